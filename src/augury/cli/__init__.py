@@ -1,0 +1,1 @@
+"""Augury cli layer."""

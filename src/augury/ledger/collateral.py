@@ -1,0 +1,114 @@
+"""Collateral: how much cash a user's resting orders must hold, so no balance goes negative.
+
+Orders are grouped per (account, market, book side). A bid group buys YES and can close a
+NO position; an ask group buys NO and can close a YES position. Closing needs no fresh
+collateral, opening does, and any fill may close or open depending on the position at that
+moment, in any order. The group's requirement therefore assumes the worst allocation:
+
+    open_c     = max(0, total remaining - closable position)
+    target_fine = (cost of the open_c most expensive remaining centi-contracts at their limit)
+                + 100 * sum(max fee per lot * lots remaining)      (see ledger.fees)
+                + sum over live orders of (10_000 - fee accumulator) (< 1 cent of rounding)
+    reserve_cc = target_fine / 100, rounded up to a whole cent
+
+in micro-dollars (``*_fine``). Proof sketch that a fill never needs more than the reserve
+(docs/decisions/0003-collateral.md has it in full): a fill of ``q`` on an order at limit
+``L`` pays at most ``L`` per opened unit plus a fee within the per-lot bound plus its
+rounding (which the accumulator term covers); removing ``q`` units of price ``L`` from the
+group lowers the "most expensive open units" sum by at least the cost of the units the fill
+actually opened. So after every fill ``reserve - paid >= new reserve``, the surplus is
+released, and the requirement never grows because of a fill.
+
+Invariant (checked by the auditor): a group's reserve equals ``reserve_cc(group)`` after
+every command, and is zero when the group has no live order.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from augury.domain.units import CC_PER_CENT, FINE_PER_CC
+
+__all__ = ["CENT_FINE", "HoldingOrder", "OrderGroupSide", "reserve_cc"]
+
+# One cent in micro-dollars: the most rounding an order can still owe (see module doc).
+CENT_FINE = 10_000
+
+
+class HoldingOrder(Protocol):
+    """What the collateral rule needs to know about a live order."""
+
+    order_id: str
+    remaining_c: int
+    outcome_limit_cc: int
+    fee_lot_cc: int
+    lot_c: int
+    fee_acc_fine: int
+
+
+class OrderGroupSide:
+    """The live orders of one account on one side of one market, and their reserve."""
+
+    __slots__ = ("fixed_fine", "open_cost_all_fine", "orders", "remaining_c", "reserve_cc")
+
+    def __init__(self) -> None:
+        self.orders: dict[str, HoldingOrder] = {}
+        self.reserve_cc = 0
+        # Running sums so the common case (nothing to close) costs O(1).
+        self.remaining_c = 0
+        self.open_cost_all_fine = 0  # sum(remaining * limit) over all live orders
+        self.fixed_fine = 0  # fee bounds + rounding allowances
+
+    def add(self, order: HoldingOrder) -> None:
+        """Start counting a live order (its current remaining and accumulator)."""
+        self.orders[_key(order)] = order
+        self._count(order, 1)
+
+    def remove(self, order: HoldingOrder) -> None:
+        """Stop counting a live order, using the values it was counted with."""
+        del self.orders[_key(order)]
+        self._count(order, -1)
+
+    def _count(self, order: HoldingOrder, sign: int) -> None:
+        rem = order.remaining_c
+        self.remaining_c += sign * rem
+        self.open_cost_all_fine += sign * rem * order.outcome_limit_cc
+        fee_bound_fine = (rem // order.lot_c) * order.fee_lot_cc * FINE_PER_CC
+        self.fixed_fine += sign * (fee_bound_fine + CENT_FINE - order.fee_acc_fine)
+
+    def target_fine(self, closable_c: int) -> int:
+        """Return the worst-case cash the group's live orders may still need."""
+        if not self.orders:
+            return 0
+        if closable_c <= 0:
+            return self.open_cost_all_fine + self.fixed_fine
+        open_c = self.remaining_c - closable_c
+        if open_c <= 0:
+            return self.fixed_fine
+        # The most expensive open_c units: walk the orders from the highest limit down.
+        cost = 0
+        for order in sorted(self.orders.values(), key=_limit_desc):
+            take = order.remaining_c if order.remaining_c < open_c else open_c
+            cost += take * order.outcome_limit_cc
+            open_c -= take
+            if open_c == 0:
+                break
+        return cost + self.fixed_fine
+
+
+def reserve_cc(target_fine: int) -> int:
+    """Round a requirement in micro-dollars up to a whole cent, in centi-cents.
+
+    Whole cents keep available cash whole cents (Kalshi's balance precision), and the
+    proof above survives the rounding: reserve and payments are both whole cents, so
+    ``reserve - paid >= target_after / 100`` implies it is also >= the rounded target.
+    """
+    return -((-target_fine) // CENT_FINE) * CC_PER_CENT
+
+
+def _key(order: HoldingOrder) -> str:
+    return order.order_id
+
+
+def _limit_desc(order: HoldingOrder) -> int:
+    return -order.outcome_limit_cc

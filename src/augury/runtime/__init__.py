@@ -1,0 +1,1 @@
+"""Augury runtime layer."""
