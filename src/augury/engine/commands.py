@@ -33,8 +33,11 @@ __all__ = [
     "FinalizeMarket",
     "OrderGroupAction",
     "PlaceOrder",
+    "RegisterApiKey",
+    "RevokeApiKey",
     "SetExchangeState",
     "SetMarketState",
+    "SetUserTier",
     "Tick",
     "TransferCash",
     "UpdateOrderGroupLimit",
@@ -66,6 +69,30 @@ class Withdraw(_Cmd, frozen=True):
     user_id: str
     amount_cc: int
     subaccount: int = 0
+
+
+class RegisterApiKey(_Cmd, frozen=True):
+    """Record an API key (its public half) so the key survives restarts with the journal."""
+
+    api_key_id: str
+    user_id: str
+    name: str
+    public_key_pem: str
+    key_type: str
+    scopes: list[str]
+    subaccount: int | None = None
+
+
+class RevokeApiKey(_Cmd, frozen=True):
+    api_key_id: str
+    user_id: str
+
+
+class SetUserTier(_Cmd, frozen=True):
+    """Set the rate-limit tier of a user (basic ... prestige, or unlimited)."""
+
+    user_id: str
+    tier: str
 
 
 class CreateSubaccount(_Cmd, frozen=True):
@@ -218,6 +245,9 @@ class UpdateOrderGroupLimit(_Cmd, frozen=True):
 
 Single = (
     CreateUser
+    | RegisterApiKey
+    | RevokeApiKey
+    | SetUserTier
     | Deposit
     | Withdraw
     | CreateSubaccount

@@ -11,6 +11,7 @@ from __future__ import annotations
 import msgspec
 
 __all__ = [
+    "ApiKeyUpdate",
     "BalanceUpdate",
     "BookDelta",
     "CashMovement",
@@ -23,6 +24,7 @@ __all__ = [
     "PositionUpdate",
     "SettlementEvent",
     "TradeEvent",
+    "UserUpdate",
 ]
 
 
@@ -167,6 +169,20 @@ class OrderGroupUpdate(_Evt, frozen=True):
     contracts_limit_c: int | None
 
 
+class ApiKeyUpdate(_Evt, frozen=True):
+    """An API key was registered (``active``) or revoked."""
+
+    api_key_id: str
+    user_id: str
+    active: bool
+
+
+class UserUpdate(_Evt, frozen=True):
+    user_id: str
+    name: str
+    tier: str
+
+
 class ExchangeUpdate(_Evt, frozen=True):
     trading_active: bool
 
@@ -183,4 +199,6 @@ Event = (
     | SettlementEvent
     | OrderGroupUpdate
     | ExchangeUpdate
+    | ApiKeyUpdate
+    | UserUpdate
 )

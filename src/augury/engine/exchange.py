@@ -34,6 +34,7 @@ from augury.domain.rejects import Reject, RejectReason
 from augury.domain.units import CC_PER_CENT, ONE_DOLLAR_CC
 from augury.engine import commands as c
 from augury.engine.events import (
+    ApiKeyUpdate,
     BalanceUpdate,
     BookDelta,
     CashMovement,
@@ -46,6 +47,7 @@ from augury.engine.events import (
     PositionUpdate,
     SettlementEvent,
     TradeEvent,
+    UserUpdate,
 )
 from augury.engine.groups import OrderGroup
 from augury.engine.market import EventInfo, Market, SeriesInfo
@@ -60,12 +62,41 @@ MAX_RESTING_ORDERS = 200_000  # per user, as on Kalshi
 MAX_SUBACCOUNTS = 63
 
 
+TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited")
+
+
+class ApiKeyInfo:
+    """The public half of an API key; the server builds its verifier cache from these."""
+
+    __slots__ = (
+        "api_key_id",
+        "created_ns",
+        "key_type",
+        "name",
+        "public_key_pem",
+        "scopes",
+        "subaccount",
+        "user_id",
+    )
+
+    def __init__(self, cmd: c.RegisterApiKey) -> None:
+        self.api_key_id = cmd.api_key_id
+        self.user_id = cmd.user_id
+        self.name = cmd.name
+        self.public_key_pem = cmd.public_key_pem
+        self.key_type = cmd.key_type
+        self.scopes = tuple(cmd.scopes)
+        self.subaccount = cmd.subaccount
+        self.created_ns = cmd.ts_ns
+
+
 class UserInfo:
-    __slots__ = ("created_ns", "name", "resting", "subaccounts", "user_id")
+    __slots__ = ("created_ns", "name", "resting", "subaccounts", "tier", "user_id")
 
     def __init__(self, user_id: str, name: str, ts_ns: int) -> None:
         self.user_id = user_id
         self.name = name
+        self.tier = "basic"
         self.subaccounts = 1  # subaccount 0 always exists
         self.resting = 0
         self.created_ns = ts_ns
@@ -94,6 +125,7 @@ class Exchange:
         self.id_prefix = hashlib.sha256(instance_id.encode()).hexdigest()[:8]
         self.ledger = Ledger()
         self.users: dict[str, UserInfo] = {}
+        self.api_keys: dict[str, ApiKeyInfo] = {}
         self.series: dict[str, SeriesInfo] = {}
         self.events: dict[str, EventInfo] = {}
         self.markets: dict[str, Market] = {}
@@ -170,9 +202,49 @@ class Exchange:
     def _create_user(self, cmd: c.CreateUser) -> str:
         if not cmd.user_id or cmd.user_id in self.users:
             raise Reject(RejectReason.ALREADY_EXISTS, f"user {cmd.user_id!r} already exists")
-        self.users[cmd.user_id] = UserInfo(cmd.user_id, cmd.name, cmd.ts_ns)
+        user = self.users[cmd.user_id] = UserInfo(cmd.user_id, cmd.name, cmd.ts_ns)
         self.ledger.open_account((cmd.user_id, 0), cmd.ts_ns)
+        self._out.append(
+            UserUpdate(ts_ns=cmd.ts_ns, user_id=user.user_id, name=user.name, tier=user.tier)
+        )
         return cmd.user_id
+
+    def _register_key(self, cmd: c.RegisterApiKey) -> str:
+        if cmd.user_id not in self.users:
+            raise Reject(RejectReason.UNKNOWN_USER, f"unknown user {cmd.user_id!r}")
+        if cmd.api_key_id in self.api_keys:
+            raise Reject(RejectReason.ALREADY_EXISTS, "api key id already exists")
+        self.api_keys[cmd.api_key_id] = ApiKeyInfo(cmd)
+        self._out.append(
+            ApiKeyUpdate(
+                ts_ns=cmd.ts_ns, api_key_id=cmd.api_key_id, user_id=cmd.user_id, active=True
+            )
+        )
+        return cmd.api_key_id
+
+    def _revoke_key(self, cmd: c.RevokeApiKey) -> str:
+        key = self.api_keys.get(cmd.api_key_id)
+        if key is None or key.user_id != cmd.user_id:
+            raise Reject(RejectReason.INVALID_PARAMETERS, "api key not found")
+        del self.api_keys[cmd.api_key_id]
+        self._out.append(
+            ApiKeyUpdate(
+                ts_ns=cmd.ts_ns, api_key_id=cmd.api_key_id, user_id=cmd.user_id, active=False
+            )
+        )
+        return cmd.api_key_id
+
+    def _set_tier(self, cmd: c.SetUserTier) -> str:
+        user = self.users.get(cmd.user_id)
+        if user is None:
+            raise Reject(RejectReason.UNKNOWN_USER, f"unknown user {cmd.user_id!r}")
+        if cmd.tier not in TIERS:
+            raise Reject(RejectReason.INVALID_PARAMETERS, f"unknown tier {cmd.tier!r}")
+        user.tier = cmd.tier
+        self._out.append(
+            UserUpdate(ts_ns=cmd.ts_ns, user_id=user.user_id, name=user.name, tier=user.tier)
+        )
+        return cmd.tier
 
     def _account(self, user_id: str, subaccount: int) -> Account:
         user = self.users.get(user_id)
@@ -1097,6 +1169,9 @@ class Exchange:
 
 _HANDLERS: dict[type, Callable[[Exchange, Any], Any]] = {
     c.CreateUser: Exchange._create_user,
+    c.RegisterApiKey: Exchange._register_key,
+    c.RevokeApiKey: Exchange._revoke_key,
+    c.SetUserTier: Exchange._set_tier,
     c.Deposit: Exchange._deposit,
     c.Withdraw: Exchange._withdraw,
     c.CreateSubaccount: Exchange._create_subaccount,

@@ -52,7 +52,21 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
         "escrow": sorted(ledger.escrow_cc.items()),
         "fees": ledger.fee_revenue_cc,
         "external": ledger.external_cc,
-        "users": sorted([u.user_id, u.subaccounts, u.resting] for u in exchange.users.values()),
+        "users": sorted(
+            [u.user_id, u.name, u.tier, u.subaccounts, u.resting] for u in exchange.users.values()
+        ),
+        "api_keys": sorted(
+            [
+                k.api_key_id,
+                k.user_id,
+                k.name,
+                k.key_type,
+                k.public_key_pem,
+                list(k.scopes),
+                k.subaccount,
+            ]
+            for k in exchange.api_keys.values()
+        ),
         "markets": [_market(exchange, ticker) for ticker in sorted(exchange.markets)],
         "groups": sorted(
             [g.group_id, *g.key, g.limit_c, g.triggered, g.window_c, list(g.orders)]

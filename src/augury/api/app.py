@@ -1,0 +1,182 @@
+"""The ASGI application factory: ``create_app(settings)`` builds one exchange server.
+
+Nothing is global: the lifespan opens the store, recovers the exchange, starts the
+sequencer and the lifecycle ticker, and on the first start creates the operator key (its
+private half and id are written into the data directory for ``augury admin``). Shutdown
+drains the sequencer and writes a snapshot.
+
+Routes live under ``/trade-api/v2`` (the Kalshi API, so signed paths match the docs) and
+``/admin/v1`` (the operator API). Every refusal is a JSON error body (``api.errors``);
+no exception escapes as an HTML page or a bare 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+
+from augury.api.auth import generate_key_pair
+from augury.api.context import OPERATOR_USER, Context, json_response
+from augury.api.errors import ApiError
+from augury.api.routes import admin, markets, orders, portfolio
+from augury.api.schemas.codec import RequestDecodeError
+from augury.api.schemas.errors import error_envelope
+from augury.api.settings import Settings
+from augury.domain.enums import MarketStatus
+from augury.engine import commands as c
+from augury.engine.exchange import Exchange
+from augury.runtime.boot import Runtime
+from augury.runtime.clock import Clock, SystemClock
+
+__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
+
+log = logging.getLogger(__name__)
+
+OPERATOR_KEY_FILE = "operator_key.pem"
+OPERATOR_KEY_ID_FILE = "operator_key_id"
+TICK_INTERVAL_S = 0.1
+
+
+def next_due_ns(exchange: Exchange) -> int | None:
+    """Return the earliest time a Tick would change something, or None."""
+    due: list[int] = list(exchange.expiring.values())
+    for market in exchange.markets.values():
+        status = market.status
+        if status is MarketStatus.INITIALIZED:
+            due.append(market.open_ts_ns)
+        elif market.before_close:
+            due.append(market.close_ts_ns)
+        elif status in (MarketStatus.DETERMINED, MarketStatus.AMENDED) and market.determined_ns:
+            due.append(market.determined_ns + market.settlement_timer_s * 1_000_000_000)
+    return min(due) if due else None
+
+
+async def _ticker(context: Context) -> None:
+    """Submit a Tick whenever time alone has something to do (open, close, expire, settle)."""
+    while True:
+        await asyncio.sleep(TICK_INTERVAL_S)
+        due = next_due_ns(context.exchange)
+        if due is not None and due <= context.clock.now_ns():
+            try:
+                await context.runtime.sequencer.submit(c.Tick(ts_ns=0))
+            except Exception:
+                log.exception("lifecycle tick failed")
+                return
+
+
+async def _ensure_operator(context: Context, data_dir: Path) -> None:
+    key_file = data_dir / OPERATOR_KEY_FILE
+    id_file = data_dir / OPERATOR_KEY_ID_FILE
+    if not key_file.exists():
+        private_pem, _ = generate_key_pair("rsa")
+        key_file.write_text(private_pem)
+        key_file.chmod(0o600)
+        id_file.write_text(admin.new_key_id())
+    key_id = id_file.read_text().strip()
+    if key_id in context.exchange.api_keys:
+        return
+    from cryptography.hazmat.primitives import serialization
+
+    private = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    items: list[c.Single] = []
+    if OPERATOR_USER not in context.exchange.users:
+        items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
+    items.append(
+        c.RegisterApiKey(
+            ts_ns=0,
+            api_key_id=key_id,
+            user_id=OPERATOR_USER,
+            name="operator",
+            public_key_pem=public_pem,
+            key_type="rsa",
+            scopes=["admin", "read", "write"],
+        )
+    )
+    await context.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+
+
+def _error(error: ApiError) -> Response:
+    return json_response(error_envelope(error.code, error.message, error.details), error.status)
+
+
+async def _api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return _error(exc)
+
+
+async def _decode_error(_request: Request, exc: Exception) -> Response:
+    return _error(ApiError(400, "invalid_parameters", str(exc)))
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+    return _error(ApiError(exc.status_code, code, str(exc.detail)))
+
+
+async def _server_error(_request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return _error(ApiError(500, "internal_server_error", "internal server error"))
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    """Build the server application for one data directory and store."""
+    the_clock: Clock = clock or SystemClock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        runtime = await Runtime.start(
+            settings.database_url,
+            settings.instance_id,
+            the_clock,
+            snapshot_every=settings.snapshot_every,
+        )
+        context = Context(settings, the_clock, runtime)
+        app.state.context = context
+        await _ensure_operator(context, settings.data_dir)
+        ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        log.info(
+            "augury ready: recovered %d commands (snapshot at %d, replayed %d) in %.2fs",
+            runtime.recovery.last_seq,
+            runtime.recovery.snapshot_seq,
+            runtime.recovery.replayed,
+            runtime.recovery.seconds,
+        )
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            await runtime.stop()
+
+    api_routes = [*markets.routes, *portfolio.routes, *orders.routes]
+    app = Starlette(
+        routes=[
+            Mount("/trade-api/v2", routes=api_routes),
+            Mount("/admin/v1", routes=admin.routes),
+        ],
+        lifespan=lifespan,
+        exception_handlers={
+            ApiError: _api_error,
+            RequestDecodeError: _decode_error,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+    )
+    return app

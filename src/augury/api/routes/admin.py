@@ -1,0 +1,279 @@
+"""The operator's admin API under ``/admin/v1``, signed with the operator key.
+
+The same Kalshi-style signature as the trading API, over the ``/admin/v1/...`` path; only
+a key carrying the ``admin`` scope (the operator key made on first start) is let in, any
+other key gets 403. Every operation is an engine command, so it is journaled, replayed on
+recovery and audited like a trade. ``augury admin`` is a thin client of these endpoints
+and prints their JSON bodies.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key
+from augury.api.context import json_response
+from augury.api.errors import ApiError
+from augury.api.routes.orders import ctx
+from augury.catalog import CatalogError, catalog_commands
+from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
+from augury.engine import commands as c
+from augury.engine.state import state_digest
+
+__all__ = ["new_key_id", "routes"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def new_key_id() -> str:
+    """Return a fresh random API key id in UUID form."""
+    raw = secrets.token_hex(16)
+    return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise ApiError(400, "invalid_parameters", "body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_parameters", "body must be a JSON object")
+    return data
+
+
+def _dollars(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    try:
+        return dollars_cc_from_str(str(value)) if value is not None else 0
+    except UnitError:
+        raise ApiError(400, "invalid_parameters", f"{key} must be a dollar amount") from None
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ApiError(400, "invalid_parameters", "a user name is 1-64 of A-Z a-z 0-9 _ . @ -")
+    return value
+
+
+async def create_user(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    name = _name(data.get("name"))
+    deposit = _dollars(data, "deposit")
+    items: list[c.Single] = [c.CreateUser(ts_ns=0, user_id=name, name=name)]
+    if deposit:
+        items.append(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
+    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    for item in outcome.value:
+        if item.reject is not None:
+            from augury.api.errors import from_reject
+
+            raise from_reject(item.reject)
+    return json_response({"user_id": name}, 201)
+
+
+async def list_users(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    exchange = context.exchange
+    users = []
+    for user_id in sorted(exchange.users):
+        user = exchange.users[user_id]
+        account = exchange.ledger.accounts[(user_id, 0)]
+        users.append(
+            {
+                "user_id": user_id,
+                "name": user.name,
+                "tier": user.tier,
+                "balance_dollars": dollars_cc_to_str(account.available_cc),
+                "reserved_dollars": dollars_cc_to_str(account.reserved_cc),
+                "subaccounts": user.subaccounts,
+                "resting_orders": user.resting,
+            }
+        )
+    return json_response({"users": users})
+
+
+async def move_cash(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    name = _name(request.path_params["name"])
+    amount = _dollars(data, "amount")
+    kind = request.path_params["kind"]
+    command: c.Single
+    if kind == "deposit":
+        command = c.Deposit(ts_ns=0, user_id=name, amount_cc=amount)
+    elif kind == "withdraw":
+        command = c.Withdraw(ts_ns=0, user_id=name, amount_cc=amount)
+    else:
+        raise ApiError(404, "not_found", f"unknown cash operation {kind!r}")
+    outcome = await context.submit(command)
+    return json_response({"user_id": name, "balance_dollars": dollars_cc_to_str(outcome.value)})
+
+
+async def set_tier(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    name = _name(request.path_params["name"])
+    tier = str(data.get("tier", ""))
+    await context.submit(c.SetUserTier(ts_ns=0, user_id=name, tier=tier))
+    return json_response({"user_id": name, "tier": tier})
+
+
+def _scopes(data: dict[str, Any]) -> list[str]:
+    scopes = data.get("scopes") or ["read", "write"]
+    if not isinstance(scopes, list) or not all(s in ("read", "write") for s in scopes):
+        raise ApiError(400, "invalid_parameters", "scopes are read and/or write")
+    return sorted(set(scopes))
+
+
+async def create_key(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    name = _name(data.get("user"))
+    pem = data.get("public_key")
+    try:
+        _, key_type = load_public_key(str(pem))
+    except KeyFormatError as error:
+        raise ApiError(400, "invalid_parameters", str(error)) from None
+    key_id = new_key_id()
+    await context.submit(
+        c.RegisterApiKey(
+            ts_ns=0,
+            api_key_id=key_id,
+            user_id=name,
+            name=str(data.get("name") or name),
+            public_key_pem=str(pem),
+            key_type=key_type,
+            scopes=_scopes(data),
+        )
+    )
+    return json_response({"api_key_id": key_id}, 201)
+
+
+async def generate_key(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    name = _name(data.get("user"))
+    key_type = data.get("type", "rsa")
+    if key_type not in ("rsa", "ed25519"):
+        raise ApiError(400, "invalid_parameters", "type is rsa or ed25519")
+    private_pem, public_pem = generate_key_pair(key_type)
+    key_id = new_key_id()
+    await context.submit(
+        c.RegisterApiKey(
+            ts_ns=0,
+            api_key_id=key_id,
+            user_id=name,
+            name=str(data.get("name") or name),
+            public_key_pem=public_pem,
+            key_type=key_type,
+            scopes=_scopes(data),
+        )
+    )
+    return json_response({"api_key_id": key_id, "private_key": private_pem}, 201)
+
+
+async def load_catalog(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    data = await _body(request)
+    try:
+        items = catalog_commands(data, context.clock.now_ns())
+    except (CatalogError, KeyError, TypeError) as error:
+        raise ApiError(400, "invalid_parameters", f"catalog: {error}") from None
+    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    created = 0
+    errors = []
+    for item, result in zip(items, outcome.value, strict=True):
+        if result.reject is not None:
+            errors.append(
+                {
+                    "item": getattr(item, "ticker", getattr(item, "event_ticker", "")),
+                    "error": result.reject.message,
+                }
+            )
+        elif result.value:
+            created += 1
+    status = 400 if errors and not created else 200
+    return json_response(
+        {"created": created, "unchanged": len(items) - created - len(errors), "errors": errors},
+        status,
+    )
+
+
+async def market_action(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    ticker = request.path_params["ticker"]
+    action = request.path_params["action"]
+    if action in ("pause", "resume", "close"):
+        outcome = await context.submit(c.SetMarketState(ts_ns=0, ticker=ticker, action=action))
+        return json_response({"ticker": ticker, "status": outcome.value})
+    if action != "settle":
+        raise ApiError(404, "not_found", f"unknown market action {action!r}")
+    data = await _body(request)
+    result = data.get("result")
+    if result not in ("yes", "no", "scalar", "void"):
+        raise ApiError(400, "invalid_parameters", "result is yes, no, scalar or void")
+    value = _dollars(data, "value") if result == "scalar" else None
+    outcome = await context.submit(
+        c.DetermineMarket(
+            ts_ns=0,
+            ticker=ticker,
+            result=result,
+            value_cc=value,
+            settle_now=True,
+        )
+    )
+    return json_response({"ticker": ticker, "status": outcome.value, "result": result})
+
+
+async def exchange_action(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    action = request.path_params["action"]
+    if action not in ("pause", "resume"):
+        raise ApiError(404, "not_found", f"unknown exchange action {action!r}")
+    outcome = await context.submit(c.SetExchangeState(ts_ns=0, paused=action == "pause"))
+    return json_response({"trading_active": outcome.value})
+
+
+async def state(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    return json_response(
+        {
+            "last_seq": context.runtime.sequencer.last_seq,
+            "state_digest": state_digest(context.exchange),
+        }
+    )
+
+
+routes = [
+    Route("/users", create_user, methods=["POST"]),
+    Route("/users", list_users, methods=["GET"]),
+    Route("/users/{name}/tier", set_tier, methods=["POST"]),
+    Route("/users/{name}/{kind}", move_cash, methods=["POST"]),
+    Route("/keys", create_key, methods=["POST"]),
+    Route("/keys/generate", generate_key, methods=["POST"]),
+    Route("/catalog", load_catalog, methods=["POST"]),
+    Route("/markets/{ticker}/{action}", market_action, methods=["POST"]),
+    Route("/exchange/{action}", exchange_action, methods=["POST"]),
+    Route("/state", state, methods=["GET"]),
+]

@@ -1,0 +1,335 @@
+"""V2 order writes: create, cancel, amend, decrease, batches and cancel-all.
+
+Each route authenticates with the ``write`` scope, turns the Kalshi request into one engine
+command (strings into integer units; nothing is rounded), submits it through the sequencer
+and answers with the exact 3.34 shape and status: 201 for creates, 200 with a body for
+cancel/amend/decrease and the batch cancel, 204 for cancel-all (CONTRACT.md §2.1).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from augury.api.auth import ApiKeyRecord
+from augury.api.context import Context, json_response
+from augury.api.errors import ApiError, from_reject
+from augury.api.schemas import errors as we
+from augury.api.schemas import orders_v2 as w
+from augury.api.schemas.codec import decode_request, parse_count, parse_dollars
+from augury.domain.units import count_c_to_str, dollars_cc_to_str
+from augury.engine import commands as c
+from augury.engine.events import OrderUpdate
+from augury.engine.exchange import Outcome
+
+__all__ = ["MAX_BATCH", "averages", "routes"]
+
+MAX_BATCH = 20  # Kalshi's classic batch limit; every item is billed separately
+_NS_PER_S = 1_000_000_000
+
+
+def ctx(request: Request) -> Context:
+    context: Context = request.app.state.context
+    return context
+
+
+def subaccount_for(record: ApiKeyRecord, requested: int | None) -> int:
+    """Return the subaccount a request acts on, enforcing restricted keys."""
+    if record.subaccount is not None:
+        if requested is not None and requested != record.subaccount:
+            raise ApiError(403, "forbidden", "this API key is restricted to another subaccount")
+        return record.subaccount
+    if requested is None:
+        return 0
+    if not 0 <= requested <= 63:
+        raise ApiError(400, "invalid_parameters", "subaccount must be between 0 and 63")
+    return requested
+
+
+def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceOrder:
+    """Translate a V2 create request into the engine's command."""
+    expiration = None
+    if req.expiration_time is not None:
+        if req.expiration_time <= 0:
+            raise ApiError(
+                400, "invalid_parameters", "expiration_time must be a Unix time in seconds"
+            )
+        expiration = req.expiration_time * _NS_PER_S
+    if req.client_order_id is not None and not 0 < len(req.client_order_id) <= 64:
+        raise ApiError(400, "invalid_parameters", "client_order_id must be 1 to 64 characters")
+    return c.PlaceOrder(
+        ts_ns=0,
+        user_id=record.user_id,
+        ticker=req.ticker,
+        side=req.side,
+        price_cc=parse_dollars(req.price, "price"),
+        count_c=parse_count(req.count, "count"),
+        time_in_force=req.time_in_force,
+        self_trade_prevention=req.self_trade_prevention_type,
+        subaccount=subaccount_for(record, req.subaccount),
+        client_order_id=req.client_order_id,
+        post_only=bool(req.post_only),
+        reduce_only=bool(req.reduce_only),
+        cancel_order_on_pause=bool(req.cancel_order_on_pause),
+        order_group_id=req.order_group_id,
+        expiration_ts_ns=expiration,
+    )
+
+
+def averages(update: OrderUpdate) -> tuple[str | None, str | None]:
+    """Return the per-contract average YES fill price and fee, or None before any fill."""
+    if update.fill_c == 0:
+        return None, None
+    cost_cc = update.taker_fill_cost_cc + update.maker_fill_cost_cc
+    outcome_avg = cost_cc * 100 // update.fill_c
+    yes_avg = outcome_avg if update.side == "bid" else 10_000 - outcome_avg
+    fee_avg = (update.taker_fees_cc + update.maker_fees_cc) * 100 // update.fill_c
+    return dollars_cc_to_str(yes_avg), dollars_cc_to_str(fee_avg)
+
+
+def _ts_ms(update: OrderUpdate) -> int:
+    return update.ts_ns // 1_000_000
+
+
+def _created(update: OrderUpdate) -> w.CreateOrderV2Response:
+    avg_price, avg_fee = averages(update)
+    return w.CreateOrderV2Response(
+        order_id=update.order_id,
+        client_order_id=update.client_order_id or None,
+        fill_count=count_c_to_str(update.fill_c),
+        remaining_count=count_c_to_str(update.remaining_c),
+        average_fill_price=avg_price,
+        average_fee_paid=avg_fee,
+        ts_ms=_ts_ms(update),
+    )
+
+
+async def create_order(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    req = decode_request(await request.body(), w.CreateOrderV2Request)
+    outcome = await context.submit(place_command(req, record))
+    return json_response(_created(outcome.value), 201)
+
+
+async def batch_create(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    req = decode_request(await request.body(), w.BatchCreateOrdersV2Request)
+    if not 0 < len(req.orders) <= MAX_BATCH:
+        raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
+    # Items that fail to parse are answered without reaching the engine; the rest go in
+    # one Batch command, and each item succeeds or fails on its own.
+    items: list[c.Single] = []
+    parse_errors: dict[int, ApiError] = {}
+    for i, item in enumerate(req.orders):
+        try:
+            items.append(place_command(item, record))
+        except ApiError as error:
+            parse_errors[i] = error
+    outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
+    results: list[Outcome] = list(outcome.value) if outcome is not None else []
+    out: list[w.BatchCreateOrdersV2ResponseOrdersInner] = []
+    for i, item in enumerate(req.orders):
+        failure = parse_errors.get(i)
+        if failure is None:
+            result = results.pop(0)
+            if result.reject is None:
+                out.append(_batch_item(_created(result.value)))
+                continue
+            failure = from_reject(result.reject)
+        out.append(
+            w.BatchCreateOrdersV2ResponseOrdersInner(
+                client_order_id=item.client_order_id,
+                error=we.ErrorResponse(
+                    code=failure.code, message=failure.message, details=failure.details
+                ),
+            )
+        )
+    return json_response(w.BatchCreateOrdersV2Response(orders=out), 201)
+
+
+def _batch_item(created: w.CreateOrderV2Response) -> w.BatchCreateOrdersV2ResponseOrdersInner:
+    return w.BatchCreateOrdersV2ResponseOrdersInner(
+        order_id=created.order_id,
+        client_order_id=created.client_order_id,
+        fill_count=created.fill_count,
+        remaining_count=created.remaining_count,
+        average_fill_price=created.average_fill_price,
+        average_fee_paid=created.average_fee_paid,
+        ts_ms=created.ts_ms,
+    )
+
+
+def _query_subaccount(request: Request, record: ApiKeyRecord) -> int | None:
+    raw = request.query_params.get("subaccount")
+    if raw is None:
+        return record.subaccount
+    if not raw.isdigit():
+        raise ApiError(400, "invalid_parameters", "subaccount must be an integer")
+    return subaccount_for(record, int(raw))
+
+
+async def cancel_order(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    order_id = request.path_params["order_id"]
+    before = context.exchange.orders.get(order_id)
+    remaining = before.remaining_c if before is not None else 0
+    outcome = await context.submit(
+        c.CancelOrder(
+            ts_ns=0,
+            user_id=record.user_id,
+            order_id=order_id,
+            subaccount=_query_subaccount(request, record),
+        )
+    )
+    update: OrderUpdate = outcome.value
+    return json_response(
+        w.CancelOrderV2Response(
+            order_id=update.order_id,
+            client_order_id=update.client_order_id or None,
+            reduced_by=count_c_to_str(remaining),
+            ts_ms=_ts_ms(update),
+        )
+    )
+
+
+async def batch_cancel(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    req = decode_request(await request.body(), w.BatchCancelOrdersV2Request)
+    if not 0 < len(req.orders) <= MAX_BATCH:
+        raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
+    remaining = {
+        item.order_id: order.remaining_c
+        for item in req.orders
+        if (order := context.exchange.orders.get(item.order_id)) is not None
+    }
+    items: list[c.Single] = [
+        c.CancelOrder(
+            ts_ns=0,
+            user_id=record.user_id,
+            order_id=item.order_id,
+            subaccount=subaccount_for(record, item.subaccount)
+            if item.subaccount is not None
+            else record.subaccount,
+        )
+        for item in req.orders
+    ]
+    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    out = []
+    for item, result in zip(req.orders, outcome.value, strict=True):
+        if result.reject is not None:
+            error = from_reject(result.reject)
+            out.append(
+                w.BatchCancelOrdersV2ResponseOrdersInner(
+                    order_id=item.order_id,
+                    reduced_by="0.00",
+                    error=we.ErrorResponse(
+                        code=error.code, message=error.message, details=error.details
+                    ),
+                )
+            )
+            continue
+        update: OrderUpdate = result.value
+        out.append(
+            w.BatchCancelOrdersV2ResponseOrdersInner(
+                order_id=update.order_id,
+                client_order_id=update.client_order_id or None,
+                reduced_by=count_c_to_str(remaining.get(item.order_id, 0)),
+                ts_ms=_ts_ms(update),
+            )
+        )
+    return json_response(w.BatchCancelOrdersV2Response(orders=out))
+
+
+async def cancel_all(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    await context.submit(
+        c.CancelAll(
+            ts_ns=0,
+            user_id=record.user_id,
+            subaccount=_query_subaccount(request, record),
+        )
+    )
+    return Response(status_code=204)
+
+
+async def amend_order(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    req = decode_request(await request.body(), w.AmendOrderV2Request)
+    expiration = None if req.expiration_time is None else req.expiration_time * _NS_PER_S
+    outcome = await context.submit(
+        c.AmendOrder(
+            ts_ns=0,
+            user_id=record.user_id,
+            order_id=request.path_params["order_id"],
+            ticker=req.ticker,
+            side=req.side,
+            price_cc=parse_dollars(req.price, "price"),
+            count_c=parse_count(req.count, "count"),
+            subaccount=_query_subaccount(request, record),
+            client_order_id=req.client_order_id,
+            updated_client_order_id=req.updated_client_order_id,
+            expiration_ts_ns=expiration,
+        )
+    )
+    update: OrderUpdate = outcome.value["new"]
+    avg_price, avg_fee = averages(update)
+    return json_response(
+        w.AmendOrderV2Response(
+            order_id=update.order_id,
+            client_order_id=update.client_order_id or None,
+            remaining_count=count_c_to_str(update.remaining_c),
+            fill_count=count_c_to_str(update.fill_c),
+            average_fill_price=avg_price,
+            average_fee_paid=avg_fee,
+            ts_ms=_ts_ms(update),
+        )
+    )
+
+
+async def decrease_order(request: Request) -> Response:
+    context = ctx(request)
+    record = context.principal(request, "write")
+    req = decode_request(await request.body(), w.DecreaseOrderV2Request)
+    if (req.reduce_by is None) == (req.reduce_to is None):
+        raise ApiError(400, "invalid_parameters", "give exactly one of reduce_by and reduce_to")
+    outcome = await context.submit(
+        c.DecreaseOrder(
+            ts_ns=0,
+            user_id=record.user_id,
+            order_id=request.path_params["order_id"],
+            reduce_by_c=parse_count(req.reduce_by, "reduce_by")
+            if req.reduce_by is not None
+            else None,
+            reduce_to_c=parse_count(req.reduce_to, "reduce_to")
+            if req.reduce_to is not None
+            else None,
+            subaccount=_query_subaccount(request, record),
+        )
+    )
+    update: OrderUpdate = outcome.value
+    return json_response(
+        w.DecreaseOrderV2Response(
+            order_id=update.order_id,
+            client_order_id=update.client_order_id or None,
+            remaining_count=count_c_to_str(update.remaining_c),
+            ts_ms=_ts_ms(update),
+        )
+    )
+
+
+routes = [
+    Route("/portfolio/events/orders", create_order, methods=["POST"]),
+    Route("/portfolio/events/orders", cancel_all, methods=["DELETE"]),
+    Route("/portfolio/events/orders/batched", batch_create, methods=["POST"]),
+    Route("/portfolio/events/orders/batched", batch_cancel, methods=["DELETE"]),
+    Route("/portfolio/events/orders/{order_id}", cancel_order, methods=["DELETE"]),
+    Route("/portfolio/events/orders/{order_id}/amend", amend_order, methods=["POST"]),
+    Route("/portfolio/events/orders/{order_id}/decrease", decrease_order, methods=["POST"]),
+]

@@ -1,0 +1,33 @@
+"""Server settings: everything ``augury serve`` can be told, with safe local defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How one Augury server runs. Built by the CLI from flags and environment."""
+
+    data_dir: Path = Path("./data")
+    db_url: str | None = None  # default: SQLite file in data_dir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    instance_id: str = "augury"
+    v1_orders: bool = True  # serve the retired v1 order writes (Kalshi answers deprecated)
+    rate_limits: bool = True
+    legacy_pkcs1v15: bool = True  # accept PKCS#1 v1.5 signatures from 2024-2025 clients
+    auth_window_ms: int = 30_000
+    snapshot_every: int = 200_000
+    historical_cutoff_days: int = 90
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str:
+        """Return the journal/store URL (an explicit --db wins)."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.data_dir / 'augury.db').resolve()}"

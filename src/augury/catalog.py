@@ -1,0 +1,167 @@
+"""Catalog files: series, events and markets in Kalshi's own field names -> engine commands.
+
+A catalog is a JSON or YAML mapping with ``series``, ``events`` and ``markets`` lists. Every
+field Kalshi publishes may appear; the ones the engine needs become command fields, the
+rest is kept as metadata and served back unchanged. Defaults fill what is missing
+(``linear_cent`` grid, ``quadratic`` fees with multiplier 1, whole contracts, opening now,
+closing in 30 days). Loading the same catalog twice is harmless: the engine refreshes the
+metadata of what exists and keeps its rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from augury.domain.units import UnitError, dollars_cc_from_str
+from augury.engine import commands as c
+
+__all__ = ["CatalogError", "catalog_commands", "load_catalog_file", "parse_time_ns"]
+
+_NS_PER_S = 1_000_000_000
+_DAY_NS = 86_400 * _NS_PER_S
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_SERIES_KEYS = {"ticker", "fee_type", "fee_multiplier"}
+_EVENT_KEYS = {"event_ticker", "series_ticker", "mutually_exclusive"}
+_MARKET_KEYS = {
+    "ticker",
+    "event_ticker",
+    "open_time",
+    "close_time",
+    "price_level_structure",
+    "fractional_trading_enabled",
+    "settlement_timer_seconds",
+    "market_type",
+}
+
+
+class CatalogError(ValueError):
+    """A catalog entry is malformed; the message names the entry and the field."""
+
+
+def load_catalog_file(path: Path) -> dict[str, Any]:
+    """Read a JSON or YAML catalog file."""
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise CatalogError("a catalog is a mapping with series, events and markets lists")
+    return data
+
+
+def parse_time_ns(value: object, what: str) -> int:
+    """Parse an RFC 3339 time, or Unix seconds, into nanoseconds."""
+    if isinstance(value, bool):
+        raise CatalogError(f"{what} must be a time")
+    if isinstance(value, int):
+        return value * _NS_PER_S
+    if isinstance(value, datetime):
+        return _datetime_ns(value)
+    if isinstance(value, str):
+        try:
+            return _datetime_ns(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            raise CatalogError(f"{what} {value!r} is not an RFC 3339 time") from None
+    raise CatalogError(f"{what} must be an RFC 3339 string or Unix seconds")
+
+
+def _datetime_ns(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise CatalogError(f"time {moment.isoformat()} needs a timezone (use Z for UTC)")
+    # Integer arithmetic on the timedelta's parts: no float touches the time.
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _NS_PER_S + delta.microseconds * 1000
+
+
+def _multiplier_e4(value: object, what: str) -> int:
+    try:
+        return dollars_cc_from_str(str(value))
+    except UnitError:
+        raise CatalogError(f"{what}: fee_multiplier {value!r} needs at most 4 decimals") from None
+
+
+def _meta(entry: Mapping[str, Any], used: set[str]) -> dict[str, object]:
+    # YAML turns unquoted timestamps into datetimes; keep metadata as plain JSON values.
+    return {
+        k: (v.isoformat().replace("+00:00", "Z") if isinstance(v, datetime) else v)
+        for k, v in entry.items()
+        if k not in used
+    }
+
+
+def _str(entry: Mapping[str, Any], key: str, what: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise CatalogError(f"{what}: {key} is required")
+    return value
+
+
+def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
+    """Turn a catalog into the commands that create it, series first."""
+    out: list[c.Single] = []
+    for entry in catalog.get("series") or []:
+        ticker = _str(entry, "ticker", "series")
+        out.append(
+            c.AddSeries(
+                ts_ns=0,
+                ticker=ticker,
+                fee_type=str(entry.get("fee_type", "quadratic")),
+                fee_multiplier_e4=_multiplier_e4(entry.get("fee_multiplier", 1), ticker),
+                meta=_meta(entry, _SERIES_KEYS),
+            )
+        )
+    for entry in catalog.get("events") or []:
+        ticker = _str(entry, "event_ticker", "event")
+        out.append(
+            c.AddEvent(
+                ts_ns=0,
+                event_ticker=ticker,
+                series_ticker=_str(entry, "series_ticker", ticker),
+                mutually_exclusive=bool(entry.get("mutually_exclusive", False)),
+                meta=_meta(entry, _EVENT_KEYS),
+            )
+        )
+    for entry in catalog.get("markets") or []:
+        out.append(_market(entry, now_ns))
+    return out
+
+
+def _market(entry: Mapping[str, Any], now_ns: int) -> c.AddMarket:
+    ticker = _str(entry, "ticker", "market")
+    open_ns = (
+        parse_time_ns(entry["open_time"], f"{ticker} open_time") if "open_time" in entry else now_ns
+    )
+    close_ns = (
+        parse_time_ns(entry["close_time"], f"{ticker} close_time")
+        if "close_time" in entry
+        else open_ns + 30 * _DAY_NS
+    )
+    meta = _meta(entry, _MARKET_KEYS)
+    if "expiration_time" in entry:
+        meta["expiration_ts_ns"] = parse_time_ns(
+            entry["expiration_time"], f"{ticker} expiration_time"
+        )
+        del meta["expiration_time"]
+    market_type = entry.get("market_type", "binary")
+    if market_type not in ("binary", "scalar"):
+        raise CatalogError(f"{ticker}: market_type must be binary or scalar")
+    timer = entry.get("settlement_timer_seconds", 0)
+    if not isinstance(timer, int) or timer < 0:
+        raise CatalogError(f"{ticker}: settlement_timer_seconds must be a non-negative integer")
+    return c.AddMarket(
+        ts_ns=0,
+        ticker=ticker,
+        event_ticker=_str(entry, "event_ticker", ticker),
+        open_ts_ns=open_ns,
+        close_ts_ns=close_ns,
+        price_level_structure=str(entry.get("price_level_structure", "linear_cent")),
+        fractional=bool(entry.get("fractional_trading_enabled", False)),
+        settlement_timer_s=timer,
+        market_type=market_type,
+        meta=meta,
+    )
