@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,6 +61,9 @@ def serve(
     rate_limits: Annotated[str, typer.Option("--rate-limits", help="on|off")] = "on",
     legacy_pkcs1v15: Annotated[str, typer.Option("--legacy-pkcs1v15", help="on|off")] = "on",
     log_level: Annotated[str, typer.Option("--log-level")] = "info",
+    snapshot_every: Annotated[
+        int, typer.Option("--snapshot-every", help="Commands between snapshots.")
+    ] = 200_000,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     settings = Settings(
@@ -70,6 +74,10 @@ def serve(
         v1_orders=_on_off(v1_orders, "--v1-orders"),
         rate_limits=_on_off(rate_limits, "--rate-limits"),
         legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
+        snapshot_every=snapshot_every,
+    )
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     uvicorn.run(
         create_app(settings),

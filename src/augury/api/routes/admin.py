@@ -25,6 +25,7 @@ from augury.api.routes.orders import ctx
 from augury.catalog import CatalogError, catalog_commands
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
+from augury.engine.audit import audit
 from augury.engine.state import state_digest
 
 __all__ = ["new_key_id", "routes"]
@@ -265,6 +266,25 @@ async def state(request: Request) -> Response:
     )
 
 
+async def run_audit(request: Request) -> Response:
+    context = ctx(request)
+    context.principal(request, "admin")
+    recovery = context.runtime.recovery
+    return json_response(
+        {
+            "problems": audit(context.exchange),
+            "last_seq": context.runtime.sequencer.last_seq,
+            "state_digest": state_digest(context.exchange),
+            "recovery": {
+                "snapshot_seq": recovery.snapshot_seq,
+                "replayed": recovery.replayed,
+                "dropped_records": recovery.dropped_records,
+                "seconds": round(recovery.seconds, 3),
+            },
+        }
+    )
+
+
 routes = [
     Route("/users", create_user, methods=["POST"]),
     Route("/users", list_users, methods=["GET"]),
@@ -276,4 +296,5 @@ routes = [
     Route("/markets/{ticker}/{action}", market_action, methods=["POST"]),
     Route("/exchange/{action}", exchange_action, methods=["POST"]),
     Route("/state", state, methods=["GET"]),
+    Route("/audit", run_audit, methods=["GET"]),
 ]
