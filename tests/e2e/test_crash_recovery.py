@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from server_harness import CATALOG, Server
 
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.engine.exchange import Exchange
 from augury.engine.state import state_digest
 from augury.store import Journal
-from server_harness import CATALOG, Server
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +36,12 @@ def full_replay(data: Path) -> tuple[str, set[str], int]:
     try:
         exchange = Exchange("augury")
         seen: set[str] = set()
-        last = 0
-        for last, _ts, payload in journal.read_after(0):
+        last_seq = 0
+        for seq, _ts, payload in journal.read_after(0):
             outcome = exchange.apply(c.decode_command(payload))
             seen.update(e.order_id for e in outcome.events if isinstance(e, OrderUpdate))
-        return state_digest(exchange), seen, last
+            last_seq = seq
+        return state_digest(exchange), seen, last_seq
     finally:
         journal.close()
 

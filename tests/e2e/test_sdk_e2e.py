@@ -18,7 +18,6 @@ from kalshi_python_sync.exceptions import (
     NotFoundException,
     UnauthorizedException,
 )
-
 from server_harness import Server
 
 M1, M2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
@@ -167,8 +166,10 @@ def test_batch_create_and_cancel(alice: Any) -> None:
             },
         ]
     ).orders
-    assert created[0].order_id and created[0].remaining_count == "2.00"
-    assert created[1].order_id is None and created[1].error.code == "invalid_parameters"
+    assert created[0].order_id
+    assert created[0].remaining_count == "2.00"
+    assert created[1].order_id is None
+    assert created[1].error.code == "invalid_parameters"
     cancelled = alice.batch_cancel_orders_v2(
         orders=[
             {"order_id": created[0].order_id},
@@ -193,7 +194,7 @@ def test_resting_order_value_and_user_timestamp(alice: Any) -> None:
 
 
 def test_bad_signature_is_401(server: Server, alice: Any) -> None:
-    key_id, pem = server.user("mallory", "1")
+    key_id, _ = server.user("mallory", "1")
     _, other_pem = server.user("trent", "1")
     with pytest.raises(UnauthorizedException):
         server.sdk(key_id, other_pem).get_balance()
