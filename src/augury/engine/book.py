@@ -9,6 +9,8 @@ when their prices sum to $1 or more).
 Priority is price, then time: each level is a FIFO deque. Cancelled or fully filled orders
 are removed lazily: the level's total drops at once, and the dead entry is skipped (and
 popped) when it reaches the head; a level whose total reaches zero is emptied outright.
+An order that will re-enter the book (an amend) is taken out of its queue for real
+(``unqueue``), so no stale entry of it can come back to life.
 An order keeps its place when only its size goes down; anything else (a price change, a
 size increase) re-enters it at the back. Known limit: ``queue_position`` walks the level,
 so it is O(orders at that price).
@@ -96,6 +98,18 @@ class Book:
                 self._retreat_bid()
             elif not order.is_bid and idx == self.best_ask:
                 self._retreat_ask()
+
+    def unqueue(self, order: Order) -> None:
+        """Take a resting order out of the book *and* its queue, so it can be re-queued.
+
+        Plain ``remove`` leaves a dead entry behind, which is fine for orders that never
+        come back; an amended order re-enters the book, and a stale entry of the same
+        object would come alive again at its old place.
+        """
+        level = self.bids[order.price_idx] if order.is_bid else self.asks[order.price_idx]
+        if order.live and level.total_c != order.remaining_c:
+            level.orders.remove(order)
+        self.remove(order)
 
     def _retreat_bid(self) -> None:
         idx = self.best_bid

@@ -134,6 +134,7 @@ class Exchange:
         self.groups: dict[str, OrderGroup] = {}
         self.collateral: dict[tuple[str, int, str, bool], OrderGroupSide] = {}
         self.expiring: dict[str, int] = {}  # order id -> expiration ts
+        self.closed_orders: dict[str, str] = {}  # cancelled by close, until settled
         self.transfer_ids: set[str] = set()
         self.trading_paused = False
         self.id_counter = 0
@@ -149,7 +150,8 @@ class Exchange:
             outcomes = [self.apply(item) for item in command.items]
             events = [event for outcome in outcomes for event in outcome.events]
             return Outcome(events, None, outcomes)
-        if command.ts_ns > self.now_ns:
+        previous_now = self.now_ns
+        if command.ts_ns > previous_now:
             self.now_ns = command.ts_ns
         self._out = []
         ledger = self.ledger
@@ -159,6 +161,7 @@ class Exchange:
             value = _HANDLERS[type(command)](self, command)
         except Reject as reject:
             assert not ledger.dirty_accounts, "a rejected command changed a balance"
+            self.now_ns = previous_now  # a refusal leaves no trace, not even the clock
             return Outcome([], reject, None)
         self._flush()
         return Outcome(self._out, None, value)
@@ -427,6 +430,8 @@ class Exchange:
     def _close(self, market: Market) -> None:
         for order in list(market.book.resting()):
             self._cancel(order, "market_closed")
+            # Later operations on these orders are refused as market_closed, not "unknown".
+            self.closed_orders[order.order_id] = market.ticker
         market.status = MarketStatus.CLOSED
         self._market_update(market, "closed")
 
@@ -511,6 +516,8 @@ class Exchange:
                 )
             )
         market.open_interest_c = 0
+        for order_id in [o for o, t in self.closed_orders.items() if t == market.ticker]:
+            del self.closed_orders[order_id]
         market.status = MarketStatus.FINALIZED
         market.settled_ns = ts
         self._market_update(market, "settled")
@@ -930,6 +937,9 @@ class Exchange:
             or order.key[0] != user_id
             or (subaccount is not None and order.key[1] != subaccount)
         ):
+            ticker = self.closed_orders.get(order_id)
+            if ticker is not None:
+                raise Reject(RejectReason.MARKET_CLOSED, f"market {ticker} is closed")
             raise Reject(RejectReason.ORDER_NOT_FOUND, f"order {order_id} not found")
         return order
 
@@ -1043,7 +1053,7 @@ class Exchange:
             return {"old": old, "new": self._snapshot(order, "amended")}
         group = self._group_side(order.key, order.ticker, order.is_bid)
         group.remove(order)
-        market.book.remove(order)
+        market.book.unqueue(order)
         self._delta(market, order, -order.remaining_c)
         order.set_price(cmd.price_cc, idx)
         order.remaining_c = new_remaining

@@ -79,6 +79,7 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
         ),
         "client_ids": sorted([*k, v] for k, v in exchange.client_ids.items()),
         "transfers": sorted(exchange.transfer_ids),
+        "closed_orders": sorted(exchange.closed_orders.items()),
     }
 
 

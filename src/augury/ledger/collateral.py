@@ -6,9 +6,13 @@ collateral, opening does, and any fill may close or open depending on the positi
 moment, in any order. The group's requirement therefore assumes the worst allocation:
 
     open_c     = max(0, total remaining - closable position)
-    target_fine = (cost of the open_c most expensive remaining centi-contracts at their limit)
-                + 100 * sum(max fee per lot * lots remaining)      (see ledger.fees)
-                + sum over live orders of (10_000 - fee accumulator) (< 1 cent of rounding)
+    if open_c > 0:
+      target_fine = (cost of the open_c most expensive remaining centi-contracts at their limit)
+                  + 100 * sum(max fee per lot * lots remaining)      (see ledger.fees)
+                  + sum over live orders of (10_000 - fee accumulator) (< 1 cent of rounding)
+    else (every fill can only close):
+      target_fine = sum over lots of max(0, max fee per lot - least proceeds per lot)
+                  + the rounding allowance above, only when that sum is positive
     reserve_cc = target_fine / 100, rounded up to a whole cent
 
 in micro-dollars (``*_fine``). Proof sketch that a fill never needs more than the reserve
@@ -19,6 +23,13 @@ group lowers the "most expensive open units" sum by at least the cost of the uni
 actually opened. So after every fill ``reserve - paid >= new reserve``, the surplus is
 released, and the requirement never grows because of a fill.
 
+A group that can only close (``open_c == 0``) stays so through its own fills (each closes
+exactly what it fills) and through the other side's fills (they only add to what it can
+close). A closing fill receives ``1 - price >= 1 - limit`` per contract and pays the fee,
+so when the fee bound is below the least proceeds its cash change is never negative, even
+floored to the cent: closing needs no fresh collateral. Only on sub-cent grids or with
+large fee multipliers can a closing fill cost cash; then the shortfall is reserved.
+
 Invariant (checked by the auditor): a group's reserve equals ``reserve_cc(group)`` after
 every command, and is zero when the group has no live order.
 """
@@ -27,7 +38,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from augury.domain.units import CC_PER_CENT, FINE_PER_CC
+from augury.domain.units import CC_PER_CENT, FINE_PER_CC, ONE_DOLLAR_CC
 
 __all__ = ["CENT_FINE", "HoldingOrder", "OrderGroupSide", "reserve_cc"]
 
@@ -49,7 +60,15 @@ class HoldingOrder(Protocol):
 class OrderGroupSide:
     """The live orders of one account on one side of one market, and their reserve."""
 
-    __slots__ = ("fixed_fine", "open_cost_all_fine", "orders", "remaining_c", "reserve_cc")
+    __slots__ = (
+        "allowance_fine",
+        "fee_fine",
+        "open_cost_all_fine",
+        "orders",
+        "remaining_c",
+        "reserve_cc",
+        "shortfall_fine",
+    )
 
     def __init__(self) -> None:
         self.orders: dict[str, HoldingOrder] = {}
@@ -57,7 +76,9 @@ class OrderGroupSide:
         # Running sums so the common case (nothing to close) costs O(1).
         self.remaining_c = 0
         self.open_cost_all_fine = 0  # sum(remaining * limit) over all live orders
-        self.fixed_fine = 0  # fee bounds + rounding allowances
+        self.fee_fine = 0  # sum of per-lot fee bounds over remaining lots
+        self.allowance_fine = 0  # sum of (1 cent - accumulator) over live orders
+        self.shortfall_fine = 0  # what closing fills could cost (fee above proceeds)
 
     def add(self, order: HoldingOrder) -> None:
         """Start counting a live order (its current remaining and accumulator)."""
@@ -73,18 +94,26 @@ class OrderGroupSide:
         rem = order.remaining_c
         self.remaining_c += sign * rem
         self.open_cost_all_fine += sign * rem * order.outcome_limit_cc
-        fee_bound_fine = (rem // order.lot_c) * order.fee_lot_cc * FINE_PER_CC
-        self.fixed_fine += sign * (fee_bound_fine + CENT_FINE - order.fee_acc_fine)
+        lots = rem // order.lot_c
+        fee_lot_fine = order.fee_lot_cc * FINE_PER_CC
+        least_proceeds_fine = (ONE_DOLLAR_CC - order.outcome_limit_cc) * order.lot_c
+        self.fee_fine += sign * lots * fee_lot_fine
+        self.allowance_fine += sign * (CENT_FINE - order.fee_acc_fine)
+        if fee_lot_fine > least_proceeds_fine:
+            self.shortfall_fine += sign * lots * (fee_lot_fine - least_proceeds_fine)
 
     def target_fine(self, closable_c: int) -> int:
         """Return the worst-case cash the group's live orders may still need."""
         if not self.orders:
             return 0
+        fixed = self.fee_fine + self.allowance_fine
         if closable_c <= 0:
-            return self.open_cost_all_fine + self.fixed_fine
+            return self.open_cost_all_fine + fixed
         open_c = self.remaining_c - closable_c
         if open_c <= 0:
-            return self.fixed_fine
+            if self.shortfall_fine == 0:
+                return 0
+            return self.shortfall_fine + self.allowance_fine
         # The most expensive open_c units: walk the orders from the highest limit down.
         cost = 0
         for order in sorted(self.orders.values(), key=_limit_desc):
@@ -93,7 +122,7 @@ class OrderGroupSide:
             open_c -= take
             if open_c == 0:
                 break
-        return cost + self.fixed_fine
+        return cost + fixed
 
 
 def reserve_cc(target_fine: int) -> int:
