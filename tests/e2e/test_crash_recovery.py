@@ -11,11 +11,13 @@ server at a random moment, and restarts it on the same data. After every restart
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from server_harness import CATALOG, Server
 
@@ -30,9 +32,12 @@ pytestmark = pytest.mark.slow
 TICKERS = [m["ticker"] for m in CATALOG["markets"]]
 
 
-def full_replay(data: Path) -> tuple[str, set[str], int]:
+PG_URL = os.environ.get("AUGURY_TEST_POSTGRES_URL")
+
+
+def full_replay(db_url: str) -> tuple[str, set[str], int]:
     """Replay the whole journal from command 1, ignoring snapshots."""
-    journal = Journal.open(f"sqlite:///{data / 'augury.db'}")
+    journal = Journal.open(db_url)
     try:
         exchange = Exchange("augury")
         seen: set[str] = set()
@@ -75,15 +80,33 @@ def trader(
             time.sleep(0.01)
 
 
+def pg_schema_url(schema: str) -> str:
+    assert PG_URL is not None
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+
+
 def test_kill_minus_nine_loses_nothing(tmp_path: Path) -> None:
-    server = Server(tmp_path / "data", extra=["--snapshot-every", "300"])
+    crash_rounds(tmp_path, None, rounds=4)
+
+
+@pytest.mark.skipif(PG_URL is None, reason="AUGURY_TEST_POSTGRES_URL is not set")
+def test_kill_minus_nine_loses_nothing_on_postgresql(tmp_path: Path) -> None:
+    crash_rounds(tmp_path, pg_schema_url("crash_e2e"), rounds=2)
+
+
+def crash_rounds(tmp_path: Path, db: str | None, rounds: int) -> None:
+    server = Server(tmp_path / "data", extra=["--snapshot-every", "300"], db=db)
+    db_url = db or f"sqlite:///{server.data / 'augury.db'}"
     server.start()
     server.admin("POST", "/catalog", CATALOG)
     keys = [server.user(f"trader{i}", "10000") for i in range(4)]
     acked: list[str] = []
     rng = random.Random(20261123)
     try:
-        for round_no in range(4):
+        for round_no in range(rounds):
             stop = threading.Event()
             threads = [
                 threading.Thread(target=trader, args=(server, key, round_no * 10 + i, stop, acked))
@@ -96,7 +119,7 @@ def test_kill_minus_nine_loses_nothing(tmp_path: Path) -> None:
             stop.set()
             for thread in threads:
                 thread.join(timeout=30)
-            digest, seen, last_seq = full_replay(server.data)
+            digest, seen, last_seq = full_replay(db_url)
             missing = [order_id for order_id in acked if order_id not in seen]
             assert not missing, f"round {round_no}: acknowledged orders lost: {missing[:5]}"
             server.start()
@@ -104,6 +127,6 @@ def test_kill_minus_nine_loses_nothing(tmp_path: Path) -> None:
             assert report["problems"] == []
             assert report["last_seq"] == last_seq
             assert report["state_digest"] == digest
-        assert len(acked) > 50, "the load generator barely ran; the test proved little"
+        assert len(acked) > 20 * rounds, "the load generator barely ran; the test proved little"
     finally:
         server.close()
