@@ -37,7 +37,7 @@ from augury.api.routes.legacy_mapping import (
     subaccount_or_any,
 )
 from augury.api.routes.markets import int_param
-from augury.api.routes.orders import MAX_BATCH, ctx
+from augury.api.routes.orders import MAX_BATCH, ctx, reduced_c
 from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
@@ -45,7 +45,7 @@ from augury.api.schemas.codec import RequestDecodeError, decode_request
 from augury.api.wire import order_wire
 from augury.domain.units import count_c_to_str
 from augury.engine import commands as c
-from augury.engine.events import BookDelta, OrderUpdate
+from augury.engine.events import OrderUpdate
 from augury.engine.exchange import Outcome
 
 __all__ = ["DEPRECATED_CODE", "DEPRECATED_MESSAGE", "DEPRECATED_STATUS", "routes"]
@@ -65,11 +65,6 @@ def _served(request: Request) -> Context:
 
 def _error_item(error: ApiError) -> we.ErrorResponse:
     return we.ErrorResponse(code=error.code, message=error.message, details=error.details)
-
-
-def _reduced_c(outcome: Outcome) -> int:
-    # A cancel removes exactly the order's resting remainder from the book, and nothing else.
-    return -sum(e.delta_c for e in outcome.events if isinstance(e, BookDelta))
 
 
 def _query_subaccount(request: Request, record: ApiKeyRecord) -> int | None:
@@ -139,7 +134,7 @@ async def cancel_order(request: Request) -> Response:
             subaccount=_query_subaccount(request, record),
         )
     )
-    reduced = _reduced_c(outcome)
+    reduced = reduced_c(outcome)
     return json_response(
         lw.CancelOrderResponse(
             order=order_wire(outcome.value),
@@ -186,7 +181,7 @@ async def batch_cancel(request: Request) -> Response:
                 )
             )
             continue
-        reduced = _reduced_c(result)
+        reduced = reduced_c(result)
         out.append(
             lw.BatchCancelOrdersIndividualResponse(
                 order_id=order_id,

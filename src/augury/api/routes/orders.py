@@ -20,10 +20,10 @@ from augury.api.schemas import orders_v2 as w
 from augury.api.schemas.codec import decode_request, parse_count, parse_dollars
 from augury.domain.units import count_c_to_str, dollars_cc_to_str
 from augury.engine import commands as c
-from augury.engine.events import OrderUpdate
+from augury.engine.events import BookDelta, OrderUpdate
 from augury.engine.exchange import Outcome
 
-__all__ = ["MAX_BATCH", "averages", "routes"]
+__all__ = ["MAX_BATCH", "averages", "reduced_c", "routes"]
 
 MAX_BATCH = 20  # Kalshi's classic batch limit; every item is billed separately
 _NS_PER_S = 1_000_000_000
@@ -86,6 +86,15 @@ def averages(update: OrderUpdate) -> tuple[str | None, str | None]:
     yes_avg = outcome_avg if update.side == "bid" else 10_000 - outcome_avg
     fee_avg = (update.taker_fees_cc + update.maker_fees_cc) * 100 // update.fill_c
     return dollars_cc_to_str(yes_avg), dollars_cc_to_str(fee_avg)
+
+
+def reduced_c(outcome: Outcome) -> int:
+    """Return the size a cancel removed from the book, from its own book deltas.
+
+    Reading the order's remaining size before submitting would race with fills applied
+    earlier in the same batch; the cancel's events say exactly what it removed.
+    """
+    return -sum(e.delta_c for e in outcome.events if isinstance(e, BookDelta))
 
 
 def _ts_ms(update: OrderUpdate) -> int:
@@ -175,8 +184,6 @@ async def cancel_order(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "write")
     order_id = request.path_params["order_id"]
-    before = context.exchange.orders.get(order_id)
-    remaining = before.remaining_c if before is not None else 0
     outcome = await context.submit(
         c.CancelOrder(
             ts_ns=0,
@@ -190,7 +197,7 @@ async def cancel_order(request: Request) -> Response:
         w.CancelOrderV2Response(
             order_id=update.order_id,
             client_order_id=update.client_order_id or None,
-            reduced_by=count_c_to_str(remaining),
+            reduced_by=count_c_to_str(reduced_c(outcome)),
             ts_ms=_ts_ms(update),
         )
     )
@@ -202,11 +209,6 @@ async def batch_cancel(request: Request) -> Response:
     req = decode_request(await request.body(), w.BatchCancelOrdersV2Request)
     if not 0 < len(req.orders) <= MAX_BATCH:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
-    remaining = {
-        item.order_id: order.remaining_c
-        for item in req.orders
-        if (order := context.exchange.orders.get(item.order_id)) is not None
-    }
     items: list[c.Single] = [
         c.CancelOrder(
             ts_ns=0,
@@ -238,7 +240,7 @@ async def batch_cancel(request: Request) -> Response:
             w.BatchCancelOrdersV2ResponseOrdersInner(
                 order_id=update.order_id,
                 client_order_id=update.client_order_id or None,
-                reduced_by=count_c_to_str(remaining.get(item.order_id, 0)),
+                reduced_by=count_c_to_str(reduced_c(result)),
                 ts_ms=_ts_ms(update),
             )
         )
