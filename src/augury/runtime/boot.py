@@ -3,18 +3,22 @@
 Recovery: ``Journal.open`` has already dropped any torn or corrupt tail; ``recover`` loads
 the newest snapshot whose checksum verifies (falling back to older ones) and replays every
 journal record after it through the engine. Replay emits the same events the original run
-did, and they are handed to ``replay_sink`` so read models that lag behind the journal can
-catch up. The recovered state is exactly the state that wrote the journal; its digest is
+did; the history read models (written behind the sequencer, with a watermark committed in
+the same transaction as each batch) take the replayed commands they lack. When the history
+lags behind the newest snapshot, recovery replays from the first command instead, so no
+history row is ever skipped. The recovered state is exactly the state that wrote the journal; its digest is
 reported so tests and operators can compare.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
@@ -22,8 +26,13 @@ from augury.engine.state import load_snapshot, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import Sequencer
 from augury.store import Journal
+from augury.store.history import HistoryWriter
+from augury.store.history_read import HistoryReader
 
-__all__ = ["RecoveryResult", "Runtime", "recover"]
+__all__ = ["HistoryFeed", "RecoveryResult", "Runtime", "recover"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ReplaySink = Callable[[int, c.Command, Outcome], None]
 
@@ -40,15 +49,33 @@ class RecoveryResult:
 
 
 def recover(
-    journal: Journal, instance_id: str, replay_sink: ReplaySink | None = None
+    journal: Journal,
+    instance_id: str,
+    replay_sink: ReplaySink | None = None,
+    *,
+    max_snapshot_seq: int | None = None,
+    on_start: Callable[[Exchange, int], None] | None = None,
 ) -> RecoveryResult:
-    """Rebuild the exchange from the newest valid snapshot plus the journal after it."""
+    """Rebuild the exchange from the newest valid snapshot plus the journal after it.
+
+    Args:
+        journal: the opened (and already tail-recovered) journal.
+        instance_id: the exchange's id seed, for a journal replayed from its first command.
+        replay_sink: receives every replayed command and its outcome.
+        max_snapshot_seq: do not start from a snapshot newer than this (a read model that
+            lags behind it needs the commands in between); replay from the start instead.
+        on_start: called with the starting state and its seq before the replay begins.
+    """
     started = time.perf_counter()
     loaded = journal.load_latest_snapshot()
+    if loaded is not None and max_snapshot_seq is not None and loaded[0] > max_snapshot_seq:
+        loaded = None
     if loaded is None:
         snapshot_seq, exchange = 0, Exchange(instance_id)
     else:
         snapshot_seq, exchange = loaded[0], load_snapshot(loaded[1])
+    if on_start is not None:
+        on_start(exchange, snapshot_seq)
     seq = snapshot_seq
     decode = c.decode_command
     apply = exchange.apply
@@ -68,8 +95,62 @@ def recover(
     )
 
 
+class HistoryFeed:
+    """Feeds applied batches to the history read models on their own thread, in order.
+
+    The writer runs behind the sequencer (its rows are derived, and recovery rebuilds what
+    a crash lost, from the watermark it commits with each batch), so a slow read-model
+    write never delays a response.
+    """
+
+    def __init__(self, writer: HistoryWriter, reader: HistoryReader) -> None:
+        self.writer = writer
+        self.reader = reader
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
+        self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
+        self._pending: list[tuple[int, c.Command, Outcome]] = []
+
+    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+        """Collect replayed commands, writing them in batches (used during recovery)."""
+        self._pending.append((seq, command, outcome))
+        if len(self._pending) >= 1000:
+            self.flush_replay()
+
+    def flush_replay(self) -> None:
+        if self._pending:
+            self.writer.apply_batch(self._pending)
+            self._pending = []
+
+    def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
+        """Queue one live batch for the history thread (never blocks the loop)."""
+        future = self.thread.submit(self.writer.apply_batch, items)
+        future.add_done_callback(_log_failure)
+
+    async def drain(self) -> None:
+        """Wait until every queued batch is written."""
+        await asyncio.get_running_loop().run_in_executor(self.thread, lambda: None)
+
+    async def read(self, fn: Callable[[HistoryReader], T]) -> T:
+        """Run a query on the reader's thread."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.read_thread, fn, self.reader
+        )
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+        self.read_thread.shutdown(wait=True)
+        self.writer.close()
+        self.reader.close()
+
+
+def _log_failure(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("history write failed; restart rebuilds it from the journal", exc_info=error)
+
+
 class Runtime:
-    """The running core of a server: journal thread, recovered exchange and sequencer."""
+    """The running core of a server: journal, recovered exchange, sequencer, history."""
 
     def __init__(
         self,
@@ -77,11 +158,13 @@ class Runtime:
         thread: ThreadPoolExecutor,
         recovery: RecoveryResult,
         sequencer: Sequencer,
+        history: HistoryFeed,
     ) -> None:
         self.journal = journal
         self.thread = thread
         self.recovery = recovery
         self.sequencer = sequencer
+        self.history = history
 
     @property
     def exchange(self) -> Exchange:
@@ -97,11 +180,31 @@ class Runtime:
         snapshot_every: int = 200_000,
         replay_sink: ReplaySink | None = None,
     ) -> Runtime:
-        """Open the journal on its own thread, recover, and start the sequencer."""
+        """Open the journal and history on their threads, recover, start the sequencer."""
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, Journal.open, db_url)
-        recovery = await loop.run_in_executor(thread, recover, journal, instance_id, replay_sink)
+        writer = await loop.run_in_executor(thread, HistoryWriter.open, db_url)
+        reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
+        history = HistoryFeed(writer, reader)
+
+        def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+            history.replay(seq, command, outcome)
+            if replay_sink is not None:
+                replay_sink(seq, command, outcome)
+
+        def run_recovery() -> RecoveryResult:
+            # Start no later than the history's watermark, so every command it lacks is
+            # replayed through it; then let it catch up to the journal's end.
+            result = recover(
+                journal, instance_id, sink,
+                max_snapshot_seq=writer.watermark(),
+                on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
+            )
+            history.flush_replay()
+            return result
+
+        recovery = await loop.run_in_executor(thread, run_recovery)
         sequencer = Sequencer(
             recovery.exchange,
             journal,
@@ -110,13 +213,18 @@ class Runtime:
             last_seq=recovery.last_seq,
             snapshot_every=snapshot_every,
         )
+        sequencer.subscribe_batch(history.on_batch)
+        sequencer.before_snapshot = history.drain
         sequencer.start()
-        return cls(journal, thread, recovery, sequencer)
+        return cls(journal, thread, recovery, sequencer, history)
 
     async def stop(self) -> None:
-        """Stop accepting commands, snapshot, and close the journal."""
+        """Stop accepting commands, snapshot, and close the journal and history."""
         await self.sequencer.stop(snapshot=True)
-        await asyncio.get_running_loop().run_in_executor(self.thread, self.journal.close)
+        await self.history.drain()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.thread, self.journal.close)
+        self.history.close()
         self.thread.shutdown(wait=True)
 
     def digest(self) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Called on the event loop, in sequence order, after each command's commit and apply.
 EventSink = Callable[[int, c.Command, Outcome], None]
+# Called once per batch with all of its applied items, after the per-command sinks.
+BatchSink = Callable[[list[tuple[int, c.Command, Outcome]]], None]
 
 
 class SequencerStopped(RuntimeError):
@@ -85,6 +87,9 @@ class Sequencer:
             queue_size
         )
         self._sinks: list[EventSink] = []
+        self._batch_sinks: list[BatchSink] = []
+        # Awaited before each snapshot, so read models can catch up with the state first.
+        self.before_snapshot: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._failed: BaseException | None = None
         self._last_ts = 0
@@ -93,6 +98,10 @@ class Sequencer:
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
         self._sinks.append(sink)
+
+    def subscribe_batch(self, sink: BatchSink) -> None:
+        """Receive each applied batch as one list (for writers that commit per batch)."""
+        self._batch_sinks.append(sink)
 
     def start(self) -> None:
         """Start the sequencer task on the running loop."""
@@ -166,12 +175,16 @@ class Sequencer:
             del self.batch_sizes[:2048]
         exchange = self.exchange
         sinks = self._sinks
+        applied: list[tuple[int, c.Command, Outcome]] = []
         for i, ((_, future), command) in enumerate(zip(batch, commands, strict=True)):
             outcome = exchange.apply(command)
+            applied.append((seq0 + i + 1, command, outcome))
             for sink in sinks:
                 sink(seq0 + i + 1, command, outcome)
             if not future.done():
                 future.set_result(outcome)
+        for batch_sink in self._batch_sinks:
+            batch_sink(applied)
         self._since_snapshot += len(batch)
         if self._since_snapshot >= self.snapshot_every:
             await self._snapshot()
@@ -179,6 +192,8 @@ class Sequencer:
     async def _snapshot(self) -> None:
         # Pickling happens on the loop (the state must not change while it is copied);
         # writing it happens on the journal thread.
+        if self.before_snapshot is not None:
+            await self.before_snapshot()
         seq = self.last_seq
         payload = make_snapshot(self.exchange)
         ts = self.clock.now_ns()

@@ -78,7 +78,7 @@ def _less(column: str) -> str:
 # and lows widen, closes and open interest move on, sums add up. Plain CASE/COALESCE so
 # SQLite and PostgreSQL run the same text (their two-argument max differ on NULL).
 UPSERT_CANDLE = (
-    f"INSERT INTO candles ({_CANDLE_COLUMNS}) VALUES ({', '.join(['?'] * 19)}) "
+    f"INSERT INTO candles ({_CANDLE_COLUMNS}) VALUES ({', '.join(['?'] * 19)}) "  # noqa: S608
     "ON CONFLICT (ticker, period_min, end_ts_s) DO UPDATE SET "
     + ", ".join(
         [
@@ -116,6 +116,8 @@ class MarketTape:
     __slots__ = (
         "asks",
         "bids",
+        "changed_ns",
+        "changed_seq",
         "event_ticker",
         "last_price_cc",
         "last_trade_ns",
@@ -137,6 +139,9 @@ class MarketTape:
         self.last_price_cc: int | None = None
         self.last_trade_ns: int | None = None
         self.volume_c = 0
+        # When a statistic last changed: the ``market_stats`` row's updated_ns and seq.
+        self.changed_ns = 0
+        self.changed_seq = 0
 
     def copy(self) -> MarketTape:
         """Return an independent copy (the writer's undo record for a failed batch)."""
@@ -149,6 +154,8 @@ class MarketTape:
         other.last_price_cc = self.last_price_cc
         other.last_trade_ns = self.last_trade_ns
         other.volume_c = self.volume_c
+        other.changed_ns = self.changed_ns
+        other.changed_seq = self.changed_seq
         return other
 
     def apply_delta(self, is_bid: bool, price_cc: int, delta_c: int) -> bool:
@@ -180,7 +187,7 @@ class MarketTape:
         pre = post_position_c - count_c if is_bid else post_position_c + count_c
         self.open_interest_c += max(post_position_c, 0) - max(pre, 0)
 
-    def stats_row(self, ts_ns: int, seq: int) -> tuple[object, ...]:
+    def stats_row(self) -> tuple[object, ...]:
         """Return the ``market_stats`` row of this market."""
         return (
             self.ticker,
@@ -190,8 +197,8 @@ class MarketTape:
             self.last_trade_ns,
             self.yes_bid_cc,
             self.yes_ask_cc,
-            ts_ns,
-            seq,
+            self.changed_ns,
+            self.changed_seq,
         )
 
 

@@ -197,6 +197,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The watermark describes these tables: it must not outlive them.
+    op.execute("DELETE FROM meta WHERE key = 'history.seq'")
     op.drop_table("market_stats")
     op.drop_table("candles")
     op.drop_index("ix_cash_movements_user_id", table_name="cash_movements")

@@ -1,0 +1,441 @@
+"""Queries over the history read models, for the API (see ``history.py`` for the writer).
+
+Every method is synchronous and cheap (one indexed query), so an asyncio server calls them
+through a thread. Lists come newest first, as Kalshi's do, in pages: each call returns
+``(rows, cursor)``; pass ``cursor`` back for the next page, and ``""`` means there is none.
+Paging is keyset paging on an immutable key (creation time, then ``ord``, the replay-stable
+creation order), so rows written between two calls never make a page repeat or skip a row
+(new rows land before the first page). Time filters are inclusive and in ns (candles:
+Unix seconds). Amounts are the engine's integer units, unconverted.
+
+Limits: one connection, guarded by a lock, so a reader serves one query at a time; open
+one reader per worker thread for parallel reads. Rows written by a transaction that has not
+committed are never seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import fields
+from types import TracebackType
+from typing import Any, TypeVar
+
+from augury.store.history import WATERMARK_KEY
+from augury.store.rawsql import Connection, connect
+from augury.store.records import (
+    Candle,
+    CashMovementRecord,
+    FillRecord,
+    MarketStats,
+    OrderRecord,
+    QuoteSnapshot,
+    SettlementRecord,
+    TradeRecord,
+)
+
+__all__ = [
+    "MAX_PAGE",
+    "Candle",
+    "CashMovementRecord",
+    "FillRecord",
+    "HistoryReader",
+    "InvalidCursorError",
+    "MarketStats",
+    "OrderRecord",
+    "QuoteSnapshot",
+    "SettlementRecord",
+    "TradeRecord",
+]
+
+MAX_PAGE = 1000
+MAX_CANDLES = 10_000
+_DAY_S = 86_400
+
+
+class InvalidCursorError(ValueError):
+    """A cursor this reader cannot parse (not one it handed out)."""
+
+
+_R = TypeVar("_R")
+
+
+def _columns(cls: type[Any]) -> str:
+    return ", ".join(f.name for f in fields(cls))
+
+
+def _bool_positions(cls: type[Any]) -> tuple[int, ...]:
+    return tuple(i for i, f in enumerate(fields(cls)) if f.type == "bool")
+
+
+_BOOLS: dict[type[Any], tuple[int, ...]] = {
+    cls: _bool_positions(cls) for cls in (OrderRecord, FillRecord)
+}
+
+
+def _build(cls: type[_R], row: Sequence[Any]) -> _R:
+    # SQLite hands booleans back as 0/1.
+    positions = _BOOLS.get(cls)
+    if positions:
+        values = list(row)
+        for i in positions:
+            values[i] = bool(values[i])
+        return cls(*values)
+    return cls(*row)
+
+
+def _encode(*parts: int) -> str:
+    return ".".join(str(part) for part in parts)
+
+
+def _decode(cursor: str, size: int) -> tuple[int, ...]:
+    parts = cursor.split(".")
+    if len(parts) != size or not all(p.isdigit() for p in parts):
+        raise InvalidCursorError(f"invalid cursor {cursor!r}")
+    return tuple(int(p) for p in parts)
+
+
+def _check_limit(limit: int, most: int = MAX_PAGE) -> None:
+    if not 1 <= limit <= most:
+        raise ValueError(f"limit must be in 1..{most}")
+
+
+class _Where:
+    """A conjunction of conditions with their parameters."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[object] = []
+
+    def add(self, sql: str, *params: object) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    def any_of(self, column: str, values: Sequence[object]) -> None:
+        if values:
+            self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
+
+    def range(self, column: str, low: int | None, high: int | None) -> None:
+        if low is not None:
+            self.add(f"{column} >= ?", low)
+        if high is not None:
+            self.add(f"{column} <= ?", high)
+
+    def keyset(self, time_column: str, cursor: str) -> None:
+        # Newest first on (time, ord): the plain bound lets the index seek, the OR skips
+        # what the previous page already returned at the cursor's own time.
+        if cursor:
+            ts, ord_ = _decode(cursor, 2)
+            self.add(f"{time_column} <= ? AND ({time_column} < ? OR ord < ?)", ts, ts, ord_)
+
+    def sql(self) -> str:
+        return " AND ".join(self.parts) if self.parts else "1 = 1"
+
+
+class HistoryReader:
+    """Read-only queries over the history tables, on a connection of its own."""
+
+    def __init__(self, conn: Connection) -> None:
+        # Use HistoryReader.open.
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str) -> HistoryReader:
+        """Connect to the store at ``url`` (migrating it to head if needed).
+
+        Args:
+            url: the store URL; for an in-memory SQLite store, the writer's ``url``.
+        """
+        return cls(connect(url, read_only=True))
+
+    def __enter__(self) -> HistoryReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.query(sql, params)
+
+    def _page(
+        self, cls: type[_R], table: str, where: _Where, order: str, limit: int
+    ) -> tuple[list[_R], str]:
+        # The two key columns ride along at the end of each row and make the next cursor.
+        sql = (
+            f"SELECT {_columns(cls)}, {order.replace(' DESC', '')} FROM {table} "  # noqa: S608
+            f"WHERE {where.sql()} ORDER BY {order} LIMIT ?"
+        )
+        rows = self._query(sql, [*where.params, limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = _encode(*rows[-1][-2:]) if more else ""
+        return [_build(cls, row[:-2]) for row in rows], cursor
+
+    def watermark(self) -> int:
+        """Return the last command seq the tables include."""
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (WATERMARK_KEY,))
+        return int(rows[0][0]) if rows else 0
+
+    def orders(
+        self,
+        user_id: str,
+        *,
+        subaccount: int | None = None,
+        ticker: str | None = None,
+        event_tickers: Sequence[str] = (),
+        status: str | None = None,
+        min_ts_ns: int | None = None,
+        max_ts_ns: int | None = None,
+        limit: int = 100,
+        cursor: str = "",
+    ) -> tuple[list[OrderRecord], str]:
+        """Return a user's orders, newest created first, and the next page's cursor.
+
+        Args:
+            user_id: whose orders.
+            subaccount: one subaccount, or None for all.
+            ticker: one market, or None for all.
+            event_tickers: only orders in these events (empty: all).
+            status: ``resting``, ``canceled`` or ``executed``, or None for all.
+            min_ts_ns: created at or after this time.
+            max_ts_ns: created at or before this time.
+            limit: page size, 1..1000.
+            cursor: "" for the first page, else the cursor the previous page returned.
+        """
+        _check_limit(limit)
+        where = _Where()
+        where.add("user_id = ?", user_id)
+        if subaccount is not None:
+            where.add("subaccount = ?", subaccount)
+        if ticker is not None:
+            where.add("ticker = ?", ticker)
+        if status is not None:
+            where.add("status = ?", status)
+        where.any_of("event_ticker", event_tickers)
+        where.range("created_ns", min_ts_ns, max_ts_ns)
+        where.keyset("created_ns", cursor)
+        return self._page(OrderRecord, "orders", where, "created_ns DESC, ord DESC", limit)
+
+    def order(self, order_id: str) -> OrderRecord | None:
+        """Return one order's latest state, or None."""
+        rows = self._query(
+            f"SELECT {_columns(OrderRecord)} FROM orders WHERE order_id = ?",  # noqa: S608
+            (order_id,),
+        )
+        return _build(OrderRecord, rows[0]) if rows else None
+
+    def fills(
+        self,
+        user_id: str,
+        *,
+        subaccount: int | None = None,
+        tickers: Sequence[str] = (),
+        order_id: str | None = None,
+        min_ts_ns: int | None = None,
+        max_ts_ns: int | None = None,
+        limit: int = 100,
+        cursor: str = "",
+    ) -> tuple[list[FillRecord], str]:
+        """Return a user's fills, newest first, and the next page's cursor.
+
+        Args:
+            user_id: whose fills.
+            subaccount: one subaccount, or None for all.
+            tickers: only these markets (empty: all).
+            order_id: only this order's fills.
+            min_ts_ns: at or after this time.
+            max_ts_ns: at or before this time.
+            limit: page size, 1..1000.
+            cursor: "" or the cursor the previous page returned.
+        """
+        _check_limit(limit)
+        where = _Where()
+        where.add("user_id = ?", user_id)
+        if subaccount is not None:
+            where.add("subaccount = ?", subaccount)
+        if order_id is not None:
+            where.add("order_id = ?", order_id)
+        where.any_of("ticker", tickers)
+        where.range("ts_ns", min_ts_ns, max_ts_ns)
+        where.keyset("ts_ns", cursor)
+        return self._page(FillRecord, "fills", where, "ts_ns DESC, ord DESC", limit)
+
+    def trades(
+        self,
+        *,
+        ticker: str | None = None,
+        min_ts_ns: int | None = None,
+        max_ts_ns: int | None = None,
+        limit: int = 100,
+        cursor: str = "",
+    ) -> tuple[list[TradeRecord], str]:
+        """Return public trades, newest first, and the next page's cursor.
+
+        Args:
+            ticker: one market, or None for all.
+            min_ts_ns: at or after this time.
+            max_ts_ns: at or before this time.
+            limit: page size, 1..1000.
+            cursor: "" or the cursor the previous page returned.
+        """
+        _check_limit(limit)
+        where = _Where()
+        if ticker is not None:
+            where.add("ticker = ?", ticker)
+        where.range("ts_ns", min_ts_ns, max_ts_ns)
+        where.keyset("ts_ns", cursor)
+        return self._page(TradeRecord, "trades", where, "ts_ns DESC, ord DESC", limit)
+
+    def settlements(
+        self,
+        user_id: str,
+        *,
+        subaccount: int | None = None,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        min_ts_ns: int | None = None,
+        max_ts_ns: int | None = None,
+        limit: int = 100,
+        cursor: str = "",
+    ) -> tuple[list[SettlementRecord], str]:
+        """Return a user's settlements, newest first, and the next page's cursor.
+
+        Args:
+            user_id: whose settlements.
+            subaccount: one subaccount, or None for all.
+            ticker: one market, or None for all.
+            event_ticker: one event, or None for all.
+            min_ts_ns: settled at or after this time.
+            max_ts_ns: settled at or before this time.
+            limit: page size, 1..1000.
+            cursor: "" or the cursor the previous page returned.
+        """
+        _check_limit(limit)
+        where = _Where()
+        where.add("user_id = ?", user_id)
+        if subaccount is not None:
+            where.add("subaccount = ?", subaccount)
+        if ticker is not None:
+            where.add("ticker = ?", ticker)
+        if event_ticker is not None:
+            where.add("event_ticker = ?", event_ticker)
+        where.range("ts_ns", min_ts_ns, max_ts_ns)
+        where.keyset("ts_ns", cursor)
+        return self._page(SettlementRecord, "settlements", where, "ts_ns DESC, ord DESC", limit)
+
+    def cash_movements(
+        self,
+        user_id: str,
+        *,
+        kind: str | None = None,
+        subaccount: int | None = None,
+        limit: int = 100,
+        cursor: str = "",
+    ) -> tuple[list[CashMovementRecord], str]:
+        """Return a user's deposits, withdrawals and transfers, newest first.
+
+        Args:
+            user_id: whose movements.
+            kind: ``deposit``, ``withdrawal`` or ``transfer``, or None for all.
+            subaccount: movements from (or, for transfers, to) this subaccount; None for all.
+            limit: page size, 1..1000.
+            cursor: "" or the cursor the previous page returned.
+        """
+        _check_limit(limit)
+        where = _Where()
+        where.add("user_id = ?", user_id)
+        if kind is not None:
+            where.add("kind = ?", kind)
+        if subaccount is not None:
+            where.add("(subaccount = ? OR to_subaccount = ?)", subaccount, subaccount)
+        if cursor:
+            where.add("id < ?", _decode(cursor, 1)[0])
+        sql = (
+            f"SELECT {_columns(CashMovementRecord)} FROM cash_movements "  # noqa: S608
+            f"WHERE {where.sql()} ORDER BY id DESC LIMIT ?"
+        )
+        rows = self._query(sql, [*where.params, limit + 1])
+        page = [_build(CashMovementRecord, row) for row in rows[:limit]]
+        return page, _encode(page[-1].id) if len(rows) > limit else ""
+
+    def candles(
+        self,
+        ticker: str,
+        period_min: int,
+        start_ts_s: int,
+        end_ts_s: int,
+        *,
+        limit: int = MAX_CANDLES,
+    ) -> list[Candle]:
+        """Return the stored candles whose period ends in ``start_ts_s..end_ts_s``, oldest first.
+
+        Periods without activity have no row: carry the previous row's closes forward.
+
+        Args:
+            ticker: the market.
+            period_min: 1, 60 or 1440.
+            start_ts_s: earliest period end (Unix seconds, inclusive).
+            end_ts_s: latest period end (inclusive).
+            limit: at most this many candles (the oldest ones), 1..10000.
+        """
+        _check_limit(limit, MAX_CANDLES)
+        rows = self._query(
+            f"SELECT {_columns(Candle)} FROM candles WHERE ticker = ? AND period_min = ? "  # noqa: S608
+            "AND end_ts_s >= ? AND end_ts_s <= ? ORDER BY end_ts_s LIMIT ?",
+            (ticker, period_min, start_ts_s, end_ts_s, limit),
+        )
+        return [Candle(*row) for row in rows]
+
+    def candle_before(self, ticker: str, period_min: int, ts_s: int) -> Candle | None:
+        """Return the newest stored candle whose period ends before ``ts_s``, or None."""
+        rows = self._query(
+            f"SELECT {_columns(Candle)} FROM candles WHERE ticker = ? AND period_min = ? "  # noqa: S608
+            "AND end_ts_s < ? ORDER BY end_ts_s DESC LIMIT 1",
+            (ticker, period_min, ts_s),
+        )
+        return Candle(*rows[0]) if rows else None
+
+    def quotes_at(self, ticker: str, ts_ns: int) -> QuoteSnapshot | None:
+        """Return the last price and quotes as of ``ts_ns`` (minute resolution), or None.
+
+        ``Market.previous_*`` ("a day ago") is ``quotes_at(ticker, now_ns - 24 h)``.
+        """
+        candle = self.candle_before(ticker, 1, ts_ns // 1_000_000_000 + 1)
+        if candle is None:
+            return None
+        price = candle.price_close_cc
+        return QuoteSnapshot(
+            last_price_cc=candle.price_previous_cc if price is None else price,
+            yes_bid_cc=candle.yes_bid_close_cc,
+            yes_ask_cc=candle.yes_ask_close_cc,
+            open_interest_c=candle.open_interest_c,
+        )
+
+    def market_stats(self, ticker: str) -> MarketStats | None:
+        """Return a market's statistics as of the watermark, or None before any activity."""
+        rows = self._query(
+            f"SELECT {_columns(MarketStats)} FROM market_stats WHERE ticker = ?",  # noqa: S608
+            (ticker,),
+        )
+        return MarketStats(*rows[0]) if rows else None
+
+    def volume_24h(self, ticker: str, now_ns: int) -> int:
+        """Return the volume (centi-contracts) of the 1-minute periods ending in the last 24 h."""
+        now_s = now_ns // 1_000_000_000
+        rows = self._query(
+            "SELECT COALESCE(SUM(volume_c), 0) FROM candles WHERE ticker = ? "
+            "AND period_min = 1 AND end_ts_s > ?",
+            (ticker, now_s - _DAY_S),
+        )
+        return int(rows[0][0])
