@@ -6,8 +6,8 @@ journal record after it through the engine. Replay emits the same events the ori
 did; the history read models (written behind the sequencer, with a watermark committed in
 the same transaction as each batch) take the replayed commands they lack. When the history
 lags behind the newest snapshot, recovery replays from the first command instead, so no
-history row is ever skipped. The recovered state is exactly the state that wrote the journal; its digest is
-reported so tests and operators can compare.
+history row is ever skipped. The recovered state is exactly the state that wrote the
+journal; its digest is reported so tests and operators can compare.
 """
 
 from __future__ import annotations
@@ -132,9 +132,7 @@ class HistoryFeed:
 
     async def read(self, fn: Callable[[HistoryReader], T]) -> T:
         """Run a query on the reader's thread."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self.read_thread, fn, self.reader
-        )
+        return await asyncio.get_running_loop().run_in_executor(self.read_thread, fn, self.reader)
 
     def close(self) -> None:
         self.thread.shutdown(wait=True)
@@ -197,7 +195,9 @@ class Runtime:
             # Start no later than the history's watermark, so every command it lacks is
             # replayed through it; then let it catch up to the journal's end.
             result = recover(
-                journal, instance_id, sink,
+                journal,
+                instance_id,
+                sink,
                 max_snapshot_seq=writer.watermark(),
                 on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
             )
