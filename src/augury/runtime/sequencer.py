@@ -92,7 +92,9 @@ class Sequencer:
         self.before_snapshot: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._failed: BaseException | None = None
-        self._last_ts = 0
+        # Continue from the recovered state's time: a clock behind the journal must not
+        # stamp new commands earlier than the last journaled one.
+        self._last_ts = exchange.now_ns
         self.batch_sizes: list[int] = []  # recent batch sizes, for the benchmarks
 
     def subscribe(self, sink: EventSink) -> None:
