@@ -1,0 +1,354 @@
+"""Kalshi-style rate limits: two token buckets per user, read and write (CONTRACT.md §10).
+
+What a request costs
+    ``classify(method, path)`` answers from one table, ``ENDPOINT_COSTS``, which is also
+    what ``GET /account/endpoint_costs`` serves, so the published prices are the enforced
+    ones. A request costs ``DEFAULT_COST`` (10) tokens unless the table prices its method
+    and path template; a batch is billed per item (``per_item``) and the whole batch must
+    fit at once. Kalshi's rule for the bucket: a write is an order placement, amend,
+    cancel, order-group operation or RFQ/quote action; everything else, every GET
+    included, is a read (so ``POST /api_keys`` and subaccount transfers are reads).
+
+Who pays
+    The user who owns the ``KALSHI-ACCESS-KEY`` of the request. Only authenticated requests
+    are billed (anonymous public GETs are not, as on Kalshi). The middleware bills before
+    the route runs, by key id alone, so a signature is verified once per request (by the
+    route); a request the route then answers 401 was not the key owner's, and its tokens
+    are given back. See docs/decisions/0006-rate-limits.md for what that leaves open.
+
+Tiers
+    ``TIER_LIMITS`` holds Kalshi's per-second budgets and bucket capacities (two seconds of
+    budget for basic/advanced reads and for writes above basic, one second otherwise).
+    The engine's default tier ``basic`` means "never upgraded": it resolves to the
+    server's ``Settings.default_tier`` (``prestige`` unless configured). ``unlimited``
+    bypasses the limiter; with ``Settings.rate_limits`` off every user is unlimited.
+
+Invariants
+    - Integer arithmetic only: a bucket holds nano-tokens, refilled by
+      ``refill_rate x elapsed_ns``, so no rounding drifts.
+    - A refused request (429) changes nothing but the bucket's refill bookkeeping: it never
+      reaches a route, so no command is submitted. Its body is exactly
+      ``{"error": "too many requests"}`` with no ``Retry-After`` or ``X-RateLimit-*``
+      header, as Kalshi answers.
+    - Time comes from the context's clock; a clock that steps back refills nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import msgspec
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from augury.api.context import Context
+
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_COST",
+    "ENDPOINT_COSTS",
+    "ENGINE_DEFAULT_TIER",
+    "TIER_LIMITS",
+    "TOO_MANY_REQUESTS_BODY",
+    "UNLIMITED",
+    "UNLIMITED_REPORTED",
+    "BucketSpec",
+    "Charge",
+    "EndpointCost",
+    "RateLimitMiddleware",
+    "RateLimiter",
+    "TokenBucket",
+    "classify",
+]
+
+BucketKind = Literal["read", "write"]
+
+API_PREFIX: Final = "/trade-api/v2"
+DEFAULT_COST: Final = 10
+UNLIMITED: Final = "unlimited"
+ENGINE_DEFAULT_TIER: Final = "basic"  # what the engine gives every new user
+# BucketLimit fields are required integers; an unlimited bucket reports the int32 maximum.
+UNLIMITED_REPORTED: Final = 2**31 - 1
+TOO_MANY_REQUESTS_BODY: Final = b'{"error": "too many requests"}'
+_NANO: Final = 1_000_000_000
+# A batch body is read before the route to count its items; nothing legitimate is larger.
+_MAX_BATCH_BODY_BYTES: Final = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSpec:
+    """One bucket's budget: tokens added per second, and the most it can hold."""
+
+    refill_rate: int
+    bucket_capacity: int
+
+
+def _tier(read: int, write: int, *, read_burst_s: int, write_burst_s: int) -> dict[str, BucketSpec]:
+    return {
+        "read": BucketSpec(read, read * read_burst_s),
+        "write": BucketSpec(write, write * write_burst_s),
+    }
+
+
+TIER_LIMITS: Final[dict[str, dict[str, BucketSpec]]] = {
+    "basic": _tier(200, 100, read_burst_s=2, write_burst_s=1),
+    "advanced": _tier(300, 300, read_burst_s=2, write_burst_s=2),
+    "expert": _tier(600, 600, read_burst_s=1, write_burst_s=2),
+    "premier": _tier(1000, 1000, read_burst_s=1, write_burst_s=2),
+    "paragon": _tier(2000, 2000, read_burst_s=1, write_burst_s=2),
+    "prime": _tier(4000, 4000, read_burst_s=1, write_burst_s=2),
+    "prestige": _tier(10000, 8000, read_burst_s=1, write_burst_s=2),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCost:
+    """A price that differs from the default, or a batch billed per item."""
+
+    method: str
+    path: str  # template relative to /trade-api/v2, e.g. "/portfolio/events/orders/{order_id}"
+    cost: int
+    per_item: bool = False
+
+
+ENDPOINT_COSTS: Final[tuple[EndpointCost, ...]] = (
+    # V2 orders. A batch costs what its items would cost one by one; a cancel is 2 tokens,
+    # single or batched (CONTRACT §10: "batch cancel is 2 per order").
+    EndpointCost("DELETE", "/portfolio/events/orders/batched", 2, per_item=True),
+    EndpointCost("POST", "/portfolio/events/orders/batched", DEFAULT_COST, per_item=True),
+    EndpointCost("DELETE", "/portfolio/events/orders/{order_id}", 2),
+    # Legacy v1 order mutations cost ten times their V2 equivalents (CONTRACT §10).
+    EndpointCost("POST", "/portfolio/orders", 100),
+    EndpointCost("POST", "/portfolio/orders/batched", 100, per_item=True),
+    EndpointCost("DELETE", "/portfolio/orders/batched", 20, per_item=True),
+    EndpointCost("DELETE", "/portfolio/orders/{order_id}", 20),
+    EndpointCost("POST", "/portfolio/orders/{order_id}/amend", 100),
+    EndpointCost("POST", "/portfolio/orders/{order_id}/decrease", 100),
+    EndpointCost("GET", "/communications/quotes/{quote_id}", 2),
+)
+
+# Non-GET requests under these prefixes use the write bucket (Kalshi: order placement,
+# amends, cancels, order groups and the RFQ quote flow); everything else is a read.
+_WRITE_PREFIXES: Final = (
+    "/portfolio/events/orders",
+    "/portfolio/orders",
+    "/portfolio/order_groups",
+    "/communications/quotes",
+    "/communications/rfqs",
+)
+_READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[a-z_]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts) + r"\Z")
+
+
+_COMPILED: Final = tuple((entry, _pattern(entry.path)) for entry in ENDPOINT_COSTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What one request is billed: a bucket, tokens per item, and whether it has items."""
+
+    bucket: BucketKind
+    cost: int
+    per_item: bool
+
+
+def classify(method: str, path: str) -> Charge:
+    """Price a request by method and path (relative to ``/trade-api/v2``, query dropped)."""
+    method = method.upper()
+    bucket: BucketKind = "read"
+    if method not in _READ_METHODS and path.startswith(_WRITE_PREFIXES):
+        bucket = "write"
+    for entry, pattern in _COMPILED:
+        if entry.method == method and pattern.match(path):
+            return Charge(bucket, entry.cost, entry.per_item)
+    return Charge(bucket, DEFAULT_COST, False)
+
+
+class TokenBucket:
+    """A token bucket counted in nano-tokens; it starts full."""
+
+    __slots__ = ("last_ns", "level_nt")
+
+    def __init__(self, spec: BucketSpec, now_ns: int) -> None:
+        self.level_nt = spec.bucket_capacity * _NANO
+        self.last_ns = now_ns
+
+    def _refill(self, spec: BucketSpec, now_ns: int) -> None:
+        elapsed = now_ns - self.last_ns
+        if elapsed > 0:
+            self.level_nt += spec.refill_rate * elapsed
+            self.last_ns = now_ns
+        # Also clamps a bucket whose tier was just lowered to the new capacity.
+        self.level_nt = min(self.level_nt, spec.bucket_capacity * _NANO)
+
+    def take(self, tokens: int, spec: BucketSpec, now_ns: int) -> bool:
+        """Spend ``tokens`` if the bucket holds them; otherwise leave it as it was."""
+        self._refill(spec, now_ns)
+        need = tokens * _NANO
+        if self.level_nt < need:
+            return False
+        self.level_nt -= need
+        return True
+
+    def give_back(self, tokens: int, spec: BucketSpec) -> None:
+        """Return tokens spent on a request that turned out not to be the owner's."""
+        self.level_nt = min(self.level_nt + tokens * _NANO, spec.bucket_capacity * _NANO)
+
+    def tokens(self) -> int:
+        """Return the whole tokens in the bucket (as of its last refill)."""
+        return self.level_nt // _NANO
+
+
+class RateLimiter:
+    """Per-user read and write buckets, resolved against the user's effective tier."""
+
+    def __init__(self, *, enabled: bool, default_tier: str) -> None:
+        if default_tier not in TIER_LIMITS and default_tier != UNLIMITED:
+            raise ValueError(f"unknown default tier {default_tier!r}")
+        self.enabled = enabled
+        self.default_tier = default_tier
+        self._buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
+
+    def effective_tier(self, user_tier: str | None) -> str:
+        """Return the tier the limiter applies to a user whose engine tier is ``user_tier``."""
+        if not self.enabled:
+            return UNLIMITED
+        if user_tier is None or user_tier == ENGINE_DEFAULT_TIER:
+            return self.default_tier
+        if user_tier == UNLIMITED or user_tier in TIER_LIMITS:
+            return user_tier
+        return self.default_tier
+
+    def spec(self, tier: str, bucket: BucketKind) -> BucketSpec:
+        """Return the bucket budget of a tier (the reported maximum for ``unlimited``)."""
+        limits = TIER_LIMITS.get(tier)
+        if limits is None:
+            return BucketSpec(UNLIMITED_REPORTED, UNLIMITED_REPORTED)
+        return limits[bucket]
+
+    def bucket(self, user_id: str, kind: BucketKind, spec: BucketSpec, now_ns: int) -> TokenBucket:
+        """Return a user's bucket, creating it full on first use."""
+        key = (user_id, kind)
+        found = self._buckets.get(key)
+        if found is None:
+            found = self._buckets[key] = TokenBucket(spec, now_ns)
+        return found
+
+
+class _Batch(msgspec.Struct):
+    orders: list[msgspec.Raw] | None = None
+    ids: list[msgspec.Raw] | None = None  # legacy v1 batch cancel
+
+
+def _item_count(body: bytes) -> int:
+    try:
+        batch = msgspec.json.decode(body, type=_Batch)
+    except msgspec.MsgspecError:
+        return 1  # the route answers 400; bill it like a single request
+    items = batch.orders if batch.orders is not None else batch.ids
+    return max(len(items), 1) if items is not None else 1
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body and return it with a ``receive`` that replays it."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        chunks.append(chunk)
+        if not message.get("more_body", False) or size > _MAX_BATCH_BODY_BYTES:
+            break
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return b"".join(chunks), replay
+
+
+class RateLimitMiddleware:
+    """ASGI middleware billing every authenticated ``/trade-api/v2`` request (see module doc)."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limiter = self.limiter
+        if scope["type"] != "http" or not limiter.enabled:
+            await self.app(scope, receive, send)
+            return
+        raw: bytes = scope.get("raw_path") or scope["path"].encode()
+        path = raw.decode("latin-1").split("?", 1)[0]
+        context: Context | None = getattr(scope["app"].state, "context", None)
+        user_id = self._payer(scope, path, context)
+        if context is None or user_id is None:
+            await self.app(scope, receive, send)
+            return
+        user = context.exchange.users.get(user_id)
+        tier = limiter.effective_tier(user.tier if user is not None else None)
+        if tier == UNLIMITED:
+            await self.app(scope, receive, send)
+            return
+        charge = classify(scope["method"], path[len(API_PREFIX) :])
+        items = 1
+        if charge.per_item:
+            body, receive = await _buffer_body(receive)
+            items = _item_count(body)
+        tokens = charge.cost * items
+        spec = limiter.spec(tier, charge.bucket)
+        now_ns = context.clock.now_ns()
+        bucket = limiter.bucket(user_id, charge.bucket, spec, now_ns)
+        if not bucket.take(tokens, spec, now_ns):
+            await _too_many_requests(send)
+            return
+        status: list[int] = []
+
+        async def send_and_watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, send_and_watch)
+        if status and status[0] == 401:
+            bucket.give_back(tokens, spec)
+
+    @staticmethod
+    def _payer(scope: Scope, path: str, context: Context | None) -> str | None:
+        if context is None or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            return None
+        key_id = None
+        for name, value in scope["headers"]:
+            if name == b"kalshi-access-key":
+                key_id = value.decode("latin-1")
+                break
+        if not key_id:
+            return None
+        entry = context.keys.get(key_id)
+        return entry[0].user_id if entry is not None else None
+
+
+async def _too_many_requests(send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(TOO_MANY_REQUESTS_BODY)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": TOO_MANY_REQUESTS_BODY})
