@@ -15,12 +15,13 @@ from starlette.routing import Route
 
 from augury.api.context import json_response
 from augury.api.errors import ApiError
+from augury.api.market_stats import render_markets
 from augury.api.routes.orders import ctx
 from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orderbook as wb
 from augury.api.schemas.base import rfc3339_from_ns
-from augury.api.wire import book_levels, market_wire
+from augury.api.wire import book_levels
 from augury.domain.enums import MarketStatus
 from augury.engine.market import Market
 
@@ -112,22 +113,26 @@ async def get_markets(request: Request) -> Response:
     context = ctx(request)
     limit = int_param(request, "limit", 100, 0, 1000) or 100
     cursor = request.query_params.get("cursor") or ""
-    page: list[wm.Market] = []
+    tickers: list[str] = []
     more = False
     for market in _filtered(request):
         if cursor and market.ticker <= cursor:
             continue
-        if len(page) == limit:
+        if len(tickers) == limit:
             more = True
             break
-        page.append(market_wire(context.exchange, market))
-    next_cursor = page[-1].ticker if more and page else ""
+        tickers.append(market.ticker)
+    # 24-hour volume and day-ago quotes come from the history store (one reader hop).
+    rendered = await render_markets(context, tickers)
+    page = [rendered[t] for t in tickers if t in rendered]
+    next_cursor = tickers[-1] if more and tickers else ""
     return json_response(wm.GetMarketsResponse(markets=page, cursor=next_cursor))
 
 
 async def get_market(request: Request) -> Response:
-    market = _market(request, request.path_params["ticker"])
-    return json_response(wm.GetMarketResponse(market=market_wire(ctx(request).exchange, market)))
+    ticker = _market(request, request.path_params["ticker"]).ticker
+    rendered = await render_markets(ctx(request), [ticker])
+    return json_response(wm.GetMarketResponse(market=rendered[ticker]))
 
 
 async def get_orderbook(request: Request) -> Response:
