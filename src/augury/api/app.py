@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -27,10 +28,27 @@ from starlette.routing import Mount
 from augury.api.auth import generate_key_pair
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
-from augury.api.routes import admin, markets, orders, portfolio
+from augury.api.ratelimit import RateLimiter, RateLimitMiddleware
+from augury.api.routes import (
+    account,
+    admin,
+    candles,
+    catalog,
+    groups,
+    historical,
+    history,
+    keys,
+    legacy,
+    markets,
+    orders,
+    portfolio,
+    subaccounts,
+)
 from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
+from augury.api.ws import Hub as WsHub
+from augury.api.ws import routes as ws_routes
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -133,8 +151,16 @@ async def _server_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(500, "internal_server_error", "internal server error"))
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
-    """Build the server application for one data directory and store."""
+def create_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    on_start: Callable[[Context], Awaitable[None]] | None = None,
+) -> Starlette:
+    """Build the server application for one data directory and store.
+
+    ``on_start`` (e.g. the demo's simulated traders) runs as a task once the exchange is
+    ready; it is cancelled at shutdown, before the sequencer drains.
+    """
     the_clock: Clock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
@@ -148,8 +174,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         )
         context = Context(settings, the_clock, runtime)
         app.state.context = context
+        ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
+        runtime.sequencer.subscribe(ws_hub.on_applied)
         await _ensure_operator(context, settings.data_dir)
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        hook: asyncio.Future[None] | None = (
+            asyncio.ensure_future(on_start(context)) if on_start is not None else None
+        )
         log.info(
             "augury ready: recovered %d commands (snapshot at %d, replayed %d) in %.2fs",
             runtime.recovery.last_seq,
@@ -160,18 +191,42 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         try:
             yield
         finally:
+            if hook is not None:
+                hook.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await hook
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await ws_hub.stop()
             await runtime.stop()
 
-    api_routes = [*markets.routes, *portfolio.routes, *orders.routes]
+    # Account routes first: "/portfolio/orders/queue_positions" must win over any
+    # "/portfolio/orders/{order_id}" route.
+    account_routes = [*account.routes, *groups.routes, *keys.routes, *subaccounts.routes]
+    # History and candle routes precede markets: "/markets/trades" and
+    # "/markets/candlesticks" must win over "/markets/{ticker}". Catalog routes go last, so
+    # fixed paths like "/events/multivariate" added elsewhere win over "/events/{ticker}".
+    api_routes = [
+        *account_routes,
+        *history.routes,
+        *candles.routes,
+        *historical.routes,
+        *markets.routes,
+        *portfolio.routes,
+        *orders.routes,
+        *legacy.routes,
+        *catalog.routes,
+    ]
+    limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
     app = Starlette(
         routes=[
             Mount("/trade-api/v2", routes=api_routes),
             Mount("/admin/v1", routes=admin.routes),
+            *ws_routes,
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RateLimitMiddleware, limiter=limiter)],
         exception_handlers={
             ApiError: _api_error,
             RequestDecodeError: _decode_error,
@@ -179,4 +234,5 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             Exception: _server_error,
         },
     )
+    app.state.limiter = limiter
     return app
