@@ -41,6 +41,9 @@ fmt: install  ## format the code
 
 bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/journal.py
+	cd bench && ../$(BIN)/python durable.py
+	$(BIN)/python bench/ws.py
 
 sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
 	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}
