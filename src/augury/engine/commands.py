@@ -47,7 +47,8 @@ __all__ = [
 ]
 
 
-class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True):
+# gc=False: commands never form reference cycles (their lists and dicts hold plain data).
+class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True, gc=False):
     ts_ns: int
 
 

@@ -643,7 +643,7 @@ class Exchange:
         self.ledger.set_reserve(account, side_group, needed, cmd.ts_ns)
         self._fill_in(order, cmd, group)
         self._execute_new(order, market, cmd.buy_max_cost_cc)
-        return self._snapshot(order, "placed")
+        return self._last_snapshot(order)
 
     def _validate_order(self, cmd: c.PlaceOrder, market: Market) -> int:
         idx = self._price_index(market, cmd.price_cc)
@@ -685,7 +685,9 @@ class Exchange:
             group.orders[order.order_id] = None
         self.orders[order.order_id] = order
         self.users[cmd.user_id].resting += 1
-        self.ledger.position(order.key, order.ticker, cmd.ts_ns).resting_orders += 1
+        position = self.ledger.position(order.key, order.ticker, cmd.ts_ns)
+        position.resting_orders += 1
+        self.ledger.dirty_positions[(order.key[0], order.key[1], order.ticker)] = position
 
     def _execute_new(self, order: Order, market: Market, max_cost_cc: int | None) -> None:
         """Match a new (or re-priced) order as taker, then rest or cancel what is left."""
@@ -895,6 +897,15 @@ class Exchange:
         self._rebalance(order.key, order.ticker)
         self._finish(order, OrderStatus.CANCELED, reason)
         return remaining
+
+    def _last_snapshot(self, order: Order) -> OrderUpdate:
+        """Return the order's latest state, reusing the event just emitted when there is one."""
+        for event in reversed(self._out):
+            if isinstance(event, OrderUpdate) and event.order_id == order.order_id:
+                if event.remaining_c == order.remaining_c and event.status == order.status:
+                    return event
+                break
+        return self._snapshot(order, "placed")
 
     def _snapshot(self, order: Order, reason: str) -> OrderUpdate:
         return OrderUpdate(
