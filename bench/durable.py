@@ -71,9 +71,14 @@ class Flow:
         base = 50 + (rng.randint(0, 3) if crossing else -rng.randint(1, 6))
         cents = base if side == "bid" else 100 - base
         return c.PlaceOrder(
-            ts_ns=0, user_id=f"u{rng.randrange(USERS)}", ticker=f"B-M{rng.randrange(MARKETS)}",
-            side=side, price_cc=cents * 100, count_c=100 * rng.randint(1, 10),
-            time_in_force="good_till_canceled", self_trade_prevention="maker",
+            ts_ns=0,
+            user_id=f"u{rng.randrange(USERS)}",
+            ticker=f"B-M{rng.randrange(MARKETS)}",
+            side=side,
+            price_cc=cents * 100,
+            count_c=100 * rng.randint(1, 10),
+            time_in_force="good_till_canceled",
+            self_trade_prevention="maker",
         )
 
     def saw(self, command: c.Single, value: object) -> None:
@@ -85,8 +90,9 @@ async def throughput(url: str, commands: int, submitters: int) -> None:
     loop = asyncio.get_running_loop()
     thread = ThreadPoolExecutor(1)
     journal = await loop.run_in_executor(thread, Journal.open, url)
-    seq = Sequencer(Exchange("bench"), journal, thread, SystemClock(), last_seq=0,
-                    snapshot_every=10**12)
+    seq = Sequencer(
+        Exchange("bench"), journal, thread, SystemClock(), last_seq=0, snapshot_every=10**12
+    )
     seq.start()
     await seq.submit(c.Batch(ts_ns=0, items=setup_commands()))
     seq.batch_sizes.clear()
@@ -107,18 +113,27 @@ async def throughput(url: str, commands: int, submitters: int) -> None:
     await loop.run_in_executor(thread, journal.close)
     thread.shutdown()
     kind = url.split(":", 1)[0]
-    print(f"[{kind}] submitters={submitters} commands={per * submitters} "
-          f"durable_commands_per_s={per * submitters / elapsed:,.0f} "
-          f"batches={len(sizes)} batch_mean={statistics.mean(sizes):.1f} "
-          f"batch_p50={statistics.median(sizes):.0f} batch_max={max(sizes)} (goal >= 20,000/s on sqlite)")
+    print(
+        f"[{kind}] submitters={submitters} commands={per * submitters} "
+        f"durable_commands_per_s={per * submitters / elapsed:,.0f} "
+        f"batches={len(sizes)} batch_mean={statistics.mean(sizes):.1f} "
+        f"batch_p50={statistics.median(sizes):.0f} batch_max={max(sizes)} "
+        "(goal >= 20,000/s on sqlite)"
+    )
 
 
 async def build_journal(url: str, total: int, snapshot_every: int) -> str:
     loop = asyncio.get_running_loop()
     thread = ThreadPoolExecutor(1)
     journal = await loop.run_in_executor(thread, Journal.open, url)
-    seq = Sequencer(Exchange("augury"), journal, thread, SystemClock(), last_seq=0,
-                    snapshot_every=snapshot_every)
+    seq = Sequencer(
+        Exchange("augury"),
+        journal,
+        thread,
+        SystemClock(),
+        last_seq=0,
+        snapshot_every=snapshot_every,
+    )
     seq.start()
     await seq.submit(c.Batch(ts_ns=0, items=setup_commands()))
     flows = [Flow(1000 + i) for i in range(64)]
@@ -141,9 +156,11 @@ def restart(url: str, expected: str) -> None:
     last = journal.last_seq()
     result = recover(journal, "augury")
     ok = state_digest(result.exchange) == expected
-    print(f"restart: journal={last:,} commands, snapshot at {result.snapshot_seq:,}, replayed "
-          f"{result.replayed:,} in {result.seconds:.2f}s (digest {'matches' if ok else 'DIFFERS'}; "
-          "goal < 15 s)")
+    print(
+        f"restart: journal={last:,} commands, snapshot at {result.snapshot_seq:,}, replayed "
+        f"{result.replayed:,} in {result.seconds:.2f}s (digest {'matches' if ok else 'DIFFERS'}; "
+        "goal < 15 s)"
+    )
     # A full replay from command 1, as if every snapshot were lost.
     started = time.perf_counter()
     exchange = Exchange("augury")
@@ -153,9 +170,11 @@ def restart(url: str, expected: str) -> None:
     snap_started = time.perf_counter()
     size = len(make_snapshot(exchange))
     snap = time.perf_counter() - snap_started
-    print(f"full replay without snapshots: {last:,} commands in {full:.2f}s "
-          f"({last / full:,.0f}/s); snapshot of that state: {size / 1e6:.1f} MB in {snap:.2f}s "
-          f"(digest {'matches' if state_digest(exchange) == expected else 'DIFFERS'})")
+    print(
+        f"full replay without snapshots: {last:,} commands in {full:.2f}s "
+        f"({last / full:,.0f}/s); snapshot of that state: {size / 1e6:.1f} MB in {snap:.2f}s "
+        f"(digest {'matches' if state_digest(exchange) == expected else 'DIFFERS'})"
+    )
     journal.close()
 
 
@@ -176,8 +195,10 @@ def main() -> None:
             url = f"sqlite:///{Path(tmp) / 'restart.db'}"
             built = time.perf_counter()
             digest = asyncio.run(build_journal(url, args.restart_commands, 200_000))
-            print(f"built a journal of {args.restart_commands:,} commands in "
-                  f"{time.perf_counter() - built:.1f}s")
+            print(
+                f"built a journal of {args.restart_commands:,} commands in "
+                f"{time.perf_counter() - built:.1f}s"
+            )
             restart(url, digest)
 
 
