@@ -44,6 +44,7 @@ bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python bench/journal.py
 	cd bench && ../$(BIN)/python durable.py
 	$(BIN)/python bench/ws.py
+	$(BIN)/python bench/rest.py
 
 sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
 	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}

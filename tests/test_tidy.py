@@ -130,7 +130,9 @@ def test_the_tidy_checks_can_fail(tmp_path: Path) -> None:
     bad.write_text('"""doc"""\nimport time\nfee = float(3) * 0.07\n')
     assert "time" in _imports(bad)
     flagged = [
-        why for _, line in _code_lines(bad) for pattern, why in BANNED_TEXT.items()
+        why
+        for _, line in _code_lines(bad)
+        for pattern, why in BANNED_TEXT.items()
         if re.search(pattern, line)
     ]
     assert len(flagged) == 2
