@@ -134,7 +134,8 @@ class Exchange:
         self.groups: dict[str, OrderGroup] = {}
         self.collateral: dict[tuple[str, int, str, bool], OrderGroupSide] = {}
         self.expiring: dict[str, int] = {}  # order id -> expiration ts
-        self.closed_orders: dict[str, str] = {}  # cancelled by close, until settled
+        # Orders cancelled by their market's close, until it settles: id -> (ticker, owner key).
+        self.closed_orders: dict[str, tuple[str, tuple[str, int]]] = {}
         self.transfer_ids: set[str] = set()
         self.trading_paused = False
         self.id_counter = 0
@@ -431,7 +432,7 @@ class Exchange:
         for order in list(market.book.resting()):
             self._cancel(order, "market_closed")
             # Later operations on these orders are refused as market_closed, not "unknown".
-            self.closed_orders[order.order_id] = market.ticker
+            self.closed_orders[order.order_id] = (market.ticker, order.key)
         market.status = MarketStatus.CLOSED
         self._market_update(market, "closed")
 
@@ -516,7 +517,7 @@ class Exchange:
                 )
             )
         market.open_interest_c = 0
-        for order_id in [o for o, t in self.closed_orders.items() if t == market.ticker]:
+        for order_id in [o for o, (t, _) in self.closed_orders.items() if t == market.ticker]:
             del self.closed_orders[order_id]
         market.status = MarketStatus.FINALIZED
         market.settled_ns = ts
@@ -605,6 +606,12 @@ class Exchange:
                 self.ledger.set_reserve(account, group, target, self.now_ns)
 
     def _place(self, cmd: c.PlaceOrder) -> OrderUpdate:
+        # Option combinations are wrong whatever the market, so they are answered first
+        # (INVALID_PARAMETERS leads the validation stage in rejects.py).
+        if cmd.post_only and cmd.time_in_force != "good_till_canceled":
+            raise Reject(RejectReason.INVALID_PARAMETERS, "post_only needs good_till_canceled")
+        if cmd.buy_max_cost_cc is not None and cmd.buy_max_cost_cc <= 0:
+            raise Reject(RejectReason.INVALID_PARAMETERS, "buy_max_cost must be positive")
         market = self._market(cmd.ticker)
         key = (cmd.user_id, cmd.subaccount)
         idx = self._validate_order(cmd, market)
@@ -660,10 +667,6 @@ class Exchange:
                 )
             if cmd.expiration_ts_ns <= cmd.ts_ns:
                 raise Reject(RejectReason.INVALID_EXPIRATION, "expiration_time is in the past")
-        if cmd.post_only and tif != "good_till_canceled":
-            raise Reject(RejectReason.INVALID_PARAMETERS, "post_only needs good_till_canceled")
-        if cmd.buy_max_cost_cc is not None and cmd.buy_max_cost_cc <= 0:
-            raise Reject(RejectReason.INVALID_PARAMETERS, "buy_max_cost must be positive")
         return idx
 
     def _fill_in(self, order: Order, cmd: c.PlaceOrder, group: OrderGroup | None) -> None:
@@ -948,9 +951,14 @@ class Exchange:
             or order.key[0] != user_id
             or (subaccount is not None and order.key[1] != subaccount)
         ):
-            ticker = self.closed_orders.get(order_id)
-            if ticker is not None:
-                raise Reject(RejectReason.MARKET_CLOSED, f"market {ticker} is closed")
+            # Only the owner learns that the order existed and its market closed.
+            closed = self.closed_orders.get(order_id)
+            if (
+                closed is not None
+                and closed[1][0] == user_id
+                and (subaccount is None or closed[1][1] == subaccount)
+            ):
+                raise Reject(RejectReason.MARKET_CLOSED, f"market {closed[0]} is closed")
             raise Reject(RejectReason.ORDER_NOT_FOUND, f"order {order_id} not found")
         return order
 
@@ -1031,9 +1039,6 @@ class Exchange:
         market = self._market(order.ticker)
         idx = self._price_index(market, cmd.price_cc)
         self._check_size(market, cmd.count_c)
-        new_remaining = cmd.count_c - order.fill_c
-        if new_remaining <= 0:
-            raise Reject(RejectReason.INVALID_AMEND, "count must exceed the filled size")
         new_coid = cmd.updated_client_order_id
         if (
             new_coid
@@ -1046,7 +1051,12 @@ class Exchange:
             expiration = cmd.expiration_ts_ns or None
             if expiration is not None and expiration <= cmd.ts_ns:
                 raise Reject(RejectReason.INVALID_EXPIRATION, "expiration_time is in the past")
+        # Checks run validation, identity, market state, then risk (as for new orders), so a
+        # paused market answers trading_is_paused whatever the requested size.
         self._check_trading(market)
+        new_remaining = cmd.count_c - order.fill_c
+        if new_remaining <= 0:
+            raise Reject(RejectReason.INVALID_AMEND, "count must exceed the filled size")
         self._reserve_amend(order, market, cmd.price_cc, idx, new_remaining)
         # Accepted.
         old = self._snapshot(order, "amended")
