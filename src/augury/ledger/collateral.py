@@ -21,7 +21,11 @@ in micro-dollars (``*_fine``). Proof sketch that a fill never needs more than th
 rounding (which the accumulator term covers); removing ``q`` units of price ``L`` from the
 group lowers the "most expensive open units" sum by at least the cost of the units the fill
 actually opened. So after every fill ``reserve - paid >= new reserve``, the surplus is
-released, and the requirement never grows because of a fill.
+released. One exception, harmless: when a fill's rounding accumulator passes a cent, the
+fill is rebated that cent and the accumulator term grows by the same cent. If the fill's
+cash change is positive (the rebate outweighs a tiny, floored payment) the rebate lands in
+available cash and the requirement can rise by at most that cent, taken straight back from
+it; available cash never goes negative (``Exchange._rebalance`` asserts it).
 
 A group that can only close (``open_c == 0``) stays so through its own fills (each closes
 exactly what it fills) and through the other side's fills (they only add to what it can
