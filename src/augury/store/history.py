@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any
 
 import msgspec
@@ -60,7 +59,7 @@ from augury.engine.events import (
 )
 from augury.engine.exchange import Exchange, Outcome
 from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
-from augury.store.rawsql import Connection, connect, insert_sql
+from augury.store.rawsql import ClosesOnExit, Connection, connect, insert_sql
 
 __all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter"]
 
@@ -192,7 +191,7 @@ class _Batch:
         self.stats.add(tape.ticker)
 
 
-class HistoryWriter:
+class HistoryWriter(ClosesOnExit):
     """Writes the history read models from the sequencer's ``(seq, command, outcome)``."""
 
     def __init__(self, conn: Connection) -> None:
@@ -224,17 +223,6 @@ class HistoryWriter:
     def url(self) -> str:
         """A URL that reaches this writer's database (for ``HistoryReader.open``)."""
         return self._conn.url
-
-    def __enter__(self) -> HistoryWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection; committed batches are already stored."""

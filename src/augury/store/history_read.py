@@ -18,11 +18,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import fields
-from types import TracebackType
 from typing import Any, TypeVar
 
 from augury.store.history import WATERMARK_KEY
-from augury.store.rawsql import Connection, connect
+from augury.store.rawsql import ClosesOnExit, Connection, connect
 from augury.store.records import (
     Candle,
     CashMovementRecord,
@@ -132,7 +131,7 @@ class _Where:
         return " AND ".join(self.parts) if self.parts else "1 = 1"
 
 
-class HistoryReader:
+class HistoryReader(ClosesOnExit):
     """Read-only queries over the history tables, on a connection of its own."""
 
     def __init__(self, conn: Connection) -> None:
@@ -148,17 +147,6 @@ class HistoryReader:
             url: the store URL; for an in-memory SQLite store, the writer's ``url``.
         """
         return cls(connect(url, read_only=True))
-
-    def __enter__(self) -> HistoryReader:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection."""

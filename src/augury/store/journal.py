@@ -47,7 +47,6 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Protocol
 
 import psycopg
@@ -55,6 +54,7 @@ from psycopg.rows import TupleRow
 from sqlalchemy.engine import make_url
 
 from augury.store.migrate import upgrade
+from augury.store.rawsql import ClosesOnExit
 
 __all__ = [
     "CorruptRecordError",
@@ -258,7 +258,7 @@ def _connect(url: str) -> _Db:
     raise ValueError(f"unsupported store URL scheme {scheme!r}")
 
 
-class Journal:
+class Journal(ClosesOnExit):
     """The append-only command log plus snapshots and a small key/value ``meta`` table.
 
     Attributes:
@@ -291,17 +291,6 @@ class Journal:
             db.close()
             raise
         return journal
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection. Committed batches are already durable."""

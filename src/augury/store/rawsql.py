@@ -22,7 +22,8 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import urlencode
 
 import psycopg
@@ -30,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from augury.store.migrate import upgrade
 
-__all__ = ["Connection", "ExecuteMany", "connect", "insert_sql"]
+__all__ = ["ClosesOnExit", "Connection", "ExecuteMany", "connect", "insert_sql"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -48,6 +49,24 @@ def insert_sql(table: str, columns: Sequence[str]) -> str:
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
     _COPY_FOR[sql] = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     return sql
+
+
+class ClosesOnExit:
+    """Mixin for the store's handles: ``with Handle(...) as h:`` calls ``h.close()``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 class Connection:
