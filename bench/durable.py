@@ -32,7 +32,7 @@ from augury.engine.exchange import Exchange
 from augury.engine.state import make_snapshot, state_digest
 from augury.runtime.boot import recover
 from augury.runtime.clock import SystemClock
-from augury.runtime.sequencer import Sequencer
+from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
 
 USERS = 200
@@ -194,7 +194,7 @@ def main() -> None:
         if args.restart_commands:
             url = f"sqlite:///{Path(tmp) / 'restart.db'}"
             built = time.perf_counter()
-            digest = asyncio.run(build_journal(url, args.restart_commands, 200_000))
+            digest = asyncio.run(build_journal(url, args.restart_commands, DEFAULT_SNAPSHOT_EVERY))
             print(
                 f"built a journal of {args.restart_commands:,} commands in "
                 f"{time.perf_counter() - built:.1f}s"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
+
 __all__ = ["Settings"]
 
 
@@ -24,7 +26,7 @@ class Settings:
     default_tier: str = "prestige"
     legacy_pkcs1v15: bool = True  # accept PKCS#1 v1.5 signatures from 2024-2025 clients
     auth_window_ms: int = 30_000
-    snapshot_every: int = 200_000
+    snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
     historical_cutoff_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -28,6 +28,7 @@ from augury.api.ws.transport import (
     AuguryWebSocketProtocol,
 )
 from augury.catalog import CatalogError, load_catalog_file
+from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["app", "main"]
 
@@ -81,7 +82,7 @@ def serve(
     log_level: Annotated[str, typer.Option("--log-level")] = "info",
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
-    ] = 200_000,
+    ] = DEFAULT_SNAPSHOT_EVERY,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     settings = Settings(
@@ -159,7 +160,7 @@ def demo(
         raise typer.BadParameter("--speed must be positive")
     # Snapshots more often than ``serve``: a demo journal grows by ~40 commands a second,
     # and a restart replays everything after the newest snapshot.
-    settings = Settings(data_dir=data, db_url=db, host=host, port=port, snapshot_every=50_000)
+    settings = Settings(data_dir=data, db_url=db, host=host, port=port)
     clock = AcceleratedClock(SystemClock(), speed)
     runner = DemoRunner(DemoConfig(seed=seed, activity=activity, speed=speed), clock)
     # Listening on every interface is the user's choice; the printed URLs use loopback.

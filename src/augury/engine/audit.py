@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from augury.domain.units import CC_PER_CENT
+from augury.engine.book import COMPACT_AFTER, Level
 from augury.engine.exchange import Exchange
 from augury.ledger.collateral import OrderGroupSide, reserve_cc
 
@@ -75,26 +76,16 @@ def _contracts(exchange: Exchange) -> list[str]:
 
 
 def _books(exchange: Exchange) -> list[str]:
-    problems = []
+    problems: list[str] = []
     seen: set[str] = set()
     for ticker, market in exchange.markets.items():
         book = market.book
         for is_bid, levels in ((True, book.bids), (False, book.asks)):
             nonempty = []
             for idx, level in enumerate(levels):
-                live = [order for order in level.orders if order.live]
-                if sum(order.remaining_c for order in live) != level.total_c:
-                    problems.append(f"{ticker} level {idx} total {level.total_c} != its orders")
+                problems += _level(exchange, ticker, is_bid, idx, level, seen)
                 if level.total_c:
                     nonempty.append(idx)
-                for order in live:
-                    seen.add(order.order_id)
-                    if order.price_idx != idx or order.is_bid != is_bid or order.remaining_c <= 0:
-                        problems.append(f"{ticker}: order {order.order_id} misplaced")
-                    if exchange.orders.get(order.order_id) is not order:
-                        problems.append(
-                            f"{ticker}: resting {order.order_id} not in the order index"
-                        )
             best = (
                 (max(nonempty) if nonempty else -1)
                 if is_bid
@@ -110,6 +101,25 @@ def _books(exchange: Exchange) -> list[str]:
     missing = set(exchange.orders) - seen
     if missing:
         problems.append(f"orders indexed but not resting: {sorted(missing)[:5]}")
+    return problems
+
+
+def _level(
+    exchange: Exchange, ticker: str, is_bid: bool, idx: int, level: Level, seen: set[str]
+) -> list[str]:
+    problems = []
+    live = [order for order in level.orders if order.live]
+    if sum(order.remaining_c for order in live) != level.total_c:
+        problems.append(f"{ticker} level {idx} total {level.total_c} != its orders")
+    dead = len(level.orders) - len(live)
+    if dead != level.dead or dead > max(COMPACT_AFTER, len(live)):
+        problems.append(f"{ticker} level {idx}: {dead} dead entries, counted {level.dead}")
+    for order in live:
+        seen.add(order.order_id)
+        if order.price_idx != idx or order.is_bid != is_bid or order.remaining_c <= 0:
+            problems.append(f"{ticker}: order {order.order_id} misplaced")
+        if exchange.orders.get(order.order_id) is not order:
+            problems.append(f"{ticker}: resting {order.order_id} not in the order index")
     return problems
 
 

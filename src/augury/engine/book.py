@@ -9,6 +9,10 @@ when their prices sum to $1 or more).
 Priority is price, then time: each level is a FIFO deque. Cancelled or fully filled orders
 are removed lazily: the level's total drops at once, and the dead entry is skipped (and
 popped) when it reaches the head; a level whose total reaches zero is emptied outright.
+A level away from the touch may never see its head popped, so once its dead entries
+outnumber the live ones (and exceed ``COMPACT_AFTER``) it is rebuilt with the live ones
+only: dead entries stay bounded, and memory and snapshots hold only live orders, amortised
+O(1) per removal.
 An order that will re-enter the book (an amend) is taken out of its queue for real
 (``unqueue``), so no stale entry of it can come back to life.
 An order keeps its place when only its size goes down; anything else (a price change, a
@@ -27,17 +31,20 @@ from collections.abc import Iterator
 
 from augury.engine.orders import Order
 
-__all__ = ["Book", "Level"]
+__all__ = ["COMPACT_AFTER", "Book", "Level"]
+
+COMPACT_AFTER = 8  # dead entries a level may carry before compaction is considered
 
 
 class Level:
     """The orders resting at one price on one side, in time order."""
 
-    __slots__ = ("orders", "total_c")
+    __slots__ = ("dead", "orders", "total_c")
 
     def __init__(self) -> None:
         self.orders: deque[Order] = deque()
         self.total_c = 0
+        self.dead = 0  # entries in ``orders`` whose order is no longer live here
 
     def head(self) -> Order | None:
         """Return the oldest live order, dropping dead entries on the way."""
@@ -47,7 +54,23 @@ class Level:
             if order.live:
                 return order
             orders.popleft()
+            self.dead -= 1
         return None
+
+    def bury(self) -> None:
+        """Count one more dead entry, and compact if they now dominate the queue."""
+        self.dead += 1
+        self.compact_if_dead()
+
+    def compact_if_dead(self) -> None:
+        """Rebuild the queue with its live orders once dead entries outnumber them."""
+        if self.dead > COMPACT_AFTER and 2 * self.dead > len(self.orders):
+            self.orders = deque(order for order in self.orders if order.live)
+            self.dead = 0
+
+    def clear(self) -> None:
+        self.orders.clear()
+        self.dead = 0
 
 
 class Book:
@@ -85,7 +108,9 @@ class Book:
         if order.remaining_c == 0:
             self.remove(order, already_subtracted=True)
 
-    def remove(self, order: Order, *, already_subtracted: bool = False) -> None:
+    def remove(
+        self, order: Order, *, already_subtracted: bool = False, leaves_entry: bool = True
+    ) -> None:
         """Take a resting order out of the book (lazily: its entry dies in place)."""
         idx = order.price_idx
         level = self.bids[idx] if order.is_bid else self.asks[idx]
@@ -93,11 +118,13 @@ class Book:
             level.total_c -= order.remaining_c
         order.live = False
         if level.total_c == 0:
-            level.orders.clear()
+            level.clear()
             if order.is_bid and idx == self.best_bid:
                 self._retreat_bid()
             elif not order.is_bid and idx == self.best_ask:
                 self._retreat_ask()
+        elif leaves_entry:
+            level.bury()
 
     def unqueue(self, order: Order) -> None:
         """Take a resting order out of the book *and* its queue, so it can be re-queued.
@@ -109,7 +136,10 @@ class Book:
         level = self.bids[order.price_idx] if order.is_bid else self.asks[order.price_idx]
         if order.live and level.total_c != order.remaining_c:
             level.orders.remove(order)
-        self.remove(order)
+            self.remove(order, leaves_entry=False)
+            level.compact_if_dead()
+        else:
+            self.remove(order)
 
     def _retreat_bid(self) -> None:
         idx = self.best_bid

@@ -117,3 +117,19 @@ class Order:
         self.price_cc = price_cc
         self.price_idx = price_idx
         self.outcome_limit_cc = price_cc if self.is_bid else 10_000 - price_cc
+
+    def __reduce__(self) -> tuple[object, tuple[tuple[object, ...]]]:
+        # Snapshots pickle hundreds of thousands of orders. The default for a slotted
+        # class pickles a {slot name: value} dict per object; a flat tuple of values in
+        # ``__slots__`` order is about half the size and much faster to dump and load.
+        return (_rebuild_order, (tuple([getattr(self, name) for name in _SLOTS]),))
+
+
+_SLOTS = Order.__slots__
+
+
+def _rebuild_order(values: tuple[object, ...]) -> Order:
+    order = Order.__new__(Order)
+    for name, value in zip(_SLOTS, values, strict=True):
+        object.__setattr__(order, name, value)
+    return order

@@ -25,7 +25,7 @@ from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import load_snapshot, state_digest
 from augury.runtime.clock import Clock
-from augury.runtime.sequencer import Sequencer
+from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
 from augury.store.history import HistoryWriter
 from augury.store.history_read import HistoryReader
@@ -176,7 +176,7 @@ class Runtime:
         instance_id: str,
         clock: Clock,
         *,
-        snapshot_every: int = 200_000,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
     ) -> Runtime:
         """Open the journal and history on their threads, recover, start the sequencer."""

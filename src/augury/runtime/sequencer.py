@@ -18,6 +18,10 @@ WebSocket hub). So:
 While one batch commits, the next one gathers in the queue, so batches grow with load.
 A journal failure is fatal: the engine and the disk might disagree, so the sequencer stops
 and fails every waiting caller (fail-stop), and the server must restart and recover.
+
+Snapshots: every ``snapshot_every`` commands a forked child pickles the state as of the
+last applied command while the sequencer goes on (at most one at a time); the parent
+stores it through the journal thread. A clean stop waits for it and takes a final one.
 """
 
 from __future__ import annotations
@@ -35,9 +39,14 @@ from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import make_snapshot
 from augury.runtime.clock import Clock
+from augury.runtime.forked_snapshot import can_fork, snapshot_in_child
 from augury.store import Journal
 
-__all__ = ["EventSink", "Sequencer", "SequencerStopped"]
+__all__ = ["DEFAULT_SNAPSHOT_EVERY", "EventSink", "Sequencer", "SequencerStopped"]
+
+# Commands between periodic snapshots. Forked snapshots cost the sequencer only the fork,
+# so they can be frequent; recovery then replays at most this many commands.
+DEFAULT_SNAPSHOT_EVERY = 50_000
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +82,8 @@ class Sequencer:
         last_seq: int,
         max_batch: int = 1024,
         queue_size: int = 16_384,
-        snapshot_every: int = 200_000,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
+        fork_snapshots: bool = True,
     ) -> None:
         self.exchange = exchange
         self.journal = journal
@@ -82,6 +92,10 @@ class Sequencer:
         self.last_seq = last_seq
         self.max_batch = max_batch
         self.snapshot_every = snapshot_every
+        # Periodic snapshots are pickled by a forked child (runtime.forked_snapshot) so the
+        # sequencer never stalls for them; the final one at shutdown is taken in-process.
+        self.fork_snapshots = fork_snapshots and can_fork()
+        self._background: asyncio.Task[None] | None = None
         self._since_snapshot = 0
         self._queue: asyncio.Queue[tuple[c.Command, asyncio.Future[Outcome]]] = asyncio.Queue(
             queue_size
@@ -118,6 +132,9 @@ class Sequencer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._background is not None:
+            await self._background
+            self._background = None
         if snapshot and self._failed is None and self._since_snapshot:
             await self._snapshot()
 
@@ -189,7 +206,32 @@ class Sequencer:
             batch_sink(applied)
         self._since_snapshot += len(batch)
         if self._since_snapshot >= self.snapshot_every:
+            await self._periodic_snapshot()
+
+    async def _periodic_snapshot(self) -> None:
+        if not self.fork_snapshots:
             await self._snapshot()
+            return
+        if self._background is not None and not self._background.done():
+            return  # the previous one is still being written; retry after the next batch
+        if self.before_snapshot is not None:
+            await self.before_snapshot()
+        seq, ts = self.last_seq, self.clock.now_ns()
+        pending = snapshot_in_child(self.exchange)  # the state at seq, whatever comes next
+        self._since_snapshot = 0
+        self._background = asyncio.get_running_loop().create_task(
+            self._store_snapshot(seq, ts, pending), name="snapshot"
+        )
+
+    async def _store_snapshot(self, seq: int, ts: int, pending: Awaitable[bytes | None]) -> None:
+        try:
+            payload = await pending
+            if payload is not None:
+                await self.call(lambda journal: journal.write_snapshot(seq, ts, payload))
+        except Exception:
+            # Not fatal: the journal still holds every command, so recovery only replays
+            # more. A broken journal fails the next batch anyway (fail-stop).
+            log.exception("writing the snapshot at seq %d failed", seq)
 
     async def _snapshot(self) -> None:
         # Pickling happens on the loop (the state must not change while it is copied);

@@ -1,0 +1,127 @@
+"""Periodic snapshots taken by a forked child while the sequencer keeps applying commands.
+
+The property: the snapshot stored for seq S is the state after exactly S commands, even
+though commands after S were applied while the child pickled; recovery from it (plus the
+journal tail) reaches the same digest as the live exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from augury.engine import commands as c
+from augury.engine.exchange import Exchange
+from augury.engine.state import load_snapshot, state_digest
+from augury.runtime.boot import recover
+from augury.runtime.clock import FakeClock
+from augury.runtime.forked_snapshot import can_fork
+from augury.runtime.sequencer import Sequencer
+from augury.store import Journal
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
+
+
+def _setup() -> list[c.Single]:
+    return [
+        c.AddSeries(ts_ns=0, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(ts_ns=0, event_ticker="E", series_ticker="S"),
+        c.AddMarket(ts_ns=0, ticker="M", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
+        c.CreateUser(ts_ns=0, user_id="ann", name="ann"),
+        c.Deposit(ts_ns=0, user_id="ann", amount_cc=100_000_000),
+    ]
+
+
+def _order(i: int) -> c.PlaceOrder:
+    # Resting bids at 1..49 cents: the state grows with every command.
+    return c.PlaceOrder(
+        ts_ns=0,
+        user_id="ann",
+        ticker="M",
+        side="bid",
+        price_cc=100 * (1 + i % 49),
+        count_c=100,
+        time_in_force="good_till_canceled",
+    )
+
+
+def test_forked_snapshot_is_the_state_at_its_seq(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+
+    async def run() -> str:
+        thread = ThreadPoolExecutor(1)
+        journal = await asyncio.get_running_loop().run_in_executor(thread, Journal.open, url)
+        sequencer = Sequencer(
+            Exchange("augury"),
+            journal,
+            thread,
+            FakeClock(),
+            last_seq=0,
+            snapshot_every=50,
+            max_batch=16,
+        )
+        assert sequencer.fork_snapshots
+        sequencer.start()
+        await sequencer.submit(c.Batch(ts_ns=0, items=_setup()))
+        # Concurrent submitters keep batches flowing while children pickle.
+        await asyncio.gather(*(sequencer.submit(_order(i)) for i in range(400)))
+        digest = state_digest(sequencer.exchange)
+        await sequencer.stop(snapshot=False)
+        await asyncio.get_running_loop().run_in_executor(thread, journal.close)
+        thread.shutdown()
+        return digest
+
+    live_digest = asyncio.run(run())
+
+    with Journal.open(url) as journal:
+        latest = journal.load_latest_snapshot()
+        assert latest is not None
+        seq, payload = latest
+        assert 0 < seq <= journal.last_seq()  # periodic (the stop took no final one)
+        # The state at seq is what a fresh replay of the first seq commands gives.
+        fresh = Exchange("augury")
+        for record_seq, _ts, raw in journal.read_after(0):
+            if record_seq > seq:
+                break
+            fresh.apply(c.decode_command(raw))
+        assert state_digest(load_snapshot(payload)) == state_digest(fresh)
+        # And recovery (snapshot + tail) lands on the live state.
+        result = recover(journal, "augury")
+        assert result.snapshot_seq == seq
+        assert state_digest(result.exchange) == live_digest
+
+
+def test_without_fork_the_snapshot_is_taken_in_process(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+
+    async def run() -> None:
+        thread = ThreadPoolExecutor(1)
+        journal = await asyncio.get_running_loop().run_in_executor(thread, Journal.open, url)
+        sequencer = Sequencer(
+            Exchange("augury"),
+            journal,
+            thread,
+            FakeClock(),
+            last_seq=0,
+            snapshot_every=10,
+            fork_snapshots=False,
+        )
+        sequencer.start()
+        await sequencer.submit(c.Batch(ts_ns=0, items=_setup()))
+        for i in range(25):
+            await sequencer.submit(_order(i))
+        await sequencer.stop(snapshot=False)
+        await asyncio.get_running_loop().run_in_executor(thread, journal.close)
+        thread.shutdown()
+
+    asyncio.run(run())
+    with Journal.open(url) as journal:
+        latest = journal.load_latest_snapshot()
+        assert latest is not None
+        # One command per batch (sequential submits): a snapshot every 10 seqs, taken
+        # synchronously, so the newest is at 20 of the 26 journaled commands.
+        assert latest[0] == 20
+        assert journal.last_seq() == 26
