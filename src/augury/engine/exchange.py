@@ -62,6 +62,9 @@ MAX_RESTING_ORDERS = 200_000  # per user, as on Kalshi
 MAX_SUBACCOUNTS = 63
 
 
+# ``status.value`` goes through the enum's descriptor, which costs more than a dict lookup.
+_STATUS_TEXT: dict[OrderStatus, str] = {status: status.value for status in OrderStatus}
+
 TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited")
 
 
@@ -200,6 +203,10 @@ class Exchange:
     def _new_id(self, kind: int) -> str:
         self.id_counter += 1
         return f"{self.id_prefix}-{kind:04x}-4000-8000-{self.id_counter:012x}"
+
+    def _peek_id(self, kind: int) -> str:
+        """Return the id ``_new_id(kind)`` would return next, without using it up."""
+        return f"{self.id_prefix}-{kind:04x}-4000-8000-{self.id_counter + 1:012x}"
 
     # --- accounts ---------------------------------------------------------------------------
 
@@ -633,8 +640,18 @@ class Exchange:
         if self.users[cmd.user_id].resting >= MAX_RESTING_ORDERS:
             raise Reject(RejectReason.TOO_MANY_ORDERS, "too many resting orders")
 
+        # The order carries the id it gets if accepted, so it is counted in its collateral
+        # group once, under its final key; the counter only moves once it is accepted.
         order = Order(
-            "", key, cmd.ticker, is_bid, cmd.price_cc, idx, count_c, market.lot_c, cmd.ts_ns
+            self._peek_id(1),
+            key,
+            cmd.ticker,
+            is_bid,
+            cmd.price_cc,
+            idx,
+            count_c,
+            market.lot_c,
+            cmd.ts_ns,
         )
         order.fee_lot_cc = max_fee_cc_per_lot(market.fees, order.outcome_limit_cc, market.lot_c)
         side_group = self._group_side(key, cmd.ticker, is_bid)
@@ -644,9 +661,7 @@ class Exchange:
             side_group.remove(order)
             raise Reject(RejectReason.INSUFFICIENT_BALANCE, "insufficient balance")
         # Accepted: from here on nothing may reject.
-        side_group.remove(order)
-        order.order_id = self._new_id(1)
-        side_group.add(order)
+        self.id_counter += 1
         self.ledger.set_reserve(account, side_group, needed, cmd.ts_ns)
         self._fill_in(order, cmd, group)
         self._execute_new(order, market, cmd.buy_max_cost_cc)
@@ -922,7 +937,7 @@ class Exchange:
             initial_c=order.initial_c,
             fill_c=order.fill_c,
             remaining_c=order.remaining_c,
-            status=order.status.value,
+            status=_STATUS_TEXT[order.status],
             reason=reason,
             time_in_force=order.time_in_force,
             order_type=order.order_type,
@@ -972,7 +987,12 @@ class Exchange:
         order = self._own_order(cmd.user_id, cmd.order_id, cmd.subaccount)
         self._check_maintenance(order)
         self._cancel(order, "canceled")
-        return self._snapshot(order, "canceled")
+        # The cancel's last event is the order's final state with this very reason; it is
+        # equal to a fresh snapshot, so it is returned instead of building another.
+        final = self._out[-1]
+        assert isinstance(final, OrderUpdate)
+        assert final.order_id == order.order_id
+        return final
 
     def _cancel_all(self, cmd: c.CancelAll) -> list[str]:
         if cmd.user_id not in self.users:
