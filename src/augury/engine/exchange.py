@@ -52,7 +52,7 @@ from augury.engine.events import (
 from augury.engine.groups import OrderGroup
 from augury.engine.market import EventInfo, Market, SeriesInfo
 from augury.engine.orders import Order
-from augury.ledger.accounts import Account, AccountKey, Ledger
+from augury.ledger.accounts import Account, AccountKey, FillSide, Ledger
 from augury.ledger.collateral import OrderGroupSide, reserve_cc
 from augury.ledger.fees import FeeSchedule, fill_fee_cc, max_fee_cc_per_lot
 
@@ -602,15 +602,25 @@ class Exchange:
         """Set both of an account's reserves in a market to what their live orders now
         require. After a fill or a cancel this only ever lowers them (ledger.collateral);
         a fill on one side can also free the other, whose closable position grew."""
-        account = self.ledger.accounts[key]
+        position = self.ledger.peek_position(key, ticker)
+        held = position.position_c if position is not None else 0
+        self._rebalance_held(self.ledger.accounts[key], ticker, held)
+
+    def _rebalance_held(self, account: Account, ticker: str, held_c: int) -> None:
+        """``_rebalance`` for a caller that already knows the position (``held_c``, YES
+        positive): a fill has it at hand, which saves looking it up again."""
+        user_id, subaccount = account.key
+        collateral = self.collateral
+        set_reserve = self.ledger.set_reserve
         for is_bid in (True, False):
-            group = self.collateral.get((key[0], key[1], ticker, is_bid))
+            group = collateral.get((user_id, subaccount, ticker, is_bid))
             if group is not None:
-                target = self._required_reserve(key, ticker, is_bid, group)
+                closable = -held_c if is_bid else held_c  # as in ``closable``
+                target = reserve_cc(group.target_fine(closable if closable > 0 else 0))
                 assert (
                     target <= group.reserve_cc or target - group.reserve_cc <= account.available_cc
                 )
-                self.ledger.set_reserve(account, group, target, self.now_ns)
+                set_reserve(account, group, target, self.now_ns)
 
     def _place(self, cmd: c.PlaceOrder) -> OrderUpdate:
         # Option combinations are wrong whatever the market, so they are answered first
@@ -790,48 +800,22 @@ class Exchange:
         ts = self.now_ns
         price_cc = maker.price_cc
         ticker = market.ticker
+        ledger = self.ledger
         trade_id = self._new_id(2)
         taker_fee = fill_fee_cc(market.fees, price_cc, count_c, True)
         maker_fee = fill_fee_cc(market.fees, price_cc, count_c, False)
-        sides = []
-        for order, fee in ((taker, taker_fee), (maker, maker_fee)):
-            group = self._group_side(order.key, ticker, order.is_bid)
-            group.remove(order)
-            position = self.ledger.position(order.key, ticker, ts)
-            outcome_cc = price_cc if order.is_bid else ONE_DOLLAR_CC - price_cc
-            side = self.ledger.fill_side(
-                self.ledger.accounts[order.key],
-                position,
-                group,
-                order,
-                order.is_bid,
-                outcome_cc,
-                count_c,
-                fee,
-                ts,
-            )
-            sides.append(side)
-            if order is maker:
-                market.book.shrink(order, count_c)
-                order.maker_fill_cost_fine += outcome_cc * count_c
-                order.maker_fees_cc += fee
-            else:
-                order.remaining_c -= count_c
-                order.taker_fill_cost_fine += outcome_cc * count_c
-                order.taker_fees_cc += fee
-            order.fill_c += count_c
-            order.updated_ns = ts
-            if order.remaining_c:
-                group.add(order)
-        self.ledger.post_fill(ticker, count_c, sides[0], sides[1], ts)
-        self._rebalance(taker.key, ticker)
-        self._rebalance(maker.key, ticker)
+        taker_side = self._fill_order(market, taker, False, price_cc, count_c, taker_fee)
+        maker_side = self._fill_order(market, maker, True, price_cc, count_c, maker_fee)
+        ledger.post_fill(ticker, count_c, taker_side, maker_side, ts)
+        self._rebalance_held(taker_side.account, ticker, taker_side.position.position_c)
+        self._rebalance_held(maker_side.account, ticker, maker_side.position.position_c)
         market.volume_c += count_c
-        market.open_interest_c = self.ledger.escrow_cc.get(ticker, 0) // CC_PER_CENT
+        market.open_interest_c = ledger.escrow_cc.get(ticker, 0) // CC_PER_CENT
         market.last_price_cc = price_cc
         market.last_trade_ns = ts
-        for order, fee, side in ((taker, taker_fee, sides[0]), (maker, maker_fee, sides[1])):
-            self._out.append(
+        out = self._out
+        for order, fee, side in ((taker, taker_fee, taker_side), (maker, maker_fee, maker_side)):
+            out.append(
                 FillEvent(
                     ts_ns=ts,
                     fill_id=self._new_id(3),
@@ -851,7 +835,7 @@ class Exchange:
                     client_order_id=order.client_order_id,
                 )
             )
-        self._out.append(
+        out.append(
             TradeEvent(
                 ts_ns=ts,
                 trade_id=trade_id,
@@ -865,10 +849,48 @@ class Exchange:
         if maker.remaining_c == 0:
             self._finish(maker, OrderStatus.EXECUTED, "executed")
         else:
-            self._out.append(self._snapshot(maker, "filled"))
-        for order in (taker, maker):
-            if order.order_group_id is not None:
-                self._group_fill(order.order_group_id, count_c)
+            out.append(self._snapshot(maker, "filled"))
+        if taker.order_group_id is not None:
+            self._group_fill(taker.order_group_id, count_c)
+        if maker.order_group_id is not None:
+            self._group_fill(maker.order_group_id, count_c)
+
+    def _fill_order(
+        self, market: Market, order: Order, is_maker: bool, price_cc: int, count_c: int, fee: int
+    ) -> FillSide:
+        """Book one order's side of a fill: its position, its counters and its collateral
+        group (re-counted with the new remaining size). Cash moves in ``post_fill``."""
+        ts = self.now_ns
+        ticker = market.ticker
+        ledger = self.ledger
+        group = self._group_side(order.key, ticker, order.is_bid)
+        group.remove(order)
+        position = ledger.position(order.key, ticker, ts)
+        outcome_cc = price_cc if order.is_bid else ONE_DOLLAR_CC - price_cc
+        side = ledger.fill_side(
+            ledger.accounts[order.key],
+            position,
+            group,
+            order,
+            order.is_bid,
+            outcome_cc,
+            count_c,
+            fee,
+            ts,
+        )
+        if is_maker:
+            market.book.shrink(order, count_c)
+            order.maker_fill_cost_fine += outcome_cc * count_c
+            order.maker_fees_cc += fee
+        else:
+            order.remaining_c -= count_c
+            order.taker_fill_cost_fine += outcome_cc * count_c
+            order.taker_fees_cc += fee
+        order.fill_c += count_c
+        order.updated_ns = ts
+        if order.remaining_c:
+            group.add(order)
+        return side
 
     def _delta(self, market: Market, order: Order, delta_c: int) -> None:
         market.book_seq += 1
