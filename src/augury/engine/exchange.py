@@ -639,8 +639,10 @@ class Exchange:
         self._check_trading(market)
         is_bid = cmd.side == "bid"
         count_c = cmd.count_c
+        # What this order could close: reduce-only caps at it, and the reserve needs it.
+        closable_c = self.closable(key, cmd.ticker, is_bid)
         if cmd.reduce_only:
-            count_c = min(count_c, self.closable(key, cmd.ticker, is_bid))
+            count_c = min(count_c, closable_c)
             count_c -= count_c % market.lot_c
             if count_c <= 0:
                 raise Reject(
@@ -666,7 +668,7 @@ class Exchange:
         order.fee_lot_cc = max_fee_cc_per_lot(market.fees, order.outcome_limit_cc, market.lot_c)
         side_group = self._group_side(key, cmd.ticker, is_bid)
         side_group.add(order)
-        needed = self._required_reserve(key, cmd.ticker, is_bid, side_group)
+        needed = reserve_cc(side_group.target_fine(closable_c))  # _required_reserve, inlined
         if not self.ledger.can_reserve(account, side_group, needed):
             side_group.remove(order)
             raise Reject(RejectReason.INSUFFICIENT_BALANCE, "insufficient balance")
@@ -713,14 +715,31 @@ class Exchange:
             group.orders[order.order_id] = None
         self.orders[order.order_id] = order
         self.users[cmd.user_id].resting += 1
-        position = self.ledger.position(order.key, order.ticker, cmd.ts_ns)
-        position.resting_orders += 1
-        self.ledger.dirty_positions[(order.key[0], order.key[1], order.ticker)] = position
+        self._count_resting(order, 1, cmd.ts_ns)
+
+    def _count_resting(self, order: Order, change: int, ts_ns: int) -> None:
+        """Add ``change`` to the resting-order count of the order's position (and report
+        the position as changed), creating the position on the order's first use."""
+        pkey = (order.key[0], order.key[1], order.ticker)
+        ledger = self.ledger
+        position = ledger.positions.get(pkey)
+        if position is None:
+            position = ledger.position(order.key, order.ticker, ts_ns)
+        position.resting_orders += change
+        ledger.dirty_positions[pkey] = position
 
     def _execute_new(self, order: Order, market: Market, max_cost_cc: int | None) -> None:
         """Match a new (or re-priced) order as taker, then rest or cancel what is left."""
-        reason = self._pre_match_check(order, market, max_cost_cc)
-        if reason is None:
+        # Only post-only and fill-or-kill orders have a pre-match check, and only an order
+        # that reaches the opposite touch can match; most orders just rest, so both calls
+        # are skipped when they would return None at once.
+        reason = None
+        if order.post_only or order.time_in_force == "fill_or_kill":
+            reason = self._pre_match_check(order, market, max_cost_cc)
+        book = market.book
+        if reason is None and (
+            book.best_ask <= order.price_idx if order.is_bid else book.best_bid >= order.price_idx
+        ):
             reason = self._match(order, market)
         if order.remaining_c == 0:
             if order.status is OrderStatus.RESTING:
@@ -915,9 +934,7 @@ class Exchange:
         self.orders.pop(order.order_id, None)
         self.expiring.pop(order.order_id, None)
         self.users[order.key[0]].resting -= 1
-        position = self.ledger.position(order.key, order.ticker, self.now_ns)
-        position.resting_orders -= 1
-        self.ledger.dirty_positions[(order.key[0], order.key[1], order.ticker)] = position
+        self._count_resting(order, -1, self.now_ns)
         if order.order_group_id is not None:
             group = self.groups.get(order.order_group_id)
             if group is not None:
