@@ -630,9 +630,12 @@ class Exchange:
         if cmd.buy_max_cost_cc is not None and cmd.buy_max_cost_cc <= 0:
             raise Reject(RejectReason.INVALID_PARAMETERS, "buy_max_cost must be positive")
         market = self._market(cmd.ticker)
-        key = (cmd.user_id, cmd.subaccount)
         idx = self._validate_order(cmd, market)
         account = self._account(cmd.user_id, cmd.subaccount)
+        # The order shares its account's key tuple and its market's ticker string instead of
+        # holding copies built from the command: equal values, less memory per resting order.
+        key = account.key
+        ticker = market.ticker
         if cmd.client_order_id and (cmd.user_id, cmd.client_order_id) in self.client_ids:
             raise Reject(RejectReason.ORDER_ALREADY_EXISTS, "order already exists")
         group = self._order_group(cmd.order_group_id, cmd.user_id) if cmd.order_group_id else None
@@ -640,7 +643,7 @@ class Exchange:
         is_bid = cmd.side == "bid"
         count_c = cmd.count_c
         # What this order could close: reduce-only caps at it, and the reserve needs it.
-        closable_c = self.closable(key, cmd.ticker, is_bid)
+        closable_c = self.closable(key, ticker, is_bid)
         if cmd.reduce_only:
             count_c = min(count_c, closable_c)
             count_c -= count_c % market.lot_c
@@ -657,7 +660,7 @@ class Exchange:
         order = Order(
             self._peek_id(1),
             key,
-            cmd.ticker,
+            ticker,
             is_bid,
             cmd.price_cc,
             idx,
@@ -666,7 +669,7 @@ class Exchange:
             cmd.ts_ns,
         )
         order.fee_lot_cc = max_fee_cc_per_lot(market.fees, order.outcome_limit_cc, market.lot_c)
-        side_group = self._group_side(key, cmd.ticker, is_bid)
+        side_group = self._group_side(key, ticker, is_bid)
         side_group.add(order)
         needed = reserve_cc(side_group.target_fine(closable_c))  # _required_reserve, inlined
         if not self.ledger.can_reserve(account, side_group, needed):
