@@ -52,7 +52,7 @@ from augury.engine.events import (
 from augury.engine.groups import OrderGroup
 from augury.engine.market import EventInfo, Market, SeriesInfo
 from augury.engine.orders import Order
-from augury.ledger.accounts import Account, AccountKey, Ledger
+from augury.ledger.accounts import Account, AccountKey, FillSide, Ledger
 from augury.ledger.collateral import OrderGroupSide, reserve_cc
 from augury.ledger.fees import FeeSchedule, fill_fee_cc, max_fee_cc_per_lot
 
@@ -61,6 +61,9 @@ __all__ = ["MAX_RESTING_ORDERS", "MAX_SUBACCOUNTS", "Exchange", "Outcome", "User
 MAX_RESTING_ORDERS = 200_000  # per user, as on Kalshi
 MAX_SUBACCOUNTS = 63
 
+
+# ``status.value`` goes through the enum's descriptor, which costs more than a dict lookup.
+_STATUS_TEXT: dict[OrderStatus, str] = {status: status.value for status in OrderStatus}
 
 TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited")
 
@@ -200,6 +203,10 @@ class Exchange:
     def _new_id(self, kind: int) -> str:
         self.id_counter += 1
         return f"{self.id_prefix}-{kind:04x}-4000-8000-{self.id_counter:012x}"
+
+    def _peek_id(self, kind: int) -> str:
+        """Return the id ``_new_id(kind)`` would return next, without using it up."""
+        return f"{self.id_prefix}-{kind:04x}-4000-8000-{self.id_counter + 1:012x}"
 
     # --- accounts ---------------------------------------------------------------------------
 
@@ -595,15 +602,25 @@ class Exchange:
         """Set both of an account's reserves in a market to what their live orders now
         require. After a fill or a cancel this only ever lowers them (ledger.collateral);
         a fill on one side can also free the other, whose closable position grew."""
-        account = self.ledger.accounts[key]
+        position = self.ledger.peek_position(key, ticker)
+        held = position.position_c if position is not None else 0
+        self._rebalance_held(self.ledger.accounts[key], ticker, held)
+
+    def _rebalance_held(self, account: Account, ticker: str, held_c: int) -> None:
+        """``_rebalance`` for a caller that already knows the position (``held_c``, YES
+        positive): a fill has it at hand, which saves looking it up again."""
+        user_id, subaccount = account.key
+        collateral = self.collateral
+        set_reserve = self.ledger.set_reserve
         for is_bid in (True, False):
-            group = self.collateral.get((key[0], key[1], ticker, is_bid))
+            group = collateral.get((user_id, subaccount, ticker, is_bid))
             if group is not None:
-                target = self._required_reserve(key, ticker, is_bid, group)
+                closable = -held_c if is_bid else held_c  # as in ``closable``
+                target = reserve_cc(group.target_fine(closable if closable > 0 else 0))
                 assert (
                     target <= group.reserve_cc or target - group.reserve_cc <= account.available_cc
                 )
-                self.ledger.set_reserve(account, group, target, self.now_ns)
+                set_reserve(account, group, target, self.now_ns)
 
     def _place(self, cmd: c.PlaceOrder) -> OrderUpdate:
         # Option combinations are wrong whatever the market, so they are answered first
@@ -613,17 +630,22 @@ class Exchange:
         if cmd.buy_max_cost_cc is not None and cmd.buy_max_cost_cc <= 0:
             raise Reject(RejectReason.INVALID_PARAMETERS, "buy_max_cost must be positive")
         market = self._market(cmd.ticker)
-        key = (cmd.user_id, cmd.subaccount)
         idx = self._validate_order(cmd, market)
         account = self._account(cmd.user_id, cmd.subaccount)
+        # The order shares its account's key tuple and its market's ticker string instead of
+        # holding copies built from the command: equal values, less memory per resting order.
+        key = account.key
+        ticker = market.ticker
         if cmd.client_order_id and (cmd.user_id, cmd.client_order_id) in self.client_ids:
             raise Reject(RejectReason.ORDER_ALREADY_EXISTS, "order already exists")
         group = self._order_group(cmd.order_group_id, cmd.user_id) if cmd.order_group_id else None
         self._check_trading(market)
         is_bid = cmd.side == "bid"
         count_c = cmd.count_c
+        # What this order could close: reduce-only caps at it, and the reserve needs it.
+        closable_c = self.closable(key, ticker, is_bid)
         if cmd.reduce_only:
-            count_c = min(count_c, self.closable(key, cmd.ticker, is_bid))
+            count_c = min(count_c, closable_c)
             count_c -= count_c % market.lot_c
             if count_c <= 0:
                 raise Reject(
@@ -633,20 +655,28 @@ class Exchange:
         if self.users[cmd.user_id].resting >= MAX_RESTING_ORDERS:
             raise Reject(RejectReason.TOO_MANY_ORDERS, "too many resting orders")
 
+        # The order carries the id it gets if accepted, so it is counted in its collateral
+        # group once, under its final key; the counter only moves once it is accepted.
         order = Order(
-            "", key, cmd.ticker, is_bid, cmd.price_cc, idx, count_c, market.lot_c, cmd.ts_ns
+            self._peek_id(1),
+            key,
+            ticker,
+            is_bid,
+            cmd.price_cc,
+            idx,
+            count_c,
+            market.lot_c,
+            cmd.ts_ns,
         )
         order.fee_lot_cc = max_fee_cc_per_lot(market.fees, order.outcome_limit_cc, market.lot_c)
-        side_group = self._group_side(key, cmd.ticker, is_bid)
+        side_group = self._group_side(key, ticker, is_bid)
         side_group.add(order)
-        needed = self._required_reserve(key, cmd.ticker, is_bid, side_group)
+        needed = reserve_cc(side_group.target_fine(closable_c))  # _required_reserve, inlined
         if not self.ledger.can_reserve(account, side_group, needed):
             side_group.remove(order)
             raise Reject(RejectReason.INSUFFICIENT_BALANCE, "insufficient balance")
         # Accepted: from here on nothing may reject.
-        side_group.remove(order)
-        order.order_id = self._new_id(1)
-        side_group.add(order)
+        self.id_counter += 1
         self.ledger.set_reserve(account, side_group, needed, cmd.ts_ns)
         self._fill_in(order, cmd, group)
         self._execute_new(order, market, cmd.buy_max_cost_cc)
@@ -688,14 +718,31 @@ class Exchange:
             group.orders[order.order_id] = None
         self.orders[order.order_id] = order
         self.users[cmd.user_id].resting += 1
-        position = self.ledger.position(order.key, order.ticker, cmd.ts_ns)
-        position.resting_orders += 1
-        self.ledger.dirty_positions[(order.key[0], order.key[1], order.ticker)] = position
+        self._count_resting(order, 1, cmd.ts_ns)
+
+    def _count_resting(self, order: Order, change: int, ts_ns: int) -> None:
+        """Add ``change`` to the resting-order count of the order's position (and report
+        the position as changed), creating the position on the order's first use."""
+        pkey = (order.key[0], order.key[1], order.ticker)
+        ledger = self.ledger
+        position = ledger.positions.get(pkey)
+        if position is None:
+            position = ledger.position(order.key, order.ticker, ts_ns)
+        position.resting_orders += change
+        ledger.dirty_positions[pkey] = position
 
     def _execute_new(self, order: Order, market: Market, max_cost_cc: int | None) -> None:
         """Match a new (or re-priced) order as taker, then rest or cancel what is left."""
-        reason = self._pre_match_check(order, market, max_cost_cc)
-        if reason is None:
+        # Only post-only and fill-or-kill orders have a pre-match check, and only an order
+        # that reaches the opposite touch can match; most orders just rest, so both calls
+        # are skipped when they would return None at once.
+        reason = None
+        if order.post_only or order.time_in_force == "fill_or_kill":
+            reason = self._pre_match_check(order, market, max_cost_cc)
+        book = market.book
+        if reason is None and (
+            book.best_ask <= order.price_idx if order.is_bid else book.best_bid >= order.price_idx
+        ):
             reason = self._match(order, market)
         if order.remaining_c == 0:
             if order.status is OrderStatus.RESTING:
@@ -775,48 +822,22 @@ class Exchange:
         ts = self.now_ns
         price_cc = maker.price_cc
         ticker = market.ticker
+        ledger = self.ledger
         trade_id = self._new_id(2)
         taker_fee = fill_fee_cc(market.fees, price_cc, count_c, True)
         maker_fee = fill_fee_cc(market.fees, price_cc, count_c, False)
-        sides = []
-        for order, fee in ((taker, taker_fee), (maker, maker_fee)):
-            group = self._group_side(order.key, ticker, order.is_bid)
-            group.remove(order)
-            position = self.ledger.position(order.key, ticker, ts)
-            outcome_cc = price_cc if order.is_bid else ONE_DOLLAR_CC - price_cc
-            side = self.ledger.fill_side(
-                self.ledger.accounts[order.key],
-                position,
-                group,
-                order,
-                order.is_bid,
-                outcome_cc,
-                count_c,
-                fee,
-                ts,
-            )
-            sides.append(side)
-            if order is maker:
-                market.book.shrink(order, count_c)
-                order.maker_fill_cost_fine += outcome_cc * count_c
-                order.maker_fees_cc += fee
-            else:
-                order.remaining_c -= count_c
-                order.taker_fill_cost_fine += outcome_cc * count_c
-                order.taker_fees_cc += fee
-            order.fill_c += count_c
-            order.updated_ns = ts
-            if order.remaining_c:
-                group.add(order)
-        self.ledger.post_fill(ticker, count_c, sides[0], sides[1], ts)
-        self._rebalance(taker.key, ticker)
-        self._rebalance(maker.key, ticker)
+        taker_side = self._fill_order(market, taker, False, price_cc, count_c, taker_fee)
+        maker_side = self._fill_order(market, maker, True, price_cc, count_c, maker_fee)
+        ledger.post_fill(ticker, count_c, taker_side, maker_side, ts)
+        self._rebalance_held(taker_side.account, ticker, taker_side.position.position_c)
+        self._rebalance_held(maker_side.account, ticker, maker_side.position.position_c)
         market.volume_c += count_c
-        market.open_interest_c = self.ledger.escrow_cc.get(ticker, 0) // CC_PER_CENT
+        market.open_interest_c = ledger.escrow_cc.get(ticker, 0) // CC_PER_CENT
         market.last_price_cc = price_cc
         market.last_trade_ns = ts
-        for order, fee, side in ((taker, taker_fee, sides[0]), (maker, maker_fee, sides[1])):
-            self._out.append(
+        out = self._out
+        for order, fee, side in ((taker, taker_fee, taker_side), (maker, maker_fee, maker_side)):
+            out.append(
                 FillEvent(
                     ts_ns=ts,
                     fill_id=self._new_id(3),
@@ -836,7 +857,7 @@ class Exchange:
                     client_order_id=order.client_order_id,
                 )
             )
-        self._out.append(
+        out.append(
             TradeEvent(
                 ts_ns=ts,
                 trade_id=trade_id,
@@ -850,10 +871,48 @@ class Exchange:
         if maker.remaining_c == 0:
             self._finish(maker, OrderStatus.EXECUTED, "executed")
         else:
-            self._out.append(self._snapshot(maker, "filled"))
-        for order in (taker, maker):
-            if order.order_group_id is not None:
-                self._group_fill(order.order_group_id, count_c)
+            out.append(self._snapshot(maker, "filled"))
+        if taker.order_group_id is not None:
+            self._group_fill(taker.order_group_id, count_c)
+        if maker.order_group_id is not None:
+            self._group_fill(maker.order_group_id, count_c)
+
+    def _fill_order(
+        self, market: Market, order: Order, is_maker: bool, price_cc: int, count_c: int, fee: int
+    ) -> FillSide:
+        """Book one order's side of a fill: its position, its counters and its collateral
+        group (re-counted with the new remaining size). Cash moves in ``post_fill``."""
+        ts = self.now_ns
+        ticker = market.ticker
+        ledger = self.ledger
+        group = self._group_side(order.key, ticker, order.is_bid)
+        group.remove(order)
+        position = ledger.position(order.key, ticker, ts)
+        outcome_cc = price_cc if order.is_bid else ONE_DOLLAR_CC - price_cc
+        side = ledger.fill_side(
+            ledger.accounts[order.key],
+            position,
+            group,
+            order,
+            order.is_bid,
+            outcome_cc,
+            count_c,
+            fee,
+            ts,
+        )
+        if is_maker:
+            market.book.shrink(order, count_c)
+            order.maker_fill_cost_fine += outcome_cc * count_c
+            order.maker_fees_cc += fee
+        else:
+            order.remaining_c -= count_c
+            order.taker_fill_cost_fine += outcome_cc * count_c
+            order.taker_fees_cc += fee
+        order.fill_c += count_c
+        order.updated_ns = ts
+        if order.remaining_c:
+            group.add(order)
+        return side
 
     def _delta(self, market: Market, order: Order, delta_c: int) -> None:
         market.book_seq += 1
@@ -878,9 +937,7 @@ class Exchange:
         self.orders.pop(order.order_id, None)
         self.expiring.pop(order.order_id, None)
         self.users[order.key[0]].resting -= 1
-        position = self.ledger.position(order.key, order.ticker, self.now_ns)
-        position.resting_orders -= 1
-        self.ledger.dirty_positions[(order.key[0], order.key[1], order.ticker)] = position
+        self._count_resting(order, -1, self.now_ns)
         if order.order_group_id is not None:
             group = self.groups.get(order.order_group_id)
             if group is not None:
@@ -922,7 +979,7 @@ class Exchange:
             initial_c=order.initial_c,
             fill_c=order.fill_c,
             remaining_c=order.remaining_c,
-            status=order.status.value,
+            status=_STATUS_TEXT[order.status],
             reason=reason,
             time_in_force=order.time_in_force,
             order_type=order.order_type,
@@ -972,7 +1029,12 @@ class Exchange:
         order = self._own_order(cmd.user_id, cmd.order_id, cmd.subaccount)
         self._check_maintenance(order)
         self._cancel(order, "canceled")
-        return self._snapshot(order, "canceled")
+        # The cancel's last event is the order's final state with this very reason; it is
+        # equal to a fresh snapshot, so it is returned instead of building another.
+        final = self._out[-1]
+        assert isinstance(final, OrderUpdate)
+        assert final.order_id == order.order_id
+        return final
 
     def _cancel_all(self, cmd: c.CancelAll) -> list[str]:
         if cmd.user_id not in self.users:

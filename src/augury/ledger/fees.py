@@ -39,6 +39,8 @@ _MAKER: Final[dict[FeeType, tuple[int, int]]] = {
 }
 # A flat fee of one cent per contract, before the multiplier.
 _FLAT_CC_PER_CONTRACT: Final = 100
+# The fixed part of the quadratic fee's denominator (see ``fill_fee_cc``).
+_FEE_DENOMINATOR: Final = MULTIPLIER_ONE * 100 * ONE_DOLLAR_CC
 
 
 class FeeSchedule:
@@ -71,18 +73,20 @@ def fill_fee_cc(schedule: FeeSchedule, yes_price_cc: int, count_c: int, is_taker
         count_c: the fill size in centi-contracts.
         is_taker: whether this side removed liquidity.
     """
-    if schedule.fee_type is FeeType.FLAT:
+    fee_type = schedule.fee_type
+    if fee_type is FeeType.FLAT:
         if not is_taker:
             return 0
         return _ceil_div(_FLAT_CC_PER_CONTRACT * schedule.multiplier_e4 * count_c, 100 * 10_000)
-    num, den = schedule.coefficient(is_taker)
+    # ``schedule.coefficient``, inlined: this runs twice per fill.
+    num, den = _TAKER if is_taker else _MAKER[fee_type]
     if num == 0:
         return 0
     # fee$ = k * mult * (count_c/100) * (p/1e4) * (1 - p/1e4); fee_cc = fee$ * 1e4.
     numerator = (
         num * schedule.multiplier_e4 * count_c * yes_price_cc * (ONE_DOLLAR_CC - yes_price_cc)
     )
-    return _ceil_div(numerator, den * MULTIPLIER_ONE * 100 * ONE_DOLLAR_CC)
+    return -((-numerator) // (den * _FEE_DENOMINATOR))  # _ceil_div, inlined
 
 
 def max_fee_cc_per_lot(schedule: FeeSchedule, outcome_limit_cc: int, lot_c: int) -> int:
@@ -92,6 +96,20 @@ def max_fee_cc_per_lot(schedule: FeeSchedule, outcome_limit_cc: int, lot_c: int)
     so ``P(1-P)`` is at most ``L(1-L)`` below $0.50 and 0.25 above. The bound uses the taker
     coefficient because a resting order can still take liquidity after an amend.
     """
-    half = ONE_DOLLAR_CC // 2
-    worst_price = outcome_limit_cc if outcome_limit_cc < half else half
-    return fill_fee_cc(schedule, worst_price, lot_c, is_taker=True)
+    # Every new or re-priced order needs this bound, and it depends on few distinct inputs
+    # (the markets' fee rules, the grid prices, the lot), so it is memoised; the value is a
+    # pure function of the key, so the cache cannot change a result.
+    key = (schedule.fee_type, schedule.multiplier_e4, outcome_limit_cc, lot_c)
+    bound = _MAX_FEE_CACHE.get(key)
+    if bound is None:
+        half = ONE_DOLLAR_CC // 2
+        worst_price = outcome_limit_cc if outcome_limit_cc < half else half
+        bound = fill_fee_cc(schedule, worst_price, lot_c, is_taker=True)
+        if len(_MAX_FEE_CACHE) >= _MAX_FEE_CACHE_SIZE:
+            _MAX_FEE_CACHE.clear()  # only reachable with very many distinct fee rules
+        _MAX_FEE_CACHE[key] = bound
+    return bound
+
+
+_MAX_FEE_CACHE_SIZE: Final = 100_000
+_MAX_FEE_CACHE: dict[tuple[FeeType, int, int, int], int] = {}
