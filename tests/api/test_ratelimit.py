@@ -114,7 +114,8 @@ def test_classify_prices_and_buckets(method: str, path: str, charge: Charge) -> 
 
 def test_effective_tier() -> None:
     limiter = RateLimiter(enabled=True, default_tier="prestige")
-    assert limiter.effective_tier("basic") == "prestige"  # never raised: the server default
+    assert limiter.effective_tier("") == "prestige"  # never set: the server default
+    assert limiter.effective_tier("basic") == "basic"  # set by the operator: as set
     assert limiter.effective_tier(None) == "prestige"
     assert limiter.effective_tier("advanced") == "advanced"
     assert limiter.effective_tier("unlimited") == "unlimited"
@@ -306,3 +307,25 @@ def test_with_rate_limits_off_nobody_is_limited(tmp_path: Path) -> None:
             assert exchange.order(key, cents).status_code == 201
         limits = exchange.call("GET", "/trade-api/v2/account/limits", key).json()
         assert limits["usage_tier"] == "unlimited"
+
+
+def test_an_explicit_basic_tier_holds_under_a_generous_default(tmp_path: Path) -> None:
+    for exchange in _serve(tmp_path, default_tier="prestige"):
+        key = exchange.user("rl-held")
+        other = exchange.user("rl-free-rider")
+        path = "/trade-api/v2/account/limits"
+        assert exchange.call("GET", path, key).json()["usage_tier"] == "prestige"
+        exchange.admin("POST", "/users/rl-held/tier", {"tier": "basic"})
+        assert exchange.call("GET", path, key).json()["usage_tier"] == "basic"
+        assert exchange.call("GET", path, other).json()["usage_tier"] == "prestige"
+        statuses = [exchange.order(key, cents).status_code for cents in range(10, 22)]
+        assert statuses.count(201) == 10  # Basic's write bucket holds 10 orders
+        assert_too_many(exchange.order(key, 30))
+        users = {u["user_id"]: u for u in exchange.admin("GET", "/users")["users"]}
+        assert users["rl-held"]["tier"] == "basic"
+        assert users["rl-free-rider"]["tier"] == "default"
+        exchange.admin("POST", "/users/rl-held/tier", {"tier": "default"})
+        assert exchange.call("GET", path, key).json()["usage_tier"] == "prestige"
+        tier_path = "/admin/v1/users/rl-held/tier"
+        bad = exchange.call("POST", tier_path, exchange.operator, {"tier": "gold"})
+        assert bad.status_code == 400

@@ -19,8 +19,9 @@ Who pays
 Tiers
     ``TIER_LIMITS`` holds Kalshi's per-second budgets and bucket capacities (two seconds of
     budget for basic/advanced reads and for writes above basic, one second otherwise).
-    The engine's default tier ``basic`` means "never upgraded": it resolves to the
-    server's ``Settings.default_tier`` (``prestige`` unless configured). ``unlimited``
+    A new user has no tier in the engine (``""``): it resolves to the server's
+    ``Settings.default_tier`` (``prestige`` unless configured). A tier the operator sets,
+    ``basic`` included, is applied as set. ``unlimited``
     bypasses the limiter; with ``Settings.rate_limits`` off every user is unlimited.
 
 Invariants
@@ -67,7 +68,7 @@ BucketKind = Literal["read", "write"]
 API_PREFIX: Final = "/trade-api/v2"
 DEFAULT_COST: Final = 10
 UNLIMITED: Final = "unlimited"
-ENGINE_DEFAULT_TIER: Final = "basic"  # what the engine gives every new user
+ENGINE_DEFAULT_TIER: Final = ""  # a new user's engine tier: none set, the server default
 # BucketLimit fields are required integers; an unlimited bucket reports the int32 maximum.
 UNLIMITED_REPORTED: Final = 2**31 - 1
 TOO_MANY_REQUESTS_BODY: Final = b'{"error": "too many requests"}'

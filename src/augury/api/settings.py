@@ -21,7 +21,7 @@ class Settings:
     instance_id: str = "augury"
     v1_orders: bool = True  # serve the retired v1 order writes (Kalshi answers deprecated)
     rate_limits: bool = True
-    # The tier of users whose engine tier was never raised from "basic" (see
+    # The tier of users whose tier the operator never set (see
     # docs/decisions/0006-rate-limits.md); generous, since the exchange runs locally.
     default_tier: str = "prestige"
     legacy_pkcs1v15: bool = True  # accept PKCS#1 v1.5 signatures from 2024-2025 clients

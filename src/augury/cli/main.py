@@ -270,7 +270,7 @@ def users_list() -> None:
 
 @users_app.command("tier")
 def users_tier(name: str, tier: str) -> None:
-    """Set a user's rate-limit tier (basic ... prestige, unlimited)."""
+    """Set a user's rate-limit tier (basic ... prestige, unlimited; default = the server's)."""
     _call("POST", f"/users/{name}/tier", {"tier": tier})
 
 

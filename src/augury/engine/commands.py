@@ -90,7 +90,8 @@ class RevokeApiKey(_Cmd, frozen=True):
 
 
 class SetUserTier(_Cmd, frozen=True):
-    """Set the rate-limit tier of a user (basic ... prestige, or unlimited)."""
+    """Set the rate-limit tier of a user (basic ... prestige, or unlimited; ``default``
+    returns the user to the server's default tier)."""
 
     user_id: str
     tier: str

@@ -66,6 +66,7 @@ MAX_SUBACCOUNTS = 63
 _STATUS_TEXT: dict[OrderStatus, str] = {status: status.value for status in OrderStatus}
 
 TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited")
+DEFAULT_TIER = "default"  # SetUserTier's word for "back to the server's default" (tier "")
 
 
 class ApiKeyInfo:
@@ -99,7 +100,7 @@ class UserInfo:
     def __init__(self, user_id: str, name: str, ts_ns: int) -> None:
         self.user_id = user_id
         self.name = name
-        self.tier = "basic"
+        self.tier = ""  # none set: the server's default tier applies (api.ratelimit)
         self.subaccounts = 1  # subaccount 0 always exists
         self.resting = 0
         self.created_ns = ts_ns
@@ -249,9 +250,9 @@ class Exchange:
         user = self.users.get(cmd.user_id)
         if user is None:
             raise Reject(RejectReason.UNKNOWN_USER, f"unknown user {cmd.user_id!r}")
-        if cmd.tier not in TIERS:
+        if cmd.tier not in TIERS and cmd.tier != DEFAULT_TIER:
             raise Reject(RejectReason.INVALID_PARAMETERS, f"unknown tier {cmd.tier!r}")
-        user.tier = cmd.tier
+        user.tier = "" if cmd.tier == DEFAULT_TIER else cmd.tier
         self._out.append(
             UserUpdate(ts_ns=cmd.ts_ns, user_id=user.user_id, name=user.name, tier=user.tier)
         )

@@ -96,7 +96,7 @@ async def list_users(request: Request) -> Response:
             {
                 "user_id": user_id,
                 "name": user.name,
-                "tier": user.tier,
+                "tier": user.tier or "default",
                 "balance_dollars": dollars_cc_to_str(account.available_cc),
                 "reserved_dollars": dollars_cc_to_str(account.reserved_cc),
                 "subaccounts": user.subaccounts,
