@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,39 +49,43 @@ def _order(i: int) -> c.PlaceOrder:
     )
 
 
-def test_forked_snapshot_is_the_state_at_its_seq(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'j.db'}"
+def _run(url: str, orders: int, *, concurrent: bool, **options: Any) -> tuple[bool, str]:
+    """Journal the setup and ``orders`` orders through a sequencer; return whether it
+    forked its snapshots and the final state digest. ``stop`` takes no final snapshot, so
+    every stored one is periodic."""
 
-    async def run() -> str:
+    async def run() -> tuple[bool, str]:
         thread = ThreadPoolExecutor(1)
         journal = await asyncio.get_running_loop().run_in_executor(thread, Journal.open, url)
         sequencer = Sequencer(
-            Exchange("augury"),
-            journal,
-            thread,
-            FakeClock(),
-            last_seq=0,
-            snapshot_every=50,
-            max_batch=16,
+            Exchange("augury"), journal, thread, FakeClock(), last_seq=0, **options
         )
-        assert sequencer.fork_snapshots
         sequencer.start()
         await sequencer.submit(c.Batch(ts_ns=0, items=_setup()))
-        # Concurrent submitters keep batches flowing while children pickle.
-        await asyncio.gather(*(sequencer.submit(_order(i)) for i in range(400)))
+        if concurrent:  # concurrent submitters keep batches flowing while children pickle
+            await asyncio.gather(*(sequencer.submit(_order(i)) for i in range(orders)))
+        else:  # one command per batch
+            for i in range(orders):
+                await sequencer.submit(_order(i))
         digest = state_digest(sequencer.exchange)
         await sequencer.stop(snapshot=False)
         await asyncio.get_running_loop().run_in_executor(thread, journal.close)
         thread.shutdown()
-        return digest
+        return sequencer.fork_snapshots, digest
 
-    live_digest = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def test_forked_snapshot_is_the_state_at_its_seq(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    forked, live_digest = _run(url, 400, concurrent=True, snapshot_every=50, max_batch=16)
+    assert forked
 
     with Journal.open(url) as journal:
         latest = journal.load_latest_snapshot()
         assert latest is not None
         seq, payload = latest
-        assert 0 < seq <= journal.last_seq()  # periodic (the stop took no final one)
+        assert 0 < seq <= journal.last_seq()
         # The state at seq is what a fresh replay of the first seq commands gives.
         fresh = Exchange("augury")
         for record_seq, _ts, raw in journal.read_after(0):
@@ -96,32 +101,12 @@ def test_forked_snapshot_is_the_state_at_its_seq(tmp_path: Path) -> None:
 
 def test_without_fork_the_snapshot_is_taken_in_process(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'j.db'}"
-
-    async def run() -> None:
-        thread = ThreadPoolExecutor(1)
-        journal = await asyncio.get_running_loop().run_in_executor(thread, Journal.open, url)
-        sequencer = Sequencer(
-            Exchange("augury"),
-            journal,
-            thread,
-            FakeClock(),
-            last_seq=0,
-            snapshot_every=10,
-            fork_snapshots=False,
-        )
-        sequencer.start()
-        await sequencer.submit(c.Batch(ts_ns=0, items=_setup()))
-        for i in range(25):
-            await sequencer.submit(_order(i))
-        await sequencer.stop(snapshot=False)
-        await asyncio.get_running_loop().run_in_executor(thread, journal.close)
-        thread.shutdown()
-
-    asyncio.run(run())
+    forked, _ = _run(url, 25, concurrent=False, snapshot_every=10, fork_snapshots=False)
+    assert not forked
     with Journal.open(url) as journal:
         latest = journal.load_latest_snapshot()
         assert latest is not None
-        # One command per batch (sequential submits): a snapshot every 10 seqs, taken
-        # synchronously, so the newest is at 20 of the 26 journaled commands.
+        # A snapshot every 10 seqs, taken synchronously, so the newest is at 20 of the 26
+        # journaled commands.
         assert latest[0] == 20
         assert journal.last_seq() == 26
