@@ -66,15 +66,16 @@ class Context:
 
     def principal(self, request: Request, scope: Scope) -> ApiKeyRecord:
         """Authenticate a signed request and check its key's scope."""
-        headers = request.headers
-        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+        asgi = request.scope
+        key_id, timestamp, signature = _auth_headers(asgi["headers"])
+        raw_path = asgi.get("raw_path") or asgi["path"].encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
         try:
             record = authenticate(
                 self.keys,
-                key_id=headers.get("kalshi-access-key"),
-                timestamp=headers.get("kalshi-access-timestamp"),
-                signature_b64=headers.get("kalshi-access-signature"),
+                key_id=key_id,
+                timestamp=timestamp,
+                signature_b64=signature,
                 method=request.method,
                 path=path,
                 now_ms=self.clock.now_ns() // 1_000_000,
@@ -89,6 +90,31 @@ class Context:
         elif not has_scope(record, scope):
             raise ApiError(403, "forbidden", f"this API key lacks the {scope} scope")
         return record
+
+
+_KEY = b"kalshi-access-key"
+_TIMESTAMP = b"kalshi-access-timestamp"
+_SIGNATURE = b"kalshi-access-signature"
+
+
+def _auth_headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None, str | None]:
+    """Return the three ``KALSHI-ACCESS-*`` header values, or None for each one absent.
+
+    One pass over the raw ASGI headers instead of three ``request.headers.get`` calls, each
+    of which builds a ``Headers`` view and lower-cases the name again. The result is the
+    same: ASGI servers give lower-cased names, and the first occurrence of a name wins.
+    """
+    key_id = timestamp = signature = None
+    for name, value in headers:
+        if name == _KEY:
+            if key_id is None:
+                key_id = value.decode("latin-1")
+        elif name == _TIMESTAMP:
+            if timestamp is None:
+                timestamp = value.decode("latin-1")
+        elif name == _SIGNATURE and signature is None:
+            signature = value.decode("latin-1")
+    return key_id, timestamp, signature
 
 
 def _record(info: object) -> ApiKeyRecord:
