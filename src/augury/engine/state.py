@@ -14,8 +14,11 @@ recomputed by recovery.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import msgspec
@@ -120,13 +123,30 @@ def state_digest(exchange: Exchange) -> str:
     return hashlib.sha256(_encoder.encode(canonical_state(exchange))).hexdigest()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # (Un)pickling a large exchange allocates millions of objects, each allocation can
+    # trigger the cyclic collector, and its full passes walk the whole (growing) heap:
+    # measured, the collector was two thirds of the time (dump 4.6 s -> 1.6 s, load
+    # 4.4 s -> 1.5 s for 94k resting orders). Nothing cyclic is made garbage meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def make_snapshot(exchange: Exchange) -> bytes:
     """Serialise the whole exchange for a snapshot."""
-    return pickle.dumps(exchange, protocol=pickle.HIGHEST_PROTOCOL)
+    with _collector_paused():
+        return pickle.dumps(exchange, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load_snapshot(payload: bytes) -> Exchange:
     """Rebuild an exchange from a snapshot the store has already checksum-verified."""
-    exchange = pickle.loads(payload)  # noqa: S301 - only our own checksummed snapshots
+    with _collector_paused():
+        exchange = pickle.loads(payload)  # noqa: S301 - only our own checksummed snapshots
     assert isinstance(exchange, Exchange)
     return exchange
