@@ -12,6 +12,11 @@ calls, touches no lock another thread could hold (no logging, no database connec
 and leaves with ``os._exit`` so no atexit handler, buffered file or finaliser of the
 parent runs twice.
 
+Cost: the fork itself (page tables: milliseconds for a large heap) and, while the child
+runs, up to the state's size again in memory, since pickling touches reference counts and
+so copies the pages it reads. A child still pickling when the parent dies gets a broken
+pipe and exits.
+
 The parent reads the pipe on a worker thread (never on the event loop or the journal
 thread) and reaps the child. A child that fails yields ``None``: the snapshot is skipped,
 which loses nothing, because the journal still holds every command.
