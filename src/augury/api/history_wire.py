@@ -17,15 +17,12 @@ from typing import Any, TypeVar, cast
 from augury.api.schemas import candles as wc
 from augury.api.schemas import historical as wh
 from augury.api.schemas import markets as wm
-from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents, legacy_contracts, rfc3339_from_ns
 from augury.domain.units import ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
 from augury.store.records import (
     Candle,
     CashMovementRecord,
-    FillRecord,
-    OrderRecord,
     SettlementRecord,
     TradeRecord,
 )
@@ -33,88 +30,14 @@ from augury.store.records import (
 __all__ = [
     "candle_historical_wire",
     "candle_wire",
-    "fill_record_wire",
     "latest_before_wire",
     "money_movement_wire",
-    "order_record_wire",
     "settlement_record_wire",
     "trade_record_wire",
 ]
 
 _NS_PER_S = 1_000_000_000
 _Movement = TypeVar("_Movement", wp.Deposit, wp.Withdrawal)
-
-
-def order_record_wire(row: OrderRecord) -> wo.Order:
-    """Render an order's stored latest state (the same shape as ``wire.order_wire``)."""
-    yes = row.price_cc
-    return wo.Order(
-        order_id=row.order_id,
-        user_id=row.user_id,
-        client_order_id=row.client_order_id,
-        ticker=row.ticker,
-        side=cast(Any, row.legacy_side),
-        action=cast(Any, row.legacy_action),
-        outcome_side="yes" if row.side == "bid" else "no",
-        book_side=cast(Any, row.side),
-        type=cast(Any, row.order_type),
-        status=cast(Any, row.status),
-        yes_price_dollars=dollars_cc_to_str(yes),
-        no_price_dollars=dollars_cc_to_str(ONE_DOLLAR_CC - yes),
-        fill_count_fp=count_c_to_str(row.fill_c),
-        remaining_count_fp=count_c_to_str(row.remaining_c),
-        initial_count_fp=count_c_to_str(row.initial_c),
-        taker_fill_cost_dollars=dollars_cc_to_str(row.taker_fill_cost_cc),
-        maker_fill_cost_dollars=dollars_cc_to_str(row.maker_fill_cost_cc),
-        taker_fees_dollars=dollars_cc_to_str(row.taker_fees_cc),
-        maker_fees_dollars=dollars_cc_to_str(row.maker_fees_cc),
-        expiration_time=rfc3339_from_ns(row.expiration_ts_ns) if row.expiration_ts_ns else None,
-        created_time=rfc3339_from_ns(row.created_ns),
-        last_update_time=rfc3339_from_ns(row.updated_ns),
-        self_trade_prevention_type=cast(Any, row.self_trade_prevention),
-        order_group_id=row.order_group_id,
-        cancel_order_on_pause=row.cancel_order_on_pause,
-        subaccount_number=row.subaccount,
-        exchange_index=0,
-        yes_price=legacy_cents(yes),
-        no_price=legacy_cents(ONE_DOLLAR_CC - yes),
-        fill_count=legacy_contracts(row.fill_c),
-        remaining_count=legacy_contracts(row.remaining_c),
-        initial_count=legacy_contracts(row.initial_c),
-        taker_fees=legacy_cents(row.taker_fees_cc),
-        maker_fees=legacy_cents(row.maker_fees_cc),
-        taker_fill_cost=legacy_cents(row.taker_fill_cost_cc),
-        maker_fill_cost=legacy_cents(row.maker_fill_cost_cc),
-        queue_position=0,
-    )
-
-
-def fill_record_wire(row: FillRecord) -> wp.Fill:
-    """Render one stored fill as the account that traded sees it."""
-    yes = row.price_cc
-    return wp.Fill(
-        fill_id=row.fill_id,
-        exchange_index=0,
-        trade_id=row.trade_id,
-        order_id=row.order_id,
-        ticker=row.ticker,
-        market_ticker=row.ticker,
-        side=cast(Any, row.legacy_side),
-        action=cast(Any, row.legacy_action),
-        outcome_side="yes" if row.side == "bid" else "no",
-        book_side=cast(Any, row.side),
-        count_fp=count_c_to_str(row.count_c),
-        yes_price_dollars=dollars_cc_to_str(yes),
-        no_price_dollars=dollars_cc_to_str(ONE_DOLLAR_CC - yes),
-        is_taker=row.is_taker,
-        created_time=rfc3339_from_ns(row.ts_ns),
-        fee_cost=dollars_cc_to_str(row.fee_cc),
-        subaccount_number=row.subaccount,
-        ts=row.ts_ns // _NS_PER_S,
-        count=legacy_contracts(row.count_c),
-        yes_price=legacy_cents(yes),
-        no_price=legacy_cents(ONE_DOLLAR_CC - yes),
-    )
 
 
 def trade_record_wire(row: TradeRecord) -> wm.Trade:

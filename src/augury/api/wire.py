@@ -18,6 +18,7 @@ from augury.engine.events import FillEvent, OrderUpdate
 from augury.engine.exchange import Exchange
 from augury.engine.market import Market
 from augury.ledger.accounts import Position
+from augury.store.records import FillRecord, OrderRecord
 
 __all__ = [
     "book_levels",
@@ -143,9 +144,10 @@ def market_wire(
     )
 
 
-def order_wire(update: OrderUpdate) -> wo.Order:
-    """Render an order from its latest state."""
+def order_wire(update: OrderUpdate | OrderRecord) -> wo.Order:
+    """Render an order from its latest state: a live engine event or its stored row."""
     yes = update.price_cc
+    updated_ns = update.ts_ns if isinstance(update, OrderUpdate) else update.updated_ns
     is_bid = update.side == "bid"
     return wo.Order(
         order_id=update.order_id,
@@ -171,7 +173,7 @@ def order_wire(update: OrderUpdate) -> wo.Order:
             rfc3339_from_ns(update.expiration_ts_ns) if update.expiration_ts_ns else None
         ),
         created_time=rfc3339_from_ns(update.created_ns),
-        last_update_time=rfc3339_from_ns(update.ts_ns),
+        last_update_time=rfc3339_from_ns(updated_ns),
         self_trade_prevention_type=cast(Any, update.self_trade_prevention),
         order_group_id=update.order_group_id,
         cancel_order_on_pause=update.cancel_order_on_pause,
@@ -190,8 +192,8 @@ def order_wire(update: OrderUpdate) -> wo.Order:
     )
 
 
-def fill_wire(fill: FillEvent) -> wp.Fill:
-    """Render one side of a trade as the account that traded sees it."""
+def fill_wire(fill: FillEvent | FillRecord) -> wp.Fill:
+    """Render one side of a trade as the account that traded sees it (live or stored)."""
     yes = fill.price_cc
     return wp.Fill(
         fill_id=fill.fill_id,

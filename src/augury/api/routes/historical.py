@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
-from augury.api.history_wire import fill_record_wire, order_record_wire, trade_record_wire
+from augury.api.history_wire import trade_record_wire
 from augury.api.market_stats import render_markets
 from augury.api.routes.history import read, ts_range, user_subaccount
 from augury.api.routes.markets import int_param, tickers_param
@@ -31,7 +31,7 @@ from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents, rfc3339_from_ns
-from augury.api.wire import position_wire
+from augury.api.wire import fill_wire, order_wire, position_wire
 from augury.domain.units import count_c_to_str, dollars_cc_to_str
 from augury.engine.market import Market
 
@@ -150,7 +150,7 @@ async def get_fills(request: Request) -> Response:
         drain=False,
     )
     return json_response(
-        wp.GetFillsResponse(fills=[fill_record_wire(row) for row in rows], cursor=next_cursor)
+        wp.GetFillsResponse(fills=[fill_wire(row) for row in rows], cursor=next_cursor)
     )
 
 
@@ -180,9 +180,7 @@ async def get_orders(request: Request) -> Response:
     )
     finished = [row for row in rows if row.status != "resting" and row.updated_ns < cutoff]
     return json_response(
-        wo.GetOrdersResponse(
-            orders=[order_record_wire(row) for row in finished], cursor=next_cursor
-        )
+        wo.GetOrdersResponse(orders=[order_wire(row) for row in finished], cursor=next_cursor)
     )
 
 

@@ -27,9 +27,7 @@ from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.history_wire import (
-    fill_record_wire,
     money_movement_wire,
-    order_record_wire,
     settlement_record_wire,
     trade_record_wire,
 )
@@ -39,6 +37,7 @@ from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
+from augury.api.wire import fill_wire, order_wire
 from augury.store.history_read import HistoryReader, InvalidCursorError
 
 __all__ = ["MAX_TS", "read", "routes", "ts_range", "user_subaccount"]
@@ -115,7 +114,7 @@ async def get_orders(request: Request) -> Response:
         drain=True,
     )
     return json_response(
-        wo.GetOrdersResponse(orders=[order_record_wire(row) for row in rows], cursor=next_cursor)
+        wo.GetOrdersResponse(orders=[order_wire(row) for row in rows], cursor=next_cursor)
     )
 
 
@@ -128,7 +127,7 @@ async def get_order(request: Request) -> Response:
         raise ApiError(404, "not_found", f"order {order_id} not found")
     if record.subaccount is not None and row.subaccount != record.subaccount:
         raise ApiError(404, "not_found", f"order {order_id} not found")
-    return json_response(wo.GetOrderResponse(order=order_record_wire(row)))
+    return json_response(wo.GetOrderResponse(order=order_wire(row)))
 
 
 async def get_fills(request: Request) -> Response:
@@ -156,7 +155,7 @@ async def get_fills(request: Request) -> Response:
         drain=True,
     )
     return json_response(
-        wp.GetFillsResponse(fills=[fill_record_wire(row) for row in rows], cursor=next_cursor)
+        wp.GetFillsResponse(fills=[fill_wire(row) for row in rows], cursor=next_cursor)
     )
 
 
