@@ -43,18 +43,13 @@ import multiprocessing as mp
 import os
 import random
 import shutil
-import sys
-import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-
-from server_harness import Server
-
 from augury.api.auth import generate_key_pair, signing_headers
+from bench_server import start_bench_server
 
 PREFIX = "/trade-api/v2"
 ORDERS = f"{PREFIX}/portfolio/events/orders"
@@ -440,29 +435,9 @@ def main() -> None:
     args = parser.parse_args()
     warmup, window = (1.0, 3.0) if args.quick else (2.0, args.seconds)
 
-    tmp = Path(tempfile.mkdtemp(prefix="augury-rest-bench-"))
-    server = Server(tmp / "data", extra=["--rate-limits", "off", "--log-level", "warning"])
+    server, markets, tmp = start_bench_server("RSB", args.markets)
     procs: list[tuple[Any, Connection]] = []
     try:
-        server.start()
-        markets = [f"RSB-M{i}" for i in range(args.markets)]
-        server.admin(
-            "POST",
-            "/catalog",
-            {
-                "series": [{"ticker": "RSB", "title": "bench", "fee_type": "quadratic"}],
-                "events": [{"event_ticker": "RSB-E", "series_ticker": "RSB", "title": "bench"}],
-                "markets": [
-                    {
-                        "ticker": t,
-                        "event_ticker": "RSB-E",
-                        "title": t,
-                        "close_time": "2030-01-01T00:00:00Z",
-                    }
-                    for t in markets
-                ],
-            },
-        )
         users = [
             server.user(f"trader{i}", "100000000", key_type="ed25519") for i in range(args.users)
         ]

@@ -39,18 +39,13 @@ import multiprocessing as mp
 import os
 import random
 import shutil
-import sys
-import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-
-from server_harness import Server
-
 from augury.api.auth import signing_headers
+from bench_server import start_bench_server
 
 WS_PATH = "/trade-api/ws/v2"
 BUCKET_MS = 0.5  # latency histogram resolution
@@ -364,27 +359,7 @@ def main() -> None:
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r]
 
-    tmp = Path(tempfile.mkdtemp(prefix="augury-ws-bench-"))
-    server = Server(tmp / "data", extra=["--rate-limits", "off", "--log-level", "warning"])
-    server.start()
-    markets = [f"WSB-M{i}" for i in range(args.markets)]
-    server.admin(
-        "POST",
-        "/catalog",
-        {
-            "series": [{"ticker": "WSB", "title": "bench", "fee_type": "quadratic"}],
-            "events": [{"event_ticker": "WSB-E", "series_ticker": "WSB", "title": "bench"}],
-            "markets": [
-                {
-                    "ticker": t,
-                    "event_ticker": "WSB-E",
-                    "title": t,
-                    "close_time": "2030-01-01T00:00:00Z",
-                }
-                for t in markets
-            ],
-        },
-    )
+    server, markets, tmp = start_bench_server("WSB", args.markets)
     maker = server.user("maker", "100000000", key_type="ed25519")
     watcher = server.user("watcher", "0", key_type="ed25519")
     assert server.proc is not None

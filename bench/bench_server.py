@@ -1,0 +1,47 @@
+"""The server the REST and WebSocket benchmarks drive: ``augury serve`` in a subprocess.
+
+Durable SQLite store in a fresh temporary directory, rate limits off, quiet logs, and one
+series with ``markets`` binary markets (tickers ``<TAG>-M0`` ...) listed through the admin
+API, as an operator would.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+
+from server_harness import Server
+
+__all__ = ["Server", "start_bench_server"]
+
+
+def start_bench_server(tag: str, markets: int) -> tuple[Server, list[str], Path]:
+    """Start the server and list the markets; return it, the tickers and its directory.
+
+    The caller stops the server and removes the directory.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=f"augury-{tag.lower()}-bench-"))
+    server = Server(tmp / "data", extra=["--rate-limits", "off", "--log-level", "warning"])
+    server.start()
+    tickers = [f"{tag}-M{i}" for i in range(markets)]
+    server.admin(
+        "POST",
+        "/catalog",
+        {
+            "series": [{"ticker": tag, "title": "bench", "fee_type": "quadratic"}],
+            "events": [{"event_ticker": f"{tag}-E", "series_ticker": tag, "title": "bench"}],
+            "markets": [
+                {
+                    "ticker": t,
+                    "event_ticker": f"{tag}-E",
+                    "title": t,
+                    "close_time": "2030-01-01T00:00:00Z",
+                }
+                for t in tickers
+            ],
+        },
+    )
+    return server, tickers, tmp
