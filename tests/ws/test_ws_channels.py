@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import Server
+from server_harness import CATALOG, Server
 from ws_helpers import Api, WsClient
 
 TICKER_KEYS = {
@@ -136,3 +136,37 @@ async def _lifecycle_flow(server: Server) -> None:
 
 def test_market_lifecycle_and_event_creation(ws_server: Server) -> None:
     asyncio.run(_lifecycle_flow(ws_server))
+
+
+async def _trade_then_ticker(server: Server, m: str | None) -> str:
+    api = Api(server)
+    try:
+        if m is None:
+            maker, taker = await api.user("rs"), await api.user("rs")
+            (m,) = await api.markets("RS", 1)
+            await api.order(maker, m, "bid", "0.45", "3")
+            await api.order(taker, m, "ask", "0.45", "2", time_in_force="immediate_or_cancel")
+        client = await WsClient.open(server)
+        got = await client.command(
+            "subscribe",
+            {"channels": ["ticker"], "market_tickers": [m], "send_initial_snapshot": True},
+        )
+        first = got[1]["msg"]
+        assert (first["last_trade_size_fp"], first["volume_fp"]) == ("2.00", "2.00")
+        await client.close()
+        return m
+    finally:
+        await api.close()
+
+
+def test_last_trade_size_survives_a_restart(tmp_path: Any) -> None:
+    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
+    server.start()
+    server.admin("POST", "/catalog", CATALOG)
+    try:
+        ticker = asyncio.run(_trade_then_ticker(server, None))
+        server.stop()  # a clean stop; the engine keeps volume, the history store the size
+        server.start()
+        asyncio.run(_trade_then_ticker(server, ticker))
+    finally:
+        server.close()

@@ -176,6 +176,12 @@ def create_app(
         app.state.context = context
         ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
         runtime.sequencer.subscribe(ws_hub.on_applied)
+        # Before anything can trade: the history store knows the last trade sizes.
+        await runtime.history.drain()
+        markets = list(runtime.exchange.markets)
+        ws_hub.seed_last_trade_sizes(
+            await runtime.history.read(lambda reader: reader.last_trade_sizes(markets))
+        )
         await _ensure_operator(context, settings.data_dir)
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
         hook: asyncio.Future[None] | None = (

@@ -259,6 +259,22 @@ class HistoryReader(ClosesOnExit):
         where.keyset("ts_ns", cursor)
         return self._page(FillRecord, "fills", where, "ts_ns DESC, ord DESC", limit)
 
+    def last_trade_sizes(self, tickers: Sequence[str]) -> dict[str, int]:
+        """Return the size of each market's newest trade (markets without one are absent).
+
+        One indexed lookup per market (``ix_trades_ticker_ts``), for seeding live feeds
+        after a restart.
+        """
+        sizes = {}
+        for ticker in tickers:
+            rows = self._query(
+                "SELECT count_c FROM trades WHERE ticker = ? ORDER BY ts_ns DESC, ord DESC LIMIT 1",
+                (ticker,),
+            )
+            if rows:
+                sizes[ticker] = int(rows[0][0])
+        return sizes
+
     def trades(
         self,
         *,

@@ -112,6 +112,15 @@ class Hub:
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
+    def seed_last_trade_sizes(self, sizes: dict[str, int]) -> None:
+        """Restore each market's last trade size after a restart (from the history store),
+        before any command flows; the engine keeps the last price but not the size."""
+        for ticker, size in sizes.items():
+            market = self.exchange.markets.get(ticker)
+            if market is not None:
+                self._last_size[ticker] = size
+                self._tickers[ticker] = ch.ticker_state(market, size)
+
     # --- connections and subscriptions ---------------------------------------------------
 
     def connect(self, conn: Connection) -> None:
