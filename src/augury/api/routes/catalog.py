@@ -24,7 +24,7 @@ from starlette.routing import Route
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.market_stats import render_markets
-from augury.api.routes.markets import STATUS_FILTER, int_param, tickers_param
+from augury.api.routes.markets import STATUS_FILTER, int_param, page_params, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
@@ -197,8 +197,7 @@ def _event_matches(context: Context, event: EventInfo, request: Request) -> bool
 async def get_events(request: Request) -> Response:
     context = ctx(request)
     exchange = context.exchange
-    limit = int_param(request, "limit", 200, 1, 200) or 200
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request, default=200, hi=200)
     series = request.query_params.get("series_ticker") or None
     tickers = set(tickers_param(request, "tickers"))
     nested = _truthy(request, "with_nested_markets")

@@ -24,7 +24,7 @@ from augury.api.errors import ApiError
 from augury.api.history_wire import trade_record_wire
 from augury.api.market_stats import render_markets
 from augury.api.routes.history import read, ts_range, user_subaccount
-from augury.api.routes.markets import int_param, tickers_param
+from augury.api.routes.markets import page_params, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import historical as wh
 from augury.api.schemas import markets as wm
@@ -70,8 +70,7 @@ async def get_markets(request: Request) -> Response:
     context = ctx(request)
     exchange = context.exchange
     cutoff = cutoff_ns(context)
-    limit = int_param(request, "limit", 100, 0, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request, lo=0)
     tickers = set(tickers_param(request, "tickers"))
     event = request.query_params.get("event_ticker") or None
     series = request.query_params.get("series_ticker") or None
@@ -112,8 +111,7 @@ async def get_trades(request: Request) -> Response:
     context = ctx(request)
     cutoff = cutoff_ns(context)
     lo, hi = ts_range(request)
-    limit = int_param(request, "limit", 100, 0, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request, lo=0)
     ticker = request.query_params.get("ticker") or None
     rows, next_cursor = await read(
         context,
@@ -133,8 +131,7 @@ async def get_fills(request: Request) -> Response:
     cutoff = cutoff_ns(context)
     sub = user_subaccount(request, record)
     lo, hi = ts_range(request)
-    limit = int_param(request, "limit", 100, 1, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request)
     tickers = tickers_param(request, "ticker")
     rows, next_cursor = await read(
         context,
@@ -160,8 +157,7 @@ async def get_orders(request: Request) -> Response:
     cutoff = cutoff_ns(context)
     sub = user_subaccount(request, record)
     lo, hi = ts_range(request)
-    limit = int_param(request, "limit", 100, 1, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request)
     ticker = request.query_params.get("ticker") or None
     # An order finished before the cutoff was created before it, so the created-time
     # bound is safe; the finished-time test is applied to each row.
@@ -192,8 +188,7 @@ async def get_positions(request: Request) -> Response:
     sub = user_subaccount(request, record)
     tickers = set(tickers_param(request, "ticker"))
     event = request.query_params.get("event_ticker") or None
-    limit = int_param(request, "limit", 100, 1, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request)
     rows = []
     for (user, account_sub, ticker), position in sorted(exchange.ledger.positions.items()):
         if user != record.user_id or (sub is not None and account_sub != sub):

@@ -31,7 +31,7 @@ from augury.api.history_wire import (
     settlement_record_wire,
     trade_record_wire,
 )
-from augury.api.routes.markets import int_param, tickers_param
+from augury.api.routes.markets import int_param, page_params, tickers_param
 from augury.api.routes.orders import ctx, subaccount_for
 from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
@@ -76,15 +76,6 @@ async def read(context: Context, query: Callable[[HistoryReader], T], *, drain: 
         raise ApiError(400, "invalid_parameters", str(error)) from None
 
 
-def _limit(request: Request, lo: int = 1, hi: int = 1000) -> int:
-    # limit=0 (allowed by the trades endpoints) means the default, as on /markets.
-    return int_param(request, "limit", 100, lo, hi) or 100
-
-
-def _cursor(request: Request) -> str:
-    return request.query_params.get("cursor") or ""
-
-
 async def get_orders(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
@@ -96,7 +87,7 @@ async def get_orders(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", "event_ticker takes at most 10 events")
     sub = user_subaccount(request, record)
     lo, hi = ts_range(request)
-    limit, cursor = _limit(request), _cursor(request)
+    limit, cursor = page_params(request)
     ticker = request.query_params.get("ticker") or None
     rows, next_cursor = await read(
         context,
@@ -138,7 +129,7 @@ async def get_fills(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", "ticker takes at most 100 markets")
     sub = user_subaccount(request, record)
     lo, hi = ts_range(request)
-    limit, cursor = _limit(request), _cursor(request)
+    limit, cursor = page_params(request)
     order_id = request.query_params.get("order_id") or None
     rows, next_cursor = await read(
         context,
@@ -164,7 +155,7 @@ async def get_settlements(request: Request) -> Response:
     record = context.principal(request, "read")
     sub = user_subaccount(request, record)
     lo, hi = ts_range(request)
-    limit, cursor = _limit(request), _cursor(request)
+    limit, cursor = page_params(request)
     ticker = request.query_params.get("ticker") or None
     event = request.query_params.get("event_ticker") or None
     rows, next_cursor = await read(
@@ -191,7 +182,7 @@ async def get_settlements(request: Request) -> Response:
 async def get_trades(request: Request) -> Response:
     context = ctx(request)
     lo, hi = ts_range(request)
-    limit, cursor = _limit(request, lo=0), _cursor(request)
+    limit, cursor = page_params(request, lo=0)
     ticker = request.query_params.get("ticker") or None
     if request.query_params.get("is_block_trade") == "true":
         # No block trades happen here; the filter can only match nothing.
@@ -209,7 +200,7 @@ async def get_trades(request: Request) -> Response:
 async def get_deposits(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
-    limit, cursor = _limit(request, hi=500), _cursor(request)
+    limit, cursor = page_params(request, hi=500)
     rows, next_cursor = await read(
         context,
         lambda r: r.cash_movements(record.user_id, kind="deposit", limit=limit, cursor=cursor),
@@ -225,7 +216,7 @@ async def get_deposits(request: Request) -> Response:
 async def get_withdrawals(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
-    limit, cursor = _limit(request, hi=500), _cursor(request)
+    limit, cursor = page_params(request, hi=500)
     rows, next_cursor = await read(
         context,
         lambda r: r.cash_movements(record.user_id, kind="withdrawal", limit=limit, cursor=cursor),

@@ -57,6 +57,17 @@ def int_param(request: Request, name: str, default: int | None, lo: int, hi: int
     return value
 
 
+def page_params(
+    request: Request, *, default: int = 100, lo: int = 1, hi: int = 1000
+) -> tuple[int, str]:
+    """Read a paginated endpoint's ``limit`` (within bounds) and ``cursor`` ("" = first page).
+
+    ``limit=0``, where an endpoint allows it (``lo=0``), means the default, as on Kalshi.
+    """
+    limit = int_param(request, "limit", default, lo, hi) or default
+    return limit, request.query_params.get("cursor") or ""
+
+
 def tickers_param(request: Request, name: str) -> list[str]:
     """Read a list parameter sent either as repeated keys or as one comma-separated value."""
     values: list[str] = []
@@ -111,8 +122,7 @@ def _filtered(request: Request) -> Iterable[Market]:
 
 async def get_markets(request: Request) -> Response:
     context = ctx(request)
-    limit = int_param(request, "limit", 100, 0, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request, lo=0)
     tickers: list[str] = []
     more = False
     for market in _filtered(request):

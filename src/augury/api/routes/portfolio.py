@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from augury.api.context import json_response
 from augury.api.errors import ApiError
-from augury.api.routes.markets import int_param, tickers_param
+from augury.api.routes.markets import int_param, page_params, tickers_param
 from augury.api.routes.orders import ctx, subaccount_for
 from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents
@@ -67,8 +67,7 @@ async def get_positions(request: Request) -> Response:
     if status not in ("unsettled", "settled", "all"):
         raise ApiError(400, "invalid_parameters", "settlement_status is unsettled, settled or all")
     counts = set(tickers_param(request, "count_filter"))
-    limit = int_param(request, "limit", 100, 1, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request)
     rows = []
     for (user, account_sub, ticker), position in sorted(exchange.ledger.positions.items()):
         if user != record.user_id or account_sub != sub:

@@ -32,7 +32,7 @@ from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.routes.history import read
-from augury.api.routes.markets import int_param
+from augury.api.routes.markets import page_params
 from augury.api.routes.orders import ctx
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
@@ -144,8 +144,7 @@ async def transfer(request: Request) -> Response:
 async def transfers(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
-    limit = int_param(request, "limit", 100, 1, 1000) or 100
-    cursor = request.query_params.get("cursor") or ""
+    limit, cursor = page_params(request)
     rows, next_cursor = await read(
         context,
         lambda r: r.cash_movements(
