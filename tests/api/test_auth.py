@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kalshi_python_sync.auth import KalshiAuth
 from kalshi_python_sync.configuration import Configuration
+from nacl.signing import VerifyKey
 
 from augury.api.auth import (
     HEADER_KEY,
@@ -25,6 +26,8 @@ from augury.api.auth import (
     KeyFormatError,
     KeyRing,
     KeyType,
+    PublicKey,
+    VerifyingKey,
     authenticate,
     generate_key_pair,
     has_scope,
@@ -33,6 +36,7 @@ from augury.api.auth import (
     sign_message,
     signing_headers,
     verify_signature,
+    verifying_key,
 )
 
 NOW_MS = 1_795_428_584_963
@@ -274,23 +278,31 @@ def test_pkcs1v15_signature_is_really_pkcs1v15(rsa_pair: KeyPair) -> None:
     )
 
 
+def _both_forms(pair: KeyPair) -> list[tuple[PublicKey | VerifyingKey, KeyType]]:
+    """The key as parsed and as a KeyRing holds it: both must verify alike."""
+    key, key_type = load_public_key(pair.public_pem)
+    return [(key, key_type), (verifying_key(key), key_type)]
+
+
 def test_ed25519_round_trip_ignores_scheme(ed_pair: KeyPair) -> None:
-    key, key_type = load_public_key(ed_pair.public_pem)
     message = presign_text(str(NOW_MS), "DELETE", PATH)
-    for scheme in ("pss", "pkcs1v15"):
-        signature = base64.b64decode(sign_message(ed_pair.private_pem, message, scheme=scheme))
-        assert len(signature) == 64
-        assert verify_signature(key, key_type, message, signature, allow_pkcs1v15=False)
+    for key, key_type in _both_forms(ed_pair):
+        for scheme in ("pss", "pkcs1v15"):
+            signature = base64.b64decode(sign_message(ed_pair.private_pem, message, scheme=scheme))
+            assert len(signature) == 64
+            assert verify_signature(key, key_type, message, signature, allow_pkcs1v15=False)
+            flipped = bytes([signature[0] ^ 1]) + signature[1:]
+            assert not verify_signature(key, key_type, message, flipped, allow_pkcs1v15=False)
 
 
 @pytest.mark.parametrize("allow", [True, False])
 def test_tampered_message_rejected(any_pair: KeyPair, allow: bool) -> None:
-    key, key_type = load_public_key(any_pair.public_pem)
     message = b"1795428584963GET/trade-api/v2/portfolio/balance"
-    for scheme in ("pss", "pkcs1v15"):
-        signature = base64.b64decode(sign_message(any_pair.private_pem, message, scheme=scheme))
-        tampered = message.replace(b"GET", b"PUT")
-        assert not verify_signature(key, key_type, tampered, signature, allow_pkcs1v15=allow)
+    for key, key_type in _both_forms(any_pair):
+        for scheme in ("pss", "pkcs1v15"):
+            signature = base64.b64decode(sign_message(any_pair.private_pem, message, scheme=scheme))
+            tampered = message.replace(b"GET", b"PUT")
+            assert not verify_signature(key, key_type, tampered, signature, allow_pkcs1v15=allow)
 
 
 def test_wrong_key_rejected(rsa_pair: KeyPair, rsa_other: KeyPair) -> None:
@@ -303,8 +315,8 @@ def test_wrong_key_rejected(rsa_pair: KeyPair, rsa_other: KeyPair) -> None:
 
 @pytest.mark.parametrize("signature", [b"", b"\x00" * 64, b"\xff" * 256, b"x" * 1000])
 def test_malformed_signature_bytes_return_false(any_pair: KeyPair, signature: bytes) -> None:
-    key, key_type = load_public_key(any_pair.public_pem)
-    assert not verify_signature(key, key_type, b"m", signature, allow_pkcs1v15=True)
+    for key, key_type in _both_forms(any_pair):
+        assert not verify_signature(key, key_type, b"m", signature, allow_pkcs1v15=True)
 
 
 def test_verify_signature_rejects_mismatched_key_type(rsa_pair: KeyPair, ed_pair: KeyPair) -> None:
@@ -621,7 +633,11 @@ def test_keyring_get_returns_parsed_key(ed_pair: KeyPair) -> None:
     assert entry is not None
     record, key = entry
     assert record == _record(ed_pair)
-    assert isinstance(key, ed25519.Ed25519PublicKey)
+    # Held in the form that verifies fastest: libsodium's, same raw public key.
+    assert isinstance(key, VerifyKey)
+    parsed, _ = load_public_key(ed_pair.public_pem)
+    assert isinstance(parsed, ed25519.Ed25519PublicKey)
+    assert bytes(key) == parsed.public_bytes_raw()
     assert len(ring) == 1
 
 

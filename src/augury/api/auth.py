@@ -20,7 +20,11 @@ Which schemes are accepted, and why
       salt. ``AUTO`` accepts both and still rejects tampering (CONTRACT §1.2, ECOSYSTEM §1).
     - RSA PKCS#1 v1.5 with SHA-256, tried only after PSS fails and only when the caller
       allows it: hand-written clients from 2024-2025 use it. It is switchable off.
-    - Ed25519: plain Ed25519 over the same text (Kalshi SDK ≥ 3.31).
+    - Ed25519: plain Ed25519 over the same text (Kalshi SDK ≥ 3.31). Keys are parsed with
+      ``cryptography`` but verified with libsodium (PyNaCl): 102 µs against 200 µs per
+      verify here, and verification runs on the event loop for every signed request
+      (decision 0012). libsodium is the stricter verifier (it refuses small-order keys and
+      non-canonical signatures, which no honest signer produces).
 
 Invariants
     - Pure: no I/O and no clock. The current time is an ``int`` argument (``now_ms``).
@@ -50,6 +54,8 @@ from typing import Final, Literal, TypeAlias
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from nacl.exceptions import CryptoError
+from nacl.signing import VerifyKey
 
 __all__ = [
     "HEADER_KEY",
@@ -64,6 +70,7 @@ __all__ = [
     "KeyType",
     "PublicKey",
     "SignScheme",
+    "VerifyingKey",
     "authenticate",
     "generate_key_pair",
     "has_scope",
@@ -72,11 +79,14 @@ __all__ = [
     "sign_message",
     "signing_headers",
     "verify_signature",
+    "verifying_key",
 ]
 
 KeyType: TypeAlias = Literal["rsa", "ed25519"]
 SignScheme: TypeAlias = Literal["pss", "pkcs1v15"]
 PublicKey: TypeAlias = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+# What a KeyRing holds: RSA stays a cryptography key; Ed25519 becomes a libsodium key.
+VerifyingKey: TypeAlias = rsa.RSAPublicKey | VerifyKey
 _PrivateKey: TypeAlias = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
 HEADER_KEY: Final = "KALSHI-ACCESS-KEY"
@@ -181,6 +191,13 @@ def load_public_key(pem: str | bytes) -> tuple[PublicKey, KeyType]:
     if isinstance(key, ed25519.Ed25519PublicKey):
         return key, "ed25519"
     raise _unsupported(key)
+
+
+def verifying_key(key: PublicKey) -> VerifyingKey:
+    """Return the form of ``key`` that ``verify_signature`` checks fastest."""
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return VerifyKey(key.public_bytes_raw())
+    return key
 
 
 def generate_key_pair(key_type: KeyType) -> tuple[str, str]:
@@ -289,7 +306,7 @@ def signing_headers(
 
 
 def verify_signature(
-    key: PublicKey,
+    key: PublicKey | VerifyingKey,
     key_type: KeyType,
     message: bytes,
     signature: bytes,
@@ -299,7 +316,7 @@ def verify_signature(
     """Check ``signature`` over ``message``; never raises for a bad signature.
 
     Args:
-        key: A key from ``load_public_key``.
+        key: A key from ``load_public_key``, or ``verifying_key`` of one.
         key_type: The type ``load_public_key`` reported for ``key``.
         message: The signed bytes.
         signature: The raw (base64-decoded) signature.
@@ -309,11 +326,13 @@ def verify_signature(
         TypeError: ``key`` is not of ``key_type`` (a programming error).
     """
     if key_type == "ed25519":
-        if not isinstance(key, ed25519.Ed25519PublicKey):
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            key = verifying_key(key)
+        if not isinstance(key, VerifyKey):
             raise TypeError(f"key_type is ed25519 but key is {type(key).__name__}")
         try:
-            key.verify(signature, message)
-        except InvalidSignature:
+            key.verify(message, signature)
+        except CryptoError:  # a bad signature, or one that is not 64 bytes long
             return False
         return True
     if not isinstance(key, rsa.RSAPublicKey):
@@ -338,14 +357,14 @@ def verify_signature(
 
 
 class KeyRing:
-    """In-memory ``api_key_id → (record, parsed public key)`` cache for the request path.
+    """In-memory ``api_key_id → (record, verifying key)`` cache for the request path.
 
     Parsing happens once in ``add``: a long-lived key object verifies about 1.7× faster
     than one parsed per request (ECOSYSTEM §1). A revoked key must be ``remove``-d.
     """
 
     def __init__(self, records: Iterable[ApiKeyRecord] = ()) -> None:
-        self._keys: dict[str, tuple[ApiKeyRecord, PublicKey]] = {}
+        self._keys: dict[str, tuple[ApiKeyRecord, VerifyingKey]] = {}
         for record in records:
             self.add(record)
 
@@ -361,14 +380,14 @@ class KeyRing:
                 f"API key {record.api_key_id} is declared {record.key_type} "
                 f"but its PEM holds a {key_type} key"
             )
-        self._keys[record.api_key_id] = (record, key)
+        self._keys[record.api_key_id] = (record, verifying_key(key))
 
     def remove(self, api_key_id: str) -> bool:
         """Forget a key; return whether it was present."""
         return self._keys.pop(api_key_id, None) is not None
 
-    def get(self, api_key_id: str) -> tuple[ApiKeyRecord, PublicKey] | None:
-        """Return the record and parsed key for ``api_key_id``, or ``None``."""
+    def get(self, api_key_id: str) -> tuple[ApiKeyRecord, VerifyingKey] | None:
+        """Return the record and verifying key for ``api_key_id``, or ``None``."""
         return self._keys.get(api_key_id)
 
     def __len__(self) -> int:
