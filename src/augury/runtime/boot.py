@@ -27,7 +27,7 @@ from augury.engine.state import load_snapshot, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
-from augury.store.history import HistoryWriter
+from augury.store.history import HistoryWriter, history_url
 from augury.store.history_read import HistoryReader
 
 __all__ = ["HistoryFeed", "RecoveryResult", "Runtime", "recover"]
@@ -183,7 +183,7 @@ class Runtime:
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, Journal.open, db_url)
-        writer = await loop.run_in_executor(thread, HistoryWriter.open, db_url)
+        writer = await loop.run_in_executor(thread, HistoryWriter.open, history_url(db_url))
         reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
         history = HistoryFeed(writer, reader)
 

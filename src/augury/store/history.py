@@ -61,13 +61,34 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
 from augury.store.rawsql import ClosesOnExit, Connection, connect, insert_sql
 
-__all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter"]
+__all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter", "history_url"]
 
 WATERMARK_KEY = "history.seq"
 ORD_SHIFT = 24  # ord = seq << ORD_SHIFT | n: up to 16.7 M events per command
 
 _Item = tuple[int, c.Command, Outcome]
 _Rows = list[tuple[object, ...]]
+
+
+def history_url(store_url: str) -> str:
+    """Return the URL of the database that holds the read models for ``store_url``.
+
+    An SQLite file store keeps them in a sibling file (``augury.db`` → ``augury-history.db``):
+    SQLite has one write lock per file, and read-model batches holding it made the journal's
+    group commit wait out SQLite's busy back-off (1, 2, 5, 10 ms ...), which was most of
+    the REST p99 (decision 0013). PostgreSQL locks rows, not the database, and in-memory
+    or URI-form SQLite stores are private to one process anyway: those URLs are returned
+    unchanged.
+    """
+    if not store_url.startswith("sqlite:///"):
+        return store_url
+    path = store_url.removeprefix("sqlite:///")
+    if not path or path == ":memory:" or "?" in path:
+        return store_url
+    slash = path.rfind("/") + 1
+    dot = path.rfind(".")
+    stem_end = dot if dot > slash else len(path)
+    return f"sqlite:///{path[:stem_end]}-history{path[stem_end:]}"
 
 
 def _picker(cls: type[msgspec.Struct], names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -207,10 +228,11 @@ class HistoryWriter(ClosesOnExit):
 
     @classmethod
     def open(cls, url: str) -> HistoryWriter:
-        """Migrate the database at ``url`` (the journal's) and open a writer on its own connection.
+        """Migrate the database at ``url`` and open a writer on its own connection.
 
         Args:
-            url: the store URL, e.g. ``sqlite:///data/augury.db`` or ``postgresql://...``.
+            url: the read models' URL: ``history_url`` of the store URL, e.g.
+                ``sqlite:///data/augury-history.db`` or ``postgresql://...``.
         """
         conn = connect(url)
         try:
