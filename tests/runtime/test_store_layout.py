@@ -59,7 +59,7 @@ def _order(price_cc: int) -> c.PlaceOrder:
 
 def _count(path: Path, table: str) -> int:
     with sqlite3.connect(path) as conn:
-        (n,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
+        (n,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
     return int(n)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import Server
-from ws_helpers import Api, WsClient
+from server_harness import CATALOG, Server
+from ws_helpers import Api, User, WsClient
 
 PRIVATE = ["fill", "user_orders", "market_positions", "order_group_updates"]
 
@@ -160,3 +160,48 @@ async def _anonymous(server: Server) -> None:
 
 def test_anonymous_connection_gets_public_channels_only(ws_server: Server) -> None:
     asyncio.run(_anonymous(ws_server))
+
+
+async def _trade_and_watch(server: Server, maker: User, taker: User, m: str, n: int) -> str:
+    """``maker`` buys ``n`` YES from ``taker``; return the maker's last position volume."""
+    api = Api(server)
+    try:
+        client = await WsClient.open(server, maker)
+        await client.command("subscribe", {"channels": ["market_positions"]})
+        await api.order(maker, m, "bid", "0.40", str(n))
+        await api.order(taker, m, "ask", "0.40", str(n), time_in_force="immediate_or_cancel")
+        positions = [p["msg"] for p in _by_type(await client.barrier())["market_position"]]
+        await client.close()
+    finally:
+        await api.close()
+    assert positions[-1]["market_ticker"] == m
+    return str(positions[-1]["volume_fp"])
+
+
+async def _volume_setup(server: Server) -> tuple[User, User, str]:
+    api = Api(server)
+    try:
+        maker, taker = await api.user("vm"), await api.user("vt")
+        (m,) = await api.markets("VOL", 1)
+        return maker, taker, m
+    finally:
+        await api.close()
+
+
+def test_position_volume_survives_restarts(tmp_path: Any) -> None:
+    """``volume_fp`` is kept by the engine: a clean restart (from the shutdown snapshot)
+    and a ``kill -9`` (journal replay) both keep counting from where they were."""
+    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
+    server.start()
+    server.admin("POST", "/catalog", CATALOG)
+    try:
+        maker, taker, m = asyncio.run(_volume_setup(server))
+        assert asyncio.run(_trade_and_watch(server, maker, taker, m, 3)) == "3.00"
+        server.stop()
+        server.start()
+        assert asyncio.run(_trade_and_watch(server, maker, taker, m, 2)) == "5.00"
+        server.kill()
+        server.start()
+        assert asyncio.run(_trade_and_watch(server, maker, taker, m, 1)) == "6.00"
+    finally:
+        server.close()

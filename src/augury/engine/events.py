@@ -119,6 +119,7 @@ class PositionUpdate(_Evt, frozen=True):
     total_traded_cc: int
     resting_orders: int
     settled: bool
+    traded_c: int  # contracts the account has traded in this market, buys and sells
 
 
 class BalanceUpdate(_Evt, frozen=True):

@@ -198,6 +198,7 @@ class Exchange:
                     total_traded_cc=pos.total_traded_fine // 100,
                     resting_orders=pos.resting_orders,
                     settled=pos.settled,
+                    traded_c=pos.traded_c,
                 )
             )
 

@@ -7,9 +7,16 @@ behave identically for every future command; replaying a journal must reproduce 
 of the state that wrote it, byte for byte.
 
 Snapshots are pickles of the ``Exchange`` object (fast to write and load, and they keep
-object identity between books, orders and collateral groups). A snapshot is trusted only
-after its SHA-256 checks out (the store verifies it) and the digest of the loaded state is
-recomputed by recovery.
+object identity between books, orders and collateral groups) behind a one-line header that
+names the state's format, ``augury-state/<SNAPSHOT_FORMAT>``. A pickle is only readable by
+code whose classes have the same fields, so every change to what the engine keeps (a new
+slot, a renamed attribute) must bump ``SNAPSHOT_FORMAT``: ``load_snapshot`` then refuses
+older snapshots with ``SnapshotFormatError`` and recovery replays the journal instead,
+which rebuilds the new fields exactly. A snapshot is trusted only after its SHA-256 checks
+out (the store verifies it).
+
+Formats: 1 = the headerless pickles written before the header existed; 2 = ``Position``
+carries ``traded_c``.
 """
 
 from __future__ import annotations
@@ -25,9 +32,26 @@ import msgspec
 
 from augury.engine.exchange import Exchange
 
-__all__ = ["canonical_state", "load_snapshot", "make_snapshot", "state_digest"]
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "SnapshotFormatError",
+    "canonical_state",
+    "load_snapshot",
+    "make_snapshot",
+    "snapshot_format",
+    "state_digest",
+]
+
+SNAPSHOT_FORMAT = 2
+_HEADER_PREFIX = b"augury-state/"
+_HEADER = _HEADER_PREFIX + b"%d\n" % SNAPSHOT_FORMAT
+_HEADER_MAX = 32  # no header of ours is longer; bounds the search in a foreign payload
 
 _encoder = msgspec.msgpack.Encoder()
+
+
+class SnapshotFormatError(ValueError):
+    """A snapshot written by code with another state format; replay the journal instead."""
 
 
 def canonical_state(exchange: Exchange) -> dict[str, Any]:
@@ -49,6 +73,7 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
                 p.fees_paid_cc,
                 p.resting_orders,
                 p.settled,
+                p.traded_c,
             ]
             for key, p in ledger.positions.items()
         ),
@@ -139,14 +164,35 @@ def _collector_paused() -> Iterator[None]:
 
 
 def make_snapshot(exchange: Exchange) -> bytes:
-    """Serialise the whole exchange for a snapshot."""
+    """Serialise the whole exchange for a snapshot: the format header, then the pickle."""
     with _collector_paused():
-        return pickle.dumps(exchange, protocol=pickle.HIGHEST_PROTOCOL)
+        return _HEADER + pickle.dumps(exchange, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def snapshot_format(payload: bytes) -> int:
+    """Return the state format a snapshot was written in (1: no header, the first one)."""
+    if not payload.startswith(_HEADER_PREFIX):
+        return 1
+    end = payload.find(b"\n", 0, _HEADER_MAX)
+    digits = payload[len(_HEADER_PREFIX) : end] if end > 0 else b""
+    if not digits.isdigit():
+        raise SnapshotFormatError("snapshot header is malformed")
+    return int(digits)
 
 
 def load_snapshot(payload: bytes) -> Exchange:
-    """Rebuild an exchange from a snapshot the store has already checksum-verified."""
+    """Rebuild an exchange from a snapshot the store has already checksum-verified.
+
+    Raises:
+        SnapshotFormatError: the snapshot was written in another state format.
+    """
+    found = snapshot_format(payload)
+    if found != SNAPSHOT_FORMAT:
+        raise SnapshotFormatError(
+            f"snapshot is in state format {found}; this build reads {SNAPSHOT_FORMAT}"
+        )
     with _collector_paused():
-        exchange = pickle.loads(payload)  # noqa: S301 - only our own checksummed snapshots
+        # Only our own checksummed snapshots reach here.
+        exchange = pickle.loads(memoryview(payload)[len(_HEADER) :])  # noqa: S301
     assert isinstance(exchange, Exchange)
     return exchange

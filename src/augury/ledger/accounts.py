@@ -60,6 +60,7 @@ class Position:
         "resting_orders",
         "settled",
         "total_traded_fine",
+        "traded_c",
         "updated_ns",
     )
 
@@ -67,6 +68,7 @@ class Position:
         self.position_c = 0  # + YES held, - NO held
         self.exposure_fine = 0  # cost basis of what is held now
         self.total_traded_fine = 0  # gross price x size of every fill
+        self.traded_c = 0  # contracts of every fill, either side (the WS ``volume``)
         self.realized_fine = 0
         self.fees_paid_cc = 0
         self.resting_orders = 0
@@ -247,6 +249,7 @@ class Ledger:
             position.exposure_fine -= removed
         position.exposure_fine += outcome_price_cc * opened_c
         position.total_traded_fine += outcome_price_cc * count_c
+        position.traded_c += count_c
         position.fees_paid_cc += fee_cc
         position.position_c += count_c if buys_yes else -count_c
         position.updated_ns = ts_ns

@@ -5,9 +5,12 @@ the newest snapshot whose checksum verifies (falling back to older ones) and rep
 journal record after it through the engine. Replay emits the same events the original run
 did; the history read models (written behind the sequencer, with a watermark committed in
 the same transaction as each batch) take the replayed commands they lack. When the history
-lags behind the newest snapshot, recovery replays from the first command instead, so no
-history row is ever skipped. The recovered state is exactly the state that wrote the
-journal; its digest is reported so tests and operators can compare.
+lags behind the newest snapshot, recovery starts from the newest snapshot at or below the
+history's watermark (or the first command), so no history row is ever skipped. A snapshot
+in an older state format (``engine.state.SNAPSHOT_FORMAT``) is not loaded: the journal is
+replayed from its first command, which rebuilds every field the new format keeps. The
+recovered state is exactly the state that wrote the journal; its digest is reported so
+tests and operators can compare.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
-from augury.engine.state import load_snapshot, state_digest
+from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
@@ -63,18 +66,24 @@ def recover(
         journal: the opened (and already tail-recovered) journal.
         instance_id: the exchange's id seed, for a journal replayed from its first command.
         replay_sink: receives every replayed command and its outcome.
-        max_snapshot_seq: do not start from a snapshot newer than this (a read model that
-            lags behind it needs the commands in between); replay from the start instead.
+        max_snapshot_seq: start from no snapshot newer than this (a read model that lags
+            behind it needs the commands in between): the newest at or below it, or none.
         on_start: called with the starting state and its seq before the replay begins.
     """
     started = time.perf_counter()
-    loaded = journal.load_latest_snapshot()
-    if loaded is not None and max_snapshot_seq is not None and loaded[0] > max_snapshot_seq:
-        loaded = None
-    if loaded is None:
-        snapshot_seq, exchange = 0, Exchange(instance_id)
-    else:
-        snapshot_seq, exchange = loaded[0], load_snapshot(loaded[1])
+    snapshot_seq, exchange = 0, Exchange(instance_id)
+    refused: list[int] = []
+    for seq, payload in journal.snapshots_newest_first(at_most=max_snapshot_seq):
+        try:
+            exchange = load_snapshot(payload)
+        except SnapshotFormatError as error:
+            # Written by a build that kept other fields: older snapshots are older still,
+            # so the journal rebuilds the state from its first command.
+            log.warning("snapshot at %d not used: %s; replaying the journal", seq, error)
+            refused.append(seq)
+            break
+        snapshot_seq = seq
+        break
     if on_start is not None:
         on_start(exchange, snapshot_seq)
     seq = snapshot_seq
@@ -91,7 +100,7 @@ def recover(
         snapshot_seq=snapshot_seq,
         replayed=seq - snapshot_seq,
         dropped_records=journal.recovery.dropped_count,
-        skipped_snapshots=tuple(journal.skipped_snapshots),
+        skipped_snapshots=(*journal.skipped_snapshots, *refused),
         seconds=time.perf_counter() - started,
     )
 

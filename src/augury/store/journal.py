@@ -399,16 +399,32 @@ class Journal(ClosesOnExit):
         Corrupt snapshots are passed over (an older one is used instead) and their seqs are
         left in ``skipped_snapshots``.
         """
+        return next(self.snapshots_newest_first(), None)
+
+    def snapshots_newest_first(self, at_most: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(seq, payload)`` of every snapshot whose sha256 verifies, newest first.
+
+        For a caller that may refuse a snapshot the store cannot judge (one written in an
+        older state format) and go on to the next. Corrupt snapshots are passed over and
+        their seqs appended to ``skipped_snapshots`` (reset when iteration starts).
+
+        Args:
+            at_most: only snapshots with ``seq <= at_most`` (None: all).
+        """
         self.skipped_snapshots = []
-        for (seq,) in self._db.query("SELECT seq FROM snapshots ORDER BY seq DESC"):
+        bound = (1 << 62) if at_most is None else at_most
+        seqs = self._db.query(
+            "SELECT seq FROM snapshots WHERE seq <= ? ORDER BY seq DESC", (bound,)
+        )
+        for (seq,) in seqs:
             # One payload at a time: snapshots can be large and usually the first verifies.
             ((payload, digest),) = self._db.query(
                 "SELECT payload, sha256 FROM snapshots WHERE seq = ?", (seq,)
             )
             if hashlib.sha256(payload).hexdigest() == digest:
-                return seq, bytes(payload)
-            self.skipped_snapshots.append(seq)
-        return None
+                yield seq, bytes(payload)
+            else:
+                self.skipped_snapshots.append(seq)
 
     def truncate_before(self, seq: int) -> int:
         """Delete journal records with seq <= ``seq`` and return how many were deleted.

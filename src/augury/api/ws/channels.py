@@ -253,7 +253,7 @@ def fill_body(fill: FillEvent) -> bytes:
     )
 
 
-def position_body(update: PositionUpdate, volume_c: int) -> bytes:
+def position_body(update: PositionUpdate) -> bytes:
     """Build a private ``market_position`` body."""
     return _encode(
         m.MarketPositionMsg(
@@ -264,7 +264,7 @@ def position_body(update: PositionUpdate, volume_c: int) -> bytes:
             realized_pnl_dollars=dollars_cc_to_str(update.realized_pnl_cc),
             fees_paid_dollars=dollars_cc_to_str(update.fees_paid_cc),
             position_fee_cost_dollars=dollars_cc_to_str(update.fees_paid_cc),
-            volume_fp=count_c_to_str(volume_c),
+            volume_fp=count_c_to_str(update.traded_c),
             subaccount=update.subaccount or None,
         )
     )

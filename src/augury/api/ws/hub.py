@@ -24,10 +24,8 @@ What comes from where:
     order_group_updates  OrderGroupUpdate
     market_lifecycle_v2  MarketUpdate, plus ``event_lifecycle`` when an AddEvent created
                       an event (the engine emits no event for that, the command says it)
-
-Known limit: ``market_position.volume_fp`` (contracts traded by the account) is counted
-here from fills since the server started, because neither the engine's ``Position`` nor
-``PositionUpdate`` carries it yet.
+``market_position.volume_fp`` is the position's ``traded_c`` (contracts the account
+traded in the market, from the engine, so it survives restarts).
 """
 
 from __future__ import annotations
@@ -107,7 +105,6 @@ class Hub:
         self._tickers_by_id: dict[str, str] = {}
         self._tickers: dict[str, ch.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
-        self._volume: dict[tuple[str, int, str], int] = defaultdict(int)
         self.deliveries = 0  # data messages buffered, for the benchmarks
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
@@ -346,7 +343,6 @@ class Hub:
         return [sub for sub in subs if sub.conn.sees(user_id, subaccount)]
 
     def _fill(self, fill: FillEvent) -> None:
-        self._volume[(fill.user_id, fill.subaccount, fill.ticker)] += fill.count_c
         subs = self._user_subs("fill", fill.user_id, fill.subaccount)
         subs = [s for s in subs if s.covers(fill.ticker)]
         if subs:
@@ -366,8 +362,7 @@ class Hub:
         subs = self._user_subs("market_positions", update.user_id, update.subaccount)
         subs = [s for s in subs if s.covers(update.ticker)]
         if subs:
-            volume = self._volume.get((update.user_id, update.subaccount, update.ticker), 0)
-            body = ch.position_body(update, volume)
+            body = ch.position_body(update)
             for sub in subs:
                 sub.send(T_POSITION, body)
 
