@@ -1,6 +1,6 @@
 """The server the REST and WebSocket benchmarks drive: ``augury serve`` in a subprocess.
 
-Durable SQLite store in a fresh temporary directory, rate limits off, quiet logs, and one
+Durable SQLite store in a fresh temporary directory, rate limits off (or on), quiet logs, and one
 series with ``markets`` binary markets (tickers ``<TAG>-M0`` ...) listed through the admin
 API, as an operator would.
 """
@@ -18,13 +18,18 @@ from server_harness import Server
 __all__ = ["Server", "start_bench_server"]
 
 
-def start_bench_server(tag: str, markets: int) -> tuple[Server, list[str], Path]:
+def start_bench_server(
+    tag: str, markets: int, *, rate_limits: bool = False
+) -> tuple[Server, list[str], Path]:
     """Start the server and list the markets; return it, the tickers and its directory.
 
+    Rate limits are off unless asked for: the benchmarks measure capacity, and the default
+    tier (prestige: 800 orders/s per user) would otherwise cap a run with few users.
     The caller stops the server and removes the directory.
     """
     tmp = Path(tempfile.mkdtemp(prefix=f"augury-{tag.lower()}-bench-"))
-    server = Server(tmp / "data", extra=["--rate-limits", "off", "--log-level", "warning"])
+    limits = "on" if rate_limits else "off"
+    server = Server(tmp / "data", extra=["--rate-limits", limits, "--log-level", "warning"])
     server.start()
     tickers = [f"{tag}-M{i}" for i in range(markets)]
     server.admin(

@@ -1,7 +1,8 @@
 """REST through the real server: signed durable V2 orders/s and latency, beside the ceilings.
 
-Setup: ``augury serve`` (subprocess, durable SQLite journal, rate limits off) with a few
-markets and N funded users, each with an Ed25519 API key made through the admin API. A
+Setup: ``augury serve`` (subprocess, durable SQLite journal, rate limits off unless
+``--rate-limits on``) with a few markets and N funded users, each with an Ed25519 API
+key made through the admin API. A
 load generator runs in its own process (``--procs`` of them if one cannot saturate):
 asyncio (uvloop when installed) and one ``httpx.AsyncClient`` with ``--connections``
 keep-alive connections, so the generator never shares the server's interpreter.
@@ -432,10 +433,18 @@ def main() -> None:
     parser.add_argument("--markets", type=int, default=4)
     parser.add_argument("--rate", type=float, default=1000.0, help="open-loop orders/s")
     parser.add_argument("--seconds", type=float, default=10.0, help="window per phase")
+    parser.add_argument(
+        "--rate-limits",
+        choices=["on", "off"],
+        default="off",
+        help="the server's limiter (on: every user at the default prestige tier)",
+    )
     args = parser.parse_args()
     warmup, window = (1.0, 3.0) if args.quick else (2.0, args.seconds)
 
-    server, markets, tmp = start_bench_server("RSB", args.markets)
+    server, markets, tmp = start_bench_server(
+        "RSB", args.markets, rate_limits=args.rate_limits == "on"
+    )
     procs: list[tuple[Any, Connection]] = []
     try:
         users = [
@@ -460,7 +469,7 @@ def main() -> None:
         print(
             f"{args.procs} generator process(es) x {args.connections} keep-alive connections "
             f"({args.client} client), {args.users} users with Ed25519 keys, "
-            f"{args.markets} markets; "
+            f"{args.markets} markets, rate limits {args.rate_limits}; "
             f"windows {window:g} s after {warmup:g} s warm-up"
         )
 
