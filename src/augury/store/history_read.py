@@ -185,6 +185,7 @@ class HistoryReader(ClosesOnExit):
         status: str | None = None,
         min_ts_ns: int | None = None,
         max_ts_ns: int | None = None,
+        finished_before_ns: int | None = None,
         limit: int = 100,
         cursor: str = "",
     ) -> tuple[list[OrderRecord], str]:
@@ -198,6 +199,8 @@ class HistoryReader(ClosesOnExit):
             status: ``resting``, ``canceled`` or ``executed``, or None for all.
             min_ts_ns: created at or after this time.
             max_ts_ns: created at or before this time.
+            finished_before_ns: only orders that stopped resting (canceled or executed) and
+                were last updated before this time: the historical tier's orders.
             limit: page size, 1..1000.
             cursor: "" for the first page, else the cursor the previous page returned.
         """
@@ -210,6 +213,8 @@ class HistoryReader(ClosesOnExit):
             where.add("ticker = ?", ticker)
         if status is not None:
             where.add("status = ?", status)
+        if finished_before_ns is not None:
+            where.add("status <> 'resting' AND updated_ns < ?", finished_before_ns)
         where.any_of("event_ticker", event_tickers)
         where.range("created_ns", min_ts_ns, max_ts_ns)
         where.keyset("created_ns", cursor)
