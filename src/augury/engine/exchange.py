@@ -174,31 +174,26 @@ class Exchange:
     def _flush(self) -> None:
         ts = self.now_ns
         out = self._out
-        for key, account in self.ledger.dirty_accounts.items():
-            out.append(
-                BalanceUpdate(
-                    ts_ns=ts,
-                    user_id=key[0],
-                    subaccount=key[1],
-                    available_cc=account.available_cc,
-                    reserved_cc=account.reserved_cc,
-                )
-            )
+        # Events in this module are built with positional arguments in their field order
+        # (about 9x faster than keywords; see engine/events.py, pinned by its tests).
+        for (user, sub), account in self.ledger.dirty_accounts.items():
+            # BalanceUpdate: ts_ns, user_id, subaccount, available_cc, reserved_cc
+            out.append(BalanceUpdate(ts, user, sub, account.available_cc, account.reserved_cc))
         for (user, sub, ticker), pos in self.ledger.dirty_positions.items():
             out.append(
                 PositionUpdate(
-                    ts_ns=ts,
-                    user_id=user,
-                    subaccount=sub,
-                    ticker=ticker,
-                    position_c=pos.position_c,
-                    exposure_cc=pos.exposure_fine // 100,
-                    realized_pnl_cc=pos.realized_fine // 100,
-                    fees_paid_cc=pos.fees_paid_cc,
-                    total_traded_cc=pos.total_traded_fine // 100,
-                    resting_orders=pos.resting_orders,
-                    settled=pos.settled,
-                    traded_c=pos.traded_c,
+                    ts,
+                    user,
+                    sub,
+                    ticker,
+                    pos.position_c,
+                    pos.exposure_fine // 100,  # exposure_cc
+                    pos.realized_fine // 100,  # realized_pnl_cc
+                    pos.fees_paid_cc,
+                    pos.total_traded_fine // 100,  # total_traded_cc
+                    pos.resting_orders,
+                    pos.settled,
+                    pos.traded_c,
                 )
             )
 
@@ -840,35 +835,27 @@ class Exchange:
         out = self._out
         for order, fee, side in ((taker, taker_fee, taker_side), (maker, maker_fee, maker_side)):
             out.append(
-                FillEvent(
-                    ts_ns=ts,
-                    fill_id=self._new_id(3),
-                    trade_id=trade_id,
-                    order_id=order.order_id,
-                    user_id=order.key[0],
-                    subaccount=order.key[1],
-                    ticker=ticker,
-                    side=order.side,
-                    legacy_side=order.legacy_side,
-                    legacy_action=order.legacy_action,
-                    price_cc=price_cc,
-                    count_c=count_c,
-                    is_taker=order is taker,
-                    fee_cc=fee,
-                    post_position_c=side.position.position_c,
-                    client_order_id=order.client_order_id,
+                FillEvent(  # positional, in field order (see _flush)
+                    ts,
+                    self._new_id(3),  # fill_id
+                    trade_id,
+                    order.order_id,
+                    order.key[0],  # user_id
+                    order.key[1],  # subaccount
+                    ticker,
+                    order.side,
+                    order.legacy_side,
+                    order.legacy_action,
+                    price_cc,
+                    count_c,
+                    order is taker,  # is_taker
+                    fee,  # fee_cc
+                    side.position.position_c,  # post_position_c
+                    order.client_order_id,
                 )
             )
-        out.append(
-            TradeEvent(
-                ts_ns=ts,
-                trade_id=trade_id,
-                ticker=ticker,
-                price_cc=price_cc,
-                count_c=count_c,
-                taker_side=taker.side,
-            )
-        )
+        # TradeEvent: ts_ns, trade_id, ticker, price_cc, count_c, taker_side
+        out.append(TradeEvent(ts, trade_id, ticker, price_cc, count_c, taker.side))
         self._delta(market, maker, -count_c)
         if maker.remaining_c == 0:
             self._finish(maker, OrderStatus.EXECUTED, "executed")
@@ -919,16 +906,16 @@ class Exchange:
     def _delta(self, market: Market, order: Order, delta_c: int) -> None:
         market.book_seq += 1
         self._out.append(
-            BookDelta(
-                ts_ns=self.now_ns,
-                ticker=market.ticker,
-                seq=market.book_seq,
-                side=order.side,
-                price_cc=order.price_cc,
-                delta_c=delta_c,
-                user_id=order.key[0],
-                subaccount=order.key[1],
-                client_order_id=order.client_order_id,
+            BookDelta(  # positional, in field order (see _flush)
+                self.now_ns,
+                market.ticker,
+                market.book_seq,  # seq
+                order.side,
+                order.price_cc,
+                delta_c,
+                order.key[0],  # user_id
+                order.key[1],  # subaccount
+                order.client_order_id,
             )
         )
 
@@ -970,35 +957,36 @@ class Exchange:
         return self._snapshot(order, "placed")
 
     def _snapshot(self, order: Order, reason: str) -> OrderUpdate:
+        # Positional, in OrderUpdate's field order (see _flush); each line names its field.
         return OrderUpdate(
-            ts_ns=self.now_ns,
-            order_id=order.order_id,
-            user_id=order.key[0],
-            subaccount=order.key[1],
-            ticker=order.ticker,
-            side=order.side,
-            price_cc=order.price_cc,
-            initial_c=order.initial_c,
-            fill_c=order.fill_c,
-            remaining_c=order.remaining_c,
-            status=_STATUS_TEXT[order.status],
-            reason=reason,
-            time_in_force=order.time_in_force,
-            order_type=order.order_type,
-            legacy_side=order.legacy_side,
-            legacy_action=order.legacy_action,
-            client_order_id=order.client_order_id,
-            order_group_id=order.order_group_id,
-            self_trade_prevention=order.self_trade_prevention,
-            post_only=order.post_only,
-            cancel_order_on_pause=order.cancel_on_pause,
-            expiration_ts_ns=order.expiration_ts_ns,
-            created_ns=order.created_ns,
-            taker_fill_cost_cc=order.taker_fill_cost_fine // 100,
-            maker_fill_cost_cc=order.maker_fill_cost_fine // 100,
-            taker_fees_cc=order.taker_fees_cc,
-            maker_fees_cc=order.maker_fees_cc,
-            queue_seq=order.queue_seq,
+            self.now_ns,  # ts_ns
+            order.order_id,  # order_id
+            order.key[0],  # user_id
+            order.key[1],  # subaccount
+            order.ticker,  # ticker
+            order.side,  # side
+            order.price_cc,  # price_cc
+            order.initial_c,  # initial_c
+            order.fill_c,  # fill_c
+            order.remaining_c,  # remaining_c
+            _STATUS_TEXT[order.status],  # status
+            reason,  # reason
+            order.time_in_force,  # time_in_force
+            order.order_type,  # order_type
+            order.legacy_side,  # legacy_side
+            order.legacy_action,  # legacy_action
+            order.client_order_id,  # client_order_id
+            order.order_group_id,  # order_group_id
+            order.self_trade_prevention,  # self_trade_prevention
+            order.post_only,  # post_only
+            order.cancel_on_pause,  # cancel_order_on_pause
+            order.expiration_ts_ns,  # expiration_ts_ns
+            order.created_ns,  # created_ns
+            order.taker_fill_cost_fine // 100,  # taker_fill_cost_cc
+            order.maker_fill_cost_fine // 100,  # maker_fill_cost_cc
+            order.taker_fees_cc,  # taker_fees_cc
+            order.maker_fees_cc,  # maker_fees_cc
+            order.queue_seq,  # queue_seq
         )
 
     # --- order maintenance ---------------------------------------------------------------
