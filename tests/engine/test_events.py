@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from market_setup import one_market
 
 from augury.engine import commands as c
 from augury.engine.events import (
@@ -63,17 +64,9 @@ def test_field_order_of_the_positionally_built_events_is_pinned() -> None:
 
 def _one_trade() -> tuple[Exchange, list[Any]]:
     ex = Exchange("augury")
-    setup: list[c.Command] = [
-        c.AddSeries(
-            ts_ns=5, ticker="S", fee_type="quadratic_with_maker_fees", fee_multiplier_e4=10_000
-        ),
-        c.AddEvent(ts_ns=5, event_ticker="E", series_ticker="S"),
-        c.AddMarket(ts_ns=5, ticker="M", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
-        c.CreateUser(ts_ns=5, user_id="ann", name="ann"),
-        c.CreateUser(ts_ns=5, user_id="bob", name="bob"),
-        c.Deposit(ts_ns=5, user_id="ann", amount_cc=1_000_000),
-        c.Deposit(ts_ns=5, user_id="bob", amount_cc=2_000_000),
-    ]
+    setup = one_market(
+        {"ann": 1_000_000, "bob": 2_000_000}, ts_ns=5, fee_type="quadratic_with_maker_fees"
+    )
     for command in setup:
         assert ex.apply(command).reject is None
     rested = ex.apply(

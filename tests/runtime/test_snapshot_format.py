@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from market_setup import one_market
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -26,15 +27,7 @@ from augury.engine.state import (
 from augury.runtime.boot import recover
 from augury.store import Journal
 
-SETUP: list[c.Command] = [
-    c.AddSeries(ts_ns=1, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
-    c.AddEvent(ts_ns=1, event_ticker="E", series_ticker="S"),
-    c.AddMarket(ts_ns=1, ticker="M", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
-    c.CreateUser(ts_ns=1, user_id="ann", name="ann"),
-    c.CreateUser(ts_ns=1, user_id="bob", name="bob"),
-    c.Deposit(ts_ns=1, user_id="ann", amount_cc=10_000_000),
-    c.Deposit(ts_ns=1, user_id="bob", amount_cc=10_000_000),
-]
+SETUP: list[c.Command] = [*one_market({"ann": 10_000_000, "bob": 10_000_000}, ts_ns=1)]
 
 
 def _trade(i: int) -> list[c.Command]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from market_setup import gtc_bid, one_market
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -27,26 +28,12 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
 
 
 def _setup() -> list[c.Single]:
-    return [
-        c.AddSeries(ts_ns=0, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=0, event_ticker="E", series_ticker="S"),
-        c.AddMarket(ts_ns=0, ticker="M", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
-        c.CreateUser(ts_ns=0, user_id="ann", name="ann"),
-        c.Deposit(ts_ns=0, user_id="ann", amount_cc=100_000_000),
-    ]
+    return one_market({"ann": 100_000_000})
 
 
 def _order(i: int) -> c.PlaceOrder:
     # Resting bids at 1..49 cents: the state grows with every command.
-    return c.PlaceOrder(
-        ts_ns=0,
-        user_id="ann",
-        ticker="M",
-        side="bid",
-        price_cc=100 * (1 + i % 49),
-        count_c=100,
-        time_in_force="good_till_canceled",
-    )
+    return gtc_bid("ann", 100 * (1 + i % 49), 100)
 
 
 def _run(url: str, orders: int, *, concurrent: bool, **options: Any) -> tuple[bool, str]:

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from market_setup import gtc_bid, one_market
 
 from augury.engine import commands as c
 from augury.runtime.boot import Runtime
@@ -36,25 +37,11 @@ def test_history_url(store: str, expected: str) -> None:
     assert history_url(store) == expected
 
 
-SETUP: list[c.Command] = [
-    c.AddSeries(ts_ns=0, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
-    c.AddEvent(ts_ns=0, event_ticker="E", series_ticker="S"),
-    c.AddMarket(ts_ns=0, ticker="M", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
-    c.CreateUser(ts_ns=0, user_id="ann", name="ann"),
-    c.Deposit(ts_ns=0, user_id="ann", amount_cc=10_000_000),
-]
+SETUP: list[c.Command] = [*one_market({"ann": 10_000_000})]
 
 
 def _order(price_cc: int) -> c.PlaceOrder:
-    return c.PlaceOrder(
-        ts_ns=0,
-        user_id="ann",
-        ticker="M",
-        side="bid",
-        price_cc=price_cc,
-        count_c=500,
-        time_in_force="good_till_canceled",
-    )
+    return gtc_bid("ann", price_cc, 500)
 
 
 def _count(path: Path, table: str) -> int:
