@@ -72,18 +72,17 @@ def recover(
     """
     started = time.perf_counter()
     snapshot_seq, exchange = 0, Exchange(instance_id)
-    refused: list[int] = []
-    for seq, payload in journal.snapshots_newest_first(at_most=max_snapshot_seq):
+    refused: tuple[int, ...] = ()
+    loaded = journal.load_latest_snapshot(at_most=max_snapshot_seq)
+    if loaded is not None:
         try:
-            exchange = load_snapshot(payload)
+            exchange = load_snapshot(loaded[1])
+            snapshot_seq = loaded[0]
         except SnapshotFormatError as error:
-            # Written by a build that kept other fields: older snapshots are older still,
-            # so the journal rebuilds the state from its first command.
-            log.warning("snapshot at %d not used: %s; replaying the journal", seq, error)
-            refused.append(seq)
-            break
-        snapshot_seq = seq
-        break
+            # Written by a build that kept other fields (and older snapshots are older
+            # still): the journal rebuilds the state from its first command.
+            log.warning("snapshot at %d not used: %s; replaying the journal", loaded[0], error)
+            refused = (loaded[0],)
     if on_start is not None:
         on_start(exchange, snapshot_seq)
     seq = snapshot_seq

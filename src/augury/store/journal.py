@@ -393,23 +393,14 @@ class Journal(ClosesOnExit):
             ]
         )
 
-    def load_latest_snapshot(self) -> tuple[int, bytes] | None:
+    def load_latest_snapshot(self, at_most: int | None = None) -> tuple[int, bytes] | None:
         """Return ``(seq, payload)`` of the newest snapshot whose sha256 verifies, or None.
 
         Corrupt snapshots are passed over (an older one is used instead) and their seqs are
         left in ``skipped_snapshots``.
-        """
-        return next(self.snapshots_newest_first(), None)
-
-    def snapshots_newest_first(self, at_most: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """Yield ``(seq, payload)`` of every snapshot whose sha256 verifies, newest first.
-
-        For a caller that may refuse a snapshot the store cannot judge (one written in an
-        older state format) and go on to the next. Corrupt snapshots are passed over and
-        their seqs appended to ``skipped_snapshots`` (reset when iteration starts).
 
         Args:
-            at_most: only snapshots with ``seq <= at_most`` (None: all).
+            at_most: only consider snapshots with ``seq <= at_most`` (None: all).
         """
         self.skipped_snapshots = []
         bound = (1 << 62) if at_most is None else at_most
@@ -422,9 +413,9 @@ class Journal(ClosesOnExit):
                 "SELECT payload, sha256 FROM snapshots WHERE seq = ?", (seq,)
             )
             if hashlib.sha256(payload).hexdigest() == digest:
-                yield seq, bytes(payload)
-            else:
-                self.skipped_snapshots.append(seq)
+                return seq, bytes(payload)
+            self.skipped_snapshots.append(seq)
+        return None
 
     def truncate_before(self, seq: int) -> int:
         """Delete journal records with seq <= ``seq`` and return how many were deleted.
