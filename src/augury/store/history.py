@@ -76,9 +76,10 @@ def history_url(store_url: str) -> str:
     An SQLite file store keeps them in a sibling file (``augury.db`` → ``augury-history.db``):
     SQLite has one write lock per file, and read-model batches holding it made the journal's
     group commit wait out SQLite's busy back-off (1, 2, 5, 10 ms ...), which was most of
-    the REST p99 (decision 0013). PostgreSQL locks rows, not the database, and in-memory
-    or URI-form SQLite stores are private to one process anyway: those URLs are returned
-    unchanged.
+    the REST p99 (decision 0013). PostgreSQL locks rows, not the database, so its URL is
+    returned unchanged; so are in-memory SQLite URLs (each connection is its own database
+    anyway) and URI-form ones (``?uri=true``), whose sibling cannot be named safely: such a
+    store keeps one file and its lock contention.
     """
     if not store_url.startswith("sqlite:///"):
         return store_url
