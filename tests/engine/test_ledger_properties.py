@@ -152,6 +152,16 @@ def test_dollar_strings_round_trip(value: int) -> None:
         assert dollars_cc_from_str(text) == value
 
 
+def test_formatting_tables_agree_with_the_arithmetic_everywhere_they_answer() -> None:
+    # dollars_cc_to_str and count_c_to_str answer $0-$1 and 0-100 contracts from tables;
+    # wide_ints rarely lands there, so every entry (and both edges) is checked here.
+    for value in range(-2, 10_003):
+        assert dollars_cc_to_str(value) == str(
+            Decimal(value).scaleb(-4).quantize(Decimal("0.0001"))
+        )
+        assert count_c_to_str(value) == str(Decimal(value).scaleb(-2).quantize(Decimal("0.01")))
+
+
 @given(wide_ints)
 def test_count_strings_round_trip(value: int) -> None:
     text = count_c_to_str(value)

@@ -32,6 +32,8 @@ form Kalshi emits, using integer arithmetic only. Legacy integer fields are deri
 ``augury.domain.units``.
 """
 
+import functools
+
 import msgspec
 
 from augury.domain.units import C_PER_CONTRACT, cc_to_cents_floor
@@ -82,13 +84,21 @@ def rfc3339_from_ns(ts_ns: int) -> str:
         ts_ns: Nanoseconds since 1970-01-01T00:00:00Z (may be negative).
     """
     seconds, sub_ns = divmod(ts_ns, _NS_PER_S)
+    millis = sub_ns // _NS_PER_MS
+    if millis:
+        return f"{_second_text(seconds)}.{millis:03d}Z"
+    return f"{_second_text(seconds)}Z"
+
+
+# The times of one response (and of the requests around it) mostly share their second,
+# so the calendar arithmetic runs once per second: about 6 µs a call before, on the dev VM.
+@functools.lru_cache(maxsize=4096)
+def _second_text(seconds: int) -> str:
     days, second_of_day = divmod(seconds, _S_PER_DAY)
     year, month, day = _civil_from_days(days)
     hour, rest = divmod(second_of_day, 3_600)
     minute, second = divmod(rest, 60)
-    millis = sub_ns // _NS_PER_MS
-    fraction = f".{millis:03d}" if millis else ""
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}{fraction}Z"
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
 
 
 def legacy_cents(value_cc: int) -> int:
