@@ -170,3 +170,72 @@ def test_last_trade_size_survives_a_restart(tmp_path: Any) -> None:
         asyncio.run(_trade_then_ticker(server, ticker))
     finally:
         server.close()
+
+
+async def _ticker_after_a_quiet_trade(server: Server) -> None:
+    api = Api(server)
+    try:
+        maker, taker = await api.user("qt"), await api.user("qt")
+        (m,) = await api.markets("QT", 1)
+        # Nobody is connected: the hub only remembers what later subscribers will read.
+        await api.order(maker, m, "bid", "0.45", "3")
+        await api.order(taker, m, "ask", "0.45", "2", time_in_force="immediate_or_cancel")
+        client = await WsClient.open(server)
+        await client.command("subscribe", {"channels": ["ticker"], "market_tickers": [m]})
+        await api.order(maker, m, "bid", "0.47", "1")
+        tickers = [t["msg"] for t in await client.barrier() if t["type"] == "ticker"]
+        await client.close()
+        assert tickers, "the first change after subscribing must be sent"
+        last = tickers[-1]
+        assert (last["yes_bid_dollars"], last["yes_bid_size_fp"]) == ("0.4700", "1.00")
+        assert (last["last_trade_size_fp"], last["volume_fp"]) == ("2.00", "2.00")
+    finally:
+        await api.close()
+
+
+def test_a_trade_nobody_watched_still_shapes_the_next_ticker(tmp_path: Any) -> None:
+    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
+    server.start()
+    server.admin("POST", "/catalog", CATALOG)
+    try:
+        asyncio.run(_ticker_after_a_quiet_trade(server))
+    finally:
+        server.close()
+
+
+async def _ticker_after_quiet_changes(server: Server) -> None:
+    api = Api(server)
+    try:
+        maker = await api.user("qc")
+        (m,) = await api.markets("QC", 1)
+        first = await WsClient.open(server)
+        await first.command("subscribe", {"channels": ["ticker"], "market_tickers": [m]})
+        rested = (await api.order(maker, m, "bid", "0.45", "3")).json()
+        await api.call(maker, "DELETE", f"/portfolio/events/orders/{rested['order_id']}")
+        await first.barrier()  # the hub now holds the empty book as the last ticker sent
+        await first.close()
+        await asyncio.sleep(0.5)  # let the server drop the connection
+        # Nobody is connected: the book changes unseen.
+        rested = (await api.order(maker, m, "bid", "0.45", "3")).json()
+        second = await WsClient.open(server)
+        await second.command("subscribe", {"channels": ["ticker"], "market_tickers": [m]})
+        # Back to the empty book: the same state the hub sent long ago, but news to this
+        # subscriber, so it must be sent.
+        await api.call(maker, "DELETE", f"/portfolio/events/orders/{rested['order_id']}")
+        tickers = [t["msg"] for t in await second.barrier() if t["type"] == "ticker"]
+        await second.close()
+        assert [(t["yes_bid_dollars"], t["yes_bid_size_fp"]) for t in tickers][-1:] == [
+            ("0.0000", "0.00")
+        ]
+    finally:
+        await api.close()
+
+
+def test_a_book_changed_unseen_is_not_mistaken_for_unchanged(tmp_path: Any) -> None:
+    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
+    server.start()
+    server.admin("POST", "/catalog", CATALOG)
+    try:
+        asyncio.run(_ticker_after_quiet_changes(server))
+    finally:
+        server.close()

@@ -249,6 +249,9 @@ class Hub:
                 conn.drop(ErrorCode.CHANNEL_ERROR, 1011)
 
     def _fan_out(self, command: c.Command, outcome: Outcome) -> None:
+        if not self.connections:
+            self._remember_quietly(outcome.events)
+            return
         touched: dict[str, int] = {}
         if isinstance(command, c.Batch):
             for item, result in zip(command.items, outcome.value, strict=True):
@@ -258,6 +261,21 @@ class Hub:
             self._apply_one(command, outcome, touched)
         for ticker, ts in touched.items():
             self._ticker_changed(ticker, ts)
+
+    def _remember_quietly(self, events: list[Event]) -> None:
+        # No connection at all (a headless exchange, a benchmark): nothing is sent, so keep
+        # only what a later subscriber's first messages read, each market's last trade
+        # size, and forget the ticker states of the markets touched. A forgotten state
+        # counts as changed, so at worst a new subscriber gets one ticker that repeats its
+        # snapshot. Dispatching every event for nobody cost 10-15 µs per order.
+        last_size = self._last_size
+        tickers = self._tickers
+        for event in events:
+            if isinstance(event, TradeEvent):
+                last_size[event.ticker] = event.count_c
+                tickers.pop(event.ticker, None)
+            elif isinstance(event, (BookDelta, MarketUpdate)):
+                tickers.pop(event.ticker, None)
 
     def _apply_one(self, command: c.Command, outcome: Outcome, touched: dict[str, int]) -> None:
         # AddEvent answers True when it created the event (False: metadata refreshed).
