@@ -113,6 +113,9 @@ def serve(
         ws_ping_interval=WS_PING_INTERVAL_S,
         ws_ping_timeout=WS_PING_TIMEOUT_S,
         access_log=False,
+        # Nothing reads the client address, so uvicorn's X-Forwarded-* rewriting is
+        # pure cost on every request (about 1 % of the event loop in a profile).
+        proxy_headers=False,
     )
 
 
@@ -188,6 +191,9 @@ def demo(
         ws_ping_interval=WS_PING_INTERVAL_S,
         ws_ping_timeout=WS_PING_TIMEOUT_S,
         access_log=False,
+        # Nothing reads the client address, so uvicorn's X-Forwarded-* rewriting is
+        # pure cost on every request (about 1 % of the event loop in a profile).
+        proxy_headers=False,
     )
 
 
