@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import CATALOG, Server
-from ws_helpers import Api, WsClient
+from server_harness import Server
+from ws_helpers import Api, WsClient, catalog_server
 
 TICKER_KEYS = {
     "market_ticker", "market_id", "price_dollars", "yes_bid_dollars", "yes_ask_dollars",
@@ -160,16 +160,11 @@ async def _trade_then_ticker(server: Server, m: str | None) -> str:
 
 
 def test_last_trade_size_survives_a_restart(tmp_path: Any) -> None:
-    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
-    server.start()
-    server.admin("POST", "/catalog", CATALOG)
-    try:
+    with catalog_server(tmp_path / "data") as server:
         ticker = asyncio.run(_trade_then_ticker(server, None))
         server.stop()  # a clean stop; the engine keeps volume, the history store the size
         server.start()
         asyncio.run(_trade_then_ticker(server, ticker))
-    finally:
-        server.close()
 
 
 async def _ticker_after_a_quiet_trade(server: Server) -> None:
@@ -194,13 +189,8 @@ async def _ticker_after_a_quiet_trade(server: Server) -> None:
 
 
 def test_a_trade_nobody_watched_still_shapes_the_next_ticker(tmp_path: Any) -> None:
-    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
-    server.start()
-    server.admin("POST", "/catalog", CATALOG)
-    try:
+    with catalog_server(tmp_path / "data") as server:
         asyncio.run(_ticker_after_a_quiet_trade(server))
-    finally:
-        server.close()
 
 
 async def _ticker_after_quiet_changes(server: Server) -> None:
@@ -232,10 +222,5 @@ async def _ticker_after_quiet_changes(server: Server) -> None:
 
 
 def test_a_book_changed_unseen_is_not_mistaken_for_unchanged(tmp_path: Any) -> None:
-    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
-    server.start()
-    server.admin("POST", "/catalog", CATALOG)
-    try:
+    with catalog_server(tmp_path / "data") as server:
         asyncio.run(_ticker_after_quiet_changes(server))
-    finally:
-        server.close()

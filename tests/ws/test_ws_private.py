@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import CATALOG, Server
-from ws_helpers import Api, User, WsClient
+from server_harness import Server
+from ws_helpers import Api, User, WsClient, catalog_server
 
 PRIVATE = ["fill", "user_orders", "market_positions", "order_group_updates"]
 
@@ -191,10 +191,7 @@ async def _volume_setup(server: Server) -> tuple[User, User, str]:
 def test_position_volume_survives_restarts(tmp_path: Any) -> None:
     """``volume_fp`` is kept by the engine: a clean restart (from the shutdown snapshot)
     and a ``kill -9`` (journal replay) both keep counting from where they were."""
-    server = Server(tmp_path / "data", extra=["--rate-limits", "off"])
-    server.start()
-    server.admin("POST", "/catalog", CATALOG)
-    try:
+    with catalog_server(tmp_path / "data") as server:
         maker, taker, m = asyncio.run(_volume_setup(server))
         assert asyncio.run(_trade_and_watch(server, maker, taker, m, 3)) == "3.00"
         server.stop()
@@ -203,5 +200,3 @@ def test_position_volume_survives_restarts(tmp_path: Any) -> None:
         server.kill()
         server.start()
         assert asyncio.run(_trade_and_watch(server, maker, taker, m, 1)) == "6.00"
-    finally:
-        server.close()

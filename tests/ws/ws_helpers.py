@@ -9,14 +9,17 @@ with the data it has already queued for the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
-from server_harness import Server
+from server_harness import CATALOG, Server
 from websockets.asyncio.client import ClientConnection, connect
 
 from augury.api.auth import signing_headers
@@ -24,6 +27,18 @@ from augury.domain.units import ONE_DOLLAR_CC, count_c_from_str, dollars_cc_from
 
 WS_PATH = "/trade-api/ws/v2"
 _names = itertools.count(1)
+
+
+@contextlib.contextmanager
+def catalog_server(data: Path) -> Iterator[Server]:
+    """A running server on ``data`` (rate limits off, the test catalog loaded), closed after."""
+    server = Server(data, extra=["--rate-limits", "off"])
+    server.start()
+    try:
+        server.admin("POST", "/catalog", CATALOG)
+        yield server
+    finally:
+        server.close()
 
 
 @dataclass(frozen=True)
