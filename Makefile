@@ -40,11 +40,11 @@ fmt: install  ## format the code
 	$(BIN)/ruff check --fix src tests bench
 
 bench: install  ## run the benchmarks (prints figures; asserts nothing)
-	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/journal.py
-	cd bench && ../$(BIN)/python durable.py
-	$(BIN)/python bench/ws.py
-	$(BIN)/python bench/rest.py
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.journal
+	$(BIN)/python -m bench.durable
+	$(BIN)/python -m bench.ws
+	$(BIN)/python -m bench.rest
 
 sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
 	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}

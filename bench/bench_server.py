@@ -7,13 +7,10 @@ API, as an operator would.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
-
-from server_harness import Server
+from tests.e2e.server_harness import Server
 
 __all__ = ["Server", "start_bench_server"]
 

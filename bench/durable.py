@@ -11,7 +11,7 @@ path, then times recovery twice: from the last periodic snapshot plus the journa
 (what a restart does), and a full replay from command 1 (no snapshot). Goal: restart
 with 1,000,000 journaled commands under 15 s.
 
-Usage: python bench/durable.py [--commands N] [--restart-commands N] [--pg URL]
+Usage: .venv/bin/python -m bench.durable [--commands N] [--restart-commands N] [--pg URL]
 (--pg defaults to $AUGURY_TEST_POSTGRES_URL when set).
 """
 

@@ -1,6 +1,6 @@
 """Engine benchmark: throughput and latency of ``Exchange.apply``, and memory of a full book.
 
-    .venv/bin/python bench/engine.py [--quick] [--commands N] [--warmup W] [--seed S]
+    .venv/bin/python -m bench.engine [--quick] [--commands N] [--warmup W] [--seed S]
                                      [--resting N] [--profile FILE] [--gc-off]
 
 Two measurements, both with the ledger on (it always is: every fill, cancel and reserve

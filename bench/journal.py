@@ -5,7 +5,7 @@ WAL + synchronous=FULL) and, when AUGURY_TEST_POSTGRES_URL is set, on PostgreSQL
 throwaway schema). ``--pg-methods`` also times the raw psycopg write strategies that
 ``journal.py`` chose between. Prints figures only; asserts nothing.
 
-    .venv/bin/python bench/journal.py [--seconds 1.2] [--pg-methods]
+    .venv/bin/python -m bench.journal [--seconds 1.2] [--pg-methods]
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ but waiting for a CPU ("srv-starved": other processes on this shared host); and 
 the CPU the rest of the host used meanwhile (from /proc/stat, in cores). Prints the load
 average; asserts nothing.
 
-    .venv/bin/python bench/rest.py [--quick] [--connections 64] [--rate 1000] [--procs 1]
+    .venv/bin/python -m bench.rest [--quick] [--connections 64] [--rate 1000] [--procs 1]
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from augury.api.auth import generate_key_pair, signing_headers
-from bench_server import start_bench_server
+from bench.bench_server import start_bench_server
 
 PREFIX = "/trade-api/v2"
 ORDERS = f"{PREFIX}/portfolio/events/orders"

@@ -26,7 +26,7 @@ The clients are minimal hand-written WebSocket readers (one asyncio Protocol per
 connection, frame headers parsed in Python, ``ts_ms`` found with ``bytes.find``): a
 full client library costs ~10 us per message and would measure itself, not the server.
 
-    .venv/bin/python bench/ws.py [--connections 1000] [--rates 50,100,250,500,1000] [--seconds 10]
+    .venv/bin/python -m bench.ws [--connections 1000] [--rates 50,100,250,500,1000] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from augury.api.auth import signing_headers
-from bench_server import start_bench_server
+from bench.bench_server import start_bench_server
 
 WS_PATH = "/trade-api/ws/v2"
 BUCKET_MS = 0.5  # latency histogram resolution

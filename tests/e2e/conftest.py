@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_harness import CATALOG, Server
+
+from tests.e2e.server_harness import CATALOG, Server
 
 
 @pytest.fixture(scope="module")

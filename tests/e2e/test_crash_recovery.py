@@ -19,13 +19,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from server_harness import CATALOG, Server
 
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.engine.exchange import Exchange
 from augury.engine.state import state_digest
 from augury.store import Journal
+from tests.e2e.server_harness import CATALOG, Server
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,8 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from server_harness import CATALOG, Server
+
+from tests.e2e.server_harness import CATALOG, Server
 
 M1, M2, M3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 API_PREFIX = "/trade-api/v2"

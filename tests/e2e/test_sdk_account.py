@@ -18,9 +18,9 @@ from kalshi_python_sync.exceptions import (
     NotFoundException,
     UnauthorizedException,
 )
-from server_harness import Server
 
 from augury.api.auth import generate_key_pair
+from tests.e2e.server_harness import Server
 
 GROUPS_MARKET = "KXTEST-26DEC-T3"
 QUEUE_MARKET = "KXTEST-26DEC-T2"

@@ -18,7 +18,8 @@ from kalshi_python_sync.exceptions import (
     NotFoundException,
     UnauthorizedException,
 )
-from server_harness import Server
+
+from tests.e2e.server_harness import Server
 
 M1, M2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
 

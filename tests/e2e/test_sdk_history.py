@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from kalshi_python_sync.exceptions import BadRequestException, NotFoundException
-from server_harness import Server
+
+from tests.e2e.server_harness import Server
 
 M1, M2, M3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 EVENT = "KXTEST-26DEC"

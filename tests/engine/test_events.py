@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from market_setup import one_market
 
 from augury.engine import commands as c
 from augury.engine.events import (
@@ -25,6 +24,7 @@ from augury.engine.events import (
     TradeEvent,
 )
 from augury.engine.exchange import Exchange
+from tests.engine.market_setup import one_market
 
 POSITIONAL_FIELDS: dict[type[msgspec.Struct], tuple[str, ...]] = {
     OrderUpdate: (

@@ -18,7 +18,6 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_model import grid_prices
 
 from augury.domain.enums import FeeType
 from augury.domain.units import (
@@ -34,6 +33,7 @@ from augury.engine.orders import Order
 from augury.ledger.accounts import Ledger
 from augury.ledger.collateral import CENT_FINE, OrderGroupSide, reserve_cc
 from augury.ledger.fees import FeeSchedule, fill_fee_cc, max_fee_cc_per_lot
+from tests.engine.reference_model import grid_prices
 
 ONE_CC = 10_000
 MAKER_K = {

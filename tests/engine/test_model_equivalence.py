@@ -46,7 +46,6 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from reference_model import FOK, GTC, IOC, Fill, ReferenceExchange, Result, grid_prices
 
 from augury.domain.rejects import RejectReason
 from augury.engine import commands as c
@@ -54,6 +53,7 @@ from augury.engine.audit import audit
 from augury.engine.events import FillEvent, OrderUpdate
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
+from tests.engine.reference_model import FOK, GTC, IOC, Fill, ReferenceExchange, Result, grid_prices
 
 Side = Literal["bid", "ask"]
 Tif = Literal["good_till_canceled", "immediate_or_cancel", "fill_or_kill"]

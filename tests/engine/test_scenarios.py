@@ -10,8 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import scenario_dsl
-from scenario_dsl import Scenario, ScenarioError, load_scenarios, parse_book, run_scenario
+
+from tests.engine import scenario_dsl
+from tests.engine.scenario_dsl import (
+    Scenario,
+    ScenarioError,
+    load_scenarios,
+    parse_book,
+    run_scenario,
+)
 
 SCENARIOS = load_scenarios(Path(__file__).parent / "scenarios")
 

@@ -1,8 +1,1 @@
-"""Runtime tests build their engine commands with the engine tests' helpers."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engine"))
+"""Runtime tests build their engine commands with the engine tests' helpers (tests.engine)."""

@@ -12,7 +12,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from market_setup import one_market
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -26,6 +25,7 @@ from augury.engine.state import (
 )
 from augury.runtime.boot import recover
 from augury.store import Journal
+from tests.engine.market_setup import one_market
 
 SETUP: list[c.Command] = [*one_market({"ann": 10_000_000, "bob": 10_000_000}, ts_ns=1)]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from market_setup import gtc_bid, one_market
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -23,6 +22,7 @@ from augury.runtime.clock import FakeClock
 from augury.runtime.forked_snapshot import can_fork
 from augury.runtime.sequencer import Sequencer
 from augury.store import Journal
+from tests.engine.market_setup import gtc_bid, one_market
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
 

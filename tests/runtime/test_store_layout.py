@@ -13,12 +13,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from market_setup import gtc_bid, one_market
 
 from augury.engine import commands as c
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.store.history import history_url
+from tests.engine.market_setup import gtc_bid, one_market
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from server_harness import CATALOG
 from starlette.websockets import WebSocketDisconnect
+
+from tests.e2e.server_harness import CATALOG
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the httpx2 package for its test client; httpx works the same.

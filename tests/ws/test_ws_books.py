@@ -16,8 +16,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from server_harness import Server
-from ws_helpers import Api, BookMirror, User, WsClient, rebuild
+
+from tests.e2e.server_harness import Server
+from tests.ws.ws_helpers import Api, BookMirror, User, WsClient, rebuild
 
 
 async def _workload_step(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import Server
-from ws_helpers import Api, WsClient, catalog_server
+from tests.e2e.server_harness import Server
+from tests.ws.ws_helpers import Api, WsClient, catalog_server
 
 TICKER_KEYS = {
     "market_ticker", "market_id", "price_dollars", "yes_bid_dollars", "yes_ask_dollars",

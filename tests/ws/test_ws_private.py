@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from server_harness import Server
-from ws_helpers import Api, User, WsClient, catalog_server
+from tests.e2e.server_harness import Server
+from tests.ws.ws_helpers import Api, User, WsClient, catalog_server
 
 PRIVATE = ["fill", "user_orders", "market_positions", "order_group_updates"]
 

@@ -12,12 +12,12 @@ import time
 from typing import Any
 
 import pytest
-from server_harness import Server
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
-from ws_helpers import WS_PATH, Api, WsClient
 
 from augury.api.auth import signing_headers
+from tests.e2e.server_harness import Server
+from tests.ws.ws_helpers import WS_PATH, Api, WsClient
 
 TEXT = {
     1: "Unable to process message",

@@ -16,9 +16,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from server_harness import CATALOG, Server
 from websockets.exceptions import ConnectionClosed
-from ws_helpers import Api, WsClient, rebuild
+
+from tests.e2e.server_harness import CATALOG, Server
+from tests.ws.ws_helpers import Api, WsClient, rebuild
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from server_harness import CATALOG, Server
 from websockets.asyncio.client import ClientConnection, connect
 
 from augury.api.auth import signing_headers
 from augury.domain.units import ONE_DOLLAR_CC, count_c_from_str, dollars_cc_from_str
+from tests.e2e.server_harness import CATALOG, Server
 
 WS_PATH = "/trade-api/ws/v2"
 _names = itertools.count(1)
