@@ -13,7 +13,7 @@ help:  ## list the targets
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,toolkit]'
 	touch $(STAMP)
 
 # The official Kalshi SDK declares Python >= 3.12 but runs on 3.11; it is the judge of
