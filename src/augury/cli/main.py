@@ -3,7 +3,9 @@
 Each command family lives in its own module and is registered here:
 
 - ``augury serve`` / ``augury demo`` (``cli/serve.py``): run an exchange on a data directory;
-- ``augury admin ...`` (``cli/admin.py``): operate a running server with the operator key.
+- ``augury admin ...`` (``cli/admin.py``): operate a running server with the operator key;
+- the trader's toolkit (``augury.client.cli``): creds, markets, book, order, positions,
+  balance, fills, export, bot, record, replay, backtest.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import typer
 
 from augury.cli import serve
 from augury.cli.admin import admin_app
+from augury.client import cli as toolkit
 
 __all__ = ["app", "main"]
 
@@ -19,6 +22,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(admin_app, name="admin")
+toolkit.register(app)
 
 
 def main() -> None:
