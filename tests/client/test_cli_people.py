@@ -36,8 +36,18 @@ def _creds(server: Server, home: Path, name: str) -> dict[str, str]:
     key_file = home.parent / f"{name}.pem"
     key_file.write_text(pem)
     env = {**os.environ, "AUGURY_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "200"}
-    _run(env, "creds", "add", name, "--key-id", key_id, "--key-file", str(key_file),
-         "--host", server.url)  # fmt: skip
+    _run(
+        env,
+        "creds",
+        "add",
+        name,
+        "--key-id",
+        key_id,
+        "--key-file",
+        str(key_file),
+        "--host",
+        server.url,
+    )
     return env
 
 
@@ -81,8 +91,9 @@ def test_a_trading_session_from_the_shell(server: Server, tmp_path: Path) -> Non
     assert table.returncode == 0
     assert made["order_id"] in table.stdout
     bob = _creds(server, tmp_path / "bobhome", "clibob")
-    sold = _json(bob, "order", "sell", T1, "--price", "0.40", "--count", "2", "--tif",
-                 "immediate_or_cancel")  # fmt: skip
+    sold = _json(
+        bob, "order", "sell", T1, "--price", "0.40", "--count", "2", "--tif", "immediate_or_cancel"
+    )
     assert sold["fill_count"] == "2.00"
     assert [(p["ticker"], p["position_fp"]) for p in _json(env, "positions")] == [(T1, "2.00")]
     assert [f["count_fp"] for f in _json(bob, "fills")] == ["2.00"]
@@ -109,8 +120,11 @@ def test_book_watch_follows_the_live_book(server: Server, tmp_path: Path) -> Non
     env = _creds(server, tmp_path / "home", "cliwatch")
     watcher = subprocess.Popen(
         [AUGURY, "book", "KXTEST-26DEC-T3", "--watch", "--updates", "3", "--json"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     price = 10
     while watcher.poll() is None and time.monotonic() < deadline:
@@ -133,8 +147,18 @@ def test_export_resumes_after_an_interruption_with_every_row_once(
     bob = _creds(server, tmp_path / "bobhome", "cliexpb")
     for _ in range(7):
         _json(env, "order", "buy", "KXTEST-26DEC-T2", "--price", "0.60", "--count", "1")
-        _json(bob, "order", "sell", "KXTEST-26DEC-T2", "--price", "0.60", "--count", "1",
-              "--tif", "immediate_or_cancel")  # fmt: skip
+        _json(
+            bob,
+            "order",
+            "sell",
+            "KXTEST-26DEC-T2",
+            "--price",
+            "0.60",
+            "--count",
+            "1",
+            "--tif",
+            "immediate_or_cancel",
+        )
     out = tmp_path / "fills.jsonl"
     runner = CliRunner()
     real_pages = export_module.pages
@@ -162,7 +186,18 @@ def test_export_resumes_after_an_interruption_with_every_row_once(
     third = runner.invoke(app, ["export", "fills", "--out", str(out)])
     assert "already complete (7 rows)" in third.output
     trades = tmp_path / "trades.jsonl"
-    done = runner.invoke(app, ["export", "trades", "--out", str(trades), "--ticker",
-                               "KXTEST-26DEC-T2", "--since", "2026-01-01"])  # fmt: skip
+    done = runner.invoke(
+        app,
+        [
+            "export",
+            "trades",
+            "--out",
+            str(trades),
+            "--ticker",
+            "KXTEST-26DEC-T2",
+            "--since",
+            "2026-01-01",
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert len(trades.read_text().splitlines()) == 7

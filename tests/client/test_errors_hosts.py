@@ -27,10 +27,22 @@ from augury.client.hosts import DEMO, LOCAL, PROD, resolve
             None,
             "INCORRECT_API_KEY_SIGNATURE",
         ),
-        (400, b'{"code":"invalid_content_type","message":"bad"}', e.BadRequestError,
-         "invalid_content_type", "bad", None),
-        (429, b'{"error": "too many requests"}', e.RateLimitedError, None, "too many requests",
-         None),
+        (
+            400,
+            b'{"code":"invalid_content_type","message":"bad"}',
+            e.BadRequestError,
+            "invalid_content_type",
+            "bad",
+            None,
+        ),
+        (
+            429,
+            b'{"error": "too many requests"}',
+            e.RateLimitedError,
+            None,
+            "too many requests",
+            None,
+        ),
         (503, b'{"msg":"down"}', e.ServerError, None, "down", None),
         (502, b"<html>bad gateway</html>", e.ServerError, None, "<html>bad gateway</html>", None),
         (403, b"[]", e.ForbiddenError, None, None, None),
@@ -38,7 +50,7 @@ from augury.client.hosts import DEMO, LOCAL, PROD, resolve
         (422, b"{}", e.UnprocessableError, None, None, None),
         (418, b"{}", e.ApiError, None, None, None),
     ],
-)  # fmt: skip
+)
 def test_error_bodies(
     status: int,
     body: bytes,
@@ -80,13 +92,19 @@ def test_named_hosts_are_kalshi_and_local() -> None:
 @pytest.mark.parametrize(
     ("spec", "rest", "ws"),
     [
-        ("http://127.0.0.1:9000", "http://127.0.0.1:9000/trade-api/v2",
-         "ws://127.0.0.1:9000/trade-api/ws/v2"),
-        ("https://x.example/trade-api/v2/", "https://x.example/trade-api/v2",
-         "wss://x.example/trade-api/ws/v2"),
+        (
+            "http://127.0.0.1:9000",
+            "http://127.0.0.1:9000/trade-api/v2",
+            "ws://127.0.0.1:9000/trade-api/ws/v2",
+        ),
+        (
+            "https://x.example/trade-api/v2/",
+            "https://x.example/trade-api/v2",
+            "wss://x.example/trade-api/ws/v2",
+        ),
         ("http://h:1/base", "http://h:1/base/trade-api/v2", "ws://h:1/base/trade-api/ws/v2"),
     ],
-)  # fmt: skip
+)
 def test_urls_resolve_to_rest_and_ws(spec: str, rest: str, ws: str) -> None:
     host = resolve(spec)
     assert (host.rest_url, host.ws_url) == (rest, ws)

@@ -44,33 +44,57 @@ class DecreaseOrderResponse(msgspec.Struct, kw_only=True):
 def create_order(body: wire.CreateOrderRequest) -> Call[wire.CreateOrderResponse]:
     """Create an order (v1): ``POST /portfolio/orders``."""
     return make_call(
-        "POST", "/portfolio/orders", wire.CreateOrderResponse, 201,
-        path={}, query=(), body=body, signed=True,
-    )  # fmt: skip
+        "POST",
+        "/portfolio/orders",
+        wire.CreateOrderResponse,
+        201,
+        path={},
+        query=(),
+        body=body,
+        signed=True,
+    )
 
 
 def cancel_order(order_id: str) -> Call[CancelOrderResponse]:
     """Cancel an order (v1): ``DELETE /portfolio/orders/{order_id}``."""
     return make_call(
-        "DELETE", "/portfolio/orders/{order_id}", CancelOrderResponse, 200,
-        path={"order_id": order_id}, query=(), body=None, signed=True,
-    )  # fmt: skip
+        "DELETE",
+        "/portfolio/orders/{order_id}",
+        CancelOrderResponse,
+        200,
+        path={"order_id": order_id},
+        query=(),
+        body=None,
+        signed=True,
+    )
 
 
 def amend_order(order_id: str, body: wire.AmendOrderRequest) -> Call[wire.AmendOrderResponse]:
     """Amend an order (v1): ``POST /portfolio/orders/{order_id}/amend``."""
     return make_call(
-        "POST", "/portfolio/orders/{order_id}/amend", wire.AmendOrderResponse, 200,
-        path={"order_id": order_id}, query=(), body=body, signed=True,
-    )  # fmt: skip
+        "POST",
+        "/portfolio/orders/{order_id}/amend",
+        wire.AmendOrderResponse,
+        200,
+        path={"order_id": order_id},
+        query=(),
+        body=body,
+        signed=True,
+    )
 
 
 def decrease_order(order_id: str, body: DecreaseOrderRequest) -> Call[DecreaseOrderResponse]:
     """Decrease an order (v1): ``POST /portfolio/orders/{order_id}/decrease``."""
     return make_call(
-        "POST", "/portfolio/orders/{order_id}/decrease", DecreaseOrderResponse, 200,
-        path={"order_id": order_id}, query=(), body=body, signed=True,
-    )  # fmt: skip
+        "POST",
+        "/portfolio/orders/{order_id}/decrease",
+        DecreaseOrderResponse,
+        200,
+        path={"order_id": order_id},
+        query=(),
+        body=body,
+        signed=True,
+    )
 
 
 def batch_create_orders(
@@ -78,9 +102,15 @@ def batch_create_orders(
 ) -> Call[wire.BatchCreateOrdersResponse]:
     """Create up to a batch of orders (v1): ``POST /portfolio/orders/batched``."""
     return make_call(
-        "POST", "/portfolio/orders/batched", wire.BatchCreateOrdersResponse, 201,
-        path={}, query=(), body=body, signed=True,
-    )  # fmt: skip
+        "POST",
+        "/portfolio/orders/batched",
+        wire.BatchCreateOrdersResponse,
+        201,
+        path={},
+        query=(),
+        body=body,
+        signed=True,
+    )
 
 
 def batch_cancel_orders(
@@ -88,6 +118,12 @@ def batch_cancel_orders(
 ) -> Call[wire.BatchCancelOrdersResponse]:
     """Cancel a batch of orders (v1): ``DELETE /portfolio/orders/batched``."""
     return make_call(
-        "DELETE", "/portfolio/orders/batched", wire.BatchCancelOrdersResponse, 200,
-        path={}, query=(), body=body, signed=True,
-    )  # fmt: skip
+        "DELETE",
+        "/portfolio/orders/batched",
+        wire.BatchCancelOrdersResponse,
+        200,
+        path={},
+        query=(),
+        body=body,
+        signed=True,
+    )

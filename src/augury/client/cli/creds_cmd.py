@@ -43,8 +43,14 @@ def list_(root: RootOpt = None, as_json: JsonOpt = False) -> None:
         rows = []
         for name in store.names():
             profile, _signer = store.load(name)
-            rows.append({"name": name, "key_id": profile.key_id, "host": profile.host,
-                         "current": name == current})  # fmt: skip
+            rows.append(
+                {
+                    "name": name,
+                    "key_id": profile.key_id,
+                    "host": profile.host,
+                    "current": name == current,
+                }
+            )
     except CredentialError as exc:
         raise fail(str(exc)) from None
     if as_json:

@@ -44,8 +44,9 @@ def _since_s(text: str | None) -> int | None:
     return int(moment.timestamp())
 
 
-def _call_for(kind: Kind, ticker: str | None, since: int | None, limit: int
-              ) -> Callable[[str | None], Call[Any]]:  # fmt: skip
+def _call_for(
+    kind: Kind, ticker: str | None, since: int | None, limit: int
+) -> Callable[[str | None], Call[Any]]:
     if kind == "trades":
         return lambda cur: ep.get_trades(ticker=ticker, min_ts=since, limit=limit, cursor=cur)
     if kind == "fills":

@@ -60,11 +60,18 @@ def markets(
         "markets",
         ["ticker", "status", "yes bid", "yes ask", "last", "volume", "title"],
         [
-            [m.ticker, m.status, m.yes_bid_dollars, m.yes_ask_dollars, m.last_price_dollars,
-             m.volume_fp, m.title or ""]
+            [
+                m.ticker,
+                m.status,
+                m.yes_bid_dollars,
+                m.yes_ask_dollars,
+                m.last_price_dollars,
+                m.volume_fp,
+                m.title or "",
+            ]
             for m in page.markets
         ],
-    )  # fmt: skip
+    )
 
 
 def _book_table(ticker: str, yes: list[list[str]], no: list[list[str]]) -> Table:
@@ -98,8 +105,9 @@ def book(
             Console().print(_book_table(ticker, found.yes_dollars, found.no_dollars))
         return
     signer, profile_host = signer_for(profile, root, required=True)
-    asyncio.run(_watch(resolve(host or profile_host or "local").rest_url, signer, ticker,
-                       updates, as_json))  # fmt: skip
+    asyncio.run(
+        _watch(resolve(host or profile_host or "local").rest_url, signer, ticker, updates, as_json)
+    )
 
 
 async def _watch(url: str, signer: object, ticker: str, updates: int, as_json: bool) -> None:
@@ -111,8 +119,9 @@ async def _watch(url: str, signer: object, ticker: str, updates: int, as_json: b
     seen = 0
     local: LocalBook = ws.books[ticker]
     try:
-        with Live(_book_table(ticker, [], []), auto_refresh=False,
-                  console=Console(quiet=as_json)) as live:  # fmt: skip
+        with Live(
+            _book_table(ticker, [], []), auto_refresh=False, console=Console(quiet=as_json)
+        ) as live:
             async for message in ws.messages():
                 if message.get("msg", {}).get("market_ticker") != ticker or not local.ready:
                     continue
@@ -129,17 +138,27 @@ async def _watch(url: str, signer: object, ticker: str, updates: int, as_json: b
 
 
 def _order(
-    side: Literal["bid", "ask"], ticker: str, price: str, count: str, tif: str,
-    client_order_id: str | None, host: str | None, profile: str | None, root: object,
+    side: Literal["bid", "ask"],
+    ticker: str,
+    price: str,
+    count: str,
+    tif: str,
+    client_order_id: str | None,
+    host: str | None,
+    profile: str | None,
+    root: object,
     as_json: bool,
-) -> None:  # fmt: skip
+) -> None:
     try:
         price_cc, count_c_ = dollars_cc(price), count_c(count)
         request = orders.order_v2(
-            ticker, side, price_cc, count_c_,
+            ticker,
+            side,
+            price_cc,
+            count_c_,
             time_in_force=tif,  # type: ignore[arg-type]
             client_order_id=client_order_id,
-        )  # fmt: skip
+        )
     except (UnitError, ValueError) as exc:
         raise fail(str(exc)) from None
     client = client_for(host, profile, root)  # type: ignore[arg-type]
@@ -162,24 +181,45 @@ CoidOpt = Annotated[str | None, typer.Option("--client-order-id")]
 
 
 @order_app.command("buy")
-def buy(ticker: str, price: PriceOpt, count: CountOpt, tif: TifOpt = "good_till_canceled",
-        client_order_id: CoidOpt = None, host: HostOpt = None, profile: ProfileOpt = None,
-        root: RootOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
+def buy(
+    ticker: str,
+    price: PriceOpt,
+    count: CountOpt,
+    tif: TifOpt = "good_till_canceled",
+    client_order_id: CoidOpt = None,
+    host: HostOpt = None,
+    profile: ProfileOpt = None,
+    root: RootOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Buy YES at up to PRICE."""
     _order("bid", ticker, price, count, tif, client_order_id, host, profile, root, as_json)
 
 
 @order_app.command("sell")
-def sell(ticker: str, price: PriceOpt, count: CountOpt, tif: TifOpt = "good_till_canceled",
-         client_order_id: CoidOpt = None, host: HostOpt = None, profile: ProfileOpt = None,
-         root: RootOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
+def sell(
+    ticker: str,
+    price: PriceOpt,
+    count: CountOpt,
+    tif: TifOpt = "good_till_canceled",
+    client_order_id: CoidOpt = None,
+    host: HostOpt = None,
+    profile: ProfileOpt = None,
+    root: RootOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Sell YES at PRICE or better (buys NO at 1 - PRICE)."""
     _order("ask", ticker, price, count, tif, client_order_id, host, profile, root, as_json)
 
 
 @order_app.command("cancel")
-def cancel(order_id: str, host: HostOpt = None, profile: ProfileOpt = None,
-           root: RootOpt = None, as_json: JsonOpt = False) -> None:  # fmt: skip
+def cancel(
+    order_id: str,
+    host: HostOpt = None,
+    profile: ProfileOpt = None,
+    root: RootOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Cancel a resting order."""
     client = client_for(host, profile, root)
     done = run_api(lambda: client.cancel_order(order_id))
@@ -193,35 +233,63 @@ def cancel(order_id: str, host: HostOpt = None, profile: ProfileOpt = None,
 def list_orders(
     ticker: Annotated[str | None, typer.Option("--ticker")] = None,
     status: Annotated[str | None, typer.Option("--status", help="resting, canceled...")] = None,
-    host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None,
+    host: HostOpt = None,
+    profile: ProfileOpt = None,
+    root: RootOpt = None,
     as_json: JsonOpt = False,
-) -> None:  # fmt: skip
+) -> None:
     """List your orders."""
     client = client_for(host, profile, root)
     found = run_api(lambda: client.orders(ticker=ticker, status=status)).orders
     if as_json:
         print_json(found)
         return
-    print_table("orders", ["order id", "ticker", "side", "price", "filled", "remaining", "status"],
-                [[o.order_id, o.ticker, o.book_side, o.yes_price_dollars, o.fill_count_fp,
-                  o.remaining_count_fp, o.status] for o in found])  # fmt: skip
+    print_table(
+        "orders",
+        ["order id", "ticker", "side", "price", "filled", "remaining", "status"],
+        [
+            [
+                o.order_id,
+                o.ticker,
+                o.book_side,
+                o.yes_price_dollars,
+                o.fill_count_fp,
+                o.remaining_count_fp,
+                o.status,
+            ]
+            for o in found
+        ],
+    )
 
 
-def positions(host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None,
-              as_json: JsonOpt = False) -> None:  # fmt: skip
+def positions(
+    host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None, as_json: JsonOpt = False
+) -> None:
     """Show your market positions (+YES / -NO)."""
     client = client_for(host, profile, root)
     found = run_api(lambda: client.positions()).market_positions
     if as_json:
         print_json(found)
         return
-    print_table("positions", ["ticker", "position", "exposure", "realized P&L", "fees"],
-                [[p.ticker, p.position_fp, p.market_exposure_dollars, p.realized_pnl_dollars,
-                  p.fees_paid_dollars] for p in found])  # fmt: skip
+    print_table(
+        "positions",
+        ["ticker", "position", "exposure", "realized P&L", "fees"],
+        [
+            [
+                p.ticker,
+                p.position_fp,
+                p.market_exposure_dollars,
+                p.realized_pnl_dollars,
+                p.fees_paid_dollars,
+            ]
+            for p in found
+        ],
+    )
 
 
-def balance(host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None,
-            as_json: JsonOpt = False) -> None:  # fmt: skip
+def balance(
+    host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None, as_json: JsonOpt = False
+) -> None:
     """Show your balance."""
     client = client_for(host, profile, root)
     found = run_api(client.balance)
@@ -231,9 +299,13 @@ def balance(host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = No
     typer.echo(f"balance ${found.balance_dollars}  portfolio value {found.portfolio_value}¢")
 
 
-def fills(ticker: Annotated[str | None, typer.Option("--ticker")] = None,
-          host: HostOpt = None, profile: ProfileOpt = None, root: RootOpt = None,
-          as_json: JsonOpt = False) -> None:  # fmt: skip
+def fills(
+    ticker: Annotated[str | None, typer.Option("--ticker")] = None,
+    host: HostOpt = None,
+    profile: ProfileOpt = None,
+    root: RootOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """List your fills (newest first)."""
     client = client_for(host, profile, root)
 
@@ -245,6 +317,19 @@ def fills(ticker: Annotated[str | None, typer.Option("--ticker")] = None,
     if as_json:
         print_json(found)
         return
-    print_table("fills", ["fill id", "ticker", "side", "price", "count", "taker", "fee"],
-                [[f.fill_id, f.ticker, f.book_side, f.yes_price_dollars, f.count_fp, f.is_taker,
-                  f.fee_cost] for f in found])  # fmt: skip
+    print_table(
+        "fills",
+        ["fill id", "ticker", "side", "price", "count", "taker", "fee"],
+        [
+            [
+                f.fill_id,
+                f.ticker,
+                f.book_side,
+                f.yes_price_dollars,
+                f.count_fp,
+                f.is_taker,
+                f.fee_cost,
+            ]
+            for f in found
+        ],
+    )

@@ -51,6 +51,28 @@ class LocalBook:
             if size < 0:
                 self.broken = True
 
+    def set_levels(self, yes: dict[int, int], no: dict[int, int]) -> None:
+        """Replace the book with integer levels (a recorded or simulated snapshot)."""
+        self.yes, self.no = dict(yes), dict(no)
+        self.ready, self.broken = True, False
+
+    def add(self, side: str, price_cc: int, delta_c: int) -> None:
+        """Add an integer delta to a level (a recorded or simulated delta)."""
+        levels = self.yes if side == "yes" else self.no
+        size = levels.get(price_cc, 0) + delta_c
+        if size > 0:
+            levels[price_cc] = size
+        else:
+            levels.pop(price_cc, None)
+            self.broken = self.broken or size < 0
+
+    def mid_cc(self) -> int | None:
+        """Return the YES mid price (integer centi-cents, rounded down), if both sides exist."""
+        bid, ask = self.best_yes_bid_cc(), self.best_yes_ask_cc()
+        if bid is None or ask is None:
+            return None
+        return (bid + ask) // 2
+
     def invalidate(self) -> None:
         """Forget the book until the next snapshot (after a gap or a reconnect)."""
         self.ready = False

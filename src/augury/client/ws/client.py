@@ -118,8 +118,9 @@ class WsClient:
 
     # Desired state.
 
-    async def subscribe(self, channels: list[str], tickers: list[str] | None = None,
-                        **params: Any) -> None:  # fmt: skip
+    async def subscribe(
+        self, channels: list[str], tickers: list[str] | None = None, **params: Any
+    ) -> None:
         """Subscribe channels (for ``tickers``, or every market), now and on every reconnect."""
         for channel in channels:
             found = self._desired.get(channel)
@@ -255,8 +256,9 @@ class WsClient:
 
     # Commands.
 
-    async def _command(self, cmd: str, params: dict[str, Any] | None, *, wait: bool = False
-                       ) -> Message:  # fmt: skip
+    async def _command(
+        self, cmd: str, params: dict[str, Any] | None, *, wait: bool = False
+    ) -> Message:
         cid = next(self._ids)
         frame: dict[str, Any] = {"id": cid, "cmd": cmd}
         if params is not None:
