@@ -19,6 +19,7 @@ its fair value (the skewed mid) as a probability, so backtests can score it.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 from augury.client.bots.strategy import BotContext, Strategy
 from augury.client.sim.events import Trade
@@ -181,7 +182,7 @@ class MarketMaker(Strategy):
         return self.fair_cc if ticker == self.ticker else None
 
 
-STRATEGIES = {
+STRATEGIES: dict[str, Callable[[str], Strategy]] = {
     "mean_reversion": lambda ticker: MeanReversion(ticker),
     "mean_reversion_corrected": lambda ticker: MeanReversion(ticker, corrected=True),
     "market_maker": lambda ticker: MarketMaker(ticker),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from augury.client.cli import people
+from augury.client.cli import data, people
+from augury.client.cli.botcmd import bot_app
 from augury.client.cli.creds_cmd import creds_app
 from augury.client.cli.exporting import export
 
@@ -25,3 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command()(people.balance)
     app.command()(people.fills)
     app.command()(export)
+    app.add_typer(bot_app, name="bot")
+    app.command()(data.record)
+    app.command()(data.replay)
+    app.command()(data.backtest)
