@@ -30,7 +30,7 @@ from typing import Any
 from augury.client.bots.risk import RiskLimits
 from augury.client.bots.runner import DecisionLog, Runner
 from augury.client.bots.strategy import Strategy
-from augury.client.recording import read_columns
+from augury.client.recording import row_groups as _row_groups
 from augury.client.sim.events import Event, Lifecycle, Trade
 from augury.client.sim.fees import FeeSchedule
 from augury.client.sim.fillmodel import ONE_CC, FillModel, SimFill
@@ -191,34 +191,66 @@ def run_backtest(
 
 
 def replay_books(path: Path) -> tuple[int, dict[str, tuple[dict[int, int], dict[int, int]]]]:
-    """Apply every book event of a recording to plain books; return (events, books)."""
+    """Apply every book event of a recording to plain books; return (events, books).
+
+    The columns are read as integer arrays (the kind and ticker as dictionary indices, the
+    side as a flag), and snapshot levels are decoded only for snapshot rows, so the loop
+    touches nothing but Python ints and dicts.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     books: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
     count = 0
-    for cols in read_columns(path):
-        count += len(cols["ts_ns"])
-        for kind, ticker, side, price, size, yes, no in zip(
-            cols["kind"],
-            cols["ticker"],
-            cols["side"],
-            cols["price_cc"],
-            cols["size_c"],
-            cols["yes"],
-            cols["no"],
+    for table in _row_groups(path):
+        count += table.num_rows
+        kinds = table.column("kind").combine_chunks()
+        tickers = table.column("ticker").combine_chunks()
+        kind_names = kinds.dictionary.to_pylist()
+        delta_code = kind_names.index("delta") if "delta" in kind_names else -1
+        snap_code = kind_names.index("snapshot") if "snapshot" in kind_names else -1
+        ticker_names = tickers.dictionary.to_pylist()
+        shelves = [books.setdefault(t, ({}, {})) for t in ticker_names]
+        is_yes = pc.fill_null(pc.equal(table.column("side"), "yes"), False)
+        # One flat list of level dicts: slot = 2 * ticker + (0 for YES bids, 1 for NO bids).
+        slots_books = [levels for shelf in shelves for levels in shelf]
+        slots = (
+            tickers.indices.to_numpy(zero_copy_only=False).astype("int64") * 2
+            + 1
+            - is_yes.to_numpy(zero_copy_only=False).astype("int64")
+        ).tolist()
+        snapshots = []
+        if snap_code >= 0:
+            rows = pc.indices_nonzero(
+                pc.equal(kinds.indices, pa.scalar(snap_code, kinds.indices.type))
+            )
+            picked = table.take(rows)
+            for yes, no in zip(
+                picked.column("yes").to_pylist(), picked.column("no").to_pylist(), strict=True
+            ):
+                snapshots.append(
+                    ({lv["p"]: lv["s"] for lv in yes or ()}, {lv["p"]: lv["s"] for lv in no or ()})
+                )
+        next_snapshot = iter(snapshots).__next__
+        for kind, slot, price, size in zip(
+            kinds.indices.to_numpy(zero_copy_only=False).tolist(),
+            slots,
+            table.column("price_cc").fill_null(0).to_numpy().tolist(),
+            table.column("size_c").fill_null(0).to_numpy().tolist(),
             strict=True,
         ):
-            if kind == "delta":
-                book = books.get(ticker)
-                if book is None:
-                    book = books[ticker] = ({}, {})
-                levels = book[0] if side == "yes" else book[1]
+            if kind == delta_code:
+                levels = slots_books[slot]
                 left = levels.get(price, 0) + size
                 if left > 0:
                     levels[price] = left
                 else:
                     levels.pop(price, None)
-            elif kind == "snapshot":
-                books[ticker] = (
-                    {lv["p"]: lv["s"] for lv in yes or ()},
-                    {lv["p"]: lv["s"] for lv in no or ()},
-                )
-    return count, books
+            elif kind == snap_code:
+                yes_levels, no_levels = next_snapshot()
+                base = slot - slot % 2
+                slots_books[base].clear()
+                slots_books[base].update(yes_levels)
+                slots_books[base + 1].clear()
+                slots_books[base + 1].update(no_levels)
+    return count, {t: b for t, b in books.items() if b[0] or b[1] or t}

@@ -33,7 +33,15 @@ import pyarrow.parquet as pq
 
 from augury.client.sim.events import BookDelta, BookSnapshot, Event, Lifecycle, Trade
 
-__all__ = ["SCHEMA", "Recorder", "count_events", "parts", "read_columns", "read_events"]
+__all__ = [
+    "SCHEMA",
+    "Recorder",
+    "count_events",
+    "parts",
+    "read_columns",
+    "read_events",
+    "row_groups",
+]
 
 _LEVEL = pa.list_(pa.struct([("p", pa.int32()), ("s", pa.int64())]))
 SCHEMA: Final = pa.schema(
@@ -134,6 +142,14 @@ class Recorder:
 def count_events(path: Path) -> int:
     """Return the number of events in a recording (from the Parquet footers)."""
     return sum(pq.ParquetFile(part).metadata.num_rows for part in parts(path))
+
+
+def row_groups(path: Path) -> Iterator[pa.Table]:
+    """Yield the recording's row groups as Arrow tables."""
+    for part in parts(path):
+        file = pq.ParquetFile(part)
+        for group in range(file.num_row_groups):
+            yield file.read_row_group(group)
 
 
 def read_columns(path: Path) -> Iterator[dict[str, list[Any]]]:

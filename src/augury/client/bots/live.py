@@ -128,6 +128,7 @@ class LiveBroker:
         taker: bool,
         fee_cc: int,
         ts_ns: int,
+        adjust: bool = True,
     ) -> None:
         if not coid:
             coid = next((c for c, o in self.order_ids.items() if o == order_id), None)
@@ -135,9 +136,10 @@ class LiveBroker:
             return
         self.seen_fills.add(fill_id)
         order = self.orders[coid]
-        order.remaining_c = max(0, order.remaining_c - size_c)
-        if not order.remaining_c:
-            order.status = "executed"
+        if adjust:  # a reconciled fill is already in the exchange's remaining count
+            order.remaining_c = max(0, order.remaining_c - size_c)
+            if not order.remaining_c:
+                order.status = "executed"
         self._fills.append(
             SimFill(fill_id, coid, ticker, side, price_cc, size_c, taker, fee_cc, ts_ns)
         )
@@ -165,7 +167,9 @@ class LiveBroker:
                     count_c(found.initial_count_fp),
                 )
             mine.remaining_c = count_c(found.remaining_count_fp)
-            mine.status = found.status if found.status != "resting" else "resting"
+            if mine.status in ("pending", "resting") and found.status != "resting":
+                closed += 1  # filled or cancelled while we were not looking
+            mine.status = found.status
             self.unknown.discard(coid)
         for coid in list(self.unknown):
             self.orders[coid].status = "canceled"  # never reached the exchange
@@ -194,6 +198,7 @@ class LiveBroker:
                 fill.is_taker,
                 dollars_cc(fill.fee_cost),
                 ts_ns,
+                adjust=False,
             )
             booked += len(self._fills) - before
         return {"adopted": adopted, "closed": closed, "booked": booked}

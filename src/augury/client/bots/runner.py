@@ -61,6 +61,7 @@ class DecisionLog:
             self.records.append(record)
         if self.out is not None:
             self.out.write(json.dumps(record, sort_keys=True) + "\n")
+            self.out.flush()  # a record is visible (tail -f, a crash) as soon as it is made
 
 
 class Runner:
@@ -76,9 +77,11 @@ class Runner:
         log: DecisionLog | None = None,
         id_prefix: str = "bot",
         on_fill: Callable[[SimFill], None] | None = None,
+        own_orders_in_book: bool = False,
     ) -> None:
         self.strategy = strategy
         self.broker = broker
+        self.own_orders_in_book = own_orders_in_book
         self.ledger = Ledger(cash_cc)
         self.risk = RiskGate(limits or RiskLimits())
         self.decisions = log or DecisionLog()
@@ -182,6 +185,25 @@ class Runner:
     def book(self, ticker: str) -> LocalBook:
         """Return the observed book."""
         return self.books.setdefault(ticker, LocalBook(ticker))
+
+    def others_book(self, ticker: str) -> LocalBook:
+        """Return the observed book without this strategy's own resting orders."""
+        book = self.book(ticker)
+        if not self.own_orders_in_book:
+            return book
+        view = LocalBook(ticker)
+        yes, no = dict(book.yes), dict(book.no)
+        for order in self.broker.resting(ticker):
+            levels, level = (
+                (yes, order.price_cc) if order.side == "bid" else (no, ONE_CC - order.price_cc)
+            )
+            left = levels.get(level, 0) - order.remaining_c
+            if left > 0:
+                levels[level] = left
+            else:
+                levels.pop(level, None)
+        view.set_levels(yes, no)
+        return view
 
     def log(self, decision: str, **fields: Any) -> None:
         """Write a structured decision record."""

@@ -156,7 +156,7 @@ class MarketMaker(Strategy):
     def on_book(self, ctx: BotContext, ticker: str) -> None:
         if ticker != self.ticker:
             return
-        mid = ctx.book(ticker).mid_cc()
+        mid = ctx.others_book(ticker).mid_cc()
         if mid is None:
             return
         inventory = ctx.position_c(ticker)

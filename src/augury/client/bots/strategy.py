@@ -24,6 +24,9 @@ class BotContext(Protocol):
     """What a strategy can see and do."""
 
     now_ns: int
+    # True when the observed book contains the strategy's own resting orders (live), False
+    # when it does not (paper and backtests: simulated orders never enter the real book).
+    own_orders_in_book: bool
 
     def place(
         self,
@@ -55,6 +58,10 @@ class BotContext(Protocol):
 
     def book(self, ticker: str) -> LocalBook:
         """Return the market's observed book."""
+        ...
+
+    def others_book(self, ticker: str) -> LocalBook:
+        """Return the observed book without the strategy's own resting orders."""
         ...
 
     def log(self, decision: str, **fields: Any) -> None:

@@ -69,6 +69,7 @@ def run(
         limits=limits,
         log=DecisionLog(out, keep=False),
         id_prefix=prefix,
+        own_orders_in_book=not paper,
     )
     runner.log("mode", paper=paper, ticker=ticker, fee_type=fees.fee_type)
     ws = WsClient(client.host, signer=client.signer)
