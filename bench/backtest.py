@@ -66,7 +66,8 @@ def main() -> None:
         write(small, args.strategy_events)
         print(
             f"wrote {args.events + args.strategy_events:,} events in "
-            f"{time.perf_counter() - started:.1f} s ({big.stat().st_size / args.events:.1f} B/event)"
+            f"{time.perf_counter() - started:.1f} s "
+            f"({big.stat().st_size / args.events:.1f} B/event)"
         )
         for _ in range(3):
             started = time.perf_counter()
