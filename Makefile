@@ -44,6 +44,7 @@ bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.durable
 	$(BIN)/python -m bench.ws
+	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.rest
 
 sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
