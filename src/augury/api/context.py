@@ -41,6 +41,9 @@ class Context:
         self.clock = clock
         self.runtime = runtime
         self.keys = KeyRing()
+        # Users whose keys must stop working (platform accounts suspended by the
+        # operator; kept current by augury.platform). Checked after the signature.
+        self.blocked_users: set[str] = set()
         for info in runtime.exchange.api_keys.values():
             self.keys.add(_record(info))
         runtime.sequencer.subscribe(self._on_applied)
@@ -84,6 +87,8 @@ class Context:
             )
         except AuthError as error:
             raise ApiError(error.status, error.code, error.message, error.details) from None
+        if record.user_id in self.blocked_users:
+            raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":
             if "admin" not in record.scopes:
                 raise ApiError(403, "forbidden", "this endpoint needs the operator key")

@@ -1,0 +1,156 @@
+"""The running platform: its database, its services, and how it joins the exchange.
+
+Lifecycle (driven by ``api.app``'s lifespan):
+
+1. ``Platform.open`` (before the exchange recovers) opens the platform database and reads
+   its watermark ``platform.seq``: the last journal command whose consequences
+   (notifications, webhook deliveries, protection updates) the platform has recorded.
+2. Recovery replays the journal; ``replay`` receives every replayed command, and those
+   past the watermark are derived again (``Runtime.start(max_snapshot_seq=...)`` makes
+   recovery start no later than the watermark, so none is skipped).
+3. ``start`` (once the sequencer runs): writes what replay derived, reconciles accounts
+   whose ``CreateUser`` never reached the journal (a crash between the two), loads the
+   suspended users into the Kalshi API's ``blocked_users``, subscribes to every applied
+   batch and starts the workers (webhook delivery, protection triggers).
+4. ``stop`` cancels the workers and closes the database.
+
+Ordering rule (decision 0040): the platform writes its intent first and journals the
+command second, and every such command carries an idempotency key the engine enforces
+(``CreateUser`` by user id, protection orders by ``client_order_id``, cash approvals by
+``transfer_id``). So a crash, or a backup taken between the two writes, is repaired by
+submitting the same command again: it either applies or is refused as already done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from augury.engine import commands as c
+from augury.engine.exchange import Outcome
+from augury.platform import accounts
+from augury.platform.db import PlatformDb, Tx, platform_url
+from augury.platform.http import PlatformError
+from augury.platform.limits import LoginThrottle, RequestLimiter
+from augury.platform.passwords import Passwords
+from augury.platform.reads import ExchangeReads, LiveReads
+from augury.platform.settings import PlatformSettings
+from augury.runtime.clock import Clock
+
+if TYPE_CHECKING:
+    from augury.api.context import Context
+
+__all__ = ["WATERMARK_KEY", "Platform"]
+
+log = logging.getLogger(__name__)
+
+WATERMARK_KEY = "platform.seq"
+
+
+def read_watermark(tx: Tx) -> int:
+    row = tx.one("SELECT value FROM meta WHERE key = ?", (WATERMARK_KEY,))
+    return int(row[0]) if row else 0
+
+
+def write_watermark(tx: Tx, seq: int) -> None:
+    tx.exec(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (WATERMARK_KEY, str(seq)),
+    )
+
+
+class Platform:
+    """Everything behind ``/api/*`` for one server."""
+
+    def __init__(
+        self, settings: PlatformSettings, clock: Clock, db: PlatformDb, watermark: int
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.watermark = watermark
+        self.passwords = Passwords(settings)
+        self.limiter = RequestLimiter(settings.requests_per_minute)
+        self.throttle = LoginThrottle(
+            settings.login_window_s,
+            settings.login_failures_per_email,
+            settings.login_failures_per_address,
+        )
+        self._context: Context | None = None
+        self._reads: LiveReads | None = None
+        self.members: set[str] = set()  # user ids of every platform account
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @classmethod
+    async def open(cls, settings: PlatformSettings, clock: Clock, store_url: str) -> Platform:
+        """Open the platform database for the store at ``store_url``."""
+        loop = asyncio.get_running_loop()
+        db = await loop.run_in_executor(None, PlatformDb.open, platform_url(store_url))
+        watermark = await db.read(read_watermark)
+        return cls(settings, clock, db, watermark)
+
+    # --- joining the exchange ----------------------------------------------------------
+
+    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+        """Receive one command replayed by recovery (on the recovery thread)."""
+        _ = (seq, command, outcome)
+
+    async def start(self, context: Context) -> None:
+        """Join the running exchange (see the module docstring)."""
+        self._context = context
+        self._reads = LiveReads(context.runtime)
+        rows = await self.db.read(accounts.all_user_ids)
+        self.members = {user_id for user_id, _ in rows}
+        context.blocked_users.update(u for u, status in rows if status == "suspended")
+        await self._reconcile_accounts()
+
+    async def _reconcile_accounts(self) -> None:
+        for user_id in sorted(self.members):
+            exists, _name = self.reads.user_exists(user_id)
+            if not exists:
+                log.warning("account %s has no exchange user yet: creating it", user_id)
+                await self.submit(
+                    c.CreateUser(ts_ns=0, user_id=user_id, name=accounts.ACCOUNT_MARKER + user_id)
+                )
+
+    async def stop(self) -> None:
+        """Stop the workers and close the database."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.exception("platform worker failed")
+        self._tasks = []
+        if self._reads is not None:
+            self._reads.close()
+        self.passwords.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.db.close)
+
+    # --- what the endpoints use --------------------------------------------------------
+
+    @property
+    def context(self) -> Context:
+        if self._context is None:
+            raise PlatformError(503, "the platform is starting")
+        return self._context
+
+    @property
+    def reads(self) -> ExchangeReads:
+        if self._reads is None:
+            raise PlatformError(503, "the platform is starting")
+        return self._reads
+
+    async def submit(self, command: c.Command) -> Outcome:
+        """Sequence a command through the exchange's single writer (journaled first)."""
+        return await self.context.runtime.sequencer.submit(command)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run a worker until ``stop``."""
+        self._tasks.append(asyncio.get_running_loop().create_task(coro, name=name))
