@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from augury.platform.endpoints import account
+from augury.platform.endpoints import account, markets, portfolio, trading
 from augury.platform.routing import Endpoint, PlatformApi
 from augury.platform.service import Platform
 
 __all__ = ["ENDPOINTS", "PLATFORM_API", "Platform", "admin_routes"]
 
-ENDPOINTS: list[Endpoint] = [*account.ENDPOINTS]
+ENDPOINTS: list[Endpoint] = [
+    *account.ENDPOINTS,
+    *markets.ENDPOINTS,
+    *trading.ENDPOINTS,
+    *portfolio.ENDPOINTS,
+]
 
 PLATFORM_API = PlatformApi(ENDPOINTS)
 

@@ -135,3 +135,223 @@ class ApiKeyCreated(_Out):
 
 class ApiKeyList(_Out):
     api_keys: list[ApiKey]
+
+
+# --- events and books ----------------------------------------------------------------
+
+
+class Option(_Out):
+    id: str  # the market ticker
+    label: str
+    title: str
+    status: str
+    tradable: bool
+    yes_price_cents: int | None  # mid of the book, else the last trade
+    yes_bid_cents: int | None
+    yes_ask_cents: int | None
+    last_price_cents: int | None
+    volume: int  # whole contracts traded
+    close_time: str
+    result: str
+
+
+class EventSummary(_Out):
+    id: str  # the event ticker
+    slug: str
+    title: str
+    subtitle: str
+    category: str
+    featured: bool
+    status: Literal["open", "closed"]
+    volume: int
+    options: list[Option]
+
+
+class EventList(_Out):
+    events: list[EventSummary]
+    next_cursor: str | None
+
+
+class PricePoint(_Out):
+    t: str
+    price_cents: int
+    price_bps: int
+
+
+class OptionHistory(_Out):
+    option_id: str
+    points: list[PricePoint]
+
+
+class EventDetail(_Out):
+    event: EventSummary
+    rules: dict[str, str]  # option id -> rules text
+    price_history: list[OptionHistory]
+
+
+class EventRef(_Out):
+    id: str
+    slug: str
+    title: str
+
+
+class Level(_Out):
+    price_cents: int  # floor, for grids finer than a cent see price_bps
+    price_bps: int
+    quantity: int
+    quantity_centis: int
+
+
+class BookSide(_Out):
+    bids: list[Level]
+    asks: list[Level]
+
+
+class Orderbook(_Out):
+    option_id: str
+    yes: BookSide
+    no: BookSide
+
+
+# --- trading ---------------------------------------------------------------------------
+
+
+class TradeRequest(_In):
+    side: Side
+    action: Action
+    quantity: Quantity
+    price_cents: PriceCents
+    option_id: Annotated[str, Meta(min_length=1, max_length=100)] | None = None
+    event_slug: Annotated[str, Meta(min_length=1, max_length=100)] | None = None
+    option_label: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+
+
+class TradeResult(_Out):
+    order_id: str
+    option_id: str
+    side: Side
+    action: Action
+    status: str
+    requested_quantity_centis: int
+    filled_quantity: int
+    filled_quantity_centis: int
+    average_price_cents: int
+    average_price_bps: int
+    notional_cents: int
+    fee_cents: int
+    balance_cents: int
+
+
+class Trade(_Out):
+    id: str  # the fill id
+    order_id: str
+    option_id: str
+    event_slug: str | None
+    label: str
+    side: Side
+    action: Action
+    quantity: int
+    quantity_centis: int
+    price_cents: int
+    price_bps: int
+    fee_cents: int
+    is_taker: bool
+    status: Literal["open", "closed"]
+    created_at: str
+
+
+class TradeList(_Out):
+    trades: list[Trade]
+    next_cursor: str | None
+
+
+class LimitOrderRequest(_In):
+    option_id: Annotated[str, Meta(min_length=1, max_length=100)]
+    side: Side
+    action: Action
+    quantity: Quantity
+    limit_price_cents: PriceCents
+    expires_in_hours: Annotated[int, Meta(ge=1, le=8_760)] | None = None
+
+
+class LimitOrder(_Out):
+    id: str
+    option_id: str
+    event_slug: str | None
+    label: str
+    side: Side
+    action: Action
+    quantity_centis: int
+    filled_quantity_centis: int
+    remaining_quantity_centis: int
+    limit_price_cents: int
+    status: Literal["open", "filled", "cancelled"]
+    created_at: str
+    expires_at: str | None
+
+
+class LimitOrderList(_Out):
+    orders: list[LimitOrder]
+    next_cursor: str | None
+
+
+class LimitOrderResponse(_Out):
+    order: LimitOrder
+
+
+# --- positions ---------------------------------------------------------------------------
+
+
+class Protection(_Out):
+    id: str
+    stop_loss_prob_bps: int | None
+    take_profit_prob_bps: int | None
+    status: str
+    trigger: str | None
+    order_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class ProtectionRequest(_In):
+    stop_loss_prob_bps: Bps | None = None
+    take_profit_prob_bps: Bps | None = None
+
+
+class ProtectionResponse(_Out):
+    protection: Protection
+
+
+class Position(_Out):
+    id: str  # the option id: a position is yours in one option
+    option_id: str
+    event_slug: str | None
+    event_title: str
+    label: str
+    side: Side
+    quantity: int
+    quantity_centis: int
+    average_price_cents: int
+    cost_basis_cents: int
+    mark_price_cents: int
+    market_value_cents: int
+    unrealized_pnl_cents: int
+    realized_pnl_cents: int
+    fees_paid_cents: int
+    market_status: str
+    protection: Protection | None
+
+
+class PortfolioSummary(_Out):
+    cash_cents: int
+    reserved_cents: int
+    invested_cents: int
+    market_value_cents: int
+    unrealized_pnl_cents: int
+    realized_pnl_cents: int
+    equity_cents: int
+
+
+class PositionList(_Out):
+    positions: list[Position]
+    summary: PortfolioSummary

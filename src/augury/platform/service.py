@@ -34,9 +34,12 @@ from augury.platform import accounts
 from augury.platform.db import PlatformDb, Tx, platform_url
 from augury.platform.http import PlatformError
 from augury.platform.limits import LoginThrottle, RequestLimiter
+from augury.platform.notify import Notifier
 from augury.platform.passwords import Passwords
+from augury.platform.protections import Protections
 from augury.platform.reads import ExchangeReads, LiveReads
 from augury.platform.settings import PlatformSettings
+from augury.platform.slugs import Slugs
 from augury.runtime.clock import Clock
 
 if TYPE_CHECKING:
@@ -66,7 +69,12 @@ class Platform:
     """Everything behind ``/api/*`` for one server."""
 
     def __init__(
-        self, settings: PlatformSettings, clock: Clock, db: PlatformDb, watermark: int
+        self,
+        settings: PlatformSettings,
+        clock: Clock,
+        db: PlatformDb,
+        watermark: int,
+        members: set[str],
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -81,7 +89,11 @@ class Platform:
         )
         self._context: Context | None = None
         self._reads: LiveReads | None = None
-        self.members: set[str] = set()  # user ids of every platform account
+        self.members = members  # user ids of every platform account
+        self.slugs = Slugs(db)
+        self.notifier = Notifier(db, watermark)
+        self.notifier.members = members
+        self.protections = Protections(self)
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
@@ -90,22 +102,30 @@ class Platform:
         loop = asyncio.get_running_loop()
         db = await loop.run_in_executor(None, PlatformDb.open, platform_url(store_url))
         watermark = await db.read(read_watermark)
-        return cls(settings, clock, db, watermark)
+        rows = await db.read(accounts.all_user_ids)
+        return cls(settings, clock, db, watermark, {user_id for user_id, _ in rows})
 
     # --- joining the exchange ----------------------------------------------------------
 
     def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
         """Receive one command replayed by recovery (on the recovery thread)."""
-        _ = (seq, command, outcome)
+        self.notifier.replay(seq, command, outcome, self.members)
 
     async def start(self, context: Context) -> None:
         """Join the running exchange (see the module docstring)."""
         self._context = context
         self._reads = LiveReads(context.runtime)
         rows = await self.db.read(accounts.all_user_ids)
-        self.members = {user_id for user_id, _ in rows}
         context.blocked_users.update(u for u, status in rows if status == "suspended")
+        await self.slugs.load()
+        await self.notifier.load()
+        await self.notifier.flush_replay()
+        await self.protections.load()
+        sequencer = context.runtime.sequencer
+        sequencer.subscribe_batch(self.notifier.on_batch)
+        sequencer.subscribe(self.protections.on_applied)
         await self._reconcile_accounts()
+        self.spawn(self.protections.resume(), "protections-resume")
 
     async def _reconcile_accounts(self) -> None:
         for user_id in sorted(self.members):
@@ -118,6 +138,8 @@ class Platform:
 
     async def stop(self) -> None:
         """Stop the workers and close the database."""
+        self.notifier.closed = True  # later batches are derived again at the next start
+        await self.protections.drain()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
