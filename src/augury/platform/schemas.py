@@ -355,3 +355,70 @@ class PortfolioSummary(_Out):
 class PositionList(_Out):
     positions: list[Position]
     summary: PortfolioSummary
+
+
+# --- notifications and webhooks ---------------------------------------------------------
+
+NotificationKind = Literal[
+    "fill", "settlement", "protection", "order_cancelled", "deposit", "withdrawal"
+]
+
+
+class Notification(_Out):
+    id: int
+    kind: str
+    data: dict[str, object]
+    read: bool
+    created_at: str
+
+
+class NotificationList(_Out):
+    notifications: list[Notification]
+    next_cursor: str | None
+    unread_count: int
+
+
+class NotificationUpdate(_In):
+    mark_all_read: bool = False
+    id: Annotated[int, Meta(ge=1)] | None = None
+
+
+class NotificationUpdated(_Out):
+    ok: bool
+    unread_count: int
+
+
+class WebhookCreateRequest(_In):
+    url: Annotated[str, Meta(min_length=1, max_length=2048)]
+    events: Annotated[list[NotificationKind], Meta(max_length=6)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class Delivery(_Out):
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: str | None  # pending deliveries only
+    created_at: str
+    updated_at: str
+
+
+class Webhook(_Out):
+    id: str
+    url: str
+    events: list[str]
+    created_at: str
+    deliveries: list[Delivery]
+
+
+class WebhookList(_Out):
+    webhooks: list[Webhook]
+
+
+class WebhookCreated(_Out):
+    webhook: Webhook
+    secret: str  # the HMAC signing secret: shown this once

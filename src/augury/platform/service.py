@@ -40,6 +40,7 @@ from augury.platform.protections import Protections
 from augury.platform.reads import ExchangeReads, LiveReads
 from augury.platform.settings import PlatformSettings
 from augury.platform.slugs import Slugs
+from augury.platform.webhooks import WebhookWorker
 from augury.runtime.clock import Clock
 
 if TYPE_CHECKING:
@@ -126,6 +127,9 @@ class Platform:
         sequencer.subscribe(self.protections.on_applied)
         await self._reconcile_accounts()
         self.spawn(self.protections.resume(), "protections-resume")
+        worker = WebhookWorker(self)
+        self.notifier.on_deliveries = worker.poke
+        self.spawn(worker.run(), "webhooks")
 
     async def _reconcile_accounts(self) -> None:
         for user_id in sorted(self.members):
