@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from augury.platform.endpoints import account, markets, me, portfolio, trading
+from augury.platform.endpoints import account, markets, me, portfolio, profile, trading
 from augury.platform.routing import Endpoint, PlatformApi
 from augury.platform.service import Platform
 
@@ -20,6 +20,7 @@ ENDPOINTS: list[Endpoint] = [
     *trading.ENDPOINTS,
     *portfolio.ENDPOINTS,
     *me.ENDPOINTS,
+    *profile.ENDPOINTS,
 ]
 
 PLATFORM_API = PlatformApi(ENDPOINTS)

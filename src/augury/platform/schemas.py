@@ -422,3 +422,95 @@ class WebhookList(_Out):
 class WebhookCreated(_Out):
     webhook: Webhook
     secret: str  # the HMAC signing secret: shown this once
+
+
+# --- preferences, notes, watchlist, profiles, leaderboard --------------------------------
+
+
+class Preferences(_Out):
+    bio: str
+    dark_mode: bool
+    first_name: str
+    last_name: str
+    notifications: dict[str, bool]
+
+
+class PreferencesUpdate(_In):
+    bio: Annotated[str, Meta(max_length=500)] | None = None
+    dark_mode: bool | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    notifications: dict[NotificationKind, bool] | None = None
+
+
+class AvatarResponse(_Out):
+    avatar_url: str
+
+
+class NoteCreateRequest(_In):
+    body: Annotated[str, Meta(min_length=1, max_length=2_000)]
+    option_id: Annotated[str, Meta(min_length=1, max_length=100)] | None = None
+
+
+class Note(_Out):
+    id: int
+    body: str
+    option_id: str | None
+    created_at: str
+
+
+class NoteList(_Out):
+    notes: list[Note]
+    next_cursor: str | None
+
+
+class NoteResponse(_Out):
+    note: Note
+
+
+class WatchRequest(_In):
+    event_slug: Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class WatchedEvent(_Out):
+    added_at: str
+    event: EventSummary
+
+
+class Watchlist(_Out):
+    events: list[WatchedEvent]
+
+
+class Stats(_Out):
+    profit_cents: int
+    volume: int
+    predictions: int
+
+
+class Profile(_Out):
+    username: str
+    display_name: str
+    bio: str
+    avatar_url: str | None
+    joined_at: str
+    stats: Stats
+
+
+class ProfileResponse(_Out):
+    profile: Profile
+
+
+class Standing(_Out):
+    rank: int
+    username: str
+    display_name: str
+    avatar_url: str | None
+    profit_cents: int
+    volume: int
+    predictions: int
+
+
+class Leaderboard(_Out):
+    metric: Literal["profit", "volume", "predictions"]
+    period: Literal["all", "30d", "7d"]
+    standings: list[Standing]

@@ -33,6 +33,7 @@ from augury.engine.exchange import Outcome
 from augury.platform import accounts
 from augury.platform.db import PlatformDb, Tx, platform_url
 from augury.platform.http import PlatformError
+from augury.platform.leaderboard import Standing
 from augury.platform.limits import LoginThrottle, RequestLimiter
 from augury.platform.notify import Notifier
 from augury.platform.passwords import Passwords
@@ -95,6 +96,8 @@ class Platform:
         self.notifier = Notifier(db, watermark)
         self.notifier.members = members
         self.protections = Protections(self)
+        # period -> ((period, last seq), standings): recomputed only when the journal moved.
+        self.leaderboard_cache: dict[str, tuple[tuple[str, int], dict[str, Standing]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod

@@ -198,7 +198,7 @@ def deliveries(tx: Tx, webhook_id: str, limit: int) -> list[tuple[Any, ...]]:
     """Return a subscription's newest deliveries (its delivery log)."""
     return tx.all(
         "SELECT delivery_id, kind, status, attempts, last_status_code, last_error, "
-        "created_ns, updated_ns, next_attempt_ns FROM platform_webhook_deliveries WHERE webhook_id = ? "
-        "ORDER BY delivery_id DESC LIMIT ?",
+        "created_ns, updated_ns, next_attempt_ns FROM platform_webhook_deliveries "
+        "WHERE webhook_id = ? ORDER BY delivery_id DESC LIMIT ?",
         (webhook_id, limit),
     )
