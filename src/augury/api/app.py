@@ -52,7 +52,8 @@ from augury.api.ws import routes as ws_routes
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
-from augury.platform.app import PLATFORM_API, Platform, admin_routes
+from augury.platform.admin import routes as platform_admin_routes
+from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
 
@@ -187,7 +188,7 @@ def create_app(
             await runtime.history.read(lambda reader: reader.last_trade_sizes(markets))
         )
         await _ensure_operator(context, settings.data_dir)
-        await platform.start(context)
+        await platform.start(context, ws_hub)
         app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
         hook: asyncio.Future[None] | None = (
@@ -246,7 +247,7 @@ def create_app(
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
             Mount("/api", app=PLATFORM_API),
-            Mount("/admin/v1/platform", routes=admin_routes),
+            Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,
         ],

@@ -7,7 +7,7 @@ sequencer batches, so a read never sees a half-applied command.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,6 +44,8 @@ class Context:
         # Users whose keys must stop working (platform accounts suspended by the
         # operator; kept current by augury.platform). Checked after the signature.
         self.blocked_users: set[str] = set()
+        # The /api/* platform once it has started (augury.platform.service.Platform).
+        self.platform: Any = None
         for info in runtime.exchange.api_keys.values():
             self.keys.add(_record(info))
         runtime.sequencer.subscribe(self._on_applied)

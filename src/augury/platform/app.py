@@ -1,18 +1,16 @@
-"""The platform's entry points for the server: the ``/api`` app and the admin routes.
+"""The platform's entry point for the server: the ``/api`` app and its endpoint list.
 
-``api.app`` mounts ``PLATFORM_API`` at ``/api`` and ``admin_routes`` at
-``/admin/v1/platform``, and drives ``Platform``'s lifecycle from its lifespan.
+``api.app`` mounts ``PLATFORM_API`` at ``/api`` (and ``platform.admin.routes`` at
+``/admin/v1/platform``), and drives ``Platform``'s lifecycle from its lifespan.
 """
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
-
-from augury.platform.endpoints import account, markets, me, portfolio, profile, trading
+from augury.platform.endpoints import account, markets, me, money, portfolio, profile, trading
 from augury.platform.routing import Endpoint, PlatformApi
 from augury.platform.service import Platform
 
-__all__ = ["ENDPOINTS", "PLATFORM_API", "Platform", "admin_routes"]
+__all__ = ["ENDPOINTS", "PLATFORM_API", "Platform"]
 
 ENDPOINTS: list[Endpoint] = [
     *account.ENDPOINTS,
@@ -21,8 +19,7 @@ ENDPOINTS: list[Endpoint] = [
     *portfolio.ENDPOINTS,
     *me.ENDPOINTS,
     *profile.ENDPOINTS,
+    *money.ENDPOINTS,
 ]
 
 PLATFORM_API = PlatformApi(ENDPOINTS)
-
-admin_routes: list[BaseRoute] = []

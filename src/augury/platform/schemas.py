@@ -514,3 +514,47 @@ class Leaderboard(_Out):
     metric: Literal["profit", "volume", "predictions"]
     period: Literal["all", "30d", "7d"]
     standings: list[Standing]
+
+
+# --- money, gateways, flags ----------------------------------------------------------------
+
+
+class CashRequestBody(_In):
+    amount_cents: Annotated[int, Meta(ge=1, le=100_000_000)]
+    gateway: Annotated[str, Meta(min_length=1, max_length=32)] = "manual"
+
+
+class CashRequest(_Out):
+    id: str
+    kind: Literal["deposit", "withdrawal"]
+    gateway: str
+    amount_cents: int
+    status: str
+    reason: str | None
+    created_at: str
+    decided_at: str | None
+
+
+class CashRequestResponse(_Out):
+    request: CashRequest
+
+
+class CashRequestList(_Out):
+    requests: list[CashRequest]
+
+
+class Gateway(_Out):
+    id: str
+    name: str
+    mode: Literal["deposit", "withdrawal"]
+    requires_approval: bool
+    min_cents: int
+    max_cents: int
+
+
+class GatewayList(_Out):
+    gateways: list[Gateway]
+
+
+class Flags(_Out):
+    flags: dict[str, bool]

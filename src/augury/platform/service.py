@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
-from augury.platform import accounts
+from augury.platform import accounts, credentials
+from augury.platform.cash import CashDesk
 from augury.platform.db import PlatformDb, Tx, platform_url
 from augury.platform.http import PlatformError
 from augury.platform.leaderboard import Standing
@@ -46,6 +47,7 @@ from augury.runtime.clock import Clock
 
 if TYPE_CHECKING:
     from augury.api.context import Context
+    from augury.api.ws import Hub
 
 __all__ = ["WATERMARK_KEY", "Platform"]
 
@@ -96,6 +98,8 @@ class Platform:
         self.notifier = Notifier(db, watermark)
         self.notifier.members = members
         self.protections = Protections(self)
+        self.cash = CashDesk(self)
+        self._hub: Hub | None = None
         # period -> ((period, last seq), standings): recomputed only when the journal moved.
         self.leaderboard_cache: dict[str, tuple[tuple[str, int], dict[str, Standing]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -115,9 +119,11 @@ class Platform:
         """Receive one command replayed by recovery (on the recovery thread)."""
         self.notifier.replay(seq, command, outcome, self.members)
 
-    async def start(self, context: Context) -> None:
+    async def start(self, context: Context, hub: Hub | None = None) -> None:
         """Join the running exchange (see the module docstring)."""
         self._context = context
+        self._hub = hub
+        context.platform = self
         self._reads = LiveReads(context.runtime)
         rows = await self.db.read(accounts.all_user_ids)
         context.blocked_users.update(u for u, status in rows if status == "suspended")
@@ -130,6 +136,7 @@ class Platform:
         sequencer.subscribe(self.protections.on_applied)
         await self._reconcile_accounts()
         self.spawn(self.protections.resume(), "protections-resume")
+        self.spawn(self.cash.resume(), "cash-resume")
         worker = WebhookWorker(self)
         self.notifier.on_deliveries = worker.poke
         self.spawn(worker.run(), "webhooks")
@@ -175,6 +182,33 @@ class Platform:
         if self._reads is None:
             raise PlatformError(503, "the platform is starting")
         return self._reads
+
+    async def set_suspended(self, user_id: str, suspended: bool) -> None:
+        """Suspend (or reinstate) an account: its sessions end, and its tokens, API keys
+        and WebSocket connections stop working at once."""
+        status = "suspended" if suspended else "active"
+        now = self.clock.now_ns()
+
+        def write(tx: Tx) -> bool:
+            if not accounts.set_status(tx, user_id, status, now):
+                return False
+            if suspended:
+                credentials.end_all_sessions(tx, user_id)
+            return True
+
+        if not await self.db.run(write):
+            raise PlatformError(404, f"no platform account {user_id!r}")
+        blocked = self.context.blocked_users
+        if not suspended:
+            blocked.discard(user_id)
+            return
+        blocked.add(user_id)
+        if self._hub is not None:
+            from augury.api.ws.protocol import ErrorCode
+
+            for conn in list(self._hub.connections):
+                if conn.user_id == user_id:
+                    conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
     async def submit(self, command: c.Command) -> Outcome:
         """Sequence a command through the exchange's single writer (journaled first)."""
