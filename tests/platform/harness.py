@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from starlette.applications import Starlette
 
 from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
 from augury.api.auth import signing_headers
@@ -88,8 +89,14 @@ class Exchange:
     """The in-process server, the fake clock and the operator's signed calls."""
 
     def __init__(
-        self, portal: BlockingPortal, client: httpx.AsyncClient, clock: FakeClock, data: Path
+        self,
+        portal: BlockingPortal,
+        client: httpx.AsyncClient,
+        clock: FakeClock,
+        data: Path,
+        app: Starlette | None = None,
     ) -> None:
+        self.app = app
         self.portal = portal
         self.client = client
         self.clock = clock
@@ -222,7 +229,7 @@ def serve(
             base_url="http://augury",
         )
         try:
-            exchange = Exchange(portal, client, clock, tmp)
+            exchange = Exchange(portal, client, clock, tmp, app)
             exchange.admin("POST", "/catalog", catalog or CATALOG)
             yield exchange
         finally:
