@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from augury.platform.endpoints import account, markets, me, money, portfolio, profile, trading
-from augury.platform.routing import Endpoint, PlatformApi
+from augury.platform.http import json_reply
+from augury.platform.openapi import document
+from augury.platform.routing import Call, Endpoint, PlatformApi
 from augury.platform.service import Platform
 
 __all__ = ["ENDPOINTS", "PLATFORM_API", "Platform"]
@@ -21,5 +25,22 @@ ENDPOINTS: list[Endpoint] = [
     *profile.ENDPOINTS,
     *money.ENDPOINTS,
 ]
+
+
+async def openapi_json(call: Call) -> Response:
+    return json_reply(_DOCUMENT)
+
+
+ENDPOINTS.append(
+    Endpoint(
+        "GET",
+        "/api/openapi.json",
+        openapi_json,
+        "public",
+        "This document",
+        statuses=(200, 429),
+    )
+)
+_DOCUMENT = document(ENDPOINTS)
 
 PLATFORM_API = PlatformApi(ENDPOINTS)

@@ -10,7 +10,7 @@ hundredths of a contract (``quantityCentis``) where a market allows fractions.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -367,7 +367,7 @@ NotificationKind = Literal[
 class Notification(_Out):
     id: int
     kind: str
-    data: dict[str, object]
+    data: dict[str, Any]
     read: bool
     created_at: str
 
