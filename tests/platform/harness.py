@@ -106,6 +106,7 @@ class Exchange:
             (data / OPERATOR_KEY_FILE).read_text(),
         )
         self._browsers = 0
+        self.clients: list[httpx.AsyncClient] = []
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         call = functools.partial(self.client.request, method, path, **kwargs)
@@ -128,8 +129,18 @@ class Exchange:
         return response.json()
 
     def browser(self, address: str | None = None) -> Browser:
+        """A new caller, from its own peer address (10.0.0.N unless given)."""
         self._browsers += 1
-        return Browser(self, address or f"10.0.0.{self._browsers}")
+        return Browser(self, address or f"10.0.{self._browsers // 250}.{self._browsers % 250}")
+
+    def client_for(self, address: str) -> httpx.AsyncClient:
+        assert self.app is not None
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=(address, 1234)),
+            base_url="http://augury",
+        )
+        self.clients.append(client)
+        return client
 
     def state(self) -> tuple[int, str]:
         report = self.admin("GET", "/state")
@@ -146,6 +157,7 @@ class Browser:
         self.csrf: str | None = None
         self.token: str | None = None
         self.user: dict[str, Any] = {}
+        self.client = exchange.client_for(address)
 
     def call(
         self,
@@ -167,8 +179,8 @@ class Browser:
         if body is not None:
             kwargs["content"] = json.dumps(body).encode()
             sent.setdefault("Content-Type", "application/json")
-        transport_client = self.exchange.client
-        transport_client.cookies.clear()  # one client serves every browser: no shared jar
+        transport_client = self.client
+        transport_client.cookies.clear()  # the session is sent by hand, as set above
         call = functools.partial(transport_client.request, method, path, headers=sent, **kwargs)
         response: httpx.Response = self.exchange.portal.call(call)
         cookie = response.cookies.get("augury_session")
@@ -228,9 +240,10 @@ def serve(
             transport=httpx.ASGITransport(app=app, client=("10.9.9.9", 1234)),
             base_url="http://augury",
         )
+        exchange = Exchange(portal, client, clock, tmp, app)
         try:
-            exchange = Exchange(portal, client, clock, tmp, app)
             exchange.admin("POST", "/catalog", catalog or CATALOG)
             yield exchange
         finally:
-            portal.call(client.aclose)
+            for made in [client, *exchange.clients]:
+                portal.call(made.aclose)
