@@ -76,11 +76,12 @@ def _wrap(error: PlatformError) -> ApiError:
 async def list_accounts(request: Request) -> Response:
     platform = _platform(request)
     status = request.query_params.get("status")
+    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
     rows = await platform.db.read(
         lambda tx: tx.all(
-            f"SELECT {accounts.COLUMNS} FROM platform_users "  # noqa: S608
-            "WHERE (? IS NULL OR status = ?) ORDER BY created_ns LIMIT 10000",
-            (status, status),
+            f"SELECT {accounts.COLUMNS} FROM platform_users {where} "  # noqa: S608
+            "ORDER BY created_ns LIMIT 10000",
+            params,
         )
     )
     people = [accounts.Account.from_row(r) for r in rows]

@@ -100,7 +100,7 @@ def write_platform_part(tx: Tx, path: Path, last_seq: int) -> None:
             columns = _columns(table)
             rows = tx.all(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
             _insert(target, table, columns, rows)
-        for key, value in tx.all("SELECT key, value FROM meta WHERE key LIKE 'platform.%'"):
+        for key, value in tx.all("SELECT key, value FROM meta WHERE key LIKE ?", ("platform.%",)):
             target.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
         target.execute(
             "INSERT INTO meta (key, value) VALUES ('backup.last_seq', ?)", (str(last_seq),)
@@ -144,7 +144,9 @@ def write_journal_part(store_url: str, path: Path, last_seq: int) -> int:
                 ["seq", "created_ns", "payload", "sha256"],
                 [(seq, created, payload, digest)],
             )
-        for key, value in source.query("SELECT key, value FROM meta WHERE key LIKE 'journal.%'"):
+        for key, value in source.query(
+            "SELECT key, value FROM meta WHERE key LIKE ?", ("journal.%",)
+        ):
             target.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
         target.execute("COMMIT")
     finally:
@@ -202,7 +204,7 @@ def _restore_journal(
     with store.transaction() as run:
         run("DELETE FROM journal", [()])
         run("DELETE FROM snapshots", [()])
-        run("DELETE FROM meta WHERE key LIKE 'journal.%'", [()])
+        run("DELETE FROM meta WHERE key LIKE ?", [("journal.%",)])
         cursor = source.execute("SELECT seq, ts_ns, payload, crc32 FROM journal ORDER BY seq")
         while rows := cursor.fetchmany(_PAGE):
             run("INSERT INTO journal (seq, ts_ns, payload, crc32) VALUES (?, ?, ?, ?)", rows)
@@ -226,7 +228,7 @@ _ROWID_COLUMNS = (
 
 def _restore_platform(source: sqlite3.Connection, tx: Tx, postgres: bool) -> dict[str, int]:
     counts = {}
-    tx.exec("DELETE FROM meta WHERE key LIKE 'platform.%'")
+    tx.exec("DELETE FROM meta WHERE key LIKE ?", ("platform.%",))
     for table in PLATFORM_TABLES:
         columns = _columns(table)
         tx.exec(f"DELETE FROM {table}")  # noqa: S608

@@ -160,11 +160,12 @@ class CashDesk:
         return [CashRow(*r) for r in rows]
 
     async def listing(self, status: str | None) -> list[CashRow]:
+        where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         rows = await self.platform.db.read(
             lambda tx: tx.all(
-                f"SELECT {_COLUMNS} FROM platform_cash_requests "  # noqa: S608
-                "WHERE (? IS NULL OR status = ?) ORDER BY created_ns LIMIT 1000",
-                (status, status),
+                f"SELECT {_COLUMNS} FROM platform_cash_requests {where} "  # noqa: S608
+                "ORDER BY created_ns LIMIT 1000",
+                params,
             )
         )
         return [CashRow(*r) for r in rows]

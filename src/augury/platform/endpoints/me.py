@@ -43,9 +43,9 @@ async def list_notifications(call: Call) -> Response:
     def read(tx: Tx) -> tuple[list[tuple[object, ...]], int]:
         rows = tx.all(
             "SELECT notification_id, kind, payload, is_read, created_ns "
-            "FROM platform_notifications WHERE user_id = ? AND (? = 0 OR notification_id < ?) "
+            "FROM platform_notifications WHERE user_id = ? AND notification_id < ? "
             "ORDER BY notification_id DESC LIMIT ?",
-            (user_id, before, before, limit + 1),
+            (user_id, before or 1 << 62, limit + 1),
         )
         return rows, _unread(tx, user_id)
 

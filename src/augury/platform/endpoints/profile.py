@@ -182,12 +182,13 @@ async def list_notes(call: Call) -> Response:
     option = call.query("optionId")
     limit = call.int_query("limit", 50, 1, 200)
     before = call.int_query("cursor", 0, 0, 1 << 62)
+    where = "user_id = ? AND note_id < ?" + (" AND ticker = ?" if option else "")
+    params = (user_id, before or 1 << 62, *((option,) if option else ()), limit + 1)
     rows = await call.platform.db.read(
         lambda tx: tx.all(
-            "SELECT note_id, ticker, body, created_ns FROM platform_notes WHERE user_id = ? "
-            "AND (? IS NULL OR ticker = ?) AND (? = 0 OR note_id < ?) "
-            "ORDER BY note_id DESC LIMIT ?",
-            (user_id, option, option, before, before, limit + 1),
+            "SELECT note_id, ticker, body, created_ns FROM platform_notes "  # noqa: S608
+            f"WHERE {where} ORDER BY note_id DESC LIMIT ?",
+            params,
         )
     )
     page = rows[:limit]
