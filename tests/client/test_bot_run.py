@@ -149,8 +149,12 @@ class LosesResponses(httpx.BaseTransport):
         response = self.inner.handle_request(request)
         if self.lose and request.method == "POST" and request.url.path.endswith("/events/orders"):
             response.read()
+            response.close()  # the answer arrived, and is thrown away
             raise httpx.ReadTimeout("response lost in transit", request=request)
         return response
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def test_reconciliation_adopts_an_order_whose_response_was_lost_and_books_fills_once(

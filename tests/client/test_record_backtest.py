@@ -22,7 +22,7 @@ from augury.client.report import render_html, render_json
 from augury.client.sim import BookDelta, BookSnapshot, Lifecycle, Trade
 from tests.e2e.server_harness import CATALOG, Server
 
-T1, T2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
+T1, T2, T3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 S = 1_000_000_000
 
 
@@ -230,3 +230,27 @@ def test_mean_reversion_runs_over_a_recording(tmp_path: Path) -> None:
     corrected = run_backtest(read_events(path), MeanReversion(T1, corrected=True))
     assert faithful.metrics()["trades"] > 0
     assert faithful.decisions != corrected.decisions
+
+
+def test_replay_command_at_speed(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from augury.client.creds import CredentialStore
+
+    path = tmp_path / "small.parquet"
+    rec = Recorder(path)
+    rec.write(BookSnapshot(0, T3, yes=((3000, 200),), no=((6000, 100),)))
+    rec.write(BookDelta(50_000_000, T3, "yes", 3100, 300))
+    rec.write(BookDelta(100_000_000, T3, "yes", 3000, -100))
+    rec.close()
+    key_id, pem = server.user("replaycli", "1000", key_type="ed25519")
+    monkeypatch.setenv("AUGURY_HOME", str(tmp_path / "home"))
+    CredentialStore().add("replay", key_id, pem, server.url)
+    done = CliRunner().invoke(app, ["replay", str(path), "--speed", "100"])
+    assert done.exit_code == 0, done.output
+    assert "replayed 3 book events" in done.stdout
+    with Client(server.url, signer=Signer.from_pem(key_id, pem)) as client:
+        book = client.orderbook(T3)
+        assert book.yes_dollars == [["0.3000", "1.00"], ["0.3100", "3.00"]]
+        assert book.no_dollars == [["0.6000", "1.00"]]
+        client.cancel_all()
