@@ -39,6 +39,7 @@ from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.market import Market
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.runtime.sequencer import stamp
@@ -92,6 +93,12 @@ class InlineRuntime:
 
 def active(exchange: Exchange) -> list[Any]:
     return [m for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE]
+
+
+def _floor_strike(market: Market) -> float:
+    strike = market.meta["floor_strike"]
+    assert isinstance(strike, int | float | str), strike
+    return float(strike)
 
 
 def two_sided(markets: list[Any]) -> int:
@@ -300,7 +307,7 @@ def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
         if event.mutually_exclusive:
             assert results.count("yes") == 1, event.event_ticker
         else:
-            ladder = sorted(markets, key=lambda m: float(m.meta["floor_strike"]))
+            ladder = sorted(markets, key=_floor_strike)
             wins = [m.result == "yes" for m in ladder]
             assert wins == sorted(wins, reverse=True), event.event_ticker
     assert hour.settlements, "settlement paid positions out"

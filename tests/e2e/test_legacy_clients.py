@@ -155,7 +155,7 @@ def test_cross_fill_amend_decrease_cancel_in_cents(alice: LegacyBot, bob: Legacy
 
 
 def test_bad_requests_are_400_with_kalshi_codes(alice: LegacyBot) -> None:
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"yes_price": 40, "no_price": 60, "count": 1},  # 2024 docs: both prices -> 400
         {"yes_price": 40},  # no count
         {"yes_price": 40, "count": 2, "count_fp": "3.00"},  # count and count_fp disagree

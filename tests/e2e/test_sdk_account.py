@@ -326,7 +326,7 @@ def test_subaccount_netting_is_reported_off_and_cannot_be_enabled(server: Server
     ]
     with pytest.raises(BadRequestException) as refused:
         dave.update_subaccount_netting(subaccount_number=1, enabled=True)
-    assert "does not net" in refused.value.body
+    assert "does not net" in (refused.value.body or "")
     assert dave.update_subaccount_netting(subaccount_number=1, enabled=False) is None
     with pytest.raises(BadRequestException):
         dave.update_subaccount_netting(subaccount_number=7, enabled=False)

@@ -53,7 +53,7 @@ async def _workload_step(
         name, response = "cancel", await api.call(owner, "DELETE", path)
     elif roll < 0.80:
         count = str(rng.randint(1, 12))
-        body = {"ticker": o_ticker, "side": o_side, "price": price, "count": count}
+        body: dict[str, Any] = {"ticker": o_ticker, "side": o_side, "price": price, "count": count}
         name, response = "amend", await api.call(owner, "POST", f"{path}/amend", body)
     elif roll < 0.90:
         body = {"reduce_by": "1"}
@@ -187,12 +187,12 @@ async def _pricing(server: Server) -> None:
         assert isinstance(own["msg"]["ts"], str)
         # A market with an empty book: both sides are omitted from the snapshot.
         (empty,) = await api.markets("PXE", 1)
-        snap = await yes_leg.command(
+        added = await yes_leg.command(
             "update_subscription", {"sid": 1, "action": "add_markets", "market_ticker": empty}
         )
-        assert snap[0]["type"] == "ok"
-        assert snap[0]["msg"]["market_tickers"] == [m, empty]
-        assert set(snap[1]["msg"]) == {"market_ticker", "market_id"}
+        assert added[0]["type"] == "ok"
+        assert added[0]["msg"]["market_tickers"] == [m, empty]
+        assert set(added[1]["msg"]) == {"market_ticker", "market_id"}
         await no_leg.close()
         await yes_leg.close()
     finally:

@@ -130,7 +130,7 @@ def test_live_peer_answering_pings_stays_connected(port: int) -> None:
         sock.sendall(_masked(0xA, payload))  # pong with the same payload
     assert pings >= 2
     sock.sendall(_masked(0x1, b"hello"))
-    texts = []
+    texts: list[tuple[int, bytes]] = []
     while len(texts) < 2:
         opcode, payload = _read_frame(sock)
         if opcode == 0x9:
