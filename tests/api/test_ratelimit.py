@@ -36,23 +36,31 @@ CATALOG = {
 # --- the bucket and the tables -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("tier", "read", "write"),
-    [
-        ("basic", (200, 400), (100, 100)),
-        ("advanced", (300, 600), (300, 600)),
-        ("expert", (600, 600), (600, 1200)),
-        ("premier", (1000, 1000), (1000, 2000)),
-        ("paragon", (2000, 2000), (2000, 4000)),
-        ("prime", (4000, 4000), (4000, 8000)),
-        ("prestige", (10000, 10000), (8000, 16000)),
-    ],
-)
-def test_tiers_are_kalshis_budgets_and_capacities(
-    tier: str, read: tuple[int, int], write: tuple[int, int]
-) -> None:
-    assert TIER_LIMITS[tier]["read"] == BucketSpec(*read)
-    assert TIER_LIMITS[tier]["write"] == BucketSpec(*write)
+# CONTRACT.md §10, transcribed: the per-second (read, write) budget of each public tier.
+CONTRACT_BUDGETS = {
+    "basic": (200, 100),
+    "advanced": (300, 300),
+    "expert": (600, 600),
+    "premier": (1000, 1000),
+    "paragon": (2000, 2000),
+    "prime": (4000, 4000),
+    "prestige": (10000, 8000),
+}
+
+
+def contract_capacity(tier: str, kind: str, budget: int) -> int:
+    """CONTRACT.md §10: "Bucket capacity is 2 s of budget for Basic/Advanced read and for
+    write above Basic; otherwise 1 s"."""
+    two_seconds = tier in ("basic", "advanced") if kind == "read" else tier != "basic"
+    return budget * (2 if two_seconds else 1)
+
+
+def test_tiers_are_kalshis_budgets_and_capacities() -> None:
+    assert set(TIER_LIMITS) == set(CONTRACT_BUDGETS)
+    for tier, (read, write) in CONTRACT_BUDGETS.items():
+        for kind, budget in (("read", read), ("write", write)):
+            expected = BucketSpec(budget, contract_capacity(tier, kind, budget))
+            assert TIER_LIMITS[tier][kind] == expected, (tier, kind)
 
 
 def test_bucket_starts_full_spends_and_refills_exactly() -> None:
@@ -214,18 +222,44 @@ def test_limits_report_the_effective_tier_and_tier_changes_apply(basic: InProces
         assert order(basic, key, cents).status_code == 201
 
 
-def test_endpoint_costs_publish_the_enforced_prices(basic: InProcessExchange) -> None:
+# CONTRACT.md §10: the default is 10 tokens; batch cancel is 2 per order (so is a single
+# cancel, a batch of one); the Get Quote cost is 2; legacy v1 mutations cost 10x their V2
+# equivalent. (method, path, cost per request or item, billed per item) for every price
+# that is not the plain default.
+V2_CANCEL = 2
+CONTRACT_PRICES = {
+    ("DELETE", "/portfolio/events/orders/batched"): (V2_CANCEL, True),
+    ("POST", "/portfolio/events/orders/batched"): (10, True),
+    ("DELETE", "/portfolio/events/orders/{order_id}"): (V2_CANCEL, False),
+    ("GET", "/communications/quotes/{quote_id}"): (2, False),
+    ("POST", "/portfolio/orders"): (10 * 10, False),
+    ("POST", "/portfolio/orders/batched"): (10 * 10, True),
+    ("DELETE", "/portfolio/orders/batched"): (10 * V2_CANCEL, True),
+    ("DELETE", "/portfolio/orders/{order_id}"): (10 * V2_CANCEL, False),
+    ("POST", "/portfolio/orders/{order_id}/amend"): (10 * 10, False),
+    ("POST", "/portfolio/orders/{order_id}/decrease"): (10 * 10, False),
+}
+
+
+def test_endpoint_costs_publish_the_contract_prices(basic: InProcessExchange) -> None:
     response = basic.request("GET", "/trade-api/v2/account/endpoint_costs")  # public, unsigned
     assert response.status_code == 200
     body = response.json()
     assert body["default_cost"] == 10
-    costs = {(e["method"], e["path"]): e["cost"] for e in body["endpoint_costs"]}
-    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
-    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/{order_id}")] == 2
-    assert ("POST", "/trade-api/v2/portfolio/events/orders/batched") not in costs  # 10 per item
-    assert all(cost != 10 for cost in costs.values())
-    for (method, path), cost in costs.items():
-        assert classify(method, path.removeprefix("/trade-api/v2")).cost == cost
+    published = {(e["method"], e["path"]): e["cost"] for e in body["endpoint_costs"]}
+    # Every price that is not 10 per request is published under its full path; a batch
+    # of 10 per item is not (its per-item price is the default).
+    assert published == {
+        (method, "/trade-api/v2" + path): cost
+        for (method, path), (cost, _per_item) in CONTRACT_PRICES.items()
+        if cost != 10
+    }
+
+
+def test_the_limiter_bills_the_contract_prices() -> None:
+    for (method, template), (cost, per_item) in CONTRACT_PRICES.items():
+        charge = classify(method, template.replace("{order_id}", "o1").replace("{quote_id}", "q1"))
+        assert (charge.cost, charge.per_item) == (cost, per_item), (method, template)
 
 
 def test_with_rate_limits_off_nobody_is_limited(tmp_path: Path) -> None:

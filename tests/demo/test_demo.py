@@ -270,6 +270,7 @@ def hour() -> Hour:
     return asyncio.run(run())
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     open_markets, quoted = hour.at_ten_seconds
     assert open_markets >= 20
@@ -284,6 +285,7 @@ def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     assert silent == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
     exchange = hour.exchange
     by_series: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -314,6 +316,7 @@ def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
     assert sum(m.volume_c for m in exchange.markets.values()) > 0
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert len(hour.audits) == 12
     assert all(problems == [] for problems in hour.audits)
@@ -324,6 +327,7 @@ def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert hour.crossed == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_agents_trade_through_ordinary_accounts(hour: Hour) -> None:
     exchange = hour.exchange
     for user_id in ("mm-aurora", "mm-boreal", "mm-cirrus", "trader01", "informed-1"):
@@ -511,6 +515,7 @@ def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
 
 
 @pytest.mark.slow
+@pytest.mark.process
 def test_cli_demo_first_run_then_resume(demo_server: DemoServer) -> None:
     demo_server.start()
     demo_server.wait_until_lively()

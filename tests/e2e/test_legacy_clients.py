@@ -25,6 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.e2e.server_harness import CATALOG, Server
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 M1, M2, M3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 API_PREFIX = "/trade-api/v2"
 

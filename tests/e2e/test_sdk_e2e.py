@@ -21,6 +21,9 @@ from kalshi_python_sync.exceptions import (
 
 from tests.e2e.server_harness import Server
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 M1, M2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
 
 

@@ -20,6 +20,9 @@ import pytest
 from tests.e2e.server_harness import Server
 from tests.ws.ws_helpers import Api, BookMirror, User, WsClient, rebuild
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 
 async def _workload_step(
     api: Api,

@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.e2e.server_harness import Server
 from tests.ws.ws_helpers import Api, WsClient, catalog_server
+
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
 
 TICKER_KEYS = {
     "market_ticker", "market_id", "price_dollars", "yes_bid_dollars", "yes_ask_dollars",

@@ -10,8 +10,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.e2e.server_harness import Server
 from tests.ws.ws_helpers import Api, User, WsClient, catalog_server
+
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
 
 PRIVATE = ["fill", "user_orders", "market_positions", "order_group_updates"]
 

@@ -19,6 +19,9 @@ from augury.api.auth import signing_headers
 from tests.e2e.server_harness import Server
 from tests.ws.ws_helpers import WS_PATH, Api, WsClient
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 TEXT = {
     1: "Unable to process message",
     2: "Params required",

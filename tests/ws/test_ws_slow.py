@@ -21,6 +21,9 @@ from websockets.exceptions import ConnectionClosed
 from tests.e2e.server_harness import CATALOG, Server
 from tests.ws.ws_helpers import Api, WsClient, rebuild
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture(scope="module")
 def small_buffer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:

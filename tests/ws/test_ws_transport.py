@@ -26,6 +26,9 @@ from augury.api.ws.transport import (
     text_frames,
 )
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 
 async def _echo(websocket: WebSocket) -> None:
     await websocket.accept()
