@@ -22,17 +22,21 @@ A restart is leaving the ``with`` block and entering a new one on the same direc
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import io
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import httpx
 import urllib3
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from starlette.applications import Starlette
+from starlette.types import Message
 from urllib3 import BaseHTTPResponse
 
 from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
@@ -43,10 +47,24 @@ from augury.runtime.clock import Clock, FakeClock
 if TYPE_CHECKING:
     from kalshi_python_sync import KalshiClient
 
-__all__ = ["BASE_URL", "V2", "InProcessExchange", "Key", "running_exchange"]
+__all__ = [
+    "BASE_URL",
+    "V2",
+    "WS_PATH",
+    "InProcessExchange",
+    "InProcessWebSocket",
+    "Key",
+    "WebSocketClosed",
+    "WebSocketDenied",
+    "running_exchange",
+]
 
 BASE_URL = "http://augury.test"
 V2 = "/trade-api/v2"
+WS_PATH = "/trade-api/ws/v2"
+# How long a receive waits for a message that must come (a deadline, not a pause).
+RECEIVE_TIMEOUT_S = 15.0
+T = TypeVar("T")
 
 
 class Key(NamedTuple):
@@ -70,6 +88,7 @@ class InProcessExchange:
         self._stack: contextlib.ExitStack | None = None
         self._portal: BlockingPortal | None = None
         self._client: httpx.AsyncClient | None = None
+        self._app: Starlette | None = None
         self.operator = Key("", "")
 
     def start(self) -> None:
@@ -81,7 +100,7 @@ class InProcessExchange:
             client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
             stack.callback(portal.call, client.aclose)
             self._stack = stack.pop_all()
-        self._portal, self._client = portal, client
+        self._portal, self._client, self._app = portal, client, app
         data = self.settings.data_dir
         self.operator = Key(
             (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
@@ -90,7 +109,8 @@ class InProcessExchange:
 
     def stop(self) -> None:
         """End the lifespan: the sequencer drains and the store closes, as on SIGINT."""
-        stack, self._stack, self._portal, self._client = self._stack, None, None, None
+        stack, self._stack = self._stack, None
+        self._portal, self._client, self._app = None, None, None
         if stack is not None:
             stack.close()
 
@@ -186,6 +206,23 @@ class InProcessExchange:
         report = self.admin("GET", "/state")
         return report["last_seq"], report["state_digest"]
 
+    def websocket(self, key: Key | None = None, path: str = WS_PATH) -> InProcessWebSocket:
+        """Open a WebSocket session (signed with ``key``; anonymous when None)."""
+        assert self._portal is not None, "not running"
+        assert self._app is not None
+        headers: dict[str, str] = {}
+        if key is not None:
+            ts_ms = self.clock.now_ns() // 1_000_000
+            headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
+        return InProcessWebSocket(self._portal, self._app, path, headers)
+
+    def on_loop(self, fn: Callable[[Starlette], T]) -> T:
+        """Run ``fn(app)`` on the app's event loop (to read server state between calls)."""
+        assert self._portal is not None, "not running"
+        app = self._app
+        assert app is not None
+        return self._portal.call(lambda: fn(app))
+
     def sdk(self, key: Key) -> KalshiClient:
         """An official SDK client for ``key`` whose requests reach this app in-process."""
         from kalshi_python_sync import Configuration, KalshiClient
@@ -231,6 +268,128 @@ class _PortalPool(urllib3.PoolManager):
             request_method=method,
             request_url=url,
         )
+
+
+class WebSocketClosed(Exception):
+    """The server closed the WebSocket (or refused it with ``code``)."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"closed with code {code} {reason}".strip())
+        self.code = code
+        self.reason = reason
+
+
+class WebSocketDenied(Exception):
+    """The server answered the upgrade with an HTTP error (denial response)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(f"denied with {status}: {body!r}")
+        self.status = status
+        self.body = body
+
+
+async def _queues() -> tuple[asyncio.Queue[Message], asyncio.Queue[Message]]:
+    return asyncio.Queue(), asyncio.Queue()
+
+
+async def _get(queue: asyncio.Queue[Message], timeout_s: float) -> Message:
+    async with asyncio.timeout(timeout_s):
+        return await queue.get()
+
+
+class InProcessWebSocket:
+    """One WebSocket session with the app: ASGI messages over two queues on its loop.
+
+    The app runs the connection as it would under any ASGI server (without uvicorn's raw
+    frame writer, so the endpoint sends through plain ASGI messages). Every message the
+    client receives is kept in ``log``; ``barrier()`` sends ``list_subscriptions`` and
+    returns what arrived before its reply: the server answers in order with what it had
+    already queued for the connection, so the barrier is a reliable "caught up" point.
+    ``close()`` returns once the server has finished the connection (its hub forgot it).
+    """
+
+    def __init__(
+        self, portal: BlockingPortal, app: Starlette, path: str, headers: dict[str, str]
+    ) -> None:
+        self._portal = portal
+        self._to_app, self._from_app = portal.call(_queues)
+        scope: dict[str, Any] = {
+            "type": "websocket",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "scheme": "ws",
+            "http_version": "1.1",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("augury.test", 80),
+            "subprotocols": [],
+            "extensions": {"websocket.http.response": {}},
+        }
+        self._done = portal.start_task_soon(app, scope, self._to_app.get, self._from_app.put)
+        self._ids = itertools.count(1)
+        self.log: list[dict[str, Any]] = []
+        self._put({"type": "websocket.connect"})
+        first = self._next(RECEIVE_TIMEOUT_S)
+        if first["type"] == "websocket.http.response.start":
+            body = self._next(RECEIVE_TIMEOUT_S).get("body", b"")
+            raise WebSocketDenied(first["status"], body)
+        if first["type"] == "websocket.close":
+            raise WebSocketClosed(first.get("code", 1000), first.get("reason") or "")
+        assert first["type"] == "websocket.accept", first
+
+    def _put(self, message: Message) -> None:
+        self._portal.call(self._to_app.put_nowait, message)
+
+    def _next(self, timeout_s: float) -> Message:
+        return self._portal.call(_get, self._from_app, timeout_s)
+
+    def send_text(self, text: str) -> None:
+        self._put({"type": "websocket.receive", "text": text})
+
+    def send(self, cmd: str, params: dict[str, Any] | None = None) -> int:
+        """Send a command with the next id; return the id."""
+        cmd_id = next(self._ids)
+        body: dict[str, Any] = {"id": cmd_id, "cmd": cmd}
+        if params is not None:
+            body["params"] = params
+        self.send_text(json.dumps(body))
+        return cmd_id
+
+    def recv(self, timeout_s: float = RECEIVE_TIMEOUT_S) -> dict[str, Any]:
+        """The next message (raises ``WebSocketClosed`` when the server closed instead)."""
+        message = self._next(timeout_s)
+        if message["type"] == "websocket.close":
+            raise WebSocketClosed(message.get("code", 1000), message.get("reason") or "")
+        assert message["type"] == "websocket.send", message
+        decoded: dict[str, Any] = json.loads(message.get("text") or message["bytes"])
+        self.log.append(decoded)
+        return decoded
+
+    def until(self, cmd_id: int, reply_type: str | None = None) -> list[dict[str, Any]]:
+        """Receive until a message with ``id == cmd_id`` (and the type); return all."""
+        got = []
+        while True:
+            message = self.recv()
+            got.append(message)
+            if message.get("id") == cmd_id and reply_type in (None, message.get("type")):
+                return got
+
+    def barrier(self) -> list[dict[str, Any]]:
+        """Every message that arrived before a fresh ``list_subscriptions`` reply."""
+        return self.until(self.send("list_subscriptions"), "ok")[:-1]
+
+    def command(self, cmd: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Send a command; return everything up to a barrier after it."""
+        self.send(cmd, params)
+        return self.barrier()
+
+    def close(self) -> None:
+        """Leave, and wait until the server has finished the connection."""
+        self._put({"type": "websocket.disconnect", "code": 1000})
+        self._done.result(timeout=RECEIVE_TIMEOUT_S)
 
 
 @contextlib.contextmanager
