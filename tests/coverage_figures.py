@@ -50,8 +50,8 @@ class Tally:
 def package_of(path: str) -> str:
     """``src/augury/engine/book.py`` -> ``engine``; a module at the root -> its name."""
     parts = Path(path).parts
-    inner = parts[parts.index("augury") + 1 :]
-    return inner[0].removesuffix(".py") if inner else "augury"
+    name = parts[parts.index("augury") + 1].removesuffix(".py")
+    return "augury" if name == "__init__" else name
 
 
 def tallies(report: dict[str, Any]) -> dict[str, Tally]:
