@@ -30,7 +30,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import httpx
 import urllib3
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_URL",
+    "Credentials",
     "V2",
     "WS_PATH",
     "InProcessExchange",
@@ -72,6 +73,16 @@ class Key(NamedTuple):
 
     key_id: str
     pem: str
+
+
+class Credentials(Protocol):
+    """Anything that carries an API key id and its private key (a ``Key``, a test user)."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def pem(self) -> str: ...
 
 
 class InProcessExchange:
@@ -140,7 +151,7 @@ class InProcessExchange:
         self,
         method: str,
         path: str,
-        key: Key | None = None,
+        key: Credentials | None = None,
         body: Any = None,
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
@@ -160,7 +171,7 @@ class InProcessExchange:
         self,
         method: str,
         path: str,
-        key: Key | None = None,
+        key: Credentials | None = None,
         body: Any = None,
         params: dict[str, Any] | None = None,
     ) -> Any:
@@ -181,7 +192,7 @@ class InProcessExchange:
 
     def order(
         self,
-        key: Key,
+        key: Credentials,
         ticker: str,
         side: str,
         price: str,
@@ -206,7 +217,7 @@ class InProcessExchange:
         report = self.admin("GET", "/state")
         return report["last_seq"], report["state_digest"]
 
-    def websocket(self, key: Key | None = None, path: str = WS_PATH) -> InProcessWebSocket:
+    def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
         """Open a WebSocket session (signed with ``key``; anonymous when None)."""
         assert self._portal is not None, "not running"
         assert self._app is not None
@@ -223,7 +234,7 @@ class InProcessExchange:
         assert app is not None
         return self._portal.call(lambda: fn(app))
 
-    def sdk(self, key: Key) -> KalshiClient:
+    def sdk(self, key: Credentials) -> KalshiClient:
         """An official SDK client for ``key`` whose requests reach this app in-process."""
         from kalshi_python_sync import Configuration, KalshiClient
 

@@ -13,11 +13,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.server_harness import CATALOG
-from tests.inprocess import V2, InProcessExchange, Key, running_exchange
+from tests.inprocess import InProcessExchange, running_exchange
+from tests.ws.inprocess_api import Api
 
 T0_S = 1_767_225_600  # the fake clock's start, 2026-01-01T00:00:00Z
 S_NS = 1_000_000_000
@@ -28,50 +28,6 @@ TICKER_KEYS = {
     "yes_bid_size_fp", "yes_ask_size_fp", "last_trade_size_fp", "volume_fp",
     "open_interest_fp", "dollar_volume", "dollar_open_interest", "ts", "ts_ms", "time",
 }  # fmt: skip
-
-
-class Api:
-    """The REST calls these tests make, on the in-process exchange."""
-
-    def __init__(self, server: InProcessExchange) -> None:
-        self.server = server
-
-    def user(self, prefix: str) -> Key:
-        return self.server.user(f"{prefix}{next(_names)}", "100000", key_type="ed25519")
-
-    def order(
-        self, key: Key, ticker: str, side: str, price: str, count: str, **extra: Any
-    ) -> httpx.Response:
-        tif = extra.pop("time_in_force", "good_till_canceled")
-        response = self.server.order(key, ticker, side, price, count, tif, **extra)
-        assert response.status_code == 201, response.text
-        return response
-
-    def call(self, key: Key, method: str, path: str) -> httpx.Response:
-        return self.server.call(method, f"{V2}{path}", key)
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        return self.server.admin(method, path, body)
-
-    def markets(self, prefix: str, count: int) -> list[str]:
-        """Create an event with ``count`` fresh markets; return their tickers."""
-        event = f"{prefix}-EV"
-        tickers = [f"{prefix}-M{i}" for i in range(count)]
-        catalog = {
-            "events": [{"event_ticker": event, "series_ticker": "KXTEST", "title": prefix}],
-            "markets": [
-                {
-                    "ticker": t,
-                    "event_ticker": event,
-                    "title": t,
-                    "open_time": "2026-01-01T00:00:00Z",
-                    "close_time": "2030-01-01T00:00:00Z",
-                }
-                for t in tickers
-            ],
-        }
-        self.admin("POST", "/catalog", catalog)
-        return tickers
 
 
 def _exchange(data: Path) -> AbstractContextManager[InProcessExchange]:
