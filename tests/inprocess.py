@@ -49,9 +49,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_URL",
-    "Credentials",
     "V2",
     "WS_PATH",
+    "Credentials",
     "InProcessExchange",
     "InProcessWebSocket",
     "Key",
@@ -396,6 +396,13 @@ class InProcessWebSocket:
         """Send a command; return everything up to a barrier after it."""
         self.send(cmd, params)
         return self.barrier()
+
+    def error(self, cmd: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send a command expected to fail; return its error ``msg``."""
+        replies = self.until(self.send(cmd, params))
+        assert replies[-1]["type"] == "error", replies
+        msg: dict[str, Any] = replies[-1]["msg"]
+        return msg
 
     def close(self) -> None:
         """Leave, and wait until the server has finished the connection."""

@@ -58,14 +58,6 @@ def _user(server: InProcessExchange, prefix: str) -> Key:
     return server.user(f"{prefix}{next(_names)}", "100000", key_type="ed25519")
 
 
-def _error(c: InProcessWebSocket, cmd: str, params: dict[str, Any] | None) -> dict[str, Any]:
-    """Send a command expected to fail; return its error ``msg``."""
-    replies = c.until(c.send(cmd, params))
-    assert replies[-1]["type"] == "error", replies
-    msg: dict[str, Any] = replies[-1]["msg"]
-    return msg
-
-
 def _no_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in m.items() if k != "id"} for m in messages]
 
@@ -124,12 +116,12 @@ def test_every_error_code(server: InProcessExchange) -> None:
         (5, "explode", {}),
     ]
     for code, cmd, params in cases:
-        msg = _error(c, cmd, params)
+        msg = c.error(cmd, params)
         assert (msg["code"], msg["msg"]) == (code, TEXT[code]), (cmd, params, msg)
     # A refused subscribe changed nothing.
     listed = c.send("list_subscriptions")
     assert (c.until(listed))[-1]["msg"] == []
-    assert (_error(c, "subscribe", {"channels": ["orderbook_delta"], "market_ticker": "NOPE-1"}))[
+    assert (c.error("subscribe", {"channels": ["orderbook_delta"], "market_ticker": "NOPE-1"}))[
         "market_ticker"
     ] == "NOPE-1"
 
@@ -162,7 +154,7 @@ def test_every_error_code(server: InProcessExchange) -> None:
         (28, {"sid": 4, "action": "subscribe_underlyings"}),
     ]
     for code, params in sub_cases:
-        msg = _error(c, "update_subscription", params)
+        msg = c.error("update_subscription", params)
         assert (msg["code"], msg["msg"]) == (code, TEXT[code]), (params, msg)
     c.close()
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.server_harness import CATALOG, Server
-from tests.inprocess import InProcessExchange, InProcessWebSocket, running_exchange
+from tests.inprocess import InProcessExchange, running_exchange
 from tests.ws import inprocess_api
 from tests.ws.ws_helpers import Api, User, WsClient, catalog_server
 
@@ -28,13 +28,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchan
     data = tmp_path_factory.mktemp("ws-private")
     with running_exchange(data, catalog=CATALOG, rate_limits=False) as exchange:
         yield exchange
-
-
-def _error(c: InProcessWebSocket, cmd: str, params: dict[str, Any]) -> dict[str, Any]:
-    replies = c.until(c.send(cmd, params))
-    assert replies[-1]["type"] == "error", replies
-    msg: dict[str, Any] = replies[-1]["msg"]
-    return msg
 
 
 def _by_type(log: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -152,7 +145,7 @@ def test_anonymous_connection_gets_public_channels_only(server: InProcessExchang
         "communications",
     ):
         params: dict[str, Any] = {"channels": [channel], "market_ticker": "KXTEST-26DEC-T1"}
-        assert _error(anonymous, "subscribe", params) == {
+        assert anonymous.error("subscribe", params) == {
             "code": 9,
             "msg": "Authentication required",
         }
