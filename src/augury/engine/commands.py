@@ -56,8 +56,12 @@ class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True,
 
 
 class CreateUser(_Cmd, frozen=True):
+    """Open a user (subaccount 0), funded with ``deposit_cc`` in the same step: a refused
+    creation (the user exists) deposits nothing, so a retried provisioning call is safe."""
+
     user_id: str
     name: str
+    deposit_cc: int = 0
 
 
 class Deposit(_Cmd, frozen=True):
