@@ -5,6 +5,10 @@ reads a clock), appends the encoded command durably, then applies it; replaying 
 commands in the same order rebuilds the same state byte for byte. Commands are msgspec
 Structs with a tag so one union type round-trips through msgpack.
 
+Journal compatibility: an encoded command is an array in ``__struct_fields__`` order, and
+``ts_ns`` (keyword-only, from the base) comes last, so a field added to an existing command
+would make its older records undecodable; add a command type instead.
+
 Commands are already syntactically valid when they get here (the API layer parsed strings
 into integer units); the engine checks everything that depends on state.
 """
@@ -56,12 +60,8 @@ class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True,
 
 
 class CreateUser(_Cmd, frozen=True):
-    """Open a user (subaccount 0), funded with ``deposit_cc`` in the same step: a refused
-    creation (the user exists) deposits nothing, so a retried provisioning call is safe."""
-
     user_id: str
     name: str
-    deposit_cc: int = 0
 
 
 class Deposit(_Cmd, frozen=True):

@@ -51,7 +51,7 @@ _EXPIRATION = _int("expiration_ts_ns", lim.TIME_MAX_NS)
 _CLIENT_ID = _text("client_order_id", lim.ID_MAX_LEN)
 
 FIELDS: Final[dict[type, tuple[_Rule, ...]]] = {
-    c.CreateUser: (_USER, _text("name", lim.NAME_MAX_LEN), _int("deposit_cc", lim.MONEY_MAX_CC)),
+    c.CreateUser: (_USER, _text("name", lim.NAME_MAX_LEN)),
     c.Deposit: (_USER, _AMOUNT, _SUB),
     c.Withdraw: (_USER, _AMOUNT, _SUB),
     c.RegisterApiKey: (

@@ -218,24 +218,11 @@ class Exchange:
     def _create_user(self, cmd: c.CreateUser) -> str:
         if not cmd.user_id or cmd.user_id in self.users:
             raise Reject(RejectReason.ALREADY_EXISTS, f"user {cmd.user_id!r} already exists")
-        if cmd.deposit_cc:
-            self.ledger.check_deposit(cmd.deposit_cc)
         user = self.users[cmd.user_id] = UserInfo(cmd.user_id, cmd.name, cmd.ts_ns)
-        account = self.ledger.open_account((cmd.user_id, 0), cmd.ts_ns)
+        self.ledger.open_account((cmd.user_id, 0), cmd.ts_ns)
         self._out.append(
             UserUpdate(ts_ns=cmd.ts_ns, user_id=user.user_id, name=user.name, tier=user.tier)
         )
-        if cmd.deposit_cc:
-            self.ledger.deposit(account, cmd.deposit_cc, cmd.ts_ns)
-            self._out.append(
-                CashMovement(
-                    ts_ns=cmd.ts_ns,
-                    kind="deposit",
-                    user_id=cmd.user_id,
-                    subaccount=0,
-                    amount_cc=cmd.deposit_cc,
-                )
-            )
         return cmd.user_id
 
     def _register_key(self, cmd: c.RegisterApiKey) -> str:

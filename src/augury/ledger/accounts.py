@@ -148,18 +148,15 @@ class Ledger:
             account = self.accounts[key] = Account(key, ts_ns)
         return account
 
-    def check_deposit(self, amount_cc: int) -> None:
-        """Refuse a deposit that is not a positive whole cent, or that would take the
-        exchange's total (deposits less withdrawals) past ``MONEY_MAX_CC`` (decision 0014)."""
+    def deposit(self, account: Account, amount_cc: int, ts_ns: int) -> None:
+        """Bring cash in from the outside world, or reject without change: not a positive
+        whole cent, or taking the exchange's total (deposits less withdrawals) past
+        ``MONEY_MAX_CC`` (decision 0014)."""
         self._check_cents(amount_cc)
         if amount_cc - self.external_cc > MONEY_MAX_CC:
             raise Reject(
                 RejectReason.MONEY_LIMIT, "deposit would exceed the exchange's money limit"
             )
-
-    def deposit(self, account: Account, amount_cc: int, ts_ns: int) -> None:
-        """Bring cash in from the outside world."""
-        self.check_deposit(amount_cc)
         self.external_cc -= amount_cc
         account.available_cc += amount_cc
         self._touch(account, ts_ns)

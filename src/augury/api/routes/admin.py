@@ -92,11 +92,15 @@ async def create_user(request: Request) -> Response:
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("name"))
-    # One command: an existing user is refused (409) and nothing is deposited, so a
-    # provisioning script that retries cannot mint money.
-    await context.submit(
-        c.CreateUser(ts_ns=0, user_id=name, name=name, deposit_cc=_dollars(data, "deposit"))
-    )
+    deposit = _dollars(data, "deposit")
+    if deposit and deposit - context.exchange.ledger.external_cc > MONEY_MAX_CC:
+        raise ApiError(400, "invalid_parameters", "deposit would exceed the money limit")
+    # The deposit follows only a creation that was accepted: an existing user is refused
+    # (409) and nothing is deposited, so a provisioning script that retries cannot mint
+    # money. (A crash between the two leaves the user unfunded, never funded twice.)
+    await context.submit(c.CreateUser(ts_ns=0, user_id=name, name=name))
+    if deposit:
+        await context.submit(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
     return json_response({"user_id": name}, 201)
 
 

@@ -95,6 +95,10 @@ def decode_request(body: bytes, type_: type[T]) -> T:
     """
     data = body if body.strip() else b"{}"
     try:
+        if not data.isascii():
+            # JSON is UTF-8 (RFC 8259), also inside keys the schema ignores, which the
+            # decoder skips unread; an ASCII body (nearly all) needs no check.
+            data.decode("utf-8")
         return cast(T, _decoder(type_).decode(data))
     except msgspec.ValidationError as exc:
         text = str(exc)
