@@ -18,7 +18,7 @@ import httpx
 from augury.api.auth import signing_headers
 from tests.e2e.server_harness import CATALOG, Server
 
-__all__ = ["M1", "M2", "Exchange", "V2_ORDERS", "order_body"]
+__all__ = ["M1", "M2", "V2_ORDERS", "Exchange", "order_body"]
 
 M1, M2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
 V2_ORDERS = "/trade-api/v2/portfolio/events/orders"

@@ -160,4 +160,3 @@ def test_history_stays_current_and_the_server_restarts_with_the_same_state(
     assert ex.state() == before
     orders = ex.call("GET", "/trade-api/v2/portfolio/orders").json()["orders"]
     assert "history-probe" in [order["client_order_id"] for order in orders]
-

@@ -10,7 +10,6 @@ costs at most 1,000 ids per user beyond the open orders.
 
 from __future__ import annotations
 
-from augury.domain.limits import CLIENT_IDS_RETAINED
 from augury.domain.rejects import RejectReason
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -18,6 +17,7 @@ from augury.engine.state import state_digest
 from tests.engine.market_setup import one_market
 
 DOLLAR = 10_000
+CLIENT_IDS_RETAINED = 1_000  # decision 0016
 
 
 def _order(coid: str, tif: str = "immediate_or_cancel", ts_ns: int = 1) -> c.PlaceOrder:
@@ -69,7 +69,7 @@ def test_memory_is_bounded_by_the_retention_not_by_history() -> None:
     exchange, reasons = _run([*one_market({"alice": 1_000 * DOLLAR}), *orders])
     assert all(reason is None for reason in reasons)
     assert len(exchange.client_ids) == CLIENT_IDS_RETAINED
-    assert list(exchange.retired_client_ids["alice"])[0] == f"c{2 * CLIENT_IDS_RETAINED}"
+    assert next(iter(exchange.retired_client_ids["alice"])) == f"c{2 * CLIENT_IDS_RETAINED}"
 
 
 def test_amended_away_ids_are_retired_and_replay_is_deterministic() -> None:

@@ -77,7 +77,7 @@ def test_a_failed_database_makes_history_reads_unavailable_not_stale(tmp_path: P
     feed = _feed(tmp_path)
     try:
         feed.write([_deposit(1, 100)])
-        feed.writer._conn.close()  # noqa: SLF001  the database goes away under the writer
+        feed.writer._conn.close()
         feed.write([_deposit(2, 200)])
         assert feed.failed is not None
 

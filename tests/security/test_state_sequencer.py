@@ -87,7 +87,8 @@ def test_a_command_whose_apply_raises_is_undone_alone(
             c.SetUserTier(ts_ns=0, user_id="alice", tier="explode"),
             _deposit(2),
         )
-        assert first.ok and third.ok
+        assert first.ok
+        assert third.ok
         assert failed.reject.reason is RejectReason.COMMAND_FAILED
         exchange = runtime.exchange
         assert isinstance(exchange, BuggyExchange)  # the same object, its state rebuilt
@@ -125,7 +126,8 @@ def test_a_command_that_cannot_be_encoded_is_refused_alone(tmp_path: Path) -> No
         )
         before, failed, after = await _together(runtime, _deposit(1), unencodable, _deposit(2))
         assert isinstance(failed, CommandFailed)
-        assert before.ok and after.ok
+        assert before.ok
+        assert after.ok
         assert runtime.sequencer.last_seq == 4  # the unencodable one took no seq
         assert (await runtime.sequencer.submit(_deposit(3))).ok
         await runtime.stop()
@@ -183,6 +185,6 @@ def test_the_void_mark_of_a_torn_tail_is_forgotten(tmp_path: Path) -> None:
         journal.void_record(1)
         assert journal.void_records() == {1}
     with Journal.open(url) as journal:
-        journal._db.write([("DELETE FROM journal WHERE seq = ?", (1,))])  # noqa: SLF001
+        journal._db.write([("DELETE FROM journal WHERE seq = ?", (1,))])
     with Journal.open(url) as journal:
         assert journal.void_records() == frozenset()
