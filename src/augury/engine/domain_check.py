@@ -19,7 +19,8 @@ is applied.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 from augury.domain import limits as lim
 from augury.domain.rejects import Reject, RejectReason
@@ -133,25 +134,41 @@ FIELDS: Final[dict[type, tuple[_Rule, ...]]] = {
 }
 
 
-def _violation(command: c.Command) -> str | None:
-    for name, kind, bound in FIELDS[type(command)]:
-        value = getattr(command, name)
-        if value is None:
-            continue
+# The table is compiled once, at import, into one plain function per command type: the
+# check runs twice per command (sequencer, engine), and straight-line attribute reads and
+# comparisons cost about a fifth of walking the rules (0.3 us against 1.5 us for an order,
+# measured on the dev VM). The source is built only from this module's own field names
+# and integer bounds.
+def _compile(command_type: type, rules: tuple[_Rule, ...]) -> Callable[[Any], str | None]:
+    lines = ["def check(cmd):"]
+    for name, kind, bound in rules:
+        lines.append(f"    v = cmd.{name}")
         if kind == "int":
-            assert isinstance(bound, int)
-            if not -bound <= value <= bound:
-                return f"{name} is out of range (magnitude at most {bound})"
+            message = f"{name} is out of range (magnitude at most {bound})"
+            lines.append(f"    if v is not None and not -{bound} <= v <= {bound}:")
         elif kind == "text":
-            assert isinstance(bound, int)
-            if len(value) > bound:
-                return f"{name} is too long (at most {bound} characters)"
+            message = f"{name} is too long (at most {bound} characters)"
+            lines.append(f"    if v is not None and len(v) > {bound}:")
         else:
             assert isinstance(bound, tuple)
             most, max_len = bound
-            if len(value) > most or any(len(item) > max_len for item in value):
-                return f"{name} holds too many or too long items"
-    return None
+            message = f"{name} holds too many or too long items"
+            lines.append(
+                f"    if v is not None and (len(v) > {most} or "
+                f"any(len(item) > {max_len} for item in v)):"
+            )
+        lines.append(f"        return {message!r}")
+    lines.append("    return None")
+    namespace: dict[str, Any] = {}
+    source = compile("\n".join(lines), f"<domain check of {command_type.__name__}>", "exec")
+    exec(source, namespace)  # noqa: S102  (our own table, see above)
+    check: Callable[[Any], str | None] = namespace["check"]
+    return check
+
+
+_CHECKS: Final[dict[type, Callable[[Any], str | None]]] = {
+    command_type: _compile(command_type, rules) for command_type, rules in FIELDS.items()
+}
 
 
 def domain_reject(command: c.Command) -> Reject | None:
@@ -161,7 +178,7 @@ def domain_reject(command: c.Command) -> Reject | None:
         command: any single command; a ``Batch`` passes here (its items are checked when
             each is applied).
     """
-    message = _violation(command)
+    message = _CHECKS[type(command)](command)
     if message is None:
         return None
     return Reject(RejectReason.OUT_OF_DOMAIN, message)
