@@ -100,7 +100,7 @@ def client_order_id(field: str, value: str) -> str:
 
 
 def cursor(value: str) -> str:
-    """Return a page cursor of at most 128 printable ASCII characters ("" = first page)."""
+    """Return a page cursor of at most 256 printable ASCII characters ("" = first page)."""
     if value and not (len(value) <= lim.CURSOR_MAX_LEN and value.isascii() and value.isprintable()):
         raise _bad("cursor", f"cursor must be at most {lim.CURSOR_MAX_LEN} printable characters")
     return value

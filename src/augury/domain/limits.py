@@ -97,7 +97,7 @@ NAME_MAX_LEN: Final = 256  # display names: users, API keys
 WORD_MAX_LEN: Final = 64  # enumerations held as text: tiers, fee types, grids, scopes
 PEM_MAX_LEN: Final = 16_384  # a public key (RSA-4096 is about 800 characters)
 LIST_MAX_ITEMS: Final = 16  # scopes of a key
-CURSOR_MAX_LEN: Final = 128  # our cursors are at most 41 characters
+CURSOR_MAX_LEN: Final = 256  # ours: a ticker (<= 200 characters) or "ts.ord" digits
 
 # --- state --------------------------------------------------------------------------------
 # A client_order_id is reserved while its order is open (Kalshi: "must not match any open
