@@ -14,6 +14,7 @@ import typer
 from augury.cli import serve
 from augury.cli.admin import admin_app
 from augury.cli.journal import journal_app
+from augury.cli.platform import register as register_platform_verbs
 
 __all__ = ["app", "main"]
 
@@ -22,6 +23,7 @@ app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(admin_app, name="admin")
 app.add_typer(journal_app, name="journal")
+register_platform_verbs()
 
 
 def main() -> None:

@@ -53,8 +53,8 @@ _CLIENT_ID = _text("client_order_id", lim.ID_MAX_LEN)
 
 FIELDS: Final[dict[type, tuple[_Rule, ...]]] = {
     c.CreateUser: (_USER, _text("name", lim.NAME_MAX_LEN)),
-    c.Deposit: (_USER, _AMOUNT, _SUB),
-    c.Withdraw: (_USER, _AMOUNT, _SUB),
+    c.Deposit: (_USER, _AMOUNT, _SUB, _text("transfer_id", lim.TRANSFER_ID_MAX_LEN)),
+    c.Withdraw: (_USER, _AMOUNT, _SUB, _text("transfer_id", lim.TRANSFER_ID_MAX_LEN)),
     c.RegisterApiKey: (
         _text("api_key_id", lim.ID_MAX_LEN),
         _USER,
