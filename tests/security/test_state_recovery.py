@@ -6,7 +6,8 @@ The fixture store is written the way the old code wrote it: an order expiring at
 writer failed and every later start died with ``OverflowError``. Now the server starts on
 that store, replays those two records as refused (they are out of domain now) and
 rebuilds the history read models from the journal: the orders and the fill after them
-are listed, and a second restart reaches the same state digest.
+are listed, and a second restart reaches the same state digest. Its deposits are in the
+layout of that time (before ``Deposit`` gained ``transfer_id``), which must still decode.
 
 A record this build cannot decode stops the start with an error that names the record
 and the way out (``augury journal void SEQ``); after that the server starts. A record
@@ -50,8 +51,21 @@ def _order(user: str, side: str, price_cc: int, **fields: object) -> c.PlaceOrde
     )
 
 
+def _old_deposit(user: str, amount_cc: int) -> list[object]:
+    """A ``Deposit`` as builds before ``transfer_id`` encoded it (ts_ns filled in later)."""
+    return ["Deposit", user, amount_cc, 0, 0]
+
+
+def _encode(command: object, ts_ns: int) -> bytes:
+    if isinstance(command, list):
+        return msgspec.msgpack.encode([*command[:-1], ts_ns])
+    stamped = msgspec.structs.replace(command, ts_ns=ts_ns)  # type: ignore[type-var]
+    return c.encode_command(stamped)
+
+
 def write_poisoned_store(data: Path) -> None:
-    """Write the journal the old code left: two out-of-domain records among good ones."""
+    """Write the journal the old code left: two out-of-domain records among good ones, and
+    deposits in the layout of that time (before ``transfer_id``)."""
     data.mkdir(parents=True)
     commands: list[object] = [
         c.AddSeries(ts_ns=0, ticker="KXOLD", fee_type="quadratic", fee_multiplier_e4=10_000),
@@ -64,20 +78,20 @@ def write_poisoned_store(data: Path) -> None:
             close_ts_ns=T0 + 365 * 86_400 * S,
         ),
         c.CreateUser(ts_ns=0, user_id="alice", name="alice"),
-        c.Deposit(ts_ns=0, user_id="alice", amount_cc=1_000 * DOLLAR),
+        _old_deposit("alice", 1_000 * DOLLAR),
         # The two poisoned records: 9.999e18 ns and 9.999e18 cc.
         _order("alice", "bid", 4_000, client_order_id="never", expiration_ts_ns=9_999_999_999 * S),
-        c.Deposit(ts_ns=0, user_id="alice", amount_cc=999_999_999_999_999 * DOLLAR),
+        _old_deposit("alice", 999_999_999_999_999 * DOLLAR),
         _order("alice", "bid", 4_000, client_order_id="after-poison"),
         c.CreateUser(ts_ns=0, user_id="bob", name="bob"),
-        c.Deposit(ts_ns=0, user_id="bob", amount_cc=1_000 * DOLLAR),
+        _old_deposit("bob", 1_000 * DOLLAR),
         _order("bob", "ask", 4_000, client_order_id="bob-cross"),
     ]
     with Journal.open(f"sqlite:///{data / 'augury.db'}") as journal:
-        records = []
-        for seq, command in enumerate(commands, start=1):
-            stamped = msgspec.structs.replace(command, ts_ns=T0 + seq * S)  # type: ignore[type-var]
-            records.append((seq, T0 + seq * S, c.encode_command(stamped)))
+        records = [
+            (seq, T0 + seq * S, _encode(command, T0 + seq * S))
+            for seq, command in enumerate(commands, start=1)
+        ]
         journal.append_batch(records)  # the old build: no domain check before the journal
 
 
@@ -160,3 +174,21 @@ def test_a_record_whose_replay_raises_is_voided_and_undone(
     assert seen == {1: None, 2: None, 3: RejectReason.COMMAND_FAILED, 4: None}
     assert result.exchange.ledger.accounts[("alice", 0)].available_cc == 11 * DOLLAR
     assert audit(result.exchange) == []
+
+
+def test_records_in_the_layout_before_transfer_id_decode_as_they_meant() -> None:
+    """``Deposit``/``Withdraw`` gained ``transfer_id``; their older records (alone or in a
+    batch) must still replay, or every store written before would fail to start."""
+    old_batch = msgspec.msgpack.encode(
+        ["Batch", [["Deposit", "bob", 5, 0, 9], ["Withdraw", "ann", 7, 1, 9], ["Tick", 9]], 9]
+    )
+    assert c.decode_command(old_batch) == c.Batch(
+        ts_ns=9,
+        items=[
+            c.Deposit(ts_ns=9, user_id="bob", amount_cc=5),
+            c.Withdraw(ts_ns=9, user_id="ann", amount_cc=7, subaccount=1),
+            c.Tick(ts_ns=9),
+        ],
+    )
+    with pytest.raises(msgspec.ValidationError):
+        c.decode_command(msgspec.msgpack.encode(["Deposit", "x"]))

@@ -47,6 +47,7 @@ __all__ = [
     "UpdateOrderGroupLimit",
     "Withdraw",
     "decode_command",
+    "decode_command_strict",
     "encode_command",
 ]
 
@@ -301,6 +302,24 @@ def encode_command(command: Command) -> bytes:
     return _encoder.encode(command)
 
 
-def decode_command(payload: bytes) -> Command:
-    """Decode a journaled command."""
+def decode_command_strict(payload: bytes) -> Command:
+    """Decode a journaled command in today's layout only."""
     return _decoder.decode(payload)
+
+
+def decode_command(payload: bytes) -> Command:
+    """Decode a journaled command, in today's layout or one an older build wrote.
+
+    Raises:
+        msgspec.ValidationError: the record is in no layout this build knows.
+    """
+    try:
+        return _decoder.decode(payload)
+    except msgspec.ValidationError:
+        # Imported here: the compatibility module builds on this one.
+        from augury.engine.record_compat import decode_legacy
+
+        legacy = decode_legacy(payload)
+        if legacy is None:
+            raise
+        return legacy
