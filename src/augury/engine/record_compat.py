@@ -43,7 +43,6 @@ class _OldWithdraw(msgspec.Struct, frozen=True, tag="Withdraw", array_like=True,
 _OLD_FIELDS = ("user_id", "amount_cc", "subaccount", "ts_ns")
 assert _OldDeposit.__struct_fields__ == _OLD_FIELDS
 
-_Item = Any  # every current single command, or one of the old shapes
 _decode_item = msgspec.msgpack.Decoder(_OldDeposit | _OldWithdraw)
 
 
