@@ -51,6 +51,9 @@ AUGURY_ONLY = {
     "invalid_transition": 409,
     # Augury's bound on resting orders per account (bad input never grows state unbounded).
     "too_many_resting_orders": 400,
+    # A command whose apply raised (a bug) was undone by the sequencer (decision 0015):
+    # a server error, 500 by §9.3; Kalshi's observed 503 code means "paused", not this.
+    "internal_server_error": 500,
 }
 
 # CONTRACT §9.3 and the [3P-OBS] note under it.

@@ -174,9 +174,10 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
         lambda w: c.DetermineMarket(ts_ns=TS, ticker="M", result="scalar"),
         R.INVALID_PARAMETERS,
     ),
+    # A number outside domain/limits.py is refused first of all (decision 0014).
     "a scalar result above $1": (
         lambda w: c.DetermineMarket(ts_ns=TS, ticker="M", result="scalar", value_cc=10_001),
-        R.INVALID_PARAMETERS,
+        R.OUT_OF_DOMAIN,
     ),
     # orders
     "a market buy with a zero cost cap": (
