@@ -27,20 +27,19 @@ install: $(STAMP) $(SDK_STAMP)  ## create .venv and install augury with its dev 
 run: install  ## start the demo exchange on 127.0.0.1:8000 (embedded SQLite in ./data)
 	$(BIN)/augury demo --data ./data
 
-test: install  ## run the whole test suite (what CI runs; before you push)
-	$(BIN)/pytest -q
-
-test-fast: install  ## unit and in-process API tests, no slow or process tests (while you work)
-	$(BIN)/pytest -q -m "not slow and not process"
-
-# The whole suite (the same as `make test`) under coverage.py, subprocess servers included;
-# then line and branch figures by package. CI runs this instead of a second `make test`.
-coverage: install  ## the whole test suite under coverage: line and branch figures by package
+# The whole suite under coverage.py (subprocess servers included), then line and branch
+# figures by package; it fails if engine or ledger branch coverage drops under 95 %.
+test: install  ## run the whole test suite with coverage figures (what CI runs; before you push)
 	rm -f .coverage .coverage.* coverage.json
 	$(BIN)/coverage run -m pytest -q
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage json -q -o coverage.json
 	$(BIN)/python -m tests.coverage_figures coverage.json
+
+test-fast: install  ## unit and in-process API tests, no slow or process tests (while you work)
+	$(BIN)/pytest -q -m "not slow and not process"
+
+coverage: test  ## the same as `make test` (the suite always runs under coverage)
 
 check: install  ## lint, format check and strict type check
 	$(BIN)/ruff check src tests bench
