@@ -253,7 +253,8 @@ def _function(endpoint: dict[str, object]) -> str:
         else:
             args.append(f"body: {model_py} | None = None")
     query = [_query_param(q, wanted) for q in endpoint["query"]]  # type: ignore[attr-defined]
-    required_q = [q for q, p in zip(query, endpoint["query"], strict=True) if p["required"]]  # type: ignore[attr-defined, index]
+    params: list[dict[str, object]] = endpoint["query"]  # type: ignore[assignment]
+    required_q = [q for q, p in zip(query, params, strict=True) if p["required"]]
     optional_q = [q for q in query if q not in required_q]
     kw = [f"{n}: {t}" for n, t, _ in required_q]
     kw += [f"{n}: {t} | None = None" for n, t, _ in optional_q]

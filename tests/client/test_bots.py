@@ -129,7 +129,7 @@ def test_kill_switch_and_stop_cancel_everything_and_refuse_more() -> None:
     assert len(runner.broker.resting()) == 2
     runner.kill("operator")
     assert runner.broker.resting() == []  # cancels are due now (no latency)
-    runner.broker.advance(runner.now_ns)  # type: ignore[attr-defined]
+    runner.broker.advance(runner.now_ns)
     assert all(o.status == "canceled" for o in runner.broker.orders.values())  # type: ignore[attr-defined]
     assert runner.on_event(_book(2, 4000, 4200)) == []
     assert runner.decisions.records[-1]["decision"] == "stop"

@@ -161,7 +161,7 @@ def test_export_resumes_after_an_interruption_with_every_row_once(
         )
     out = tmp_path / "fills.jsonl"
     runner = CliRunner()
-    real_pages = export_module.pages
+    real_pages = export_module.pages  # type: ignore[attr-defined]
     monkeypatch.setenv("AUGURY_HOME", env["AUGURY_HOME"])
 
     def dies_after_three(*args: Any) -> Iterator[Any]:

@@ -101,9 +101,12 @@ def test_order_outcomes_are_counted() -> None:
 
 def test_stdout_and_webhook_sinks_carry_the_alert() -> None:
     posted: list[bytes] = []
-    hook = httpx.Client(
-        transport=httpx.MockTransport(lambda r: posted.append(r.content) or httpx.Response(204))
-    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        posted.append(request.content)
+        return httpx.Response(204)
+
+    hook = httpx.Client(transport=httpx.MockTransport(answer))
     out = io.StringIO()
     clock = FakeClock()
     monitor = Monitor(clock, sinks=[StdoutSink(out), WebhookSink("http://hooks.test/a", hook)])

@@ -90,7 +90,10 @@ def test_basic_tier_client_never_sees_a_429_in_10000_requests(tmp_path: Path) ->
             kind = i % 10
             i += 1
             if kind < 6:
-                client.send(ep.get_market_orderbook(T1) if kind % 2 else ep.get_balance())
+                if kind % 2:
+                    client.send(ep.get_market_orderbook(T1))
+                else:
+                    client.send(ep.get_balance())
                 sent += 1
             elif kind < 8:
                 created = client.create_order(orders.order_v2(T1, "bid", 100 * (1 + i % 50), 100))

@@ -19,7 +19,7 @@ from augury.client.cli import data as data_cli
 from augury.client.recording import Recorder, count_events, parts, read_events
 from augury.client.replay import Replayer
 from augury.client.report import render_html, render_json
-from augury.client.sim import BookDelta, BookSnapshot, Lifecycle, Trade
+from augury.client.sim import BookDelta, BookSnapshot, Event, Lifecycle, Trade
 from tests.e2e.server_harness import CATALOG, Server
 
 T1, T2, T3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
@@ -73,7 +73,7 @@ def synthetic(path: Path, n_events: int, seed: int = 1) -> None:
 
 def test_recording_round_trips_and_resumes_into_a_continuation(tmp_path: Path) -> None:
     path = tmp_path / "rec.parquet"
-    events = [
+    events: list[Event] = [
         BookSnapshot(1, T1, ((4000, 100),), ()),
         BookDelta(2, T1, "no", 5000, 300),
         Trade(3, T1, 4000, 100, "no"),

@@ -93,7 +93,7 @@ def test_local_books_equal_rest_after_200_trials_of_drops_and_gaps(tmp_path: Pat
                             with contextlib.suppress(errors.NotFoundError):  # filled since
                                 await owner.send(ep.cancel_order_v2(oid))
                             continue
-                        side = rng.choice(["bid", "ask"])
+                        side: orders.BookSide = rng.choice(["bid", "ask"])
                         price = rng.randint(40, 60) * 100
                         made = await api.create_order(
                             orders.order_v2(
