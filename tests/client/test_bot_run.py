@@ -20,6 +20,8 @@ from augury.client.bots.live import LiveBroker
 from augury.client.sim import FeeSchedule, SimOrder
 from tests.e2e.server_harness import CATALOG, Server
 
+pytestmark = pytest.mark.process
+
 AUGURY = str(Path(sys.executable).parent / "augury")
 T = "KXTEST-26DEC-T3"
 

@@ -18,6 +18,8 @@ from augury.cli.main import app
 from augury.client.cli import exporting as export_module
 from tests.e2e.server_harness import CATALOG, Server
 
+pytestmark = pytest.mark.process
+
 AUGURY = str(Path(sys.executable).parent / "augury")
 T1 = "KXTEST-26DEC-T1"
 

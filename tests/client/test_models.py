@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from starlette.routing import Mount, Route
 
 from augury.api.app import create_app
 from augury.api.settings import Settings
 from tests.client import model_codegen
+
+pytestmark = pytest.mark.process
 
 
 def test_generated_files_are_up_to_date() -> None:

@@ -142,6 +142,7 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+@pytest.mark.process
 def test_server_exposes_prometheus_metrics_with_route_templates(tmp_path: Path) -> None:
     with catalog_server(tmp_path / "data") as server:
         key_id, pem = server.user("metrics", "1000", key_type="ed25519")
@@ -184,6 +185,7 @@ def test_server_exposes_prometheus_metrics_with_route_templates(tmp_path: Path) 
             assert gauge in text
 
 
+@pytest.mark.process
 def test_server_counts_429s(tmp_path: Path) -> None:
     server = Server(tmp_path / "data", extra=["--rate-limits", "on"])
     server.start()

@@ -22,6 +22,8 @@ from augury.client.report import render_html, render_json
 from augury.client.sim import BookDelta, BookSnapshot, Event, Lifecycle, Trade
 from tests.e2e.server_harness import CATALOG, Server
 
+pytestmark = pytest.mark.process
+
 T1, T2, T3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 S = 1_000_000_000
 

@@ -23,6 +23,8 @@ import pytest
 from augury.client.recording import count_events
 from tests.e2e.server_harness import free_port
 
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "TOOLKIT.md"
 

@@ -67,6 +67,7 @@ async def _converged(ws: WsClient, api: AsyncClient, deadline_s: float = 20.0) -
 
 
 @pytest.mark.slow
+@pytest.mark.process
 def test_local_books_equal_rest_after_200_trials_of_drops_and_gaps(tmp_path: Path) -> None:
     rng = random.Random(20261204)
     with catalog_server(tmp_path / "data") as server:
@@ -128,6 +129,7 @@ def test_local_books_equal_rest_after_200_trials_of_drops_and_gaps(tmp_path: Pat
         asyncio.run(run())
 
 
+@pytest.mark.process
 def test_ws_handshake_is_signed_and_private_channels_flow(tmp_path: Path) -> None:
     with catalog_server(tmp_path / "data") as server:
         alice = _user(server, "wsa")
