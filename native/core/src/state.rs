@@ -16,7 +16,7 @@ impl Engine {
     pub fn canonical_state(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(4096);
         let l = &self.ledger;
-        w.map(16);
+        w.map(15);
         w.str("counters");
         w.array(3);
         w.int(self.id_counter as i64);
