@@ -21,6 +21,7 @@ pub mod model;
 pub mod msgpack;
 pub mod outcome;
 pub mod rejects;
+pub mod snapshot;
 pub mod state;
 pub mod trading;
 pub mod units;

@@ -116,6 +116,19 @@ impl Core {
         PyBytes::new(py, &self.engine.canonical_state())
     }
 
+    /// The engine-neutral snapshot document of the whole state.
+    fn dump_state<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.engine.dump_state())
+    }
+
+    /// Rebuild a core from an engine-neutral snapshot document.
+    #[staticmethod]
+    fn load_state(payload: &[u8], k0: u64, k1: u64) -> PyResult<Core> {
+        Engine::load_state(payload, (k0, k1))
+            .map(|engine| Core { engine })
+            .map_err(|e| PyValueError::new_err(e.0))
+    }
+
     /// Every broken invariant (empty when sound).
     fn audit(&self) -> Vec<String> {
         self.engine.audit()

@@ -24,7 +24,7 @@ from augury.api.ws.transport import (
     WS_PING_TIMEOUT_S,
     AuguryWebSocketProtocol,
 )
-from augury.cli.options import DataOpt
+from augury.cli.options import DataOpt, EngineOpt, engine_choice
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["demo", "run_server", "serve"]
@@ -84,6 +84,7 @@ def serve(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
     ] = DEFAULT_SNAPSHOT_EVERY,
+    engine: EngineOpt = None,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     settings = Settings(
@@ -97,6 +98,7 @@ def serve(
         historical_cutoff_days=historical_cutoff_days,
         legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
         snapshot_every=snapshot_every,
+        engine=engine_choice(engine),
     )
     run_server(create_app(settings), host, port, log_level)
 
@@ -125,6 +127,7 @@ def demo(
         ),
     ] = 1.0,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+    engine: EngineOpt = None,
 ) -> None:
     """Start a lively demo exchange: markets, simulated traders and a funded demo user.
 
@@ -144,7 +147,9 @@ def demo(
         raise typer.BadParameter("--speed must be positive")
     # Snapshots more often than ``serve``: a demo journal grows by ~40 commands a second,
     # and a restart replays everything after the newest snapshot.
-    settings = Settings(data_dir=data, db_url=db, host=host, port=port)
+    settings = Settings(
+        data_dir=data, db_url=db, host=host, port=port, engine=engine_choice(engine)
+    )
     clock = AcceleratedClock(SystemClock(), speed)
     runner = DemoRunner(DemoConfig(seed=seed, activity=activity, speed=speed), clock)
     # Listening on every interface is the user's choice; the printed URLs use loopback.

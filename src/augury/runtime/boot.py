@@ -26,7 +26,8 @@ from typing import TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
-from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
+from augury.engine.state import SnapshotFormatError, state_digest
+from augury.runtime.engines import load_exchange, new_exchange, resolve
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
@@ -59,6 +60,7 @@ def recover(
     *,
     max_snapshot_seq: int | None = None,
     on_start: Callable[[Exchange, int], None] | None = None,
+    engine: str = "python",
 ) -> RecoveryResult:
     """Rebuild the exchange from the newest valid snapshot plus the journal after it.
 
@@ -69,14 +71,15 @@ def recover(
         max_snapshot_seq: start from no snapshot newer than this (a read model that lags
             behind it needs the commands in between): the newest at or below it, or none.
         on_start: called with the starting state and its seq before the replay begins.
+        engine: ``python`` or ``native`` (``runtime.engines``); snapshots of either load.
     """
     started = time.perf_counter()
-    snapshot_seq, exchange = 0, Exchange(instance_id)
+    snapshot_seq, exchange = 0, new_exchange(engine, instance_id)
     refused: tuple[int, ...] = ()
     loaded = journal.load_latest_snapshot(at_most=max_snapshot_seq)
     if loaded is not None:
         try:
-            exchange = load_snapshot(loaded[1])
+            exchange = load_exchange(engine, loaded[1])
             snapshot_seq = loaded[0]
         except SnapshotFormatError as error:
             # Written by a build that kept other fields (and older snapshots are older
@@ -85,14 +88,17 @@ def recover(
             refused = (loaded[0],)
     if on_start is not None:
         on_start(exchange, snapshot_seq)
-    seq = snapshot_seq
-    decode = c.decode_command
-    apply = exchange.apply
-    for seq, _ts, payload in journal.read_after(snapshot_seq):
-        command = decode(payload)
-        outcome = apply(command)
-        if replay_sink is not None:
-            replay_sink(seq, command, outcome)
+    if engine == "native":
+        seq = _replay_native(journal, exchange, snapshot_seq, replay_sink)
+    else:
+        seq = snapshot_seq
+        decode = c.decode_command
+        apply = exchange.apply
+        for seq, _ts, payload in journal.read_after(snapshot_seq):
+            command = decode(payload)
+            outcome = apply(command)
+            if replay_sink is not None:
+                replay_sink(seq, command, outcome)
     return RecoveryResult(
         exchange=exchange,
         last_seq=seq,
@@ -102,6 +108,37 @@ def recover(
         skipped_snapshots=(*journal.skipped_snapshots, *refused),
         seconds=time.perf_counter() - started,
     )
+
+
+_REPLAY_CHUNK = 4096
+
+
+def _replay_native(
+    journal: Journal, exchange: Exchange, after: int, sink: ReplaySink | None
+) -> int:
+    """Replay journal records through the native engine in chunks of payloads; outcomes
+    are decoded only for a sink (the history read models)."""
+    core = exchange.core  # type: ignore[attr-defined]
+    seq = after
+    chunk: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        payloads = [payload for _, payload in chunk]
+        if sink is None:
+            core.replay(payloads)
+        else:
+            outcomes = exchange.apply_encoded_batch(payloads)  # type: ignore[attr-defined]
+            for (s, payload), outcome in zip(chunk, outcomes, strict=True):
+                sink(s, c.decode_command(payload), outcome)
+        chunk.clear()
+
+    for seq, _ts, payload in journal.read_after(after):
+        chunk.append((seq, bytes(payload)))
+        if len(chunk) >= _REPLAY_CHUNK:
+            flush()
+    if chunk:
+        flush()
+    return seq
 
 
 class HistoryFeed:
@@ -172,6 +209,7 @@ class Runtime:
         self.recovery = recovery
         self.sequencer = sequencer
         self.history = history
+        self.engine = "native" if hasattr(recovery.exchange, "core") else "python"
 
     @property
     def exchange(self) -> Exchange:
@@ -186,8 +224,13 @@ class Runtime:
         *,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
+        engine: str | None = None,
     ) -> Runtime:
-        """Open the journal and history on their threads, recover, start the sequencer."""
+        """Open the journal and history on their threads, recover, start the sequencer.
+
+        ``engine`` is ``native``, ``python`` or None for the default (``runtime.engines``).
+        """
+        engine = resolve(engine)
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, Journal.open, db_url)
@@ -209,6 +252,7 @@ class Runtime:
                 sink,
                 max_snapshot_seq=writer.watermark(),
                 on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
+                engine=engine,
             )
             history.flush_replay()
             return result

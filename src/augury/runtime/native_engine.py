@@ -374,6 +374,18 @@ class NativeExchange:
     def audit(self) -> list[str]:
         return list(self.core.audit())
 
+    def dump_state(self) -> bytes:
+        """The engine-neutral snapshot document (``augury.engine.snapshot``)."""
+        return bytes(self.core.dump_state())
+
+    @classmethod
+    def load(cls, document: bytes | memoryview) -> NativeExchange:
+        """Rebuild a native exchange from an engine-neutral snapshot document."""
+        if augury_native is None:
+            raise RuntimeError("the native engine is not built (make install builds it)")
+        k0, k1 = secrets.randbits(64), secrets.randbits(64)
+        return cls(core=augury_native.Core.load_state(bytes(document), k0, k1))
+
     # --- reads ----------------------------------------------------------------------------
 
     @property

@@ -195,8 +195,15 @@ class Sequencer:
         exchange = self.exchange
         sinks = self._sinks
         applied: list[tuple[int, c.Command, Outcome]] = []
+        # The native engine takes the journal's own payloads, the whole batch at once.
+        native_batch = getattr(exchange, "apply_encoded_batch", None)
+        outcomes = (
+            native_batch([payload for _, _, payload in records])
+            if native_batch is not None
+            else None
+        )
         for i, ((_, future), command) in enumerate(zip(batch, commands, strict=True)):
-            outcome = exchange.apply(command)
+            outcome = outcomes[i] if outcomes is not None else exchange.apply(command)
             applied.append((seq0 + i + 1, command, outcome))
             for sink in sinks:
                 sink(seq0 + i + 1, command, outcome)
