@@ -17,10 +17,17 @@ import pytest
 
 from augury.engine.audit import audit as python_audit
 from augury.engine.exchange import Exchange
-from augury.engine.state import canonical_state
+from augury.engine.state import canonical_state, load_snapshot, snapshot_body
 from augury.runtime import native_engine
 
-__all__ = ["ENGINE", "audit_any", "digest_any", "native_or_skip", "new_exchange"]
+__all__ = [
+    "ENGINE",
+    "audit_any",
+    "digest_any",
+    "load_any",
+    "native_or_skip",
+    "new_exchange",
+]
 
 ENGINE = os.environ.get("AUGURY_TEST_ENGINE", "python")
 _encoder = msgspec.msgpack.Encoder()
@@ -55,3 +62,10 @@ def digest_any(exchange: Any) -> str:
     if isinstance(exchange, Exchange):
         return hashlib.sha256(_encoder.encode(canonical_state(exchange))).hexdigest()
     return hashlib.sha256(exchange.canonical_bytes()).hexdigest()
+
+
+def load_any(payload: bytes, like: Any) -> Any:
+    """Load a snapshot into an exchange of the same engine as ``like``."""
+    if isinstance(like, Exchange):
+        return load_snapshot(payload)
+    return native_engine.NativeExchange.load(snapshot_body(payload))
