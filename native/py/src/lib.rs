@@ -182,6 +182,11 @@ impl Core {
         Ok(self.engine.markets[m].book.levels(is_bid))
     }
 
+    fn level_total(&self, ticker: &str, is_bid: bool, idx: usize) -> PyResult<i64> {
+        let b = &self.engine.markets[self.market_index(ticker)?].book;
+        b.side(is_bid).get(idx).map(|l| l.total_c).ok_or_else(|| PyKeyError::new_err(idx))
+    }
+
     fn book_best(&self, ticker: &str) -> PyResult<(i64, i64, usize)> {
         let b = &self.engine.markets[self.market_index(ticker)?].book;
         Ok((b.best_bid, b.best_ask, b.size))

@@ -32,8 +32,11 @@ from augury.domain.grid import GRIDS, PriceGrid
 from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
 from augury.engine.events import Event, OrderUpdate
-from augury.engine.exchange import Outcome
+from augury.engine.exchange import ApiKeyInfo, Outcome, UserInfo
+from augury.engine.groups import OrderGroup
+from augury.engine.market import EventInfo, SeriesInfo
 from augury.engine.orders import Order, _rebuild_order
+from augury.ledger.accounts import Account, Position
 from augury.ledger.fees import FeeSchedule
 
 try:  # The extension is optional: without a Rust toolchain the Python engine runs.
@@ -196,6 +199,14 @@ class _BookView:
     def size(self) -> int:
         return int(self._core.book_best(self.ticker)[2])
 
+    @property
+    def bids(self) -> _LevelsView:
+        return _LevelsView(self._core, self.ticker, True)
+
+    @property
+    def asks(self) -> _LevelsView:
+        return _LevelsView(self._core, self.ticker, False)
+
     def levels(self, is_bid: bool) -> Iterator[tuple[int, int]]:
         return iter(self._core.book_levels(self.ticker, is_bid))
 
@@ -210,6 +221,33 @@ class _BookView:
         if ahead is None:
             raise AssertionError("order is not resting in this book")
         return int(ahead)
+
+
+class _Level:
+    __slots__ = ("total_c",)
+
+    def __init__(self, total_c: int) -> None:
+        self.total_c = total_c
+
+
+class _LevelsView:
+    """One side of a book as a sequence of levels indexed by grid step (``total_c`` only)."""
+
+    __slots__ = ("_core", "is_bid", "ticker")
+
+    def __init__(self, core: Any, ticker: str, is_bid: bool) -> None:
+        self._core, self.ticker, self.is_bid = core, ticker, is_bid
+
+    def __getitem__(self, idx: int) -> _Level:
+        if idx < 0:
+            idx += len(self)
+        try:
+            return _Level(self._core.level_total(self.ticker, self.is_bid, idx))
+        except KeyError:
+            raise IndexError(idx) from None
+
+    def __len__(self) -> int:
+        return int(self._core.book_best(self.ticker)[2])
 
 
 class _Mapping(Mapping[Any, Any]):
@@ -267,7 +305,9 @@ class _LedgerView:
             row = core.account(key[0], key[1])
             if row is None:
                 return None
-            return _Row(key=key, available_cc=row[0], reserved_cc=row[1], updated_ns=row[2])
+            account = Account(key, row[2])
+            account.available_cc, account.reserved_cc = row[0], row[1]
+            return account
 
         return _Mapping(lambda: [(u, s) for u, s, *_ in core.accounts()], fetch)
 
@@ -300,19 +340,12 @@ class _LedgerView:
         return int(self._core.ledger_totals()[1])
 
 
-def _position(row: tuple[Any, ...]) -> _Row:
+def _position(row: tuple[Any, ...]) -> Position:
     (_, _, _, held, exposure, traded_fine, traded_c, realized, fees, resting, settled, updated) = row
-    return _Row(
-        position_c=held,
-        exposure_fine=exposure,
-        total_traded_fine=traded_fine,
-        traded_c=traded_c,
-        realized_fine=realized,
-        fees_paid_cc=fees,
-        resting_orders=resting,
-        settled=settled,
-        updated_ns=updated,
-    )
+    p = Position(updated)
+    p.position_c, p.exposure_fine, p.total_traded_fine, p.traded_c = held, exposure, traded_fine, traded_c
+    p.realized_fine, p.fees_paid_cc, p.resting_orders, p.settled = realized, fees, resting, settled
+    return p
 
 
 class NativeExchange:
@@ -425,77 +458,49 @@ class NativeExchange:
             if row is None:
                 return None
             uid, name, tier, subs, resting, created = row
-            return _Row(
-                user_id=uid,
-                name=name,
-                tier=tier,
-                subaccounts=subs,
-                resting=resting,
-                created_ns=created,
-            )
+            user = UserInfo(uid, name, created)
+            user.tier, user.subaccounts, user.resting = tier, subs, resting
+            return user
 
         return _Mapping(core.user_ids, fetch)
 
     @property
-    def api_keys(self) -> dict[str, Any]:
-        return {
-            row[0]: _Row(
-                api_key_id=row[0],
-                user_id=row[1],
-                name=row[2],
-                public_key_pem=row[3],
-                key_type=row[4],
-                scopes=tuple(row[5]),
-                subaccount=row[6],
-                created_ns=row[7],
-            )
-            for row in self.core.api_keys()
-        }
+    def api_keys(self) -> dict[str, ApiKeyInfo]:
+        keys = {}
+        for key_id, user_id, name, pem, key_type, scopes, sub, created in self.core.api_keys():
+            info = ApiKeyInfo.__new__(ApiKeyInfo)
+            info.api_key_id, info.user_id, info.name = key_id, user_id, name
+            info.public_key_pem, info.key_type, info.scopes = pem, key_type, tuple(scopes)
+            info.subaccount, info.created_ns = sub, created
+            keys[key_id] = info
+        return keys
 
     @property
     def series(self) -> dict[str, Any]:
         return {
-            t: _Row(
-                ticker=t,
-                fee_type=FeeType(fee_type),
-                fee_multiplier_e4=mult,
-                meta=_meta.decode(meta),
-                created_ns=created,
-            )
+            t: SeriesInfo(t, FeeType(fee_type), mult, _meta.decode(meta), created)
             for t, fee_type, mult, meta, created in self.core.series_list()
         }
 
     @property
-    def events(self) -> dict[str, Any]:
-        return {
-            t: _Row(
-                event_ticker=t,
-                series_ticker=series,
-                mutually_exclusive=exclusive,
-                meta=_meta.decode(meta),
-                markets=list(markets),
-                created_ns=created,
-            )
-            for t, series, exclusive, meta, markets, created in self.core.events_list()
-        }
+    def events(self) -> dict[str, EventInfo]:
+        out = {}
+        for t, series, exclusive, meta, markets, created in self.core.events_list():
+            event = out[t] = EventInfo(t, series, exclusive, _meta.decode(meta), created)
+            event.markets = list(markets)
+        return out
 
     @property
-    def groups(self) -> dict[str, Any]:
-        return {
-            gid: _Row(
-                group_id=gid,
-                key=(user, sub),
-                limit_c=limit,
-                triggered=triggered,
-                orders=dict.fromkeys(orders),
-                window_c=window_c,
-                window=list(window),
-                created_ns=created,
-            )
-            for gid, user, sub, limit, triggered, orders, window_c, window, created in (
-                self.core.groups()
-            )
-        }
+    def groups(self) -> dict[str, OrderGroup]:
+        out = {}
+        for gid, user, sub, limit, triggered, orders, window_c, window, created in (
+            self.core.groups()
+        ):
+            group = out[gid] = OrderGroup(gid, (user, sub), limit, created)
+            group.triggered, group.window_c = triggered, window_c
+            group.orders = dict.fromkeys(orders)
+            group.window.extend(window)
+        return out
 
     @property
     def expiring(self) -> dict[str, int]:
