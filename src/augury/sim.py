@@ -1,6 +1,7 @@
 """Seeded random simulation: millions of commands through the engine, audited and replayed.
 
     python -m augury.sim --commands 2000000 [--seed S] [--audit-every K]
+                         [--engine python|native] [--compare]
 
 A ``Workload`` (the generator) produces a realistic command stream over about 20 markets
 and 50 users: resting limits near the touch, crossing orders, immediate-or-cancel,
@@ -31,6 +32,12 @@ exception, violation or mismatch stops the run with the 0-based index of the com
 fault (an audit failure is re-run from the seed with an audit after every command of the
 failing interval to find the exact command) and the CLI prints
 ``FAILED seed=... at command ...`` and exits 1.
+
+``--engine native`` runs the native (Rust) engine (``augury.runtime.engines``; the
+auditor and the digest are its own, computed the same way). ``--compare`` also applies
+every command to the Python engine, the specification, and requires the same outcome
+(reject reason and message, events field by field) for each, and the same digest at every
+checkpoint: the differential test of ``tests/engine/test_differential.py``, run long.
 
 Why this module may use ``random``: the rule against randomness binds the engine and the
 ledger, whose state must be a pure function of the command log. The simulation is a
@@ -68,6 +75,7 @@ from augury.engine.events import (
 )
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
+from augury.runtime.engines import ENGINES, new_exchange, resolve
 
 __all__ = ["DEFAULT_AUDIT_EVERY", "DEFAULT_SEED", "SimReport", "Workload", "main", "run"]
 
@@ -829,9 +837,13 @@ def _view_problems(workload: Workload, exchange: Exchange) -> list[str]:
 class _Run:
     """One live run: generator, exchange, journal log, checks."""
 
-    def __init__(self, seed: int, audit_every: int, commands: int) -> None:
+    def __init__(
+        self, seed: int, audit_every: int, commands: int, engine: str = "python", compare: bool = False
+    ) -> None:
         self.workload = Workload(random.Random(seed))
-        self.exchange = Exchange(INSTANCE_ID)
+        self.engine = engine
+        self.exchange = new_exchange(engine, INSTANCE_ID)
+        self.reference = Exchange(INSTANCE_ID) if compare else None
         self.audit_every = audit_every
         # The digest grows with everything the exchange remembers (client ids, closed
         # orders), so checkpoints and refused-command probes are spaced to about 10 and
@@ -866,6 +878,8 @@ class _Run:
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise _Failure(index, f"exception while applying: {detail}", command) from exc
+        if self.reference is not None:
+            _compare(index, command, self.reference.apply(command), outcome)
         if outcome.reject is not None:
             reason = outcome.reject.reason.value
             self.rejects[reason] = self.rejects.get(reason, 0) + 1
@@ -888,6 +902,10 @@ class _Run:
         if problems:
             raise _Failure(index, "; ".join(problems[:5]), command, audit=True)
         self.last_good_audit = index
+        if self.reference is not None and state_digest(self.reference) != state_digest(
+            self.exchange
+        ):
+            raise _Failure(index, "the engines' states differ (digest)", command)
         if digest:
             self.checkpoints[index] = state_digest(self.exchange)
             self.next_digest = index + self.digest_every
@@ -897,9 +915,23 @@ class _Run:
         return bytes(memoryview(self.log)[start : self.ends[index]])
 
 
-def _pinpoint(seed: int, audit_every: int, first: int, last: int) -> _Failure | None:
+def _compare(index: int, command: c.Command, expected: Outcome, got: Outcome) -> None:
+    """Require the engine's outcome to be the Python engine's, event for event."""
+    want = None if expected.reject is None else (expected.reject.reason, expected.reject.message)
+    have = None if got.reject is None else (got.reject.reason, got.reject.message)
+    if want != have:
+        raise _Failure(index, f"the engines differ: reject {want} != {have}", command)
+    if expected.events != got.events:
+        pairs = zip(expected.events, got.events, strict=False)
+        first = next((f"{a!r} != {b!r}" for a, b in pairs if a != b), "event counts")
+        raise _Failure(index, f"the engines differ: {first}", command)
+
+
+def _pinpoint(
+    seed: int, audit_every: int, first: int, last: int, engine: str = "python"
+) -> _Failure | None:
     """Re-run from the seed, auditing after every command in ``first..last``."""
-    again = _Run(seed, audit_every, last + 1)
+    again = _Run(seed, audit_every, last + 1, engine)
     try:
         while again.index + 1 < first:
             again.step(digest=False)
@@ -917,7 +949,7 @@ def _replay(
     progress_every: int,
 ) -> None:
     """Decode the log into a fresh exchange and compare outcomes, checkpoints and digest."""
-    fresh = Exchange(INSTANCE_ID)
+    fresh = new_exchange(live.engine, INSTANCE_ID)
     mark_t = time.perf_counter()
     decode = c.decode_command
     codes, counts, checkpoints = live.codes, live.event_counts, live.checkpoints
@@ -951,12 +983,14 @@ def run(
     *,
     progress: Callable[[str], None] | None = None,
     progress_every: int = 100_000,
+    engine: str = "python",
+    compare: bool = False,
 ) -> SimReport:
     """Run ``commands`` generated commands from ``seed``; see the module docstring."""
     if commands <= 0 or audit_every <= 0:
         raise ValueError("commands and audit_every must be positive")
     report = SimReport(seed=seed, commands=commands, audit_every=audit_every)
-    live = _Run(seed, audit_every, commands)
+    live = _Run(seed, audit_every, commands, engine, compare)
     started = time.perf_counter()
     cpu_started = time.process_time()
     try:
@@ -975,7 +1009,9 @@ def run(
                     mark, mark_t = done, now
         except _Failure as failure:
             if failure.audit and live.last_good_audit < failure.index - 1:
-                exact = _pinpoint(seed, audit_every, live.last_good_audit + 1, failure.index)
+                exact = _pinpoint(
+                    seed, audit_every, live.last_good_audit + 1, failure.index, engine
+                )
                 if exact is not None:
                     raise exact from None
             raise
@@ -1009,13 +1045,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--audit-every", type=int, default=DEFAULT_AUDIT_EVERY)
+    parser.add_argument("--engine", choices=ENGINES, default="python")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the Python engine and compare outcomes"
+    )
     args = parser.parse_args(argv)
+    engine = resolve(args.engine)
     print(
-        f"augury sim: seed={args.seed} commands={args.commands:,} audit_every={args.audit_every:,}",
+        f"augury sim: seed={args.seed} commands={args.commands:,} audit_every={args.audit_every:,}"
+        f" engine={engine}{' compared with python' if args.compare else ''}",
         flush=True,
     )
     report = run(
-        args.commands, args.seed, args.audit_every, progress=lambda s: print(s, flush=True)
+        args.commands,
+        args.seed,
+        args.audit_every,
+        progress=lambda s: print(s, flush=True),
+        engine=engine,
+        compare=args.compare,
     )
     if report.failure is not None:
         print(f"FAILED seed={report.seed} at command {report.failure_index}: {report.failure}")

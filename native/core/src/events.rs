@@ -2,7 +2,7 @@
 //!
 //! Events name users, markets and orders by index and id counter while the engine builds
 //! them; `encode_event` writes each one exactly as msgspec encodes the Python event struct
-//! (a map whose first key is the tag `"type"`, then every field in declaration order), so
+//! (`array_like`: an array of the tag, then every field in declaration order), so
 //! `msgspec.msgpack.decode(..., type=list[Event])` builds the very classes the Python engine
 //! returns.
 
@@ -130,9 +130,9 @@ pub enum Event {
     User { ts_ns: i64, user: u32, name: String, tier: String },
 }
 
-fn key(w: &mut Writer, k: &str) {
-    w.str(k);
-}
+/// Field names document the layout; events travel as arrays, so names are not written.
+#[inline(always)]
+fn key(_w: &mut Writer, _k: &str) {}
 
 /// Write one event as msgspec writes its Python struct.
 pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
@@ -156,8 +156,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            w.map(17);
-            key(w, "type");
+            w.array(17);
             w.str("FillEvent");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -193,8 +192,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.str(client_order_id);
         }
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
-            w.map(7);
-            key(w, "type");
+            w.array(7);
             w.str("TradeEvent");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -210,8 +208,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.str(taker_side.as_str());
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
-            w.map(10);
-            key(w, "type");
+            w.array(10);
             w.str("BookDelta");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -246,8 +243,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             settled,
             traded_c,
         } => {
-            w.map(13);
-            key(w, "type");
+            w.array(13);
             w.str("PositionUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -275,8 +271,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.int128(*traded_c);
         }
         Event::Balance { ts_ns, user, sub, available_cc, reserved_cc } => {
-            w.map(6);
-            key(w, "type");
+            w.array(6);
             w.str("BalanceUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -290,8 +285,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.int128(*reserved_cc);
         }
         Event::Cash { ts_ns, kind, user, sub, amount_cc, to_subaccount, transfer_id } => {
-            w.map(8);
-            key(w, "type");
+            w.array(8);
             w.str("CashMovement");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -309,8 +303,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.opt_str(transfer_id.as_deref());
         }
         Event::Market { ts_ns, market, kind, status, result, settlement_value_cc } => {
-            w.map(7);
-            key(w, "type");
+            w.array(7);
             w.str("MarketUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -339,8 +332,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             fee_cost_cc,
             value_cc,
         } => {
-            w.map(13);
-            key(w, "type");
+            w.array(13);
             w.str("SettlementEvent");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -368,8 +360,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.opt_int(*value_cc);
         }
         Event::Group { ts_ns, group_id, user, sub, kind, contracts_limit_c } => {
-            w.map(7);
-            key(w, "type");
+            w.array(7);
             w.str("OrderGroupUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -385,8 +376,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.opt_int(*contracts_limit_c);
         }
         Event::Exchange { ts_ns, trading_active } => {
-            w.map(3);
-            key(w, "type");
+            w.array(3);
             w.str("ExchangeUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -394,8 +384,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.bool(*trading_active);
         }
         Event::ApiKey { ts_ns, api_key_id, user_id, active } => {
-            w.map(5);
-            key(w, "type");
+            w.array(5);
             w.str("ApiKeyUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -407,8 +396,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             w.bool(*active);
         }
         Event::User { ts_ns, user, name, tier } => {
-            w.map(5);
-            key(w, "type");
+            w.array(5);
             w.str("UserUpdate");
             key(w, "ts_ns");
             w.int(*ts_ns);
@@ -424,8 +412,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
 
 /// Write an `OrderUpdate`.
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
-    w.map(29);
-    key(w, "type");
+    w.array(29);
     w.str("OrderUpdate");
     key(w, "ts_ns");
     w.int(o.ts_ns);

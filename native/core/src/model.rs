@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::book::Book;
 use crate::commands::{Side, Stp, Tif};
 use crate::fees::FeeSchedule;
-use crate::units::{ceil_div, floor_div, CC_PER_CENT, CENT_FINE, ONE_DOLLAR_CC};
+use crate::units::{ceil_div, CC_PER_CENT, CENT_FINE, ONE_DOLLAR_CC};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OrderStatus {
@@ -263,7 +263,7 @@ impl GroupSide {
         let rem = i128::from(o.remaining_c);
         let limit = i128::from(o.outcome_limit_cc);
         let lot = i128::from(o.lot_c);
-        let lots = floor_div(rem, lot);
+        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
         let fee_lot_fine = o.fee_lot_cc * 100;
         let least = (i128::from(ONE_DOLLAR_CC) - limit) * lot;
         let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
@@ -364,3 +364,4 @@ impl GroupSide {
 pub fn reserve_cc(target_fine: i128) -> i128 {
     ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
 }
+

@@ -12,7 +12,11 @@ pub const CENT_FINE: i128 = 10_000;
 #[inline]
 pub fn floor_div(a: i128, b: i128) -> i128 {
     debug_assert!(b > 0);
-    a.div_euclid(b)
+    // 128-bit division is a library call; nearly every value fits 64 bits.
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => i128::from(a.div_euclid(b)),
+        _ => a.div_euclid(b),
+    }
 }
 
 /// Python's `-((-a) // b)`: rounds toward plus infinity.
