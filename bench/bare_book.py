@@ -51,8 +51,14 @@ class BareBook:
     def apply(self, cmd: Any) -> None:
         kind = type(cmd)
         if kind is c.PlaceOrder:
-            self.place(cmd.user_id, cmd.ticker, cmd.side == "bid", cmd.price_cc, cmd.count_c,
-                       cmd.time_in_force == "immediate_or_cancel")
+            self.place(
+                cmd.user_id,
+                cmd.ticker,
+                cmd.side == "bid",
+                cmd.price_cc,
+                cmd.count_c,
+                cmd.time_in_force == "immediate_or_cancel",
+            )
         elif kind is c.CancelOrder:
             self.cancel(cmd.order_id)
         elif kind is c.AmendOrder:
@@ -60,12 +66,15 @@ class BareBook:
             if entry is not None:
                 ticker, is_bid, order = entry
                 self.cancel(cmd.order_id)
-                self._match_and_rest(cmd.order_id, ticker, is_bid, order.user, cmd.price_cc,
-                                     order.remaining, False)
+                self._match_and_rest(
+                    cmd.order_id, ticker, is_bid, order.user, cmd.price_cc, order.remaining, False
+                )
         elif kind is c.AddMarket:
             self.markets[cmd.ticker] = _Market()
 
-    def place(self, user: str, ticker: str, is_bid: bool, price: int, count: int, ioc: bool) -> None:
+    def place(
+        self, user: str, ticker: str, is_bid: bool, price: int, count: int, ioc: bool
+    ) -> None:
         self._match_and_rest(self._id(), ticker, is_bid, user, price, count, ioc)
 
     def cancel(self, order_id: str) -> None:
@@ -73,8 +82,9 @@ class BareBook:
         if entry is not None:
             entry[2].live = False
 
-    def _match_and_rest(self, order_id: str, ticker: str, is_bid: bool, user: str, price: int,
-                        count: int, ioc: bool) -> None:
+    def _match_and_rest(
+        self, order_id: str, ticker: str, is_bid: bool, user: str, price: int, count: int, ioc: bool
+    ) -> None:
         market = self.markets[ticker]
         other = market.asks if is_bid else market.bids
         while count and other:

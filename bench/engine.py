@@ -438,8 +438,13 @@ def bench_memory_native(orders: int, seed: int) -> None:
     )
 
 
-def bench_native(setup: list[c.Command], prefill: list[c.Command], stream: list[c.Command],
-                 warmup: int, batch: int) -> float:
+def bench_native(
+    setup: list[c.Command],
+    prefill: list[c.Command],
+    stream: list[c.Command],
+    warmup: int,
+    batch: int,
+) -> float:
     """The stream through ``Core.apply_batch`` in batches; return commands/s."""
     results = []
     for decode in (False, True):
@@ -469,15 +474,17 @@ def bench_native(setup: list[c.Command], prefill: list[c.Command], stream: list[
         what = "with outcomes decoded to events" if decode else "outcomes left encoded"
         print(
             f"  native engine, batches of {batch} ({what}): {per_s:,.0f} commands/s; "
-            f"batch p50 {percentile(per_batch, 0.5):,.0f} us p99 {percentile(per_batch, 0.99):,.0f} us"
-            f" (resting at the end: {core.resting_count():,})"
+            f"batch p50 {percentile(per_batch, 0.5):,.0f} us "
+            f"p99 {percentile(per_batch, 0.99):,.0f} us "
+            f"(resting at the end: {core.resting_count():,})"
         )
         results.append(per_s)
     return results[0]
 
 
-def bench_bare(setup: list[c.Command], prefill: list[c.Command], stream: list[c.Command],
-               warmup: int) -> float:
+def bench_bare(
+    setup: list[c.Command], prefill: list[c.Command], stream: list[c.Command], warmup: int
+) -> float:
     book = BareBook(native_engine_prefix("bench-mixed"))
     for cmd in setup:
         book.apply(cmd)
@@ -510,7 +517,9 @@ def bench_all(commands: int, warmup: int, seed: int, batch: int) -> None:
     del gen
     gc.collect()
     print("same stream, same process:")
-    native_per_s = bench_native(setup, prefill, stream, warmup, batch) if native_engine.available() else 0.0
+    native_per_s = (
+        bench_native(setup, prefill, stream, warmup, batch) if native_engine.available() else 0.0
+    )
     if not native_engine.available():
         print("  native engine: not built (make install builds it)")
     exchange = Exchange("bench-mixed")
@@ -570,9 +579,19 @@ def main() -> None:
     for engine in engines:
         if engine == "native" and not native_engine.available():
             continue
-        subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "bench.engine", "--memory-only", "--engine", engine,
-             "--resting", str(resting), "--seed", str(args.seed)],
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.engine",
+                "--memory-only",
+                "--engine",
+                engine,
+                "--resting",
+                str(resting),
+                "--seed",
+                str(args.seed),
+            ],
             check=True,
         )
     bench_all(commands, warmup, args.seed, args.batch)

@@ -838,7 +838,12 @@ class _Run:
     """One live run: generator, exchange, journal log, checks."""
 
     def __init__(
-        self, seed: int, audit_every: int, commands: int, engine: str = "python", compare: bool = False
+        self,
+        seed: int,
+        audit_every: int,
+        commands: int,
+        engine: str = "python",
+        compare: bool = False,
     ) -> None:
         self.workload = Workload(random.Random(seed))
         self.engine = engine

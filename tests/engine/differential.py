@@ -208,10 +208,16 @@ class CommandStream:
     def place(self) -> c.PlaceOrder:
         rng = self.rng
         user = self.user()
-        tif = rng.choices(["good_till_canceled", "immediate_or_cancel", "fill_or_kill"], [6, 3, 1])[0]
+        tif = rng.choices(["good_till_canceled", "immediate_or_cancel", "fill_or_kill"], [6, 3, 1])[
+            0
+        ]
         coid = None
         if rng.random() < 0.3:
-            coid = rng.choice(self.coids) if self.coids and rng.random() < 0.2 else f"c{rng.randrange(10**9)}"
+            coid = (
+                rng.choice(self.coids)
+                if self.coids and rng.random() < 0.2
+                else f"c{rng.randrange(10**9)}"
+            )
             self.coids.append(coid)
         group = None
         own = [g for g, owner in self.groups if owner == user]
@@ -234,7 +240,9 @@ class CommandStream:
             reduce_only=rng.random() < 0.05,
             cancel_order_on_pause=rng.random() < 0.3,
             order_group_id=group,
-            expiration_ts_ns=(self.ts + rng.randint(-2, 60) * SECOND) if rng.random() < 0.1 else None,
+            expiration_ts_ns=(self.ts + rng.randint(-2, 60) * SECOND)
+            if rng.random() < 0.1
+            else None,
             legacy_side=rng.choice([None, "yes", "no"]),
             legacy_action=rng.choice([None, "buy", "sell"]),
             order_type=rng.choice(["limit", "market"]),
@@ -305,10 +313,18 @@ class CommandStream:
         amount = rng.choice([rng.randint(1, 10**5) * 100, rng.randint(1, 10**7) * 100, 37, 0, -100])
         kind = rng.random()
         if kind < 0.45:
-            return c.Deposit(ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user))
+            return c.Deposit(
+                ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user)
+            )
         if kind < 0.8:
-            return c.Withdraw(ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user))
-        tid = rng.choice(self.transfers) if self.transfers and rng.random() < 0.2 else f"t{rng.randrange(10**9)}"
+            return c.Withdraw(
+                ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user)
+            )
+        tid = (
+            rng.choice(self.transfers)
+            if self.transfers and rng.random() < 0.2
+            else f"t{rng.randrange(10**9)}"
+        )
         self.transfers.append(tid)
         return c.TransferCash(
             ts_ns=self.next_ts(),
@@ -337,7 +353,9 @@ class CommandStream:
             group = "no-such-group"
         if r < 0.75:
             action = rng.choices(["reset", "trigger", "delete"], [5, 3, 1])[0]
-            return c.OrderGroupAction(ts_ns=self.next_ts(), user_id=owner, group_id=group, action=action)  # type: ignore[arg-type]
+            return c.OrderGroupAction(
+                ts_ns=self.next_ts(), user_id=owner, group_id=group, action=action
+            )  # type: ignore[arg-type]
         return c.UpdateOrderGroupLimit(
             ts_ns=self.next_ts(),
             user_id=owner,
@@ -371,7 +389,9 @@ class CommandStream:
             ts_ns=self.next_ts(),
             ticker=self.ticker(),
             result=result,  # type: ignore[arg-type]
-            value_cc=rng.choice([None, 0, 2_500, 10_000, 10_001, -1]) if result == "scalar" else None,
+            value_cc=rng.choice([None, 0, 2_500, 10_000, 10_001, -1])
+            if result == "scalar"
+            else None,
             settle_now=rng.random() < 0.5,
         )
 

@@ -71,7 +71,7 @@ from augury.domain.units import (
 )
 from augury.engine import commands as c
 from augury.engine.events import Event, FillEvent, OrderUpdate, SettlementEvent
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
 from augury.engine.state import make_snapshot, state_digest
 from tests.engine.native_engine import audit_any as audit
 from tests.engine.native_engine import load_any, new_exchange

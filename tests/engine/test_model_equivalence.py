@@ -55,7 +55,7 @@ from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
-from tests.engine.native_engine import ENGINE, audit_any, new_exchange
+from tests.engine.native_engine import audit_any, new_exchange
 from tests.engine.reference_model import FOK, GTC, IOC, Fill, ReferenceExchange, Result, grid_prices
 
 Side = Literal["bid", "ask"]

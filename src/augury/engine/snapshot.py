@@ -28,7 +28,7 @@ from augury.engine.exchange import ApiKeyInfo, Exchange, UserInfo
 from augury.engine.groups import OrderGroup
 from augury.engine.market import EventInfo, Market, SeriesInfo
 from augury.engine.orders import Order
-from augury.ledger.accounts import Account, Position
+from augury.ledger.accounts import Account
 from augury.ledger.fees import FeeSchedule
 
 __all__ = ["dump_state", "load_state"]
@@ -192,23 +192,13 @@ def load_state(payload: bytes | memoryview) -> Exchange:
     x.id_counter, x.queue_counter, x.now_ns, x.trading_paused = doc["counters"]
     ledger = x.ledger
     ledger.fee_revenue_cc, ledger.external_cc = doc["ledger"]
-    for user_id, name, tier, subs, resting, created in doc["users"]:
+    for user_id, name, tier, subs, resting_count, created in doc["users"]:
         user = x.users[user_id] = UserInfo(user_id, name, created)
-        user.tier, user.subaccounts, user.resting = tier, subs, resting
+        user.tier, user.subaccounts, user.resting = tier, subs, resting_count
     for user_id, sub, available, reserved, updated in doc["accounts"]:
         account = ledger.accounts[(user_id, sub)] = Account((user_id, sub), updated)
         account.available_cc, account.reserved_cc = available, reserved
-    for key_id, user_id, name, pem, key_type, scopes, sub, created in doc["api_keys"]:
-        info = ApiKeyInfo.__new__(ApiKeyInfo)
-        info.api_key_id, info.user_id, info.name = key_id, user_id, name
-        info.public_key_pem, info.key_type, info.scopes = pem, key_type, tuple(scopes)
-        info.subaccount, info.created_ns = sub, created
-        x.api_keys[key_id] = info
-    for ticker, fee_type, mult, meta, created in doc["series"]:
-        x.series[ticker] = SeriesInfo(ticker, FeeType(fee_type), mult, _meta.decode(meta), created)
-    for ticker, series, exclusive, meta, created, markets in doc["events"]:
-        event = x.events[ticker] = EventInfo(ticker, series, exclusive, _meta.decode(meta), created)
-        event.markets = list(markets)
+    _load_catalog(x, doc)
     resting: list[Order] = []
     for row in doc["markets"]:
         resting += _load_market(x, row)
@@ -229,11 +219,7 @@ def load_state(payload: bytes | memoryview) -> Exchange:
             position.settled,
             position.updated_ns,
         ) = values
-    for gid, user_id, sub, limit, triggered, window_c, window, members, created in doc["groups"]:
-        group = x.groups[gid] = OrderGroup(gid, (user_id, sub), limit, created)
-        group.triggered, group.window_c = triggered, window_c
-        group.window.extend((ts, count) for ts, count in window)
-        group.orders = dict.fromkeys(members)
+    _load_groups(x, doc)
     for user_id, sub, ticker, is_bid, reserve in doc["reserves"]:
         x._group_side((user_id, sub), ticker, is_bid).reserve_cc = reserve
     for user_id, coid, order_id in doc["client_ids"]:
@@ -242,6 +228,28 @@ def load_state(payload: bytes | memoryview) -> Exchange:
         x.closed_orders[order_id] = (ticker, (user_id, sub))
     x.transfer_ids = set(doc["transfers"])
     return x
+
+
+def _load_catalog(x: Exchange, doc: dict[str, Any]) -> None:
+    for key_id, user_id, name, pem, key_type, scopes, sub, created in doc["api_keys"]:
+        info = ApiKeyInfo.__new__(ApiKeyInfo)
+        info.api_key_id, info.user_id, info.name = key_id, user_id, name
+        info.public_key_pem, info.key_type, info.scopes = pem, key_type, tuple(scopes)
+        info.subaccount, info.created_ns = sub, created
+        x.api_keys[key_id] = info
+    for ticker, fee_type, mult, meta, created in doc["series"]:
+        x.series[ticker] = SeriesInfo(ticker, FeeType(fee_type), mult, _meta.decode(meta), created)
+    for ticker, series, exclusive, meta, created, markets in doc["events"]:
+        event = x.events[ticker] = EventInfo(ticker, series, exclusive, _meta.decode(meta), created)
+        event.markets = list(markets)
+
+
+def _load_groups(x: Exchange, doc: dict[str, Any]) -> None:
+    for gid, user_id, sub, limit, triggered, window_c, window, members, created in doc["groups"]:
+        group = x.groups[gid] = OrderGroup(gid, (user_id, sub), limit, created)
+        group.triggered, group.window_c = triggered, window_c
+        group.window.extend((ts, count) for ts, count in window)
+        group.orders = dict.fromkeys(members)
 
 
 def _load_market(x: Exchange, row: list[Any]) -> list[Order]:

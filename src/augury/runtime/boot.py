@@ -27,8 +27,8 @@ from typing import TypeVar
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import SnapshotFormatError, state_digest
-from augury.runtime.engines import load_exchange, new_exchange, resolve
 from augury.runtime.clock import Clock
+from augury.runtime.engines import load_exchange, new_exchange, resolve
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
 from augury.store.history import HistoryWriter, history_url

@@ -42,7 +42,9 @@ def resolve(requested: str | None) -> str:
         raise EngineUnavailable("the native engine is not built (make install builds it)")
     if not _said_fallback:
         _said_fallback = True
-        log.warning("native engine not built (no Rust toolchain at install): running the Python engine")
+        log.warning(
+            "native engine not built (no Rust toolchain at install): running the Python engine"
+        )
     return "python"
 
 

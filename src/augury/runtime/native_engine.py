@@ -105,6 +105,7 @@ class _MarketView:
     __slots__ = (
         "_core",
         "_meta_raw",
+        "book_seq",
         "close_ts_ns",
         "created_ns",
         "determined_ns",
@@ -126,7 +127,6 @@ class _MarketView:
         "ticker",
         "updated_ns",
         "volume_c",
-        "book_seq",
     )
 
     def __init__(self, core: Any, row: tuple[Any, ...]) -> None:
@@ -341,9 +341,16 @@ class _LedgerView:
 
 
 def _position(row: tuple[Any, ...]) -> Position:
-    (_, _, _, held, exposure, traded_fine, traded_c, realized, fees, resting, settled, updated) = row
+    (_, _, _, held, exposure, traded_fine, traded_c, realized, fees, resting, settled, updated) = (
+        row
+    )
     p = Position(updated)
-    p.position_c, p.exposure_fine, p.total_traded_fine, p.traded_c = held, exposure, traded_fine, traded_c
+    p.position_c, p.exposure_fine, p.total_traded_fine, p.traded_c = (
+        held,
+        exposure,
+        traded_fine,
+        traded_c,
+    )
     p.realized_fine, p.fees_paid_cc, p.resting_orders, p.settled = realized, fees, resting, settled
     return p
 
@@ -493,9 +500,17 @@ class NativeExchange:
     @property
     def groups(self) -> dict[str, OrderGroup]:
         out = {}
-        for gid, user, sub, limit, triggered, orders, window_c, window, created in (
-            self.core.groups()
-        ):
+        for (
+            gid,
+            user,
+            sub,
+            limit,
+            triggered,
+            orders,
+            window_c,
+            window,
+            created,
+        ) in self.core.groups():
             group = out[gid] = OrderGroup(gid, (user, sub), limit, created)
             group.triggered, group.window_c = triggered, window_c
             group.orders = dict.fromkeys(orders)
