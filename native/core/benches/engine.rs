@@ -90,7 +90,7 @@ fn setup(e: &mut Engine, n: &Names) {
     }
     for u in &n.users {
         e.apply(&Command::CreateUser { ts_ns: TS0, user_id: u, name: u });
-        e.apply(&Command::Deposit { ts_ns: TS0, user_id: u, amount_cc: 10_000_000_000, subaccount: 0 });
+        e.apply(&Command::Deposit { ts_ns: TS0, user_id: u, amount_cc: 10_000_000_000, subaccount: 0, transfer_id: None });
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Contract (as `augury.engine.exchange`): a user id is unique and non-empty; cash amounts
 //! are positive whole cents; subaccount 0 exists from the start and at most 64 exist;
-//! transfer ids are single-use. Cash events carry the command's own time.
+//! transfer ids (of transfers, and of deposits and withdrawals that carry one) are
+//! single-use. Cash events carry the command's own time.
 
 use std::sync::Arc;
 
@@ -98,32 +99,38 @@ impl Engine {
         Ok(Value::Str(tier.to_string()))
     }
 
-    pub(crate) fn deposit(&mut self, ts: i64, user_id: &str, amount: i64, sub: i64) -> Res<Value> {
+    /// A deposit (`incoming`) or withdrawal. A `transfer_id` makes it idempotent: it shares
+    /// the id space of subaccount transfers and is refused the second time.
+    pub(crate) fn cash(
+        &mut self,
+        ts: i64,
+        user_id: &str,
+        amount: i64,
+        sub: i64,
+        transfer_id: Option<&str>,
+        incoming: bool,
+    ) -> Res<Value> {
         let (u, acct) = self.account(user_id, sub)?;
-        self.ledger.deposit(acct, amount, ts)?;
+        let transfer_id = transfer_id.filter(|t| !t.is_empty());
+        if transfer_id.is_some_and(|t| self.transfer_ids.contains(t)) {
+            return reject(RejectReason::AlreadyExists, "transfer id already used");
+        }
+        if incoming {
+            self.ledger.deposit(acct, amount, ts)?;
+        } else {
+            self.ledger.withdraw(acct, amount, ts)?;
+        }
+        if let Some(t) = transfer_id {
+            self.transfer_ids.insert(Box::from(t));
+        }
         self.out.push(Event::Cash {
             ts_ns: ts,
-            kind: "deposit",
+            kind: if incoming { "deposit" } else { "withdrawal" },
             user: u,
             sub,
             amount_cc: amount,
             to_subaccount: None,
-            transfer_id: None,
-        });
-        Ok(Value::Int(self.ledger.accounts[acct as usize].available_cc))
-    }
-
-    pub(crate) fn withdraw(&mut self, ts: i64, user_id: &str, amount: i64, sub: i64) -> Res<Value> {
-        let (u, acct) = self.account(user_id, sub)?;
-        self.ledger.withdraw(acct, amount, ts)?;
-        self.out.push(Event::Cash {
-            ts_ns: ts,
-            kind: "withdrawal",
-            user: u,
-            sub,
-            amount_cc: amount,
-            to_subaccount: None,
-            transfer_id: None,
+            transfer_id: transfer_id.map(str::to_string),
         });
         Ok(Value::Int(self.ledger.accounts[acct as usize].available_cc))
     }

@@ -141,8 +141,8 @@ pub enum Command<'a> {
     RegisterApiKey(RegisterApiKey<'a>),
     RevokeApiKey { ts_ns: i64, api_key_id: &'a str, user_id: &'a str },
     SetUserTier { ts_ns: i64, user_id: &'a str, tier: &'a str },
-    Deposit { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64 },
-    Withdraw { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64 },
+    Deposit { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64, transfer_id: Option<&'a str> },
+    Withdraw { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64, transfer_id: Option<&'a str> },
     CreateSubaccount { ts_ns: i64, user_id: &'a str },
     TransferCash {
         ts_ns: i64,
@@ -333,19 +333,21 @@ pub static DECODERS: &[CommandSpec] = &[
     spec!("SetUserTier", 3, |r| {
         Ok(Command::SetUserTier { user_id: r.str()?, tier: r.str()?, ts_ns: r.int()? })
     }),
-    spec!("Deposit", 4, |r| {
+    spec!("Deposit", 5, |r| {
         Ok(Command::Deposit {
             user_id: r.str()?,
             amount_cc: r.int()?,
             subaccount: r.int()?,
+            transfer_id: opt_str(r)?,
             ts_ns: r.int()?,
         })
     }),
-    spec!("Withdraw", 4, |r| {
+    spec!("Withdraw", 5, |r| {
         Ok(Command::Withdraw {
             user_id: r.str()?,
             amount_cc: r.int()?,
             subaccount: r.int()?,
+            transfer_id: opt_str(r)?,
             ts_ns: r.int()?,
         })
     }),

@@ -175,11 +175,11 @@ impl Engine {
                 self.revoke_key(*ts_ns, api_key_id, user_id)
             }
             C::SetUserTier { ts_ns, user_id, tier } => self.set_tier(*ts_ns, user_id, tier),
-            C::Deposit { ts_ns, user_id, amount_cc, subaccount } => {
-                self.deposit(*ts_ns, user_id, *amount_cc, *subaccount)
+            C::Deposit { ts_ns, user_id, amount_cc, subaccount, transfer_id } => {
+                self.cash(*ts_ns, user_id, *amount_cc, *subaccount, *transfer_id, true)
             }
-            C::Withdraw { ts_ns, user_id, amount_cc, subaccount } => {
-                self.withdraw(*ts_ns, user_id, *amount_cc, *subaccount)
+            C::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id } => {
+                self.cash(*ts_ns, user_id, *amount_cc, *subaccount, *transfer_id, false)
             }
             C::CreateSubaccount { ts_ns, user_id } => self.create_subaccount(*ts_ns, user_id),
             C::TransferCash { ts_ns, user_id, from_subaccount, to_subaccount, amount_cc, transfer_id } => {

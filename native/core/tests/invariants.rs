@@ -68,7 +68,7 @@ impl World {
         let ts = w.ts;
         for u in USERS {
             w.apply(&Command::CreateUser { ts_ns: ts, user_id: u, name: u });
-            w.apply(&Command::Deposit { ts_ns: ts, user_id: u, amount_cc: 5_000_000, subaccount: 0 });
+            w.apply(&Command::Deposit { ts_ns: ts, user_id: u, amount_cc: 5_000_000, subaccount: 0, transfer_id: None });
         }
         for (i, fee) in ["quadratic", "quadratic_with_maker_fees", "flat"].iter().enumerate() {
             let series = format!("S{i}");
@@ -202,10 +202,10 @@ impl World {
                 });
             }
             Op::Deposit { user, cents } => {
-                self.apply(&Command::Deposit { ts_ns: ts, user_id: USERS[user], amount_cc: cents * 100, subaccount: 0 });
+                self.apply(&Command::Deposit { ts_ns: ts, user_id: USERS[user], amount_cc: cents * 100, subaccount: 0, transfer_id: None });
             }
             Op::Withdraw { user, cents } => {
-                self.apply(&Command::Withdraw { ts_ns: ts, user_id: USERS[user], amount_cc: cents * 100, subaccount: 0 });
+                self.apply(&Command::Withdraw { ts_ns: ts, user_id: USERS[user], amount_cc: cents * 100, subaccount: 0, transfer_id: None });
             }
             Op::Pause { market, resume } => {
                 let ticker = self.listed[&market].clone();
