@@ -35,6 +35,7 @@ impl Engine {
             subaccounts: 1,
             resting: 0,
             created_ns: ts,
+            retired: Default::default(),
         });
         self.user_ix.insert(id, u);
         self.ledger.open_account(u, 0, ts);

@@ -528,6 +528,15 @@ fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool) -> DResult<Command<'a>>
         }
         return Ok(Command::Batch { items, ts_ns: r.int()? });
     }
+    if (tag == "Deposit" || tag == "Withdraw") && n == 5 {
+        // The layout written before `transfer_id` existed (augury.engine.record_compat).
+        let (user_id, amount_cc, subaccount, ts_ns) = (r.str()?, r.int()?, r.int()?, r.int()?);
+        return Ok(if tag == "Deposit" {
+            Command::Deposit { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
+        } else {
+            Command::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
+        });
+    }
     let spec = DECODERS
         .iter()
         .find(|s| s.tag == tag)

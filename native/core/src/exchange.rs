@@ -139,6 +139,9 @@ impl Engine {
             let outcomes: Vec<Outcome> = items.iter().map(|item| self.apply(item)).collect();
             return Outcome { events: Vec::new(), reject: None, value: Value::Batch(outcomes) };
         }
+        if let Some(out_of_domain) = crate::domain::domain_reject(command) {
+            return Outcome { events: Vec::new(), reject: Some(out_of_domain), value: Value::None };
+        }
         let previous_now = self.now_ns;
         let ts = command.ts_ns();
         if ts > previous_now {

@@ -125,6 +125,10 @@ impl Ledger {
 
     pub fn deposit(&mut self, acct: u32, amount_cc: i64, ts_ns: i64) -> Res<()> {
         check_cents(amount_cc)?;
+        // The exchange's total (deposits less withdrawals) stays within its bound.
+        if i128::from(amount_cc) - self.external_cc > i128::from(crate::domain::MONEY_MAX_CC) {
+            return reject(RejectReason::MoneyLimit, "deposit would exceed the exchange's money limit");
+        }
         self.external_cc -= i128::from(amount_cc);
         self.accounts[acct as usize].available_cc += i128::from(amount_cc);
         self.touch(acct, ts_ns);

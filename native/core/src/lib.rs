@@ -9,6 +9,7 @@ pub mod audit;
 pub mod book;
 pub mod catalog;
 pub mod commands;
+pub mod domain;
 pub mod events;
 pub mod exchange;
 pub mod fees;

@@ -194,6 +194,10 @@ impl Engine {
         let (id, u) = (self.order(slot).id, self.order(slot).user);
         if let Some(c) = new_coid {
             self.client_ids.insert((u, Box::from(c)), id);
+            let old = self.order(slot).client_order_id.clone();
+            if !old.is_empty() {
+                self.retire_client_id(u, &old);
+            }
             self.order_mut(slot).client_order_id = Arc::from(c);
         }
         self.order_mut(slot).expiration_ts_ns = expiration;

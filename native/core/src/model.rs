@@ -174,6 +174,8 @@ pub struct User {
     pub subaccounts: i64,
     pub resting: i64,
     pub created_ns: i64,
+    /// Client ids of finished orders still reserved, oldest first (decision 0016).
+    pub retired: VecDeque<Box<str>>,
 }
 
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RejectReason {
+    OutOfDomain,
     InvalidParameters,
     InvalidPrice,
     InvalidCount,
@@ -25,6 +26,7 @@ pub enum RejectReason {
     InvalidTransition,
     OrderGroupTriggered,
     OrderNotResting,
+    MoneyLimit,
     ReduceOnlyNoPosition,
     InvalidAmend,
     InsufficientBalance,
@@ -35,6 +37,7 @@ impl RejectReason {
     pub fn as_str(self) -> &'static str {
         use RejectReason::*;
         match self {
+            OutOfDomain => "out_of_domain",
             InvalidParameters => "invalid_parameters",
             InvalidPrice => "invalid_price",
             InvalidCount => "invalid_count",
@@ -56,6 +59,7 @@ impl RejectReason {
             InvalidTransition => "invalid_transition",
             OrderGroupTriggered => "order_group_triggered",
             OrderNotResting => "order_not_resting",
+            MoneyLimit => "money_limit",
             ReduceOnlyNoPosition => "reduce_only_no_position",
             InvalidAmend => "invalid_amend_qty_for_order",
             InsufficientBalance => "insufficient_balance",

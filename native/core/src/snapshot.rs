@@ -22,6 +22,7 @@
 //!              [member order ids], created_ns]]                               id order
 //!  "reserves": [[user_id, sub, ticker, is_bid, reserve_cc]]                    sorted
 //!  "client_ids": [[user_id, client_order_id, order_id]]                        sorted
+//!  "retired_client_ids": [[user_id, [client_order_id, oldest first]]]           sorted
 //!  "closed_orders": [[order_id, ticker, user_id, sub]]                         sorted
 //!  "transfers": [transfer_id]}                                                 sorted
 //! order: [order_id, user_id, sub, side, price_cc, initial_c, fill_c, remaining_c,
@@ -45,10 +46,10 @@ use crate::ledger::{Account, Position};
 use crate::model::{ApiKey, EventInfo, Market, MarketStatus, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "instance_id", "id_prefix", "counters", "ledger", "users", "accounts", "api_keys", "series",
-    "events", "markets", "positions", "groups", "reserves", "client_ids", "closed_orders",
-    "transfers",
+    "events", "markets", "positions", "groups", "reserves", "client_ids", "retired_client_ids",
+    "closed_orders", "transfers",
 ];
 
 fn bad<T>(what: &str) -> DResult<T> {
@@ -211,6 +212,8 @@ impl Engine {
             w.str(c);
             self.write_id(&mut w, 1, id);
         }
+        w.str("retired_client_ids");
+        self.write_retired(&mut w);
         w.str("closed_orders");
         let mut closed: Vec<(u64, u32, u32)> =
             self.closed_orders.iter().map(|(&id, &(m, a))| (id, m, a)).collect();
@@ -334,6 +337,7 @@ impl Engine {
                 subaccounts: r.int()?,
                 resting: r.int()?,
                 created_ns: r.int()?,
+                retired: Default::default(),
             };
             e.user_ix.insert(id, e.users.len() as u32);
             e.users.push(user);
@@ -461,6 +465,15 @@ impl Engine {
             let coid: Box<str> = Box::from(r.str()?);
             let Some(id) = e.parse_id(1, r.str()?) else { return bad("client order id target") };
             e.client_ids.insert((u, coid), id);
+        }
+        key(&mut r, "retired_client_ids")?;
+        for _ in 0..r.array()? {
+            expect_len(&mut r, 2)?;
+            let u = e.user_of(r.str()?)?;
+            for _ in 0..r.array()? {
+                let id: Box<str> = Box::from(r.str()?);
+                e.users[u as usize].retired.push_back(id);
+            }
         }
         key(&mut r, "closed_orders")?;
         for _ in 0..r.array()? {

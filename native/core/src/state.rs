@@ -16,7 +16,7 @@ impl Engine {
     pub fn canonical_state(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(4096);
         let l = &self.ledger;
-        w.map(15);
+        w.map(16);
         w.str("counters");
         w.array(3);
         w.int(self.id_counter as i64);
@@ -181,6 +181,9 @@ impl Engine {
             self.write_id(&mut w, 1, id);
         }
 
+        w.str("retired_client_ids");
+        self.write_retired(&mut w);
+
         w.str("transfers");
         let mut transfers: Vec<&str> = self.transfer_ids.iter().map(|s| &**s).collect();
         transfers.sort_unstable();
@@ -205,6 +208,21 @@ impl Engine {
             w.int(sub);
         }
         w.into_bytes()
+    }
+
+    /// `[[user_id, [client ids, oldest first]]]`, sorted by user, for users with any.
+    pub(crate) fn write_retired(&self, w: &mut Writer) {
+        let mut users: Vec<&crate::model::User> = self.users.iter().filter(|u| !u.retired.is_empty()).collect();
+        users.sort_unstable_by(|a, b| a.user_id.cmp(&b.user_id));
+        w.array(users.len());
+        for u in users {
+            w.array(2);
+            w.str(&u.user_id);
+            w.array(u.retired.len());
+            for id in &u.retired {
+                w.str(id);
+            }
+        }
     }
 
     fn canonical_market(&self, i: usize, w: &mut Writer) {

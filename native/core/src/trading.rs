@@ -536,9 +536,27 @@ impl Engine {
                 group.orders.remove(&id);
             }
         }
+        let coid = self.order(slot).client_order_id.clone();
+        if !coid.is_empty() {
+            self.retire_client_id(u, &coid);
+        }
         let snap = self.snapshot(slot, reason);
         self.out.push(Event::Order(Box::new(snap)));
         self.retire(slot);
+    }
+
+    /// Keep a client id no open order uses any more reserved while it is among the user's
+    /// last `CLIENT_IDS_RETAINED` retired ones; release the oldest beyond that.
+    pub(crate) fn retire_client_id(&mut self, u: u32, coid: &str) {
+        let retired = &mut self.users[u as usize].retired;
+        if retired.iter().any(|r| &**r == coid) {
+            return; // already retired: it keeps its place (a dict key re-set in Python)
+        }
+        retired.push_back(Box::from(coid));
+        if retired.len() > crate::domain::CLIENT_IDS_RETAINED {
+            let oldest = retired.pop_front().expect("more than the bound");
+            self.client_ids.remove(&(u, oldest));
+        }
     }
 
     /// Cancel whatever remains of a live order; return the size cancelled.

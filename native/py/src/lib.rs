@@ -91,6 +91,49 @@ impl Core {
         Ok(PyBytes::new(py, &w.buf))
     }
 
+    /// Apply journal payloads in order until one does not decode; return the outcomes of
+    /// the applied prefix (one MessagePack array, as `apply_batch`) and the decode error of
+    /// the first payload left unapplied, or None when all were applied. Recovery uses it so
+    /// that a record the native decoder refuses is handed to the Python decoder (older
+    /// layouts, `augury.engine.record_compat`) without losing the outcomes before it.
+    fn apply_prefix<'py>(
+        &mut self,
+        py: Python<'py>,
+        payloads: &Bound<'py, PyList>,
+        outcomes: bool,
+    ) -> PyResult<(Bound<'py, PyBytes>, usize, Option<String>)> {
+        let items: Vec<Vec<u8>> = payloads
+            .iter()
+            .map(|p| Ok(p.cast::<PyBytes>()?.as_bytes().to_vec()))
+            .collect::<PyResult<_>>()?;
+        let engine = &mut self.engine;
+        let (body, applied, error) = py.detach(|| {
+            let mut w = Writer::with_capacity(if outcomes { 256 * items.len() } else { 16 });
+            let mut applied = 0;
+            let mut error = None;
+            for p in &items {
+                match decode_command(p) {
+                    Ok(command) => {
+                        let outcome = engine.apply(&command);
+                        if outcomes {
+                            encode_outcome(engine, &outcome, &mut w);
+                        }
+                        applied += 1;
+                    }
+                    Err(e) => {
+                        error = Some(e.0);
+                        break;
+                    }
+                }
+            }
+            (w.buf, applied, error)
+        });
+        let mut out = Writer::with_capacity(body.len() + 5);
+        out.array(if outcomes { applied } else { 0 });
+        out.raw(&body);
+        Ok((PyBytes::new(py, &out.buf), applied, error))
+    }
+
     /// Apply commands without encoding outcomes; return how many were rejected (replay).
     fn replay(&mut self, py: Python<'_>, payloads: &Bound<'_, PyList>) -> PyResult<usize> {
         let items: Vec<Vec<u8>> = payloads

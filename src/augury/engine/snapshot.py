@@ -6,7 +6,8 @@ the same bytes, so a store written under one engine recovers under the other. Ev
 has a defined order: creation order for users, accounts, keys, series, events, markets and
 positions (the order the Python dicts iterate in), book order (bids best first, then asks,
 each level first-in first-out) for resting orders, id order for groups and their members,
-and sorted order for reserves, client ids, closed orders and transfer ids.
+and sorted order for reserves, client ids, retired client ids (by user; each user's list
+oldest first), closed orders and transfer ids.
 
 Only what cannot be derived is stored: collateral groups are re-counted from the resting
 orders (their reserves are stored), and the expiry index, position holders and the order
@@ -178,6 +179,9 @@ def dump_state(x: Exchange) -> bytes:
             [*key, g.reserve_cc] for key, g in x.collateral.items() if g.orders or g.reserve_cc
         ),
         "client_ids": sorted([*k, v] for k, v in x.client_ids.items()),
+        "retired_client_ids": sorted(
+            [user, list(retired)] for user, retired in x.retired_client_ids.items()
+        ),
         "closed_orders": sorted([oid, t, *key] for oid, (t, key) in x.closed_orders.items()),
         "transfers": sorted(x.transfer_ids),
     }
@@ -224,6 +228,8 @@ def load_state(payload: bytes | memoryview) -> Exchange:
         x._group_side((user_id, sub), ticker, is_bid).reserve_cc = reserve
     for user_id, coid, order_id in doc["client_ids"]:
         x.client_ids[(user_id, coid)] = order_id
+    for user_id, retired in doc["retired_client_ids"]:
+        x.retired_client_ids[user_id] = dict.fromkeys(retired)
     for order_id, ticker, user_id, sub in doc["closed_orders"]:
         x.closed_orders[order_id] = (ticker, (user_id, sub))
     x.transfer_ids = set(doc["transfers"])
