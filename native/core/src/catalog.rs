@@ -34,7 +34,7 @@ fn fee_override(meta: &[u8]) -> Option<i64> {
         }
         found = match r.peek().ok()? {
             0xc2 | 0xc3 => Some(i64::from(r.bool().ok()?)),
-            // An integer beyond i64 is consumed and ignored (see docs/decisions/0036).
+            // An integer beyond i64 saturates (see docs/decisions/0036).
             0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => r.int().ok(),
             _ => {
                 r.skip(1).ok()?;

@@ -130,7 +130,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Read an integer that fits an `i64` (msgspec accepts any integer encoding).
+    /// Read an integer (msgspec accepts any integer encoding). A `uint64` above `i64::MAX`
+    /// saturates to `i64::MAX`: every command field that can hold one is bounded far below
+    /// that by the domain check, which then refuses it exactly as the Python engine does
+    /// (`OUT_OF_DOMAIN`, whose message names the bound, not the value).
     pub fn int(&mut self) -> DResult<i64> {
         let b = self.byte()?;
         match b {
@@ -139,10 +142,7 @@ impl<'a> Reader<'a> {
             0xcc => Ok(self.be(1)? as i64),
             0xcd => Ok(self.be(2)? as i64),
             0xce => Ok(self.be(4)? as i64),
-            0xcf => {
-                let v = self.be(8)?;
-                i64::try_from(v).map_err(|_| DecodeError("integer out of range".into()))
-            }
+            0xcf => Ok(i64::try_from(self.be(8)?).unwrap_or(i64::MAX)),
             0xd0 => Ok(i64::from(self.be(1)? as u8 as i8)),
             0xd1 => Ok(i64::from(self.be(2)? as u16 as i16)),
             0xd2 => Ok(i64::from(self.be(4)? as u32 as i32)),
