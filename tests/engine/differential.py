@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -352,10 +352,11 @@ class CommandStream:
         if rng.random() < 0.05:
             group = "no-such-group"
         if r < 0.75:
-            action = rng.choices(["reset", "trigger", "delete"], [5, 3, 1])[0]
+            actions: list[Literal["reset", "trigger", "delete"]] = ["reset", "trigger", "delete"]
+            action = rng.choices(actions, [5, 3, 1])[0]
             return c.OrderGroupAction(
                 ts_ns=self.next_ts(), user_id=owner, group_id=group, action=action
-            )  # type: ignore[arg-type]
+            )
         return c.UpdateOrderGroupLimit(
             ts_ns=self.next_ts(),
             user_id=owner,

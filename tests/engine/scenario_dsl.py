@@ -312,7 +312,7 @@ class Runner:
         expect = _parse_expect(stmt.text)
         before = state_digest(self.exchange)
         snapshot = make_snapshot(self.exchange) if isinstance(command, c.Batch) else b""
-        outcome = self.exchange.apply(command)
+        outcome: Outcome = self.exchange.apply(command)
         self.last_events = outcome.events
         for event in outcome.events:
             if isinstance(event, OrderUpdate):
