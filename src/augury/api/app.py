@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from augury.api.auth import generate_key_pair
+from augury.api.body_guard import BodyGuard, BodyStats
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
@@ -233,7 +234,12 @@ def create_app(
         *legacy.routes,
         *catalog.routes,
     ]
-    limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
+    body_stats = BodyStats()
+    limiter = RateLimiter(
+        enabled=settings.rate_limits,
+        default_tier=settings.default_tier,
+        addresses_max=settings.limits.addresses_max,
+    )
     app = Starlette(
         routes=[
             *hot_routes,
@@ -242,7 +248,11 @@ def create_app(
             *ws_routes,
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitMiddleware, limiter=limiter)],
+        # Bodies are bounded (size, JSON depth) before the limiter reads batch bodies.
+        middleware=[
+            Middleware(BodyGuard, limits=settings.limits, stats=body_stats),
+            Middleware(RateLimitMiddleware, limiter=limiter),
+        ],
         exception_handlers={
             ApiError: _api_error,
             RequestDecodeError: _decode_error,
@@ -251,4 +261,5 @@ def create_app(
         },
     )
     app.state.limiter = limiter
+    app.state.body_stats = body_stats
     return app

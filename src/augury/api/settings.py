@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augury.api.limits import ServerLimits
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["Settings"]
@@ -28,6 +29,8 @@ class Settings:
     auth_window_ms: int = 30_000
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
     historical_cutoff_days: int = 90
+    # Transport, WebSocket and authentication limits (docs/SECURITY.md).
+    limits: ServerLimits = field(default_factory=ServerLimits)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
