@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key
+from augury.api.auth import KeyFormatError, check_uploaded_key, generate_key_pair
 from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.routes.orders import ctx
@@ -148,7 +148,7 @@ async def create_key(request: Request) -> Response:
     name = _name(data.get("user"))
     pem = data.get("public_key")
     try:
-        _, key_type = load_public_key(str(pem))
+        key_type = check_uploaded_key(str(pem))
     except KeyFormatError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
     key_id = new_key_id()

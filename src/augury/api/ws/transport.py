@@ -15,6 +15,15 @@ three things, all for the market-data feed:
   instead of letting Linux grow it to megabytes per socket: the slow-consumer limit
   (``connection``) then trips after a bounded backlog, and a thousand stalled peers do
   not pin gigabytes of kernel memory.
+- **Pongs count toward the slow-consumer limit.** A client may ping, and each ping is
+  answered with a pong written straight to the transport. While the transport is paused
+  (the peer is not reading), the bytes of those pongs are added to the connection's
+  buffered bytes (``Connection.control_bytes``), so a never-reading client flooding pings
+  trips the same code-25 drop as one that lets market data pile up. After the server has
+  sent its close frame, pings are no longer answered.
+- **A bounded message size.** A client message larger than ``ws_max_size`` (1 MiB by
+  default, ``ServerLimits.ws_message_bytes_max``) fails the connection with close code
+  1009 before anything parses it.
 - **Raw text frames.** The protocol puts itself into the ASGI scope under
   ``scope["extensions"]["augury.ws.frames"]`` so the endpoint can write a whole batch of
   unmasked text frames with one ``transport.write`` (:class:`FrameSender`) instead of one
@@ -41,7 +50,7 @@ from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
-from augury.api.ws.connection import frame_header
+from augury.api.ws.connection import Connection, frame_header
 
 __all__ = [
     "FRAMES_EXTENSION",
@@ -106,6 +115,10 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             logger=logging.getLogger("uvicorn.error"),
         )
 
+        # The connection whose buffer limit this transport's pongs count toward (set by
+        # the endpoint once the connection exists).
+        self.owner: Connection | None = None
+
     def connection_made(self, transport: BaseTransport) -> None:
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")
@@ -118,6 +131,21 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         # The app task was created but has not run yet, so it will see this extension.
         if self.handshake_initiated and self.response.status_code == 101:
             self.scope["extensions"][FRAMES_EXTENSION] = {"protocol": self}
+
+    def handle_ping(self) -> None:
+        output = b"".join(self.conn.data_to_send())
+        if self.close_sent or self.transport.is_closing():
+            return  # closing: the peer gets no more pongs
+        self.transport.write(output)
+        owner = self.owner
+        if owner is not None and not self.writable.is_set():
+            owner.control_bytes += len(output)
+            owner.check_overflow()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.owner is not None:
+            self.owner.control_bytes = 0  # the transport drained: the pongs went out
 
     def send_keepalive_ping(self) -> None:
         self.ping_timer = None
@@ -165,6 +193,10 @@ class FrameSender:
     def __init__(self, protocol: AuguryWebSocketProtocol) -> None:
         self._protocol = protocol
 
+    def attach(self, conn: Connection) -> None:
+        """Count this transport's pongs toward ``conn``'s buffer limit."""
+        self._protocol.owner = conn
+
     def writable(self) -> bool:
         return self._protocol.writable.is_set()
 
@@ -190,6 +222,9 @@ class AsgiSender:
         self._websocket = websocket
         self._tasks: set[asyncio.Task[None]] = set()
         self._sending = False
+
+    def attach(self, conn: Connection) -> None:
+        """The server answers pings itself; nothing to count here."""
 
     def writable(self) -> bool:
         # While a send is awaited the socket is not keeping up with what is buffered.
