@@ -13,6 +13,7 @@ limits see two clients, as they would on a network.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -33,16 +34,21 @@ from augury.api.auth import signing_headers
 from tests.e2e.server_harness import AUGURY, CATALOG, ROOT, Server
 
 __all__ = [
+    "WS_PATH",
     "NetServer",
+    "client_frame",
     "closed_by_peer",
     "connect",
     "http_client",
     "read_response",
+    "read_until_closed",
     "request_bytes",
     "running",
+    "server_frames",
     "signed",
     "tls_context",
     "wait_until",
+    "ws_open",
 ]
 
 HOST = "127.0.0.1"
@@ -226,3 +232,114 @@ def tls_context(cert: Path) -> ssl.SSLContext:
     """A client TLS context trusting only ``cert`` (a self-signed test certificate)."""
     context = ssl.create_default_context(cafile=str(cert))
     return context
+
+
+# --- raw WebSocket frames (a client that does what a library would not let it do) ----------
+
+WS_PATH = "/trade-api/ws/v2"
+
+
+def ws_open(
+    server: Server,
+    headers: dict[str, str] | None = None,
+    *,
+    source: str = HOST,
+    rcvbuf: int | None = None,
+) -> tuple[socket.socket, int, bytes]:
+    """Send a WebSocket upgrade on a raw socket; return (socket, status, leftover bytes)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(30)
+    sock.bind((source, 0))
+    sock.connect((HOST, server.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [
+        f"GET {WS_PATH} HTTP/1.1",
+        f"host: {HOST}:{server.port}",
+        "upgrade: websocket",
+        "connection: Upgrade",
+        f"sec-websocket-key: {key}",
+        "sec-websocket-version: 13",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed during the handshake")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if status != 101:
+        # Read the refusal's body too (it has a Content-Length), for the caller to check.
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    return sock, status, rest
+
+
+def client_frame(opcode: int, payload: bytes) -> bytes:
+    """One masked client frame (FIN set)."""
+    mask = os.urandom(4)
+    n = len(payload)
+    if n < 126:
+        head = bytes((0x80 | opcode, 0x80 | n))
+    elif n < 65536:
+        head = bytes((0x80 | opcode, 0x80 | 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 0x80 | 127)) + n.to_bytes(8, "big")
+    return head + mask + _mask(payload, mask)
+
+
+def _mask(payload: bytes, mask: bytes) -> bytes:
+    if not payload:
+        return b""
+    whole = (mask * (len(payload) // 4 + 1))[: len(payload)]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(whole, "big")).to_bytes(
+        len(payload), "big"
+    )
+
+
+def server_frames(data: bytes) -> tuple[list[tuple[int, bytes]], bytes]:
+    """Split unmasked server frames: ([(opcode, payload)], incomplete tail)."""
+    frames: list[tuple[int, bytes]] = []
+    i = 0
+    while i + 2 <= len(data):
+        opcode = data[i] & 0x0F
+        n = data[i + 1] & 0x7F
+        j = i + 2
+        if n == 126:
+            if j + 2 > len(data):
+                break
+            n = int.from_bytes(data[j : j + 2], "big")
+            j += 2
+        elif n == 127:
+            if j + 8 > len(data):
+                break
+            n = int.from_bytes(data[j : j + 8], "big")
+            j += 8
+        if j + n > len(data):
+            break
+        frames.append((opcode, data[j : j + n]))
+        i = j + n
+    return frames, data[i:]
+
+
+def read_until_closed(sock: socket.socket, limit_s: float = 60.0) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    deadline = time.monotonic() + limit_s
+    data = b""
+    while True:
+        chunk = _recv(sock, deadline)
+        if not chunk:
+            return data
+        data += chunk
