@@ -16,9 +16,10 @@ Who pays
     throttled addresses) pays to its source address (an IPv6 /64 counts as one) at the
     server's default tier. So a client that only knows someone's key id cannot spend
     that user's tokens at all (docs/decisions/0020). A batch is billed per item only to a
-    proven key holder, and when the route refuses the batch as a whole (400/413/422) all
-    but one item's tokens are given back: per-item billing applies to batches that
-    validated.
+    proven key holder and only once the route has accepted it: the whole batch must fit
+    in the bucket before the route runs (Kalshi's rule), one item is taken then, and the
+    other items only when the route answers below 400. A batch refused as a whole (it
+    did not validate) costs one request.
 
 Tiers
     ``TIER_LIMITS`` holds Kalshi's per-second budgets and bucket capacities (two seconds of
@@ -78,8 +79,6 @@ ENGINE_DEFAULT_TIER: Final = ""  # a new user's engine tier: none set, the serve
 UNLIMITED_REPORTED: Final = 2**31 - 1
 TOO_MANY_REQUESTS_BODY: Final = b'{"error": "too many requests"}'
 _NANO: Final = 1_000_000_000
-# A batch the route refuses as a whole (it did not validate) is billed as one request.
-_WHOLE_BATCH_REFUSED: Final = frozenset({400, 413, 422})
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +201,17 @@ class TokenBucket:
         return True
 
     def give_back(self, tokens: int, spec: BucketSpec) -> None:
-        """Return tokens spent on a batch the route refused as a whole."""
+        """Return tokens, up to the bucket's capacity."""
         self.level_nt = min(self.level_nt + tokens * _NANO, spec.bucket_capacity * _NANO)
+
+    def fits(self, tokens: int, spec: BucketSpec, now_ns: int) -> bool:
+        """Return whether the bucket holds ``tokens`` now (taking nothing)."""
+        self._refill(spec, now_ns)
+        return self.level_nt >= tokens * _NANO
+
+    def spend(self, tokens: int) -> None:
+        """Take ``tokens`` after the fact; the level may go below zero (a debt to refill)."""
+        self.level_nt -= tokens * _NANO
 
     def tokens(self) -> int:
         """Return the whole tokens in the bucket (as of its last refill)."""
@@ -332,17 +340,18 @@ class RateLimitMiddleware:
         if charge.per_item and record is not None:
             body, receive = await _buffer_body(receive)
             items = _item_count(body)
-        tokens = charge.cost * items
         spec = limiter.spec(tier, charge.bucket)
         now_ns = context.clock.now_ns()
         if record is not None:
             bucket = limiter.bucket(record.user_id, charge.bucket, spec, now_ns)
         else:
             bucket = limiter.address_bucket(address_of(scope), charge.bucket, spec, now_ns)
-        if not bucket.take(tokens, spec, now_ns):
+        # A batch must fit whole; its first item is taken now, the rest once accepted.
+        if not bucket.fits(charge.cost * items, spec, now_ns):
             limiter.refused += 1
             await _too_many_requests(send)
             return
+        bucket.take(charge.cost, spec, now_ns)
         if items == 1:
             await self.app(scope, receive, send)
             return
@@ -354,8 +363,8 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_and_watch)
-        if status and status[0] in _WHOLE_BATCH_REFUSED:
-            bucket.give_back(tokens - charge.cost, spec)
+        if status and status[0] < 400:
+            bucket.spend(charge.cost * (items - 1))
 
 
 async def _too_many_requests(send: Send) -> None:
