@@ -84,7 +84,7 @@ class NetServer(Server):
         if tls is not None:
             self.url = f"https://{HOST}:{self.port}"
             self.http.close()
-            self.http = httpx.Client(base_url=self.url, timeout=30, verify=str(tls[0]))
+            self.http = httpx.Client(base_url=self.url, timeout=30, verify=tls_context(tls[0]))
 
     def start(self) -> None:
         args = [str(AUGURY), "serve", "--data", str(self.data), "--port", str(self.port)]
