@@ -1,7 +1,9 @@
 """Request bodies are bounded in size and JSON nesting before anything parses them.
 
 ``BodyGuard`` is the outermost ASGI middleware of the app, so it runs before the rate
-limiter (which reads batch bodies to count their items), the routes and the admin API:
+limiter (which reads batch bodies to count their items), the routes and the admin API.
+It guards the Kalshi API (``/trade-api/``) and the operator API (``/admin/``); the
+platform (``/api/*``) and the web pages bound their own bodies (avatars may be 2 MB):
 
 - a ``Content-Length`` over the limit is answered ``413`` at once, without reading the
   body; a chunked body is counted as it arrives and refused the moment it passes;
@@ -34,9 +36,17 @@ from augury.api.limits import ServerLimits
 from augury.api.schemas.codec import encode
 from augury.api.schemas.errors import error_envelope
 
-__all__ = ["ADMIN_PREFIX", "BodyGuard", "BodyStats", "json_too_deep", "names_operator_key"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "GUARDED_PREFIXES",
+    "BodyGuard",
+    "BodyStats",
+    "json_too_deep",
+    "names_operator_key",
+]
 
 ADMIN_PREFIX: Final = "/admin/"
+GUARDED_PREFIXES: Final = ("/trade-api/", ADMIN_PREFIX)
 
 _OPEN_CLOSE: Final = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKET: Final = bytes(b for b in range(256) if b not in b"{}[]")
@@ -166,7 +176,8 @@ class BodyGuard:
         self.names_operator = names_operator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        declared = _declared_length(scope) if scope["type"] == "http" else 0
+        guarded = scope["type"] == "http" and scope["path"].startswith(GUARDED_PREFIXES)
+        declared = _declared_length(scope) if guarded else 0
         if declared == 0:
             await self.app(scope, receive, send)
             return

@@ -7,7 +7,7 @@ sequencer batches, so a read never sees a half-applied command.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +42,11 @@ class Context:
         self.clock = clock
         self.runtime = runtime
         self.keys = KeyRing()
+        # Users whose keys must stop working (platform accounts suspended by the
+        # operator; kept current by augury.platform). Checked after the signature.
+        self.blocked_users: set[str] = set()
+        # The /api/* platform once it has started (augury.platform.service.Platform).
+        self.platform: Any = None
         for info in runtime.exchange.api_keys.values():
             self.keys.add(_record(info))
         # Verifies each signed request once (the rate limiter and the route share it),
@@ -78,6 +83,8 @@ class Context:
     def principal(self, request: Request, scope: Scope) -> ApiKeyRecord:
         """Authenticate a signed request and check its key's scope."""
         record = self.auth.authenticate(request.scope)
+        if record.user_id in self.blocked_users:
+            raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":
             if "admin" not in record.scopes:
                 raise ApiError(403, "forbidden", "this endpoint needs the operator key")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from augury.api.limits import ServerLimits
+from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["Settings"]
@@ -32,6 +33,8 @@ class Settings:
     # Transport, WebSocket and authentication limits (docs/SECURITY.md).
     limits: ServerLimits = field(default_factory=ServerLimits)
     extra: dict[str, str] = field(default_factory=dict)
+    # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
+    platform: PlatformSettings = field(default_factory=PlatformSettings)
 
     @property
     def database_url(self) -> str:

@@ -29,6 +29,7 @@ from augury.api.ws.transport import (
     AuguryWebSocketProtocol,
 )
 from augury.cli.options import DataOpt
+from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["demo", "run_server", "serve"]
@@ -116,6 +117,13 @@ def serve(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
     ] = DEFAULT_SNAPSHOT_EVERY,
+    webhooks_allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--webhooks-allow-private",
+            help="Let platform webhooks target loopback and private addresses (tests, LANs).",
+        ),
+    ] = False,
     tls_cert: TlsCertOpt = None,
     tls_key: TlsKeyOpt = None,
 ) -> None:
@@ -133,6 +141,7 @@ def serve(
         legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
         snapshot_every=snapshot_every,
         limits=ServerLimits.from_env(),
+        platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),
     )
     run_server(create_app(settings), settings, log_level, tls)
 

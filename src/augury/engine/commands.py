@@ -61,15 +61,22 @@ class CreateUser(_Cmd, frozen=True):
 
 
 class Deposit(_Cmd, frozen=True):
+    """Bring cash in. A ``transfer_id`` makes it idempotent: the same id is refused the
+    second time (``already_exists``), as for ``TransferCash``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class Withdraw(_Cmd, frozen=True):
+    """Send cash out; ``transfer_id`` as for ``Deposit``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class RegisterApiKey(_Cmd, frozen=True):

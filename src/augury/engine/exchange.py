@@ -264,31 +264,37 @@ class Exchange:
 
     def _deposit(self, cmd: c.Deposit) -> int:
         account = self._account(cmd.user_id, cmd.subaccount)
+        self._check_transfer_id(cmd.transfer_id)
         self.ledger.deposit(account, cmd.amount_cc, cmd.ts_ns)
-        self._out.append(
-            CashMovement(
-                ts_ns=cmd.ts_ns,
-                kind="deposit",
-                user_id=cmd.user_id,
-                subaccount=cmd.subaccount,
-                amount_cc=cmd.amount_cc,
-            )
-        )
+        self._record_cash(cmd, "deposit")
         return account.available_cc
 
     def _withdraw(self, cmd: c.Withdraw) -> int:
         account = self._account(cmd.user_id, cmd.subaccount)
+        self._check_transfer_id(cmd.transfer_id)
         self.ledger.withdraw(account, cmd.amount_cc, cmd.ts_ns)
+        self._record_cash(cmd, "withdrawal")
+        return account.available_cc
+
+    def _check_transfer_id(self, transfer_id: str | None) -> None:
+        # Deposits and withdrawals share TransferCash's id space: an operator approval
+        # retried after a crash is refused instead of moving the money twice.
+        if transfer_id and transfer_id in self.transfer_ids:
+            raise Reject(RejectReason.ALREADY_EXISTS, "transfer id already used")
+
+    def _record_cash(self, cmd: c.Deposit | c.Withdraw, kind: str) -> None:
+        if cmd.transfer_id:
+            self.transfer_ids.add(cmd.transfer_id)
         self._out.append(
             CashMovement(
                 ts_ns=cmd.ts_ns,
-                kind="withdrawal",
+                kind=kind,
                 user_id=cmd.user_id,
                 subaccount=cmd.subaccount,
                 amount_cc=cmd.amount_cc,
+                transfer_id=cmd.transfer_id,
             )
         )
-        return account.available_cc
 
     def _create_subaccount(self, cmd: c.CreateSubaccount) -> int:
         self._account(cmd.user_id, 0)

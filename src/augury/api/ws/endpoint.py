@@ -44,6 +44,8 @@ def handshake_principal(context: Context, websocket: WebSocket) -> ApiKeyRecord 
     if not guard.is_signed(websocket.scope):
         return None
     record = guard.authenticate(websocket.scope)
+    if record.user_id in context.blocked_users:
+        raise ApiError(403, "account_suspended", "this account is suspended")
     if not has_scope(record, "read"):
         raise ApiError(403, "forbidden", "this API key lacks the read scope")
     return record
