@@ -80,7 +80,7 @@ class Sender(Protocol):
     async def send(self, frames: bytearray) -> bool:
         """Send ready frames, waiting as the transport requires; False once closed."""
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
         """Queue a final text frame and a close frame without waiting, then let go."""
 
     def attach(self, conn: Connection) -> None:
@@ -257,7 +257,12 @@ class Connection:
         self._out = bytearray()
         self._wakeup.set()
         log.info("dropping a WebSocket connection (user %s): code %d", self.user_id, code)
-        self.sender.drop(error_frame(0, code), close_code, ERROR_TEXT[code])
+        self.sender.drop(
+            error_frame(0, code),
+            close_code,
+            ERROR_TEXT[code],
+            stop_reading=code is ErrorCode.BUFFER_OVERFLOW,
+        )
         # The hub may be iterating its subscriber sets right now: unregister afterwards.
         asyncio.get_running_loop().call_soon(self._on_drop, self)
 

@@ -118,6 +118,7 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         # The connection whose buffer limit this transport's pongs count toward (set by
         # the endpoint once the connection exists).
         self.owner: Connection | None = None
+        self.reading_stopped = False  # a dropped slow consumer: never read from it again
 
     def connection_made(self, transport: BaseTransport) -> None:
         super().connection_made(transport)
@@ -147,6 +148,15 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.owner is not None:
             self.owner.control_bytes = 0  # the transport drained: the pongs went out
 
+    async def receive(self) -> Any:
+        message = await super().receive()
+        # uvicorn resumes reading once the app has taken every message; a dropped slow
+        # consumer stays unread.
+        if self.reading_stopped and not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+        return message
+
     def send_keepalive_ping(self) -> None:
         self.ping_timer = None
         if self.close_sent or self.transport.is_closing():
@@ -168,8 +178,13 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         self.transport.write(frames)
         return True
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
-        """Queue a last text frame and a close frame, and abort if the peer never reads."""
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
+        """Queue a last text frame and a close frame, and abort if the peer never reads.
+
+        ``stop_reading`` (a slow consumer, code 25): the peer is not reading what it is
+        sent, so nothing more it sends is read either (a ping flood costs nothing more).
+        Otherwise reading goes on, for the peer's close frame.
+        """
         if self.close_sent or self.disconnected or self.transport.is_closing():
             return
         self.transport.write(text_frames([last]))
@@ -178,7 +193,12 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
-        if self.read_paused:
+        if stop_reading:
+            self.reading_stopped = True
+            if not self.read_paused:
+                self.read_paused = True
+                self.transport.pause_reading()
+        elif self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()
         # close() would wait for a buffer the peer is not reading; abort after a grace.
@@ -209,8 +229,8 @@ class FrameSender:
     async def send(self, frames: bytearray) -> bool:
         return self._protocol.write_frames(frames)
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
-        self._protocol.drop(last, code, reason)
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
+        self._protocol.drop(last, code, reason, stop_reading=stop_reading)
 
 
 class AsgiSender:
@@ -247,7 +267,7 @@ class AsgiSender:
             self._sending = False
         return True
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
         task = asyncio.get_running_loop().create_task(self._drop(last, code, reason))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
