@@ -29,6 +29,7 @@ from augury.api.auth import generate_key_pair
 from augury.api.body_guard import BodyGuard, BodyStats
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
+from augury.api.memory import MemoryTrimmer
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -192,6 +193,9 @@ def create_app(
         await platform.start(context, ws_hub)
         app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        # Freed buffers go back to the OS, so memory returns after a burst (0019).
+        app.state.memory = trimmer = MemoryTrimmer()
+        trimming = asyncio.get_running_loop().create_task(trimmer.run(), name="malloc-trim")
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
         )
@@ -209,9 +213,10 @@ def create_app(
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await hook
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, trimming):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await ws_hub.stop()
             await platform.stop()
             await runtime.stop()

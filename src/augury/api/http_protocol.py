@@ -205,6 +205,10 @@ class HttpProtocol(HttpToolsProtocol):
         self.guard.waiting.pop(self, None)
         self._phase = _Phase.BUSY
         super().handle_websocket_upgrade()
+        # This protocol object is done with; uvicorn never calls its connection_lost, so
+        # break the parser <-> protocol cycle here, or the pair (and what it holds) waits
+        # for a full garbage collection.
+        self.parser = None  # type: ignore[assignment]
 
     # --- bytes in --------------------------------------------------------------------
 

@@ -85,6 +85,12 @@ FEED_IDS_MAX = 1_000  # index_ids / underlying_tickers per subscription
 TICKERS_PER_S = 100_000  # tickers and ids a connection may have handled per second
 
 E = ErrorCode
+_HANDLERS = {
+    "subscribe": "_subscribe",
+    "unsubscribe": "_unsubscribe",
+    "update_subscription": "_update",
+    "list_subscriptions": "_list",
+}
 
 
 def _list_of(
@@ -161,12 +167,6 @@ class Session:
         self.bucket = TokenBucket(COMMANDS_PER_S, COMMANDS_PER_S, clock())
         self.ticker_bucket = TokenBucket(TICKERS_PER_S, TICKERS_PER_S, clock())
         self.by_channel: dict[str, Subscription] = {}
-        self._commands: dict[str, Callable[[Command], None]] = {
-            "subscribe": self._subscribe,
-            "unsubscribe": self._unsubscribe,
-            "update_subscription": self._update,
-            "list_subscriptions": self._list,
-        }
 
     def handle(self, raw: str | bytes) -> None:
         """Process one frame; every outcome, error included, goes to the client."""
@@ -176,10 +176,12 @@ class Session:
             cmd_id = command.id
             if not self.bucket.take(self.clock()):
                 raise WsError(E.TOO_MANY_REQUESTS)
-            handler = self._commands.get(command.cmd)
-            if handler is None:
+            # Handler names, not bound methods kept on self: a session holding its own
+            # methods is a reference cycle, freed only by a full collection.
+            name = _HANDLERS.get(command.cmd)
+            if name is None:
                 raise WsError(E.UNKNOWN_COMMAND)
-            handler(command)
+            getattr(self, name)(command)
         except WsError as error:
             self.conn.push(error_frame(cmd_id or error.cmd_id, error.code, error.market_ticker))
         except Exception:

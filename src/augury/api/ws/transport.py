@@ -127,6 +127,16 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             with contextlib.suppress(OSError, AttributeError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SNDBUF_BYTES)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        # Break the reference cycles through this protocol (its scope names it; its owner
+        # names its sender, which names it): freed at once, not at the next full
+        # collection, which the server runs rarely (runtime.boot tunes the collector).
+        self.owner = None
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"].pop(FRAMES_EXTENSION, None)
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         # The app task was created but has not run yet, so it will see this extension.
