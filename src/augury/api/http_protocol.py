@@ -247,8 +247,12 @@ class HttpProtocol(HttpToolsProtocol):
                 self._unsupported_upgrade_warning()
             return False
         except httptools.HttpParserError:
-            if self._refusal is not None:
-                self._refuse(self._refusal)
+            refusal, self._refusal = self._refusal, None
+            if refusal is not None:
+                # Dropped from self first: the exception's traceback holds a frame that
+                # holds self, a cycle only a full garbage collection would free.
+                refusal.__traceback__ = None
+                self._refuse(refusal)
             else:
                 self.logger.warning("Invalid HTTP request received.")
                 self.send_400_response("Invalid HTTP request received.")

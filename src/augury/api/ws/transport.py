@@ -133,6 +133,9 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         # names its sender, which names it): freed at once, not at the next full
         # collection, which the server runs rarely (runtime.boot tunes the collector).
         self.owner = None
+        failure = self.conn.parser_exc  # e.g. a message over the size limit
+        if failure is not None:
+            failure.__traceback__ = None  # its frames hold the protocol: a cycle
         scope = getattr(self, "scope", None)
         if scope is not None:
             scope["extensions"].pop(FRAMES_EXTENSION, None)
