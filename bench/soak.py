@@ -476,6 +476,7 @@ def attack_main(
                 await attacks[name](port, until, count, *args)
 
     asyncio.run(run())
+    count["(attacker CPU ms)"] = int(time.process_time() * 1000)
     pipe.send(dict(count))
 
 
@@ -505,9 +506,9 @@ def journal(db: Path) -> tuple[int, int]:
     return int(rows), int(size)
 
 
-def capture_order(key: tuple[str, str], body: dict[str, str]) -> bytes:
+def capture_order(key: tuple[str, str], body: dict[str, str], ts_ms: int) -> bytes:
     raw = json.dumps(body)
-    headers = signing_headers(key[1], key[0], "POST", ORDERS, int(time.time() * 1000) + 60_000)
+    headers = signing_headers(key[1], key[0], "POST", ORDERS, ts_ms)
     lines = [f"POST {ORDERS} HTTP/1.1", "host: x", "connection: close"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     lines += ["content-type: application/json", f"content-length: {len(raw)}"]
@@ -549,16 +550,20 @@ def main() -> None:
         pid = server.proc.pid
         honest_users = [server.user(f"honest{i}", "100000", key_type="ed25519") for i in range(4)]
         attacker = server.user("attacker", "10", key_type="ed25519")
+        # What a network attacker captured: a request the (honest) user "captive" sends
+        # once at the start of the attack, valid for the attack's first 55 s.
+        captive = server.user("captive", "100", key_type="ed25519")
+        t0 = time.time() + 5
+        b, a, r = args.baseline, args.attack, args.recovery
         captured = capture_order(
-            honest_users[0],
+            captive,
             {"ticker": markets[0], "side": "bid", "price": "0.02", "count": "1",
              "time_in_force": "good_till_canceled",
              "self_trade_prevention_type": "taker_at_cross", "client_order_id": "captured-1"},
+            int((t0 + b + 25) * 1000),
         )  # fmt: skip
         db = server.data / "augury.db"
         ctx = mp.get_context("spawn")
-        t0 = time.time() + 5
-        b, a, r = args.baseline, args.attack, args.recovery
         phases = [("baseline", t0, t0 + b), ("attack", t0 + b, t0 + b + a),
                   ("recovery", t0 + b + a, t0 + b + a + r)]  # fmt: skip
         honest_pipe, child = ctx.Pipe()
@@ -594,8 +599,14 @@ def main() -> None:
         samples: dict[str, list[float]] = collections.defaultdict(list)
         journal_at: dict[str, tuple[int, int]] = {}
         cpu_at: dict[str, tuple[float, float, float]] = {}
+        captive_sent = False
         while time.time() < phases[-1][2]:
             now = time.time()
+            if not captive_sent and now >= t0 + b - 1:
+                with socket.create_connection((HOST, server.port)) as sock:
+                    sock.sendall(captured)  # its first, honest use; replays follow
+                    sock.recv(65536)
+                captive_sent = True
             name = next((n for n, s, e in phases if s <= now < e), "setup")
             samples[name].append(rss_mb(pid))
             for n, s, _ in phases:
@@ -673,8 +684,16 @@ def main() -> None:
         print(f"  after rejects     {rss_final:8.1f} MB  ({rss_final / base:.2f} x baseline)")
         print("\nattacks (what was sent -> what the server answered, counts)")
         for name, count in counts.items():
+            count = {k: v for k, v in count.items() if not k.startswith("(")}
             shown = ", ".join(f"{k}: {v:,}" for k, v in sorted(count.items()))
             print(f"  {name:<8} {shown}")
+        attacker_cpu = sum(c.pop("(attacker CPU ms)", 0) for c in counts.values()) / 1000
+        for c in solo_counts.values():
+            c.pop("(attacker CPU ms)", None)
+        print(
+            f"  the attackers' own CPU: {attacker_cpu:.0f} s in {a:g} s "
+            f"({attacker_cpu / a:.0%} of one core), on the same 2-core host"
+        )
         rejected = sum(
             v for c in solo_counts.values() for k, v in c.items()
             if not k.endswith("failed") and k != "header bytes sent"

@@ -18,7 +18,10 @@ paused (the peer is not reading), the connection is *dropped*:
 the buffer is discarded, an ``error`` 25 "Subscription buffer overflow" frame and a close
 frame are queued behind what the transport already holds, and the hub forgets the
 connection. Pongs the transport wrote while paused count too (``control_bytes``, kept by
-``transport.AuguryWebSocketProtocol``). Memory per connection is bounded by
+``transport.AuguryWebSocketProtocol``), and on their own may not pass
+``CONTROL_BYTES_MAX``: an honest client pings rarely, and each pong waiting in the
+transport is a small separate object, so a flood of them fragments the heap long after
+it is freed. Memory per connection is bounded by
 ``limit_bytes`` plus the transport's high-water mark plus one flush.
 
 Invariants
@@ -40,10 +43,18 @@ from typing import Protocol
 from augury.api.ws.channels import ChannelSpec
 from augury.api.ws.protocol import ERROR_TEXT, ErrorCode, error_frame
 
-__all__ = ["Connection", "Sender", "Subscription", "TokenBucket", "frame_header"]
+__all__ = [
+    "CONTROL_BYTES_MAX",
+    "Connection",
+    "Sender",
+    "Subscription",
+    "TokenBucket",
+    "frame_header",
+]
 
 log = logging.getLogger(__name__)
 
+CONTROL_BYTES_MAX = 64 * 1024  # pongs owed to a peer that is not reading
 _SEQ = b'{"type":"%b","sid":%d,"seq":%d,"msg":%b}'
 _NO_SEQ = b'{"type":"%b","sid":%d,"msg":%b}'
 
@@ -216,7 +227,8 @@ class Connection:
 
     def check_overflow(self) -> None:
         """Drop the connection (code 25) if its backlog, pongs included, is past the limit."""
-        if len(self._out) + self.control_bytes > self.limit_bytes:
+        control = self.control_bytes
+        if control > CONTROL_BYTES_MAX or len(self._out) + control > self.limit_bytes:
             self.drop(ErrorCode.BUFFER_OVERFLOW, 1008)
 
     def flush(self) -> None:
