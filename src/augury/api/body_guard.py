@@ -127,10 +127,11 @@ def _declared_length(scope: Scope) -> int | None:
     """Return the body's Content-Length, None when chunked, 0 when there is no body."""
     length: int | None = 0
     for name, value in scope["headers"]:
-        if name == b"content-length":
+        # Names are lower-case (ASGI); compare the first byte before the whole name.
+        if name[0] == 0x63 and name == b"content-length":  # "c"
             # The HTTP parser has already refused a malformed Content-Length.
             return int(value) if value.isdigit() else None
-        if name == b"transfer-encoding":
+        if name[0] == 0x74 and name == b"transfer-encoding":  # "t"
             length = None
     return length
 
@@ -188,10 +189,20 @@ class BodyGuard:
         if declared is not None and declared > limit:
             await self._too_large(send, limit)
             return
-        body = await _read_body(receive, limit)
-        if body is None:
+        first = await receive()
+        if first["type"] != "http.request":
             return  # the client left (or timed out) before its body was complete
-        if body is _TOO_LARGE:
+        body: bytes = first.get("body", b"")
+        if first.get("more_body", False):  # a body in several reads: collect it
+            rest = await _read_body(receive, limit - len(body))
+            if rest is None:
+                return
+            if rest is _TOO_LARGE:
+                await self._too_large(send, limit)
+                return
+            body += rest
+            first = {"type": "http.request", "body": body, "more_body": False}
+        elif len(body) > limit:
             await self._too_large(send, limit)
             return
         if json_too_deep(body, limits.json_depth_max):
@@ -206,7 +217,7 @@ class BodyGuard:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
+                return first
             return await receive()
 
         await self.app(scope, replay, send)
