@@ -54,6 +54,7 @@ import signal
 import socket
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -460,7 +461,7 @@ def attack_main(
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     count: Counter = collections.Counter()
-    attacks = {
+    attacks: dict[str, Callable[..., Awaitable[None]]] = {
         "sockets": attack_sockets,
         "heads": attack_heads,
         "bodies": attack_bodies,

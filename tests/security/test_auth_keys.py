@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from tests.security.net_harness import NetServer, running, signed
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 KEYS = "/trade-api/v2/api_keys"
 
 

@@ -28,6 +28,8 @@ from tests.security.net_harness import (
     ws_open,
 )
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 ORDERS = "/trade-api/v2/portfolio/events/orders"
 BALANCE = "/trade-api/v2/portfolio/balance"
 

@@ -22,6 +22,8 @@ import pytest
 from augury.api.auth import generate_key_pair
 from tests.security.net_harness import NetServer, http_client, running, signed, wait_until
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 BALANCE = "/trade-api/v2/portfolio/balance"
 STATUS = "/trade-api/v2/exchange/status"
 LIMITS = "auth_failures_burst=20,auth_failures_per_s=1,key_failures_burst=10,key_failures_per_s=1"

@@ -22,6 +22,8 @@ import pytest
 from augury.api.auth import generate_key_pair
 from tests.security.net_harness import NetServer, http_client, running, signed
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 ORDERS = "/trade-api/v2/portfolio/events/orders"
 BATCH = "/trade-api/v2/portfolio/events/orders/batched"
 MARKETS = "/trade-api/v2/markets"

@@ -31,6 +31,8 @@ from tests.security.net_harness import (
     signed,
 )
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 STATUS = "/trade-api/v2/exchange/status"
 ORDERS = "/trade-api/v2/portfolio/events/orders"
 SHORT = "idle_timeout_s=1,head_timeout_s=2,body_timeout_s=2"

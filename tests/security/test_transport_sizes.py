@@ -28,6 +28,8 @@ from tests.security.net_harness import (
     signed,
 )
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 STATUS = "/trade-api/v2/exchange/status"
 ORDERS = "/trade-api/v2/portfolio/events/orders"
 BATCH = "/trade-api/v2/portfolio/events/orders/batched"

@@ -36,6 +36,8 @@ from tests.security.net_harness import (
     wait_until,
 )
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())

@@ -26,6 +26,8 @@ from tests.security.net_harness import (
     ws_open,
 )
 
+pytestmark = pytest.mark.process  # a real server in a subprocess
+
 TEXT, CLOSE = 0x1, 0x8
 ORDERS = "/trade-api/v2/portfolio/events/orders"
 TICKER = "KXTEST-26DEC-T2"

@@ -136,6 +136,28 @@ def _declared_length(scope: Scope) -> int | None:
     return length
 
 
+_TOO_LARGE_MESSAGE: Final[Message] = {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _whole_body(receive: Receive, limit: int) -> Message | None:
+    """The body as one ``http.request`` message; ``_TOO_LARGE_MESSAGE`` past ``limit``.
+
+    A body that arrives in one read (the usual case) is passed on as that message.
+    """
+    first = await receive()
+    if first["type"] != "http.request":
+        return None
+    body: bytes = first.get("body", b"")
+    if not first.get("more_body", False):
+        return first if len(body) <= limit else _TOO_LARGE_MESSAGE
+    rest = await _read_body(receive, limit - len(body))
+    if rest is None:
+        return None
+    if rest is _TOO_LARGE:
+        return _TOO_LARGE_MESSAGE
+    return {"type": "http.request", "body": body + rest, "more_body": False}
+
+
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
     """Read a whole body; ``_TOO_LARGE`` past ``limit``, None if the client left first."""
     chunks: list[bytes] = []
@@ -189,22 +211,13 @@ class BodyGuard:
         if declared is not None and declared > limit:
             await self._too_large(send, limit)
             return
-        first = await receive()
-        if first["type"] != "http.request":
+        first = await _whole_body(receive, limit)
+        if first is None:
             return  # the client left (or timed out) before its body was complete
-        body: bytes = first.get("body", b"")
-        if first.get("more_body", False):  # a body in several reads: collect it
-            rest = await _read_body(receive, limit - len(body))
-            if rest is None:
-                return
-            if rest is _TOO_LARGE:
-                await self._too_large(send, limit)
-                return
-            body += rest
-            first = {"type": "http.request", "body": body, "more_body": False}
-        elif len(body) > limit:
+        if first is _TOO_LARGE_MESSAGE:
             await self._too_large(send, limit)
             return
+        body: bytes = first["body"]
         if json_too_deep(body, limits.json_depth_max):
             self.stats.too_deep += 1
             message_text = f"the JSON body nests deeper than {limits.json_depth_max} levels"

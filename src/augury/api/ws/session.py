@@ -54,6 +54,7 @@ from augury.api.ws.protocol import (
     subscribed_frame,
     unsubscribed_frame,
 )
+from augury.domain.limits import TICKER_MAX_LEN
 
 __all__ = [
     "CHANNELS_PER_COMMAND_MAX",
@@ -79,7 +80,7 @@ MAX_MARKETS_PER_CONNECTION = 500_000
 CHANNELS_PER_COMMAND_MAX = 32  # there are 14 channels
 SIDS_PER_COMMAND_MAX = 100  # one sid per channel
 TICKERS_PER_COMMAND_MAX = MAX_MARKETS_PER_SUBSCRIPTION
-TICKER_CHARS_MAX = 128  # Kalshi's longest (multivariate) tickers are under 100
+TICKER_CHARS_MAX = TICKER_MAX_LEN  # as REST: Kalshi's OpenAPI maxLength for tickers
 UNKNOWN_MARKETS_MAX = 1_000  # tickers naming no market, per subscription
 FEED_IDS_MAX = 1_000  # index_ids / underlying_tickers per subscription
 TICKERS_PER_S = 100_000  # tickers and ids a connection may have handled per second
