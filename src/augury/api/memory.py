@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import ctypes.util
 import logging
 import time
 from collections.abc import Callable
@@ -34,11 +33,10 @@ TRIM_INTERVAL_S: Final = 10.0
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    # The process's own symbols (dlopen(NULL)) include the C library's; only glibc has
+    # malloc_trim. (ctypes.util.find_library would run ldconfig in a subprocess.)
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
