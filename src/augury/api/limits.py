@@ -54,6 +54,7 @@ class ServerLimits:
     # --- connections (api/http_protocol.py, api/ws/endpoint.py) ------------------------
     connections_max: int = 4096  # HTTP + WebSocket; lowered to fit the process's fd limit
     ws_anonymous_per_address: int = 100  # unauthenticated WebSocket connections
+    ws_anonymous_max: int = 1024  # ... from all addresses together (a quarter of the cap)
     # --- WebSocket messages and subscriptions (api/ws/transport.py, api/ws/session.py) --
     ws_message_bytes_max: int = 1 * _MIB  # one client message -> close 1009
     # --- failed authentication (api/auth_guard.py) --------------------------------------

@@ -8,7 +8,9 @@ which also refuses a handshake whose signature was already used (401
 the headers is accepted as anonymous and may use the public channels only (code 9 for the
 others); headers that do not verify refuse the upgrade with the HTTP status and the
 nested JSON error body REST uses. One source address may hold at most
-``ServerLimits.ws_anonymous_per_address`` anonymous connections (429 past that).
+``ServerLimits.ws_anonymous_per_address`` anonymous connections, and all addresses
+together ``ws_anonymous_max`` (429 past either), so anonymous streams can never fill the
+server's connection cap.
 Revoking the key a connection signed with closes it (``Hub``).
 
 After the upgrade the endpoint only reads: each text frame is one command for the
@@ -66,13 +68,17 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     address = address_of(websocket.scope)
     try:
         record = handshake_principal(context, websocket)
-        anonymous_max = context.settings.limits.ws_anonymous_per_address
-        if record is None and hub.anonymous_count(address) >= anonymous_max:
-            raise ApiError(
-                429,
-                "too_many_connections",
-                f"at most {anonymous_max} unauthenticated connections per address",
-            )
+        limits = context.settings.limits
+        if record is None:
+            per_address = limits.ws_anonymous_per_address
+            if hub.anonymous_count(address) >= per_address:
+                raise ApiError(
+                    429,
+                    "too_many_connections",
+                    f"at most {per_address} unauthenticated connections per address",
+                )
+            if hub.anonymous_count() >= limits.ws_anonymous_max:
+                raise ApiError(429, "too_many_connections", "too many unauthenticated connections")
     except ApiError as error:
         await _deny(websocket, error)
         return

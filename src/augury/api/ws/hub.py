@@ -114,6 +114,7 @@ class Hub:
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
         self._anonymous: dict[str, int] = {}  # source address -> open anonymous connections
+        self._anonymous_total = 0
         self.revoked_drops = 0  # connections closed because their key was revoked
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
@@ -133,9 +134,12 @@ class Hub:
         self.connections.add(conn)
         if conn.user_id is None:
             self._anonymous[conn.address] = self._anonymous.get(conn.address, 0) + 1
+            self._anonymous_total += 1
 
-    def anonymous_count(self, address: str) -> int:
-        """Return how many unauthenticated connections ``address`` holds now."""
+    def anonymous_count(self, address: str | None = None) -> int:
+        """Return how many unauthenticated connections ``address`` (or everyone) holds."""
+        if address is None:
+            return self._anonymous_total
         return self._anonymous.get(address, 0)
 
     def mark_dirty(self, conn: Connection) -> None:
@@ -170,6 +174,7 @@ class Hub:
             return
         self.connections.discard(conn)
         if conn.user_id is None:
+            self._anonymous_total -= 1
             left = self._anonymous[conn.address] - 1
             if left:
                 self._anonymous[conn.address] = left
