@@ -11,7 +11,8 @@ and at most five anonymous connections per address (``AUGURY_LIMITS``):
   command, are refused (26); a command nested past 32 levels is refused (1), not an
   internal error;
 - the sixth anonymous connection from one address is refused with 429, while other
-  addresses and authenticated clients still connect.
+  addresses and authenticated clients still connect; past twelve anonymous connections
+  in all, a fresh address is refused too.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ BUFFER = 64 * 1024
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetServer]:
     srv = NetServer(
         tmp_path_factory.mktemp("ws-limits") / "data",
-        limits="ws_anonymous_per_address=5",
+        limits="ws_anonymous_per_address=5,ws_anonymous_max=12",
         env={"AUGURY_WS_BUFFER_BYTES": str(BUFFER)},
         extra=["--rate-limits", "off"],
     )
@@ -211,6 +212,29 @@ def test_anonymous_connections_are_capped_per_address(server: NetServer) -> None
             return False
 
         wait_until(reconnects)
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_anonymous_connections_are_capped_in_all(server: NetServer) -> None:
+    held = []
+    try:
+        opened = 0
+        # Four from each fresh address (under the per-address cap of five), until the
+        # server refuses: only the cap in all can refuse.
+        for i in range(40):
+            sock, status, body = ws_open(server, source=f"127.0.3.{i // 4 + 1}")
+            if status != 101:
+                sock.close()
+                assert status == 429
+                assert json.loads(body)["error"]["code"] == "too_many_connections"
+                break
+            held.append(sock)
+            opened += 1
+        else:
+            raise AssertionError("forty anonymous connections were all accepted")
+        assert opened <= 12
     finally:
         for sock in held:
             sock.close()
