@@ -26,9 +26,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from augury.api.auth import generate_key_pair
+from augury.api.body_guard import BodyGuard, BodyStats
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
 from augury.api.metrics import METRICS_PATH, MetricsMiddleware, ServerMetrics
+from augury.api.memory import MemoryTrimmer
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -208,6 +210,9 @@ def create_app(
         await platform.start(context, ws_hub)
         app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        # Freed buffers go back to the OS, so memory returns after a burst (0019).
+        app.state.memory = trimmer = MemoryTrimmer()
+        trimming = asyncio.get_running_loop().create_task(trimmer.run(), name="malloc-trim")
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
         )
@@ -226,9 +231,10 @@ def create_app(
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await hook
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, trimming):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await ws_hub.stop()
             await platform.stop()
             await runtime.stop()
@@ -259,7 +265,12 @@ def create_app(
         *legacy.routes,
         *catalog.routes,
     ]
-    limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
+    body_stats = BodyStats()
+    limiter = RateLimiter(
+        enabled=settings.rate_limits,
+        default_tier=settings.default_tier,
+        addresses_max=settings.limits.addresses_max,
+    )
     app = Starlette(
         routes=[
             *hot_routes,
@@ -271,7 +282,10 @@ def create_app(
             Route(METRICS_PATH, metrics.endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
+        # Bodies are bounded (size, JSON depth) before anything else reads them; refusals are
+        # counted by the guard's own stats, so metrics sit inside it.
         middleware=[
+            Middleware(BodyGuard, limits=settings.limits, stats=body_stats),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(RateLimitMiddleware, limiter=limiter),
         ],
@@ -283,4 +297,5 @@ def create_app(
         },
     )
     app.state.limiter = limiter
+    app.state.body_stats = body_stats
     return app

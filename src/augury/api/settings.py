@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augury.api.limits import ServerLimits
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
@@ -30,6 +31,8 @@ class Settings:
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
     engine: str | None = None  # native | python | None: native where built (runtime.engines)
     historical_cutoff_days: int = 90
+    # Transport, WebSocket and authentication limits (docs/SECURITY.md).
+    limits: ServerLimits = field(default_factory=ServerLimits)
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
     platform: PlatformSettings = field(default_factory=PlatformSettings)

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
-from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key
+from augury.api.auth import KeyFormatError, check_uploaded_key, generate_key_pair
 from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.routes.orders import ctx
@@ -168,7 +168,7 @@ async def create_key(request: Request) -> Response:
     name = _name(data.get("user"))
     pem = _short(data, "public_key", "", PEM_MAX_LEN)
     try:
-        _, key_type = load_public_key(pem)
+        key_type = check_uploaded_key(pem)
     except KeyFormatError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
     key_id = new_key_id()

@@ -24,6 +24,12 @@ What comes from where:
     order_group_updates  OrderGroupUpdate
     market_lifecycle_v2  MarketUpdate, plus ``event_lifecycle`` when an AddEvent created
                       an event (the engine emits no event for that, the command says it)
+Connections: the hub counts unauthenticated connections per source address (the endpoint
+refuses one past ``ServerLimits.ws_anonymous_per_address``), and when an API key is
+revoked (``ApiKeyUpdate`` inactive) it drops every connection that key opened, with
+``error`` 9 "Authentication required" and close code 1008, before any later event of the
+key's user is fanned out.
+
 ``market_position.volume_fp`` is the position's ``traded_c`` (contracts the account
 traded in the market, from the engine, so it survives restarts).
 """
@@ -41,6 +47,7 @@ from augury.api.ws.connection import Connection, Subscription
 from augury.api.ws.protocol import ErrorCode
 from augury.engine import commands as c
 from augury.engine.events import (
+    ApiKeyUpdate,
     BookDelta,
     Event,
     FillEvent,
@@ -107,6 +114,9 @@ class Hub:
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
         self.drops = 0  # connections dropped as slow readers (code 25), for /metrics
+        self._anonymous: dict[str, int] = {}  # source address -> open anonymous connections
+        self._anonymous_total = 0
+        self.revoked_drops = 0  # connections closed because their key was revoked
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
@@ -123,6 +133,15 @@ class Hub:
 
     def connect(self, conn: Connection) -> None:
         self.connections.add(conn)
+        if conn.user_id is None:
+            self._anonymous[conn.address] = self._anonymous.get(conn.address, 0) + 1
+            self._anonymous_total += 1
+
+    def anonymous_count(self, address: str | None = None) -> int:
+        """Return how many unauthenticated connections ``address`` (or everyone) holds."""
+        if address is None:
+            return self._anonymous_total
+        return self._anonymous.get(address, 0)
 
     def mark_dirty(self, conn: Connection) -> None:
         """Remember a connection with buffered frames; schedule one flush for all."""
@@ -151,9 +170,18 @@ class Hub:
             conn.flush()
 
     def disconnect(self, conn: Connection) -> None:
-        """Forget a connection and all its subscriptions."""
+        """Forget a connection and all its subscriptions (idempotent)."""
+        if conn not in self.connections:
+            return
         self.connections.discard(conn)
         self.drops += conn.dropped
+        if conn.user_id is None:
+            self._anonymous_total -= 1
+            left = self._anonymous[conn.address] - 1
+            if left:
+                self._anonymous[conn.address] = left
+            else:
+                del self._anonymous[conn.address]
         for sub in list(conn.subs.values()):
             self.unregister(sub)
         conn.subs.clear()
@@ -303,6 +331,8 @@ class Hub:
             self._group(event)
         elif isinstance(event, MarketUpdate):
             self._lifecycle(event)
+        elif isinstance(event, ApiKeyUpdate) and not event.active:
+            self._revoked(event.api_key_id)
 
     def _market_subs(self, channel: str, ticker: str) -> list[Subscription]:
         subs = self._by_market[channel].get(ticker)
@@ -392,6 +422,11 @@ class Hub:
             body = ch.order_group_body(update)
             for sub in subs:
                 sub.send(T_GROUP, body)
+
+    def _revoked(self, api_key_id: str) -> None:
+        for conn in [conn for conn in self.connections if conn.api_key_id == api_key_id]:
+            self.revoked_drops += 1
+            conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
     def _lifecycle(self, update: MarketUpdate) -> None:
         if update.kind == "created":

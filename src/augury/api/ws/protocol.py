@@ -16,7 +16,8 @@ Invariants
       compare them (e.g. ``"Exactly one subscription ID is required"``).
     - An ``id`` of 0 means "no id" (AsyncAPI ``commandId``), so replies leave it out.
     - Parsing never raises anything but ``WsError``: a frame that is not JSON, not an
-      object, or has a mistyped ``id``/``cmd``/``params`` is code 1.
+      object, nested deeper than ``JSON_DEPTH_MAX`` levels (checked before decoding, as
+      for REST bodies), or has a mistyped ``id``/``cmd``/``params`` is code 1.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from typing import Any
 
 import msgspec
 
+from augury.api.body_guard import json_too_deep
+
 __all__ = [
     "ERROR_TEXT",
+    "JSON_DEPTH_MAX",
     "Command",
     "ErrorCode",
     "WsError",
@@ -129,12 +133,16 @@ class Command:
         self.params = params
 
 
+JSON_DEPTH_MAX = 32  # as ServerLimits.json_depth_max; a command nests three levels
 _DECODER = msgspec.json.Decoder()
 _ENCODER = msgspec.json.Encoder()
 
 
 def parse_command(raw: str | bytes) -> Command:
     """Decode one frame into a command envelope (errors carry the frame's id if any)."""
+    data_bytes = raw.encode() if isinstance(raw, str) else raw
+    if json_too_deep(data_bytes, JSON_DEPTH_MAX):
+        raise WsError(ErrorCode.UNABLE_TO_PROCESS)
     try:
         data = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):
