@@ -56,6 +56,7 @@ from augury.platform.admin import routes as platform_admin_routes
 from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
+from augury.seed.app import SEED_PREFIX, SeedApp
 
 __all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
 
@@ -247,6 +248,7 @@ def create_app(
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
             Mount("/api", app=PLATFORM_API),
+            Mount(SEED_PREFIX, app=SeedApp(settings.seed)),
             Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,

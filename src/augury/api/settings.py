@@ -7,6 +7,7 @@ from pathlib import Path
 
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
+from augury.seed.settings import SeedSettings
 
 __all__ = ["Settings"]
 
@@ -32,6 +33,8 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
     platform: PlatformSettings = field(default_factory=PlatformSettings)
+    # The seed integration API under /seed/v1 (docs/seed-api.md): its limits.
+    seed: SeedSettings = field(default_factory=SeedSettings)
 
     @property
     def database_url(self) -> str:
