@@ -44,6 +44,11 @@ from augury.api.routes import (
     portfolio,
     subaccounts,
 )
+from augury.api.sandbox import admin as sandbox_admin
+from augury.api.sandbox.faults import FILE_NAME as FAULTS_FILE
+from augury.api.sandbox.faults import FaultBook
+from augury.api.sandbox.rest import FaultMiddleware, SandboxStarlette
+from augury.api.sandbox.timecontrol import Scheduler
 from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
@@ -165,10 +170,14 @@ def create_app(
     ready; it is cancelled at shutdown, before the sequencer drains.
     """
     the_clock: Clock = clock or SystemClock()
+    # Sandbox faults (per key or user, off unless configured) and market schedules.
+    fault_book = FaultBook(settings.data_dir / FAULTS_FILE)
+    scheduler = Scheduler()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fault_book.load()
         platform = await Platform.open(settings.platform, the_clock, settings.database_url)
         runtime = await Runtime.start(
             settings.database_url,
@@ -212,6 +221,7 @@ def create_app(
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await scheduler.stop()
             await ws_hub.stop()
             await platform.stop()
             await runtime.stop()
@@ -243,18 +253,21 @@ def create_app(
         *catalog.routes,
     ]
     limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
-    app = Starlette(
+    app = SandboxStarlette(
         routes=[
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
             Mount("/api", app=PLATFORM_API),
             Mount(SEED_PREFIX, app=SeedApp(settings.seed)),
             Mount("/admin/v1/platform", routes=platform_admin_routes),
-            Mount("/admin/v1", routes=admin.routes),
+            Mount("/admin/v1", routes=[*sandbox_admin.routes, *admin.routes]),
             *ws_routes,
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitMiddleware, limiter=limiter)],
+        middleware=[
+            Middleware(FaultMiddleware, book=fault_book),
+            Middleware(RateLimitMiddleware, limiter=limiter),
+        ],
         exception_handlers={
             ApiError: _api_error,
             RequestDecodeError: _decode_error,
@@ -263,4 +276,6 @@ def create_app(
         },
     )
     app.state.limiter = limiter
+    app.state.fault_book = fault_book
+    app.state.scheduler = scheduler
     return app

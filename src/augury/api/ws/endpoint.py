@@ -30,8 +30,8 @@ from augury.api.auth import (
 )
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
+from augury.api.sandbox.ws import connection_for
 from augury.api.schemas.errors import error_envelope
-from augury.api.ws.connection import Connection
 from augury.api.ws.hub import Hub
 from augury.api.ws.session import Session
 from augury.api.ws.transport import sender_for
@@ -90,7 +90,10 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await _deny(websocket, error)
         return
     await websocket.accept()
-    conn = Connection(
+    # A key with sandbox WebSocket faults gets a connection that applies them.
+    conn = connection_for(
+        websocket,
+        record,
         sender_for(websocket),
         user_id=record.user_id if record is not None else None,
         subaccount=record.subaccount if record is not None else None,
