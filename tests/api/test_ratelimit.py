@@ -98,7 +98,8 @@ def test_bucket_ignores_a_clock_that_steps_back_and_clamps_a_lowered_tier() -> N
         ("POST", "/api_keys", Charge("read", 10, False)),
         ("POST", "/portfolio/subaccounts/transfer", Charge("read", 10, False)),
         ("POST", "/portfolio/events/orders", Charge("write", 10, False)),
-        ("DELETE", "/portfolio/events/orders", Charge("write", 10, False)),
+        # Cancel-all: 2 tokens, as live Kalshi's endpoint_costs table lists it.
+        ("DELETE", "/portfolio/events/orders", Charge("write", 2, False)),
         ("DELETE", "/portfolio/events/orders/abc%2Fdef", Charge("write", 2, False)),
         ("POST", "/portfolio/events/orders/abc/amend", Charge("write", 10, False)),
         ("POST", "/portfolio/events/orders/batched", Charge("write", 10, True)),
@@ -293,8 +294,14 @@ def test_endpoint_costs_publish_the_enforced_prices(basic: Exchange) -> None:
     assert body["default_cost"] == 10
     costs = {(e["method"], e["path"]): e["cost"] for e in body["endpoint_costs"]}
     assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
-    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/{order_id}")] == 2
+    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/:order_id")] == 2
     assert ("POST", "/trade-api/v2/portfolio/events/orders/batched") not in costs  # 10 per item
+    # The rows live Kalshi's table has, in its notation (issue 16).
+    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders")] == 2
+    assert costs[("GET", "/trade-api/v2/portfolio/orders/:order_id")] == 2
+    assert costs[("POST", "/trade-api/v2/account/api_usage_level/upgrade")] == 30
+    assert not any("{" in path for _, path in costs)
+    assert classify("GET", "/portfolio/orders/queue_positions").cost == 10
     assert all(cost != 10 for cost in costs.values())
     for (method, path), cost in costs.items():
         assert classify(method, path.removeprefix("/trade-api/v2")).cost == cost

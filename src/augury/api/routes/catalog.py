@@ -137,6 +137,7 @@ def event_wire(context: Context, event: EventInfo, markets: list[wm.Market] | No
         title=_str(meta, "title"),
         collateral_return_type="MECNET" if event.mutually_exclusive else "",
         mutually_exclusive=event.mutually_exclusive,
+        available_on_brokers=False,
         category=_str(series.meta, "category") if series is not None else None,
         strike_date=_str(meta, "strike_date") or None,
         strike_period=_str(meta, "strike_period") or None,

@@ -38,8 +38,9 @@ class Order(WireResponse, kw_only=True):
     user_id: str
     client_order_id: str
     ticker: str
-    side: OutcomeSide | None = None
-    action: Action | None = None
+    # Optional in SDK 3.34 but required by the legacy v1 OpenAPI (and always known): sent.
+    side: OutcomeSide | None
+    action: Action | None
     outcome_side: OutcomeSide
     book_side: BookSide
     type: OrderType
