@@ -6,8 +6,8 @@ and every endpoint whose price differs from the 10-token default (per item for b
 Paths are published as live Kalshi writes them, path parameters as ``:name``
 (``/trade-api/v2/portfolio/events/orders/:order_id``): clients compile these strings
 into their own limiters. ``grants`` is always empty: Augury has no volume-earned or
-manually granted usage levels, only the tier the operator sets. With rate limits off, every caller is reported
-``unlimited`` with the int32 maximum as both budgets.
+manually granted usage levels, only the tier the operator sets. With rate limits off,
+every caller is reported ``unlimited`` with the int32 maximum as both budgets.
 """
 
 from __future__ import annotations
