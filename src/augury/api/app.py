@@ -43,6 +43,7 @@ from augury.api.routes import (
     orders,
     portfolio,
     subaccounts,
+    unserved,
 )
 from augury.api.sandbox import admin as sandbox_admin
 from augury.api.sandbox.faults import FILE_NAME as FAULTS_FILE
@@ -148,9 +149,12 @@ async def _decode_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(400, "invalid_parameters", str(exc)))
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+    if exc.status_code == 404:
+        # Names the nearest served path (issue 16): a typo should not look like a ticker.
+        return _error(unserved.not_found(request, str(exc.detail)))
+    code = {405: "method_not_allowed"}.get(exc.status_code, "bad_request")
     return _error(ApiError(exc.status_code, code, str(exc.detail)))
 
 
@@ -250,6 +254,7 @@ def create_app(
         *markets.routes,
         *portfolio.routes,
         *legacy.routes,
+        *unserved.routes,
         *catalog.routes,
     ]
     limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
