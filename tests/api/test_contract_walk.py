@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 
 from augury.api import schemas as S
 from augury.api.app import create_app
+from augury.api.routes.unserved import UNSERVED
 from augury.api.settings import Settings
 
 REFERENCE = Path("/work/shared/reference")
@@ -57,7 +58,9 @@ def served_routes(tmp_path: Path) -> set[tuple[str, str]]:
                     found.add((method, _template(prefix + route.path)))
 
     walk(list(app.routes), "")
-    return found
+    # Endpoints answered 501 (augury.api.routes.unserved) serve no model.
+    refused = {(method, _template(PREFIX + path)) for method, path, _ in UNSERVED}
+    return found - refused
 
 
 def _structs() -> dict[str, type[msgspec.Struct]]:

@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from augury.api.auth import generate_key_pair
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
+from augury.api.modes import ModeMiddleware, WireMode
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -53,6 +54,7 @@ from augury.api.sandbox.timecontrol import Scheduler
 from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
+from augury.api.tutorials import routes as tutorial_routes
 from augury.api.ws import Hub as WsHub
 from augury.api.ws import routes as ws_routes
 from augury.domain.enums import MarketStatus
@@ -64,7 +66,13 @@ from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
 from augury.seed.app import SEED_PREFIX, SeedApp
 
-__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
+__all__ = [
+    "OPERATOR_KEY_FILE",
+    "OPERATOR_KEY_ID_FILE",
+    "create_app",
+    "next_due_ns",
+    "wire_mode",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +171,13 @@ async def _server_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(500, "internal_server_error", "internal server error"))
 
 
+def wire_mode(settings: Settings) -> WireMode:
+    """The wire mode ``settings`` ask for (validated by the CLI)."""
+    if settings.profile == "2026":
+        return WireMode(tutorials=settings.compat_tutorials, profile="2026")
+    return WireMode(tutorials=settings.compat_tutorials)
+
+
 def create_app(
     settings: Settings,
     clock: Clock | None = None,
@@ -255,6 +270,7 @@ def create_app(
         *portfolio.routes,
         *legacy.routes,
         *unserved.routes,
+        *tutorial_routes,
         *catalog.routes,
     ]
     limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
@@ -270,6 +286,7 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(ModeMiddleware, mode=wire_mode(settings)),
             Middleware(FaultMiddleware, book=fault_book),
             Middleware(RateLimitMiddleware, limiter=limiter),
         ],

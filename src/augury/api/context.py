@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from augury.api.auth import ApiKeyRecord, AuthError, KeyRing, authenticate, has_scope
+from augury.api.diagnose import auth_failure
 from augury.api.errors import ApiError, from_reject
 from augury.api.schemas.codec import encode
 from augury.api.settings import Settings
@@ -75,6 +76,7 @@ class Context:
         key_id, timestamp, signature = _auth_headers(asgi["headers"])
         raw_path = asgi.get("raw_path") or asgi["path"].encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
+        now_ms = self.clock.now_ns() // 1_000_000
         try:
             record = authenticate(
                 self.keys,
@@ -83,12 +85,26 @@ class Context:
                 signature_b64=signature,
                 method=request.method,
                 path=path,
-                now_ms=self.clock.now_ns() // 1_000_000,
+                now_ms=now_ms,
                 window_ms=self.settings.auth_window_ms,
                 allow_pkcs1v15=self.settings.legacy_pkcs1v15,
             )
         except AuthError as error:
-            raise ApiError(error.status, error.code, error.message, error.details) from None
+            # Kalshi's 401, plus what was wrong in ``details`` (or, under --compat
+            # tutorials, the key of a request signed the way old tutorials sign).
+            record = auth_failure(
+                error,
+                self.keys,
+                key_id=key_id,
+                timestamp=timestamp,
+                signature_b64=signature,
+                method=request.method,
+                path=path,
+                query=asgi.get("query_string", b"").decode("latin-1"),
+                now_ms=now_ms,
+                allow_pkcs1v15=self.settings.legacy_pkcs1v15,
+                tolerate=self.settings.compat_tutorials,
+            )
         if record.user_id in self.blocked_users:
             raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":

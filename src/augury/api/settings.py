@@ -33,6 +33,9 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
     platform: PlatformSettings = field(default_factory=PlatformSettings)
+    # --compat tutorials (docs/compat-tutorials.md) and --profile 2026 (docs/profiles.md).
+    compat_tutorials: bool = False
+    profile: str = "default"
     # The seed integration API under /seed/v1 (docs/seed-api.md): its limits.
     seed: SeedSettings = field(default_factory=SeedSettings)
 

@@ -29,6 +29,7 @@ from augury.api.routes.orders import ctx
 from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
 from augury.api.schemas.base import rfc3339_from_ns
+from augury.api.tutorials import market_status_alias
 from augury.domain.units import count_c_to_str
 from augury.engine.market import EventInfo, SeriesInfo
 
@@ -184,9 +185,8 @@ def _event_matches(context: Context, event: EventInfo, request: Request) -> bool
     exchange = context.exchange
     status = request.query_params.get("status")
     if status:
-        if status not in _EVENT_STATUS:
-            raise ApiError(400, "invalid_parameters", f"unknown status filter {status!r}")
-        wanted = STATUS_FILTER[status]
+        known = status in _EVENT_STATUS
+        wanted = STATUS_FILTER[status] if known else market_status_alias(status)
         if not any(exchange.markets[t].status in wanted for t in event.markets):
             return False
     min_close = int_param(request, "min_close_ts", None, 0, 2**40)

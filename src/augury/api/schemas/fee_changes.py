@@ -35,8 +35,9 @@ class EventFeeChange(WireResponse, kw_only=True):
     id: str
     event_ticker: str
     series_ticker: str
-    fee_type_override: FeeType | None = None
-    fee_multiplier_override: float | None = None
+    # Optional in SDK 3.34, required (nullable) by the OpenAPI: always sent.
+    fee_type_override: FeeType | None
+    fee_multiplier_override: float | None
     scheduled_ts: str
 
 

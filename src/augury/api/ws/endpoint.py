@@ -29,6 +29,7 @@ from augury.api.auth import (
     has_scope,
 )
 from augury.api.context import Context, json_response
+from augury.api.diagnose import auth_failure
 from augury.api.errors import ApiError
 from augury.api.sandbox.ws import connection_for
 from augury.api.schemas.errors import error_envelope
@@ -51,6 +52,7 @@ def handshake_principal(context: Context, websocket: WebSocket) -> ApiKeyRecord 
         return None
     raw_path = websocket.scope.get("raw_path") or websocket.scope["path"].encode()
     path = raw_path.decode("latin-1").split("?", 1)[0]
+    now_ms = context.clock.now_ns() // 1_000_000
     try:
         record = authenticate(
             context.keys,
@@ -59,12 +61,25 @@ def handshake_principal(context: Context, websocket: WebSocket) -> ApiKeyRecord 
             signature_b64=signature,
             method="GET",
             path=path,
-            now_ms=context.clock.now_ns() // 1_000_000,
+            now_ms=now_ms,
             window_ms=context.settings.auth_window_ms,
             allow_pkcs1v15=context.settings.legacy_pkcs1v15,
         )
     except AuthError as error:
-        raise ApiError(error.status, error.code, error.message, error.details) from None
+        # Kalshi's 401 with what was wrong in ``details`` (augury.api.diagnose).
+        record = auth_failure(
+            error,
+            context.keys,
+            key_id=key_id,
+            timestamp=timestamp,
+            signature_b64=signature,
+            method="GET",
+            path=path,
+            query="",
+            now_ms=now_ms,
+            allow_pkcs1v15=context.settings.legacy_pkcs1v15,
+            tolerate=False,
+        )
     if record.user_id in context.blocked_users:
         raise ApiError(403, "account_suspended", "this account is suspended")
     if not has_scope(record, "read"):
