@@ -1311,7 +1311,57 @@ def _account_cases() -> Cases:
     yield "error_empty", S.ErrorResponse(), [("code", None)]
 
 
+def _fee_change_cases() -> Cases:
+    # Augury serves these lists empty; the shapes are exercised full here all the same.
+    yield (
+        "series_fee_changes",
+        S.GetSeriesFeeChangesResponse(
+            series_fee_change_arr=[
+                S.SeriesFeeChange(
+                    id="c1",
+                    series_ticker="AUG",
+                    fee_type="quadratic_with_maker_fees",
+                    fee_multiplier=0.5,
+                    scheduled_ts=ts(60),
+                )
+            ]
+        ),
+        [("series_fee_change_arr.0.fee_multiplier", 0.5)],
+    )
+    yield (
+        "event_fee_changes",
+        S.GetEventFeeChangesResponse(
+            event_fee_changes=[
+                S.EventFeeChange(
+                    id="e1",
+                    event_ticker="AUG-26OCT14",
+                    series_ticker="AUG",
+                    fee_type_override=None,
+                    fee_multiplier_override=None,
+                    scheduled_ts=ts(60),
+                ),
+                S.EventFeeChange(
+                    id="e2",
+                    event_ticker="AUG-26OCT14",
+                    series_ticker="AUG",
+                    fee_type_override="flat",
+                    fee_multiplier_override=2,
+                    scheduled_ts=ts(120),
+                ),
+            ],
+            cursor="",
+        ),
+        [("event_fee_changes.1.fee_type_override", "flat"), ("cursor", "")],
+    )
+    yield (
+        "multivariate_events",
+        S.GetMultivariateEventsResponse(events=[event(full=False)], cursor=""),
+        [("events.0.event_ticker", "AUG-26OCT14")],
+    )
+
+
 CASES = [
+    *_fee_change_cases(),
     *_exchange_cases(),
     *_event_cases(),
     *_market_cases(),

@@ -209,6 +209,7 @@ def create_app(
         context = Context(settings, the_clock, runtime)
         app.state.context = context
         ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
+        ws_hub.trade_count = settings.compat_tutorials
         runtime.sequencer.subscribe(ws_hub.on_applied)
         # Before anything can trade: the history store knows the last trade sizes.
         await runtime.history.drain()

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.market_stats import render_markets
+from augury.api.modes import current
 from augury.api.routes.markets import STATUS_FILTER, int_param, page_params, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import events as we
@@ -151,6 +152,7 @@ def event_wire(context: Context, event: EventInfo, markets: list[wm.Market] | No
             float(multiplier) if isinstance(multiplier, int | float) and fee_override else None
         ),
         exchange_index=0,
+        markets_count=len(event.markets) if current().tutorials else None,
     )
 
 

@@ -99,6 +99,8 @@ class EventData(WireResponse, kw_only=True):
     fee_type_override: FeeType | None = None
     fee_multiplier_override: float | None = None
     exchange_index: int | None = None
+    # --compat tutorials only (docs/compat-tutorials.md): not a Kalshi field.
+    markets_count: int | None = None
 
 
 class GetEventsResponse(WireResponse, kw_only=True):

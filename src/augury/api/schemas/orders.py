@@ -73,6 +73,10 @@ class Order(WireResponse, kw_only=True):
     taker_fill_cost: int | None = None
     maker_fill_cost: int | None = None
     queue_position: int | None = None
+    # --compat tutorials only (docs/compat-tutorials.md): not Kalshi fields.
+    count: int | None = None
+    total_cost: int | None = None
+    avg_price: int | None = None
 
 
 class GetOrdersResponse(WireResponse, kw_only=True):

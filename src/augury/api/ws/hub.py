@@ -106,6 +106,8 @@ class Hub:
         self._tickers: dict[str, ch.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
+        # --compat tutorials: trades also carry a whole-contract ``count``.
+        self.trade_count = False
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
@@ -350,7 +352,7 @@ class Hub:
         self._last_size[trade.ticker] = trade.count_c
         subs = self._market_subs("trade", trade.ticker)
         if subs:
-            body = ch.trade_body(trade)
+            body = ch.trade_body(trade, with_count=self.trade_count)
             for sub in subs:
                 sub.send(T_TRADE, body)
 
