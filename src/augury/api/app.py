@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -188,6 +189,9 @@ def create_app(
     ``on_start`` (e.g. the demo's simulated traders) runs as a task once the exchange is
     ready; it is cancelled at shutdown, before the sequencer drains.
     """
+    if settings.profile == "2026":
+        # The current contract only: the v1 order writes are retired, RSA signs with PSS.
+        settings = dataclasses.replace(settings, v1_orders=False, legacy_pkcs1v15=False)
     the_clock: Clock = clock or SystemClock()
     # Sandbox faults (per key or user, off unless configured) and market schedules.
     fault_book = FaultBook(settings.data_dir / FAULTS_FILE)
