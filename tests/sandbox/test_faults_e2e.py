@@ -215,3 +215,44 @@ def test_ws_disconnects_every_n_seconds(server: Server) -> None:
         assert mine["applied"] == {"ws_disconnected": 1}
 
     asyncio.run(run())
+
+
+def _cli(server: Server, *args: str) -> Any:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    augury = Path(sys.executable).parent / "augury"
+    done = subprocess.run(
+        [str(augury), "admin", "--data", str(server.data), "--url", server.url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_cli_sets_lists_and_clears_faults(server: Server) -> None:
+    key = _user(server, "clifault")
+    set_ = _cli(server, "faults", "set", "--key", key[0], "--error", "500=1", "--seed", "3")
+    assert set_["config"] == {"seed": 3, "errors": {"500": "1", "retry_after_s": 1}}
+    assert server.signed("GET", "/trade-api/v2/portfolio/balance", *key).status_code == 500
+    listed = _cli(server, "faults", "list")["faults"]
+    (mine,) = [f for f in listed if f["target"].get("api_key_id") == key[0]]
+    assert mine["applied"] == {"500": 1}
+    assert _cli(server, "faults", "clear", "--key", key[0]) == {"cleared": True}
+    assert server.signed("GET", "/trade-api/v2/portfolio/balance", *key).status_code == 200
+    market = {
+        "ticker": "KXTEST-26DEC-CLI",
+        "event_ticker": "KXTEST-26DEC",
+        "title": "CLI",
+        "open_time": "2026-01-01T00:00:00Z",
+        "close_time": "2030-01-01T00:00:00Z",
+        "settlement_timer_seconds": 600,
+    }
+    server.admin("POST", "/catalog", {"markets": [market]})
+    determined = _cli(server, "markets", "determine", "KXTEST-26DEC-CLI", "--result", "no")
+    assert determined["status"] == "determined"  # its 600 s settlement timer now runs
+    assert _cli(server, "markets", "finalize", "KXTEST-26DEC-CLI")["status"] == "finalized"
