@@ -157,12 +157,7 @@ def auth_failure(
     ``--compat tutorials`` (``tolerate``), return the key of a request signed in a
     tolerated tutorial form."""
     details = error.details
-    if (
-        error.details == "INCORRECT_API_KEY_SIGNATURE"
-        and key_id
-        and timestamp
-        and signature_b64
-    ):
+    if error.details == "INCORRECT_API_KEY_SIGNATURE" and key_id and timestamp and signature_b64:
         record, details = _signature_details(
             keys, key_id, timestamp, signature_b64, method, path, query, allow_pkcs1v15, tolerate
         )

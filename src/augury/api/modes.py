@@ -57,9 +57,10 @@ class ModeMiddleware:
     def __init__(self, app: ASGIApp, mode: WireMode) -> None:
         self.app = app
         self.mode = mode
+        self.active = mode != DEFAULT  # the default mode costs one attribute check
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.mode != DEFAULT and scope["type"] in ("http", "websocket"):
+        if self.active and scope["type"] in ("http", "websocket"):
             token = _MODE.set(self.mode)
             try:
                 await self.app(scope, receive, send)
