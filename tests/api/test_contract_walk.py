@@ -128,7 +128,9 @@ class OpenApi:
 
 
 def _always_encoded(cls: type[msgspec.Struct]) -> set[str]:
-    return {f.encode_name for f in msgspec.inspect.type_info(cls).fields if f.required}
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return {f.encode_name for f in info.fields if f.required}
 
 
 def _check(model: str, required: set[str], where: str, problems: list[str]) -> None:

@@ -61,6 +61,7 @@ def test_every_series_is_open_from_the_first_round(offset_s: int) -> None:
     assert [series for series, n in counts.items() if n == 0] == []
 
 
+@pytest.mark.process
 def test_the_printed_snippet_runs_right_after_startup(tmp_path: Path) -> None:
     port = free_port()
     data = tmp_path / "data"

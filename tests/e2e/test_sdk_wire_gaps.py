@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.e2e.server_harness import Server
+
+pytestmark = pytest.mark.process
 
 API = "/trade-api/v2"
 

@@ -23,6 +23,8 @@ from websockets.exceptions import ConnectionClosed
 from tests.e2e.server_harness import Server
 from tests.ws.ws_helpers import Api, WsClient, catalog_server
 
+pytestmark = pytest.mark.process
+
 T1 = "KXTEST-26DEC-T1"
 
 
@@ -91,7 +93,9 @@ def test_exchange_status_during_maintenance_through_the_sdk(server: Server) -> N
     with pytest.raises(ServiceException) as caught:
         sdk.get_exchange_status()
     assert caught.value.status == 503
-    assert json.loads(caught.value.body)["exchange_active"] is False
+    body = caught.value.body
+    assert body is not None
+    assert json.loads(body)["exchange_active"] is False
     with pytest.raises(ServiceException) as refused:
         sdk.create_order_v2(**_order_body())
     assert refused.value.status == 503

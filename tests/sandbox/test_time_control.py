@@ -115,6 +115,7 @@ def test_schedule_can_be_stopped_and_refuses_bad_input(exchange: Exchange) -> No
         assert answer.status_code == 400, body
 
 
+@pytest.mark.process
 def test_schedule_through_the_real_server(tmp_path: Path) -> None:
     server = Server(tmp_path / "data")
     server.start()

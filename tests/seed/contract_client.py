@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from websockets.sync.client import ClientConnection, connect
@@ -88,18 +88,22 @@ class SeedClient:
         return data
 
     def account(self, account_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/accounts/{account_id}")["account"]
+        return cast(dict[str, Any], self._call("GET", f"/accounts/{account_id}")["account"])
 
     def positions(self, account_id: str) -> list[dict[str, Any]]:
-        return self._call("GET", f"/accounts/{account_id}/positions")["positions"]
+        return cast(
+            list[dict[str, Any]],
+            self._call("GET", f"/accounts/{account_id}/positions")["positions"],
+        )
 
     def markets(
         self, status: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> dict[str, Any]:
-        return self._call("GET", "/markets", status=status, limit=limit, offset=offset)
+        found = self._call("GET", "/markets", status=status, limit=limit, offset=offset)
+        return cast(dict[str, Any], found)
 
     def market(self, ticker: str) -> dict[str, Any]:
-        return self._call("GET", f"/markets/{ticker}")["market"]
+        return cast(dict[str, Any], self._call("GET", f"/markets/{ticker}")["market"])
 
     def place(
         self,
@@ -121,21 +125,22 @@ class SeedClient:
         }
         if client_order_id is not None:
             body["client_order_id"] = client_order_id
-        return self._call("POST", "/orders", body)["order"]
+        return cast(dict[str, Any], self._call("POST", "/orders", body)["order"])
 
     def raw_order(self, body: Any) -> dict[str, Any]:
-        return self._call("POST", "/orders", body)["order"]
+        return cast(dict[str, Any], self._call("POST", "/orders", body)["order"])
 
     def cancel(self, order_id: str) -> dict[str, Any]:
-        return self._call("DELETE", f"/orders/{order_id}")["order"]
+        return cast(dict[str, Any], self._call("DELETE", f"/orders/{order_id}")["order"])
 
     def order(self, order_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/orders/{order_id}")
+        return cast(dict[str, Any], self._call("GET", f"/orders/{order_id}"))
 
     def fills(
         self, ticker: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> list[dict[str, Any]]:
-        return self._call("GET", "/fills", ticker=ticker, limit=limit, offset=offset)["fills"]
+        found = self._call("GET", "/fills", ticker=ticker, limit=limit, offset=offset)
+        return cast(list[dict[str, Any]], found["fills"])
 
 
 class SeedSocket:

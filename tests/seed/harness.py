@@ -72,7 +72,7 @@ class Exchange:
         self._people += 1
         email = f"seed{self._people}@example.org"
         address = (f"10.7.0.{self._people}", 1234)
-        self.http.client = address  # type: ignore[assignment]
+        self.http.client = address
         made = self.http.post("/api/auth/register", json={"email": email, "password": PASSWORD})
         assert made.status_code == 201, made.text
         login = self.http.post("/api/auth/login", json={"email": email, "password": PASSWORD})

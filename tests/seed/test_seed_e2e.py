@@ -21,6 +21,8 @@ import pytest
 from tests.e2e.server_harness import CATALOG, Server
 from tests.seed.contract_client import ContractError, SeedClient, SeedSocket
 
+pytestmark = pytest.mark.process
+
 T1, T2, T3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 MAKER = "KXMAKER-26DEC-B1"
 PASSWORD = "correct horse battery"
