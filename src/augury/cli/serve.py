@@ -25,7 +25,7 @@ from augury.api.ws.transport import (
     WS_PING_TIMEOUT_S,
     AuguryWebSocketProtocol,
 )
-from augury.cli.options import DataOpt
+from augury.cli.options import DataOpt, EngineOpt, engine_choice
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
@@ -109,6 +109,7 @@ def serve(
             help="Let platform webhooks target loopback and private addresses (tests, LANs).",
         ),
     ] = False,
+    engine: EngineOpt = None,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     if compat not in (None, "tutorials"):
@@ -133,6 +134,7 @@ def serve(
         profile=profile,
         snapshot_every=snapshot_every,
         platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),
+        engine=engine_choice(engine),
     )
     run_server(create_app(settings), host, port, log_level)
 
@@ -161,6 +163,7 @@ def demo(
         ),
     ] = 1.0,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+    engine: EngineOpt = None,
 ) -> None:
     """Start a lively demo exchange: markets, simulated traders and a funded demo user.
 
@@ -180,7 +183,9 @@ def demo(
         raise typer.BadParameter("--speed must be positive")
     # Snapshots more often than ``serve``: a demo journal grows by ~40 commands a second,
     # and a restart replays everything after the newest snapshot.
-    settings = Settings(data_dir=data, db_url=db, host=host, port=port)
+    settings = Settings(
+        data_dir=data, db_url=db, host=host, port=port, engine=engine_choice(engine)
+    )
     clock = AcceleratedClock(SystemClock(), speed)
     runner = DemoRunner(DemoConfig(seed=seed, activity=activity, speed=speed), clock)
     # Listening on every interface is the user's choice; the printed URLs use loopback.
