@@ -20,7 +20,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from augury.api.context import Context
 from augury.api.errors import ApiError
@@ -123,28 +123,31 @@ class Scheduler:
 
     async def _steps(self, context: Context, schedule: Schedule) -> None:
         submit = context.runtime.sequencer.submit
-        market = context.exchange.markets[schedule.ticker]
+        ticker = schedule.ticker
+
+        def market() -> Any:
+            # Read afresh after every await: the engine (Python or native) moves on, and a
+            # native market view is a copy taken when it is read.
+            return context.exchange.markets[ticker]
+
         start = context.clock.now_ns()
-        if market.before_close:
-            left = max(0, market.close_ts_ns - start)
+        if market().before_close:
+            left = max(0, market().close_ts_ns - start)
             await self._wait_until(context, schedule, start + int(left / schedule.speed))
-            if market.before_close:
-                await submit(c.SetMarketState(ts_ns=0, ticker=schedule.ticker, action="close"))
-        if market.status not in (*_DETERMINED, MarketStatus.FINALIZED):
+            if market().before_close:
+                await submit(c.SetMarketState(ts_ns=0, ticker=ticker, action="close"))
+        if market().status not in (*_DETERMINED, MarketStatus.FINALIZED):
             schedule.step = "determine"
             await submit(
                 c.DetermineMarket(
-                    ts_ns=0,
-                    ticker=schedule.ticker,
-                    result=schedule.result,
-                    value_cc=schedule.value_cc,
+                    ts_ns=0, ticker=ticker, result=schedule.result, value_cc=schedule.value_cc
                 )
             )
-        if market.status in _DETERMINED:
+        if market().status in _DETERMINED:
             schedule.step = "settle"
-            timer_ns = market.settlement_timer_s * _NS_PER_S
+            timer_ns = market().settlement_timer_s * _NS_PER_S
             await self._wait_until(
                 context, schedule, context.clock.now_ns() + int(timer_ns / schedule.speed)
             )
-            if market.status in _DETERMINED:
-                await submit(c.FinalizeMarket(ts_ns=0, ticker=schedule.ticker))
+            if market().status in _DETERMINED:
+                await submit(c.FinalizeMarket(ts_ns=0, ticker=ticker))
