@@ -59,6 +59,7 @@ from augury.api.auth import (
     require_headers,
     verify_signature,
 )
+from augury.api.diagnose import auth_failure
 from augury.api.errors import ApiError
 from augury.api.limits import ServerLimits
 from augury.runtime.clock import Clock
@@ -202,8 +203,12 @@ class AuthGuard:
         *,
         window_ms: int,
         allow_pkcs1v15: bool,
+        tutorial_forms: bool = False,
     ) -> None:
         self.keys = keys
+        # --compat tutorials: REST signatures in the forms old tutorials use are accepted
+        # (augury.api.diagnose); WebSocket handshakes never are.
+        self.tutorial_forms = tutorial_forms
         self.clock = clock
         self.window_ms = window_ms
         self.allow_pkcs1v15 = allow_pkcs1v15
@@ -274,7 +279,11 @@ class AuthGuard:
                 window_ms=self.window_ms,
             )
         except AuthError as error:
-            return self._failed(address, now_ns, _api_error(error))
+            # Kalshi's 401, with what was wrong in ``details`` (augury.api.diagnose).
+            explained = self._explain(error, scope, key_id, timestamp, signature, method, path)
+            if isinstance(explained, ApiKeyRecord):  # only bad signatures can be tolerated
+                explained = _api_error(error)
+            return self._failed(address, now_ns, explained)
         record = signed.record
         key = record.api_key_id
         trusted = self._trusted.get(key)
@@ -288,8 +297,14 @@ class AuthGuard:
             signed.signature,
             allow_pkcs1v15=self.allow_pkcs1v15,
         ):
-            self.by_key.spend(key, now_ns)
-            return self._failed(address, now_ns, _api_error(bad_signature()))
+            explained = self._explain(
+                bad_signature(), scope, key_id, timestamp, signature, method, path
+            )
+            if not isinstance(explained, ApiKeyRecord):
+                self.by_key.spend(key, now_ns)
+                return self._failed(address, now_ns, explained)
+            # A tutorial form under --compat tutorials: the key that signed it.
+            record = explained
         self.verified += 1
         self._trust(key, address)
         if scope["type"] == "websocket" or method not in _READ_METHODS:
@@ -308,6 +323,34 @@ class AuthGuard:
                 )
                 return self._failed(address, now_ns, replayed)
         return record
+
+    def _explain(
+        self,
+        error: AuthError,
+        scope: MutableMapping[str, Any],
+        key_id: str | None,
+        timestamp: str | None,
+        signature: str | None,
+        method: str,
+        path: str,
+    ) -> ApiKeyRecord | ApiError:
+        """The 401 for ``error`` with its diagnosis, or the key of a tolerated tutorial form."""
+        try:
+            return auth_failure(
+                error,
+                self.keys,
+                key_id=key_id,
+                timestamp=timestamp,
+                signature_b64=signature,
+                method=method,
+                path=path,
+                query=scope.get("query_string", b"").decode("latin-1"),
+                now_ms=self.clock.now_ns() // 1_000_000,
+                allow_pkcs1v15=self.allow_pkcs1v15,
+                tolerate=self.tutorial_forms and scope["type"] != "websocket",
+            )
+        except ApiError as explained:
+            return explained
 
     def _failed(self, address: str, now_ns: int, error: ApiError) -> ApiError:
         self.failures += 1

@@ -15,6 +15,8 @@ from starlette.responses import Response
 from augury.api.auth import ApiKeyRecord, KeyRing, has_scope
 from augury.api.auth_guard import AuthGuard
 from augury.api.errors import ApiError, from_reject
+from augury.api.modes import current
+from augury.api.profile import contract_body
 from augury.api.schemas.codec import encode
 from augury.api.settings import Settings
 from augury.engine import commands as c
@@ -30,8 +32,10 @@ Scope = Literal["read", "write", "admin"]
 
 
 def json_response(body: object, status: int = 200) -> Response:
-    """Encode a wire Struct (or plain data) as a JSON response."""
-    return Response(encode(body), status_code=status, media_type="application/json")
+    """Encode a wire Struct (or plain data) as a JSON response (the 2026 profile: only the
+    current contract's keys, ``augury.api.profile``)."""
+    payload = contract_body(body) if current().strict else encode(body)
+    return Response(payload, status_code=status, media_type="application/json")
 
 
 class Context:
@@ -57,6 +61,7 @@ class Context:
             settings.limits,
             window_ms=settings.auth_window_ms,
             allow_pkcs1v15=settings.legacy_pkcs1v15,
+            tutorial_forms=settings.compat_tutorials,
         )
         runtime.sequencer.subscribe(self._on_applied)
 

@@ -119,10 +119,17 @@ class EndpointCost:
 
 ENDPOINT_COSTS: Final[tuple[EndpointCost, ...]] = (
     # V2 orders. A batch costs what its items would cost one by one; a cancel is 2 tokens,
-    # single or batched (CONTRACT §10: "batch cancel is 2 per order").
+    # single or batched (CONTRACT §10: "batch cancel is 2 per order"), and so is cancel-all
+    # (as live Kalshi's table lists it).
     EndpointCost("DELETE", "/portfolio/events/orders/batched", 2, per_item=True),
     EndpointCost("POST", "/portfolio/events/orders/batched", DEFAULT_COST, per_item=True),
     EndpointCost("DELETE", "/portfolio/events/orders/{order_id}", 2),
+    EndpointCost("DELETE", "/portfolio/events/orders", 2),
+    # Live Kalshi's table: reading one order costs 2, the usage-level upgrade 30. The
+    # literal path first: classify takes the first match.
+    EndpointCost("GET", "/portfolio/orders/queue_positions", DEFAULT_COST),
+    EndpointCost("GET", "/portfolio/orders/{order_id}", 2),
+    EndpointCost("POST", "/account/api_usage_level/upgrade", 30),
     # Legacy v1 order mutations cost ten times their V2 equivalents (CONTRACT §10).
     EndpointCost("POST", "/portfolio/orders", 100),
     EndpointCost("POST", "/portfolio/orders/batched", 100, per_item=True),

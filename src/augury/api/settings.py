@@ -8,6 +8,7 @@ from pathlib import Path
 from augury.api.limits import ServerLimits
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
+from augury.seed.settings import SeedSettings
 
 __all__ = ["Settings"]
 
@@ -36,6 +37,11 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
     platform: PlatformSettings = field(default_factory=PlatformSettings)
+    # --compat tutorials (docs/compat-tutorials.md) and --profile 2026 (docs/profiles.md).
+    compat_tutorials: bool = False
+    profile: str = "default"
+    # The seed integration API under /seed/v1 (docs/seed-api.md): its limits.
+    seed: SeedSettings = field(default_factory=SeedSettings)
 
     @property
     def database_url(self) -> str:

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from augury.api.app import create_app
 from augury.api.http_protocol import ConnectionGuard, http_protocol, raise_fd_limit
 from augury.api.limits import ServerLimits
+from augury.api.modes import PROFILES
 from augury.api.ratelimit import TIER_LIMITS, UNLIMITED
 from augury.api.settings import Settings
 from augury.api.ws.transport import (
@@ -117,6 +118,22 @@ def serve(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
     ] = DEFAULT_SNAPSHOT_EVERY,
+    compat: Annotated[
+        str | None,
+        typer.Option(
+            "--compat",
+            help="tutorials: also accept the older forms popular tutorials use "
+            "(docs/compat-tutorials.md). Off by default.",
+        ),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="default (the compatible API) or 2026 (only the current contract: no "
+            "legacy courtesy fields, no v1 order writes; docs/profiles.md).",
+        ),
+    ] = "default",
     webhooks_allow_private: Annotated[
         bool,
         typer.Option(
@@ -130,16 +147,26 @@ def serve(
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     tls = _tls(tls_cert, tls_key)
+    if compat not in (None, "tutorials"):
+        raise typer.BadParameter("--compat takes tutorials")
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"--profile takes {' or '.join(PROFILES)}")
+    if profile == "2026" and compat is not None:
+        raise typer.BadParameter("--profile 2026 serves only the current contract: no --compat")
+    strict = profile == "2026"
     settings = Settings(
         data_dir=data,
         db_url=db,
         host=host,
         port=port,
-        v1_orders=_on_off(v1_orders, "--v1-orders"),
+        # The 2026 profile: the v1 order writes are retired, signatures are RSA-PSS only.
+        v1_orders=_on_off(v1_orders, "--v1-orders") and not strict,
         rate_limits=_on_off(rate_limits, "--rate-limits"),
         default_tier=_tier(default_tier),
         historical_cutoff_days=historical_cutoff_days,
-        legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
+        legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15") and not strict,
+        compat_tutorials=compat == "tutorials",
+        profile=profile,
         snapshot_every=snapshot_every,
         limits=ServerLimits.from_env(),
         platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),

@@ -333,17 +333,36 @@ class DemoRunner:
             self.stats.determined += 1
         return items
 
+    def _open_series(self, t: int) -> set[str]:
+        """Return the series that have a market open for trading at ``t``."""
+        markets = self.exchange.markets
+        active = MarketStatus.ACTIVE
+        return {
+            model.spec.ticker
+            for ticker, model in self.models.items()
+            if model.close_ns > t and markets[ticker].status is active
+        }
+
     def _listings(self, t: int) -> list[c.Single]:
         catalog: dict[str, list[dict[str, object]]] = {"events": [], "markets": []}
+        open_series = self._open_series(t)
         for spec in SERIES:
             cadence = spec.cadence
             slot = self._slots.get(spec.ticker)
             if slot is None or t >= cadence.current_until(slot):
                 slot = self._slots[spec.ticker] = cadence.slot_at(t)
+            # A series with nothing open (a fresh demo, or a slot that would only open
+            # later) lists what it lists *open now*, so every series the demo advertises
+            # can be traded from its first round (issue 16: the printed SDK snippet).
+            open_now = spec.ticker not in open_series
             slots = []
-            if not cadence.rolling or slot.close_ns - t >= cadence.period_ns * 3 // 10:
+            short = cadence.rolling and slot.close_ns - t < cadence.period_ns * 3 // 10
+            if not short:
                 slots.append(slot)
-            if cadence.rolling and t >= slot.close_ns - cadence.period_ns // 5:
+            # A short current slot is skipped; when that leaves the series with nothing
+            # open, its successor is listed at once (and opens now) instead.
+            due = t >= slot.close_ns - cadence.period_ns // 5 or (short and open_now)
+            if cadence.rolling and due:
                 slots.append(cadence.following(slot))
             for wanted in slots:
                 if (spec.ticker, wanted.code) in self._listed:
@@ -361,7 +380,8 @@ class DemoRunner:
                 process = self.truth.processes[spec.underlying]
                 sd_value = value * sd if process.log else sd
                 ctx = EventContext(value, sd_value, spec.unit, spec.label, story)
-                open_ns = max(wanted.open_ns, t - t % _NS_PER_S)
+                now_s = t - t % _NS_PER_S
+                open_ns = now_s if open_now else max(wanted.open_ns, now_s)
                 event, markets = event_entries(spec, wanted, open_ns, ctx)
                 catalog["events"].append(event)
                 catalog["markets"] += markets

@@ -21,6 +21,7 @@ Invariants:
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -43,6 +44,7 @@ from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
 from augury.api.schemas.codec import RequestDecodeError, decode_request
+from augury.api.tutorials import amend_defaults
 from augury.api.wire import order_wire
 from augury.domain.units import count_c_to_str
 from augury.engine import commands as c
@@ -197,11 +199,35 @@ async def batch_cancel(request: Request) -> Response:
     return json_response(lw.BatchCancelOrdersResponse(orders=out))
 
 
+_AMEND_KEYS = ("ticker", "side", "action")
+
+
+def _complete_amend(raw: bytes, user_id: str, order_id: str, context: Context) -> bytes:
+    """A v1 amend without ``ticker``/``side``/``action``: 400 naming what the order has,
+    or (``--compat tutorials``) the body completed from the order itself."""
+    try:
+        data = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return raw  # decode_request answers it
+    if not isinstance(data, dict):
+        return raw
+    missing = [key for key in _AMEND_KEYS if key not in data]
+    if not missing:
+        return raw
+    order = context.exchange.orders.get(order_id)
+    known = None
+    if order is not None and order.key[0] == user_id:
+        known = {"ticker": order.ticker, "side": order.legacy_side, "action": order.legacy_action}
+    data.update(amend_defaults(missing, known))
+    return msgspec.json.encode(data)
+
+
 async def amend_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
-    req = decode_request(await request.body(), lw.AmendOrderRequest)
     order_id = path_order_id(request)
+    body = _complete_amend(await request.body(), record.user_id, order_id, context)
+    req = decode_request(body, lw.AmendOrderRequest)
     command = amend_command(req, record, order_id, context.exchange)
     outcome = await context.submit(command)
     return json_response(

@@ -29,8 +29,8 @@ from augury.api.auth import ApiKeyRecord, has_scope
 from augury.api.auth_guard import address_of
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
+from augury.api.sandbox.ws import connection_for
 from augury.api.schemas.errors import error_envelope
-from augury.api.ws.connection import Connection
 from augury.api.ws.hub import Hub
 from augury.api.ws.session import Session
 from augury.api.ws.transport import sender_for
@@ -83,8 +83,11 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await _deny(websocket, error)
         return
     await websocket.accept()
+    # A key with sandbox WebSocket faults gets a connection that applies them.
     sender = sender_for(websocket)
-    conn = Connection(
+    conn = connection_for(
+        websocket,
+        record,
         sender,
         user_id=record.user_id if record is not None else None,
         subaccount=record.subaccount if record is not None else None,

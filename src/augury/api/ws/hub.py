@@ -117,6 +117,8 @@ class Hub:
         self._anonymous: dict[str, int] = {}  # source address -> open anonymous connections
         self._anonymous_total = 0
         self.revoked_drops = 0  # connections closed because their key was revoked
+        # --compat tutorials: trades also carry a whole-contract ``count``.
+        self.trade_count = False
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
@@ -382,7 +384,7 @@ class Hub:
         self._last_size[trade.ticker] = trade.count_c
         subs = self._market_subs("trade", trade.ticker)
         if subs:
-            body = ch.trade_body(trade)
+            body = ch.trade_body(trade, with_count=self.trade_count)
             for sub in subs:
                 sub.send(T_TRADE, body)
 

@@ -114,12 +114,18 @@ class WsError(Exception):
     """A command refused with a numbered code; ``market_ticker`` names the culprit."""
 
     def __init__(
-        self, code: ErrorCode, market_ticker: str | None = None, *, cmd_id: int = 0
+        self,
+        code: ErrorCode,
+        market_ticker: str | None = None,
+        *,
+        cmd_id: int = 0,
+        details: str | None = None,
     ) -> None:
         super().__init__(ERROR_TEXT[code])
         self.code = code
         self.market_ticker = market_ticker
         self.cmd_id = cmd_id
+        self.details = details  # how to fix it (issue 16); the code and text stay Kalshi's
 
 
 class Command:
@@ -172,11 +178,15 @@ def _with_id(cmd_id: int, body: dict[str, Any]) -> bytes:
     return _ENCODER.encode(body)
 
 
-def error_frame(cmd_id: int, code: ErrorCode, market_ticker: str | None = None) -> bytes:
-    """Build an ``error`` reply."""
+def error_frame(
+    cmd_id: int, code: ErrorCode, market_ticker: str | None = None, details: str | None = None
+) -> bytes:
+    """Build an ``error`` reply (``details``, when given, is an extra key clients ignore)."""
     msg: dict[str, Any] = {"code": int(code), "msg": ERROR_TEXT[code]}
     if market_ticker is not None:
         msg["market_ticker"] = market_ticker
+    if details is not None:
+        msg["details"] = details
     return _with_id(cmd_id, {"type": "error", "msg": msg})
 
 

@@ -39,6 +39,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from augury.api.tutorials import channel_alias
 from augury.api.ws.channels import CHANNELS, ChannelSpec
 from augury.api.ws.connection import Connection, Subscription, TokenBucket
 from augury.api.ws.hub import Hub
@@ -184,7 +185,9 @@ class Session:
                 raise WsError(E.UNKNOWN_COMMAND)
             getattr(self, name)(command)
         except WsError as error:
-            self.conn.push(error_frame(cmd_id or error.cmd_id, error.code, error.market_ticker))
+            self.conn.push(
+                error_frame(cmd_id or error.cmd_id, error.code, error.market_ticker, error.details)
+            )
         except Exception:
             log.exception("WebSocket command failed")
             self.conn.push(error_frame(cmd_id, E.INTERNAL_ERROR))
@@ -199,7 +202,11 @@ class Session:
         for name in _list_of(channels, str, E.UNABLE_TO_PROCESS, CHANNELS_PER_COMMAND_MAX):
             spec = CHANNELS.get(name)
             if spec is None:
-                raise WsError(E.UNKNOWN_CHANNEL)
+                # Tutorials' ``order_update``: user_orders under --compat, else a hint.
+                alias, hint = channel_alias(name)
+                spec = CHANNELS.get(alias) if alias is not None else None
+                if spec is None:
+                    raise WsError(E.UNKNOWN_CHANNEL, details=hint)
             specs[name] = spec
         if self.conn.user_id is None and any(spec.auth for spec in specs.values()):
             raise WsError(E.AUTH_REQUIRED)
