@@ -41,16 +41,16 @@ MARKETS = 20
 
 def setup_commands() -> list[c.Single]:
     out: list[c.Single] = [
-        c.AddSeries(ts_ns=0, ticker="B", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=0, event_ticker="B-E", series_ticker="B"),
+        c.AddSeries(ticker="B", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="B-E", series_ticker="B"),
     ]
     out += [
-        c.AddMarket(ts_ns=0, ticker=f"B-M{i}", event_ticker="B-E", open_ts_ns=0, close_ts_ns=2**62)
+        c.AddMarket(ticker=f"B-M{i}", event_ticker="B-E", open_ts_ns=0, close_ts_ns=2**62)
         for i in range(MARKETS)
     ]
     for u in range(USERS):
-        out.append(c.CreateUser(ts_ns=0, user_id=f"u{u}", name=f"u{u}"))
-        out.append(c.Deposit(ts_ns=0, user_id=f"u{u}", amount_cc=10_000_000_000))
+        out.append(c.CreateUser(user_id=f"u{u}", name=f"u{u}"))
+        out.append(c.Deposit(user_id=f"u{u}", amount_cc=10_000_000_000))
     return out
 
 
@@ -65,13 +65,12 @@ class Flow:
         rng = self.rng
         if self.live and rng.random() < 0.3:
             user, order_id = self.live.pop(rng.randrange(len(self.live)))
-            return c.CancelOrder(ts_ns=0, user_id=user, order_id=order_id)
+            return c.CancelOrder(user_id=user, order_id=order_id)
         side = rng.choice(("bid", "ask"))
         crossing = rng.random() < 0.2
         base = 50 + (rng.randint(0, 3) if crossing else -rng.randint(1, 6))
         cents = base if side == "bid" else 100 - base
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=f"u{rng.randrange(USERS)}",
             ticker=f"B-M{rng.randrange(MARKETS)}",
             side=side,
@@ -94,7 +93,7 @@ async def throughput(url: str, commands: int, submitters: int) -> None:
         Exchange("bench"), journal, thread, SystemClock(), last_seq=0, snapshot_every=10**12
     )
     seq.start()
-    await seq.submit(c.Batch(ts_ns=0, items=setup_commands()))
+    await seq.submit(c.Batch.of(setup_commands()))
     seq.batch_sizes.clear()
     per = commands // submitters
 
@@ -135,7 +134,7 @@ async def build_journal(url: str, total: int, snapshot_every: int) -> str:
         snapshot_every=snapshot_every,
     )
     seq.start()
-    await seq.submit(c.Batch(ts_ns=0, items=setup_commands()))
+    await seq.submit(c.Batch.of(setup_commands()))
     flows = [Flow(1000 + i) for i in range(64)]
 
     async def worker(flow: Flow, n: int) -> None:
@@ -164,8 +163,8 @@ def restart(url: str, expected: str) -> None:
     # A full replay from command 1, as if every snapshot were lost.
     started = time.perf_counter()
     exchange = Exchange("augury")
-    for _seq, _ts, payload in journal.read_after(0):
-        exchange.apply(c.decode_command(payload))
+    for _seq, ts_ns, payload in journal.read_after(0):
+        exchange.apply(c.decode_command(payload), ts_ns)
     full = time.perf_counter() - started
     snap_started = time.perf_counter()
     size = len(make_snapshot(exchange))

@@ -44,7 +44,7 @@ from typing import Literal
 
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
-from augury.engine.exchange import Exchange
+from augury.engine.exchange import Exchange, Outcome
 
 MARKETS = 100
 USERS = 1_000
@@ -54,6 +54,7 @@ GOAL_COMMANDS_PER_S = 250_000
 GOAL_RSS_MIB = 1_024
 
 Tif = Literal["good_till_canceled", "immediate_or_cancel", "fill_or_kill"]
+Timed = tuple[c.Command, int]  # a command and its time, as the sequencer hands them over
 
 
 def rss_mib() -> float:
@@ -83,13 +84,12 @@ def pin_to_one_core() -> str:
 def setup_commands() -> list[c.Command]:
     """Series, event, 100 open markets (linear cent grid), 1,000 funded users."""
     cmds: list[c.Command] = [
-        c.AddSeries(ts_ns=TS0, ticker="BENCH", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=TS0, event_ticker="BENCH-EV", series_ticker="BENCH"),
+        c.AddSeries(ticker="BENCH", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="BENCH-EV", series_ticker="BENCH"),
     ]
     for m in range(MARKETS):
         cmds.append(
             c.AddMarket(
-                ts_ns=TS0,
                 ticker=f"BENCH-{m:03d}",
                 event_ticker="BENCH-EV",
                 open_ts_ns=TS0,
@@ -97,14 +97,14 @@ def setup_commands() -> list[c.Command]:
             )
         )
     for u in range(USERS):
-        cmds.append(c.CreateUser(ts_ns=TS0, user_id=f"u{u:04d}", name=f"bench {u}"))
-        cmds.append(c.Deposit(ts_ns=TS0, user_id=f"u{u:04d}", amount_cc=DEPOSIT_CC))
+        cmds.append(c.CreateUser(user_id=f"u{u:04d}", name=f"bench {u}"))
+        cmds.append(c.Deposit(user_id=f"u{u:04d}", amount_cc=DEPOSIT_CC))
     return cmds
 
 
 def apply_all(exchange: Exchange, cmds: Sequence[c.Command]) -> None:
     for cmd in cmds:
-        outcome = exchange.apply(cmd)
+        outcome = exchange.apply(cmd, TS0)
         if outcome.reject is not None:
             raise RuntimeError(f"setup command refused: {cmd!r}: {outcome.reject!r}")
 
@@ -124,14 +124,14 @@ def bench_memory(orders: int, seed: int) -> None:
         cents = rng.randint(1, 49) if is_bid else rng.randint(51, 99)  # never crosses
         outcome = exchange.apply(
             c.PlaceOrder(
-                ts_ns=TS0 + i,
                 user_id=f"u{i % USERS:04d}",
                 ticker=f"BENCH-{i // USERS % MARKETS:03d}",
                 side="bid" if is_bid else "ask",
                 price_cc=cents * 100,
                 count_c=100 * rng.randint(1, 10),
                 time_in_force="good_till_canceled",
-            )
+            ),
+            TS0 + i,
         )
         refused += outcome.reject is not None
     elapsed = time.perf_counter() - started
@@ -170,12 +170,12 @@ class Generator:
         self.kinds = {"rest": 0, "cross": 0, "cancel": 0, "amend": 0}
         self.errors: list[str] = []
 
-    def issue(self, cmd: c.Command) -> c.Command:
+    def issue(self, cmd: c.Command) -> Timed:
         try:
-            outcome = self.scratch.apply(cmd)
+            outcome: Outcome[object] = self.scratch.apply(cmd, self.ts)
         except Exception as exc:  # an engine bug: record it, the timed run will meet it too
             self.errors.append(f"{type(exc).__name__}: {exc} on {cmd!r}")
-            return cmd
+            return cmd, self.ts
         for event in outcome.events:
             if type(event) is OrderUpdate:
                 if event.status == "resting":
@@ -190,7 +190,7 @@ class Generator:
                         self.ids[at] = last
                         self.pos[last] = at
                     del self.live[event.order_id]
-        return cmd
+        return cmd, self.ts
 
     def touch(self, ticker: str, is_bid: bool, cross: bool) -> int:
         """A grid index near the touch: joining or behind it, or through the other side."""
@@ -221,7 +221,6 @@ class Generator:
         grid = self.scratch.markets[ticker].grid
         tif: Tif = "immediate_or_cancel" if cross and rng.random() < 0.5 else "good_till_canceled"
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=rng.choice(self.users),
             ticker=ticker,
             side="bid" if is_bid else "ask",
@@ -230,7 +229,7 @@ class Generator:
             time_in_force=tif,
         )
 
-    def next(self) -> c.Command:
+    def next(self) -> Timed:
         rng = self.rng
         self.ts += 1_000
         r = rng.random()
@@ -238,9 +237,7 @@ class Generator:
             order = self.live[self.ids[rng.randrange(len(self.ids))]]
             if r < 0.95:
                 self.kinds["cancel"] += 1
-                return self.issue(
-                    c.CancelOrder(ts_ns=self.ts, user_id=order.user_id, order_id=order.order_id)
-                )
+                return self.issue(c.CancelOrder(user_id=order.user_id, order_id=order.order_id))
             self.kinds["amend"] += 1
             grid = self.scratch.markets[order.ticker].grid
             idx = grid.index_of(order.price_cc)
@@ -251,7 +248,6 @@ class Generator:
                 remaining = max(100, order.remaining_c + rng.choice((-100, 100)))
             return self.issue(
                 c.AmendOrder(
-                    ts_ns=self.ts,
                     user_id=order.user_id,
                     order_id=order.order_id,
                     ticker=order.ticker,
@@ -264,7 +260,7 @@ class Generator:
         self.kinds["cross" if cross else "rest"] += 1
         return self.issue(self.place(cross))
 
-    def prefill(self, per_market: int) -> list[c.Command]:
+    def prefill(self, per_market: int) -> list[Timed]:
         """Resting orders on both sides of every market, so cancels have targets."""
         cmds = []
         for _ in range(per_market * MARKETS):
@@ -298,9 +294,9 @@ def bench_mixed(
     exchange = Exchange("bench-mixed")
     apply_all(exchange, setup)
     failed = 0
-    for cmd in prefill:
+    for cmd, ts in prefill:
         try:
-            exchange.apply(cmd)
+            exchange.apply(cmd, ts)
         except Exception:
             failed += 1
     gc.collect()
@@ -310,9 +306,9 @@ def bench_mixed(
     gc.set_threshold(50_000, 50, 1000)
     apply = exchange.apply
     clock = time.perf_counter_ns
-    for cmd in stream[:warmup]:
+    for cmd, ts in stream[:warmup]:
         try:
-            apply(cmd)
+            apply(cmd, ts)
         except Exception:
             failed += 1
     latencies = [0] * commands
@@ -334,10 +330,10 @@ def bench_mixed(
         gc.disable()
     cpu_start = time.process_time_ns()
     wall_start = clock()
-    for i, cmd in enumerate(measured):
+    for i, (cmd, ts) in enumerate(measured):
         t0 = clock()
         try:
-            apply(cmd)
+            apply(cmd, ts)
         except Exception:
             failed += 1
         latencies[i] = clock() - t0

@@ -22,11 +22,12 @@ and at the end:
   command is applied between two ``state_digest`` calls, which must be equal (a rejected
   command changes nothing, not even the clock).
 
-Every command is encoded with ``encode_command`` into an in-memory log as it is issued
-(the sequencer's order: journal, then apply). At the end the log is decoded and replayed
-into a fresh ``Exchange``; each replayed outcome must match the original (accepted or
-the same reject reason, same number of events), the digests taken at about 10 of the
-audit points must match, and the final ``state_digest`` must match byte for byte. Any
+Every command is encoded with ``encode_command`` into an in-memory log as it is issued,
+beside its time (the sequencer's order: journal, then apply). At the end the log is
+decoded and replayed, each command at its logged time, into a fresh ``Exchange``; each
+replayed outcome must match the original (accepted or the same reject reason, same
+number of events), the digests taken at about 10 of the audit points must match, and
+the final ``state_digest`` must match byte for byte. Any
 exception, violation or mismatch stops the run with the 0-based index of the command at
 fault (an audit failure is re-run from the seed with an audit after every command of the
 failing interval to find the exact command) and the CLI prints
@@ -171,9 +172,10 @@ class _LiveSet:
 class Workload:
     """A pure, seeded command generator that learns the outcome of each command it issued.
 
-    ``next_command()`` returns the next command; ``observe(outcome)`` must be called with
-    its outcome before the next call. ``probe`` is true when the last command was issued
-    to be rejected (off-grid price, unaffordable size, ...).
+    ``next_command()`` returns the next command, to be applied at time ``ts``;
+    ``observe(outcome)`` must be called with its outcome before the next call. ``probe``
+    is true when the last command was issued to be rejected (off-grid price, unaffordable
+    size, ...).
     """
 
     def __init__(self, rng: random.Random, *, markets: int = MARKETS, users: int = USERS) -> None:
@@ -202,18 +204,18 @@ class Workload:
     # --- setup ---------------------------------------------------------------------------
 
     def _setup(self) -> list[c.Command]:
-        rng, ts = self.rng, self.ts
+        rng = self.rng
         out: list[c.Command] = [
-            c.AddSeries(ts_ns=ts, ticker=t, fee_type=f, fee_multiplier_e4=m) for t, f, m in SERIES
+            c.AddSeries(ticker=t, fee_type=f, fee_multiplier_e4=m) for t, f, m in SERIES
         ]
         for n, user in enumerate(self.users):
-            out.append(c.CreateUser(ts_ns=ts, user_id=user, name=f"sim user {n}"))
+            out.append(c.CreateUser(user_id=user, name=f"sim user {n}"))
             dollars = rng.randint(20, 200) if n < POOR_USERS else rng.randint(20_000, 500_000)
-            out.append(c.Deposit(ts_ns=ts, user_id=user, amount_cc=dollars * 10_000))
+            out.append(c.Deposit(user_id=user, amount_cc=dollars * 10_000))
             if n % 5 == 1:
                 extra = 2 if n % 15 == 1 else 1
                 for sub in range(1, extra + 1):
-                    out.append(c.CreateSubaccount(ts_ns=ts, user_id=user))
+                    out.append(c.CreateSubaccount(user_id=user))
                     out.append(self._transfer(user, 0, sub, dollars * 2_000))
                 self.subs[user] = extra + 1
         for _ in range(self.n_markets):
@@ -228,11 +230,7 @@ class Workload:
         if self.event_seq == 0 or rng.random() < 0.5:
             self.event_seq += 1
             series = rng.choice(SERIES)[0]
-            cmds.append(
-                c.AddEvent(
-                    ts_ns=self.ts, event_ticker=f"EV-{self.event_seq:05d}", series_ticker=series
-                )
-            )
+            cmds.append(c.AddEvent(event_ticker=f"EV-{self.event_seq:05d}", series_ticker=series))
         structure = rng.choice(STRUCTURES)
         fractional = rng.random() < 0.25
         opens = self.ts if rng.random() < 0.8 else self.ts + rng.randint(1, 3) * SECOND_NS
@@ -243,7 +241,6 @@ class Workload:
             meta["fee_multiplier_e4"] = rng.choice((0, 5_000, 30_000))
         cmds.append(
             c.AddMarket(
-                ts_ns=self.ts,
                 ticker=ticker,
                 event_ticker=f"EV-{self.event_seq:05d}",
                 open_ts_ns=opens,
@@ -263,7 +260,6 @@ class Workload:
     def _transfer(self, user: str, source: int, target: int, amount_cc: int) -> c.TransferCash:
         self.counter += 1
         return c.TransferCash(
-            ts_ns=self.ts,
             user_id=user,
             from_subaccount=source,
             to_subaccount=target,
@@ -273,7 +269,7 @@ class Workload:
 
     # --- observing outcomes ----------------------------------------------------------------
 
-    def observe(self, outcome: Outcome) -> None:
+    def observe(self, outcome: Outcome[object]) -> None:
         """Update the client's view from the events of the last command."""
         live = self.live
         for e in outcome.events:
@@ -361,7 +357,7 @@ class Workload:
     def _rare(self, r: float) -> c.Command:
         rng = self.rng
         if r < 0.935:
-            return c.Tick(ts_ns=self.ts)
+            return c.Tick()
         if r < 0.94:
             return self._group_op()
         if r < 0.945:
@@ -369,7 +365,7 @@ class Workload:
         if r < 0.947:
             user = rng.choice(self.users)
             ticker = rng.choice(self.active) if self.active and rng.random() < 0.7 else None
-            return c.CancelAll(ts_ns=self.ts, user_id=user, ticker=ticker)
+            return c.CancelAll(user_id=user, ticker=ticker)
         return self._lifecycle(rng.random())
 
     def _trading(self, r: float) -> c.Command:
@@ -451,7 +447,6 @@ class Workload:
                 group_id = None  # mostly, clients do not send orders to a tripped group
         legacy = rng.random() < 0.1
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -475,7 +470,6 @@ class Workload:
         held = self.positions.get((user, sub, market.ticker), 0)
         is_bid = held < 0 if held else self.rng.random() < 0.5
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -493,7 +487,6 @@ class Workload:
         is_bid = rng.random() < 0.5
         fok = rng.random() < 0.5
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -510,9 +503,7 @@ class Workload:
         if order is None:
             return self._order("rest")
         sub = order.sub if self.rng.random() < 0.5 else None
-        return c.CancelOrder(
-            ts_ns=self.ts, user_id=order.user, order_id=order.order_id, subaccount=sub
-        )
+        return c.CancelOrder(user_id=order.user, order_id=order.order_id, subaccount=sub)
 
     def _amend(self) -> c.Command:
         rng = self.rng
@@ -533,7 +524,6 @@ class Workload:
             self.counter += 1
             updated = f"co-{self.counter}"
         return c.AmendOrder(
-            ts_ns=self.ts,
             user_id=order.user,
             order_id=order.order_id,
             ticker=order.ticker,
@@ -556,13 +546,11 @@ class Workload:
         lots = order.remaining_c // lot
         if rng.random() < 0.5:
             return c.DecreaseOrder(
-                ts_ns=self.ts,
                 user_id=order.user,
                 order_id=order.order_id,
                 reduce_by_c=lot * rng.randint(1, max(1, lots)),
             )
         return c.DecreaseOrder(
-            ts_ns=self.ts,
             user_id=order.user,
             order_id=order.order_id,
             reduce_to_c=lot * rng.randint(0, max(0, lots - 1)),
@@ -575,7 +563,7 @@ class Workload:
             item = self._cancel() if r < 0.3 else self._order("cross" if r < 0.5 else "rest")
             assert not isinstance(item, c.Batch)
             items.append(item)
-        return c.Batch(ts_ns=self.ts, items=items)
+        return c.Batch.of(items)
 
     def _cash(self) -> c.Command:
         rng = self.rng
@@ -584,51 +572,43 @@ class Workload:
         r = rng.random()
         if r < 0.4:
             return c.Deposit(
-                ts_ns=self.ts,
                 user_id=user,
                 subaccount=sub,
                 amount_cc=rng.randint(1, 1_000_000) * 100,
             )
         if r < 0.8 and available >= 100:
             amount = max(100, available // rng.randint(5, 50) // 100 * 100)
-            return c.Withdraw(ts_ns=self.ts, user_id=user, subaccount=sub, amount_cc=amount)
+            return c.Withdraw(user_id=user, subaccount=sub, amount_cc=amount)
         if self.subs[user] > 1 and available >= 100:
             target = rng.choice([s for s in range(self.subs[user]) if s != sub])
             return self._transfer(user, sub, target, max(100, available // 10 // 100 * 100))
-        return c.Deposit(ts_ns=self.ts, user_id=user, amount_cc=rng.randint(1, 10_000) * 100)
+        return c.Deposit(user_id=user, amount_cc=rng.randint(1, 10_000) * 100)
 
     def _group_op(self) -> c.Command:
         rng = self.rng
         if len(self.group_ids) < 6 or rng.random() < 0.1:
             limit = None if rng.random() < 0.2 else 100 * rng.randint(5, 60)
-            return c.CreateOrderGroup(
-                ts_ns=self.ts, user_id=rng.choice(self.users), contracts_limit_c=limit
-            )
+            return c.CreateOrderGroup(user_id=rng.choice(self.users), contracts_limit_c=limit)
         group_id = rng.choice(self.group_ids)
         user, triggered = self.groups[group_id]
         r = rng.random()
         if triggered and r < 0.8:
-            return c.OrderGroupAction(
-                ts_ns=self.ts, user_id=user, group_id=group_id, action="reset"
-            )
+            return c.OrderGroupAction(user_id=user, group_id=group_id, action="reset")
         if r < 0.4:
             return c.UpdateOrderGroupLimit(
-                ts_ns=self.ts,
                 user_id=user,
                 group_id=group_id,
                 contracts_limit_c=100 * rng.randint(1, 80),
             )
         if r < 0.8:
-            return c.OrderGroupAction(
-                ts_ns=self.ts, user_id=user, group_id=group_id, action="trigger"
-            )
-        return c.OrderGroupAction(ts_ns=self.ts, user_id=user, group_id=group_id, action="delete")
+            return c.OrderGroupAction(user_id=user, group_id=group_id, action="trigger")
+        return c.OrderGroupAction(user_id=user, group_id=group_id, action="delete")
 
     def _lifecycle(self, r: float) -> c.Command:
         rng = self.rng
         if self.exchange_paused:
             if r < 0.5:
-                return c.SetExchangeState(ts_ns=self.ts, paused=False)
+                return c.SetExchangeState(paused=False)
             return self._order("rest")  # refused while paused
         by_status: dict[str, list[str]] = {}
         for ticker, market in self.markets.items():
@@ -639,20 +619,20 @@ class Workload:
         waiting = by_status.get("determined", []) + by_status.get("amended", [])
         closed = by_status.get("closed", []) + waiting
         if r < 0.002:
-            return c.SetExchangeState(ts_ns=self.ts, paused=True)
+            return c.SetExchangeState(paused=True)
         if r < 0.014:
             if active:
-                return c.SetMarketState(ts_ns=self.ts, ticker=rng.choice(active), action="pause")
+                return c.SetMarketState(ticker=rng.choice(active), action="pause")
         elif r < 0.2:
             if by_status.get("inactive"):
                 ticker = rng.choice(by_status["inactive"])
-                return c.SetMarketState(ts_ns=self.ts, ticker=ticker, action="resume")
+                return c.SetMarketState(ticker=ticker, action="resume")
         elif r < 0.206:
             if active:
-                return c.SetMarketState(ts_ns=self.ts, ticker=rng.choice(active), action="close")
+                return c.SetMarketState(ticker=rng.choice(active), action="close")
         else:
             return self._settlement(r, active, closed, waiting)
-        return c.Tick(ts_ns=self.ts)
+        return c.Tick()
 
     def _settlement(
         self, r: float, active: list[str], closed: list[str], waiting: list[str]
@@ -663,19 +643,18 @@ class Workload:
                 return self._determine(rng.choice(closed))
         elif r < 0.7:
             if waiting:
-                return c.FinalizeMarket(ts_ns=self.ts, ticker=rng.choice(waiting))
+                return c.FinalizeMarket(ticker=rng.choice(waiting))
         elif r < 0.703 and active:
             # Determining an open market closes it first.
             return self._determine(rng.choice(active))
-        return c.Tick(ts_ns=self.ts)
+        return c.Tick()
 
     def _determine(self, ticker: str) -> c.Command:
         rng = self.rng
         result = rng.choice(RESULTS)
         if self.markets[ticker].status != "closed" and rng.random() < 0.5:
-            return c.FinalizeMarket(ts_ns=self.ts, ticker=ticker)
+            return c.FinalizeMarket(ticker=ticker)
         return c.DetermineMarket(
-            ts_ns=self.ts,
             ticker=ticker,
             result=result,
             value_cc=rng.randint(0, 10_000) if result == "scalar" else None,
@@ -691,7 +670,6 @@ class Workload:
         r = rng.random()
         if r < 0.2:  # off the grid
             return c.PlaceOrder(
-                ts_ns=self.ts,
                 user_id=user,
                 ticker=market.ticker,
                 side="bid",
@@ -701,7 +679,6 @@ class Workload:
             )
         if r < 0.4:  # far more than any account holds
             return c.PlaceOrder(
-                ts_ns=self.ts,
                 user_id=user,
                 subaccount=sub,
                 ticker=market.ticker,
@@ -713,7 +690,6 @@ class Workload:
         order = self.live.pick(rng)
         if r < 0.6 and order is not None:  # an unaffordable amend
             return c.AmendOrder(
-                ts_ns=self.ts,
                 user_id=order.user,
                 order_id=order.order_id,
                 ticker=order.ticker,
@@ -723,15 +699,12 @@ class Workload:
             )
         if r < 0.7 and order is not None:  # someone else's order
             other = self.users[(self.users.index(order.user) + 1) % len(self.users)]
-            return c.CancelOrder(ts_ns=self.ts, user_id=other, order_id=order.order_id)
+            return c.CancelOrder(user_id=other, order_id=order.order_id)
         if r < 0.8:
             available = self.available.get((user, sub), 0)
-            return c.Withdraw(
-                ts_ns=self.ts, user_id=user, subaccount=sub, amount_cc=available + 100
-            )
+            return c.Withdraw(user_id=user, subaccount=sub, amount_cc=available + 100)
         if r < 0.9:
             return c.PlaceOrder(
-                ts_ns=self.ts,
                 user_id=user,
                 ticker=market.ticker,
                 side="bid",
@@ -740,7 +713,7 @@ class Workload:
                 time_in_force="fill_or_kill",
                 post_only=True,
             )
-        return c.CancelOrder(ts_ns=self.ts, user_id=user, order_id="no-such-order")
+        return c.CancelOrder(user_id=user, order_id="no-such-order")
 
 
 # --- running ---------------------------------------------------------------------------
@@ -794,7 +767,7 @@ class _Failure(Exception):
         self.audit = audit  # found by a periodic check: the fault may be earlier
 
 
-def _outcome_code(outcome: Outcome) -> int:
+def _outcome_code(outcome: Outcome[object]) -> int:
     return 0 if outcome.reject is None else _REJECT_CODES[outcome.reject.reason]
 
 
@@ -842,6 +815,7 @@ class _Run:
         self.next_probe = 0
         self.log = bytearray()
         self.ends = array("Q")
+        self.times = array("q")  # each logged command's time (its journal envelope)
         self.codes = bytearray()
         self.event_counts = bytearray()
         self.checkpoints: dict[int, str] = {}  # command index -> digest after it
@@ -857,12 +831,14 @@ class _Run:
         index = self.index
         workload = self.workload
         command = workload.next_command()
+        ts_ns = workload.ts
         self.log += c.encode_command(command)
         self.ends.append(len(self.log))
+        self.times.append(ts_ns)
         probing = digest and workload.probe and index >= self.next_probe
         before = state_digest(self.exchange) if probing else ""
         try:
-            outcome = self.exchange.apply(command)
+            outcome = self.exchange.apply(command, ts_ns)
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise _Failure(index, f"exception while applying: {detail}", command) from exc
@@ -921,10 +897,11 @@ def _replay(
     mark_t = time.perf_counter()
     decode = c.decode_command
     codes, counts, checkpoints = live.codes, live.event_counts, live.checkpoints
+    times = live.times
     for index in range(live.index + 1):
         command = decode(live.payload(index))
         try:
-            outcome = fresh.apply(command)
+            outcome: Outcome[object] = fresh.apply(command, times[index])
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise _Failure(index, f"exception during replay: {detail}", command) from exc

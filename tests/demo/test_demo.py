@@ -2,7 +2,7 @@
 
 The hour runs the real catalogue, lifecycle and agents in-process on an accelerated
 ``FakeClock`` (7,200 rounds). To stay fast it uses ``InlineSequencer``: the sequencer's
-contract (stamp each command with the clock, apply it, feed every subscriber, in order)
+contract (read the clock, apply each command at that time, feed every subscriber, in order)
 without the journal. The restart test uses the real runtime on a SQLite file, and the CLI
 test starts the real ``augury demo`` server and trades on it with the official SDK.
 """
@@ -41,17 +41,16 @@ from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
-from augury.runtime.sequencer import stamp
 
 START_NS = 1_795_500_000_000_000_000  # 2026-11-24T06:00:00Z (01:00 ET)
 NS = 1_000_000_000
 AUGURY = Path(sys.executable).parent / "augury"
 
-Sink = Callable[[int, c.Command, Outcome], None]
+Sink = Callable[[int, c.Command, Outcome[object]], None]
 
 
 class InlineSequencer:
-    """The sequencer's contract without the journal: stamp, apply, notify, in order."""
+    """The sequencer's contract without the journal: time, apply, notify, in order."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.exchange = Exchange("augury")
@@ -63,10 +62,9 @@ class InlineSequencer:
     def subscribe(self, sink: Sink) -> None:
         self.sinks.append(sink)
 
-    async def submit(self, command: c.Command) -> Outcome:
-        command = stamp(command, self.clock.now_ns())
+    async def submit(self, command: c.Command) -> Outcome[object]:
         self.last_seq += 1
-        outcome = self.exchange.apply(command)
+        outcome: Outcome[object] = self.exchange.apply(command, self.clock.now_ns())
         for sink in self.sinks:
             sink(self.last_seq, command, outcome)
         return outcome
@@ -187,7 +185,7 @@ def test_catalogue_has_kalshi_shaped_series_events_and_markets() -> None:
         "markets": [m for _, _, markets in listed for m in markets],
     }
     for command in catalog_commands(catalog, START_NS):
-        outcome = exchange.apply(stamp(command, START_NS))
+        outcome = exchange.apply(command, START_NS)
         assert outcome.ok, (command, outcome.reject)
     assert len(active(exchange)) == len(catalog["markets"])
 

@@ -33,6 +33,7 @@ from augury.engine.state import SNAPSHOT_FORMAT
 # Format -> the fingerprint of the fields it pickles (format 1 predates this test).
 FINGERPRINTS = {
     2: "eeb7cf749e347530bc44c041917b40964519fdc4927ed289c37a6dc3bc2a7320",
+    3: "41e26f822e6dd3127fa3d8cf8b47d4730e7cc7e1aaca06e4a32587fcd529e550",
 }
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "journal-v0.json"
@@ -45,6 +46,11 @@ def _fields(obj: object) -> str:
         return "enum " + " ".join(str(member.value) for member in type(obj))
     if isinstance(obj, msgspec.Struct):
         return "struct " + " ".join(obj.__struct_fields__)
+    if type(obj).__getstate__ is not object.__getstate__:
+        # A class that says what it pickles: exactly those names.
+        state = obj.__getstate__()
+        assert isinstance(state, dict)
+        return "state " + " ".join(sorted(state))
     slots = [
         name
         for klass in reversed(type(obj).__mro__)
@@ -80,8 +86,8 @@ def fingerprint_lines() -> list[str]:
     document = json.loads(FIXTURE.read_text())
     exchange = Exchange(document["instance_id"])
     lines: set[str] = set()
-    for _, _, payload, *_ in document["records"]:
-        exchange.apply(c.decode_command(bytes.fromhex(payload)))
+    for _, ts_ns, payload, *_ in document["records"]:
+        exchange.apply(c.decode_command(bytes.fromhex(payload)), ts_ns)
         _Recorder(lines).dump(exchange)
     return sorted(lines)
 
@@ -89,10 +95,17 @@ def fingerprint_lines() -> list[str]:
 def test_the_snapshot_fields_match_the_snapshot_format() -> None:
     lines = fingerprint_lines()
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-    assert FINGERPRINTS.get(SNAPSHOT_FORMAT) == digest, (
-        "what a snapshot pickles has changed: bump SNAPSHOT_FORMAT (engine/state.py) and "
-        f"add {SNAPSHOT_FORMAT + 1}: {digest!r} to FINGERPRINTS; the fields are now:\n"
-        + "\n".join(lines)
+    listed = FINGERPRINTS.get(SNAPSHOT_FORMAT)
+    if listed is None:
+        hint = f"record it: add {SNAPSHOT_FORMAT}: {digest!r} to FINGERPRINTS"
+    else:
+        hint = (
+            "bump SNAPSHOT_FORMAT (engine/state.py) and add "
+            f"{SNAPSHOT_FORMAT + 1}: {digest!r} to FINGERPRINTS"
+        )
+    assert listed == digest, (
+        f"what a snapshot pickles is not what format {SNAPSHOT_FORMAT} pickled: {hint}; "
+        "the fields are now:\n" + "\n".join(lines)
     )
 
 

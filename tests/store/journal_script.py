@@ -19,14 +19,15 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from augury.engine import commands as c
-from augury.engine.events import OrderUpdate
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
 
-__all__ = ["INSTANCE_ID", "Record", "script"]
+__all__ = ["INSTANCE_ID", "Record", "Script", "script"]
+
+R = TypeVar("R")
 
 INSTANCE_ID = "augury-golden"
 T0 = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
@@ -51,42 +52,33 @@ class Record:
 class _Driver:
     exchange: Exchange = field(default_factory=lambda: Exchange(INSTANCE_ID))
     records: list[Record] = field(default_factory=list)
+    commands: list[c.Command] = field(default_factory=list)
     ts: int = T0
 
-    def run(self, seconds: float, command: c.Command) -> Outcome:
+    def run(self, seconds: float, command: c.Cmd[R]) -> Outcome[R]:
         """Apply ``command`` ``seconds`` after the previous one and journal it."""
         self.ts += int(seconds * S)
-        stamped = _stamp(command, self.ts)
-        outcome = self.exchange.apply(stamped)
+        outcome = self.exchange.apply(command, self.ts)
         seq = len(self.records) + 1
         result = "ok" if outcome.reject is None else outcome.reject.reason.value
         events = " ".join(type(event).__name__ for event in outcome.events)
-        self.records.append(Record(seq, self.ts, c.encode_command(stamped), result, events))
+        self.commands.append(cast(c.Command, command))
+        payload = c.encode_command(cast(c.Command, command))
+        self.records.append(Record(seq, self.ts, payload, result, events))
         return outcome
 
-    def ok(self, seconds: float, command: c.Command) -> Outcome:
+    def ok(self, seconds: float, command: c.Cmd[R]) -> Outcome[R]:
         outcome = self.run(seconds, command)
         assert outcome.reject is None, (command, outcome.reject)
         return outcome
 
-    def refused(self, seconds: float, command: c.Command, reason: str) -> None:
+    def refused(self, seconds: float, command: c.Cmd[object], reason: str) -> None:
         outcome = self.run(seconds, command)
         assert outcome.reject is not None, command
         assert outcome.reject.reason.value == reason, (command, outcome.reject)
 
     def order(self, seconds: float, **fields: Any) -> str:
-        outcome = self.ok(seconds, c.PlaceOrder(ts_ns=0, **fields))
-        assert isinstance(outcome.value, OrderUpdate)
-        return outcome.value.order_id
-
-
-def _stamp(command: c.Command, ts_ns: int) -> c.Command:
-    import msgspec
-
-    if isinstance(command, c.Batch):
-        items = [msgspec.structs.replace(item, ts_ns=ts_ns) for item in command.items]
-        return c.Batch(ts_ns=ts_ns, items=items)
-    return msgspec.structs.replace(command, ts_ns=ts_ns)
+        return self.ok(seconds, c.PlaceOrder(**fields)).value.order_id
 
 
 def _gtc(user: str, ticker: str, side: str, price_cc: int, count_c: int, **more: Any) -> Any:
@@ -102,11 +94,10 @@ def _gtc(user: str, ticker: str, side: str, price_cc: int, count_c: int, **more:
 
 
 def _catalog(d: _Driver) -> None:
-    d.ok(0, c.AddSeries(ts_ns=0, ticker="KXA", fee_type="quadratic", fee_multiplier_e4=10_000))
+    d.ok(0, c.AddSeries(ticker="KXA", fee_type="quadratic", fee_multiplier_e4=10_000))
     d.ok(
         0,
         c.AddSeries(
-            ts_ns=0,
             ticker="KXB",
             fee_type="quadratic_with_maker_fees",
             fee_multiplier_e4=5_000,
@@ -115,31 +106,25 @@ def _catalog(d: _Driver) -> None:
     )
     d.refused(
         0,
-        c.AddSeries(ts_ns=0, ticker="KXC", fee_type="odd", fee_multiplier_e4=1),
+        c.AddSeries(ticker="KXC", fee_type="odd", fee_multiplier_e4=1),
         "invalid_parameters",
     )
-    d.ok(0, c.AddEvent(ts_ns=0, event_ticker="KXA-E1", series_ticker="KXA"))
+    d.ok(0, c.AddEvent(event_ticker="KXA-E1", series_ticker="KXA"))
     d.ok(
         0,
         c.AddEvent(
-            ts_ns=0,
             event_ticker="KXB-E1",
             series_ticker="KXB",
             mutually_exclusive=True,
             meta={"title": "B event"},
         ),
     )
-    d.refused(
-        0, c.AddEvent(ts_ns=0, event_ticker="KXZ-E", series_ticker="KXZ"), "invalid_parameters"
-    )
+    d.refused(0, c.AddEvent(event_ticker="KXZ-E", series_ticker="KXZ"), "invalid_parameters")
     far = T0 + 10_000 * S
-    d.ok(
-        0, c.AddMarket(ts_ns=0, ticker="A1", event_ticker="KXA-E1", open_ts_ns=T0, close_ts_ns=far)
-    )
+    d.ok(0, c.AddMarket(ticker="A1", event_ticker="KXA-E1", open_ts_ns=T0, close_ts_ns=far))
     d.ok(
         0,
         c.AddMarket(
-            ts_ns=0,
             ticker="A2",
             event_ticker="KXA-E1",
             open_ts_ns=T0,
@@ -153,7 +138,6 @@ def _catalog(d: _Driver) -> None:
     d.ok(
         0,
         c.AddMarket(
-            ts_ns=0,
             ticker="B1",
             event_ticker="KXB-E1",
             open_ts_ns=T0 + 5 * S,
@@ -162,28 +146,25 @@ def _catalog(d: _Driver) -> None:
             market_type="scalar",
         ),
     )
-    d.ok(
-        0, c.AddMarket(ts_ns=0, ticker="B2", event_ticker="KXB-E1", open_ts_ns=T0, close_ts_ns=far)
-    )
+    d.ok(0, c.AddMarket(ticker="B2", event_ticker="KXB-E1", open_ts_ns=T0, close_ts_ns=far))
     # Loading the catalog again refreshes metadata only.
-    d.ok(0, c.AddSeries(ts_ns=0, ticker="KXA", fee_type="flat", fee_multiplier_e4=1, meta={"v": 2}))
+    d.ok(0, c.AddSeries(ticker="KXA", fee_type="flat", fee_multiplier_e4=1, meta={"v": 2}))
     d.refused(
         0,
-        c.AddMarket(ts_ns=0, ticker="Z", event_ticker="KXA-E1", open_ts_ns=far, close_ts_ns=T0),
+        c.AddMarket(ticker="Z", event_ticker="KXA-E1", open_ts_ns=far, close_ts_ns=T0),
         "invalid_parameters",
     )
 
 
 def _accounts(d: _Driver) -> None:
     for user in ("ann", "bob", "cat", "dan"):
-        d.ok(0, c.CreateUser(ts_ns=0, user_id=user, name=user.title()))
-        d.ok(0, c.Deposit(ts_ns=0, user_id=user, amount_cc=5_000 * 10_000))
-    d.refused(0, c.CreateUser(ts_ns=0, user_id="ann", name="again"), "already_exists")
-    d.ok(1, c.CreateSubaccount(ts_ns=0, user_id="ann"))
+        d.ok(0, c.CreateUser(user_id=user, name=user.title()))
+        d.ok(0, c.Deposit(user_id=user, amount_cc=5_000 * 10_000))
+    d.refused(0, c.CreateUser(user_id="ann", name="again"), "already_exists")
+    d.ok(1, c.CreateSubaccount(user_id="ann"))
     d.ok(
         0,
         c.TransferCash(
-            ts_ns=0,
             user_id="ann",
             from_subaccount=0,
             to_subaccount=1,
@@ -194,7 +175,6 @@ def _accounts(d: _Driver) -> None:
     d.refused(
         0,
         c.TransferCash(
-            ts_ns=0,
             user_id="ann",
             from_subaccount=0,
             to_subaccount=1,
@@ -203,14 +183,13 @@ def _accounts(d: _Driver) -> None:
         ),
         "already_exists",
     )
-    d.ok(0, c.Withdraw(ts_ns=0, user_id="dan", amount_cc=1_000_000))
-    d.refused(0, c.Withdraw(ts_ns=0, user_id="dan", amount_cc=10**12), "insufficient_balance")
-    d.ok(0, c.Deposit(ts_ns=0, user_id="ann", amount_cc=250_000, subaccount=1))
-    d.refused(0, c.Deposit(ts_ns=0, user_id="ann", amount_cc=1, subaccount=5), "invalid_parameters")
+    d.ok(0, c.Withdraw(user_id="dan", amount_cc=1_000_000))
+    d.refused(0, c.Withdraw(user_id="dan", amount_cc=10**12), "insufficient_balance")
+    d.ok(0, c.Deposit(user_id="ann", amount_cc=250_000, subaccount=1))
+    d.refused(0, c.Deposit(user_id="ann", amount_cc=1, subaccount=5), "invalid_parameters")
     d.ok(
         0,
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id="key-ann",
             user_id="ann",
             name="ann's bot",
@@ -222,7 +201,6 @@ def _accounts(d: _Driver) -> None:
     d.ok(
         0,
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id="key-ann-1",
             user_id="ann",
             name="sub 1",
@@ -235,7 +213,6 @@ def _accounts(d: _Driver) -> None:
     d.refused(
         0,
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id="key-x",
             user_id="nobody",
             name="x",
@@ -245,12 +222,12 @@ def _accounts(d: _Driver) -> None:
         ),
         "unknown_user",
     )
-    d.ok(0, c.RevokeApiKey(ts_ns=0, api_key_id="key-ann-1", user_id="ann"))
-    d.refused(0, c.RevokeApiKey(ts_ns=0, api_key_id="key-ann", user_id="bob"), "invalid_parameters")
-    d.ok(0, c.SetUserTier(ts_ns=0, user_id="bob", tier="premier"))
-    d.ok(0, c.SetUserTier(ts_ns=0, user_id="cat", tier="advanced"))
-    d.ok(0, c.SetUserTier(ts_ns=0, user_id="cat", tier="default"))
-    d.refused(0, c.SetUserTier(ts_ns=0, user_id="bob", tier="gold"), "invalid_parameters")
+    d.ok(0, c.RevokeApiKey(api_key_id="key-ann-1", user_id="ann"))
+    d.refused(0, c.RevokeApiKey(api_key_id="key-ann", user_id="bob"), "invalid_parameters")
+    d.ok(0, c.SetUserTier(user_id="bob", tier="premier"))
+    d.ok(0, c.SetUserTier(user_id="cat", tier="advanced"))
+    d.ok(0, c.SetUserTier(user_id="cat", tier="default"))
+    d.refused(0, c.SetUserTier(user_id="bob", tier="gold"), "invalid_parameters")
 
 
 def _trading(d: _Driver) -> dict[str, str]:
@@ -280,18 +257,16 @@ def _trading(d: _Driver) -> dict[str, str]:
     )
     d.refused(
         0.1,
-        c.PlaceOrder(ts_ns=0, **_gtc("ann", "A1", "bid", 4_000, 100, client_order_id="ann-1")),
+        c.PlaceOrder(**_gtc("ann", "A1", "bid", 4_000, 100, client_order_id="ann-1")),
         "order_already_exists",
     )
-    d.refused(0.1, c.PlaceOrder(ts_ns=0, **_gtc("ann", "A1", "bid", 4_050, 100)), "invalid_price")
-    d.refused(0.1, c.PlaceOrder(ts_ns=0, **_gtc("ann", "A1", "bid", 4_000, 150)), "invalid_count")
-    d.refused(
-        0.1, c.PlaceOrder(ts_ns=0, **_gtc("ann", "NOPE", "bid", 4_000, 100)), "market_not_found"
-    )
-    d.refused(0.1, c.PlaceOrder(ts_ns=0, **_gtc("ann", "B1", "bid", 4_000, 100)), "market_not_open")
+    d.refused(0.1, c.PlaceOrder(**_gtc("ann", "A1", "bid", 4_050, 100)), "invalid_price")
+    d.refused(0.1, c.PlaceOrder(**_gtc("ann", "A1", "bid", 4_000, 150)), "invalid_count")
+    d.refused(0.1, c.PlaceOrder(**_gtc("ann", "NOPE", "bid", 4_000, 100)), "market_not_found")
+    d.refused(0.1, c.PlaceOrder(**_gtc("ann", "B1", "bid", 4_000, 100)), "market_not_open")
     d.refused(
         0.1,
-        c.PlaceOrder(ts_ns=0, **_gtc("dan", "A1", "bid", 9_900, 10_000_000)),
+        c.PlaceOrder(**_gtc("dan", "A1", "bid", 9_900, 10_000_000)),
         "insufficient_balance",
     )
     # Post-only that would cross is cancelled; fill-or-kill that cannot fill is cancelled.
@@ -342,7 +317,6 @@ def _trading(d: _Driver) -> dict[str, str]:
     d.refused(
         0.1,
         c.PlaceOrder(
-            ts_ns=0,
             user_id="bob",
             ticker="A1",
             side="ask",
@@ -377,7 +351,6 @@ def _maintenance(d: _Driver, ids: dict[str, str]) -> None:
     d.ok(
         1,
         c.AmendOrder(
-            ts_ns=0,
             user_id="ann",
             order_id=ids["ann_bid"],
             ticker="A1",
@@ -389,7 +362,6 @@ def _maintenance(d: _Driver, ids: dict[str, str]) -> None:
     d.ok(
         0.5,
         c.AmendOrder(
-            ts_ns=0,
             user_id="ann",
             order_id=ids["ann_bid"],
             ticker="A1",
@@ -404,7 +376,6 @@ def _maintenance(d: _Driver, ids: dict[str, str]) -> None:
     d.refused(
         0.1,
         c.AmendOrder(
-            ts_ns=0,
             user_id="ann",
             order_id=ids["ann_bid"],
             ticker="A2",
@@ -414,48 +385,35 @@ def _maintenance(d: _Driver, ids: dict[str, str]) -> None:
         ),
         "order_ticker_mismatch",
     )
-    d.ok(0.5, c.DecreaseOrder(ts_ns=0, user_id="ann", order_id=ids["ann_bid"], reduce_by_c=100))
+    d.ok(0.5, c.DecreaseOrder(user_id="ann", order_id=ids["ann_bid"], reduce_by_c=100))
     d.ok(
         0.5,
-        c.DecreaseOrder(
-            ts_ns=0, user_id="ann", order_id=ids["ann_frac"], reduce_to_c=100, subaccount=1
-        ),
+        c.DecreaseOrder(user_id="ann", order_id=ids["ann_frac"], reduce_to_c=100, subaccount=1),
     )
-    d.refused(
-        0.1, c.DecreaseOrder(ts_ns=0, user_id="ann", order_id=ids["ann_bid"]), "invalid_parameters"
-    )
-    d.ok(0.5, c.CancelOrder(ts_ns=0, user_id="ann", order_id=ids["ann_frac"]))
-    d.refused(
-        0.1, c.CancelOrder(ts_ns=0, user_id="bob", order_id=ids["ann_bid"]), "order_not_found"
-    )
+    d.refused(0.1, c.DecreaseOrder(user_id="ann", order_id=ids["ann_bid"]), "invalid_parameters")
+    d.ok(0.5, c.CancelOrder(user_id="ann", order_id=ids["ann_frac"]))
+    d.refused(0.1, c.CancelOrder(user_id="bob", order_id=ids["ann_bid"]), "order_not_found")
     for price in (3_000, 3_100, 3_200):
         d.order(0.1, **_gtc("dan", "B2", "bid", price, 100))
-    d.ok(0.5, c.CancelAll(ts_ns=0, user_id="dan", ticker="B2"))
-    d.ok(0.1, c.CancelAll(ts_ns=0, user_id="dan"))
-    d.refused(0.1, c.CancelAll(ts_ns=0, user_id="nobody"), "unknown_user")
+    d.ok(0.5, c.CancelAll(user_id="dan", ticker="B2"))
+    d.ok(0.1, c.CancelAll(user_id="dan"))
+    d.refused(0.1, c.CancelAll(user_id="nobody"), "unknown_user")
     # A batch: two orders (one refused) and a cancel.
     d.ok(
         0.5,
-        c.Batch(
-            ts_ns=0,
-            items=[
-                c.PlaceOrder(
-                    ts_ns=0, **_gtc("cat", "B2", "ask", 7_000, 200, client_order_id="cat-b1")
-                ),
-                c.PlaceOrder(ts_ns=0, **_gtc("cat", "B2", "ask", 7_000, 250)),
-                c.CancelOrder(ts_ns=0, user_id="ann", order_id=ids["ann_bid2"]),
+        c.Batch.of(
+            [
+                c.PlaceOrder(**_gtc("cat", "B2", "ask", 7_000, 200, client_order_id="cat-b1")),
+                c.PlaceOrder(**_gtc("cat", "B2", "ask", 7_000, 250)),
+                c.CancelOrder(user_id="ann", order_id=ids["ann_bid2"]),
             ],
         ),
     )
 
 
 def _groups(d: _Driver) -> None:
-    made = d.ok(1, c.CreateOrderGroup(ts_ns=0, user_id="bob", contracts_limit_c=300))
-    group = made.value
-    assert isinstance(group, str)
-    d.refused(
-        0, c.CreateOrderGroup(ts_ns=0, user_id="bob", contracts_limit_c=0), "invalid_parameters"
-    )
+    group = d.ok(1, c.CreateOrderGroup(user_id="bob", contracts_limit_c=300)).value
+    d.refused(0, c.CreateOrderGroup(user_id="bob", contracts_limit_c=0), "invalid_parameters")
     d.order(0.1, **_gtc("bob", "B2", "bid", 4_500, 500, order_group_id=group))
     d.order(0.1, **_gtc("bob", "B2", "bid", 4_400, 500, order_group_id=group))
     # cat sells 300 into bob's bids: the group's limit is reached, it triggers.
@@ -470,49 +428,44 @@ def _groups(d: _Driver) -> None:
     )
     d.refused(
         0.1,
-        c.PlaceOrder(ts_ns=0, **_gtc("bob", "B2", "bid", 4_500, 100, order_group_id=group)),
+        c.PlaceOrder(**_gtc("bob", "B2", "bid", 4_500, 100, order_group_id=group)),
         "order_group_triggered",
     )
-    d.ok(0.1, c.OrderGroupAction(ts_ns=0, user_id="bob", group_id=group, action="reset"))
+    d.ok(0.1, c.OrderGroupAction(user_id="bob", group_id=group, action="reset"))
     d.order(0.1, **_gtc("bob", "B2", "bid", 4_300, 100, order_group_id=group))
     d.ok(
         0.1,
-        c.UpdateOrderGroupLimit(ts_ns=0, user_id="bob", group_id=group, contracts_limit_c=1_000),
+        c.UpdateOrderGroupLimit(user_id="bob", group_id=group, contracts_limit_c=1_000),
     )
     d.refused(
         0.1,
-        c.UpdateOrderGroupLimit(ts_ns=0, user_id="bob", group_id=group, contracts_limit_c=-1),
+        c.UpdateOrderGroupLimit(user_id="bob", group_id=group, contracts_limit_c=-1),
         "invalid_parameters",
     )
-    d.ok(0.1, c.OrderGroupAction(ts_ns=0, user_id="bob", group_id=group, action="trigger"))
-    d.ok(0.1, c.OrderGroupAction(ts_ns=0, user_id="bob", group_id=group, action="delete"))
+    d.ok(0.1, c.OrderGroupAction(user_id="bob", group_id=group, action="trigger"))
+    d.ok(0.1, c.OrderGroupAction(user_id="bob", group_id=group, action="delete"))
     d.refused(
         0.1,
-        c.OrderGroupAction(ts_ns=0, user_id="bob", group_id=group, action="reset"),
+        c.OrderGroupAction(user_id="bob", group_id=group, action="reset"),
         "order_group_not_found",
     )
-    other = d.ok(0.1, c.CreateOrderGroup(ts_ns=0, user_id="cat", subaccount=0)).value
-    assert isinstance(other, str)
+    other = d.ok(0.1, c.CreateOrderGroup(user_id="cat", subaccount=0)).value
     d.order(0.1, **_gtc("cat", "B2", "ask", 8_000, 100, order_group_id=other))
 
 
 def _lifecycle(d: _Driver) -> None:
     d.order(1, **_gtc("bob", "B2", "bid", 2_000, 100, cancel_order_on_pause=True))
-    d.ok(0.5, c.SetMarketState(ts_ns=0, ticker="B2", action="pause"))
-    d.refused(
-        0.1, c.PlaceOrder(ts_ns=0, **_gtc("bob", "B2", "bid", 2_000, 100)), "trading_is_paused"
-    )
-    d.refused(0.1, c.SetMarketState(ts_ns=0, ticker="B2", action="pause"), "invalid_transition")
-    d.ok(0.5, c.SetMarketState(ts_ns=0, ticker="B2", action="resume"))
+    d.ok(0.5, c.SetMarketState(ticker="B2", action="pause"))
+    d.refused(0.1, c.PlaceOrder(**_gtc("bob", "B2", "bid", 2_000, 100)), "trading_is_paused")
+    d.refused(0.1, c.SetMarketState(ticker="B2", action="pause"), "invalid_transition")
+    d.ok(0.5, c.SetMarketState(ticker="B2", action="resume"))
     d.order(0.1, **_gtc("dan", "A1", "bid", 1_000, 100, cancel_order_on_pause=True))
-    d.ok(0.5, c.SetExchangeState(ts_ns=0, paused=True))
-    d.refused(
-        0.1, c.PlaceOrder(ts_ns=0, **_gtc("bob", "A1", "bid", 2_000, 100)), "exchange_is_paused"
-    )
-    d.refused(0.1, c.SetExchangeState(ts_ns=0, paused=True), "invalid_transition")
-    d.ok(0.5, c.SetExchangeState(ts_ns=0, paused=False))
+    d.ok(0.5, c.SetExchangeState(paused=True))
+    d.refused(0.1, c.PlaceOrder(**_gtc("bob", "A1", "bid", 2_000, 100)), "exchange_is_paused")
+    d.refused(0.1, c.SetExchangeState(paused=True), "invalid_transition")
+    d.ok(0.5, c.SetExchangeState(paused=False))
     # Time passes: B1 opens (5 s), bob's ask expires (200 s), ann's amended bid too (300 s).
-    d.ok(10, c.Tick(ts_ns=0))
+    d.ok(10, c.Tick())
     d.order(0.1, **_gtc("ann", "B1", "bid", 5_000, 200))
     d.order(
         0.1,
@@ -523,29 +476,26 @@ def _lifecycle(d: _Driver) -> None:
         count_c=200,
         time_in_force="immediate_or_cancel",
     )
-    d.ok(300, c.Tick(ts_ns=0))
+    d.ok(300, c.Tick())
     # A scalar market: determined with a value, disputed, finalized after its close.
-    d.refused(0.1, c.DetermineMarket(ts_ns=0, ticker="B1", result="scalar"), "invalid_parameters")
-    d.ok(100, c.DetermineMarket(ts_ns=0, ticker="B1", result="scalar", value_cc=6_250))
-    d.ok(
-        1, c.DetermineMarket(ts_ns=0, ticker="B1", result="scalar", value_cc=6_000, settle_now=True)
-    )
-    d.refused(0.1, c.FinalizeMarket(ts_ns=0, ticker="B1"), "invalid_transition")
+    d.refused(0.1, c.DetermineMarket(ticker="B1", result="scalar"), "invalid_parameters")
+    d.ok(100, c.DetermineMarket(ticker="B1", result="scalar", value_cc=6_250))
+    d.ok(1, c.DetermineMarket(ticker="B1", result="scalar", value_cc=6_000, settle_now=True))
+    d.refused(0.1, c.FinalizeMarket(ticker="B1"), "invalid_transition")
     # A1 settles YES at once; A2 (with a 30 s timer) settles by a tick; B2 is voided.
     d.order(0.1, **_gtc("cat", "A1", "ask", 6_500, 100))
-    d.ok(1, c.SetMarketState(ts_ns=0, ticker="A1", action="close"))
-    d.refused(0.1, c.CancelOrder(ts_ns=0, user_id="dan", order_id="missing"), "order_not_found")
-    d.ok(1, c.DetermineMarket(ts_ns=0, ticker="A1", result="yes"))
-    d.ok(1, c.DetermineMarket(ts_ns=0, ticker="A2", result="no"))
-    d.refused(0.1, c.FinalizeMarket(ts_ns=0, ticker="B2"), "invalid_transition")
-    d.ok(40, c.Tick(ts_ns=0))
-    d.ok(1, c.DetermineMarket(ts_ns=0, ticker="B2", result="void"))
-    d.refused(0.1, c.DetermineMarket(ts_ns=0, ticker="B2", result="yes"), "invalid_transition")
+    d.ok(1, c.SetMarketState(ticker="A1", action="close"))
+    d.refused(0.1, c.CancelOrder(user_id="dan", order_id="missing"), "order_not_found")
+    d.ok(1, c.DetermineMarket(ticker="A1", result="yes"))
+    d.ok(1, c.DetermineMarket(ticker="A2", result="no"))
+    d.refused(0.1, c.FinalizeMarket(ticker="B2"), "invalid_transition")
+    d.ok(40, c.Tick())
+    d.ok(1, c.DetermineMarket(ticker="B2", result="void"))
+    d.refused(0.1, c.DetermineMarket(ticker="B2", result="yes"), "invalid_transition")
     # A market with a timer, finalized by command before the timer runs out.
     d.ok(
         1,
         c.AddMarket(
-            ts_ns=0,
             ticker="A3",
             event_ticker="KXA-E1",
             open_ts_ns=T0,
@@ -553,13 +503,20 @@ def _lifecycle(d: _Driver) -> None:
             settlement_timer_s=3_600,
         ),
     )
-    d.ok(1, c.DetermineMarket(ts_ns=0, ticker="A3", result="no"))
-    d.ok(1, c.FinalizeMarket(ts_ns=0, ticker="A3"))
-    d.ok(1, c.Withdraw(ts_ns=0, user_id="ann", amount_cc=10_000))
+    d.ok(1, c.DetermineMarket(ticker="A3", result="no"))
+    d.ok(1, c.FinalizeMarket(ticker="A3"))
+    d.ok(1, c.Withdraw(user_id="ann", amount_cc=10_000))
 
 
-def script() -> tuple[list[Record], str]:
-    """Return the golden journal's records and the digest of the state they build."""
+@dataclass(frozen=True, slots=True)
+class Script:
+    records: list[Record]  # as today's build journals them
+    commands: list[c.Command]  # the command of each record
+    digest: str  # of the state they build
+
+
+def script() -> Script:
+    """Return the golden journal's records, their commands and the state's digest."""
     d = _Driver()
     _catalog(d)
     _accounts(d)
@@ -567,11 +524,12 @@ def script() -> tuple[list[Record], str]:
     _maintenance(d, ids)
     _groups(d)
     _lifecycle(d)
-    return d.records, state_digest(d.exchange)
+    return Script(d.records, d.commands, state_digest(d.exchange))
 
 
 def main(argv: list[str]) -> int:
-    records, digest = script()
+    made = script()
+    records, digest = made.records, made.digest
     lines = [json.dumps([r.seq, r.ts_ns, r.payload.hex(), r.outcome, r.events]) for r in records]
     with open(argv[0], "w") as out:
         out.write(f'{{"instance_id": "{INSTANCE_ID}",\n"digest": "{digest}",\n"records": [\n')

@@ -8,8 +8,8 @@ record must be accepted or refused as it was then, cause the same events, and th
 state must have the digest the fixture names. A change that breaks the decoding of old
 records, or changes what an old command does, fails here.
 
-The script itself, run by today's build, must write byte-identical records (the encoding
-has not changed under the fixture's feet).
+The fixture's records decode to the commands today's script builds, at the same times, so
+the script and the fixture tell the same story.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
@@ -36,7 +38,7 @@ def _fixture(name: str) -> dict[str, Any]:
 def _replay(document: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
     seen: list[tuple[str, str]] = []
 
-    def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+    def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         reason = "ok" if outcome.reject is None else outcome.reject.reason.value
         seen.append((reason, " ".join(type(event).__name__ for event in outcome.events)))
 
@@ -66,10 +68,19 @@ def test_the_fixture_holds_every_command_type() -> None:
     assert kinds == {"Batch", *(t.__name__ for t in c.Single.__args__)}
 
 
-def test_todays_build_writes_the_same_records() -> None:
-    records, digest = journal_script.script()
+def _without_time(command: c.Command) -> c.Command:
+    # Until commands lose their transitional ``ts_ns`` field, old records decode with it.
+    if isinstance(command, c.Batch):
+        items = [msgspec.structs.replace(item, ts_ns=0) for item in command.items]
+        return msgspec.structs.replace(command, ts_ns=0, items=items)
+    return msgspec.structs.replace(command, ts_ns=0)
+
+
+def test_the_v0_records_hold_todays_script() -> None:
+    made = journal_script.script()
     document = _fixture("journal-v0.json")
-    assert digest == document["digest"]
-    assert [[r.seq, r.ts_ns, r.payload.hex()] for r in records] == [
-        row[:3] for row in document["records"]
-    ]
+    assert made.digest == document["digest"]
+    rows = document["records"]
+    assert [r.ts_ns for r in made.records] == [row[1] for row in rows]
+    decoded = [_without_time(c.decode_command(bytes.fromhex(row[2]))) for row in rows]
+    assert decoded == made.commands

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
 
 from augury.demo.view import Activity, MarketView
@@ -104,7 +105,7 @@ class NoiseDesk:
             items += self._top_ups()
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Nothing to remember: the desk reads positions from the exchange each time."""
 
     def _size(self) -> int:
@@ -242,7 +243,7 @@ class InformedDesk:
                         break
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Nothing to remember: positions are read from the exchange."""
 
     def _pick_off(self, user: str, view: MarketView) -> c.Single | None:

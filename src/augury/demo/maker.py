@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from augury.demo.view import MarketView
@@ -110,7 +111,7 @@ class MarketMaker:
             self._forget({view.ticker for view in views})
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Record the ids of the quotes that now rest."""
         for item, outcome in zip(items, outcomes, strict=True):
             if isinstance(item, c.PlaceOrder) and isinstance(outcome.value, OrderUpdate):

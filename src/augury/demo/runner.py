@@ -34,6 +34,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from augury.api.app import next_due_ns
 from augury.catalog import catalog_commands
@@ -57,6 +58,7 @@ from augury.runtime.sequencer import SequencerStopped
 __all__ = ["ROUND_NS", "DemoConfig", "DemoRunner", "DemoStats"]
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 ROUND_NS = 500_000_000
 STATE_KEY = "demo.state"
@@ -135,7 +137,7 @@ class DemoRunner:
     def exchange(self) -> Exchange:
         return self.runtime.exchange
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
@@ -214,11 +216,9 @@ class DemoRunner:
         views = self._views(t)
         plans = [(agent, agent.plan(t, views)) for agent in self._agents]
         plans = [(agent, items) for agent, items in plans if items]
-        outcomes = await asyncio.gather(
-            *(self.submit(c.Batch(ts_ns=0, items=items)) for _, items in plans)
-        )
+        outcomes = await asyncio.gather(*(self.submit(c.Batch.of(items)) for _, items in plans))
         for (agent, items), outcome in zip(plans, outcomes, strict=True):
-            results: list[Outcome] = outcome.value
+            results = outcome.value
             for result in results:
                 if result.reject is not None:
                     reason = result.reject.reason.value
@@ -336,7 +336,7 @@ class DemoRunner:
             return []
         return catalog_commands(catalog, t)
 
-    async def _submit_checked(self, batch: c.Batch, what: str) -> None:
+    async def _submit_checked(self, batch: c.Batch[object], what: str) -> None:
         outcome = await self.submit(batch)
         for item, result in zip(batch.items, outcome.value, strict=True):
             if result.reject is not None:
@@ -346,7 +346,7 @@ class DemoRunner:
 
     # --- events from the sequencer ------------------------------------------------------------
 
-    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         makers = self._makers
         stats = self.stats
         for event in outcome.events:

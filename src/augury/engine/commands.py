@@ -1,9 +1,15 @@
 """Commands: everything that can change the exchange, as immutable values.
 
-A command is the unit of the journal. The sequencer stamps ``ts_ns`` (the engine never
-reads a clock), appends the encoded command durably, then applies it; replaying the same
-commands in the same order rebuilds the same state byte for byte. Commands are msgspec
-Structs with a tag so one union type round-trips through msgpack.
+A command is the unit of the journal. A command carries no time: the sequencer takes one
+time per batch from its clock and hands it with the command, as its envelope, to the
+journal (``(seq, ts_ns, payload)``) and to ``Exchange.apply(command, ts_ns)``; the engine
+never reads a clock. Replaying the same commands with the same times in the same order
+rebuilds the same state byte for byte. Commands are msgspec Structs with a tag so one
+union type round-trips through msgpack.
+
+Each command names the type of its result: ``PlaceOrder`` is a ``Cmd[OrderUpdate]``, so
+applying it gives an ``Outcome[OrderUpdate]`` (``engine/results.py`` lists them all).
+Build a ``Batch`` with ``Batch.of(items)``, which types its result from its items.
 
 Commands are already syntactically valid when they get here (the API layer parsed strings
 into integer units); the engine checks everything that depends on state.
@@ -11,9 +17,13 @@ into integer units); the engine checks everything that depends on state.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Generic, Literal, TypeVar, cast
 
 import msgspec
+
+from augury.engine.events import OrderUpdate
+from augury.engine.results import Amended, Outcome
 
 __all__ = [
     "AddEvent",
@@ -23,6 +33,7 @@ __all__ = [
     "Batch",
     "CancelAll",
     "CancelOrder",
+    "Cmd",
     "Command",
     "CreateOrderGroup",
     "CreateSubaccount",
@@ -47,32 +58,42 @@ __all__ = [
 ]
 
 
+R_co = TypeVar("R_co", covariant=True)
+T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
+
+
 # gc=False: commands never form reference cycles (their lists and dicts hold plain data).
-class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True, gc=False):
-    ts_ns: int
+# ``R_co`` is the command's result type; it exists for the type checker only.
+class Cmd(
+    msgspec.Struct, Generic[R_co], frozen=True, tag=True, kw_only=True, array_like=True, gc=False
+):
+    # Transitional: the engine takes time from the envelope (``apply(command, ts_ns)``) and
+    # ignores this field; it goes once nothing builds commands with it any more.
+    ts_ns: int = 0
 
 
 # --- accounts -------------------------------------------------------------------------
 
 
-class CreateUser(_Cmd, frozen=True):
+class CreateUser(Cmd[str], frozen=True):
     user_id: str
     name: str
 
 
-class Deposit(_Cmd, frozen=True):
+class Deposit(Cmd[int], frozen=True):
     user_id: str
     amount_cc: int
     subaccount: int = 0
 
 
-class Withdraw(_Cmd, frozen=True):
+class Withdraw(Cmd[int], frozen=True):
     user_id: str
     amount_cc: int
     subaccount: int = 0
 
 
-class RegisterApiKey(_Cmd, frozen=True):
+class RegisterApiKey(Cmd[str], frozen=True):
     """Record an API key (its public half) so the key survives restarts with the journal."""
 
     api_key_id: str
@@ -84,12 +105,12 @@ class RegisterApiKey(_Cmd, frozen=True):
     subaccount: int | None = None
 
 
-class RevokeApiKey(_Cmd, frozen=True):
+class RevokeApiKey(Cmd[str], frozen=True):
     api_key_id: str
     user_id: str
 
 
-class SetUserTier(_Cmd, frozen=True):
+class SetUserTier(Cmd[str], frozen=True):
     """Set the rate-limit tier of a user (basic ... prestige, or unlimited; ``default``
     returns the user to the server's default tier)."""
 
@@ -97,11 +118,11 @@ class SetUserTier(_Cmd, frozen=True):
     tier: str
 
 
-class CreateSubaccount(_Cmd, frozen=True):
+class CreateSubaccount(Cmd[int], frozen=True):
     user_id: str
 
 
-class TransferCash(_Cmd, frozen=True):
+class TransferCash(Cmd[str], frozen=True):
     """Move cash between two subaccounts of one user (idempotent by ``transfer_id``)."""
 
     user_id: str
@@ -114,21 +135,21 @@ class TransferCash(_Cmd, frozen=True):
 # --- catalog and lifecycle --------------------------------------------------------------
 
 
-class AddSeries(_Cmd, frozen=True):
+class AddSeries(Cmd[bool], frozen=True):
     ticker: str
     fee_type: str
     fee_multiplier_e4: int
     meta: dict[str, object] = {}
 
 
-class AddEvent(_Cmd, frozen=True):
+class AddEvent(Cmd[bool], frozen=True):
     event_ticker: str
     series_ticker: str
     mutually_exclusive: bool = False
     meta: dict[str, object] = {}
 
 
-class AddMarket(_Cmd, frozen=True):
+class AddMarket(Cmd[bool], frozen=True):
     ticker: str
     event_ticker: str
     open_ts_ns: int
@@ -140,12 +161,12 @@ class AddMarket(_Cmd, frozen=True):
     meta: dict[str, object] = {}
 
 
-class SetMarketState(_Cmd, frozen=True):
+class SetMarketState(Cmd[str], frozen=True):
     ticker: str
     action: Literal["pause", "resume", "close"]
 
 
-class DetermineMarket(_Cmd, frozen=True):
+class DetermineMarket(Cmd[str], frozen=True):
     """Set the outcome; payout follows after the market's settlement timer (or at once)."""
 
     ticker: str
@@ -154,22 +175,22 @@ class DetermineMarket(_Cmd, frozen=True):
     settle_now: bool = False
 
 
-class FinalizeMarket(_Cmd, frozen=True):
+class FinalizeMarket(Cmd[str], frozen=True):
     ticker: str
 
 
-class SetExchangeState(_Cmd, frozen=True):
+class SetExchangeState(Cmd[bool], frozen=True):
     paused: bool
 
 
-class Tick(_Cmd, frozen=True):
+class Tick(Cmd[int], frozen=True):
     """Advance time: open and close markets, expire orders, finalize determined markets."""
 
 
 # --- trading -------------------------------------------------------------------------
 
 
-class PlaceOrder(_Cmd, frozen=True):
+class PlaceOrder(Cmd[OrderUpdate], frozen=True):
     user_id: str
     ticker: str
     side: Literal["bid", "ask"]
@@ -191,13 +212,13 @@ class PlaceOrder(_Cmd, frozen=True):
     buy_max_cost_cc: int | None = None
 
 
-class CancelOrder(_Cmd, frozen=True):
+class CancelOrder(Cmd[OrderUpdate], frozen=True):
     user_id: str
     order_id: str
     subaccount: int | None = None
 
 
-class AmendOrder(_Cmd, frozen=True):
+class AmendOrder(Cmd[Amended], frozen=True):
     """Change price and/or total size (``count_c`` includes what already filled)."""
 
     user_id: str
@@ -213,7 +234,7 @@ class AmendOrder(_Cmd, frozen=True):
     expiration_ts_ns: int | None = None
 
 
-class DecreaseOrder(_Cmd, frozen=True):
+class DecreaseOrder(Cmd[OrderUpdate], frozen=True):
     user_id: str
     order_id: str
     reduce_by_c: int | None = None
@@ -221,25 +242,25 @@ class DecreaseOrder(_Cmd, frozen=True):
     subaccount: int | None = None
 
 
-class CancelAll(_Cmd, frozen=True):
+class CancelAll(Cmd[list[str]], frozen=True):
     user_id: str
     subaccount: int | None = None
     ticker: str | None = None
 
 
-class CreateOrderGroup(_Cmd, frozen=True):
+class CreateOrderGroup(Cmd[str], frozen=True):
     user_id: str
     subaccount: int = 0
     contracts_limit_c: int | None = None
 
 
-class OrderGroupAction(_Cmd, frozen=True):
+class OrderGroupAction(Cmd[str], frozen=True):
     user_id: str
     group_id: str
     action: Literal["reset", "trigger", "delete"]
 
 
-class UpdateOrderGroupLimit(_Cmd, frozen=True):
+class UpdateOrderGroupLimit(Cmd[str], frozen=True):
     user_id: str
     group_id: str
     contracts_limit_c: int
@@ -273,13 +294,24 @@ Single = (
 )
 
 
-class Batch(_Cmd, frozen=True):
+class Batch(Cmd[Sequence[Outcome[T_co]]], Generic[T_co], frozen=True):
     """Several commands applied one after another; each succeeds or fails on its own."""
 
     items: list[Single]
 
+    @classmethod
+    def of(cls, items: Sequence[Cmd[T]]) -> Batch[T]:
+        """Return a batch of ``items``, typed by what they return (``T``)."""
+        listed = list(items)
+        # Batches do not nest: the journal's decoder reads a batch's items as Singles.
+        if any(type(item) is Batch for item in listed):
+            raise TypeError("a Batch cannot hold a Batch")
+        # Every other Cmd subclass is a Single; the items' result type is what types
+        # the batch's (the constructor cannot see it: ``items`` is declared for decoding).
+        return cast("Batch[T]", cls(items=listed))  # type: ignore[arg-type]
 
-Command = Single | Batch
+
+Command = Single | Batch[object]
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder: msgspec.msgpack.Decoder[Command] = msgspec.msgpack.Decoder(Command)

@@ -15,8 +15,13 @@ older snapshots with ``SnapshotFormatError`` and recovery replays the journal in
 which rebuilds the new fields exactly. A snapshot is trusted only after its SHA-256 checks
 out (the store verifies it).
 
+What a snapshot pickles is pinned per format by ``tests/engine/test_snapshot_fingerprint.py``,
+which fails when it changes without a bump.
+
 Formats: 1 = the headerless pickles written before the header existed; 2 = ``Position``
-carries ``traded_c``.
+carries ``traded_c``; 3 = the engine split by command family (``Exchange`` has slots and
+an ``IdAllocator``; ``UserInfo`` and ``ApiKeyInfo`` live in ``engine.accounts``; the
+events of the command being applied are no longer pickled).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ __all__ = [
     "state_digest",
 ]
 
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 _HEADER_PREFIX = b"augury-state/"
 _HEADER = _HEADER_PREFIX + b"%d\n" % SNAPSHOT_FORMAT
 _HEADER_MAX = 32  # no header of ours is longer; bounds the search in a foreign payload
@@ -58,7 +63,7 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
     """Return the exchange's defining state as plain, deterministically ordered data."""
     ledger = exchange.ledger
     return {
-        "counters": [exchange.id_counter, exchange.queue_counter, exchange.now_ns],
+        "counters": [exchange.ids.counter, exchange.queue_counter, exchange.now_ns],
         "paused": exchange.trading_paused,
         "accounts": sorted(
             [*key, a.available_cc, a.reserved_cc] for key, a in ledger.accounts.items()

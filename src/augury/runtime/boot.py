@@ -38,7 +38,7 @@ __all__ = ["HistoryFeed", "RecoveryResult", "Runtime", "recover"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ReplaySink = Callable[[int, c.Command, Outcome], None]
+ReplaySink = Callable[[int, c.Command, Outcome[object]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +88,9 @@ def recover(
     seq = snapshot_seq
     decode = c.decode_command
     apply = exchange.apply
-    for seq, _ts, payload in journal.read_after(snapshot_seq):
+    for seq, ts_ns, payload in journal.read_after(snapshot_seq):
         command = decode(payload)
-        outcome = apply(command)
+        outcome: Outcome[object] = apply(command, ts_ns)
         if replay_sink is not None:
             replay_sink(seq, command, outcome)
     return RecoveryResult(
@@ -117,9 +117,9 @@ class HistoryFeed:
         self.reader = reader
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
-        self._pending: list[tuple[int, c.Command, Outcome]] = []
+        self._pending: list[tuple[int, c.Command, Outcome[object]]] = []
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Collect replayed commands, writing them in batches (used during recovery)."""
         self._pending.append((seq, command, outcome))
         if len(self._pending) >= 1000:
@@ -130,7 +130,7 @@ class HistoryFeed:
             self.writer.apply_batch(self._pending)
             self._pending = []
 
-    def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
+    def on_batch(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
         """Queue one live batch for the history thread (never blocks the loop)."""
         future = self.thread.submit(self.writer.apply_batch, items)
         future.add_done_callback(_log_failure)
@@ -195,7 +195,7 @@ class Runtime:
         reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
         history = HistoryFeed(writer, reader)
 
-        def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+        def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
             history.replay(seq, command, outcome)
             if replay_sink is not None:
                 replay_sink(seq, command, outcome)

@@ -1,8 +1,10 @@
 """The sequencer: the single writer between the transports and the exchange.
 
 Every state change goes through ``Sequencer.submit``. Commands wait in a bounded queue; the
-sequencer's one task takes everything waiting (up to ``max_batch``), stamps each command
-with the clock and the next sequence number, and **writes the batch to the journal first**,
+sequencer's one task takes everything waiting (up to ``max_batch``), reads the clock once
+for the batch and gives each command the next sequence number; that envelope
+``(seq, ts_ns)`` is journaled with the command and handed to ``Exchange.apply(command,
+ts_ns)``. It **writes the batch to the journal first**,
 in one transaction on the journal's own thread (group commit: one fsync for the batch).
 Only after that commit does it apply the commands to the engine, resolve each caller's
 future with its ``Outcome`` and hand the events to the subscribers (store read models,
@@ -31,9 +33,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
-
-import msgspec
+from typing import Any, TypeVar, cast
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
@@ -51,22 +51,16 @@ DEFAULT_SNAPSHOT_EVERY = 50_000
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 # Called on the event loop, in sequence order, after each command's commit and apply.
-EventSink = Callable[[int, c.Command, Outcome], None]
+EventSink = Callable[[int, c.Command, Outcome[object]], None]
 # Called once per batch with all of its applied items, after the per-command sinks.
-BatchSink = Callable[[list[tuple[int, c.Command, Outcome]]], None]
+BatchSink = Callable[[list[tuple[int, c.Command, Outcome[object]]]], None]
+_Waiting = tuple[c.Command, "asyncio.Future[Outcome[object]]"]
 
 
 class SequencerStopped(RuntimeError):
     """The sequencer is not accepting commands (stopping, or stopped after a failure)."""
-
-
-def stamp(command: c.Command, ts_ns: int) -> c.Command:
-    """Return the command with its time (and its items' times) set."""
-    if isinstance(command, c.Batch):
-        items = [msgspec.structs.replace(item, ts_ns=ts_ns) for item in command.items]
-        return c.Batch(ts_ns=ts_ns, items=items)
-    return msgspec.structs.replace(command, ts_ns=ts_ns)
 
 
 class Sequencer:
@@ -97,9 +91,7 @@ class Sequencer:
         self.fork_snapshots = fork_snapshots and can_fork()
         self._background: asyncio.Task[None] | None = None
         self._since_snapshot = 0
-        self._queue: asyncio.Queue[tuple[c.Command, asyncio.Future[Outcome]]] = asyncio.Queue(
-            queue_size
-        )
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(queue_size)
         self._sinks: list[EventSink] = []
         self._batch_sinks: list[BatchSink] = []
         # Awaited before each snapshot, so read models can catch up with the state first.
@@ -138,13 +130,14 @@ class Sequencer:
         if snapshot and self._failed is None and self._since_snapshot:
             await self._snapshot()
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Queue a command; return its outcome once it is durable and applied."""
         if self._failed is not None or self._task is None:
             raise SequencerStopped("the sequencer is not running") from self._failed
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put((command, future))
-        return await future
+        future: asyncio.Future[Outcome[object]] = asyncio.get_running_loop().create_future()
+        # Every Cmd is a Command, and the engine answers it with an Outcome[R].
+        await self._queue.put((cast(c.Command, command), future))
+        return cast(Outcome[R], await future)
 
     async def call(self, fn: Callable[[Journal], T]) -> T:
         """Run a function with the journal on the journal's thread."""
@@ -175,15 +168,13 @@ class Sequencer:
             for _ in batch:
                 queue.task_done()
 
-    async def _commit_and_apply(
-        self, batch: list[tuple[c.Command, asyncio.Future[Outcome]]], loop: Any
-    ) -> None:
+    async def _commit_and_apply(self, batch: list[_Waiting], loop: Any) -> None:
         now = self.clock.now_ns()
         # Time never runs backwards in the journal, whatever the clock does.
         ts = now if now > self._last_ts else self._last_ts
         self._last_ts = ts
         seq0 = self.last_seq
-        commands = [stamp(command, ts) for command, _ in batch]
+        commands = [command for command, _ in batch]
         records = [
             (seq0 + i + 1, ts, c.encode_command(command)) for i, command in enumerate(commands)
         ]
@@ -194,9 +185,9 @@ class Sequencer:
             del self.batch_sizes[:2048]
         exchange = self.exchange
         sinks = self._sinks
-        applied: list[tuple[int, c.Command, Outcome]] = []
+        applied: list[tuple[int, c.Command, Outcome[object]]] = []
         for i, ((_, future), command) in enumerate(zip(batch, commands, strict=True)):
-            outcome = exchange.apply(command)
+            outcome: Outcome[object] = exchange.apply(command, ts)
             applied.append((seq0 + i + 1, command, outcome))
             for sink in sinks:
                 sink(seq0 + i + 1, command, outcome)

@@ -75,7 +75,7 @@ async def create_user(request: Request) -> Response:
     items: list[c.Single] = [c.CreateUser(ts_ns=0, user_id=name, name=name)]
     if deposit:
         items.append(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     for item in outcome.value:
         if item.reject is not None:
             from augury.api.errors import from_reject
@@ -198,7 +198,7 @@ async def load_catalog(request: Request) -> Response:
         items = catalog_commands(data, context.clock.now_ns())
     except (CatalogError, KeyError, TypeError) as error:
         raise ApiError(400, "invalid_parameters", f"catalog: {error}") from None
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     created = 0
     errors = []
     for item, result in zip(items, outcome.value, strict=True):

@@ -88,7 +88,7 @@ def averages(update: OrderUpdate) -> tuple[str | None, str | None]:
     return dollars_cc_to_str(yes_avg), dollars_cc_to_str(fee_avg)
 
 
-def reduced_c(outcome: Outcome) -> int:
+def reduced_c(outcome: Outcome[object]) -> int:
     """Return the size a cancel removed from the book, from its own book deltas.
 
     Reading the order's remaining size before submitting would race with fills applied
@@ -130,15 +130,15 @@ async def batch_create(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
     # Items that fail to parse are answered without reaching the engine; the rest go in
     # one Batch command, and each item succeeds or fails on its own.
-    items: list[c.Single] = []
+    items: list[c.PlaceOrder] = []
     parse_errors: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
             items.append(place_command(item, record))
         except ApiError as error:
             parse_errors[i] = error
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
-    results: list[Outcome] = list(outcome.value) if outcome is not None else []
+    outcome = await context.submit(c.Batch.of(items)) if items else None
+    results: list[Outcome[OrderUpdate]] = list(outcome.value) if outcome is not None else []
     out: list[w.BatchCreateOrdersV2ResponseOrdersInner] = []
     for i, item in enumerate(req.orders):
         failure = parse_errors.get(i)
@@ -213,7 +213,7 @@ async def batch_cancel(request: Request) -> Response:
     req = decode_request(await request.body(), w.BatchCancelOrdersV2Request)
     if not 0 < len(req.orders) <= MAX_BATCH:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
-    items: list[c.Single] = [
+    items: list[c.CancelOrder] = [
         c.CancelOrder(
             ts_ns=0,
             user_id=record.user_id,
@@ -224,7 +224,7 @@ async def batch_cancel(request: Request) -> Response:
         )
         for item in req.orders
     ]
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     out = []
     for item, result in zip(req.orders, outcome.value, strict=True):
         if result.reject is not None:
@@ -284,7 +284,7 @@ async def amend_order(request: Request) -> Response:
             expiration_ts_ns=expiration,
         )
     )
-    update: OrderUpdate = outcome.value["new"]
+    update: OrderUpdate = outcome.value.new
     avg_price, avg_fee = averages(update)
     return json_response(
         w.AmendOrderV2Response(
