@@ -108,7 +108,6 @@ def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
         ticker = _str(entry, "ticker", "series")
         out.append(
             c.AddSeries(
-                ts_ns=0,
                 ticker=ticker,
                 fee_type=str(entry.get("fee_type", "quadratic")),
                 fee_multiplier_e4=_multiplier_e4(entry.get("fee_multiplier", 1), ticker),
@@ -119,7 +118,6 @@ def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
         ticker = _str(entry, "event_ticker", "event")
         out.append(
             c.AddEvent(
-                ts_ns=0,
                 event_ticker=ticker,
                 series_ticker=_str(entry, "series_ticker", ticker),
                 mutually_exclusive=bool(entry.get("mutually_exclusive", False)),
@@ -154,7 +152,6 @@ def _market(entry: Mapping[str, Any], now_ns: int) -> c.AddMarket:
     if not isinstance(timer, int) or timer < 0:
         raise CatalogError(f"{ticker}: settlement_timer_seconds must be a non-negative integer")
     return c.AddMarket(
-        ts_ns=0,
         ticker=ticker,
         event_ticker=_str(entry, "event_ticker", ticker),
         open_ts_ns=open_ns,

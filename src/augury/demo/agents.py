@@ -144,7 +144,6 @@ class NoiseDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",
@@ -180,7 +179,6 @@ class NoiseDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",
@@ -198,7 +196,7 @@ class NoiseDesk:
             low = account is not None and account.available_cc < _TOP_UP_BELOW_CC
             if low and done < _TOP_UPS_MAX:
                 self.top_ups[user] = done + 1
-                items.append(c.Deposit(ts_ns=0, user_id=user, amount_cc=_TOP_UP_CC))
+                items.append(c.Deposit(user_id=user, amount_cc=_TOP_UP_CC))
         return items
 
 
@@ -279,7 +277,6 @@ class InformedDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",

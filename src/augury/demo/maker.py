@@ -167,14 +167,11 @@ class MarketMaker:
             if size is not None and key not in kept and order.remaining_c * 2 >= size:
                 kept.add(key)
             else:
-                cancels.append(
-                    c.CancelOrder(ts_ns=0, user_id=self.user_id, order_id=order.order_id)
-                )
+                cancels.append(c.CancelOrder(user_id=self.user_id, order_id=order.order_id))
                 ids.discard(order.order_id)
         prices = view.market.grid.prices_cc
         places: list[c.Single] = [
             c.PlaceOrder(
-                ts_ns=0,
                 user_id=self.user_id,
                 ticker=view.ticker,
                 side="bid" if is_bid else "ask",

@@ -158,7 +158,7 @@ class DemoRunner:
         missing = [series_entry(s) for s in SERIES if s.ticker not in exchange.series]
         setup = roster.setup_commands(exchange) + catalog_commands({"series": missing}, now)
         if setup:
-            await self._submit_checked(c.Batch(ts_ns=0, items=setup), "setup")
+            await self._submit_checked(c.Batch.of(setup), "setup")
         for market in exchange.markets.values():
             self._model(market)
         for maker in self._makers.values():
@@ -256,13 +256,13 @@ class DemoRunner:
         items: list[c.Single] = []
         due = next_due_ns(self.exchange)
         if due is not None and due <= t:
-            items.append(c.Tick(ts_ns=0))
+            items.append(c.Tick())
         items += self._determinations(t)
         listed = self._listings(t)
         items += listed
         if not items:
             return
-        await self._submit_checked(c.Batch(ts_ns=0, items=items), "lifecycle")
+        await self._submit_checked(c.Batch.of(items), "lifecycle")
         for item in listed:
             if isinstance(item, c.AddMarket) and item.ticker in self.exchange.markets:
                 self._model(self.exchange.markets[item.ticker])
@@ -282,7 +282,6 @@ class DemoRunner:
             meta = {**market.meta, "expiration_value": (spec.settle_label or spec.label)(reported)}
             items.append(
                 c.AddMarket(
-                    ts_ns=0,
                     ticker=ticker,
                     event_ticker=market.event_ticker,
                     open_ts_ns=market.open_ts_ns,
@@ -295,7 +294,7 @@ class DemoRunner:
                 )
             )
             won = model.lo <= value < model.hi
-            items.append(c.DetermineMarket(ts_ns=0, ticker=ticker, result="yes" if won else "no"))
+            items.append(c.DetermineMarket(ticker=ticker, result="yes" if won else "no"))
             self.stats.determined += 1
         return items
 

@@ -68,9 +68,7 @@ T = TypeVar("T")
 class Cmd(
     msgspec.Struct, Generic[R_co], frozen=True, tag=True, kw_only=True, array_like=True, gc=False
 ):
-    # Transitional: the engine takes time from the envelope (``apply(command, ts_ns)``) and
-    # ignores this field; it goes once nothing builds commands with it any more.
-    ts_ns: int = 0
+    pass
 
 
 # --- accounts -------------------------------------------------------------------------

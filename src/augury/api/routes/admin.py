@@ -72,9 +72,9 @@ async def create_user(request: Request) -> Response:
     data = await _body(request)
     name = _name(data.get("name"))
     deposit = _dollars(data, "deposit")
-    items: list[c.Single] = [c.CreateUser(ts_ns=0, user_id=name, name=name)]
+    items: list[c.Single] = [c.CreateUser(user_id=name, name=name)]
     if deposit:
-        items.append(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
+        items.append(c.Deposit(user_id=name, amount_cc=deposit))
     outcome = await context.submit(c.Batch.of(items))
     for item in outcome.value:
         if item.reject is not None:
@@ -115,9 +115,9 @@ async def move_cash(request: Request) -> Response:
     kind = request.path_params["kind"]
     command: c.Single
     if kind == "deposit":
-        command = c.Deposit(ts_ns=0, user_id=name, amount_cc=amount)
+        command = c.Deposit(user_id=name, amount_cc=amount)
     elif kind == "withdraw":
-        command = c.Withdraw(ts_ns=0, user_id=name, amount_cc=amount)
+        command = c.Withdraw(user_id=name, amount_cc=amount)
     else:
         raise ApiError(404, "not_found", f"unknown cash operation {kind!r}")
     outcome = await context.submit(command)
@@ -130,7 +130,7 @@ async def set_tier(request: Request) -> Response:
     data = await _body(request)
     name = _name(request.path_params["name"])
     tier = str(data.get("tier", ""))
-    await context.submit(c.SetUserTier(ts_ns=0, user_id=name, tier=tier))
+    await context.submit(c.SetUserTier(user_id=name, tier=tier))
     return json_response({"user_id": name, "tier": tier})
 
 
@@ -154,7 +154,6 @@ async def create_key(request: Request) -> Response:
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=name,
             name=str(data.get("name") or name),
@@ -178,7 +177,6 @@ async def generate_key(request: Request) -> Response:
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=name,
             name=str(data.get("name") or name),
@@ -224,7 +222,7 @@ async def market_action(request: Request) -> Response:
     ticker = request.path_params["ticker"]
     action = request.path_params["action"]
     if action in ("pause", "resume", "close"):
-        outcome = await context.submit(c.SetMarketState(ts_ns=0, ticker=ticker, action=action))
+        outcome = await context.submit(c.SetMarketState(ticker=ticker, action=action))
         return json_response({"ticker": ticker, "status": outcome.value})
     if action != "settle":
         raise ApiError(404, "not_found", f"unknown market action {action!r}")
@@ -235,7 +233,6 @@ async def market_action(request: Request) -> Response:
     value = _dollars(data, "value") if result == "scalar" else None
     outcome = await context.submit(
         c.DetermineMarket(
-            ts_ns=0,
             ticker=ticker,
             result=result,
             value_cc=value,
@@ -251,7 +248,7 @@ async def exchange_action(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ("pause", "resume"):
         raise ApiError(404, "not_found", f"unknown exchange action {action!r}")
-    outcome = await context.submit(c.SetExchangeState(ts_ns=0, paused=action == "pause"))
+    outcome = await context.submit(c.SetExchangeState(paused=action == "pause"))
     return json_response({"trading_active": outcome.value})
 
 

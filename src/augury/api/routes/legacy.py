@@ -128,7 +128,6 @@ async def cancel_order(request: Request) -> Response:
     record = context.principal(request, "write")
     outcome = await context.submit(
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=request.path_params["order_id"],
             subaccount=_query_subaccount(request, record),
@@ -165,7 +164,7 @@ async def batch_cancel(request: Request) -> Response:
     req = decode_request(await request.body(), lw.BatchCancelOrdersRequest)
     targets = _cancel_targets(req, record)
     items: list[c.CancelOrder] = [
-        c.CancelOrder(ts_ns=0, user_id=record.user_id, order_id=order_id, subaccount=sub)
+        c.CancelOrder(user_id=record.user_id, order_id=order_id, subaccount=sub)
         for order_id, sub in targets
     ]
     outcome = await context.submit(c.Batch.of(items))

@@ -191,7 +191,6 @@ def place_command(
         price = _aggressive_price_cc(exchange, req.ticker, side)
     tif, expiration = _time_in_force(req, market_order, now_ns)
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=record.user_id,
         ticker=req.ticker,
         side=side,
@@ -227,7 +226,6 @@ def amend_command(
         order = exchange.orders.get(order_id)
         count = order.fill_c + order.remaining_c if order is not None else 0
     return c.AmendOrder(
-        ts_ns=0,
         user_id=record.user_id,
         order_id=order_id,
         ticker=req.ticker,
@@ -249,7 +247,6 @@ def decrease_command(
     if (by is None) == (to is None):
         raise _bad("give exactly one of reduce_by (or reduce_by_fp) and reduce_to")
     return c.DecreaseOrder(
-        ts_ns=0,
         user_id=record.user_id,
         order_id=order_id,
         reduce_by_c=by,

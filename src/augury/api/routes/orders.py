@@ -59,7 +59,6 @@ def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceO
     if req.client_order_id is not None and not 0 < len(req.client_order_id) <= 64:
         raise ApiError(400, "invalid_parameters", "client_order_id must be 1 to 64 characters")
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=record.user_id,
         ticker=req.ticker,
         side=req.side,
@@ -190,7 +189,6 @@ async def cancel_order(request: Request) -> Response:
     order_id = request.path_params["order_id"]
     outcome = await context.submit(
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=order_id,
             subaccount=_query_subaccount(request, record),
@@ -215,7 +213,6 @@ async def batch_cancel(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
     items: list[c.CancelOrder] = [
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=item.order_id,
             subaccount=subaccount_for(record, item.subaccount)
@@ -256,7 +253,6 @@ async def cancel_all(request: Request) -> Response:
     record = context.principal(request, "write")
     await context.submit(
         c.CancelAll(
-            ts_ns=0,
             user_id=record.user_id,
             subaccount=_query_subaccount(request, record),
         )
@@ -271,7 +267,6 @@ async def amend_order(request: Request) -> Response:
     expiration = None if req.expiration_time is None else req.expiration_time * _NS_PER_S
     outcome = await context.submit(
         c.AmendOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=request.path_params["order_id"],
             ticker=req.ticker,
@@ -307,7 +302,6 @@ async def decrease_order(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", "give exactly one of reduce_by and reduce_to")
     outcome = await context.submit(
         c.DecreaseOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=request.path_params["order_id"],
             reduce_by_c=parse_count(req.reduce_by, "reduce_by")

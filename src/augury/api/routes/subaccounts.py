@@ -88,7 +88,7 @@ async def create_subaccount(request: Request) -> Response:
     req = decode_request(await request.body(), ws.CreateSubaccountRequest)
     if req.exchange_index not in (None, 0):
         raise ApiError(400, "invalid_parameters", "this exchange has one shard: exchange_index 0")
-    outcome = await context.submit(c.CreateSubaccount(ts_ns=0, user_id=record.user_id))
+    outcome = await context.submit(c.CreateSubaccount(user_id=record.user_id))
     return json_response(ws.CreateSubaccountResponse(subaccount_number=outcome.value), 201)
 
 
@@ -130,7 +130,6 @@ async def transfer(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", "amount_cents must be positive")
     await context.submit(
         c.TransferCash(
-            ts_ns=0,
             user_id=record.user_id,
             from_subaccount=req.from_subaccount,
             to_subaccount=req.to_subaccount,
