@@ -36,7 +36,7 @@ FINGERPRINTS = {
     3: "41e26f822e6dd3127fa3d8cf8b47d4730e7cc7e1aaca06e4a32587fcd529e550",
 }
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "journal-v0.json"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "journal-v1.json"
 _ATOMS = (type(None), bool, int, float, str, bytes)
 
 

@@ -5,13 +5,15 @@ uses every command type the journal can hold (each accepted at least once, most 
 refused once), and returns the journal records the sequencer would have written for it:
 ``(seq, ts_ns, payload)``, one command per record, with the outcome of each.
 
-    python -m tests.store.journal_script tests/fixtures/journal-v0.json
+    python -m tests.store.journal_script tests/fixtures/journal-vN.json
 
-writes the fixture: the records as hex, the outcome of each record (accepted, or the
-reject reason) with the names of the events it caused, and the digest of the final
-state. A committed fixture is never rewritten: it is what a build of that day wrote, and
-every later build must replay it to the same outcomes and digest
-(tests/store/test_journal_records.py).
+writes a fixture for a new record version: the records as hex, the outcome of each
+record (accepted, or the reject reason) with the names of the events it caused, and the
+digest of the final state. A committed fixture is never rewritten: it is what a build of
+that day wrote, and every later build must replay it to the same outcomes and digest
+(tests/store/test_journal_records.py). ``journal-v0.json`` was written by this script as
+it stood before records carried versions (commit 0cec890), ``journal-v1.json`` by the
+first build with versioned records.
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
-"""Journal records stay readable: a committed journal replays to the same state forever.
+"""Journal records stay readable: committed journals replay to the same state forever.
 
-``tests/fixtures/journal-v0.json`` was written by the build of 2026-07 (before records
-carried versions) from ``tests/store/journal_script.py``: every command type, accepted and
-refused. Its records are stored through ``Journal`` into a fresh store and recovered with
-``runtime.boot.recover``, exactly as a server restarts on an old data directory; every
-record must be accepted or refused as it was then, cause the same events, and the final
-state must have the digest the fixture names. A change that breaks the decoding of old
-records, or changes what an old command does, fails here.
+Each ``tests/fixtures/journal-vN.json`` is what one build wrote, from
+``tests/store/journal_script.py``: every command type, accepted and refused, with the
+outcome and events of every record and the digest of the final state. ``journal-v0`` was
+written by the last build before records carried versions (tags without ``/1``, the time
+inside each payload); ``journal-v1`` by the first with versioned records
+(docs/decisions/0022-versioned-journal-records.md). A fixture is never rewritten.
 
-The fixture's records decode to the commands today's script builds, at the same times, so
-the script and the fixture tell the same story.
+For each fixture, its records are stored through ``Journal`` into a fresh store and
+recovered with ``runtime.boot.recover``, exactly as a server restarts on that data
+directory; every record must be accepted or refused as it was then, cause the same
+events, and the state must have the recorded digest. A change that breaks the decoding
+of old records, or changes what an old command does, fails here. Today's build must
+also write the current version's records byte for byte (golden bytes), so an encoding
+change cannot slip in without a new version and a new fixture.
 """
 
 from __future__ import annotations
@@ -18,14 +22,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
-from augury.engine.state import state_digest
+from augury.engine.state import SNAPSHOT_FORMAT, state_digest
 from augury.runtime.boot import recover
 from augury.store import Journal
 from tests.store import journal_script
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+VERSIONS = ("journal-v0.json", "journal-v1.json")
+CURRENT = "journal-v1.json"
+
+Row = tuple[int, int, bytes]
 
 
 def _fixture(name: str) -> dict[str, Any]:
@@ -33,7 +43,13 @@ def _fixture(name: str) -> dict[str, Any]:
     return document
 
 
-def _replay(document: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+def _rows(document: dict[str, Any]) -> list[Row]:
+    return [(seq, ts_ns, bytes.fromhex(payload)) for seq, ts_ns, payload, *_ in document["records"]]
+
+
+def _recover(rows: list[Row], snapshot: bytes | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """Store the rows (and a snapshot at the last one) and recover; return the state's
+    digest and each replayed record's (outcome, event names)."""
     seen: list[tuple[str, str]] = []
 
     def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
@@ -41,36 +57,59 @@ def _replay(document: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
         seen.append((reason, " ".join(type(event).__name__ for event in outcome.events)))
 
     with Journal.open("sqlite://") as journal:
-        journal.append_batch(
-            [
-                (seq, ts_ns, bytes.fromhex(payload))
-                for seq, ts_ns, payload, *_ in document["records"]
-            ]
-        )
-        result = recover(journal, document["instance_id"], sink)
+        journal.append_batch(rows)
+        if snapshot is not None:
+            journal.write_snapshot(rows[-1][0], rows[-1][1], snapshot)
+        result = recover(journal, journal_script.INSTANCE_ID, sink)
     return state_digest(result.exchange), seen
 
 
-def test_the_v0_journal_replays_to_its_recorded_outcomes_and_digest() -> None:
-    document = _fixture("journal-v0.json")
-    digest, seen = _replay(document)
+@pytest.mark.parametrize("name", VERSIONS)
+def test_a_journal_of_every_version_replays_to_its_recorded_outcomes_and_digest(
+    name: str,
+) -> None:
+    document = _fixture(name)
+    assert document["instance_id"] == journal_script.INSTANCE_ID
+    digest, seen = _recover(_rows(document))
     assert seen == [(outcome, events) for _, _, _, outcome, events in document["records"]]
     assert digest == document["digest"]
 
 
-def test_the_fixture_holds_every_command_type() -> None:
-    records = _fixture("journal-v0.json")["records"]
-    kinds = {
-        type(c.decode_command(bytes.fromhex(payload))).__name__ for _, _, payload, *_ in records
-    }
+@pytest.mark.parametrize("name", VERSIONS)
+def test_every_fixture_holds_every_command_type(name: str) -> None:
+    kinds = {type(c.decode_command(payload)).__name__ for _, _, payload in _rows(_fixture(name))}
     assert kinds == {"Batch", *(t.__name__ for t in c.Single.__args__)}
 
 
-def test_the_v0_records_hold_todays_script() -> None:
+@pytest.mark.parametrize("name", VERSIONS)
+def test_every_fixture_decodes_to_the_commands_todays_script_builds(name: str) -> None:
     made = journal_script.script()
-    document = _fixture("journal-v0.json")
+    rows = _rows(_fixture(name))
+    assert [ts_ns for _, ts_ns, _ in rows] == [record.ts_ns for record in made.records]
+    assert [c.decode_command(payload) for _, _, payload in rows] == made.commands
+
+
+def test_todays_build_writes_the_current_records_byte_for_byte() -> None:
+    made = journal_script.script()
+    document = _fixture(CURRENT)
     assert made.digest == document["digest"]
-    rows = document["records"]
-    assert [r.ts_ns for r in made.records] == [row[1] for row in rows]
-    decoded = [c.decode_command(bytes.fromhex(row[2])) for row in rows]
-    assert decoded == made.commands
+    assert [(r.seq, r.ts_ns, r.payload) for r in made.records] == _rows(document)
+
+
+def test_a_store_with_old_records_then_new_ones_recovers() -> None:
+    """A store written by the old build, then by this one: the old records stay, the new
+    ones follow them."""
+    old, new = _rows(_fixture("journal-v0.json")), _rows(_fixture(CURRENT))
+    half = len(old) // 2
+    digest, _ = _recover(old[:half] + new[half:])
+    assert digest == _fixture(CURRENT)["digest"]
+
+
+def test_an_old_store_with_an_old_snapshot_recovers_from_its_journal() -> None:
+    """The old build's snapshot is in an older state format: it is passed over and the
+    old records are replayed from the first."""
+    assert SNAPSHOT_FORMAT > 2
+    old_snapshot = b"augury-state/2\n" + b"a pickle of the old classes"
+    digest, seen = _recover(_rows(_fixture("journal-v0.json")), snapshot=old_snapshot)
+    assert digest == _fixture("journal-v0.json")["digest"]
+    assert len(seen) == len(_fixture("journal-v0.json")["records"])

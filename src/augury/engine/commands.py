@@ -1,15 +1,23 @@
-"""Commands: everything that can change the exchange, as immutable values.
+"""Commands: everything that can change the exchange, as immutable values, and their
+journal encoding.
 
 A command is the unit of the journal. A command carries no time: the sequencer takes one
 time per batch from its clock and hands it with the command, as its envelope, to the
 journal (``(seq, ts_ns, payload)``) and to ``Exchange.apply(command, ts_ns)``; the engine
 never reads a clock. Replaying the same commands with the same times in the same order
-rebuilds the same state byte for byte. Commands are msgspec Structs with a tag so one
-union type round-trips through msgpack.
+rebuilds the same state byte for byte.
 
 Each command names the type of its result: ``PlaceOrder`` is a ``Cmd[OrderUpdate]``, so
 applying it gives an ``Outcome[OrderUpdate]`` (``engine/results.py`` lists them all).
 Build a ``Batch`` with ``Batch.of(items)``, which types its result from its items.
+
+Journal records (docs/decisions/0022-versioned-journal-records.md is the specification):
+a payload is the msgpack array ``["<Type>/<version>", field, field, ...]``, the fields
+in the order the class declares them, every one present. The tag names the command type
+and the version of its field layout; changing a command's fields means a new version (a
+new tag) while the old layout stays decodable. ``decode_command`` also reads the records
+written before tags carried versions (``engine/legacy_records.py``). The fields of every
+version are pinned by ``tests/engine/test_records.py`` against the decision record.
 
 Commands are already syntactically valid when they get here (the API layer parsed strings
 into integer units); the engine checks everything that depends on state.
@@ -17,11 +25,12 @@ into integer units); the engine checks everything that depends on state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Generic, Literal, TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import Generic, Literal, TypeVar, cast, get_args
 
 import msgspec
 
+from augury.engine import legacy_records as v0
 from augury.engine.events import OrderUpdate
 from augury.engine.results import Amended, Outcome
 
@@ -74,24 +83,24 @@ class Cmd(
 # --- accounts -------------------------------------------------------------------------
 
 
-class CreateUser(Cmd[str], frozen=True):
+class CreateUser(Cmd[str], frozen=True, tag="CreateUser/1"):
     user_id: str
     name: str
 
 
-class Deposit(Cmd[int], frozen=True):
+class Deposit(Cmd[int], frozen=True, tag="Deposit/1"):
     user_id: str
     amount_cc: int
     subaccount: int = 0
 
 
-class Withdraw(Cmd[int], frozen=True):
+class Withdraw(Cmd[int], frozen=True, tag="Withdraw/1"):
     user_id: str
     amount_cc: int
     subaccount: int = 0
 
 
-class RegisterApiKey(Cmd[str], frozen=True):
+class RegisterApiKey(Cmd[str], frozen=True, tag="RegisterApiKey/1"):
     """Record an API key (its public half) so the key survives restarts with the journal."""
 
     api_key_id: str
@@ -103,12 +112,12 @@ class RegisterApiKey(Cmd[str], frozen=True):
     subaccount: int | None = None
 
 
-class RevokeApiKey(Cmd[str], frozen=True):
+class RevokeApiKey(Cmd[str], frozen=True, tag="RevokeApiKey/1"):
     api_key_id: str
     user_id: str
 
 
-class SetUserTier(Cmd[str], frozen=True):
+class SetUserTier(Cmd[str], frozen=True, tag="SetUserTier/1"):
     """Set the rate-limit tier of a user (basic ... prestige, or unlimited; ``default``
     returns the user to the server's default tier)."""
 
@@ -116,11 +125,11 @@ class SetUserTier(Cmd[str], frozen=True):
     tier: str
 
 
-class CreateSubaccount(Cmd[int], frozen=True):
+class CreateSubaccount(Cmd[int], frozen=True, tag="CreateSubaccount/1"):
     user_id: str
 
 
-class TransferCash(Cmd[str], frozen=True):
+class TransferCash(Cmd[str], frozen=True, tag="TransferCash/1"):
     """Move cash between two subaccounts of one user (idempotent by ``transfer_id``)."""
 
     user_id: str
@@ -133,21 +142,21 @@ class TransferCash(Cmd[str], frozen=True):
 # --- catalog and lifecycle --------------------------------------------------------------
 
 
-class AddSeries(Cmd[bool], frozen=True):
+class AddSeries(Cmd[bool], frozen=True, tag="AddSeries/1"):
     ticker: str
     fee_type: str
     fee_multiplier_e4: int
     meta: dict[str, object] = {}
 
 
-class AddEvent(Cmd[bool], frozen=True):
+class AddEvent(Cmd[bool], frozen=True, tag="AddEvent/1"):
     event_ticker: str
     series_ticker: str
     mutually_exclusive: bool = False
     meta: dict[str, object] = {}
 
 
-class AddMarket(Cmd[bool], frozen=True):
+class AddMarket(Cmd[bool], frozen=True, tag="AddMarket/1"):
     ticker: str
     event_ticker: str
     open_ts_ns: int
@@ -159,12 +168,12 @@ class AddMarket(Cmd[bool], frozen=True):
     meta: dict[str, object] = {}
 
 
-class SetMarketState(Cmd[str], frozen=True):
+class SetMarketState(Cmd[str], frozen=True, tag="SetMarketState/1"):
     ticker: str
     action: Literal["pause", "resume", "close"]
 
 
-class DetermineMarket(Cmd[str], frozen=True):
+class DetermineMarket(Cmd[str], frozen=True, tag="DetermineMarket/1"):
     """Set the outcome; payout follows after the market's settlement timer (or at once)."""
 
     ticker: str
@@ -173,22 +182,22 @@ class DetermineMarket(Cmd[str], frozen=True):
     settle_now: bool = False
 
 
-class FinalizeMarket(Cmd[str], frozen=True):
+class FinalizeMarket(Cmd[str], frozen=True, tag="FinalizeMarket/1"):
     ticker: str
 
 
-class SetExchangeState(Cmd[bool], frozen=True):
+class SetExchangeState(Cmd[bool], frozen=True, tag="SetExchangeState/1"):
     paused: bool
 
 
-class Tick(Cmd[int], frozen=True):
+class Tick(Cmd[int], frozen=True, tag="Tick/1"):
     """Advance time: open and close markets, expire orders, finalize determined markets."""
 
 
 # --- trading -------------------------------------------------------------------------
 
 
-class PlaceOrder(Cmd[OrderUpdate], frozen=True):
+class PlaceOrder(Cmd[OrderUpdate], frozen=True, tag="PlaceOrder/1"):
     user_id: str
     ticker: str
     side: Literal["bid", "ask"]
@@ -210,13 +219,13 @@ class PlaceOrder(Cmd[OrderUpdate], frozen=True):
     buy_max_cost_cc: int | None = None
 
 
-class CancelOrder(Cmd[OrderUpdate], frozen=True):
+class CancelOrder(Cmd[OrderUpdate], frozen=True, tag="CancelOrder/1"):
     user_id: str
     order_id: str
     subaccount: int | None = None
 
 
-class AmendOrder(Cmd[Amended], frozen=True):
+class AmendOrder(Cmd[Amended], frozen=True, tag="AmendOrder/1"):
     """Change price and/or total size (``count_c`` includes what already filled)."""
 
     user_id: str
@@ -232,7 +241,7 @@ class AmendOrder(Cmd[Amended], frozen=True):
     expiration_ts_ns: int | None = None
 
 
-class DecreaseOrder(Cmd[OrderUpdate], frozen=True):
+class DecreaseOrder(Cmd[OrderUpdate], frozen=True, tag="DecreaseOrder/1"):
     user_id: str
     order_id: str
     reduce_by_c: int | None = None
@@ -240,25 +249,25 @@ class DecreaseOrder(Cmd[OrderUpdate], frozen=True):
     subaccount: int | None = None
 
 
-class CancelAll(Cmd[list[str]], frozen=True):
+class CancelAll(Cmd[list[str]], frozen=True, tag="CancelAll/1"):
     user_id: str
     subaccount: int | None = None
     ticker: str | None = None
 
 
-class CreateOrderGroup(Cmd[str], frozen=True):
+class CreateOrderGroup(Cmd[str], frozen=True, tag="CreateOrderGroup/1"):
     user_id: str
     subaccount: int = 0
     contracts_limit_c: int | None = None
 
 
-class OrderGroupAction(Cmd[str], frozen=True):
+class OrderGroupAction(Cmd[str], frozen=True, tag="OrderGroupAction/1"):
     user_id: str
     group_id: str
     action: Literal["reset", "trigger", "delete"]
 
 
-class UpdateOrderGroupLimit(Cmd[str], frozen=True):
+class UpdateOrderGroupLimit(Cmd[str], frozen=True, tag="UpdateOrderGroupLimit/1"):
     user_id: str
     group_id: str
     contracts_limit_c: int
@@ -292,7 +301,7 @@ Single = (
 )
 
 
-class Batch(Cmd[Sequence[Outcome[T_co]]], Generic[T_co], frozen=True):
+class Batch(Cmd[Sequence[Outcome[T_co]]], Generic[T_co], frozen=True, tag="Batch/1"):
     """Several commands applied one after another; each succeeds or fails on its own."""
 
     items: list[Single]
@@ -312,14 +321,35 @@ class Batch(Cmd[Sequence[Outcome[T_co]]], Generic[T_co], frozen=True):
 Command = Single | Batch[object]
 
 _encoder = msgspec.msgpack.Encoder()
-_decoder: msgspec.msgpack.Decoder[Command] = msgspec.msgpack.Decoder(Command)
+# One decoder for every version: the tags ("PlaceOrder/1", version 0's "PlaceOrder") differ.
+_decoder: msgspec.msgpack.Decoder[Command | v0.LegacyCommand] = msgspec.msgpack.Decoder(
+    Command | v0.LegacyCommand
+)
+# Each version-1 command type by name, as a constructor taking its fields by keyword.
+_SINGLES: dict[str, Callable[..., Single]] = {kind.__name__: kind for kind in get_args(Single)}
 
 
 def encode_command(command: Command) -> bytes:
-    """Encode a command for the journal."""
+    """Encode a command as a journal record's payload (the current version)."""
     return _encoder.encode(command)
 
 
 def decode_command(payload: bytes) -> Command:
-    """Decode a journaled command."""
-    return _decoder.decode(payload)
+    """Decode a journal record's payload, of any version, as the current command.
+
+    Raises:
+        msgspec.DecodeError: not a record of any known version (for example one written
+            by a newer build, which this build cannot apply).
+    """
+    decoded = _decoder.decode(payload)
+    if isinstance(decoded, v0.Record):
+        return _upgrade(decoded)
+    return decoded
+
+
+def _upgrade(old: v0.Record) -> Command:
+    # A version-0 command has the same fields as the version-1 command of its name.
+    if isinstance(old, v0.Batch):
+        return Batch.of([_SINGLES[type(item).__name__](**v0.fields(item)) for item in old.items])
+    assert isinstance(old, v0.LegacySingle)
+    return _SINGLES[type(old).__name__](**v0.fields(old))
