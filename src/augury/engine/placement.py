@@ -209,13 +209,13 @@ def execute(ex: Exchange, order: Order, market: Market, max_cost_cc: int | None)
 
 
 def _pre_match_check(order: Order, market: Market, max_cost_cc: int | None) -> str | None:
-    """Return why the order must be cancelled before matching, or None to match."""
+    """Return why a post-only or fill-or-kill order must be cancelled before matching, or
+    None to match."""
     book = market.book
     crosses = book.best_ask <= order.price_idx if order.is_bid else book.best_bid >= order.price_idx
     if order.post_only:
         return "post_only_cross" if crosses else None
-    if order.time_in_force != "fill_or_kill":
-        return None
+    # Fill-or-kill (the only other caller): the whole size must be able to fill.
     need = order.remaining_c
     cost_fine = 0
     for idx, _ in book.levels(not order.is_bid):
