@@ -1,9 +1,9 @@
 """The engine's most frequent events are built positionally, so their field order is code.
 
-``engine/exchange.py`` builds OrderUpdate, FillEvent, TradeEvent, BookDelta, PositionUpdate
-and BalanceUpdate with positional arguments (about 9x faster than keywords for msgspec).
-Two guards: the field order is pinned here, so adding or moving a field fails until the
-constructors in ``exchange.py`` follow; and one trade whose fields are all told apart by
+``engine/emit.py`` (OrderUpdate, BookDelta, PositionUpdate, BalanceUpdate) and
+``engine/placement.py`` (FillEvent, TradeEvent) build events with positional arguments
+(about 9x faster than keywords for msgspec). Two guards: the field order is pinned here,
+so adding or moving a field fails until those constructors follow; and one trade whose fields are all told apart by
 value (maker and taker fees differ, costs differ, both client ids differ) is checked field
 by field, by name, so a swapped pair of same-typed arguments fails too.
 """
@@ -58,7 +58,7 @@ def test_field_order_of_the_positionally_built_events_is_pinned() -> None:
     for cls, fields in POSITIONAL_FIELDS.items():
         assert cls.__struct_fields__ == fields, (
             f"{cls.__name__}'s fields changed: update its positional constructor in "
-            "engine/exchange.py, then this list"
+            "engine/emit.py or engine/placement.py, then this list"
         )
 
 
