@@ -114,7 +114,11 @@ class MarketMaker:
     def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Record the ids of the quotes that now rest."""
         for item, outcome in zip(items, outcomes, strict=True):
-            if isinstance(item, c.PlaceOrder) and isinstance(outcome.value, OrderUpdate):
+            if (
+                isinstance(item, c.PlaceOrder)
+                and outcome.ok
+                and isinstance(outcome.value, OrderUpdate)
+            ):
                 update = outcome.value
                 if update.status == "resting" and update.remaining_c > 0:
                     self.orders.setdefault(item.ticker, set()).add(update.order_id)
