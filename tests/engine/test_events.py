@@ -3,9 +3,10 @@
 ``engine/emit.py`` (OrderUpdate, BookDelta, PositionUpdate, BalanceUpdate) and
 ``engine/placement.py`` (FillEvent, TradeEvent) build events with positional arguments
 (about 9x faster than keywords for msgspec). Two guards: the field order is pinned here,
-so adding or moving a field fails until those constructors follow; and one trade whose fields are all told apart by
-value (maker and taker fees differ, costs differ, both client ids differ) is checked field
-by field, by name, so a swapped pair of same-typed arguments fails too.
+so adding or moving a field fails until those constructors follow; and one trade whose
+fields are all told apart by value (maker and taker fees differ, costs differ, both
+client ids differ) is checked field by field, by name, so a swapped pair of same-typed
+arguments fails too.
 """
 
 from __future__ import annotations

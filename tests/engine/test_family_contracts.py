@@ -79,6 +79,7 @@ def world() -> World:
         w.ok(c.CreateUser(user_id=user, name=user))
         w.ok(c.Deposit(user_id=user, amount_cc=DOLLARS))
     w.ok(c.CreateSubaccount(user_id="ann"))
+    w.ok(c.Deposit(user_id="cat", amount_cc=100, transfer_id="cash-0"))
     w.ok(
         c.RegisterApiKey(
             api_key_id="k-ann",
@@ -187,6 +188,24 @@ CASES: dict[str, tuple[Case, str]] = {
     "deposit_part_of_a_cent": (
         lambda w: c.Deposit(user_id="ann", amount_cc=150),
         "invalid_parameters",
+    ),
+    "deposit_missing_subaccount_before_a_used_transfer_id": (
+        lambda w: c.Deposit(user_id="ann", amount_cc=100, subaccount=5, transfer_id="cash-0"),
+        "invalid_parameters",
+    ),
+    "deposit_used_transfer_id_before_bad_amount": (
+        lambda w: c.Deposit(user_id="ann", amount_cc=0, transfer_id="cash-0"),
+        "already_exists",
+    ),
+    "withdraw_used_transfer_id_before_balance": (
+        lambda w: c.Withdraw(user_id="ann", amount_cc=10**12, transfer_id="cash-0"),
+        "already_exists",
+    ),
+    "transfer_reusing_a_deposits_id": (
+        lambda w: c.TransferCash(
+            user_id="ann", from_subaccount=0, to_subaccount=1, amount_cc=100, transfer_id="cash-0"
+        ),
+        "already_exists",
     ),
     "withdraw_more_than_available": (
         lambda w: c.Withdraw(user_id="ann", amount_cc=DOLLARS),  # some of it is reserved

@@ -12,8 +12,10 @@ record (accepted, or the reject reason) with the names of the events it caused, 
 digest of the final state. A committed fixture is never rewritten: it is what a build of
 that day wrote, and every later build must replay it to the same outcomes and digest
 (tests/store/test_journal_records.py). ``journal-v0.json`` was written by this script as
-it stood before records carried versions (commit 0cec890), ``journal-v1.json`` by the
-first build with versioned records.
+it stood before records carried versions (commit 0cec890, without the last section);
+``journal-v0-transfer-ids.json`` by the same script with the last section, run by the
+build of main at 34e397d (unversioned records, Deposit and Withdraw with a transfer id);
+``journal-v1.json`` by the first build with versioned records.
 """
 
 from __future__ import annotations
@@ -510,6 +512,17 @@ def _lifecycle(d: _Driver) -> None:
     d.ok(1, c.Withdraw(user_id="ann", amount_cc=10_000))
 
 
+def _transfer_ids(d: _Driver) -> None:
+    """Deposits and withdrawals named by a transfer id (the platform's cash requests): an
+    id is used once, whichever of the three cash commands used it first."""
+    d.ok(1, c.Deposit(user_id="dan", amount_cc=500_000, transfer_id="cash-1"))
+    d.refused(
+        0.1, c.Deposit(user_id="dan", amount_cc=500_000, transfer_id="cash-1"), "already_exists"
+    )
+    d.ok(1, c.Withdraw(user_id="dan", amount_cc=200_000, transfer_id="cash-2"))
+    d.refused(0.1, c.Withdraw(user_id="dan", amount_cc=100, transfer_id="t-1"), "already_exists")
+
+
 @dataclass(frozen=True, slots=True)
 class Script:
     records: list[Record]  # as today's build journals them
@@ -526,6 +539,7 @@ def script() -> Script:
     _maintenance(d, ids)
     _groups(d)
     _lifecycle(d)
+    _transfer_ids(d)
     return Script(d.records, d.commands, state_digest(d.exchange))
 
 

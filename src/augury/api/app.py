@@ -52,6 +52,8 @@ from augury.api.ws import routes as ws_routes
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
+from augury.platform.admin import routes as platform_admin_routes
+from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
 
@@ -165,11 +167,14 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        platform = await Platform.open(settings.platform, the_clock, settings.database_url)
         runtime = await Runtime.start(
             settings.database_url,
             settings.instance_id,
             the_clock,
             snapshot_every=settings.snapshot_every,
+            replay_sink=platform.replay,
+            max_snapshot_seq=platform.watermark,
         )
         context = Context(settings, the_clock, runtime)
         app.state.context = context
@@ -182,6 +187,8 @@ def create_app(
             await runtime.history.read(lambda reader: reader.last_trade_sizes(markets))
         )
         await _ensure_operator(context, settings.data_dir)
+        await platform.start(context, ws_hub)
+        app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
@@ -204,6 +211,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await ws_hub.stop()
+            await platform.stop()
             await runtime.stop()
 
     # Account routes first: "/portfolio/orders/queue_positions" must win over any
@@ -237,6 +245,8 @@ def create_app(
         routes=[
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
+            Mount("/api", app=PLATFORM_API),
+            Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,
         ],

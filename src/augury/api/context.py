@@ -7,7 +7,7 @@ sequencer batches, so a read never sees a half-applied command.
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,6 +43,11 @@ class Context:
         self.clock = clock
         self.runtime = runtime
         self.keys = KeyRing()
+        # Users whose keys must stop working (platform accounts suspended by the
+        # operator; kept current by augury.platform). Checked after the signature.
+        self.blocked_users: set[str] = set()
+        # The /api/* platform once it has started (augury.platform.service.Platform).
+        self.platform: Any = None
         for info in runtime.exchange.api_keys.values():
             self.keys.add(_record(info))
         runtime.sequencer.subscribe(self._on_applied)
@@ -86,6 +91,8 @@ class Context:
             )
         except AuthError as error:
             raise ApiError(error.status, error.code, error.message, error.details) from None
+        if record.user_id in self.blocked_users:
+            raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":
             if "admin" not in record.scopes:
                 raise ApiError(403, "forbidden", "this endpoint needs the operator key")

@@ -12,6 +12,7 @@ import typer
 
 from augury.cli import serve
 from augury.cli.admin import admin_app
+from augury.cli.platform import register as register_platform_verbs
 
 __all__ = ["app", "main"]
 
@@ -19,6 +20,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(admin_app, name="admin")
+register_platform_verbs()
 
 
 def main() -> None:

@@ -16,10 +16,14 @@ and a refused command changes nothing). ``ts`` is the command's time from its en
     Rejects: ``unknown_user``, ``invalid_parameters`` (not in ``TIERS`` nor ``default``).
     Events: ``UserUpdate``. State: the user's ``tier`` (``default`` stores "").
 ``Deposit``, ``Withdraw`` -> the account's available cash afterwards
-    Rejects: ``unknown_user``, ``invalid_parameters`` (no such subaccount; amount not a
-    positive whole cent), ``insufficient_balance`` (a withdrawal above available cash).
-    Events: ``CashMovement`` (kind ``deposit``/``withdrawal``), ``BalanceUpdate``.
-    State: the account, the ledger's outside world.
+    A ``transfer_id`` (optional) makes one idempotent: ids are shared with
+    ``TransferCash``, and a used one is refused, so an operator's approval retried after
+    a crash cannot move the money twice.
+    Rejects: ``unknown_user``, ``invalid_parameters`` (no such subaccount),
+    ``already_exists`` (transfer id used), ``invalid_parameters`` (amount not a positive
+    whole cent), ``insufficient_balance`` (a withdrawal above available cash).
+    Events: ``CashMovement`` (kind ``deposit``/``withdrawal``, with the transfer id),
+    ``BalanceUpdate``. State: the account, the ledger's outside world, ``transfer_ids``.
 ``CreateSubaccount`` -> the new subaccount's number (1, 2, ...)
     Rejects: ``unknown_user``, ``invalid_parameters`` (``MAX_SUBACCOUNTS`` reached).
     Events: none. State: the user's ``subaccounts``, a new empty account.
@@ -148,32 +152,40 @@ def set_tier(ex: Exchange, cmd: c.SetUserTier, ts: int) -> str:
 
 def deposit(ex: Exchange, cmd: c.Deposit, ts: int) -> int:
     account = account_of(ex, cmd.user_id, cmd.subaccount)
+    _check_transfer_id(ex, cmd.transfer_id)
     ex.ledger.deposit(account, cmd.amount_cc, ts)
-    ex.out.append(
-        CashMovement(
-            ts_ns=ts,
-            kind="deposit",
-            user_id=cmd.user_id,
-            subaccount=cmd.subaccount,
-            amount_cc=cmd.amount_cc,
-        )
-    )
+    _record_cash(ex, cmd, "deposit", ts)
     return account.available_cc
 
 
 def withdraw(ex: Exchange, cmd: c.Withdraw, ts: int) -> int:
     account = account_of(ex, cmd.user_id, cmd.subaccount)
+    _check_transfer_id(ex, cmd.transfer_id)
     ex.ledger.withdraw(account, cmd.amount_cc, ts)
+    _record_cash(ex, cmd, "withdrawal", ts)
+    return account.available_cc
+
+
+def _check_transfer_id(ex: Exchange, transfer_id: str | None) -> None:
+    # Deposits and withdrawals share TransferCash's id space: an operator approval
+    # retried after a crash is refused instead of moving the money twice.
+    if transfer_id and transfer_id in ex.transfer_ids:
+        raise Reject(RejectReason.ALREADY_EXISTS, "transfer id already used")
+
+
+def _record_cash(ex: Exchange, cmd: c.Deposit | c.Withdraw, kind: str, ts: int) -> None:
+    if cmd.transfer_id:
+        ex.transfer_ids.add(cmd.transfer_id)
     ex.out.append(
         CashMovement(
             ts_ns=ts,
-            kind="withdrawal",
+            kind=kind,
             user_id=cmd.user_id,
             subaccount=cmd.subaccount,
             amount_cc=cmd.amount_cc,
+            transfer_id=cmd.transfer_id,
         )
     )
-    return account.available_cc
 
 
 def create_subaccount(ex: Exchange, cmd: c.CreateSubaccount, ts: int) -> int:

@@ -89,15 +89,22 @@ class CreateUser(Cmd[str], frozen=True, tag="CreateUser/1"):
 
 
 class Deposit(Cmd[int], frozen=True, tag="Deposit/1"):
+    """Bring cash in. A ``transfer_id`` makes it idempotent: the same id is refused the
+    second time (``already_exists``), as for ``TransferCash``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class Withdraw(Cmd[int], frozen=True, tag="Withdraw/1"):
+    """Send cash out; ``transfer_id`` as for ``Deposit``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class RegisterApiKey(Cmd[str], frozen=True, tag="RegisterApiKey/1"):

@@ -140,16 +140,16 @@ class Exchange:
         except Reject as reject:
             assert not ledger.dirty_accounts, "a rejected command changed a balance"
             self.now_ns = previous_now  # a refusal leaves no trace, not even the clock
-            return refused(reject)
+            return refused(reject, ts_ns)
         flush(self)
         # HANDLERS pairs each command type with the handler returning its declared result
         # (checked by tests/engine/test_handlers.py), so ``value`` is an R.
-        return Outcome(out, None, cast(R, value))
+        return Outcome(out, None, cast(R, value), ts_ns)
 
     def _apply_batch(self, batch: c.Batch[object], ts_ns: int) -> Outcome[list[Outcome[object]]]:
         outcomes: list[Outcome[object]] = [self.apply(item, ts_ns) for item in batch.items]
         events = [event for outcome in outcomes for event in outcome.events]
-        return Outcome(events, None, outcomes)
+        return Outcome(events, None, outcomes, ts_ns)
 
 
 # Every command type but Batch, with the function of its family that applies it. A

@@ -58,18 +58,27 @@ class SetUserTier(Record, frozen=True, kw_only=True):
     ts_ns: int
 
 
+# Deposit and Withdraw had two version-0 shapes, told apart by their length: until the
+# platform layer (commit 6185f6f) ``[tag, user_id, amount_cc, subaccount, ts_ns]``, then
+# ``[tag, user_id, amount_cc, subaccount, transfer_id, ts_ns]``. Read as one layout, the
+# fourth field is the time in the short shape (an int, and ``ts_ns`` is missing) and the
+# transfer id (a str or nil) in the long one; ``fields`` sorts them out.
+
+
 class Deposit(Record, frozen=True, kw_only=True):
     user_id: str
     amount_cc: int
     subaccount: int = 0
-    ts_ns: int
+    transfer_id_or_ts_ns: str | int | None = None
+    ts_ns: int | None = None
 
 
 class Withdraw(Record, frozen=True, kw_only=True):
     user_id: str
     amount_cc: int
     subaccount: int = 0
-    ts_ns: int
+    transfer_id_or_ts_ns: str | int | None = None
+    ts_ns: int | None = None
 
 
 class CreateSubaccount(Record, frozen=True, kw_only=True):
@@ -261,4 +270,12 @@ LegacyCommand = LegacySingle | Batch
 
 def fields(old: LegacySingle) -> dict[str, object]:
     """Return a version-0 command's fields by name, without its time."""
+    if isinstance(old, Deposit | Withdraw):
+        long_shape = old.ts_ns is not None
+        return {
+            "user_id": old.user_id,
+            "amount_cc": old.amount_cc,
+            "subaccount": old.subaccount,
+            "transfer_id": old.transfer_id_or_ts_ns if long_shape else None,
+        }
     return {name: getattr(old, name) for name in old.__struct_fields__ if name != "ts_ns"}

@@ -60,14 +60,16 @@ class Outcome(Generic[R_co]):
     Attributes:
         events: what the command did, in order (empty when refused).
         reject: why the command was refused, or None when it was accepted.
+        ts_ns: the time the command was applied at (its envelope's).
     """
 
-    __slots__ = ("_value", "events", "reject")
+    __slots__ = ("_value", "events", "reject", "ts_ns")
 
-    def __init__(self, events: list[Event], reject: Reject | None, value: R_co) -> None:
+    def __init__(self, events: list[Event], reject: Reject | None, value: R_co, ts_ns: int) -> None:
         self.events = events
         self.reject = reject
         self._value = value
+        self.ts_ns = ts_ns
 
     @property
     def ok(self) -> bool:
@@ -89,8 +91,8 @@ def batch_outcomes(outcome: Outcome[object]) -> list[Outcome[object]]:
     return items
 
 
-def refused(reject: Reject) -> Outcome[Never]:
-    """Return the outcome of a refused command (it fits every ``Outcome[R]``)."""
+def refused(reject: Reject, ts_ns: int) -> Outcome[Never]:
+    """Return the outcome of a command refused at ``ts_ns`` (it fits every ``Outcome[R]``)."""
     # A refused outcome never hands out its value (``Outcome.value`` raises), so the None
     # stored in its place is never seen as an R.
-    return cast("Outcome[Never]", Outcome([], reject, None))
+    return cast("Outcome[Never]", Outcome([], reject, None, ts_ns))

@@ -186,8 +186,13 @@ class Runtime:
         *,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
+        max_snapshot_seq: int | None = None,
     ) -> Runtime:
-        """Open the journal and history on their threads, recover, start the sequencer."""
+        """Open the journal and history on their threads, recover, start the sequencer.
+
+        ``replay_sink`` receives every replayed command; ``max_snapshot_seq`` makes recovery
+        start no later than that seq (a subscriber's own watermark), like the history's.
+        """
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, Journal.open, db_url)
@@ -203,11 +208,14 @@ class Runtime:
         def run_recovery() -> RecoveryResult:
             # Start no later than the history's watermark, so every command it lacks is
             # replayed through it; then let it catch up to the journal's end.
+            bound = writer.watermark()
+            if max_snapshot_seq is not None:
+                bound = min(bound, max_snapshot_seq)
             result = recover(
                 journal,
                 instance_id,
                 sink,
-                max_snapshot_seq=writer.watermark(),
+                max_snapshot_seq=bound,
                 on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
             )
             history.flush_replay()

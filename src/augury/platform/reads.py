@@ -1,0 +1,379 @@
+"""Every read of exchange state the platform makes, behind one narrow typed port.
+
+``ExchangeReads`` is the port: value types out (never engine objects), integer units
+(``_cc`` centi-cents, ``_c`` centi-contracts, ``_ns``). ``LiveReads`` is today's adapter:
+live state from engine memory (read on the event loop, between sequencer batches, so a
+read never sees a half-applied command) and history from the history read models (on
+their read thread, after ``drain`` so a caller reads its own acknowledged writes). When
+``augury.queries`` lands, this module is the one to switch over to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from typing import Protocol
+
+from augury.engine.exchange import Exchange
+from augury.engine.market import Market
+from augury.runtime.boot import Runtime
+from augury.store.rawsql import Connection, connect
+from augury.store.records import FillRecord, OrderRecord, SettlementRecord
+
+__all__ = [
+    "BalanceView",
+    "BookView",
+    "EventView",
+    "ExchangeReads",
+    "FillRecord",
+    "LiveReads",
+    "MarketView",
+    "OrderRecord",
+    "PositionView",
+    "SettlementRecord",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketView:
+    ticker: str
+    event_ticker: str
+    title: str
+    label: str  # the option's label: yes_sub_title, or "Yes" in a single-market event
+    rules: str
+    status: str
+    tradable: bool
+    fractional: bool
+    last_price_cc: int  # 0: never traded
+    yes_bid_cc: int  # 0: no bid
+    yes_ask_cc: int  # 0: no ask
+    volume_c: int
+    open_interest_c: int
+    open_ts_ns: int
+    close_ts_ns: int
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    event_ticker: str
+    series_ticker: str
+    title: str
+    sub_title: str
+    category: str
+    created_ns: int
+    markets: tuple[MarketView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookView:
+    yes_bids: tuple[tuple[int, int], ...]  # (YES price_cc, size_c), best first
+    yes_asks: tuple[tuple[int, int], ...]  # (YES price_cc, size_c), best first
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    ticker: str
+    position_c: int  # + YES held, - NO held
+    exposure_cc: int  # cost basis of what is held
+    realized_pnl_cc: int  # gross of fees
+    fees_paid_cc: int
+    total_traded_cc: int
+    resting_orders: int
+    settled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceView:
+    available_cc: int
+    reserved_cc: int
+
+
+class ExchangeReads(Protocol):
+    """What the platform reads from the exchange; nothing else reads engine state."""
+
+    def events(self) -> list[EventView]: ...
+    def event(self, event_ticker: str) -> EventView | None: ...
+    def market(self, ticker: str) -> MarketView | None: ...
+    def book(self, ticker: str, depth: int) -> BookView | None: ...
+    def balance(self, user_id: str) -> BalanceView | None: ...
+    def positions(self, user_id: str) -> list[PositionView]: ...
+    def position(self, user_id: str, ticker: str) -> PositionView | None: ...
+    def resting_orders(self, user_id: str) -> list[OrderRecord]: ...
+    def user_exists(self, user_id: str) -> tuple[bool, str]: ...
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
+    def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]: ...
+    def last_seq(self) -> int: ...
+    async def orders(
+        self, user_id: str, status: str | None, limit: int, cursor: str
+    ) -> tuple[list[OrderRecord], str]: ...
+    async def order(self, order_id: str) -> OrderRecord | None: ...
+    async def fills(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[FillRecord], str]: ...
+    async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]: ...
+    async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]: ...
+    async def closes(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[tuple[int, int]]: ...
+
+
+def _text(meta: dict[str, object], key: str) -> str:
+    value = meta.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _order_record(order: object, event_ticker: str | None) -> OrderRecord:
+    from augury.engine.orders import Order
+
+    assert isinstance(order, Order)
+    return OrderRecord(
+        order_id=order.order_id,
+        user_id=order.key[0],
+        subaccount=order.key[1],
+        ticker=order.ticker,
+        event_ticker=event_ticker,
+        side=order.side,
+        price_cc=order.price_cc,
+        initial_c=order.initial_c,
+        fill_c=order.fill_c,
+        remaining_c=order.remaining_c,
+        status=order.status.value,
+        time_in_force=order.time_in_force,
+        order_type=order.order_type,
+        legacy_side=order.legacy_side,
+        legacy_action=order.legacy_action,
+        client_order_id=order.client_order_id,
+        order_group_id=order.order_group_id,
+        self_trade_prevention=order.self_trade_prevention,
+        post_only=order.post_only,
+        cancel_order_on_pause=order.cancel_on_pause,
+        expiration_ts_ns=order.expiration_ts_ns,
+        created_ns=order.created_ns,
+        updated_ns=order.updated_ns,
+        taker_fill_cost_cc=order.taker_fill_cost_fine // 100,
+        maker_fill_cost_cc=order.maker_fill_cost_fine // 100,
+        taker_fees_cc=order.taker_fees_cc,
+        maker_fees_cc=order.maker_fees_cc,
+    )
+
+
+class LiveReads:
+    """``ExchangeReads`` over the running exchange's memory and history read models."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        # Cross-user history queries (leaderboards) on a connection and thread of their own.
+        self._conn: Connection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-read")
+
+    @property
+    def exchange(self) -> Exchange:
+        return self.runtime.exchange
+
+    def last_seq(self) -> int:
+        return self.runtime.sequencer.last_seq
+
+    def _market_view(self, market: Market, single: bool) -> MarketView:
+        meta = market.meta
+        grid = market.grid.prices_cc
+        book = market.book
+        label = _text(meta, "yes_sub_title")
+        rules = "\n".join(
+            filter(None, (_text(meta, "rules_primary"), _text(meta, "rules_secondary")))
+        )
+        return MarketView(
+            ticker=market.ticker,
+            event_ticker=market.event_ticker,
+            title=_text(meta, "title"),
+            label="Yes" if single or not label else label,
+            rules=rules,
+            status=market.status.value,
+            tradable=market.tradable and not self.exchange.trading_paused,
+            fractional=market.fractional,
+            last_price_cc=market.last_price_cc,
+            yes_bid_cc=grid[book.best_bid] if book.best_bid >= 0 else 0,
+            yes_ask_cc=grid[book.best_ask] if book.best_ask < book.size else 0,
+            volume_c=market.volume_c,
+            open_interest_c=market.open_interest_c,
+            open_ts_ns=market.open_ts_ns,
+            close_ts_ns=market.close_ts_ns,
+            result=market.result,
+        )
+
+    def event(self, event_ticker: str) -> EventView | None:
+        exchange = self.exchange
+        info = exchange.events.get(event_ticker)
+        if info is None:
+            return None
+        series = exchange.series.get(info.series_ticker)
+        single = len(info.markets) == 1
+        return EventView(
+            event_ticker=info.event_ticker,
+            series_ticker=info.series_ticker,
+            title=_text(info.meta, "title") or info.event_ticker,
+            sub_title=_text(info.meta, "sub_title"),
+            category=_text(series.meta, "category") if series else "",
+            created_ns=info.created_ns,
+            markets=tuple(
+                self._market_view(exchange.markets[t], single)
+                for t in info.markets
+                if t in exchange.markets
+            ),
+        )
+
+    def events(self) -> list[EventView]:
+        views = [self.event(ticker) for ticker in self.exchange.events]
+        return [view for view in views if view is not None]
+
+    def market(self, ticker: str) -> MarketView | None:
+        market = self.exchange.markets.get(ticker)
+        if market is None:
+            return None
+        info = self.exchange.events.get(market.event_ticker)
+        return self._market_view(market, info is not None and len(info.markets) == 1)
+
+    def book(self, ticker: str, depth: int) -> BookView | None:
+        market = self.exchange.markets.get(ticker)
+        if market is None:
+            return None
+        grid = market.grid.prices_cc
+        bids: list[tuple[int, int]] = []
+        asks: list[tuple[int, int]] = []
+        for is_bid, out in ((True, bids), (False, asks)):
+            for idx, total in market.book.levels(is_bid):
+                if len(out) >= depth:
+                    break
+                out.append((grid[idx], total))
+        return BookView(tuple(bids), tuple(asks))
+
+    def balance(self, user_id: str) -> BalanceView | None:
+        account = self.exchange.ledger.accounts.get((user_id, 0))
+        if account is None:
+            return None
+        return BalanceView(account.available_cc, account.reserved_cc)
+
+    def _position_view(self, ticker: str, position: object) -> PositionView:
+        from augury.ledger.accounts import Position
+
+        assert isinstance(position, Position)
+        return PositionView(
+            ticker=ticker,
+            position_c=position.position_c,
+            exposure_cc=position.exposure_fine // 100,
+            realized_pnl_cc=position.realized_fine // 100,
+            fees_paid_cc=position.fees_paid_cc,
+            total_traded_cc=position.total_traded_fine // 100,
+            resting_orders=position.resting_orders,
+            settled=position.settled,
+        )
+
+    def positions(self, user_id: str) -> list[PositionView]:
+        # A scan over every position: the per-user index is augury.queries' job.
+        return [
+            self._position_view(ticker, position)
+            for (user, sub, ticker), position in sorted(self.exchange.ledger.positions.items())
+            if user == user_id and sub == 0
+        ]
+
+    def position(self, user_id: str, ticker: str) -> PositionView | None:
+        position = self.exchange.ledger.positions.get((user_id, 0, ticker))
+        return None if position is None else self._position_view(ticker, position)
+
+    def resting_orders(self, user_id: str) -> list[OrderRecord]:
+        exchange = self.exchange
+        found = [
+            _order_record(order, exchange.markets[order.ticker].event_ticker)
+            for order in exchange.orders.values()
+            if order.key == (user_id, 0)
+        ]
+        return sorted(found, key=lambda o: (-o.created_ns, o.order_id))
+
+    def user_exists(self, user_id: str) -> tuple[bool, str]:
+        user = self.exchange.users.get(user_id)
+        return (False, "") if user is None else (True, user.name)
+
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        return self.exchange.client_ids.get((user_id, client_order_id))
+
+    def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
+        return sorted(
+            (
+                (key.api_key_id, key.name, key.scopes, key.created_ns)
+                for key in self.exchange.api_keys.values()
+                if key.user_id == user_id
+            ),
+            key=lambda k: (-k[3], k[0]),
+        )
+
+    async def orders(
+        self, user_id: str, status: str | None, limit: int, cursor: str
+    ) -> tuple[list[OrderRecord], str]:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.orders(user_id, subaccount=0, status=status, limit=limit, cursor=cursor)
+        )
+
+    async def order(self, order_id: str) -> OrderRecord | None:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(lambda r: r.order(order_id))
+
+    async def fills(self, user_id: str, limit: int, cursor: str) -> tuple[list[FillRecord], str]:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.fills(user_id, subaccount=0, limit=limit, cursor=cursor)
+        )
+
+    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        if self._conn is None:
+            self._conn = connect(self.runtime.history.writer.url, migrate=False, read_only=True)
+        return self._conn.query(sql, params)
+
+    async def _read(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        await self.runtime.history.drain()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._query, sql, params
+        )
+
+    async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]:
+        if not user_ids:
+            return []
+        marks = ", ".join("?" * len(user_ids))
+        columns = ", ".join(f.name for f in fields(FillRecord))
+        rows = await self._read(
+            f"SELECT {columns} FROM fills WHERE subaccount = 0 AND user_id IN ({marks}) "  # noqa: S608
+            "ORDER BY ts_ns, ord",
+            list(user_ids),
+        )
+        return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
+
+    async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
+        if not user_ids:
+            return []
+        marks = ", ".join("?" * len(user_ids))
+        columns = ", ".join(f.name for f in fields(SettlementRecord))
+        rows = await self._read(
+            f"SELECT {columns} FROM settlements WHERE subaccount = 0 "  # noqa: S608
+            f"AND user_id IN ({marks}) ORDER BY ts_ns, ord",
+            list(user_ids),
+        )
+        return [SettlementRecord(*row) for row in rows]  # type: ignore[arg-type]
+
+    async def closes(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[tuple[int, int]]:
+        candles = await self.runtime.history.read(
+            lambda r: r.candles(ticker, period_min, start_s, end_s)
+        )
+        return [
+            (candle.end_ts_s, candle.price_close_cc)
+            for candle in candles
+            if candle.price_close_cc is not None
+        ]
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        if self._conn is not None:
+            self._conn.close()
