@@ -11,7 +11,8 @@ refused command emitted nothing and changed nothing at all (the state's digest),
 the refusal is a value (``Outcome.value`` of a refused command is a bug to ask for).
 
 Cases wrong in two ways name the earlier reason: they pin the precedence, not just the
-reason.
+reason. Before any family, ``engine/domain_check.py`` refuses a field beyond its bound
+(``out_of_domain``), so that reason leads for every command.
 """
 
 from __future__ import annotations
@@ -300,9 +301,18 @@ CASES: dict[str, tuple[Case, str]] = {
         lambda w: c.DetermineMarket(ticker="M", result="scalar"),
         "invalid_parameters",
     ),
-    "determine_scalar_above_a_dollar": (
+    "determine_scalar_above_a_dollar": (  # beyond every price: out of domain first
         lambda w: c.DetermineMarket(ticker="M", result="scalar", value_cc=ONE_DOLLAR_CC + 1),
+        "out_of_domain",
+    ),
+    "determine_scalar_below_zero": (
+        lambda w: c.DetermineMarket(ticker="M", result="scalar", value_cc=-1),
         "invalid_parameters",
+    ),
+    # --- every command: the domain check leads --------------------------------------------
+    "out_of_domain_before_anything_a_family_checks": (
+        _place(ticker="NOPE", user_id="zed", post_only=True, count_c=10**15),
+        "out_of_domain",
     ),
     "finalize_unknown_market": (lambda w: c.FinalizeMarket(ticker="NOPE"), "market_not_found"),
     "finalize_undetermined": (lambda w: c.FinalizeMarket(ticker="Q"), "invalid_transition"),

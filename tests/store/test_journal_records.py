@@ -20,15 +20,17 @@ change cannot slip in without a new version and a new fixture.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from augury.engine import commands as c
-from augury.engine.exchange import Outcome
-from augury.engine.state import SNAPSHOT_FORMAT, state_digest
+from augury.engine.exchange import Exchange, Outcome
+from augury.engine.state import SNAPSHOT_FORMAT, canonical_state, state_digest
 from augury.runtime.boot import recover
 from augury.store import Journal
 from tests.store import journal_script
@@ -36,6 +38,32 @@ from tests.store import journal_script
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 VERSIONS = ("journal-v0.json", "journal-v0-transfer-ids.json", "journal-v1.json")
 CURRENT = "journal-v1.json"
+
+# The canonical state's parts when each fixture was written (``engine/state.py``): the
+# recorded digest is over those, in that order. A later build that keeps more (here the
+# retired client ids, decision 0016) still reproduces the old parts byte for byte.
+_BEFORE_RETIRED_IDS = [
+    "counters",
+    "paused",
+    "accounts",
+    "positions",
+    "escrow",
+    "fees",
+    "external",
+    "users",
+    "api_keys",
+    "markets",
+    "groups",
+    "reserves",
+    "client_ids",
+    "transfers",
+    "closed_orders",
+]
+DIGEST_PARTS: dict[str, list[str] | None] = {
+    "journal-v0.json": _BEFORE_RETIRED_IDS,
+    "journal-v0-transfer-ids.json": _BEFORE_RETIRED_IDS,
+    "journal-v1.json": None,  # all of today's
+}
 
 Row = tuple[int, int, bytes]
 
@@ -49,9 +77,19 @@ def _rows(document: dict[str, Any]) -> list[Row]:
     return [(seq, ts_ns, bytes.fromhex(payload)) for seq, ts_ns, payload, *_ in document["records"]]
 
 
-def _recover(rows: list[Row], snapshot: bytes | None = None) -> tuple[str, list[tuple[str, str]]]:
+def _digest(exchange: Exchange, parts: list[str] | None) -> str:
+    if parts is None:
+        return state_digest(exchange)
+    state = canonical_state(exchange)
+    return hashlib.sha256(msgspec.msgpack.encode({k: state[k] for k in parts})).hexdigest()
+
+
+def _recover(
+    rows: list[Row], snapshot: bytes | None = None, parts: list[str] | None = None
+) -> tuple[str, list[tuple[str, str]]]:
     """Store the rows (and a snapshot at the last one) and recover; return the state's
-    digest and each replayed record's (outcome, event names)."""
+    digest (over ``parts`` of it, None: all) and each replayed record's (outcome, event
+    names)."""
     seen: list[tuple[str, str]] = []
 
     def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
@@ -63,7 +101,7 @@ def _recover(rows: list[Row], snapshot: bytes | None = None) -> tuple[str, list[
         if snapshot is not None:
             journal.write_snapshot(rows[-1][0], rows[-1][1], snapshot)
         result = recover(journal, journal_script.INSTANCE_ID, sink)
-    return state_digest(result.exchange), seen
+    return _digest(result.exchange, parts), seen
 
 
 @pytest.mark.parametrize("name", VERSIONS)
@@ -72,7 +110,7 @@ def test_a_journal_of_every_version_replays_to_its_recorded_outcomes_and_digest(
 ) -> None:
     document = _fixture(name)
     assert document["instance_id"] == journal_script.INSTANCE_ID
-    digest, seen = _recover(_rows(document))
+    digest, seen = _recover(_rows(document), parts=DIGEST_PARTS[name])
     assert seen == [(outcome, events) for _, _, _, outcome, events in document["records"]]
     assert digest == document["digest"]
 
@@ -112,6 +150,8 @@ def test_an_old_store_with_an_old_snapshot_recovers_from_its_journal() -> None:
     old records are replayed from the first."""
     assert SNAPSHOT_FORMAT > 2
     old_snapshot = b"augury-state/2\n" + b"a pickle of the old classes"
-    digest, seen = _recover(_rows(_fixture("journal-v0.json")), snapshot=old_snapshot)
+    digest, seen = _recover(
+        _rows(_fixture("journal-v0.json")), old_snapshot, DIGEST_PARTS["journal-v0.json"]
+    )
     assert digest == _fixture("journal-v0.json")["digest"]
     assert len(seen) == len(_fixture("journal-v0.json")["records"])

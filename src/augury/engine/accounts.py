@@ -1,7 +1,8 @@
 """Command family: accounts and keys (users, cash, subaccounts, transfers, tiers, API keys).
 
-Contract, per command (rejects in precedence order; the first that applies is returned,
-and a refused command changes nothing). ``ts`` is the command's time from its envelope.
+Contract, per command (rejects in precedence order, after ``out_of_domain`` which leads
+for every command; the first that applies is returned, and a refused command changes
+nothing). ``ts`` is the command's time from its envelope.
 
 ``CreateUser`` -> user id
     Rejects: ``already_exists`` (empty or taken user id).
@@ -21,7 +22,9 @@ and a refused command changes nothing). ``ts`` is the command's time from its en
     a crash cannot move the money twice.
     Rejects: ``unknown_user``, ``invalid_parameters`` (no such subaccount),
     ``already_exists`` (transfer id used), ``invalid_parameters`` (amount not a positive
-    whole cent), ``insufficient_balance`` (a withdrawal above available cash).
+    whole cent), ``money_limit`` (a deposit taking the exchange's total, deposits less
+    withdrawals, past ``MONEY_MAX_CC``), ``insufficient_balance`` (a withdrawal above
+    available cash).
     Events: ``CashMovement`` (kind ``deposit``/``withdrawal``, with the transfer id),
     ``BalanceUpdate``. State: the account, the ledger's outside world, ``transfer_ids``.
 ``CreateSubaccount`` -> the new subaccount's number (1, 2, ...)

@@ -48,7 +48,7 @@ from augury.engine.orders import Order
 from augury.engine.placement import execute
 from augury.engine.reserves import group_side, rebalance, required_reserve
 from augury.engine.results import Amended
-from augury.engine.retire import cancel_order
+from augury.engine.retire import cancel_order, retire_client_id
 from augury.ledger.fees import max_fee_cc_per_lot
 
 if TYPE_CHECKING:
@@ -125,6 +125,8 @@ def amend(ex: Exchange, cmd: c.AmendOrder, ts: int) -> Amended:
     old = order_update(ex, order, "amended")
     if new_coid and new_coid != order.client_order_id:
         ex.client_ids[(cmd.user_id, new_coid)] = order.order_id
+        if order.client_order_id:
+            retire_client_id(ex, cmd.user_id, order.client_order_id)
         order.client_order_id = new_coid
     order.expiration_ts_ns = expiration
     ex.expiring.pop(order.order_id, None)

@@ -30,8 +30,11 @@ same split:
 =================  =====================================================================
 
 They share ``checks`` (look-ups that refuse), ``reserves`` (collateral), ``retire``
-(cancelling and retiring orders) and ``emit`` (building events). A ``Batch`` applies its
-items one by one at the batch's time; each is accepted or refused on its own.
+(cancelling and retiring orders) and ``emit`` (building events). Before any family sees
+a command, ``engine/domain_check.py`` checks each of its fields against its bound: an
+out-of-range value is refused with ``out_of_domain``, which therefore leads every
+family's precedence (and is left out of the lists in the family modules). A ``Batch``
+applies its items one by one at the batch's time; each is accepted or refused on its own.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from augury.domain.rejects import Reject
 from augury.engine import accounts, amend, cancel, catalog, groups, lifecycle, placement
 from augury.engine import commands as c
 from augury.engine.accounts import MAX_SUBACCOUNTS, ApiKeyInfo, UserInfo
+from augury.engine.domain_check import domain_reject
 from augury.engine.emit import flush
 from augury.engine.events import Event
 from augury.engine.groups import OrderGroup
@@ -86,6 +90,7 @@ class Exchange:
         "orders",
         "out",
         "queue_counter",
+        "retired_client_ids",
         "series",
         "trading_paused",
         "transfer_ids",
@@ -103,6 +108,9 @@ class Exchange:
         self.markets: dict[str, Market] = {}
         self.orders: dict[str, Order] = {}  # resting orders only
         self.client_ids: dict[tuple[str, str], str] = {}  # (user, client id) -> order id
+        # Client ids of finished orders still reserved, per user, oldest first; beyond
+        # CLIENT_IDS_RETAINED the oldest is released (decision 0016, engine/retire.py).
+        self.retired_client_ids: dict[str, dict[str, None]] = {}
         self.groups: dict[str, OrderGroup] = {}
         self.collateral: dict[tuple[str, int, str, bool], OrderGroupSide] = {}
         self.expiring: dict[str, int] = {}  # order id -> expiration ts
@@ -127,6 +135,9 @@ class Exchange:
         """Apply one command at time ``ts_ns``; return its events and typed result."""
         if type(command) is c.Batch:
             return cast(Outcome[R], self._apply_batch(command, ts_ns))
+        out_of_domain = domain_reject(cast(c.Command, command))
+        if out_of_domain is not None:
+            return refused(out_of_domain, ts_ns)
         previous_now = self.now_ns
         if ts_ns > previous_now:
             self.now_ns = ts_ns

@@ -1,8 +1,9 @@
 """Command family: placement and matching (``PlaceOrder``; the matching core amend reuses).
 
 ``PlaceOrder`` -> the order's state afterwards (``OrderUpdate``)
-    Rejects, in precedence order (validation, identity, market state, then risk;
-    ``domain/rejects.py`` groups the reasons the same way):
+    Rejects, in precedence order (after ``out_of_domain``, which leads for every command:
+    validation, identity, market state, then risk; ``domain/rejects.py`` groups the
+    reasons the same way):
 
     1. ``invalid_parameters``: post-only without good-till-cancelled; a ``buy_max_cost``
        not positive.
@@ -11,7 +12,8 @@
        ``reduce_only_requires_ioc``, ``invalid_expiration`` (an expiration without
        good-till-cancelled, or not in the future).
     4. ``unknown_user``, ``invalid_parameters`` (no such subaccount).
-    5. ``order_already_exists`` (the user's ``client_order_id`` is taken).
+    5. ``order_already_exists`` (the user's ``client_order_id`` is taken: by an open
+       order, or by one of the user's last ``CLIENT_IDS_RETAINED`` finished ones).
     6. ``order_group_not_found``, ``order_group_triggered``.
     7. ``exchange_is_paused``, ``market_not_open``, ``trading_is_paused``,
        ``market_closed``.

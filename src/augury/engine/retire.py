@@ -4,7 +4,8 @@ Every family that ends orders goes through here (cancel, amend and decrease, mat
 order groups, market lifecycle), so the bookkeeping is done once: the order leaves the
 book (a ``BookDelta``), its collateral group and its reserve shrink, it leaves the resting
 set, the expiry index and its order group, its position's resting count falls, and its
-final state is emitted as an ``OrderUpdate`` with the reason.
+final state is emitted as an ``OrderUpdate`` with the reason. Its client order id stays
+reserved for a while (``retire_client_id``, decision 0016).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from augury.domain.enums import OrderStatus
+from augury.domain.limits import CLIENT_IDS_RETAINED
 from augury.engine.emit import book_delta, order_update
 from augury.engine.orders import Order
 from augury.engine.reserves import group_side, rebalance
@@ -19,7 +21,7 @@ from augury.engine.reserves import group_side, rebalance
 if TYPE_CHECKING:
     from augury.engine.exchange import Exchange
 
-__all__ = ["cancel_order", "count_resting", "finish"]
+__all__ = ["cancel_order", "count_resting", "finish", "retire_client_id"]
 
 
 def count_resting(exchange: Exchange, order: Order, change: int, ts_ns: int) -> None:
@@ -47,7 +49,22 @@ def finish(exchange: Exchange, order: Order, status: OrderStatus, reason: str) -
         group = exchange.groups.get(order.order_group_id)
         if group is not None:
             group.orders.pop(order.order_id, None)
+    if order.client_order_id:
+        retire_client_id(exchange, order.key[0], order.client_order_id)
     exchange.out.append(order_update(exchange, order, reason))
+
+
+def retire_client_id(exchange: Exchange, user_id: str, client_order_id: str) -> None:
+    """Keep a client id no open order uses any more reserved for a while: while it is
+    among the user's last ``CLIENT_IDS_RETAINED`` retired ones (decision 0016)."""
+    retired = exchange.retired_client_ids.get(user_id)
+    if retired is None:
+        retired = exchange.retired_client_ids[user_id] = {}
+    retired[client_order_id] = None
+    if len(retired) > CLIENT_IDS_RETAINED:
+        oldest = next(iter(retired))
+        del retired[oldest]
+        del exchange.client_ids[(user_id, oldest)]
 
 
 def cancel_order(exchange: Exchange, order: Order, reason: str) -> int:

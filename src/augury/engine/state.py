@@ -19,9 +19,10 @@ What a snapshot pickles is pinned per format by ``tests/engine/test_snapshot_fin
 which fails when it changes without a bump.
 
 Formats: 1 = the headerless pickles written before the header existed; 2 = ``Position``
-carries ``traded_c``; 3 = the engine split by command family (``Exchange`` has slots and
-an ``IdAllocator``; ``UserInfo`` and ``ApiKeyInfo`` live in ``engine.accounts``; the
-events of the command being applied are no longer pickled).
+carries ``traded_c``; 3 = ``Exchange.retired_client_ids`` (client ids are kept for a bounded
+time after their order finishes, decision 0016); 4 = the engine split by command family
+(``Exchange`` has slots and an ``IdAllocator``; ``UserInfo`` and ``ApiKeyInfo`` live in
+``engine.accounts``; the events of the command being applied are no longer pickled).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ __all__ = [
     "state_digest",
 ]
 
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 _HEADER_PREFIX = b"augury-state/"
 _HEADER = _HEADER_PREFIX + b"%d\n" % SNAPSHOT_FORMAT
 _HEADER_MAX = 32  # no header of ours is longer; bounds the search in a foreign payload
@@ -111,6 +112,10 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
             if g.orders or g.reserve_cc
         ),
         "client_ids": sorted([*k, v] for k, v in exchange.client_ids.items()),
+        # Oldest first: the order decides which id is released next.
+        "retired_client_ids": sorted(
+            [user, list(retired)] for user, retired in exchange.retired_client_ids.items()
+        ),
         "transfers": sorted(exchange.transfer_ids),
         "closed_orders": sorted(exchange.closed_orders.items()),
     }
