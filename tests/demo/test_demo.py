@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import httpx
 import pytest
@@ -39,6 +39,7 @@ from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.market import Market
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 
@@ -47,6 +48,7 @@ NS = 1_000_000_000
 AUGURY = Path(sys.executable).parent / "augury"
 
 Sink = Callable[[int, c.Command, Outcome[object]], None]
+R = TypeVar("R")
 
 
 class InlineSequencer:
@@ -62,11 +64,11 @@ class InlineSequencer:
     def subscribe(self, sink: Sink) -> None:
         self.sinks.append(sink)
 
-    async def submit(self, command: c.Command) -> Outcome[object]:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         self.last_seq += 1
-        outcome: Outcome[object] = self.exchange.apply(command, self.clock.now_ns())
+        outcome = self.exchange.apply(command, self.clock.now_ns())
         for sink in self.sinks:
-            sink(self.last_seq, command, outcome)
+            sink(self.last_seq, cast(c.Command, command), outcome)
         return outcome
 
     async def call(self, fn: Callable[[Any], Any]) -> Any:
@@ -90,6 +92,12 @@ class InlineRuntime:
 
 def active(exchange: Exchange) -> list[Any]:
     return [m for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE]
+
+
+def _floor_strike(market: Market) -> float:
+    strike = market.meta["floor_strike"]
+    assert isinstance(strike, int | float | str), strike
+    return float(strike)
 
 
 def two_sided(markets: list[Any]) -> int:
@@ -218,7 +226,7 @@ def hour() -> Hour:
         runner = DemoRunner(DemoConfig(seed=7), clock)
         result = Hour(exchange, runner, 0)
 
-        def sink(_seq: int, _command: c.Command, outcome: Outcome) -> None:
+        def sink(_seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
             for event in outcome.events:
                 if isinstance(event, TradeEvent):
                     result.trades_per_second[event.ts_ns // NS] += 1
@@ -261,6 +269,7 @@ def hour() -> Hour:
     return asyncio.run(run())
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     open_markets, quoted = hour.at_ten_seconds
     assert open_markets >= 20
@@ -275,6 +284,7 @@ def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     assert silent == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
     exchange = hour.exchange
     by_series: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -298,13 +308,14 @@ def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
         if event.mutually_exclusive:
             assert results.count("yes") == 1, event.event_ticker
         else:
-            ladder = sorted(markets, key=lambda m: float(m.meta["floor_strike"]))
+            ladder = sorted(markets, key=_floor_strike)
             wins = [m.result == "yes" for m in ladder]
             assert wins == sorted(wins, reverse=True), event.event_ticker
     assert hour.settlements, "settlement paid positions out"
     assert sum(m.volume_c for m in exchange.markets.values()) > 0
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert len(hour.audits) == 12
     assert all(problems == [] for problems in hour.audits)
@@ -315,6 +326,7 @@ def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert hour.crossed == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_agents_trade_through_ordinary_accounts(hour: Hour) -> None:
     exchange = hour.exchange
     for user_id in ("mm-aurora", "mm-boreal", "mm-cirrus", "trader01", "informed-1"):
@@ -502,6 +514,7 @@ def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
 
 
 @pytest.mark.slow
+@pytest.mark.process
 def test_cli_demo_first_run_then_resume(demo_server: DemoServer) -> None:
     demo_server.start()
     demo_server.wait_until_lively()

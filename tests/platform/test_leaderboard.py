@@ -14,6 +14,7 @@ independent oracles:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,6 +41,11 @@ orders = st.lists(
     min_size=1,
     max_size=40,
 )
+
+
+_RESULTS: dict[str, Literal["yes", "no", "scalar", "void"]] = {
+    "yes": "yes", "no": "no", "scalar": "scalar", "void": "void"
+}  # fmt: skip
 
 
 def _run(
@@ -69,7 +75,7 @@ def _run(
     times = []
     for ticker, result in zip(MARKETS, results or (), strict=False):
         commands.append(
-            (1000, c.DetermineMarket(ticker=ticker, result=result, settle_now=True))  # type: ignore[arg-type]
+            (1000, c.DetermineMarket(ticker=ticker, result=_RESULTS[result], settle_now=True))
         )
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
@@ -187,8 +193,8 @@ def test_a_period_counts_only_what_was_realised_inside_it() -> None:
     # settles YES at t=1000. Realised: (70 - 40) x 1 = 30c at t=11, (100 - 40) x 1 = 60c at
     # settlement; the fees u1 paid inside each window come off.
     exchange = Exchange("p")
-    for command in one_market({"u1": 10**8, "u2": 10**8, "u3": 10**8}):
-        exchange.apply(command, 0)
+    for setup in one_market({"u1": 10**8, "u2": 10**8, "u3": 10**8}):
+        exchange.apply(setup, 0)
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
     script: list[tuple[int, c.Command]] = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -34,7 +35,11 @@ SETUP: list[tuple[int, c.Command]] = [
 
 
 def _trade(i: int) -> list[tuple[int, c.Command]]:
-    def order(user: str, side: str, tif: str) -> tuple[int, c.Command]:
+    def order(
+        user: str,
+        side: Literal["bid", "ask"],
+        tif: Literal["good_till_canceled", "immediate_or_cancel"],
+    ) -> tuple[int, c.Command]:
         return 10 + i, c.PlaceOrder(
             user_id=user,
             ticker="M",

@@ -148,6 +148,7 @@ def test_out_of_domain_commands_and_items_are_refused_unjournaled(tmp_path: Path
         assert runtime.sequencer.last_seq == seq
         batch = await runtime.sequencer.submit(c.Batch.of([huge, _deposit(5)]))
         refused, accepted = batch.value
+        assert refused.reject is not None
         assert refused.reject.reason is RejectReason.OUT_OF_DOMAIN
         assert accepted.ok
         assert runtime.sequencer.last_seq == seq + 1
