@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from augury.domain.limits import MONEY_MAX_CC
 from augury.domain.units import ONE_DOLLAR_CC
 from augury.engine import commands as c
 from augury.engine import placement
@@ -530,3 +531,19 @@ def test_a_batch_answers_each_item_on_its_own() -> None:
     assert outcome.events == first.events  # the refused item added nothing
     with pytest.raises(AssertionError):
         batch_outcomes(w.x.apply(c.Tick(), w.ts + S))
+
+
+def test_deposits_stop_at_the_exchanges_money_limit() -> None:
+    """Deposits less withdrawals may not pass ``MONEY_MAX_CC`` (decision 0014): the
+    deposit that would is refused with ``money_limit`` and changes nothing; a withdrawal
+    makes room again."""
+    w = World(Exchange("contracts"), T0)
+    w.ok(c.CreateUser(user_id="ann", name="ann"))
+    w.ok(c.Deposit(user_id="ann", amount_cc=MONEY_MAX_CC))
+    before = state_digest(w.x)
+    refused = w.x.apply(c.Deposit(user_id="ann", amount_cc=100), w.ts + S)
+    assert refused.reject is not None
+    assert refused.reject.reason.value == "money_limit"
+    assert state_digest(w.x) == before
+    w.ok(c.Withdraw(user_id="ann", amount_cc=100))
+    assert w.ok(c.Deposit(user_id="ann", amount_cc=100)) == MONEY_MAX_CC
