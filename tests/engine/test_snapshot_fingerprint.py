@@ -1,26 +1,25 @@
 """Changing what a snapshot holds without bumping ``SNAPSHOT_FORMAT`` fails here.
 
-A snapshot is a pickle of the ``Exchange`` (``engine/state.py``): it can only be loaded by
-code whose classes sit at the same import paths with the same fields (and, for ``Order``,
-whose ``__reduce__`` lists them in the same order). A build that changes any of that must
-bump ``SNAPSHOT_FORMAT`` so older snapshots are refused and the journal is replayed
-instead. The fingerprint below is derived from what the pickler actually writes: every
-class and function the pickle names, and the fields of every object it holds, collected
-while the golden journal (every command type) is replayed one record at a time, so every
-kind of object the engine keeps (resting orders, groups, closed orders, keys...) is seen.
+A snapshot is the engine-neutral state document (``engine/snapshot.py``, decision 0037)
+behind an ``augury-state/<format>`` line: a build can only load documents laid out as it
+writes them, so a change to the layout (a part added, removed or renamed, a column added
+or moved, a value of another type) must bump ``SNAPSHOT_FORMAT``, and older snapshots are
+then refused and the journal replayed instead. The fingerprint below is derived from the
+documents themselves: the golden journal (every command type) is replayed one record at a
+time and each state's document is walked, recording for every part and every column of
+its rows (nested rows too) the kinds of value seen there. Columns are told apart by
+position, so a moved column changes the fingerprint as well.
 
-When this fails: bump ``SNAPSHOT_FORMAT`` in ``engine/state.py``, say in its docstring
-what changed, and add the new fingerprint under the new number below. Never edit an old
-line: each one is what a format was.
+When this fails: bump ``SNAPSHOT_FORMAT`` in ``engine/state.py``, say in its docstring what
+changed, and add the new fingerprint under the new number below. Never edit an old line:
+each one is what a format was. (Formats 1 to 3 were pickles of the Python engine's objects;
+the fingerprints start with the first engine-neutral format.)
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
-import io
 import json
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -28,73 +27,61 @@ import msgspec
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
+from augury.engine.snapshot import dump_state
 from augury.engine.state import SNAPSHOT_FORMAT
 
-# Format -> the fingerprint of the fields it pickles (format 1 predates this test).
+# Format -> the fingerprint of the document layout it writes.
 FINGERPRINTS = {
-    2: "eeb7cf749e347530bc44c041917b40964519fdc4927ed289c37a6dc3bc2a7320",
-    # 3: computed with this test's walker on main at 3517f2c (retired client ids).
-    3: "238daade45910df35863270fff9ec846182a2c374faa99968383177bcfd4a9c0",
-    4: "0475c8a2895c17f618ade6363c1034bcc77386028e1b8133f4cfd02ba219f5c2",
+    4: "a102d501f76c36ead5d4360697207bffeb88c262a4c7d828dccaa72590122418",
 }
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "journal-v1.json"
-_ATOMS = (type(None), bool, int, float, str, bytes)
 
 
-def _fields(obj: object) -> str:
-    if isinstance(obj, enum.Enum):
-        # Members are pickled by value (``MarketStatus("active")``).
-        return "enum " + " ".join(str(member.value) for member in type(obj))
-    if isinstance(obj, msgspec.Struct):
-        return "struct " + " ".join(obj.__struct_fields__)
-    if type(obj).__getstate__ is not object.__getstate__:
-        # A class that says what it pickles: exactly those names.
-        state = obj.__getstate__()
-        assert isinstance(state, dict)
-        return "state " + " ".join(sorted(state))
-    slots = [
-        name
-        for klass in reversed(type(obj).__mro__)
-        for name in klass.__dict__.get("__slots__", ())
-        if name not in ("__dict__", "__weakref__")
-    ]
-    names = sorted(vars(obj)) if hasattr(obj, "__dict__") else []
-    return "slots " + " ".join(slots) + " | dict " + " ".join(names)
+def _kind(value: object) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, bytes):
+        return "bin"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "map"
+    return type(value).__name__
 
 
-class _Recorder(pickle.Pickler):
-    """A pickler that notes every global it names and the fields of every object."""
-
-    def __init__(self, lines: set[str]) -> None:
-        super().__init__(io.BytesIO(), protocol=pickle.HIGHEST_PROTOCOL)
-        self.lines = lines
-
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, type) or type(obj).__name__ in (
-            "function",
-            "builtin_function_or_method",
-        ):
-            self.lines.add(f"global {obj.__module__}.{obj.__qualname__}")
-        elif type(obj) not in _ATOMS:
-            kind = type(obj)
-            self.lines.add(f"{kind.__module__}.{kind.__qualname__}: {_fields(obj)}")
-        return NotImplemented
+def _walk(value: Any, path: str, seen: dict[str, set[str]]) -> None:
+    seen.setdefault(path, set()).add(_kind(value))
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _walk(item, f"{path}.{key}", seen)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            # A list of rows: every row is one path; a row's columns are told apart by
+            # position (rows are arrays), a list of scalars by the list itself.
+            column = f"[{index}]" if path.endswith("[]") else "[]"
+            _walk(item, f"{path}{column}", seen)
 
 
 def fingerprint_lines() -> list[str]:
-    """Replay the golden journal, pickling the state after every record; return what the
-    pickles named, one sorted line per class, function and field layout."""
+    """Replay the golden journal, walking the snapshot document after every record;
+    return one sorted line per path: the kinds of value found there."""
     document = json.loads(FIXTURE.read_text())
     exchange = Exchange(document["instance_id"])
-    lines: set[str] = set()
+    seen: dict[str, set[str]] = {}
     for _, ts_ns, payload, *_ in document["records"]:
         exchange.apply(c.decode_command(bytes.fromhex(payload)), ts_ns)
-        _Recorder(lines).dump(exchange)
-    return sorted(lines)
+        _walk(msgspec.msgpack.decode(dump_state(exchange)), "", seen)
+    return sorted(f"{path}: {' '.join(sorted(kinds))}" for path, kinds in seen.items())
 
 
-def test_the_snapshot_fields_match_the_snapshot_format() -> None:
+def test_the_snapshot_layout_matches_the_snapshot_format() -> None:
     lines = fingerprint_lines()
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     listed = FINGERPRINTS.get(SNAPSHOT_FORMAT)
@@ -106,23 +93,25 @@ def test_the_snapshot_fields_match_the_snapshot_format() -> None:
             f"{SNAPSHOT_FORMAT + 1}: {digest!r} to FINGERPRINTS"
         )
     assert listed == digest, (
-        f"what a snapshot pickles is not what format {SNAPSHOT_FORMAT} pickled: {hint}; "
-        "the fields are now:\n" + "\n".join(lines)
+        f"the snapshot document is not laid out as format {SNAPSHOT_FORMAT} was: {hint}; "
+        "the layout is now:\n" + "\n".join(lines)
     )
 
 
-def test_every_format_since_the_fingerprint_is_listed_once() -> None:
-    assert sorted(FINGERPRINTS) == list(range(2, SNAPSHOT_FORMAT + 1))
+def test_every_engine_neutral_format_is_listed_once() -> None:
+    assert sorted(FINGERPRINTS) == list(range(4, SNAPSHOT_FORMAT + 1))
     assert len(set(FINGERPRINTS.values())) == len(FINGERPRINTS)
 
 
-def test_the_fingerprint_sees_every_kind_of_object_the_engine_keeps() -> None:
-    named = {line.split(":")[0] for line in fingerprint_lines()}
-    for kind in (
-        "augury.engine.orders.Order",
-        "augury.engine.groups.OrderGroup",
-        "augury.engine.book.Level",
-        "augury.ledger.accounts.Position",
-        "augury.ledger.collateral.OrderGroupSide",
+def test_the_fingerprint_sees_every_part_and_nested_rows() -> None:
+    paths = {line.split(":")[0] for line in fingerprint_lines()}
+    # Resting orders inside markets, group windows and members, retired client ids:
+    # the golden journal reaches them all at some record.
+    for path in (
+        ".markets[][24][]",
+        ".groups[][6][]",
+        ".retired_client_ids[][1][]",
+        ".closed_orders[]",
+        ".transfers[]",
     ):
-        assert kind in named
+        assert any(p.startswith(path) for p in paths), path

@@ -33,6 +33,7 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import SNAPSHOT_FORMAT, canonical_state, state_digest
 from augury.runtime.boot import recover
 from augury.store import Journal
+from tests.engine.native_engine import native_or_skip
 from tests.store import journal_script
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -77,19 +78,25 @@ def _rows(document: dict[str, Any]) -> list[Row]:
     return [(seq, ts_ns, bytes.fromhex(payload)) for seq, ts_ns, payload, *_ in document["records"]]
 
 
-def _digest(exchange: Exchange, parts: list[str] | None) -> str:
+def _digest(exchange: Any, parts: list[str] | None) -> str:
     if parts is None:
         return state_digest(exchange)
-    state = canonical_state(exchange)
+    if isinstance(exchange, Exchange):
+        state = canonical_state(exchange)
+    else:  # the native engine
+        state = msgspec.msgpack.decode(exchange.canonical_bytes())
     return hashlib.sha256(msgspec.msgpack.encode({k: state[k] for k in parts})).hexdigest()
 
 
 def _recover(
-    rows: list[Row], snapshot: bytes | None = None, parts: list[str] | None = None
+    rows: list[Row],
+    snapshot: bytes | None = None,
+    parts: list[str] | None = None,
+    engine: str = "python",
 ) -> tuple[str, list[tuple[str, str]]]:
-    """Store the rows (and a snapshot at the last one) and recover; return the state's
-    digest (over ``parts`` of it, None: all) and each replayed record's (outcome, event
-    names)."""
+    """Store the rows (and a snapshot at the last one) and recover on ``engine``; return
+    the state's digest (over ``parts`` of it, None: all) and each replayed record's
+    (outcome, event names)."""
     seen: list[tuple[str, str]] = []
 
     def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
@@ -100,7 +107,7 @@ def _recover(
         journal.append_batch(rows)
         if snapshot is not None:
             journal.write_snapshot(rows[-1][0], rows[-1][1], snapshot)
-        result = recover(journal, journal_script.INSTANCE_ID, sink)
+        result = recover(journal, journal_script.INSTANCE_ID, sink, engine=engine)
     return _digest(result.exchange, parts), seen
 
 
@@ -111,6 +118,18 @@ def test_a_journal_of_every_version_replays_to_its_recorded_outcomes_and_digest(
     document = _fixture(name)
     assert document["instance_id"] == journal_script.INSTANCE_ID
     digest, seen = _recover(_rows(document), parts=DIGEST_PARTS[name])
+    assert seen == [(outcome, events) for _, _, _, outcome, events in document["records"]]
+    assert digest == document["digest"]
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+def test_the_native_engine_replays_every_version_to_the_same_outcomes_and_digest(
+    name: str,
+) -> None:
+    """The Rust decoder implements decision 0022 too: every version, at its row's time."""
+    native_or_skip()
+    document = _fixture(name)
+    digest, seen = _recover(_rows(document), parts=DIGEST_PARTS[name], engine="native")
     assert seen == [(outcome, events) for _, _, _, outcome, events in document["records"]]
     assert digest == document["digest"]
 

@@ -122,6 +122,16 @@ class Exchange:
         self.now_ns = 0
         self.out: list[Event] = []  # the events of the command being applied
 
+    # The engine-neutral view of the id allocator, which the native engine offers too
+    # (``state.canonical_state`` and ``snapshot.dump_state`` read either engine).
+    @property
+    def id_counter(self) -> int:
+        return self.ids.counter
+
+    @property
+    def id_prefix(self) -> str:
+        return self.ids.prefix
+
     def __getstate__(self) -> dict[str, object]:
         # ``out`` belongs to one command being applied, not to the state.
         return {name: getattr(self, name) for name in self.__slots__ if name != "out"}

@@ -28,16 +28,26 @@ class IdKind(IntEnum):
 class IdAllocator:
     """Mints the exchange's ids in a fixed, replayable order."""
 
-    __slots__ = ("_fill", "_group", "_order", "_trade", "counter")
+    __slots__ = ("_fill", "_group", "_order", "_trade", "counter", "prefix")
 
     def __init__(self, instance_id: str) -> None:
-        prefix = hashlib.sha256(instance_id.encode()).hexdigest()[:8]
+        self._start(hashlib.sha256(instance_id.encode()).hexdigest()[:8], 0)
+
+    @classmethod
+    def restore(cls, prefix: str, counter: int) -> IdAllocator:
+        """Return the allocator a snapshot recorded: its prefix and its counter."""
+        ids = cls.__new__(cls)
+        ids._start(prefix, counter)
+        return ids
+
+    def _start(self, prefix: str, counter: int) -> None:
+        self.prefix = prefix
         # Everything before the counter, per kind, so minting an id formats one number.
         self._order = f"{prefix}-{IdKind.ORDER:04x}-4000-8000-"
         self._trade = f"{prefix}-{IdKind.TRADE:04x}-4000-8000-"
         self._fill = f"{prefix}-{IdKind.FILL:04x}-4000-8000-"
         self._group = f"{prefix}-{IdKind.ORDER_GROUP:04x}-4000-8000-"
-        self.counter = 0  # ids minted so far, all kinds together
+        self.counter = counter  # ids minted so far, all kinds together
 
     def next_order_id(self) -> str:
         """Return the id the next accepted order gets, without using it up.
