@@ -106,7 +106,7 @@ async def _ticker(context: Context) -> None:
         due = next_due_ns(context.exchange)
         if due is not None and due <= context.clock.now_ns():
             try:
-                await context.runtime.sequencer.submit(c.Tick(ts_ns=0))
+                await context.runtime.sequencer.submit(c.Tick())
             except Exception:
                 log.exception("lifecycle tick failed")
                 return
@@ -133,10 +133,9 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
     )
     items: list[c.Single] = []
     if OPERATOR_USER not in context.exchange.users:
-        items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
+        items.append(c.CreateUser(user_id=OPERATOR_USER, name="operator"))
     items.append(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=OPERATOR_USER,
             name="operator",
@@ -145,7 +144,7 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
             scopes=["admin", "read", "write"],
         )
     )
-    await context.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+    await context.runtime.sequencer.submit(c.Batch.of(items))
 
 
 def _error(error: ApiError) -> Response:

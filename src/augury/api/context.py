@@ -7,7 +7,7 @@ sequencer batches, so a read never sees a half-applied command.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,6 +24,8 @@ from augury.engine.events import ApiKeyUpdate
 from augury.engine.exchange import Exchange, Outcome
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
+
+R = TypeVar("R")
 
 __all__ = ["OPERATOR_USER", "Context", "json_response"]
 
@@ -69,7 +71,7 @@ class Context:
     def exchange(self) -> Exchange:
         return self.runtime.exchange
 
-    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         for event in outcome.events:
             if isinstance(event, ApiKeyUpdate):
                 if event.active:
@@ -78,7 +80,7 @@ class Context:
                     self.keys.remove(event.api_key_id)
                     self.auth.forget_key(event.api_key_id)
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Sequence a command; raise its wire error if the engine refused it."""
         outcome = await self.runtime.sequencer.submit(command)
         if outcome.reject is not None:

@@ -57,6 +57,7 @@ from augury.runtime.sequencer import EventSink, SequencerStopped
 __all__ = ["ROUND_NS", "DemoConfig", "DemoHost", "DemoRunner", "DemoStats"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class MetaStore(Protocol):
@@ -73,7 +74,7 @@ class DemoSequencer(Protocol):
     @property
     def last_seq(self) -> int: ...
 
-    async def submit(self, command: c.Command) -> Outcome: ...
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]: ...
 
     async def call(self, fn: Callable[[MetaStore], T]) -> T: ...
 
@@ -169,7 +170,7 @@ class DemoRunner:
     def exchange(self) -> Exchange:
         return self.runtime.exchange
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
@@ -190,7 +191,7 @@ class DemoRunner:
         missing = [series_entry(s) for s in SERIES if s.ticker not in exchange.series]
         setup = roster.setup_commands(exchange) + catalog_commands({"series": missing}, now)
         if setup:
-            await self._submit_checked(c.Batch(ts_ns=0, items=setup), "setup")
+            await self._submit_checked(c.Batch.of(setup), "setup")
         for market in exchange.markets.values():
             self._model(market)
         for maker in self._makers.values():
@@ -248,11 +249,9 @@ class DemoRunner:
         views = self._views(t)
         plans = [(agent, agent.plan(t, views)) for agent in self._agents]
         plans = [(agent, items) for agent, items in plans if items]
-        outcomes = await asyncio.gather(
-            *(self.submit(c.Batch(ts_ns=0, items=items)) for _, items in plans)
-        )
+        outcomes = await asyncio.gather(*(self.submit(c.Batch.of(items)) for _, items in plans))
         for (agent, items), outcome in zip(plans, outcomes, strict=True):
-            results: list[Outcome] = outcome.value
+            results = outcome.value
             for result in results:
                 if result.reject is not None:
                     reason = result.reject.reason.value
@@ -290,13 +289,13 @@ class DemoRunner:
         items: list[c.Single] = []
         due = next_due_ns(self.exchange)
         if due is not None and due <= t:
-            items.append(c.Tick(ts_ns=0))
+            items.append(c.Tick())
         items += self._determinations(t)
         listed = self._listings(t)
         items += listed
         if not items:
             return
-        await self._submit_checked(c.Batch(ts_ns=0, items=items), "lifecycle")
+        await self._submit_checked(c.Batch.of(items), "lifecycle")
         for item in listed:
             if isinstance(item, c.AddMarket) and item.ticker in self.exchange.markets:
                 self._model(self.exchange.markets[item.ticker])
@@ -316,7 +315,6 @@ class DemoRunner:
             meta = {**market.meta, "expiration_value": (spec.settle_label or spec.label)(reported)}
             items.append(
                 c.AddMarket(
-                    ts_ns=0,
                     ticker=ticker,
                     event_ticker=market.event_ticker,
                     open_ts_ns=market.open_ts_ns,
@@ -329,7 +327,7 @@ class DemoRunner:
                 )
             )
             won = model.lo <= value < model.hi
-            items.append(c.DetermineMarket(ts_ns=0, ticker=ticker, result="yes" if won else "no"))
+            items.append(c.DetermineMarket(ticker=ticker, result="yes" if won else "no"))
             self.stats.determined += 1
         return items
 
@@ -390,7 +388,7 @@ class DemoRunner:
             return []
         return catalog_commands(catalog, t)
 
-    async def _submit_checked(self, batch: c.Batch, what: str) -> None:
+    async def _submit_checked(self, batch: c.Batch[object], what: str) -> None:
         outcome = await self.submit(batch)
         for item, result in zip(batch.items, outcome.value, strict=True):
             if result.reject is not None:
@@ -400,7 +398,7 @@ class DemoRunner:
 
     # --- events from the sequencer ------------------------------------------------------------
 
-    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         makers = self._makers
         stats = self.stats
         for event in outcome.events:

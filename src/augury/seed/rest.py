@@ -181,7 +181,6 @@ def order_command(account_id: str, body: OrderBody) -> c.PlaceOrder:
         )
     side: Literal["buy", "sell"] = "buy" if body.side == "buy" else "sell"
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=account_id,
         ticker=ticker,
         side="bid" if side == "buy" else "ask",
@@ -357,7 +356,7 @@ async def cancel_order(call: Call) -> Response:
     if not lim.id_ok(order_id):
         raise SeedError(404, "ORDER_NOT_FOUND", "no such order")
     outcome = await call.context.runtime.sequencer.submit(
-        c.CancelOrder(ts_ns=0, user_id=call.caller.account_id, order_id=order_id, subaccount=0)
+        c.CancelOrder(user_id=call.caller.account_id, order_id=order_id, subaccount=0)
     )
     if outcome.reject is not None:
         raise refusal(outcome.reject)

@@ -164,7 +164,7 @@ class SeedHub:
 
     # --- fan-out ------------------------------------------------------------------------
 
-    def on_batch(self, applied: list[tuple[int, c.Command, Outcome]]) -> None:
+    def on_batch(self, applied: list[tuple[int, c.Command, Outcome[object]]]) -> None:
         """Send the batch's updates (see the module docstring)."""
         if not self.by_account and not self.by_market:
             return

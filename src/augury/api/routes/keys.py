@@ -114,7 +114,6 @@ async def _register(
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=record.user_id,
             name=name,
@@ -209,7 +208,7 @@ async def delete_key(request: Request) -> Response:
     if "admin" in key.scopes:
         raise ApiError(403, "forbidden", "the operator key cannot be deleted")
     outcome = await context.runtime.sequencer.submit(
-        c.RevokeApiKey(ts_ns=0, api_key_id=key_id, user_id=record.user_id)
+        c.RevokeApiKey(api_key_id=key_id, user_id=record.user_id)
     )
     # Only a concurrent delete of the same key can get here and be refused.
     if outcome.reject is not None:

@@ -92,7 +92,7 @@ async def batch_create(request: Request) -> Response:
     # Items that fail to translate are answered without reaching the engine; the rest go
     # in one Batch command, where each item succeeds or fails on its own.
     now_ns = context.clock.now_ns()
-    items: list[c.Single] = []
+    items: list[c.PlaceOrder] = []
     failures: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
@@ -101,8 +101,8 @@ async def batch_create(request: Request) -> Response:
             failures[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
             failures[i] = error
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
-    results: list[Outcome] = list(outcome.value) if outcome is not None else []
+    outcome = await context.submit(c.Batch.of(items)) if items else None
+    results: list[Outcome[OrderUpdate]] = list(outcome.value) if outcome is not None else []
     out: list[lw.BatchCreateOrdersIndividualResponse] = []
     for i, item in enumerate(req.orders):
         failure = failures.get(i)
@@ -132,7 +132,6 @@ async def cancel_order(request: Request) -> Response:
     record = context.principal(request, "write")
     outcome = await context.submit(
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=path_order_id(request),
             subaccount=_query_subaccount(request, record),
@@ -170,11 +169,11 @@ async def batch_cancel(request: Request) -> Response:
     record = context.principal(request, "write")
     req = decode_request(await request.body(), lw.BatchCancelOrdersRequest)
     targets = _cancel_targets(req, record)
-    items: list[c.Single] = [
-        c.CancelOrder(ts_ns=0, user_id=record.user_id, order_id=order_id, subaccount=sub)
+    items: list[c.CancelOrder] = [
+        c.CancelOrder(user_id=record.user_id, order_id=order_id, subaccount=sub)
         for order_id, sub in targets
     ]
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     out: list[lw.BatchCancelOrdersIndividualResponse] = []
     for (order_id, _), result in zip(targets, outcome.value, strict=True):
         if result.reject is not None:
@@ -232,7 +231,7 @@ async def amend_order(request: Request) -> Response:
     outcome = await context.submit(command)
     return json_response(
         lw.AmendOrderResponse(
-            old_order=order_wire(outcome.value["old"]), order=order_wire(outcome.value["new"])
+            old_order=order_wire(outcome.value.old), order=order_wire(outcome.value.new)
         )
     )
 

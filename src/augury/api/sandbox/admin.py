@@ -130,7 +130,7 @@ async def determine(request: Request) -> Response:
     ticker = bounds.ticker("ticker", request.path_params["ticker"])
     result, value_cc = _result(await _json(request))
     outcome = await context.submit(
-        c.DetermineMarket(ts_ns=0, ticker=ticker, result=result, value_cc=value_cc)
+        c.DetermineMarket(ticker=ticker, result=result, value_cc=value_cc)
     )
     return json_response({"ticker": ticker, "status": outcome.value, "result": result})
 
@@ -138,7 +138,7 @@ async def determine(request: Request) -> Response:
 async def finalize(request: Request) -> Response:
     context = _operator(request)
     ticker = bounds.ticker("ticker", request.path_params["ticker"])
-    outcome = await context.submit(c.FinalizeMarket(ts_ns=0, ticker=ticker))
+    outcome = await context.submit(c.FinalizeMarket(ticker=ticker))
     return json_response({"ticker": ticker, "status": outcome.value})
 
 

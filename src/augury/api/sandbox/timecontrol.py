@@ -135,13 +135,11 @@ class Scheduler:
             left = max(0, market().close_ts_ns - start)
             await self._wait_until(context, schedule, start + int(left / schedule.speed))
             if market().before_close:
-                await submit(c.SetMarketState(ts_ns=0, ticker=ticker, action="close"))
+                await submit(c.SetMarketState(ticker=ticker, action="close"))
         if market().status not in (*_DETERMINED, MarketStatus.FINALIZED):
             schedule.step = "determine"
             await submit(
-                c.DetermineMarket(
-                    ts_ns=0, ticker=ticker, result=schedule.result, value_cc=schedule.value_cc
-                )
+                c.DetermineMarket(ticker=ticker, result=schedule.result, value_cc=schedule.value_cc)
             )
         if market().status in _DETERMINED:
             schedule.step = "settle"
@@ -150,4 +148,4 @@ class Scheduler:
                 context, schedule, context.clock.now_ns() + int(timer_ns / schedule.speed)
             )
             if market().status in _DETERMINED:
-                await submit(c.FinalizeMarket(ts_ns=0, ticker=ticker))
+                await submit(c.FinalizeMarket(ticker=ticker))

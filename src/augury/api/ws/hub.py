@@ -58,6 +58,7 @@ from augury.engine.events import (
     TradeEvent,
 )
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import batch_outcomes
 
 __all__ = ["BUFFER_ENV", "DEFAULT_BUFFER_BYTES", "FLUSH_INTERVAL_S", "Hub"]
 
@@ -264,7 +265,7 @@ class Hub:
 
     # --- the sequencer sink ----------------------------------------------------------------
 
-    def on_applied(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def on_applied(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Fan out one applied command's events (sequencer sink; never blocks).
 
         An exception here would stop the sequencer (fail-stop), so a fan-out bug is
@@ -280,13 +281,13 @@ class Hub:
             for conn in list(self.connections):
                 conn.drop(ErrorCode.CHANNEL_ERROR, 1011)
 
-    def _fan_out(self, command: c.Command, outcome: Outcome) -> None:
+    def _fan_out(self, command: c.Command, outcome: Outcome[object]) -> None:
         if not self.connections:
             self._remember_quietly(outcome.events)
             return
         touched: dict[str, int] = {}
         if isinstance(command, c.Batch):
-            for item, result in zip(command.items, outcome.value, strict=True):
+            for item, result in zip(command.items, batch_outcomes(outcome), strict=True):
                 if result.reject is None:
                     self._apply_one(item, result, touched)
         else:
@@ -309,7 +310,9 @@ class Hub:
             elif isinstance(event, (BookDelta, MarketUpdate)):
                 tickers.pop(event.ticker, None)
 
-    def _apply_one(self, command: c.Command, outcome: Outcome, touched: dict[str, int]) -> None:
+    def _apply_one(
+        self, command: c.Command, outcome: Outcome[object], touched: dict[str, int]
+    ) -> None:
         # AddEvent answers True when it created the event (False: metadata refreshed).
         if isinstance(command, c.AddEvent) and outcome.value is True:
             self._event_created(command.event_ticker)
