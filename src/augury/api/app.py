@@ -56,6 +56,7 @@ from augury.platform.admin import routes as platform_admin_routes
 from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
+from augury.web.app import web_app
 
 __all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
 
@@ -212,6 +213,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await ws_hub.stop()
+            await web.stop()
             await platform.stop()
             await runtime.stop()
 
@@ -242,6 +244,8 @@ def create_app(
         *catalog.routes,
     ]
     limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
+    # The website (issue 13) answers everything the APIs above do not: it is mounted last.
+    web = web_app()
     app = Starlette(
         routes=[
             *hot_routes,
@@ -250,6 +254,7 @@ def create_app(
             Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,
+            Mount("/", app=web),
         ],
         lifespan=lifespan,
         middleware=[Middleware(RateLimitMiddleware, limiter=limiter)],

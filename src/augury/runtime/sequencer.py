@@ -111,6 +111,16 @@ class Sequencer:
         self._last_ts = exchange.now_ns
         self.batch_sizes: list[int] = []  # recent batch sizes, for the benchmarks
 
+    @property
+    def queue_depth(self) -> int:
+        """Commands waiting to be sequenced (the operator's health view)."""
+        return self._queue.qsize()
+
+    @property
+    def running(self) -> bool:
+        """Whether the sequencer task runs and has not failed."""
+        return self._task is not None and not self._task.done() and self._failed is None
+
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
         self._sinks.append(sink)

@@ -1,0 +1,68 @@
+"""Pages call the ``/api/*`` endpoint handlers in process, so they show what the API says.
+
+A page that lists positions, places an order or revokes a token does not re-implement it:
+it builds the handler's ``Call`` (the viewer's session principal, the query it would have
+sent, the request Struct it would have posted, validated by ``msgspec.convert`` exactly as
+the dispatcher decodes a JSON body) and decodes the handler's JSON reply into the
+endpoint's response Struct. The figures a page formats are therefore the API's own
+integers, and a refusal is the API's own ``PlatformError`` (status and message), which the
+page shows beside the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from augury.platform.http import PlatformError
+from augury.platform.routing import Call
+from augury.web.session import Viewer, platform_of
+
+__all__ = ["call_api", "convert"]
+
+T = TypeVar("T")
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+def convert(data: Mapping[str, Any], schema: type[T]) -> T:
+    """Validate form data into a request Struct as the API validates a JSON body (400)."""
+    try:
+        return msgspec.convert(dict(data), schema, strict=False)
+    except msgspec.ValidationError as error:
+        raise PlatformError(400, str(error)) from None
+
+
+async def call_api(
+    request: Request,
+    viewer: Viewer | None,
+    handler: Handler,
+    schema: type[T],
+    *,
+    query: Mapping[str, str] | None = None,
+    path: Mapping[str, str] | None = None,
+    body: object = None,
+) -> T:
+    """Run one ``/api`` handler for ``viewer`` and return its decoded reply."""
+    platform = platform_of(request)
+    scope = dict(request.scope)
+    scope["query_string"] = urlencode(dict(query or {})).encode()
+    scope["method"] = "POST" if body is not None else "GET"
+    inner = Request(scope, request.receive)
+    call = Call(
+        inner,
+        platform,
+        viewer.principal() if viewer is not None else None,
+        dict(path or {}),
+        platform.clock.now_ns(),
+    )
+    call.body = body
+    response = await handler(call)
+    if response.status_code >= 400:
+        message = msgspec.json.decode(bytes(response.body)).get("error", "refused")
+        raise PlatformError(response.status_code, str(message))
+    return msgspec.json.decode(bytes(response.body), type=schema)
