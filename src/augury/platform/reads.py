@@ -164,6 +164,8 @@ class ExchangeReads(Protocol):
     def fee_rule(self, ticker: str) -> FeeRule | None: ...
     def health(self) -> ExchangeHealth: ...
     def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]: ...
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]: ...
+    def user_tier(self, user_id: str) -> str: ...
     async def candles(
         self, ticker: str, period_min: int, start_s: int, end_s: int
     ) -> list[Candle]: ...
@@ -457,6 +459,19 @@ class LiveReads:
                     (name if isinstance(name, str) else "", url if isinstance(url, str) else "")
                 )
         return out[:10]
+
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]:
+        """(user id, position_c, cost basis cc) of every open position in one market."""
+        # A scan over every position: the per-market index is augury.queries' job.
+        return sorted(
+            (user, position.position_c, position.exposure_fine // 100)
+            for (user, sub, held), position in self.exchange.ledger.positions.items()
+            if held == ticker and sub == 0 and position.position_c and not position.settled
+        )
+
+    def user_tier(self, user_id: str) -> str:
+        user = self.exchange.users.get(user_id)
+        return (user.tier or "default") if user is not None else ""
 
     def health(self) -> ExchangeHealth:
         exchange = self.exchange

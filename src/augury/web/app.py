@@ -83,6 +83,11 @@ class Web:
             for name, value in error.headers.items():
                 response.headers[name] = value
             await response(scope, receive, send)
+        except Exception:
+            # A page failing is logged with its cause; the person sees a plain 500 page.
+            log.exception("web page failed: %s %s", scope.get("method"), scope.get("path"))
+            response = await self.error_page(request, 500, "Something went wrong on our side.")
+            await response(scope, receive, send)
 
     def _count(self, request: Request) -> None:
         platform = platform_of(request)

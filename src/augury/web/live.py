@@ -107,6 +107,9 @@ class LiveHub:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # The operator's orders/s: orders sequenced since the hub started, sampled.
+        self.orders_placed = 0
+        self._rate_sample: tuple[int, int] | None = None
 
     # --- joining the exchange (on the first stream) ------------------------------------
 
@@ -139,6 +142,7 @@ class LiveHub:
     # --- the sequencer's side: mark, never render ---------------------------------------
 
     def on_applied(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+        self.orders_placed += _orders_in(command)
         if not self.streams:
             return
         for event in outcome.events:
@@ -151,6 +155,14 @@ class LiveHub:
                 self._noted_pending.add(event.user_id)
         if self._markets or self._users:
             self._wake.set()
+
+    def orders_rate(self, now_ns: int) -> str:
+        """Orders per second since the previous call (a decimal string, one place)."""
+        sample, self._rate_sample = self._rate_sample, (now_ns, self.orders_placed)
+        if sample is None or now_ns <= sample[0]:
+            return "—"
+        per_s_x10 = (self.orders_placed - sample[1]) * 10_000_000_000 // (now_ns - sample[0])
+        return f"{per_s_x10 // 10}.{per_s_x10 % 10}"
 
     def _notes_written(self) -> None:
         self._badges |= self._noted_pending
@@ -251,6 +263,14 @@ class LiveHub:
     def close(self, stream: Stream) -> None:
         stream.close()
         self.streams.discard(stream)
+
+
+def _orders_in(command: c.Command) -> int:
+    if isinstance(command, c.PlaceOrder):
+        return 1
+    if isinstance(command, c.Batch):
+        return sum(1 for item in command.items if isinstance(item, c.PlaceOrder))
+    return 0
 
 
 async def _changes(request: Request, ticker: str) -> dict[str, int]:

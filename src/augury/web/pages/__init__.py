@@ -10,11 +10,25 @@ __all__ = ["all_routes"]
 def all_routes() -> list[BaseRoute]:
     """Return every page route, in matching order."""
     from augury.web import live
-    from augury.web.pages import auth, markets, trade
+    from augury.web.pages import (
+        account,
+        auth,
+        developers,
+        markets,
+        operator,
+        portfolio,
+        social,
+        trade,
+    )
 
     return [
         *auth.routes,
         *markets.routes,
         *trade.routes,
+        *portfolio.routes,
+        *account.routes,
+        *social.routes,
+        *developers.routes,
+        *operator.routes,
         *live.routes,
     ]
