@@ -51,7 +51,9 @@ async def call_api(
     platform = platform_of(request)
     scope = dict(request.scope)
     scope["query_string"] = urlencode(dict(query or {})).encode()
-    scope["method"] = "POST" if body is not None else "GET"
+    # The handler sees the page request's own method (so ``check_csrf`` inside a handler,
+    # e.g. the avatar upload's, applies to a POST), or POST when a body is given.
+    scope["method"] = "POST" if body is not None else request.method
     inner = Request(scope, request.receive)
     call = Call(
         inner,

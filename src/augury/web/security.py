@@ -93,14 +93,18 @@ async def read_form(
     # the bounded read above is what it parses.
     request._body = await read_body(request, max_bytes)
     form = await request.form(max_files=1, max_fields=FORM_FIELDS_MAX, max_part_size=max_bytes)
-    for key, value in form.multi_items():
-        if isinstance(value, str) and len(value) > FORM_FIELD_MAX_CHARS:
-            raise PlatformError(400, f"{key} is longer than {FORM_FIELD_MAX_CHARS} characters")
-    if viewer is None:
-        check_same_origin(request)
-    else:
-        token = form.get("csrf_token")
-        check_csrf(request, viewer.principal(), token if isinstance(token, str) else None)
+    try:
+        for key, value in form.multi_items():
+            if isinstance(value, str) and len(value) > FORM_FIELD_MAX_CHARS:
+                raise PlatformError(400, f"{key} is longer than {FORM_FIELD_MAX_CHARS} characters")
+        if viewer is None:
+            check_same_origin(request)
+        else:
+            token = form.get("csrf_token")
+            check_csrf(request, viewer.principal(), token if isinstance(token, str) else None)
+    except PlatformError:
+        await form.close()  # an uploaded file's temporary file
+        raise
     return form
 
 

@@ -350,6 +350,8 @@ async def load_file(request: Request) -> Response:
         created, errors = await _load(request, data)
     except CatalogError as error:
         return await _catalogue(request, {}, str(error))
+    finally:
+        await form.close()
     note = f"Catalogue loaded: {created} created" + (f", {len(errors)} refused" if errors else "")
     if errors:
         return await _catalogue(request, {}, note + ": " + "; ".join(errors[:20]))

@@ -165,8 +165,6 @@ async def _back(request: Request, viewer: Viewer, notice: str, error: str = "") 
             "partials/portfolio_body.html",
             {**context, "viewer": viewer, "notice": notice, "error": error},
         )
-    if error:
-        raise PlatformError(400, error)
     return RedirectResponse("/portfolio?notice=" + notice.replace(" ", "+"), 303)
 
 
@@ -181,7 +179,7 @@ def _action(run: Action) -> Callable[[Request], Awaitable[Response]]:
         try:
             notice = await run(request, viewer)
         except PlatformError as refusal:
-            if refusal.status in (401, 403, 429):
+            if refusal.status in (401, 403, 429) or not is_htmx(request):
                 raise
             return await _back(request, viewer, "", refusal.message)
         return await _back(request, viewer, notice)

@@ -42,6 +42,7 @@ from augury.platform.quote import Quote, QuoteRequest, quote
 from augury.platform.reads import MarketView
 from augury.platform.trading import parse_quantity_c
 from augury.web.bridge import call_api
+from augury.web.money import contracts, usd
 from augury.web.pages.common import is_htmx, local_path, render, render_partial, require_viewer
 from augury.web.pages.markets import changes_24h, watched_slugs
 from augury.web.security import field, read_form
@@ -317,9 +318,9 @@ _TICKET_FIELDS = ("side", "action", "kind", "unit", "quantity", "amount", "limit
 async def quote_partial(request: Request) -> Response:
     """The ticket's figures for the form as it is now (htmx, on every change)."""
     ticker = request.path_params["ticker"]
-    _market(request, ticker)
     viewer = await viewer_of(request)
     form = await read_form(request, viewer)
+    _market(request, ticker)
     values = {name: field(form, name) for name in _TICKET_FIELDS}
     try:
         ticket = Ticket(values)
@@ -333,9 +334,9 @@ async def quote_partial(request: Request) -> Response:
 
 async def place_order(request: Request) -> Response:
     ticker = request.path_params["ticker"]
-    market = _market(request, ticker)
     viewer = await require_viewer(request)
     form = await read_form(request, viewer)
+    market = _market(request, ticker)
     values = {name: field(form, name) for name in _TICKET_FIELDS}
     message, ok = "", False
     try:
@@ -374,6 +375,7 @@ async def _submit(
     request: Request, viewer: Viewer, ticket: Ticket, figures: Quote, ticker: str
 ) -> str:
     quantity = count_c_to_str(figures.count_c)
+    shown = contracts(figures.count_c)
     if ticket.kind == "limit":
         assert ticket.limit_cents is not None
         body = s.LimitOrderRequest(
@@ -387,9 +389,9 @@ async def _submit(
             request, viewer, api_trading.place_limit_order, s.LimitOrderResponse, body=body
         )
         order = placed.order
-        filled = count_c_to_str(order.filled_quantity_centis)
+        filled = contracts(order.filled_quantity_centis)
         return (
-            f"Limit order placed: {ticket.action.lower()} {quantity} {ticket.side} at "
+            f"Limit order placed: {ticket.action.lower()} {shown} {ticket.side} at "
             f"{order.limit_price_cents}¢ ({filled} filled so far)."
         )
     worst_cc = figures.worst_price_cc
@@ -403,11 +405,11 @@ async def _submit(
         option_id=ticker,
     )
     done = await call_api(request, viewer, api_trading.place_trade, s.TradeResult, body=trade)
-    filled = count_c_to_str(done.filled_quantity_centis)
+    filled = contracts(done.filled_quantity_centis)
     verb = "Bought" if ticket.action == "BUY" else "Sold"
     return (
         f"{verb} {filled} {ticket.side} at {done.average_price_cents}¢ average "
-        f"(fee ${done.fee_cents // 100}.{done.fee_cents % 100:02d})."
+        f"(fee {usd(done.fee_cents)})."
     )
 
 
