@@ -33,7 +33,8 @@ def _req(**kw: object) -> QuoteRequest:
 def test_market_buy_walks_the_asks() -> None:
     q = quote(_req(), BOOK, RULE)
     # 5 @ 40¢ + 3 @ 45¢ = $2.00 + $1.35 = $3.35.
-    assert q.count_c == 800 and q.cost_cc == 33_500
+    assert q.count_c == 800
+    assert q.cost_cc == 33_500
     # fees: 0.07*5*0.4*0.6 = $0.084 -> 840 cc; 0.07*3*0.45*0.55 = $0.051975 -> 520 cc (up).
     assert q.fee_cc == 1_360
     assert q.total_cc == 34_860
@@ -78,4 +79,5 @@ def test_selling_more_than_held_and_too_little_cash_are_flagged() -> None:
     poor = quote(_req(available_cc=10_000), BOOK, RULE)
     assert poor.problem == "insufficient funds for this order"
     empty = quote(_req(), BookView((), ()), RULE)
-    assert empty.count_c == 0 and empty.problem.startswith("nothing to take")
+    assert empty.count_c == 0
+    assert empty.problem.startswith("nothing to take")
