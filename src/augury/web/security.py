@@ -4,7 +4,8 @@ Headers (``SecurityHeaders``): a Content-Security-Policy that allows scripts, st
 images and connections from this origin only (no inline script, no ``style=`` attribute,
 no ``eval``), ``frame-ancestors 'none'``, ``nosniff``, ``Referrer-Policy: same-origin``,
 ``Cross-Origin-Opener-Policy: same-origin``, a ``Permissions-Policy`` that turns off what
-the site never uses, and ``Cache-Control: no-store`` on pages (they carry balances).
+the site never uses, and ``Cache-Control: no-store`` on pages (they carry balances;
+static files, whose URLs carry their digest, are cached for a year).
 Styles: this origin's stylesheet plus exactly one hashed ``<style>`` element, the chart
 library's licence-required attribution logo; never ``'unsafe-inline'``.
 
@@ -54,6 +55,7 @@ HEADERS = {
     b"cross-origin-opener-policy": b"same-origin",
     b"permissions-policy": b"camera=(), microphone=(), geolocation=(), payment=()",
 }
+IMMUTABLE = b"public, max-age=31536000, immutable"
 FORM_MAX_BYTES = 64 * 1024  # a catalogue file upload has its own, larger limit
 FORM_FIELDS_MAX = 64
 FORM_FIELD_MAX_CHARS = 8_000
@@ -70,6 +72,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = scope["path"].startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
@@ -78,7 +82,9 @@ class SecurityHeaders:
                     if name not in present:
                         headers.append((name, value))
                 if b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
+                    # Static URLs carry their content's digest (?v=...): cache them for
+                    # good. Pages carry balances: never store them.
+                    headers.append((b"cache-control", IMMUTABLE if static else b"no-store"))
                 message["headers"] = headers
             await send(message)
 
