@@ -367,3 +367,27 @@ def test_operator_creates_settles_and_holders_are_paid(ex: Exchange) -> None:
     cash_after = holder.call("GET", "/api/positions").json()["summary"]["cashCents"]
     assert cash_after - cash_before == 1_000
     assert "$10.0000" in holder.call("GET", "/portfolio").text
+
+
+def test_equity_curve_follows_cash_and_fills(ex: Exchange) -> None:
+    maker = _member(ex, "eq-maker@example.com")
+    trader = _member(ex, "eq-trader@example.com", dollars=1000)
+    ex.clock.advance(5 * 1_000_000_000)
+    sell = maker.call(
+        "POST", "/api/limit-orders",
+        {"optionId": T4, "side": "NO", "action": "BUY", "quantity": 10, "limitPriceCents": 55},
+    )
+    assert sell.status_code == 201
+    bought = trader.call(
+        "POST", "/api/trades",
+        {"optionId": T4, "side": "YES", "action": "BUY", "quantity": 10, "priceCents": 45},
+    )
+    assert bought.status_code == 201, bought.text
+    points = trader.call("GET", "/portfolio/equity").json()["points"]
+    values = [p["v"] for p in points]
+    # $1,000 deposited; then 10 YES at 45¢ ($4.50) and a fee of 0.07*10*0.45*0.55 = $0.17325:
+    # cash $995.32675 plus 10 YES marked at 45¢ = $999.82675 -> 99,982 cents.
+    assert values[0] == 100_000
+    assert values[1] == 99_982
+    summary = trader.call("GET", "/api/positions").json()["summary"]
+    assert values[-1] == summary["equityCents"]

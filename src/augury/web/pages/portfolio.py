@@ -121,7 +121,8 @@ async def equity_points(request: Request, viewer: Viewer) -> list[dict[str, int]
             value = row.value_cc if row.result != "void" else mark.get(row.ticker, 0)
             cash_fine += held.pop(row.ticker, 0) * (value or 0)
         value_fine = sum(count * mark.get(t, 0) for t, count in held.items())
-        points.append({"t": ts_ns // 1_000_000_000, "v": (cash_fine + value_fine) // 1_000_000})
+        # micro-dollars to cents: 10,000 of them make a cent.
+        points.append({"t": ts_ns // 1_000_000_000, "v": (cash_fine + value_fine) // 10_000})
     summary = await call_api(request, viewer, api_portfolio.list_positions, s.PositionList)
     points.append(
         {"t": platform.clock.now_ns() // 1_000_000_000, "v": summary.summary.equity_cents}

@@ -39,7 +39,7 @@
       layout: { background: { color: "transparent" }, textColor: cssVar("--muted"), attributionLogo: true },
       grid: { vertLines: { color: cssVar("--grid") }, horzLines: { color: cssVar("--grid") } },
       rightPriceScale: { borderColor: cssVar("--border") },
-      timeScale: { borderColor: cssVar("--border"), timeVisible: true },
+      timeScale: { borderColor: cssVar("--border"), timeVisible: true, barSpacing: 10, rightOffset: 2 },
       localization: { priceFormatter: formatter },
     });
   }
@@ -56,11 +56,12 @@
     });
     var volume = chart.addSeries(LC.HistogramSeries, {
       priceScaleId: "volume", color: cssVar("--accent-soft"),
+      lastValueVisible: false, priceLineVisible: false,
       priceFormat: { type: "custom", formatter: centiContracts, minMove: 1 },
     });
     chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
-    var period = "1m", busy = false, again = false, last = 0;
+    var period = "1m", busy = false, again = false, last = 0, fit = true;
     function load() {
       if (busy) { again = true; return; }
       busy = true; last = Date.now();
@@ -71,6 +72,9 @@
             return { time: c.t, open: c.o, high: c.h, low: c.l, close: c.c };
           }));
           volume.setData(data.candles.map(function (c) { return { time: c.t, value: c.v }; }));
+          // Fit a long history to the width; a short one keeps readable candle widths.
+          if (fit && data.candles.length >= 60) { chart.timeScale().fitContent(); }
+          fit = false;
           el.dataset.loaded = String(data.candles.length);
           el.dataset.lastClose = data.candles.length ? String(data.candles[data.candles.length - 1].c) : "";
         })
@@ -83,6 +87,7 @@
     document.querySelectorAll(".chart-tabs [data-period]").forEach(function (button) {
       button.addEventListener("click", function () {
         period = button.dataset.period;
+        fit = true;
         document.querySelectorAll(".chart-tabs [data-period]").forEach(function (b) {
           b.setAttribute("aria-pressed", b === button ? "true" : "false");
         });
