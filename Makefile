@@ -45,6 +45,7 @@ bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python -m bench.durable
 	$(BIN)/python -m bench.ws
 	$(BIN)/python -m bench.rest
+	$(BIN)/python -m bench.web
 
 sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
 	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}
