@@ -37,24 +37,41 @@ SLUG = "a-busy-market"
 FAST = PlatformSettings(argon2_time_cost=1, argon2_memory_kib=64, argon2_parallelism=1)
 CATALOG = {
     "series": [{"ticker": "KXBENCHWEB", "title": "Bench", "category": "Economics"}],
-    "events": [{"event_ticker": "KXBENCHWEB", "series_ticker": "KXBENCHWEB",
-                "title": "A busy market"}],
-    "markets": [{"ticker": TICKER, "event_ticker": "KXBENCHWEB", "title": "Busy?",
-                 "yes_sub_title": "Busy", "price_level_structure": "deci_cent",
-                 "rules_primary": "Resolves yes if busy."}],
+    "events": [
+        {"event_ticker": "KXBENCHWEB", "series_ticker": "KXBENCHWEB", "title": "A busy market"}
+    ],
+    "markets": [
+        {
+            "ticker": TICKER,
+            "event_ticker": "KXBENCHWEB",
+            "title": "Busy?",
+            "yes_sub_title": "Busy",
+            "price_level_structure": "deci_cent",
+            "rules_primary": "Resolves yes if busy.",
+        }
+    ],
 }
 
 
 async def _place(ctx: Context, items: list[c.Single]) -> None:
     for start in range(0, len(items), 500):
-        outcome = await ctx.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items[start:start + 500]))
+        outcome = await ctx.runtime.sequencer.submit(
+            c.Batch(ts_ns=0, items=items[start : start + 500])
+        )
         refused = [r.reject for r in outcome.value if r.reject is not None]
         assert not refused, refused[:3]
 
 
 def _order(user: str, side: str, price_cc: int, count_c: int, tif: str) -> c.PlaceOrder:
-    return c.PlaceOrder(ts_ns=0, user_id=user, ticker=TICKER, side=side, price_cc=price_cc,
-                        count_c=count_c, time_in_force=tif)
+    return c.PlaceOrder(
+        ts_ns=0,
+        user_id=user,
+        ticker=TICKER,
+        side=side,
+        price_cc=price_cc,
+        count_c=count_c,
+        time_in_force=tif,
+    )
 
 
 async def _populate(ctx: Context, maker: str, taker: str, trades: int) -> None:
@@ -69,8 +86,12 @@ async def _populate(ctx: Context, maker: str, taker: str, trades: int) -> None:
     resting: list[c.Single] = []
     for level in range(50):
         for n in range(3):
-            resting.append(_order(maker, "bid", 3_000 + level * 10, 100 * (n + 1), "good_till_canceled"))
-            resting.append(_order(maker, "ask", 6_500 + level * 10, 100 * (n + 1), "good_till_canceled"))
+            resting.append(
+                _order(maker, "bid", 3_000 + level * 10, 100 * (n + 1), "good_till_canceled")
+            )
+            resting.append(
+                _order(maker, "ask", 6_500 + level * 10, 100 * (n + 1), "good_till_canceled")
+            )
     await _place(ctx, resting)
 
 
@@ -81,7 +102,9 @@ async def _session(client: httpx.AsyncClient, email: str) -> str:
     return login.cookies["augury_session"]
 
 
-async def _time(client: httpx.AsyncClient, method: str, path: str, rounds: int, **kw: Any) -> list[float]:
+async def _time(
+    client: httpx.AsyncClient, method: str, path: str, rounds: int, **kw: Any
+) -> list[float]:
     spent = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -110,14 +133,24 @@ async def run(trades: int, rounds: int) -> None:
             started = time.perf_counter()
             await _populate(ctx, maker, taker, trades)
             await ctx.runtime.history.drain()
-            print(f"setup: {trades:,} trades and 300 resting orders on 100 levels "
-                  f"in {time.perf_counter() - started:.1f}s")
+            print(
+                f"setup: {trades:,} trades and 300 resting orders on 100 levels "
+                f"in {time.perf_counter() - started:.1f}s"
+            )
             # The maker: 10,000 fills and the 300 resting orders.
             client.cookies.set("augury_session", maker_cookie)
             me = await client.get("/api/auth/me")
             csrf = me.json()["csrfToken"]
-            quote = {"side": "YES", "action": "BUY", "kind": "market", "unit": "dollars",
-                     "quantity": "", "amount": "2500", "limit": "", "csrf_token": csrf}
+            quote = {
+                "side": "YES",
+                "action": "BUY",
+                "kind": "market",
+                "unit": "dollars",
+                "quantity": "",
+                "amount": "2500",
+                "limit": "",
+                "csrf_token": csrf,
+            }
             pages: list[tuple[str, str, dict[str, Any]]] = [
                 ("event page (full)", f"/event/{SLUG}?m={TICKER}", {}),
                 ("markets page", "/", {}),
@@ -134,8 +167,10 @@ async def run(trades: int, rounds: int) -> None:
             fills = (await client.get("/api/trades", params={"limit": 200})).json()["trades"]
             bids, asks = book.count('class="bid"'), book.count('class="ask"')
             rows = tape.count("<tr>") - 1
-            print(f"check: the book shows {bids} bid and {asks} ask rows (YES and NO "
-                  f"ladders), the tape {rows} trades, the maker has {len(fills)}+ fills")
+            print(
+                f"check: the book shows {bids} bid and {asks} ask rows (YES and NO "
+                f"ladders), the tape {rows} trades, the maker has {len(fills)}+ fills"
+            )
             print(f"{'page':34} {'median ms':>10} {'p95 ms':>8}   (goal: < 300 ms)")
             for name, path, kw in pages:
                 method = "POST" if "data" in kw else "GET"

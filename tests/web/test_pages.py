@@ -374,12 +374,14 @@ def test_equity_curve_follows_cash_and_fills(ex: Exchange) -> None:
     trader = _member(ex, "eq-trader@example.com", dollars=1000)
     ex.clock.advance(5 * 1_000_000_000)
     sell = maker.call(
-        "POST", "/api/limit-orders",
+        "POST",
+        "/api/limit-orders",
         {"optionId": T4, "side": "NO", "action": "BUY", "quantity": 10, "limitPriceCents": 55},
     )
     assert sell.status_code == 201
     bought = trader.call(
-        "POST", "/api/trades",
+        "POST",
+        "/api/trades",
         {"optionId": T4, "side": "YES", "action": "BUY", "quantity": 10, "priceCents": 45},
     )
     assert bought.status_code == 201, bought.text
