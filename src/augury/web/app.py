@@ -17,10 +17,10 @@ import hashlib
 import logging
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Router
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from augury.platform.credentials import SESSION_COOKIE
 from augury.platform.http import PlatformError, client_address
@@ -72,22 +72,39 @@ class Web:
             await self.router(scope, receive, send)
             return
         request = Request(scope, receive)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
             if not scope["path"].startswith("/static/"):
                 self._count(request)
-            await self.router(scope, receive, send)
-        except Redirect as redirect:
-            await RedirectResponse(redirect.location, 303)(scope, receive, send)
-        except PlatformError as error:
-            response = await self.error_page(request, error.status, error.message)
-            for name, value in error.headers.items():
+            await self.router(scope, receive, tracked)
+        except Exception as error:
+            if started:
+                raise  # a response is under way (a stream): nothing else can be sent
+            await self._failed(request, scope, receive, send, error)
+
+    async def _failed(
+        self, request: Request, scope: Scope, receive: Receive, send: Send, failure: Exception
+    ) -> None:
+        response: Response
+        if isinstance(failure, Redirect):
+            response = RedirectResponse(failure.location, 303)
+        elif isinstance(failure, PlatformError):
+            response = await self.error_page(request, failure.status, failure.message)
+            for name, value in failure.headers.items():
                 response.headers[name] = value
-            await response(scope, receive, send)
-        except Exception:
+        else:
             # A page failing is logged with its cause; the person sees a plain 500 page.
-            log.exception("web page failed: %s %s", scope.get("method"), scope.get("path"))
+            log.error(
+                "web page failed: %s %s", scope.get("method"), scope.get("path"), exc_info=failure
+            )
             response = await self.error_page(request, 500, "Something went wrong on our side.")
-            await response(scope, receive, send)
+        await response(scope, receive, send)
 
     def _count(self, request: Request) -> None:
         platform = platform_of(request)
