@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
@@ -82,7 +83,7 @@ def _limit_c(contracts_limit: int | None, contracts_limit_fp: str | None) -> int
 
 
 def _group(context: Context, request: Request, record: ApiKeyRecord) -> OrderGroup:
-    group_id = request.path_params["order_group_id"]
+    group_id = bounds.identifier("order_group_id", request.path_params["order_group_id"])
     subaccount = _subaccount(request, record)
     group = context.exchange.groups.get(group_id)
     if (

@@ -38,6 +38,7 @@ from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
 from augury.api.wire import fill_wire, order_wire
+from augury.runtime.boot import HistoryUnavailable
 from augury.store.history_read import HistoryReader, InvalidCursorError
 
 __all__ = ["MAX_TS", "read", "routes", "ts_range", "user_subaccount"]
@@ -74,6 +75,11 @@ async def read(context: Context, query: Callable[[HistoryReader], T], *, drain: 
         return await context.runtime.history.read(query)
     except InvalidCursorError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
+    except HistoryUnavailable:
+        # Never stale rows: the read models stopped following the journal.
+        raise ApiError(
+            503, "service_unavailable", "history is unavailable until the server restarts"
+        ) from None
 
 
 async def get_orders(request: Request) -> Response:
@@ -203,7 +209,13 @@ async def get_deposits(request: Request) -> Response:
     limit, cursor = page_params(request, hi=500)
     rows, next_cursor = await read(
         context,
-        lambda r: r.cash_movements(record.user_id, kind="deposit", limit=limit, cursor=cursor),
+        lambda r: r.cash_movements(
+            record.user_id,
+            kind="deposit",
+            subaccount=record.subaccount,  # a restricted key sees its subaccount only
+            limit=limit,
+            cursor=cursor,
+        ),
         drain=True,
     )
     return json_response(
@@ -219,7 +231,13 @@ async def get_withdrawals(request: Request) -> Response:
     limit, cursor = page_params(request, hi=500)
     rows, next_cursor = await read(
         context,
-        lambda r: r.cash_movements(record.user_id, kind="withdrawal", limit=limit, cursor=cursor),
+        lambda r: r.cash_movements(
+            record.user_id,
+            kind="withdrawal",
+            subaccount=record.subaccount,  # a restricted key sees its subaccount only
+            limit=limit,
+            cursor=cursor,
+        ),
         drain=True,
     )
     return json_response(

@@ -7,12 +7,14 @@ has a key). Paging uses an opaque cursor (the last ticker returned) and answers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.market_stats import render_markets
@@ -43,15 +45,18 @@ STATUS_FILTER: dict[str, frozenset[MarketStatus]] = {
 }
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+
+
 def int_param(request: Request, name: str, default: int | None, lo: int, hi: int) -> int | None:
     """Read an optional integer query parameter within bounds (400 otherwise)."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameters", f"{name} must be an integer") from None
+    # ASCII digits only: int() would also take " 1", "1_000" and "١".
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(400, "invalid_parameters", f"{name} must be an integer")
+    value = int(raw)
     if not lo <= value <= hi:
         raise ApiError(400, "invalid_parameters", f"{name} must be between {lo} and {hi}")
     return value
@@ -65,7 +70,7 @@ def page_params(
     ``limit=0``, where an endpoint allows it (``lo=0``), means the default, as on Kalshi.
     """
     limit = int_param(request, "limit", default, lo, hi) or default
-    return limit, request.query_params.get("cursor") or ""
+    return limit, bounds.cursor(request.query_params.get("cursor") or "")
 
 
 def tickers_param(request: Request, name: str) -> list[str]:

@@ -130,10 +130,11 @@ async def get_positions(request: Request) -> Response:
 async def resting_value(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
+    # A key restricted to one subaccount sees that subaccount only.
     total = sum(
         account.reserved_cc
         for key, account in context.exchange.ledger.accounts.items()
-        if key[0] == record.user_id
+        if key[0] == record.user_id and (record.subaccount is None or key[1] == record.subaccount)
     )
     return json_response(
         wp.GetPortfolioRestingOrderTotalValueResponse(

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
@@ -36,6 +37,7 @@ from augury.api.routes.markets import page_params
 from augury.api.routes.orders import ctx
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
+from augury.domain.limits import MONEY_MAX_CC
 from augury.domain.units import CC_PER_CENT, dollars_cc_to_str
 from augury.engine import commands as c
 from augury.engine.exchange import UserInfo
@@ -126,8 +128,7 @@ async def transfer(request: Request) -> Response:
     ):
         if not 0 <= number <= 63:
             raise ApiError(400, "invalid_parameters", f"{name} must be between 0 and 63")
-    if req.amount_cents <= 0:
-        raise ApiError(400, "invalid_parameters", "amount_cents must be positive")
+    bounds.int_in("amount_cents", req.amount_cents, 1, MONEY_MAX_CC // CC_PER_CENT)
     await context.submit(
         c.TransferCash(
             ts_ns=0,
