@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -10,6 +12,24 @@ import pytest
 from augury.platform.http import PlatformError
 from augury.web import live
 from augury.web.live import QUEUE_MAX, STREAMS_PER_VIEWER_MAX, Stream
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine on a loop of its own thread (the browser tests' Playwright keeps
+    an event loop running in the main thread for the session)."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(make())
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 class _Request:
@@ -30,7 +50,7 @@ def test_a_slow_stream_is_closed_not_buffered_without_end() -> None:
         stream.push("book", "<p>after</p>")
         assert stream.queue.qsize() == QUEUE_MAX
 
-    asyncio.run(run())
+    _run(run)
 
 
 def test_messages_are_server_sent_events_line_by_line() -> None:
@@ -40,7 +60,7 @@ def test_messages_are_server_sent_events_line_by_line() -> None:
         message = stream.queue.get_nowait()
         assert message == "event: tape\ndata: <tr>\ndata: <td>1</td>\ndata: </tr>\n\n"
 
-    asyncio.run(run())
+    _run(run)
 
 
 def test_streams_per_viewer_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,4 +81,4 @@ def test_streams_per_viewer_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
         other.client = type("C", (), {"host": "10.0.0.2"})()
         hub.open(other, None, None)  # another address is not affected
 
-    asyncio.run(run())
+    _run(run)

@@ -171,6 +171,7 @@ async def event_page(request: Request) -> Response:
         "stats": stats_context(request, market, changes.get(option.id)),
         "mine": await mine_context(request, viewer, option.id),
         "ticket": _ticket_defaults(option),
+        "quote": await quote_context(request, viewer, _ticket_defaults(option), option.id),
         "stream": f"/live?m={option.id}",
         "back": f"/event/{slug}?m={option.id}",
     }
@@ -315,6 +316,18 @@ async def _quote(request: Request, viewer: Viewer | None, ticket: Ticket, ticker
 _TICKET_FIELDS = ("side", "action", "kind", "unit", "quantity", "amount", "limit")
 
 
+async def quote_context(
+    request: Request, viewer: Viewer | None, values: dict[str, str], ticker: str
+) -> dict[str, Any]:
+    """The quote partial's context for the ticket as ``values`` stand."""
+    try:
+        ticket = Ticket(values)
+        figures = await _quote(request, viewer, ticket, ticker)
+    except PlatformError as error:
+        return {"error": error.message, "q": None, "t": None}
+    return {"error": "", "q": figures, "t": ticket}
+
+
 async def quote_partial(request: Request) -> Response:
     """The ticket's figures for the form as it is now (htmx, on every change)."""
     ticker = request.path_params["ticker"]
@@ -322,14 +335,8 @@ async def quote_partial(request: Request) -> Response:
     form = await read_form(request, viewer)
     _market(request, ticker)
     values = {name: field(form, name) for name in _TICKET_FIELDS}
-    try:
-        ticket = Ticket(values)
-        figures = await _quote(request, viewer, ticket, ticker)
-    except PlatformError as error:
-        return render_partial(request, "partials/quote.html", {"error": error.message})
-    return render_partial(
-        request, "partials/quote.html", {"error": "", "q": figures, "t": ticket, "viewer": viewer}
-    )
+    context = await quote_context(request, viewer, values, ticker)
+    return render_partial(request, "partials/quote.html", context)
 
 
 async def place_order(request: Request) -> Response:
@@ -353,9 +360,11 @@ async def place_order(request: Request) -> Response:
             return RedirectResponse(f"/event/{field(form, 'slug')}?m={ticker}", 303)
         raise PlatformError(400, message)
     option = api_markets.option_wire(market)
+    shown = values if not ok else {**_ticket_defaults(option), **_sticky(values)}
     context = {
         "option": option,
-        "ticket": values if not ok else {**_ticket_defaults(option), **_sticky(values)},
+        "ticket": shown,
+        "quote": await quote_context(request, viewer, shown, ticker),
         "result": {"ok": ok, "message": message},
         "csrf": viewer.csrf,
         "viewer": viewer,
