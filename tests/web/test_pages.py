@@ -393,3 +393,27 @@ def test_equity_curve_follows_cash_and_fills(ex: Exchange) -> None:
     assert values[1] == 99_982
     summary = trader.call("GET", "/api/positions").json()["summary"]
     assert values[-1] == summary["equityCents"]
+
+
+def test_the_demo_user_is_the_demos_operator(ex: Exchange, tmp_path: Path) -> None:
+    from augury.demo.platform_account import ensure_demo_account
+
+    ex.admin("POST", "/users", {"name": "demo", "deposit": "10"})
+    assert ex.app is not None
+    login = ex.portal.call(ensure_demo_account, ex.app.state.context, tmp_path)
+    assert login is not None
+    demo = ex.browser()
+    assert demo.login(*login).status_code == 200
+    assert demo.call("GET", "/operator").status_code == 200
+    refused = ex.signed(
+        "POST",
+        "/admin/v1/platform/operators",
+        _other_key(ex),
+        {"email": login[0], "enabled": False},
+    )
+    assert refused.status_code in (401, 403)  # only the operator key grants or removes it
+
+
+def _other_key(ex: Exchange) -> tuple[str, str]:
+    body = ex.admin("POST", "/keys/generate", {"user": "demo", "type": "ed25519"})
+    return body["api_key_id"], body["private_key"]
