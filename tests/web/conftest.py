@@ -1,4 +1,9 @@
-"""Fixtures of the browser tests: one server and one browser for the whole session."""
+"""Fixtures of the browser tests: one server and one browser for the ``tests/web`` package.
+
+Package scope, not session: Playwright's sync API keeps an event loop running in the
+main thread while it is open, and later packages (e.g. ``tests/ws``) call
+``asyncio.run``, which refuses to run inside a running loop.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import pytest
 from tests.web.site import Site, chromium_path, running_site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if chromium_path() is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")

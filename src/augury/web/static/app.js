@@ -171,7 +171,18 @@
     });
   }
 
+  /* A live refresh of a section never throws away what the person is typing: while a
+     form in it is open or focused, the refresh waits for the next change. */
+  function keepOpenForms(evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.hasAttribute("data-live-refresh")) { return; }
+    var active = document.activeElement;
+    var typing = active && elt.contains(active) && active.matches("input, select, textarea");
+    if (typing || elt.querySelector("details[open]")) { evt.preventDefault(); }
+  }
+
   function start() {
+    document.body.addEventListener("htmx:beforeRequest", keepOpenForms);
     var chart = document.getElementById("chart");
     if (chart) { marketChart(chart); }
     var equity = document.getElementById("equity");
