@@ -202,8 +202,6 @@ async def create_token(request: Request) -> Response:
     )
     try:
         body = s.TokenCreateRequest(name=field(form, "name") or "token", scopes=scopes)
-        if len(body.name) > 64:
-            raise PlatformError(400, "a token name is at most 64 characters")
         made = await call_api(request, viewer, api_account.create_token, s.TokenCreated, body=body)
     except PlatformError as error:
         return await _page_with(request, viewer, error=error.message)

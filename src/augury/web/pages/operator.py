@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from starlette.datastructures import FormData
@@ -463,15 +463,21 @@ async def settle(request: Request) -> Response:
     viewer = await require_operator(request)
     form = await read_form(request, viewer)
     ticker = request.path_params["ticker"][:100]
-    result = field(form, "result")
-    if result not in ("yes", "no", "scalar", "void"):
+    results: dict[str, Literal["yes", "no", "scalar", "void"]] = {
+        "yes": "yes",
+        "no": "no",
+        "scalar": "scalar",
+        "void": "void",
+    }
+    result = results.get(field(form, "result"))
+    if result is None:
         raise PlatformError(400, "result is yes, no, scalar or void")
     platform = platform_of(request)
     if platform.reads.market(ticker) is None:
         raise PlatformError(404, "no such market")
     value_cc = _scalar(field(form, "value")) if result == "scalar" else None
     outcome = await platform.submit(
-        c.DetermineMarket(ts_ns=0, ticker=ticker, result=result, value_cc=value_cc, settle_now=True)  # type: ignore[arg-type]
+        c.DetermineMarket(ts_ns=0, ticker=ticker, result=result, value_cc=value_cc, settle_now=True)
     )
     if outcome.reject is not None:
         raise PlatformError(409, outcome.reject.message)
