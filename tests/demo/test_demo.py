@@ -39,6 +39,7 @@ from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.market import Market
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.runtime.sequencer import stamp
@@ -92,6 +93,12 @@ class InlineRuntime:
 
 def active(exchange: Exchange) -> list[Any]:
     return [m for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE]
+
+
+def _floor_strike(market: Market) -> float:
+    strike = market.meta["floor_strike"]
+    assert isinstance(strike, int | float | str), strike
+    return float(strike)
 
 
 def two_sided(markets: list[Any]) -> int:
@@ -263,6 +270,7 @@ def hour() -> Hour:
     return asyncio.run(run())
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     open_markets, quoted = hour.at_ten_seconds
     assert open_markets >= 20
@@ -277,6 +285,7 @@ def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     assert silent == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
     exchange = hour.exchange
     by_series: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -300,13 +309,14 @@ def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
         if event.mutually_exclusive:
             assert results.count("yes") == 1, event.event_ticker
         else:
-            ladder = sorted(markets, key=lambda m: float(m.meta["floor_strike"]))
+            ladder = sorted(markets, key=_floor_strike)
             wins = [m.result == "yes" for m in ladder]
             assert wins == sorted(wins, reverse=True), event.event_ticker
     assert hour.settlements, "settlement paid positions out"
     assert sum(m.volume_c for m in exchange.markets.values()) > 0
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert len(hour.audits) == 12
     assert all(problems == [] for problems in hour.audits)
@@ -317,6 +327,7 @@ def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert hour.crossed == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_agents_trade_through_ordinary_accounts(hour: Hour) -> None:
     exchange = hour.exchange
     for user_id in ("mm-aurora", "mm-boreal", "mm-cirrus", "trader01", "informed-1"):
@@ -504,6 +515,7 @@ def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
 
 
 @pytest.mark.slow
+@pytest.mark.process
 def test_cli_demo_first_run_then_resume(demo_server: DemoServer) -> None:
     demo_server.start()
     demo_server.wait_until_lively()

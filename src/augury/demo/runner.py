@@ -34,6 +34,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from augury.api.app import next_due_ns
 from augury.catalog import catalog_commands
@@ -50,11 +51,44 @@ from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.market import Market
-from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
-from augury.runtime.sequencer import SequencerStopped
+from augury.runtime.sequencer import EventSink, SequencerStopped
 
-__all__ = ["ROUND_NS", "DemoConfig", "DemoRunner", "DemoStats"]
+__all__ = ["ROUND_NS", "DemoConfig", "DemoHost", "DemoRunner", "DemoStats"]
+
+T = TypeVar("T")
+
+
+class MetaStore(Protocol):
+    """The journal's key-value corner where the demo keeps its state between runs."""
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
+class DemoSequencer(Protocol):
+    """What the demo asks of the sequencer (``augury.runtime.sequencer.Sequencer``)."""
+
+    @property
+    def last_seq(self) -> int: ...
+
+    async def submit(self, command: c.Command) -> Outcome: ...
+
+    async def call(self, fn: Callable[[MetaStore], T]) -> T: ...
+
+    def subscribe(self, sink: EventSink) -> None: ...
+
+
+class DemoHost(Protocol):
+    """The running core the demo trades on (``augury.runtime.boot.Runtime`` in a server)."""
+
+    @property
+    def exchange(self) -> Exchange: ...
+
+    @property
+    def sequencer(self) -> DemoSequencer: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +151,7 @@ class DemoRunner:
         self.series = {spec.ticker: spec for spec in SERIES}
         self.models: dict[str, _Model] = {}
         self.next_round_ns = 0
-        self._runtime: Runtime | None = None
+        self._runtime: DemoHost | None = None
         self._agents: list[Agent] = []
         self._makers: dict[str, MarketMaker] = {}
         self._saved_ns = 0
@@ -127,7 +161,7 @@ class DemoRunner:
     # --- setup ----------------------------------------------------------------------------
 
     @property
-    def runtime(self) -> Runtime:
+    def runtime(self) -> DemoHost:
         assert self._runtime is not None, "attach the runner first"
         return self._runtime
 
@@ -139,7 +173,7 @@ class DemoRunner:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
-    async def attach(self, runtime: Runtime) -> None:
+    async def attach(self, runtime: DemoHost) -> None:
         """Create what is missing (accounts, series), restore the world, adopt orders."""
         self._runtime = runtime
         exchange = runtime.exchange
@@ -362,7 +396,7 @@ class DemoRunner:
     # --- serving ------------------------------------------------------------------------------
 
     async def run(
-        self, runtime: Runtime, on_ready: Callable[[], Awaitable[None]] | None = None
+        self, runtime: DemoHost, on_ready: Callable[[], Awaitable[None]] | None = None
     ) -> None:
         """Attach, then run rounds paced by the clock until cancelled.
 
