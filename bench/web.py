@@ -22,7 +22,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -62,7 +62,13 @@ async def _place(ctx: Context, items: list[c.Single]) -> None:
         assert not refused, refused[:3]
 
 
-def _order(user: str, side: str, price_cc: int, count_c: int, tif: str) -> c.PlaceOrder:
+def _order(
+    user: str,
+    side: Literal["bid", "ask"],
+    price_cc: int,
+    count_c: int,
+    tif: Literal["good_till_canceled", "immediate_or_cancel"],
+) -> c.PlaceOrder:
     return c.PlaceOrder(
         ts_ns=0,
         user_id=user,

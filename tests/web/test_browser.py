@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.site import Site
@@ -20,6 +21,8 @@ T2 = "KXTEST-26DEC-T2"
 T3 = "KXTEST-26DEC-T3"
 EVENT = "/event/test-event"
 WAIT_MS = 15_000  # a ceiling for slow CI machines, not a latency assertion
+
+pytestmark = pytest.mark.process
 
 expect.set_options(timeout=WAIT_MS)
 

@@ -16,6 +16,8 @@ from playwright.sync_api import Page, expect
 from tests.web.site import AXE, Problems, Site
 from tests.web.test_browser import _operator
 
+pytestmark = pytest.mark.process
+
 expect.set_options(timeout=15_000)
 
 PUBLIC = [
