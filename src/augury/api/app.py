@@ -69,6 +69,7 @@ from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
 from augury.seed.app import SEED_PREFIX, SeedApp
+from augury.web.app import web_app
 
 __all__ = [
     "OPERATOR_KEY_FILE",
@@ -270,6 +271,7 @@ def create_app(
                     await task
             await scheduler.stop()
             await ws_hub.stop()
+            await web.stop()
             await platform.stop()
             await runtime.stop()
 
@@ -307,6 +309,8 @@ def create_app(
         default_tier=settings.default_tier,
         addresses_max=settings.limits.addresses_max,
     )
+    # The website (issue 13) answers everything the APIs above do not: it is mounted last.
+    web = web_app()
     app = SandboxStarlette(
         routes=[
             *hot_routes,
@@ -317,6 +321,7 @@ def create_app(
             Mount("/admin/v1", routes=[*sandbox_admin.routes, *admin.routes]),
             *ws_routes,
             Route(METRICS_PATH, metrics.endpoint, methods=["GET"]),
+            Mount("/", app=web),
         ],
         lifespan=lifespan,
         # Bodies are bounded (size, JSON depth) before anything else reads them; refusals are
