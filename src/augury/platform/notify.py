@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +30,7 @@ from augury.engine import commands as c
 from augury.engine.events import CashMovement, FillEvent, OrderUpdate, SettlementEvent
 from augury.engine.exchange import Outcome
 from augury.platform.db import PlatformDb, Tx
+from augury.platform.fees import fill_fee_cents
 
 __all__ = ["EXCHANGE_CANCEL_REASONS", "Note", "Notifier"]
 
@@ -60,7 +61,21 @@ class Note:
     ts_ns: int
 
 
-def _fill_payload(event: FillEvent) -> dict[str, Any]:
+def _fees_before(events: Sequence[object]) -> dict[str, int]:
+    """Each order's exact fees before this command's fills of it (decision 0041): its
+    last ``OrderUpdate`` here carries the total after them."""
+    after: dict[str, int] = {}
+    here: dict[str, int] = {}
+    for event in events:
+        if isinstance(event, OrderUpdate):
+            after[event.order_id] = event.taker_fees_cc + event.maker_fees_cc
+        elif isinstance(event, FillEvent):
+            here[event.order_id] = here.get(event.order_id, 0) + event.fee_cc
+            after.pop(event.order_id, None)  # only an update after its fills has the total
+    return {order: max(after.get(order, fees) - fees, 0) for order, fees in here.items()}
+
+
+def _fill_payload(event: FillEvent, fee_cents: int) -> dict[str, Any]:
     side = "NO" if event.legacy_side == "no" else "YES"
     price = event.price_cc if side == "YES" else 10_000 - event.price_cc
     return {
@@ -71,19 +86,25 @@ def _fill_payload(event: FillEvent) -> dict[str, Any]:
         "action": "SELL" if event.legacy_action == "sell" else "BUY",
         "quantityCentis": event.count_c,
         "priceBps": price,
-        "feeCents": event.fee_cc // 100,
+        "feeCents": fee_cents,
     }
 
 
 def derive(members: set[str], seq: int, outcome: Outcome[object], ts_ns: int) -> list[Note]:
     """Return the notes one applied command causes for platform users."""
     notes: list[Note] = []
+    fees_before: dict[str, int] | None = None
     for event in outcome.events:
         user = getattr(event, "user_id", None)
         if user is None or user not in members:
             continue
         if isinstance(event, FillEvent):
-            notes.append(Note(user, "fill", _fill_payload(event), seq, ts_ns))
+            if fees_before is None:
+                fees_before = _fees_before(outcome.events)
+            before = fees_before.get(event.order_id, 0)
+            fees_before[event.order_id] = before + event.fee_cc
+            fee_cents = fill_fee_cents(before, event.fee_cc)
+            notes.append(Note(user, "fill", _fill_payload(event, fee_cents), seq, ts_ns))
         elif isinstance(event, SettlementEvent):
             payload = {
                 "optionId": event.ticker,
