@@ -146,7 +146,7 @@ class ExchangeReads(Protocol):
     def position(self, user_id: str, ticker: str) -> PositionView | None: ...
     def resting_orders(self, user_id: str) -> list[OrderRecord]: ...
     def user_exists(self, user_id: str) -> tuple[bool, str]: ...
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]: ...
     def last_seq(self) -> int: ...
     async def orders(
@@ -354,8 +354,15 @@ class LiveReads:
         user = self.exchange.users.get(user_id)
         return (False, "") if user is None else (True, user.name)
 
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
-        return self.exchange.client_ids.get((user_id, client_order_id))
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        # From the history read model: the native engine keeps its client-id index inside
+        # the core, and an order that is done (an IOC, a protection's sale) still counts.
+        rows = await self._read(
+            "SELECT order_id FROM orders WHERE user_id = ? "
+            "AND client_order_id = ? ORDER BY ord DESC LIMIT 1",
+            [user_id, client_order_id],
+        )
+        return str(rows[0][0]) if rows else None
 
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
         return sorted(
