@@ -146,7 +146,7 @@ class ExchangeReads(Protocol):
     def position(self, user_id: str, ticker: str) -> PositionView | None: ...
     def resting_orders(self, user_id: str) -> list[OrderRecord]: ...
     def user_exists(self, user_id: str) -> tuple[bool, str]: ...
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]: ...
     def last_seq(self) -> int: ...
     async def orders(
@@ -157,6 +157,10 @@ class ExchangeReads(Protocol):
         self, user_id: str, limit: int, cursor: str
     ) -> tuple[list[FillRecord], str]: ...
     async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]: ...
+    async def order_fills_fees(
+        self, user_id: str, order_ids: Sequence[str]
+    ) -> list[tuple[str, str, int]]: ...
+    async def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]: ...
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]: ...
     async def closes(
         self, ticker: str, period_min: int, start_s: int, end_s: int
@@ -350,8 +354,15 @@ class LiveReads:
         user = self.exchange.users.get(user_id)
         return (False, "") if user is None else (True, user.name)
 
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
-        return self.exchange.client_ids.get((user_id, client_order_id))
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        # From the history read model: the native engine keeps its client-id index inside
+        # the core, and an order that is done (an IOC, a protection's sale) still counts.
+        rows = await self._read(
+            "SELECT order_id FROM orders WHERE user_id = ? "
+            "AND client_order_id = ? ORDER BY ord DESC LIMIT 1",
+            [user_id, client_order_id],
+        )
+        return str(rows[0][0]) if rows else None
 
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
         return sorted(
@@ -403,6 +414,29 @@ class LiveReads:
             list(user_ids),
         )
         return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
+
+    async def order_fills_fees(
+        self, user_id: str, order_ids: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(order id, fill id, exact fee) of the user's fills of these orders, in fill order."""
+        if not order_ids:
+            return []
+        marks = ", ".join("?" * len(order_ids))
+        rows = await self._read(
+            "SELECT order_id, fill_id, fee_cc FROM fills WHERE subaccount = 0 "  # noqa: S608
+            f"AND user_id = ? AND order_id IN ({marks}) ORDER BY ord",
+            [user_id, *order_ids],
+        )
+        return [(str(o), str(f), int(str(fee))) for o, f, fee in rows]
+
+    async def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]:
+        """(market, exact fee total) of each of the user's orders that traded."""
+        rows = await self._read(
+            "SELECT ticker, SUM(fee_cc) FROM fills WHERE subaccount = 0 AND user_id = ? "
+            "GROUP BY ticker, order_id",
+            [user_id],
+        )
+        return [(str(ticker), int(str(total))) for ticker, total in rows]
 
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
         if not user_ids:

@@ -70,6 +70,12 @@ def write_watermark(tx: Tx, seq: int) -> None:
     )
 
 
+def _adds_event(command: c.Command) -> bool:
+    if isinstance(command, c.Batch):
+        return any(isinstance(item, c.AddEvent) for item in command.items)
+    return isinstance(command, c.AddEvent)
+
+
 class Platform:
     """Everything behind ``/api/*`` for one server."""
 
@@ -129,11 +135,13 @@ class Platform:
         rows = await self.db.read(accounts.all_user_ids)
         context.blocked_users.update(u for u, status in rows if status == "suspended")
         await self.slugs.load()
+        await self.slugs.ensure(self._reads.events(), self.clock.now_ns())
         await self.notifier.load()
         await self.notifier.flush_replay()
         await self.protections.load()
         sequencer = context.runtime.sequencer
         sequencer.subscribe_batch(self.notifier.on_batch)
+        sequencer.subscribe_batch(self._on_catalogue)
         sequencer.subscribe(self.protections.on_applied)
         await self._reconcile_accounts()
         self.spawn(self.protections.resume(), "protections-resume")
@@ -141,6 +149,11 @@ class Platform:
         worker = WebhookWorker(self)
         self.notifier.on_deliveries = worker.poke
         self.spawn(worker.run(), "webhooks")
+
+    def _on_catalogue(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
+        """Give new events their slugs (see ``platform.slugs``)."""
+        if any(_adds_event(command) for _seq, command, _outcome in items):
+            self.slugs.refresh(self.reads.events, self.clock.now_ns)
 
     async def _reconcile_accounts(self) -> None:
         for user_id in sorted(self.members):
@@ -154,6 +167,7 @@ class Platform:
     async def stop(self) -> None:
         """Stop the workers and close the database."""
         self.notifier.closed = True  # later batches are derived again at the next start
+        await self.slugs.settled()
         await self.protections.drain()
         for task in self._tasks:
             task.cancel()

@@ -294,7 +294,7 @@ async def create_order(call: Call) -> Response:
     if outcome.reject is not None:
         error = refusal(outcome.reject)
         if outcome.reject.reason is RejectReason.ORDER_ALREADY_EXISTS and command.client_order_id:
-            existing = call.platform.reads.order_for_client_id(
+            existing = await call.platform.reads.order_for_client_id(
                 call.caller.account_id, command.client_order_id
             )
             error = SeedError(
