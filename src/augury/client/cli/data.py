@@ -32,10 +32,11 @@ from augury.client.cli.common import (
     fail,
     print_json,
     signer_for,
+    ws_host,
 )
 from augury.client.clock import SystemClock
 from augury.client.feed import FEED_CHANNELS, events_from
-from augury.client.hosts import resolve
+from augury.client.hosts import Host
 from augury.client.recording import Recorder, count_events, read_events
 from augury.client.replay import Replayer
 from augury.client.report import render_html, render_json, render_table
@@ -63,16 +64,20 @@ def record(
     if series:
         names += [m.ticker for m in client.markets(series_ticker=series, limit=1000).markets]
     signer, profile_host = signer_for(profile, root, required=True)
-    url = resolve(host or profile_host or "local")
-    asyncio.run(_record(out, names, url.rest_url, signer, duration, events))
+    asyncio.run(_record(out, names, ws_host(host or profile_host), signer, duration, events))
 
 
 async def _record(
-    out: Path, tickers: list[str], url: str, signer: Any, duration: float | None, limit: int | None
+    out: Path,
+    tickers: list[str],
+    host: str | Host,
+    signer: Any,
+    duration: float | None,
+    limit: int | None,
 ) -> None:
     clock = SystemClock()
     recorder = Recorder(out)
-    ws = WsClient(url, signer=signer)
+    ws = WsClient(host, signer=signer)
     await ws.subscribe(FEED_CHANNELS[:2], tickers)
     await ws.subscribe(FEED_CHANNELS[2:])
     done = asyncio.Event()
