@@ -5,7 +5,8 @@ Kalshi serves the WebSocket feed from its own origin (CONTRACT §1.1):
 ``wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2`` in the demo. The expected
 addresses below are written from the contract, not read from ``augury.client.hosts``.
 No test reaches the internet: the WebSocket client is replaced by a spy that records the
-address it would dial and stops the command there.
+address it would dial and stops the command there (and ``record``'s REST fee lookup is
+stubbed out).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def dialled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(people_cli, "WsClient", Spy)
     monkeypatch.setattr(data_cli, "WsClient", Spy)
+    # record looks the markets' fees up over REST first; that host is not reachable here.
+    monkeypatch.setattr(data_cli, "market_fees", lambda _client, tickers: {})
     return seen
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from augury.client.recording import count_events
+from augury.client.recording import count_events, read_fees
+from augury.client.sim.fees import FeeSchedule
 from tests.e2e.server_harness import free_port
 
 pytestmark = pytest.mark.process
@@ -87,6 +88,9 @@ def test_every_command_in_the_toolkit_walkthrough_runs(tmp_path: Path) -> None:
     assert {"start", "place", "stop"} <= {r["decision"] for r in paper}
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["events"] == count_events(tmp_path / "market.parquet")
+    # examples/toolkit-catalog.yaml: series KXTOOL, quadratic fees, multiplier 1.
+    assert read_fees(tmp_path / "market.parquet") == {"KXTOOL-30JAN-T50": FeeSchedule()}
+    assert report["fee_schedules"] == {"KXTOOL-30JAN-T50": "quadratic x1"}
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
     assert len((tmp_path / "my-fills.jsonl").read_text().splitlines()) >= 1
     maker = [json.loads(line) for line in (tmp_path / "maker.jsonl").read_text().splitlines()]

@@ -106,9 +106,7 @@ def book(
             Console().print(_book_table(ticker, found.yes_dollars, found.no_dollars))
         return
     signer, profile_host = signer_for(profile, root, required=True)
-    asyncio.run(
-        _watch(ws_host(host or profile_host), signer, ticker, updates, as_json)
-    )
+    asyncio.run(_watch(ws_host(host or profile_host), signer, ticker, updates, as_json))
 
 
 async def _watch(
