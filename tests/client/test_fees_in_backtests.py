@@ -82,7 +82,7 @@ def test_fee_type_override_keeps_the_recorded_multiplier(tmp_path: Path) -> None
     assert doc["fees_cc"] == 875
     assert doc["fee_schedules"] == {T: "quadratic x0.5"}
     bad = CliRunner().invoke(
-        app, ["backtest", "mean_reversion", "--data", str(path)] + ["--fee-type", "free"]
+        app, ["backtest", "mean_reversion", "--data", str(path), "--fee-type", "free"]
     )
     assert bad.exit_code == 1
 

@@ -16,7 +16,9 @@ Every policy retries connection failures, 429 and 5xx, and never 400/401/403/404
 other 4xx: 409 and 422 describe the request, which a retry would only repeat). A create is
 retried only when every order it carries has a ``client_order_id`` (``Call.retry_safe``):
 the server deduplicates by that id, so a retry after a lost response returns
-``order_already_exists`` (409) instead of a second order, and the caller reconciles.
+``order_already_exists`` (409) instead of a second order, and the client reconciles: it
+finds the order by its id and returns it (``augury.client.reconcile``). A create without
+one whose outcome is unknown raises ``UnsafeRetryError`` instead of being sent again.
 
 Randomness (the jitter) and sleeping are injected, so tests assert exact schedules.
 """
