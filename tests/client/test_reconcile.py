@@ -32,7 +32,7 @@ class Lossy(httpx.BaseTransport):
         self,
         inner: httpx.BaseTransport,
         lose_answer: set[int],
-        lose_request: set[int] = frozenset(),
+        lose_request: frozenset[int] | set[int] = frozenset(),
     ) -> None:
         self.inner = inner
         self.lose_answer = lose_answer
