@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 import pytest
@@ -21,7 +21,7 @@ Step = int | type[Exception]
 class Script:
     """A transport answering from a list: a status code, or an exception class to raise."""
 
-    def __init__(self, steps: list[Step], headers: dict[str, str] | None = None) -> None:
+    def __init__(self, steps: Sequence[Step], headers: dict[str, str] | None = None) -> None:
         self.steps: Iterator[Step] = iter(steps)
         self.headers = headers or {}
         self.requests: list[httpx.Request] = []
