@@ -498,6 +498,32 @@ def rss_mb(pid: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def rss_parts_mb(pid: int) -> dict[str, float]:
+    """Resident MB by kind of mapping (``/proc/PID/smaps``): the C heap (``[heap]``, brk),
+    anonymous mappings (Python's 1 MiB object arenas, glibc's per-thread arenas and large
+    ``malloc`` blocks, thread stacks), the store's files (SQLite's ``-shm`` index) and the
+    rest (code and other files)."""
+    parts: dict[str, float] = collections.defaultdict(float)
+    kind = "other"
+    for row in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = row.split()
+        if not head:
+            continue
+        if not head[0].endswith(":"):  # a mapping's first line: range perms offset dev inode [path]
+            path = head[5] if len(head) > 5 else ""
+            if path == "[heap]":
+                kind = "heap"
+            elif not path or path.startswith("[anon") or path == "[stack]":
+                kind = "anonymous"
+            elif "augury.db" in path:
+                kind = "store files"
+            else:
+                kind = "code and other files"
+        elif head[0] == "Rss:":
+            parts[kind] += int(head[1]) / 1024
+    return dict(parts)
+
+
 def journal(db: Path) -> tuple[int, int]:
     """(rows, payload bytes) of the journal, read-only beside the running server."""
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
@@ -598,6 +624,7 @@ def main() -> None:
             flush=True,
         )
         samples: dict[str, list[float]] = collections.defaultdict(list)
+        parts_at: dict[str, dict[str, float]] = {}  # the last breakdown of each phase
         journal_at: dict[str, tuple[int, int]] = {}
         cpu_at: dict[str, tuple[float, float, float]] = {}
         captive_sent = False
@@ -610,6 +637,7 @@ def main() -> None:
                 captive_sent = True
             name = next((n for n, s, e in phases if s <= now < e), "setup")
             samples[name].append(rss_mb(pid))
+            parts_at[name] = rss_parts_mb(pid)
             for n, s, _ in phases:
                 if n not in journal_at and now >= s:
                     journal_at[n] = journal(db)
@@ -683,6 +711,12 @@ def main() -> None:
         print(f"  during attack     {max(during):8.1f} MB peak, {mean:.1f} MB mean")
         print(f"  end of recovery   {after:8.1f} MB  ({after / base:.2f} x baseline)")
         print(f"  after rejects     {rss_final:8.1f} MB  ({rss_final / base:.2f} x baseline)")
+        print("  by mapping (/proc/PID/smaps) at the end of: baseline -> attack -> recovery")
+        for kind in sorted({k for p in parts_at.values() for k in p}):
+            figures = [
+                parts_at.get(n, {}).get(kind, 0.0) for n in ("baseline", "attack", "recovery")
+            ]
+            print(f"    {kind:<22} " + " -> ".join(f"{x:6.1f}" for x in figures) + " MB")
         print("\nattacks (what was sent -> what the server answered, counts)")
         for name, count in counts.items():
             count = {k: v for k, v in count.items() if not k.startswith("(")}
