@@ -48,15 +48,16 @@ class AdminClient:
         self.url = url.rstrip("/")
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        full = f"/admin/v1{path}"
         import time
 
+        url = httpx.URL(self.url + f"/admin/v1{path}")
+        # Sign the path exactly as it goes on the wire (percent-encoded, no query): the
+        # server verifies the raw path, so a name with a space must be signed as %20.
+        wire_path = url.raw_path.decode("ascii").split("?", 1)[0]
         ts_ms = time.time_ns() // 1_000_000
-        headers = signing_headers(self.private_pem, self.key_id, method, full, ts_ms)
+        headers = signing_headers(self.private_pem, self.key_id, method, wire_path, ts_ms)
         try:
-            response = httpx.request(
-                method, self.url + full, json=body, headers=headers, timeout=30
-            )
+            response = httpx.request(method, url, json=body, headers=headers, timeout=30)
         except httpx.HTTPError as error:
             _fail(f"cannot reach {self.url}: {error}")
         data = response.json()

@@ -5,7 +5,7 @@
 - ``accounts operator EMAIL on|off``: who may open the web app's operator console;
 - ``gateways set manual --deposits on|off --withdrawals on|off``;
 - ``payments list [--status pending]``, ``payments approve ID``, ``payments reject ID``;
-- ``flags set NAME on|off``; ``events feature SLUG on|off``;
+- ``flags list``, ``flags set NAME on|off``; ``events feature SLUG on|off``;
 - ``backup --out FILE`` (live, from the running server) and ``restore FILE`` (offline:
   stop the server first; ``--db URL`` for PostgreSQL, ``--replace`` over an existing store).
 
@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 import httpx
 import typer
@@ -35,6 +36,11 @@ flags_app = typer.Typer(no_args_is_help=True, help="Feature flags (public).")
 events_app = typer.Typer(no_args_is_help=True, help="Platform event settings.")
 
 
+def _seg(value: str) -> str:
+    """One path segment, percent-encoded (a ``/`` or ``?`` in a name stays in the name)."""
+    return quote(value, safe="")
+
+
 def _on_off(value: str, what: str) -> bool:
     if value not in ("on", "off"):
         raise typer.BadParameter(f"{what} takes on or off")
@@ -44,19 +50,19 @@ def _on_off(value: str, what: str) -> bool:
 @accounts_app.command("list")
 def accounts_list(status: Annotated[str | None, typer.Option("--status")] = None) -> None:
     """List platform accounts (optionally only active or suspended ones)."""
-    _call("GET", "/platform/users" + (f"?status={status}" if status else ""))
+    _call("GET", "/platform/users" + (f"?status={_seg(status)}" if status else ""))
 
 
 @accounts_app.command("suspend")
 def accounts_suspend(user_id: str) -> None:
     """Suspend an account: sessions, tokens and API keys stop working at once."""
-    _call("POST", f"/platform/users/{user_id}/suspend")
+    _call("POST", f"/platform/users/{_seg(user_id)}/suspend")
 
 
 @accounts_app.command("reinstate")
 def accounts_reinstate(user_id: str) -> None:
     """Reinstate a suspended account."""
-    _call("POST", f"/platform/users/{user_id}/reinstate")
+    _call("POST", f"/platform/users/{_seg(user_id)}/reinstate")
 
 
 @accounts_app.command("operator")
@@ -77,19 +83,19 @@ def gateways_set(
         "deposits": _on_off(deposits, "--deposits"),
         "withdrawals": _on_off(withdrawals, "--withdrawals"),
     }
-    _call("POST", f"/platform/gateways/{name}", body)
+    _call("POST", f"/platform/gateways/{_seg(name)}", body)
 
 
 @payments_app.command("list")
 def payments_list(status: Annotated[str | None, typer.Option("--status")] = None) -> None:
     """List deposit and withdrawal requests."""
-    _call("GET", "/platform/cash-requests" + (f"?status={status}" if status else ""))
+    _call("GET", "/platform/cash-requests" + (f"?status={_seg(status)}" if status else ""))
 
 
 @payments_app.command("approve")
 def payments_approve(request_id: str) -> None:
     """Approve a request: journals the deposit or withdrawal."""
-    _call("POST", f"/platform/cash-requests/{request_id}/approve")
+    _call("POST", f"/platform/cash-requests/{_seg(request_id)}/approve")
 
 
 @payments_app.command("reject")
@@ -97,19 +103,27 @@ def payments_reject(
     request_id: str, reason: Annotated[str | None, typer.Option("--reason")] = None
 ) -> None:
     """Reject a request (nothing moves)."""
-    _call("POST", f"/platform/cash-requests/{request_id}/reject", {"reason": reason})
+    _call("POST", f"/platform/cash-requests/{_seg(request_id)}/reject", {"reason": reason})
+
+
+@flags_app.command("list")
+def flags_list() -> None:
+    """List every feature flag with its state and when it last changed."""
+    _call("GET", "/platform/flags")
 
 
 @flags_app.command("set")
 def flags_set(name: str, value: str) -> None:
     """Turn a feature flag on or off (readable by anyone at /api/flags)."""
-    _call("POST", f"/platform/flags/{name}", {"enabled": _on_off(value, "the value")})
+    _call("POST", f"/platform/flags/{_seg(name)}", {"enabled": _on_off(value, "the value")})
 
 
 @events_app.command("feature")
 def events_feature(slug: str, value: str = "on") -> None:
     """Mark an event featured (or not) on the platform."""
-    _call("POST", f"/platform/events/{slug}/feature", {"featured": _on_off(value, "the value")})
+    _call(
+        "POST", f"/platform/events/{_seg(slug)}/feature", {"featured": _on_off(value, "the value")}
+    )
 
 
 def backup(out: Annotated[Path, typer.Option("--out", help="Where to write the backup")]) -> None:

@@ -1,7 +1,7 @@
 """The operator's platform API under ``/admin/v1/platform``, signed with the operator key.
 
 Accounts (list, suspend, reinstate), payment gateways, cash requests (approve, reject),
-feature flags, featured events, and the live backup. Same signature and refusals as the
+feature flags (list, set), featured events, and the live backup. Same signature and refusals as the
 rest of ``/admin/v1`` (Kalshi's error envelope); ``augury admin`` (``cli/platform.py``)
 is a thin client of these endpoints.
 """
@@ -191,6 +191,21 @@ async def set_flag(request: Request) -> Response:
     return json_response({"flag": name, "enabled": enabled})
 
 
+async def list_flags(request: Request) -> Response:
+    platform = _platform(request)
+    rows = await platform.db.read(
+        lambda tx: tx.all("SELECT name, enabled, updated_ns FROM platform_flags ORDER BY name")
+    )
+    return json_response(
+        {
+            "flags": [
+                {"name": str(n), "enabled": bool(e), "updated": render.iso(int(u))}
+                for n, e, u in rows
+            ]
+        }
+    )
+
+
 async def set_role(platform: Platform, email: str, operator: bool) -> str:
     """Make the account with ``email`` an operator (or a plain member); return its user id."""
     address = accounts.normalise_email(email)
@@ -287,6 +302,7 @@ routes: list[BaseRoute] = [
     Route("/cash-requests", list_cash, methods=["GET"]),
     Route("/cash-requests/{request_id}/{action}", decide_cash, methods=["POST"]),
     Route("/gateways/{name}", set_gateway, methods=["POST"]),
+    Route("/flags", list_flags, methods=["GET"]),
     Route("/flags/{name}", set_flag, methods=["POST"]),
     Route("/operators", set_operator, methods=["POST"]),
     Route("/events/{slug}/feature", feature_event, methods=["POST"]),

@@ -6,7 +6,8 @@ with the ledger's own rule (average cost; ``ledger.accounts.Ledger.fill_side`` a
 (micro-dollars), settlement realises ``revenue - remaining cost``. Each market's realised
 amount is floored to the centi-cent as the engine's ``realized_pnl_cc`` is, so over all
 time a user's profit equals the sum over positions of ``realized_pnl_cc - fees_paid_cc``.
-A period counts what was realised, paid in fees and traded inside it (the cost basis still
+A period counts what was realised, paid in fees and traded inside it (``/api/leaderboard``
+starts a period on the whole minute at or before ``now - days``; the cost basis still
 comes from all earlier fills). Volume is contracts traded; predictions the number of
 distinct options traded.
 """

@@ -108,7 +108,7 @@ class Platform:
         self.cash = CashDesk(self)
         self._hub: Hub | None = None
         # period -> ((period, last seq), standings): recomputed only when the journal moved.
-        self.leaderboard_cache: dict[str, tuple[tuple[str, int], dict[str, Standing]]] = {}
+        self.leaderboard_cache: dict[str, tuple[tuple[str, int, int], dict[str, Standing]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod

@@ -23,6 +23,7 @@ from augury.platform.routing import Call, Endpoint, Query
 __all__ = ["ENDPOINTS"]
 
 _DAY_NS = 86_400 * 1_000_000_000
+_MINUTE_NS = 60 * 1_000_000_000
 _PERIODS = {"all": 0, "30d": 30, "7d": 7}
 
 
@@ -311,15 +312,17 @@ def _display(account: Account) -> str:
 
 async def _standings(call: Call, period: str) -> dict[str, leaderboard.Standing]:
     platform = call.platform
-    key = (period, platform.reads.last_seq())
+    days = _PERIODS[period]
+    # A period starts on a whole minute, so one computation serves a minute of requests;
+    # the start is part of the cache key: time passing alone moves trades out of a period.
+    since = (call.now_ns - days * _DAY_NS) // _MINUTE_NS * _MINUTE_NS if days else 0
+    key = (period, platform.reads.last_seq(), since)
     cached = platform.leaderboard_cache.get(period)
     if cached is not None and cached[0] == key:
         return cached[1]
     members = sorted(platform.members)
     fills = await platform.reads.fills_of(members)
     settlements = await platform.reads.settlements_of(members)
-    days = _PERIODS[period]
-    since = call.now_ns - days * _DAY_NS if days else 0
     result = leaderboard.standings(fills, settlements, since)
     platform.leaderboard_cache[period] = (key, result)
     return result
