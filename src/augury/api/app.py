@@ -49,13 +49,12 @@ from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
 from augury.api.ws import Hub as WsHub
 from augury.api.ws import routes as ws_routes
-from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
-from augury.engine.exchange import Exchange
+from augury.queries import attach
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
 
-__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
+__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +63,15 @@ OPERATOR_KEY_ID_FILE = "operator_key_id"
 TICK_INTERVAL_S = 0.1
 
 
-def next_due_ns(exchange: Exchange) -> int | None:
-    """Return the earliest time a Tick would change something, or None."""
-    due: list[int] = list(exchange.expiring.values())
-    for market in exchange.markets.values():
-        status = market.status
-        if status is MarketStatus.INITIALIZED:
-            due.append(market.open_ts_ns)
-        elif market.before_close:
-            due.append(market.close_ts_ns)
-        elif status in (MarketStatus.DETERMINED, MarketStatus.AMENDED) and market.determined_ns:
-            due.append(market.determined_ns + market.settlement_timer_s * 1_000_000_000)
-    return min(due) if due else None
-
-
 async def _ticker(context: Context) -> None:
-    """Submit a Tick whenever time alone has something to do (open, close, expire, settle)."""
+    """Submit a Tick whenever time alone has something to do (open, close, expire, settle).
+
+    What is due when comes from the read side's time-ordered index: each check is O(1),
+    whatever the number of markets and expiring orders.
+    """
     while True:
         await asyncio.sleep(TICK_INTERVAL_S)
-        due = next_due_ns(context.exchange)
+        due = context.queries.next_due_ns()
         if due is not None and due <= context.clock.now_ns():
             try:
                 await context.runtime.sequencer.submit(c.Tick(ts_ns=0))
@@ -100,7 +89,7 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
         key_file.chmod(0o600)
         id_file.write_text(admin.new_key_id())
     key_id = id_file.read_text().strip()
-    if key_id in context.exchange.api_keys:
+    if context.queries.api_key(key_id) is not None:
         return
     from cryptography.hazmat.primitives import serialization
 
@@ -111,7 +100,7 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
         .decode()
     )
     items: list[c.Single] = []
-    if OPERATOR_USER not in context.exchange.users:
+    if context.queries.user(OPERATOR_USER) is None:
         items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
     items.append(
         c.RegisterApiKey(
@@ -172,16 +161,15 @@ def create_app(
             the_clock,
             snapshot_every=settings.snapshot_every,
         )
-        context = Context(settings, the_clock, runtime)
+        # The read side subscribes first: every later sink and every route reads it current.
+        queries = attach(runtime)
+        context = Context(settings, the_clock, runtime, queries)
         app.state.context = context
-        ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
+        ws_hub = app.state.ws_hub = WsHub(queries)
         runtime.sequencer.subscribe(ws_hub.on_applied)
         # Before anything can trade: the history store knows the last trade sizes.
-        await runtime.history.drain()
-        markets = list(runtime.exchange.markets)
-        ws_hub.seed_last_trade_sizes(
-            await runtime.history.read(lambda reader: reader.last_trade_sizes(markets))
-        )
+        markets = [market.ticker for market in queries.markets()]
+        ws_hub.seed_last_trade_sizes(await queries.last_trade_sizes(markets))
         await _ensure_operator(context, settings.data_dir)
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
         hook: asyncio.Future[None] | None = (

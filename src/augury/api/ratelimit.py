@@ -298,8 +298,7 @@ class RateLimitMiddleware:
         if context is None or user_id is None:
             await self.app(scope, receive, send)
             return
-        user = context.exchange.users.get(user_id)
-        tier = limiter.effective_tier(user.tier if user is not None else None)
+        tier = limiter.effective_tier(context.queries.tier(user_id))
         if tier == UNLIMITED:
             await self.app(scope, receive, send)
             return

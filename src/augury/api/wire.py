@@ -1,4 +1,4 @@
-"""Domain -> wire: engine state and events rendered in Kalshi's 3.34 shapes.
+"""Read side -> wire: events and read-side views rendered in Kalshi's 3.34 shapes.
 
 Every function here is a pure conversion (no I/O). Prices are the YES price unless a field
 says ``no_``; a side with no quotes shows bid "0.0000" and ask "1.0000" (CONTRACT §11.4).
@@ -7,6 +7,7 @@ Legacy integer-cent courtesy fields are filled alongside, for 2024-2025 clients.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from augury.api.schemas import markets as wm
@@ -15,66 +16,29 @@ from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents, legacy_contracts, rfc3339_from_ns
 from augury.domain.units import ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
 from augury.engine.events import FillEvent, OrderUpdate
-from augury.engine.exchange import Exchange
-from augury.engine.market import Market
-from augury.ledger.accounts import Position
+from augury.queries import MarketView, PositionView
 from augury.store.records import FillRecord, OrderRecord
 
-__all__ = [
-    "book_levels",
-    "fill_wire",
-    "market_wire",
-    "order_wire",
-    "position_wire",
-    "top_of_book",
-]
+__all__ = ["fill_wire", "market_wire", "order_wire", "position_wire"]
 
 _NS_PER_S = 1_000_000_000
 
 
-def top_of_book(market: Market) -> tuple[int, int, int, int]:
-    """Return (yes_bid_cc, yes_bid_size_c, yes_ask_cc, yes_ask_size_c); no quote = 0 / $1."""
-    book = market.book
-    prices = market.grid.prices_cc
-    if book.best_bid >= 0:
-        bid, bid_size = prices[book.best_bid], book.bids[book.best_bid].total_c
-    else:
-        bid, bid_size = 0, 0
-    if book.best_ask < book.size:
-        ask, ask_size = prices[book.best_ask], book.asks[book.best_ask].total_c
-    else:
-        ask, ask_size = ONE_DOLLAR_CC, 0
-    return bid, bid_size, ask, ask_size
-
-
-def book_levels(
-    market: Market, depth: int = 0
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Return YES bids and NO bids (NO priced on the NO leg) as (price_cc, size_c) levels,
-    best first, at most ``depth`` per side (0 = all)."""
-    prices = market.grid.prices_cc
-    yes = [(prices[idx], size) for idx, size in market.book.levels(True)]
-    no = [(ONE_DOLLAR_CC - prices[idx], size) for idx, size in market.book.levels(False)]
-    if depth > 0:
-        yes, no = yes[:depth], no[:depth]
-    return yes, no
-
-
-def _meta_str(meta: dict[str, object], key: str, default: str = "") -> str:
+def _meta_str(meta: Mapping[str, object], key: str, default: str = "") -> str:
     value = meta.get(key)
     return value if isinstance(value, str) else default
 
 
 def market_wire(
-    exchange: Exchange,
-    market: Market,
+    market: MarketView,
     *,
     volume_24h_c: int = 0,
     previous: tuple[int, int, int] = (0, 0, 0),
 ) -> wm.Market:
     """Render a market. ``previous`` is (yes_bid, yes_ask, price) a day ago, in cc."""
     meta = market.meta
-    bid, bid_size, ask, ask_size = top_of_book(market)
+    top = market.top_of_book()
+    bid, bid_size, ask, ask_size = top.bid_cc, top.bid_size_c, top.ask_cc, top.ask_size_c
     prev_bid, prev_ask, prev_price = previous
     close_ts = market.close_ts_ns
     expiration_ns = meta.get("expiration_ts_ns")
@@ -220,13 +184,13 @@ def fill_wire(fill: FillEvent | FillRecord) -> wp.Fill:
     )
 
 
-def position_wire(ticker: str, position: Position) -> wp.MarketPosition:
+def position_wire(position: PositionView) -> wp.MarketPosition:
     """Render an account's position in one market."""
-    exposure = position.exposure_fine // 100
-    traded = position.total_traded_fine // 100
-    realized = position.realized_fine // 100
+    exposure = position.exposure_cc
+    traded = position.total_traded_cc
+    realized = position.realized_pnl_cc
     return wp.MarketPosition(
-        ticker=ticker,
+        ticker=position.ticker,
         exchange_index=0,
         total_traded_dollars=dollars_cc_to_str(traded),
         position_fp=count_c_to_str(position.position_c),

@@ -1,7 +1,7 @@
 """The demo's wiring: catalogue, lifecycle and simulated traders, one round at a time.
 
-``DemoRunner.attach(runtime)`` makes sure the demo's accounts and series exist (checking
-engine state, so a restart creates nothing twice), restores the simulated world saved in
+``DemoRunner.attach(runtime, queries)`` makes sure the demo's accounts and series exist
+(asking the read port, so a restart creates nothing twice), restores the simulated world saved in
 the journal's ``meta`` table, and adopts the makers' resting orders. ``step()`` then runs
 one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
 
@@ -18,11 +18,11 @@ one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
    that a taker filled earlier in the round, a balance that ran short) are counted in
    ``stats.rejects`` and otherwise ignored.
 
-Every decision is a function of the seed, ``t`` and engine state: the runner never reads a
-clock inside a round. Rounds are scheduled on the simulated timeline (``next_round_ns``),
-so under a ``FakeClock`` the sequencer stamps every command of round ``t`` with exactly
-``t`` and a seed replays the same run. ``run`` paces rounds against the server's clock
-(skipping ahead if it falls more than two seconds behind).
+Every decision is a function of the seed, ``t`` and the exchange's state (read through the
+port): the runner never reads a clock inside a round. Rounds are scheduled on the
+simulated timeline (``next_round_ns``), so under a ``FakeClock`` the sequencer stamps every
+command of round ``t`` with exactly ``t`` and a seed replays the same run. ``run`` paces
+rounds against the server's clock (skipping ahead if it falls more than two seconds behind).
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from augury.api.app import next_due_ns
 from augury.catalog import catalog_commands
 from augury.demo import roster
 from augury.demo.agents import InformedDesk, NoiseDesk
@@ -48,8 +47,9 @@ from augury.demo.view import ACTIVITY, MarketView
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
-from augury.engine.exchange import Exchange, Outcome
-from augury.engine.market import Market
+from augury.engine.exchange import Outcome
+from augury.queries import MarketView as Market
+from augury.queries import Queries
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import SequencerStopped
@@ -118,6 +118,7 @@ class DemoRunner:
         self.models: dict[str, _Model] = {}
         self.next_round_ns = 0
         self._runtime: Runtime | None = None
+        self._queries: Queries | None = None
         self._agents: list[Agent] = []
         self._makers: dict[str, MarketMaker] = {}
         self._saved_ns = 0
@@ -132,18 +133,19 @@ class DemoRunner:
         return self._runtime
 
     @property
-    def exchange(self) -> Exchange:
-        return self.runtime.exchange
+    def queries(self) -> Queries:
+        assert self._queries is not None, "attach the runner first"
+        return self._queries
 
     async def submit(self, command: c.Command) -> Outcome:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
-    async def attach(self, runtime: Runtime) -> None:
+    async def attach(self, runtime: Runtime, queries: Queries) -> None:
         """Create what is missing (accounts, series), restore the world, adopt orders."""
         self._runtime = runtime
-        exchange = runtime.exchange
-        now = max(self.clock.now_ns(), exchange.now_ns)
+        self._queries = queries
+        now = max(self.clock.now_ns(), queries.now_ns())
         # A restart must not replay the first run's draws: mix in the journal position.
         salt = f"{self.config.seed}/{runtime.sequencer.last_seq}"
         self.truth = Truth(PROCESSES, random.Random(f"{salt}/truth"), now)
@@ -153,11 +155,11 @@ class DemoRunner:
                 self.truth.load(json.loads(saved))
         self._build_agents(salt)
         runtime.sequencer.subscribe(self._on_applied)
-        missing = [series_entry(s) for s in SERIES if s.ticker not in exchange.series]
-        setup = roster.setup_commands(exchange) + catalog_commands({"series": missing}, now)
+        missing = [series_entry(s) for s in SERIES if queries.series(s.ticker) is None]
+        setup = roster.setup_commands(queries) + catalog_commands({"series": missing}, now)
         if setup:
             await self._submit_checked(c.Batch(ts_ns=0, items=setup), "setup")
-        for market in exchange.markets.values():
+        for market in queries.markets():
             self._model(market)
         for maker in self._makers.values():
             maker.adopt()
@@ -165,18 +167,18 @@ class DemoRunner:
         self._saved_ns = now
 
     def _build_agents(self, salt: str) -> None:
-        exchange = self.exchange
+        queries = self.queries
         activity = self.activity
         for user_id, style in roster.makers(activity):
-            maker = MarketMaker(user_id, style, exchange, random.Random(f"{salt}/{user_id}"))
+            maker = MarketMaker(user_id, style, queries, random.Random(f"{salt}/{user_id}"))
             self._makers[user_id] = maker
             self._agents.append(maker)
         round_s = ROUND_NS / _NS_PER_S
         noise = NoiseDesk(
-            roster.noise_users(), activity, round_s, exchange, random.Random(f"{salt}/noise")
+            roster.noise_users(), activity, round_s, queries, random.Random(f"{salt}/noise")
         )
         informed = InformedDesk(
-            roster.informed_users(), activity, exchange, random.Random(f"{salt}/informed")
+            roster.informed_users(), activity, queries, random.Random(f"{salt}/informed")
         )
         # Takers go first: their orders were aimed at the quotes resting now, which the
         # makers' batch (applied after them in the same round) may move.
@@ -184,7 +186,7 @@ class DemoRunner:
 
     def _model(self, market: Market) -> None:
         """Start pricing a demo market that is not determined yet."""
-        event = self.exchange.events.get(market.event_ticker)
+        event = self.queries.event(market.event_ticker)
         spec = self.series.get(event.series_ticker) if event is not None else None
         if spec is None or market.status not in _UNDETERMINED:
             return
@@ -234,12 +236,13 @@ class DemoRunner:
         await self.runtime.sequencer.call(lambda journal: journal.set_meta(STATE_KEY, state))
 
     def _views(self, t: int) -> list[MarketView]:
-        markets = self.exchange.markets
+        market_of = self.queries.market
         fair = self.truth.fair
         active = MarketStatus.ACTIVE
         views = []
         for ticker, model in self.models.items():
-            market = markets[ticker]
+            market = market_of(ticker)
+            assert market is not None, "a modelled market is listed"
             if market.status is not active or model.close_ns <= t:
                 continue
             spec = model.spec
@@ -254,7 +257,7 @@ class DemoRunner:
 
     async def _lifecycle(self, t: int) -> None:
         items: list[c.Single] = []
-        due = next_due_ns(self.exchange)
+        due = self.queries.next_due_ns()
         if due is not None and due <= t:
             items.append(c.Tick(ts_ns=0))
         items += self._determinations(t)
@@ -264,8 +267,9 @@ class DemoRunner:
             return
         await self._submit_checked(c.Batch(ts_ns=0, items=items), "lifecycle")
         for item in listed:
-            if isinstance(item, c.AddMarket) and item.ticker in self.exchange.markets:
-                self._model(self.exchange.markets[item.ticker])
+            market = self.queries.market(item.ticker) if isinstance(item, c.AddMarket) else None
+            if market is not None:
+                self._model(market)
 
     def _determinations(self, t: int) -> list[c.Single]:
         items: list[c.Single] = []
@@ -273,8 +277,8 @@ class DemoRunner:
             if model.close_ns > t:
                 continue
             del self.models[ticker]
-            market = self.exchange.markets[ticker]
-            if market.status not in _UNDETERMINED:
+            market = self.queries.market(ticker)
+            if market is None or market.status not in _UNDETERMINED:
                 continue
             spec = model.spec
             value = self.truth.values[spec.underlying]
@@ -315,7 +319,7 @@ class DemoRunner:
                 if (spec.ticker, wanted.code) in self._listed:
                     continue
                 story = spec.story(wanted, str(self.config.seed)) if spec.story else None
-                if spec.event_ticker(wanted, story) in self.exchange.events:
+                if self.queries.event(spec.event_ticker(wanted, story)) is not None:
                     self._listed.add((spec.ticker, wanted.code))
                     continue
                 if story is not None and story.start_value is not None:
@@ -362,13 +366,16 @@ class DemoRunner:
     # --- serving ------------------------------------------------------------------------------
 
     async def run(
-        self, runtime: Runtime, on_ready: Callable[[], Awaitable[None]] | None = None
+        self,
+        runtime: Runtime,
+        queries: Queries,
+        on_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Attach, then run rounds paced by the clock until cancelled.
 
         ``on_ready`` is awaited once, after the first round (the markets are listed).
         """
-        await self.attach(runtime)
+        await self.attach(runtime, queries)
         try:
             while True:
                 await self._wait_for_round()

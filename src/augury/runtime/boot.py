@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from augury.engine import commands as c
+from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
 from augury.runtime.clock import Clock
@@ -246,3 +247,7 @@ class Runtime:
     def digest(self) -> str:
         """Return the digest of the current state (for tests and the admin API)."""
         return state_digest(self.exchange)
+
+    def audit(self) -> list[str]:
+        """Recompute every engine invariant; return the problems found (none: ``[]``)."""
+        return audit(self.exchange)

@@ -32,8 +32,7 @@ async def get_limits(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     the_limiter = limiter(request)
-    user = context.exchange.users.get(record.user_id)
-    tier = the_limiter.effective_tier(user.tier if user is not None else None)
+    tier = the_limiter.effective_tier(context.queries.tier(record.user_id))
     read = the_limiter.spec(tier, "read")
     write = the_limiter.spec(tier, "write")
     return json_response(

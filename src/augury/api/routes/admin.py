@@ -25,8 +25,6 @@ from augury.api.routes.orders import ctx
 from augury.catalog import CatalogError, catalog_commands
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
-from augury.engine.audit import audit
-from augury.engine.state import state_digest
 
 __all__ = ["new_key_id", "routes"]
 
@@ -87,20 +85,20 @@ async def create_user(request: Request) -> Response:
 async def list_users(request: Request) -> Response:
     context = ctx(request)
     context.principal(request, "admin")
-    exchange = context.exchange
+    queries = context.queries
     users = []
-    for user_id in sorted(exchange.users):
-        user = exchange.users[user_id]
-        account = exchange.ledger.accounts[(user_id, 0)]
+    for user in queries.users():
+        account = queries.balance(user.user_id, 0)
+        assert account is not None, "subaccount 0 opens with its user"
         users.append(
             {
-                "user_id": user_id,
+                "user_id": user.user_id,
                 "name": user.name,
                 "tier": user.tier or "default",
                 "balance_dollars": dollars_cc_to_str(account.available_cc),
                 "reserved_dollars": dollars_cc_to_str(account.reserved_cc),
                 "subaccounts": user.subaccounts,
-                "resting_orders": user.resting,
+                "resting_orders": user.resting_orders,
             }
         )
     return json_response({"users": users})
@@ -261,7 +259,7 @@ async def state(request: Request) -> Response:
     return json_response(
         {
             "last_seq": context.runtime.sequencer.last_seq,
-            "state_digest": state_digest(context.exchange),
+            "state_digest": context.runtime.digest(),
         }
     )
 
@@ -272,9 +270,9 @@ async def run_audit(request: Request) -> Response:
     recovery = context.runtime.recovery
     return json_response(
         {
-            "problems": audit(context.exchange),
+            "problems": context.runtime.audit(),
             "last_seq": context.runtime.sequencer.last_seq,
-            "state_digest": state_digest(context.exchange),
+            "state_digest": context.runtime.digest(),
             "recovery": {
                 "snapshot_seq": recovery.snapshot_seq,
                 "replayed": recovery.replayed,

@@ -20,13 +20,13 @@ from starlette.routing import Route
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.history_wire import candle_historical_wire, candle_wire, latest_before_wire
-from augury.api.routes.history import MAX_TS, read
+from augury.api.routes.history import MAX_TS
 from augury.api.routes.markets import int_param, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import candles as wc
 from augury.api.schemas import historical as wh
-from augury.store.history_read import MAX_CANDLES, HistoryReader
-from augury.store.records import Candle
+from augury.queries import MAX_CANDLES
+from augury.queries.views import Candle
 
 __all__ = ["routes"]
 
@@ -53,23 +53,18 @@ class _Window:
 
 
 def _check_market(context: Context, ticker: str, series: str | None) -> None:
-    exchange = context.exchange
-    market = exchange.markets.get(ticker)
+    queries = context.queries
+    market = queries.market(ticker)
     if market is None:
         raise ApiError(404, "market_not_found", f"market {ticker} not found")
-    if series is not None and exchange.events[market.event_ticker].series_ticker != series:
+    if series is not None and queries.series_of(market) != series:
         raise ApiError(404, "market_not_found", f"market {ticker} is not in series {series}")
 
 
-def _market_rows(
-    reader: HistoryReader, ticker: str, window: _Window, limit: int
-) -> list[wc.MarketCandlestick]:
-    rows = reader.candles(ticker, window.period, window.start, window.end, limit=limit)
+def _market_wire(rows: list[Candle], before: Candle | None) -> list[wc.MarketCandlestick]:
     out = [candle_wire(row) for row in rows]
-    if window.latest:
-        before = reader.candle_before(ticker, window.period, window.start)
-        if before is not None:
-            out.insert(0, latest_before_wire(before, before.end_ts_s))
+    if before is not None:
+        out.insert(0, latest_before_wire(before, before.end_ts_s))
     return out
 
 
@@ -78,22 +73,12 @@ async def market_candles(request: Request) -> Response:
     ticker = request.path_params["ticker"]
     _check_market(context, ticker, request.path_params["series_ticker"])
     window = _Window(request)
-    candles = await read(
-        context, lambda r: _market_rows(r, ticker, window, MAX_CANDLES), drain=False
+    [(rows, before)] = await context.queries.candles(
+        [ticker], window.period, window.start, window.end, with_latest_before=window.latest
     )
-    return json_response(wc.GetMarketCandlesticksResponse(ticker=ticker, candlesticks=candles))
-
-
-def _batch(
-    reader: HistoryReader, tickers: list[str], window: _Window
-) -> list[wc.MarketCandlesticksResponse]:
-    budget = MAX_CANDLES
-    out = []
-    for ticker in tickers:
-        candles = _market_rows(reader, ticker, window, budget) if budget > 0 else []
-        budget -= len(candles)
-        out.append(wc.MarketCandlesticksResponse(market_ticker=ticker, candlesticks=candles))
-    return out
+    return json_response(
+        wc.GetMarketCandlesticksResponse(ticker=ticker, candlesticks=_market_wire(rows, before))
+    )
 
 
 async def batch_candles(request: Request) -> Response:
@@ -106,33 +91,38 @@ async def batch_candles(request: Request) -> Response:
     for ticker in tickers:
         _check_market(context, ticker, None)
     window = _Window(request)
-    markets = await read(context, lambda r: _batch(r, tickers, window), drain=False)
-    return json_response(wc.BatchGetMarketCandlesticksResponse(markets=markets))
-
-
-def _event_rows(
-    reader: HistoryReader, tickers: list[str], window: _Window
-) -> tuple[list[list[Candle]], int]:
-    # Share the budget evenly; a market that fills its share moves the common end back.
-    share = max(1, MAX_CANDLES // max(1, len(tickers)))
-    rows = [
-        reader.candles(t, window.period, window.start, window.end, limit=share) for t in tickers
+    found = await context.queries.candles(
+        tickers,
+        window.period,
+        window.start,
+        window.end,
+        budget=MAX_CANDLES,
+        with_latest_before=window.latest,
+    )
+    markets = [
+        wc.MarketCandlesticksResponse(market_ticker=ticker, candlesticks=_market_wire(*rows))
+        for ticker, rows in zip(tickers, found, strict=True)
     ]
-    end = window.end
-    for market_rows in rows:
-        if len(market_rows) == share:
-            end = min(end, market_rows[-1].end_ts_s)
-    return [[row for row in market_rows if row.end_ts_s <= end] for market_rows in rows], end
+    return json_response(wc.BatchGetMarketCandlesticksResponse(markets=markets))
 
 
 async def event_candles(request: Request) -> Response:
     context = ctx(request)
-    event = context.exchange.events.get(request.path_params["ticker"])
+    event = context.queries.event(request.path_params["ticker"])
     if event is None or event.series_ticker != request.path_params["series_ticker"]:
         raise ApiError(404, "not_found", "event not found in this series")
     tickers = list(event.markets)
     window = _Window(request)
-    rows, end = await read(context, lambda r: _event_rows(r, tickers, window), drain=False)
+    # Share the budget evenly; a market that fills its share moves the common end back.
+    share = max(1, MAX_CANDLES // max(1, len(tickers)))
+    found = await context.queries.candles(
+        tickers, window.period, window.start, window.end, limit_each=share
+    )
+    end = window.end
+    for market_rows, _ in found:
+        if len(market_rows) == share:
+            end = min(end, market_rows[-1].end_ts_s)
+    rows = [[row for row in market_rows if row.end_ts_s <= end] for market_rows, _ in found]
     return json_response(
         wc.GetEventCandlesticksResponse(
             market_tickers=tickers,
@@ -147,11 +137,7 @@ async def historical_candles(request: Request) -> Response:
     ticker = request.path_params["ticker"]
     _check_market(context, ticker, None)
     window = _Window(request)
-    rows = await read(
-        context,
-        lambda r: r.candles(ticker, window.period, window.start, window.end),
-        drain=False,
-    )
+    [(rows, _)] = await context.queries.candles([ticker], window.period, window.start, window.end)
     return json_response(
         wh.GetMarketCandlesticksHistoricalResponse(
             ticker=ticker, candlesticks=[candle_historical_wire(row) for row in rows]

@@ -1,4 +1,4 @@
-"""Series and events: the catalog's descriptive metadata, served from engine memory.
+"""Series and events: the catalog's descriptive metadata, served from the read side.
 
 Invariants:
 
@@ -15,6 +15,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from starlette.requests import Request
@@ -30,7 +31,7 @@ from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
 from augury.api.schemas.base import rfc3339_from_ns
 from augury.domain.units import count_c_to_str
-from augury.engine.market import EventInfo, SeriesInfo
+from augury.queries import EventView, SeriesView
 
 __all__ = ["event_wire", "routes", "series_wire"]
 
@@ -40,19 +41,19 @@ _FEE_TYPES = frozenset(
 _EVENT_STATUS = ("unopened", "open", "closed", "settled")
 
 
-def _str(meta: dict[str, object], key: str) -> str:
+def _str(meta: Mapping[str, object], key: str) -> str:
     value = meta.get(key)
     return value if isinstance(value, str) else ""
 
 
-def _str_list(meta: dict[str, object], key: str) -> list[str] | None:
+def _str_list(meta: Mapping[str, object], key: str) -> list[str] | None:
     value = meta.get(key)
     if not isinstance(value, list):
         return None
     return [str(item) for item in value]
 
 
-def _sources(meta: dict[str, object]) -> list[we.SettlementSource] | None:
+def _sources(meta: Mapping[str, object]) -> list[we.SettlementSource] | None:
     value = meta.get("settlement_sources")
     if not isinstance(value, list):
         return None
@@ -63,12 +64,12 @@ def _sources(meta: dict[str, object]) -> list[we.SettlementSource] | None:
     ]
 
 
-def _dict(meta: dict[str, object], key: str) -> dict[str, Any] | None:
+def _dict(meta: Mapping[str, object], key: str) -> dict[str, Any] | None:
     value = meta.get(key)
     return cast(dict[str, Any], value) if isinstance(value, dict) else None
 
 
-def _categories(series: SeriesInfo) -> list[str]:
+def _categories(series: SeriesView) -> list[str]:
     listed = _str_list(series.meta, "categories")
     if listed is not None:
         return listed
@@ -76,19 +77,12 @@ def _categories(series: SeriesInfo) -> list[str]:
     return [category] if category else []
 
 
-def series_wire(context: Context, series: SeriesInfo, include_volume: bool) -> we.Series:
+def series_wire(context: Context, series: SeriesView, include_volume: bool) -> we.Series:
     """Render a series; ``volume_fp`` (all its markets' volume) only when asked."""
     meta = series.meta
     volume = None
     if include_volume:
-        exchange = context.exchange
-        total = sum(
-            exchange.markets[ticker].volume_c
-            for event in exchange.events.values()
-            if event.series_ticker == series.ticker
-            for ticker in event.markets
-        )
-        volume = count_c_to_str(total)
+        volume = count_c_to_str(context.queries.series_volume_c(series.ticker))
     return we.Series(
         ticker=series.ticker,
         frequency=_str(meta, "frequency"),
@@ -110,24 +104,24 @@ def series_wire(context: Context, series: SeriesInfo, include_volume: bool) -> w
     )
 
 
-def _series(context: Context, ticker: str) -> SeriesInfo:
-    series = context.exchange.series.get(ticker)
+def _series(context: Context, ticker: str) -> SeriesView:
+    series = context.queries.series(ticker)
     if series is None:
         raise ApiError(404, "not_found", f"series {ticker} not found")
     return series
 
 
-def _event(context: Context, ticker: str) -> EventInfo:
-    event = context.exchange.events.get(ticker)
+def _event(context: Context, ticker: str) -> EventView:
+    event = context.queries.event(ticker)
     if event is None:
         raise ApiError(404, "not_found", f"event {ticker} not found")
     return event
 
 
-def event_wire(context: Context, event: EventInfo, markets: list[wm.Market] | None) -> we.EventData:
+def event_wire(context: Context, event: EventView, markets: list[wm.Market] | None) -> we.EventData:
     """Render an event; ``markets`` is set only for ``with_nested_markets``."""
     meta = event.meta
-    series = context.exchange.series.get(event.series_ticker)
+    series = context.queries.series(event.series_ticker)
     fee_override = meta.get("fee_type_override")
     multiplier = meta.get("fee_multiplier_override")
     return we.EventData(
@@ -162,8 +156,7 @@ async def get_series_list(request: Request) -> Response:
     tags = set(tickers_param(request, "tags"))
     include_volume = _truthy(request, "include_volume")
     out = []
-    for ticker in sorted(context.exchange.series):
-        series = context.exchange.series[ticker]
+    for series in context.queries.series_list():
         if category is not None and category not in _categories(series):
             continue
         if tags and not tags.intersection(_str_list(series.meta, "tags") or ()):
@@ -179,32 +172,31 @@ async def get_series(request: Request) -> Response:
     return json_response(we.GetSeriesResponse(series=wire))
 
 
-def _event_matches(context: Context, event: EventInfo, request: Request) -> bool:
-    exchange = context.exchange
+def _event_matches(context: Context, event: EventView, request: Request) -> bool:
+    markets = [context.queries.market(t) for t in event.markets]
     status = request.query_params.get("status")
     if status:
         if status not in _EVENT_STATUS:
             raise ApiError(400, "invalid_parameters", f"unknown status filter {status!r}")
         wanted = STATUS_FILTER[status]
-        if not any(exchange.markets[t].status in wanted for t in event.markets):
+        if not any(m is not None and m.status in wanted for m in markets):
             return False
     min_close = int_param(request, "min_close_ts", None, 0, 2**40)
     if min_close is None:
         return True
-    return any(exchange.markets[t].close_ts_ns >= min_close * 1_000_000_000 for t in event.markets)
+    return any(m is not None and m.close_ts_ns >= min_close * 1_000_000_000 for m in markets)
 
 
 async def get_events(request: Request) -> Response:
     context = ctx(request)
-    exchange = context.exchange
     limit, cursor = page_params(request, default=200, hi=200)
     series = request.query_params.get("series_ticker") or None
     tickers = set(tickers_param(request, "tickers"))
     nested = _truthy(request, "with_nested_markets")
-    page: list[EventInfo] = []
+    page: list[EventView] = []
     more = False
-    for ticker in sorted(exchange.events):
-        event = exchange.events[ticker]
+    for event in context.queries.events():
+        ticker = event.event_ticker
         if (cursor and ticker <= cursor) or (series is not None and event.series_ticker != series):
             continue
         if (tickers and ticker not in tickers) or not _event_matches(context, event, request):
@@ -243,7 +235,8 @@ async def get_event_metadata(request: Request) -> Response:
     meta = event.meta
     details = []
     for ticker in event.markets:
-        market_meta = context.exchange.markets[ticker].meta
+        market = context.queries.market(ticker)
+        market_meta = market.meta if market is not None else {}
         details.append(
             we.MarketMetadata(
                 market_ticker=ticker,

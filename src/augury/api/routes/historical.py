@@ -22,7 +22,7 @@ from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.history_wire import trade_record_wire
 from augury.api.market_stats import render_markets
-from augury.api.routes.history import read, ts_range, user_subaccount
+from augury.api.routes.history import paged, ts_range, user_subaccount
 from augury.api.routes.markets import page_params, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import historical as wh
@@ -32,7 +32,7 @@ from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents, rfc3339_from_ns
 from augury.api.wire import fill_wire, order_wire, position_wire
 from augury.domain.units import count_c_to_str, dollars_cc_to_str
-from augury.engine.market import Market
+from augury.queries import MarketView
 
 __all__ = ["cutoff_ns", "routes"]
 
@@ -61,13 +61,13 @@ async def get_cutoff(request: Request) -> Response:
     )
 
 
-def _archived(market: Market, cutoff: int) -> bool:
+def _archived(market: MarketView, cutoff: int) -> bool:
     return market.settled_ns is not None and 0 < market.settled_ns < cutoff
 
 
 async def get_markets(request: Request) -> Response:
     context = ctx(request)
-    exchange = context.exchange
+    queries = context.queries
     cutoff = cutoff_ns(context)
     limit, cursor = page_params(request, lo=0)
     tickers = set(tickers_param(request, "tickers"))
@@ -75,13 +75,13 @@ async def get_markets(request: Request) -> Response:
     series = request.query_params.get("series_ticker") or None
     page: list[str] = []
     more = False
-    for ticker in sorted(exchange.markets):
-        market = exchange.markets[ticker]
+    for market in queries.markets(by_ticker=True):
+        ticker = market.ticker
         if (cursor and ticker <= cursor) or not _archived(market, cutoff):
             continue
         if (tickers and ticker not in tickers) or (event and market.event_ticker != event):
             continue
-        if series and exchange.events[market.event_ticker].series_ticker != series:
+        if series and queries.series_of(market) != series:
             continue
         if len(page) == limit:
             more = True
@@ -99,7 +99,7 @@ async def get_markets(request: Request) -> Response:
 async def get_market(request: Request) -> Response:
     context = ctx(request)
     ticker = request.path_params["ticker"]
-    market = context.exchange.markets.get(ticker)
+    market = context.queries.market(ticker)
     if market is None or not _archived(market, cutoff_ns(context)):
         raise ApiError(404, "market_not_found", f"market {ticker} is not in the historical tier")
     rendered = await render_markets(context, [ticker])
@@ -112,15 +112,20 @@ async def get_trades(request: Request) -> Response:
     lo, hi = ts_range(request)
     limit, cursor = page_params(request, lo=0)
     ticker = request.query_params.get("ticker") or None
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.trades(
-            ticker=ticker, min_ts_ns=lo, max_ts_ns=_cap(hi, cutoff), limit=limit, cursor=cursor
-        ),
-        drain=False,
+    page = await paged(
+        context.queries.trades(
+            ticker=ticker,
+            min_ts_ns=lo,
+            max_ts_ns=_cap(hi, cutoff),
+            limit=limit,
+            cursor=cursor,
+            fresh=False,
+        )
     )
     return json_response(
-        wm.GetTradesResponse(trades=[trade_record_wire(row) for row in rows], cursor=next_cursor)
+        wm.GetTradesResponse(
+            trades=[trade_record_wire(row) for row in page.items], cursor=page.cursor
+        )
     )
 
 
@@ -132,9 +137,8 @@ async def get_fills(request: Request) -> Response:
     lo, hi = ts_range(request)
     limit, cursor = page_params(request)
     tickers = tickers_param(request, "ticker")
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.fills(
+    page = await paged(
+        context.queries.fills(
             record.user_id,
             subaccount=sub,
             tickers=tickers,
@@ -142,11 +146,11 @@ async def get_fills(request: Request) -> Response:
             max_ts_ns=_cap(hi, cutoff),
             limit=limit,
             cursor=cursor,
-        ),
-        drain=False,
+            fresh=False,
+        )
     )
     return json_response(
-        wp.GetFillsResponse(fills=[fill_wire(row) for row in rows], cursor=next_cursor)
+        wp.GetFillsResponse(fills=[fill_wire(row) for row in page.items], cursor=page.cursor)
     )
 
 
@@ -161,9 +165,8 @@ async def get_orders(request: Request) -> Response:
     # An order finished before the cutoff was created before it, so the created-time
     # bound is safe and lets the index seek; the finished-time test runs in the query, so
     # every page is full.
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.orders(
+    page = await paged(
+        context.queries.orders(
             record.user_id,
             subaccount=sub,
             ticker=ticker,
@@ -172,44 +175,42 @@ async def get_orders(request: Request) -> Response:
             finished_before_ns=cutoff,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=False,
+            fresh=False,
+        )
     )
     return json_response(
-        wo.GetOrdersResponse(orders=[order_wire(row) for row in rows], cursor=next_cursor)
+        wo.GetOrdersResponse(orders=[order_wire(row) for row in page.items], cursor=page.cursor)
     )
 
 
 async def get_positions(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
-    exchange = context.exchange
     cutoff = cutoff_ns(context)
     sub = user_subaccount(request, record)
     tickers = set(tickers_param(request, "ticker"))
     event = request.query_params.get("event_ticker") or None
     limit, cursor = page_params(request)
-    rows = []
-    for (user, account_sub, ticker), position in sorted(exchange.ledger.positions.items()):
-        if user != record.user_id or (sub is not None and account_sub != sub):
-            continue
-        if not position.settled or position.updated_ns >= cutoff or ticker <= cursor:
-            continue
-        market_event = exchange.markets[ticker].event_ticker
-        if (tickers and ticker not in tickers) or (event and market_event != event):
-            continue
-        rows.append((ticker, market_event, position))
-    page, more = rows[:limit], len(rows) > limit
+    page = context.queries.positions(
+        record.user_id,
+        subaccount=sub,
+        tickers=tickers,
+        event_ticker=event,
+        settled=True,
+        updated_before_ns=cutoff,
+        after_ticker=cursor,
+        limit=limit,
+    )
     events: dict[str, list[int]] = {}
-    for _ticker, market_event, position in page:
-        agg = events.setdefault(market_event, [0, 0, 0, 0])
-        agg[0] += position.total_traded_fine // 100
-        agg[1] += position.realized_fine // 100
+    for position in page.items:
+        agg = events.setdefault(position.event_ticker, [0, 0, 0, 0])
+        agg[0] += position.total_traded_cc
+        agg[1] += position.realized_pnl_cc
         agg[2] += position.fees_paid_cc
     return json_response(
         wp.GetPositionsResponse(
-            cursor=page[-1][0] if more else "",
-            market_positions=[position_wire(ticker, position) for ticker, _, position in page],
+            cursor=page.cursor,
+            market_positions=[position_wire(position) for position in page.items],
             event_positions=[
                 wp.EventPosition(
                     event_ticker=name,

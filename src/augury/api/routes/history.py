@@ -2,10 +2,11 @@
 
 Invariants:
 
-- Every list here is served by ``HistoryReader`` on its own thread (never engine memory),
-  newest first, keyset-paged: ``cursor`` is the reader's opaque key, ``""`` on the last page.
+- Every list here is served by the read port's history half (``Queries``: the history
+  read models, on the reader's own thread; never engine memory), newest first,
+  keyset-paged: ``cursor`` is the reader's opaque key, ``""`` on the last page.
 - Read-your-writes: the writer runs behind the sequencer, so a portfolio read first waits
-  for the batches already queued (``HistoryFeed.drain``, cheap when idle). A request that
+  for the batches already queued (``fresh=True``, cheap when idle). A request that
   returned before this read began is therefore always visible.
 - ``min_ts``/``max_ts`` are Unix seconds, both inclusive: ``max_ts`` covers its whole second.
 - User-scoped reads only ever query the caller's ``user_id``; an order of another user is
@@ -16,7 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 from typing import TypeVar
 
 from starlette.requests import Request
@@ -24,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.history_wire import (
     money_movement_wire,
@@ -38,9 +39,9 @@ from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
 from augury.api.wire import fill_wire, order_wire
-from augury.store.history_read import HistoryReader, InvalidCursorError
+from augury.queries import InvalidCursorError
 
-__all__ = ["MAX_TS", "read", "routes", "ts_range", "user_subaccount"]
+__all__ = ["MAX_TS", "paged", "routes", "ts_range", "user_subaccount"]
 
 T = TypeVar("T")
 NS_PER_S = 1_000_000_000
@@ -66,12 +67,10 @@ def user_subaccount(request: Request, record: ApiKeyRecord) -> int | None:
     return subaccount_for(record, requested)
 
 
-async def read(context: Context, query: Callable[[HistoryReader], T], *, drain: bool) -> T:
-    """Run a reader query on its thread, after the queued writes when ``drain``."""
-    if drain:
-        await context.runtime.history.drain()
+async def paged(query: Awaitable[T]) -> T:
+    """Await a history query, answering a cursor the reader did not hand out with 400."""
     try:
-        return await context.runtime.history.read(query)
+        return await query
     except InvalidCursorError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
 
@@ -89,9 +88,8 @@ async def get_orders(request: Request) -> Response:
     lo, hi = ts_range(request)
     limit, cursor = page_params(request)
     ticker = request.query_params.get("ticker") or None
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.orders(
+    page = await paged(
+        context.queries.orders(
             record.user_id,
             subaccount=sub,
             ticker=ticker,
@@ -101,11 +99,10 @@ async def get_orders(request: Request) -> Response:
             max_ts_ns=hi,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=True,
+        )
     )
     return json_response(
-        wo.GetOrdersResponse(orders=[order_wire(row) for row in rows], cursor=next_cursor)
+        wo.GetOrdersResponse(orders=[order_wire(row) for row in page.items], cursor=page.cursor)
     )
 
 
@@ -113,7 +110,7 @@ async def get_order(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     order_id = request.path_params["order_id"]
-    row = await read(context, lambda r: r.order(order_id), drain=True)
+    row = await context.queries.order(order_id)
     if row is None or row.user_id != record.user_id:
         raise ApiError(404, "not_found", f"order {order_id} not found")
     if record.subaccount is not None and row.subaccount != record.subaccount:
@@ -131,9 +128,8 @@ async def get_fills(request: Request) -> Response:
     lo, hi = ts_range(request)
     limit, cursor = page_params(request)
     order_id = request.query_params.get("order_id") or None
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.fills(
+    page = await paged(
+        context.queries.fills(
             record.user_id,
             subaccount=sub,
             tickers=tickers,
@@ -142,11 +138,10 @@ async def get_fills(request: Request) -> Response:
             max_ts_ns=hi,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=True,
+        )
     )
     return json_response(
-        wp.GetFillsResponse(fills=[fill_wire(row) for row in rows], cursor=next_cursor)
+        wp.GetFillsResponse(fills=[fill_wire(row) for row in page.items], cursor=page.cursor)
     )
 
 
@@ -158,9 +153,8 @@ async def get_settlements(request: Request) -> Response:
     limit, cursor = page_params(request)
     ticker = request.query_params.get("ticker") or None
     event = request.query_params.get("event_ticker") or None
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.settlements(
+    page = await paged(
+        context.queries.settlements(
             record.user_id,
             subaccount=sub,
             ticker=ticker,
@@ -169,12 +163,11 @@ async def get_settlements(request: Request) -> Response:
             max_ts_ns=hi,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=True,
+        )
     )
     return json_response(
         wp.GetSettlementsResponse(
-            settlements=[settlement_record_wire(row) for row in rows], cursor=next_cursor
+            settlements=[settlement_record_wire(row) for row in page.items], cursor=page.cursor
         )
     )
 
@@ -187,13 +180,15 @@ async def get_trades(request: Request) -> Response:
     if request.query_params.get("is_block_trade") == "true":
         # No block trades happen here; the filter can only match nothing.
         return json_response(wm.GetTradesResponse(trades=[], cursor=""))
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.trades(ticker=ticker, min_ts_ns=lo, max_ts_ns=hi, limit=limit, cursor=cursor),
-        drain=True,
+    page = await paged(
+        context.queries.trades(
+            ticker=ticker, min_ts_ns=lo, max_ts_ns=hi, limit=limit, cursor=cursor
+        )
     )
     return json_response(
-        wm.GetTradesResponse(trades=[trade_record_wire(row) for row in rows], cursor=next_cursor)
+        wm.GetTradesResponse(
+            trades=[trade_record_wire(row) for row in page.items], cursor=page.cursor
+        )
     )
 
 
@@ -201,14 +196,13 @@ async def get_deposits(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     limit, cursor = page_params(request, hi=500)
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.cash_movements(record.user_id, kind="deposit", limit=limit, cursor=cursor),
-        drain=True,
+    page = await paged(
+        context.queries.cash_movements(record.user_id, kind="deposit", limit=limit, cursor=cursor)
     )
     return json_response(
         wp.GetDepositsResponse(
-            deposits=[money_movement_wire(row, wp.Deposit) for row in rows], cursor=next_cursor
+            deposits=[money_movement_wire(row, wp.Deposit) for row in page.items],
+            cursor=page.cursor,
         )
     )
 
@@ -217,15 +211,15 @@ async def get_withdrawals(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     limit, cursor = page_params(request, hi=500)
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.cash_movements(record.user_id, kind="withdrawal", limit=limit, cursor=cursor),
-        drain=True,
+    page = await paged(
+        context.queries.cash_movements(
+            record.user_id, kind="withdrawal", limit=limit, cursor=cursor
+        )
     )
     return json_response(
         wp.GetWithdrawalsResponse(
-            withdrawals=[money_movement_wire(row, wp.Withdrawal) for row in rows],
-            cursor=next_cursor,
+            withdrawals=[money_movement_wire(row, wp.Withdrawal) for row in page.items],
+            cursor=page.cursor,
         )
     )
 

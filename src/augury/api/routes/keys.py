@@ -84,12 +84,12 @@ def _check_new_key(
         raise ApiError(400, "invalid_parameters", f"name must be 1 to {_NAME_CHARS_MAX} characters")
     if fcm_subtrader_id is not None:
         raise ApiError(400, "invalid_parameters", "FCM subtraders are not supported")
-    user = context.exchange.users.get(record.user_id)
+    user = context.queries.user(record.user_id)
     if user is None:
         raise ApiError(404, "user_not_found", "the key's user does not exist")
     if subaccount is not None and not 0 <= subaccount < user.subaccounts:
         raise ApiError(400, "invalid_parameters", f"subaccount {subaccount} does not exist")
-    owned = sum(1 for key in context.exchange.api_keys.values() if key.user_id == record.user_id)
+    owned = len(context.queries.api_keys(record.user_id))
     if owned >= MAX_KEYS_PER_USER:
         raise ApiError(400, "invalid_parameters", f"a user holds at most {MAX_KEYS_PER_USER} keys")
 
@@ -126,8 +126,7 @@ async def list_keys(request: Request) -> Response:
     keys: list[wk.ApiKey] = []
     # Keys bound to an FCM subtrader do not exist here, so that filter matches nothing.
     if request.query_params.get("fcm_subtrader_id") is None:
-        mine = [k for k in context.exchange.api_keys.values() if k.user_id == record.user_id]
-        mine.sort(key=lambda k: (k.created_ns, k.api_key_id))
+        mine = context.queries.api_keys(record.user_id)  # oldest first
         keys = [
             wk.ApiKey(
                 api_key_id=k.api_key_id,
@@ -190,7 +189,7 @@ async def delete_key(request: Request) -> Response:
     context = ctx(request)
     record = _key_manager(context, request)
     key_id = request.path_params["api_key"]
-    key = context.exchange.api_keys.get(key_id)
+    key = context.queries.api_key(key_id)
     if key is None or key.user_id != record.user_id:
         raise ApiError(404, "not_found", "API key not found")
     outcome = await context.runtime.sequencer.submit(

@@ -75,7 +75,7 @@ async def create_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), CreateOrderRequest)
-    command = place_command(req, record, context.exchange, context.clock.now_ns())
+    command = place_command(req, record, context.queries, context.clock.now_ns())
     outcome = await context.submit(command)
     return json_response(lw.CreateOrderResponse(order=order_wire(outcome.value)), 201)
 
@@ -93,7 +93,7 @@ async def batch_create(request: Request) -> Response:
     failures: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
-            items.append(place_command(item, record, context.exchange, now_ns))
+            items.append(place_command(item, record, context.queries, now_ns))
         except RequestDecodeError as exc:
             failures[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
@@ -198,7 +198,7 @@ async def amend_order(request: Request) -> Response:
     record = context.principal(request, "write")
     req = decode_request(await request.body(), lw.AmendOrderRequest)
     order_id = request.path_params["order_id"]
-    command = amend_command(req, record, order_id, context.exchange)
+    command = amend_command(req, record, order_id, context.queries)
     outcome = await context.submit(command)
     return json_response(
         lw.AmendOrderResponse(

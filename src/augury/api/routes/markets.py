@@ -1,4 +1,4 @@
-"""Public market data served from engine memory: exchange status, markets and books.
+"""Public market data served from the read side: exchange status, markets and books.
 
 Public endpoints accept signed and unsigned calls alike (the SDK signs every call when it
 has a key). Paging uses an opaque cursor (the last ticker returned) and answers
@@ -21,9 +21,8 @@ from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orderbook as wb
 from augury.api.schemas.base import rfc3339_from_ns
-from augury.api.wire import book_levels
 from augury.domain.enums import MarketStatus
-from augury.engine.market import Market
+from augury.queries import MarketView
 
 __all__ = ["STATUS_FILTER", "int_param", "routes", "tickers_param"]
 
@@ -78,19 +77,19 @@ def tickers_param(request: Request, name: str) -> list[str]:
 
 async def exchange_status(request: Request) -> Response:
     context = ctx(request)
-    active = not context.exchange.trading_paused
+    active = context.queries.trading_active()
     return json_response(wx.ExchangeStatus(exchange_active=True, trading_active=active))
 
 
-def _market(request: Request, ticker: str) -> Market:
-    market = ctx(request).exchange.markets.get(ticker)
+def _market(request: Request, ticker: str) -> MarketView:
+    market = ctx(request).queries.market(ticker)
     if market is None:
         raise ApiError(404, "market_not_found", f"market {ticker} not found")
     return market
 
 
-def _filtered(request: Request) -> Iterable[Market]:
-    exchange = ctx(request).exchange
+def _filtered(request: Request) -> Iterable[MarketView]:
+    queries = ctx(request).queries
     status = request.query_params.get("status")
     wanted = None
     if status:
@@ -102,13 +101,13 @@ def _filtered(request: Request) -> Iterable[Market]:
     tickers = set(tickers_param(request, "tickers"))
     min_close = int_param(request, "min_close_ts", None, 0, 2**62)
     max_close = int_param(request, "max_close_ts", None, 0, 2**62)
-    for ticker in sorted(exchange.markets):
-        market = exchange.markets[ticker]
+    for market in queries.markets(by_ticker=True):
+        ticker = market.ticker
         if wanted is not None and market.status not in wanted:
             continue
         if event and market.event_ticker != event:
             continue
-        if series and exchange.events[market.event_ticker].series_ticker != series:
+        if series and queries.series_of(market) != series:
             continue
         if tickers and ticker not in tickers:
             continue
@@ -148,8 +147,8 @@ async def get_market(request: Request) -> Response:
 async def get_orderbook(request: Request) -> Response:
     market = _market(request, request.path_params["ticker"])
     depth = int_param(request, "depth", 0, 0, 100) or 0
-    yes, no = book_levels(market, depth)
-    return json_response(wb.orderbook_response(yes, no))
+    book = market.book(depth)
+    return json_response(wb.orderbook_response(book.yes, book.no))
 
 
 async def get_orderbooks(request: Request) -> Response:
@@ -158,14 +157,16 @@ async def get_orderbooks(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", "tickers is required")
     books = []
     for ticker in tickers:
-        yes, no = book_levels(_market(request, ticker))
-        books.append(wb.MarketOrderbookFp(ticker=ticker, orderbook_fp=wb.orderbook_fp(yes, no)))
+        book = _market(request, ticker).book()
+        books.append(
+            wb.MarketOrderbookFp(ticker=ticker, orderbook_fp=wb.orderbook_fp(book.yes, book.no))
+        )
     return json_response(wb.GetMarketOrderbooksResponse(orderbooks=books))
 
 
 async def user_data_timestamp(request: Request) -> Response:
     return json_response(
-        wx.GetUserDataTimestampResponse(as_of_time=rfc3339_from_ns(ctx(request).exchange.now_ns))
+        wx.GetUserDataTimestampResponse(as_of_time=rfc3339_from_ns(ctx(request).queries.now_ns()))
     )
 
 

@@ -31,15 +31,15 @@ from starlette.routing import Route
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.history import read
+from augury.api.routes.history import paged
 from augury.api.routes.markets import page_params
 from augury.api.routes.orders import ctx
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
 from augury.domain.units import CC_PER_CENT, dollars_cc_to_str
 from augury.engine import commands as c
-from augury.engine.exchange import UserInfo
-from augury.store.records import CashMovementRecord
+from augury.queries import UserView
+from augury.queries.views import CashMovementRecord
 
 __all__ = ["routes"]
 
@@ -59,8 +59,8 @@ def _transfer_wire(user_id: str, row: CashMovementRecord) -> ws.SubaccountTransf
     )
 
 
-def _user(context: Context, record: ApiKeyRecord) -> UserInfo:
-    user = context.exchange.users.get(record.user_id)
+def _user(context: Context, record: ApiKeyRecord) -> UserView:
+    user = context.queries.user(record.user_id)
     if user is None:
         raise ApiError(404, "user_not_found", "the key's user does not exist")
     return user
@@ -75,7 +75,7 @@ def _unrestricted(record: ApiKeyRecord) -> None:
         )
 
 
-def _visible(record: ApiKeyRecord, user: UserInfo) -> range:
+def _visible(record: ApiKeyRecord, user: UserView) -> range:
     if record.subaccount is not None:
         return range(record.subaccount, record.subaccount + 1)
     return range(user.subaccounts)
@@ -96,10 +96,9 @@ async def balances(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     user = _user(context, record)
-    accounts = context.exchange.ledger.accounts
     rows = []
     for number in _visible(record, user):
-        account = accounts.get((record.user_id, number))
+        account = context.queries.balance(record.user_id, number)
         if account is None:
             continue
         rows.append(
@@ -145,20 +144,19 @@ async def transfers(request: Request) -> Response:
     context = ctx(request)
     record = context.principal(request, "read")
     limit, cursor = page_params(request)
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.cash_movements(
+    page = await paged(
+        context.queries.cash_movements(
             record.user_id,
             kind="transfer",
             subaccount=record.subaccount,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=True,
+        )
     )
     return json_response(
         ws.GetSubaccountTransfersResponse(
-            transfers=[_transfer_wire(record.user_id, row) for row in rows], cursor=next_cursor
+            transfers=[_transfer_wire(record.user_id, row) for row in page.items],
+            cursor=page.cursor,
         )
     )
 

@@ -4,8 +4,8 @@ Each channel's rules (CONTRACT §8.4) live in one :class:`ChannelSpec`: whether 
 authenticated connection, whether its messages carry ``seq`` (in either spec version,
 §8.9), how it filters by market and which ``update_subscription`` actions it supports.
 
-The builders are pure functions from an engine event (or engine memory, for snapshots and
-tickers) to the JSON bytes of a message's ``msg`` object; the hub encodes each body once
+The builders are pure functions from an engine event (or a read-side view, for snapshots
+and tickers) to the JSON bytes of a message's ``msg`` object; the hub encodes each body once
 and shares it among subscribers. Price conventions (CONTRACT §11.4):
 
 - ``BookDelta.side`` "bid" rests YES bids; "ask" rests NO bids, stored at their YES price
@@ -20,12 +20,12 @@ ticker: stable across restarts and the same for every client.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Final, NamedTuple
 
 import msgspec
 
 from augury.api.schemas.base import rfc3339_from_ns
-from augury.api.wire import book_levels, top_of_book
 from augury.api.ws import messages as m
 from augury.domain.units import ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
 from augury.engine.events import (
@@ -37,8 +37,7 @@ from augury.engine.events import (
     PositionUpdate,
     TradeEvent,
 )
-from augury.engine.exchange import Exchange
-from augury.engine.market import Market
+from augury.queries import EventView, MarketView
 
 __all__ = [
     "CHANNELS",
@@ -104,9 +103,9 @@ CHANNELS: Final[dict[str, ChannelSpec]] = {
 }
 
 
-def market_id(exchange: Exchange, ticker: str) -> str:
-    """Return the stable UUID Augury shows for a market."""
-    return str(uuid.uuid5(_MARKET_NAMESPACE, f"{exchange.instance_id}/{ticker}"))
+def market_id(instance_id: str, ticker: str) -> str:
+    """Return the stable UUID Augury shows for a market of the exchange ``instance_id``."""
+    return str(uuid.uuid5(_MARKET_NAMESPACE, f"{instance_id}/{ticker}"))
 
 
 def _ms(ts_ns: int) -> int:
@@ -119,9 +118,10 @@ def _levels(levels: list[tuple[int, int]]) -> list[m.Level] | None:
     return [(dollars_cc_to_str(p), count_c_to_str(s)) for p, s in sorted(levels)]
 
 
-def snapshot_body(market: Market, mid: str, use_yes_price: bool) -> bytes:
+def snapshot_body(market: MarketView, mid: str, use_yes_price: bool) -> bytes:
     """Build an ``orderbook_snapshot`` body from the live book."""
-    yes, no = book_levels(market)
+    book = market.book()
+    yes, no = book.yes, book.no
     if use_yes_price:
         no = [(ONE_DOLLAR_CC - p, s) for p, s in no]
     return _encode(
@@ -166,15 +166,15 @@ class TickerState(NamedTuple):
     open_interest_c: int
 
 
-def ticker_state(market: Market, last_trade_size_c: int) -> TickerState:
-    """Read a market's ticker fields from engine memory."""
-    bid, bid_size, ask, ask_size = top_of_book(market)
+def ticker_state(market: MarketView, last_trade_size_c: int) -> TickerState:
+    """Read a market's ticker fields from the read side."""
+    top = market.top_of_book()
     return TickerState(
         market.last_price_cc,
-        bid,
-        bid_size,
-        ask,
-        ask_size,
+        top.bid_cc,
+        top.bid_size_c,
+        top.ask_cc,
+        top.ask_size_c,
         last_trade_size_c,
         market.volume_c,
         market.open_interest_c,
@@ -321,17 +321,17 @@ def order_group_body(update: OrderGroupUpdate) -> bytes:
     )
 
 
-def _meta_str(meta: dict[str, object], key: str, default: str = "") -> str:
+def _meta_str(meta: Mapping[str, object], key: str, default: str = "") -> str:
     value = meta.get(key)
     return value if isinstance(value, str) else default
 
 
-def _strike(meta: dict[str, object], key: str) -> float | int | None:
+def _strike(meta: Mapping[str, object], key: str) -> float | int | None:
     value = meta.get(key)
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _created(market: Market) -> m.MarketLifecycleMsg:
+def _created(market: MarketView) -> m.MarketLifecycleMsg:
     meta = market.meta
     expiration = meta.get("expiration_ts_ns")
     expected_ns = expiration if isinstance(expiration, int) else market.close_ts_ns
@@ -363,13 +363,12 @@ def _created(market: Market) -> m.MarketLifecycleMsg:
     )
 
 
-def lifecycle_body(exchange: Exchange, update: MarketUpdate) -> bytes | None:
+def lifecycle_body(market: MarketView, update: MarketUpdate) -> bytes | None:
     """Build a ``market_lifecycle_v2`` body, or None for a change the channel omits.
 
     Opening at open_time has no event (CONTRACT §8.5), nor has a dispute; a close reports
     ``close_date_updated`` only when it came before the scheduled close time.
     """
-    market = exchange.markets[update.ticker]
     ticker = update.ticker
     ts_s = update.ts_ns // _NS_PER_S
     kind = update.kind
@@ -402,9 +401,9 @@ def lifecycle_body(exchange: Exchange, update: MarketUpdate) -> bytes | None:
     return _encode(msg)
 
 
-def event_lifecycle_body(exchange: Exchange, event_ticker: str) -> bytes:
+def event_lifecycle_body(event: EventView) -> bytes:
     """Build an ``event_lifecycle`` body for a newly created event."""
-    event = exchange.events[event_ticker]
+    event_ticker = event.event_ticker
     meta = event.meta
     strike = meta.get("strike_date")
     period = meta.get("strike_period")

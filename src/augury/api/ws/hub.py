@@ -8,16 +8,17 @@ and never touches a socket (see ``connection``), so a slow client cannot slow th
 sequencer down.
 
 Routing indexes: market-filtered subscriptions are found by (channel, ticker), the
-"every market" ones by channel, and the per-user channels by (channel, user id). Because
-the sink runs synchronously between the engine's commands, engine memory read here (book
-snapshots, tops of book) is exactly the state after the events already fanned out; a new
-subscription registered and snapshotted in one synchronous step therefore continues
+"every market" ones by channel, and the per-user channels by (channel, user id). Market
+state (book snapshots, tops of book, listings) comes from the read port; the read side's
+index is subscribed before the hub and the sink runs synchronously between the engine's
+commands, so what it reads is exactly the state after the events already fanned out; a
+new subscription registered and snapshotted in one synchronous step therefore continues
 seamlessly with the next delta.
 
 What comes from where:
     orderbook_delta   BookDelta (side "ask" = NO bids at their YES price); snapshots from
-                      the live book
-    ticker            engine memory after each command that touched a market, sent
+                      the read side's book
+    ticker            the read side's market after each command that touched it, sent
                       only when one of its fields changed
     trade / fill      TradeEvent / FillEvent
     user_orders       OrderUpdate            market_positions   PositionUpdate
@@ -50,7 +51,8 @@ from augury.engine.events import (
     PositionUpdate,
     TradeEvent,
 )
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
+from augury.queries import Queries
 
 __all__ = ["BUFFER_ENV", "DEFAULT_BUFFER_BYTES", "FLUSH_INTERVAL_S", "Hub"]
 
@@ -84,12 +86,12 @@ class Hub:
 
     def __init__(
         self,
-        exchange: Exchange,
+        queries: Queries,
         *,
         buffer_bytes: int | None = None,
         flush_interval_s: float = FLUSH_INTERVAL_S,
     ) -> None:
-        self.exchange = exchange
+        self.queries = queries
         self.flush_interval_s = flush_interval_s
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
@@ -106,14 +108,14 @@ class Hub:
         self._tickers: dict[str, ch.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
-        for ticker, market in exchange.markets.items():
-            self._tickers[ticker] = ch.ticker_state(market, 0)
+        for market in queries.markets():
+            self._tickers[market.ticker] = ch.ticker_state(market, 0)
 
     def seed_last_trade_sizes(self, sizes: dict[str, int]) -> None:
         """Restore each market's last trade size after a restart (from the history store),
         before any command flows; the engine keeps the last price but not the size."""
         for ticker, size in sizes.items():
-            market = self.exchange.markets.get(ticker)
+            market = self.queries.market(ticker)
             if market is not None:
                 self._last_size[ticker] = size
                 self._tickers[ticker] = ch.ticker_state(market, size)
@@ -205,25 +207,26 @@ class Hub:
     def market_id(self, ticker: str) -> str:
         mid = self._ids.get(ticker)
         if mid is None:
-            mid = self._ids[ticker] = ch.market_id(self.exchange, ticker)
+            mid = self._ids[ticker] = ch.market_id(self.queries.instance_id, ticker)
             self._tickers_by_id[mid] = ticker
         return mid
 
     def ticker_for_id(self, mid: str) -> str | None:
         """Return the market with this ``market_id``, or None."""
-        if mid not in self._tickers_by_id and len(self._ids) < len(self.exchange.markets):
-            for ticker in self.exchange.markets:
-                self.market_id(ticker)
+        if mid not in self._tickers_by_id and len(self._ids) < self.queries.market_count():
+            for market in self.queries.markets():
+                self.market_id(market.ticker)
         return self._tickers_by_id.get(mid)
 
     def send_snapshot(self, sub: Subscription, ticker: str) -> None:
         """Send the live book of one market on an orderbook subscription."""
-        market = self.exchange.markets[ticker]
+        market = self.queries.market(ticker)
+        assert market is not None, "subscriptions are checked against the listed markets"
         sub.send(T_SNAPSHOT, ch.snapshot_body(market, self.market_id(ticker), sub.use_yes_price))
 
     def send_ticker(self, sub: Subscription, ticker: str) -> None:
         """Send the current ticker of one market (``send_initial_snapshot``)."""
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return
         state = ch.ticker_state(market, self._last_size.get(ticker, 0))
@@ -333,7 +336,7 @@ class Hub:
         self.deliveries += len(subs)
 
     def _ticker_changed(self, ticker: str, ts_ns: int) -> None:
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return
         state = ch.ticker_state(market, self._last_size.get(ticker, 0))
@@ -392,20 +395,22 @@ class Hub:
                 sub.send(T_GROUP, body)
 
     def _lifecycle(self, update: MarketUpdate) -> None:
+        market = self.queries.market(update.ticker)
+        assert market is not None, "the read side lists a market before its lifecycle"
         if update.kind == "created":
-            market = self.exchange.markets[update.ticker]
             self._tickers[update.ticker] = ch.ticker_state(market, 0)
         subs = list(self._all["market_lifecycle_v2"])
         if subs:
-            body = ch.lifecycle_body(self.exchange, update)
+            body = ch.lifecycle_body(market, update)
             if body is not None:
                 for sub in subs:
                     sub.send(T_LIFECYCLE, body)
 
     def _event_created(self, event_ticker: str) -> None:
         subs = list(self._all["market_lifecycle_v2"])
-        if subs:
-            body = ch.event_lifecycle_body(self.exchange, event_ticker)
+        event = self.queries.event(event_ticker)
+        if subs and event is not None:
+            body = ch.event_lifecycle_body(event)
             for sub in subs:
                 sub.send(T_EVENT, body)
 

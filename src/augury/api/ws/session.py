@@ -189,9 +189,9 @@ class Session:
         if total + len(added) > MAX_MARKETS_PER_CONNECTION:
             raise WsError(E.MARKET_LIMIT)
         if spec.name == "orderbook_delta":
-            markets = self.hub.exchange.markets
+            queries = self.hub.queries
             for ticker in added:
-                if ticker not in markets:
+                if queries.market(ticker) is None:
                     raise WsError(E.MARKET_NOT_FOUND, ticker)
 
     def _subscribe(self, command: Command) -> None:
@@ -263,7 +263,8 @@ class Session:
             for ticker in tickers:
                 self.hub.send_snapshot(sub, ticker)
         elif sub.channel == "ticker" and tick:
-            for ticker in tickers if sub.markets is not None else list(self.hub.exchange.markets):
+            every = [market.ticker for market in self.hub.queries.markets()]
+            for ticker in tickers if sub.markets is not None else every:
                 self.hub.send_ticker(sub, ticker)
 
     # --- unsubscribe, list -----------------------------------------------------------------
