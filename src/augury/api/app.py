@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from augury.api.auth import generate_key_pair
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
@@ -47,8 +47,8 @@ from augury.api.routes import (
 from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
-from augury.api.ws import Hub as WsHub
-from augury.api.ws import routes as ws_routes
+from augury.api.ws.endpoint import routes as ws_routes
+from augury.api.ws.hub import Hub as WsHub
 from augury.engine import commands as c
 from augury.queries import attach
 from augury.runtime.boot import Runtime
@@ -87,7 +87,7 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
         private_pem, _ = generate_key_pair("rsa")
         key_file.write_text(private_pem)
         key_file.chmod(0o600)
-        id_file.write_text(admin.new_key_id())
+        id_file.write_text(new_key_id())
     key_id = id_file.read_text().strip()
     if context.queries.api_key(key_id) is not None:
         return

@@ -24,7 +24,7 @@ from augury.queries import ApiKeyView, Queries
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
 
-__all__ = ["OPERATOR_USER", "Context", "json_response"]
+__all__ = ["OPERATOR_USER", "Context", "context_of", "json_response"]
 
 OPERATOR_USER = "__operator__"
 Scope = Literal["read", "write", "admin"]
@@ -33,6 +33,12 @@ Scope = Literal["read", "write", "admin"]
 def json_response(body: object, status: int = 200) -> Response:
     """Encode a wire Struct (or plain data) as a JSON response."""
     return Response(encode(body), status_code=status, media_type="application/json")
+
+
+def context_of(request: Request) -> Context:
+    """Return the server's context (built by ``create_app``'s lifespan)."""
+    context: Context = request.app.state.context
+    return context
 
 
 class Context:

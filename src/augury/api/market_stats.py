@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from augury.api.context import Context
+from augury.api.render import market as render
 from augury.api.schemas import markets as wm
-from augury.api.wire import market_wire
 
 __all__ = ["render_markets"]
 
@@ -26,5 +26,5 @@ async def render_markets(context: Context, tickers: Sequence[str]) -> dict[str, 
         market = queries.market(ticker)  # read after the await: the state of this moment
         if market is not None:
             volume, previous = stats.get(ticker, (0, (0, 0, 0)))
-            out[ticker] = market_wire(market, volume_24h_c=volume, previous=previous)
+            out[ticker] = render.market(market, volume_24h_c=volume, previous=previous)
     return out

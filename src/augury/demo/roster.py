@@ -8,8 +8,7 @@ commands for users the exchange does not have yet, so a restart creates nobody t
 
 from __future__ import annotations
 
-from augury.api.auth import generate_key_pair
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.demo.maker import MakerStyle
 from augury.demo.view import ACTIVITY, Activity
 from augury.engine import commands as c

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from augury.api.auth import generate_key_pair
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.engine import commands as c
 from augury.queries import Queries
 from augury.runtime.boot import Runtime

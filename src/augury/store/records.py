@@ -139,6 +139,14 @@ class Candle:
     volume_c: int
     open_interest_c: int
 
+    @property
+    def mean_price_cc(self) -> int | None:
+        """The volume-weighted mean trade price, floored to the centi-cent (None without
+        trades): readers need not handle the micro-dollar sum behind it."""
+        if self.price_close_cc is None or not self.volume_c:
+            return None
+        return self.price_volume_fine // self.volume_c
+
 
 @dataclass(frozen=True, slots=True)
 class MarketStats:

@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.context import json_response
+from augury.api.context import context_of, json_response
 from augury.api.ratelimit import API_PREFIX, DEFAULT_COST, ENDPOINT_COSTS, RateLimiter
-from augury.api.routes.orders import ctx
 from augury.api.schemas import account as wa
 
 __all__ = ["limiter", "routes"]
@@ -29,7 +28,7 @@ def limiter(request: Request) -> RateLimiter:
 
 
 async def get_limits(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     the_limiter = limiter(request)
     tier = the_limiter.effective_tier(context.queries.tier(record.user_id))

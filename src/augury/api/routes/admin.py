@@ -10,7 +10,6 @@ and prints their JSON bodies.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 import msgspec
@@ -18,23 +17,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key
-from augury.api.context import json_response
+from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key, new_key_id
+from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.orders import ctx
 from augury.catalog import CatalogError, catalog_commands
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
 
-__all__ = ["new_key_id", "routes"]
+__all__ = ["routes"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-
-
-def new_key_id() -> str:
-    """Return a fresh random API key id in UUID form."""
-    raw = secrets.token_hex(16)
-    return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -65,7 +57,7 @@ def _name(value: object) -> str:
 
 
 async def create_user(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("name"))
@@ -83,7 +75,7 @@ async def create_user(request: Request) -> Response:
 
 
 async def list_users(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     queries = context.queries
     users = []
@@ -105,7 +97,7 @@ async def list_users(request: Request) -> Response:
 
 
 async def move_cash(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(request.path_params["name"])
@@ -123,7 +115,7 @@ async def move_cash(request: Request) -> Response:
 
 
 async def set_tier(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(request.path_params["name"])
@@ -140,7 +132,7 @@ def _scopes(data: dict[str, Any]) -> list[str]:
 
 
 async def create_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("user"))
@@ -165,7 +157,7 @@ async def create_key(request: Request) -> Response:
 
 
 async def generate_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("user"))
@@ -189,7 +181,7 @@ async def generate_key(request: Request) -> Response:
 
 
 async def load_catalog(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     try:
@@ -217,7 +209,7 @@ async def load_catalog(request: Request) -> Response:
 
 
 async def market_action(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     ticker = request.path_params["ticker"]
     action = request.path_params["action"]
@@ -244,7 +236,7 @@ async def market_action(request: Request) -> Response:
 
 
 async def exchange_action(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     action = request.path_params["action"]
     if action not in ("pause", "resume"):
@@ -254,7 +246,7 @@ async def exchange_action(request: Request) -> Response:
 
 
 async def state(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     return json_response(
         {
@@ -265,7 +257,7 @@ async def state(request: Request) -> Response:
 
 
 async def run_audit(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     recovery = context.runtime.recovery
     return json_response(

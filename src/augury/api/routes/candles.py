@@ -17,12 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.history_wire import candle_historical_wire, candle_wire, latest_before_wire
-from augury.api.routes.history import MAX_TS
-from augury.api.routes.markets import int_param, tickers_param
-from augury.api.routes.orders import ctx
+from augury.api.params import MAX_TS, flag_param, int_param, tickers_param
+from augury.api.render import candle as render
 from augury.api.schemas import candles as wc
 from augury.api.schemas import historical as wh
 from augury.queries import MAX_CANDLES
@@ -48,8 +46,7 @@ class _Window:
         if start > end:
             raise ApiError(400, "invalid_parameters", "start_ts must not be after end_ts")
         self.start, self.end, self.period = start, end, period
-        flag = request.query_params.get("include_latest_before_start") or ""
-        self.latest = flag.lower() == "true"
+        self.latest = flag_param(request, "include_latest_before_start")
 
 
 def _check_market(context: Context, ticker: str, series: str | None) -> None:
@@ -62,14 +59,14 @@ def _check_market(context: Context, ticker: str, series: str | None) -> None:
 
 
 def _market_wire(rows: list[Candle], before: Candle | None) -> list[wc.MarketCandlestick]:
-    out = [candle_wire(row) for row in rows]
+    out = [render.candle(row) for row in rows]
     if before is not None:
-        out.insert(0, latest_before_wire(before, before.end_ts_s))
+        out.insert(0, render.latest_before(before, before.end_ts_s))
     return out
 
 
 async def market_candles(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     ticker = request.path_params["ticker"]
     _check_market(context, ticker, request.path_params["series_ticker"])
     window = _Window(request)
@@ -82,7 +79,7 @@ async def market_candles(request: Request) -> Response:
 
 
 async def batch_candles(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     tickers = tickers_param(request, "market_tickers")
     if not tickers:
         raise ApiError(400, "invalid_parameters", "market_tickers is required")
@@ -107,7 +104,7 @@ async def batch_candles(request: Request) -> Response:
 
 
 async def event_candles(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     event = context.queries.event(request.path_params["ticker"])
     if event is None or event.series_ticker != request.path_params["series_ticker"]:
         raise ApiError(404, "not_found", "event not found in this series")
@@ -126,21 +123,21 @@ async def event_candles(request: Request) -> Response:
     return json_response(
         wc.GetEventCandlesticksResponse(
             market_tickers=tickers,
-            market_candlesticks=[[candle_wire(row) for row in market] for market in rows],
+            market_candlesticks=[[render.candle(row) for row in market] for market in rows],
             adjusted_end_ts=end,
         )
     )
 
 
 async def historical_candles(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     ticker = request.path_params["ticker"]
     _check_market(context, ticker, None)
     window = _Window(request)
     [(rows, _)] = await context.queries.candles([ticker], window.period, window.start, window.end)
     return json_response(
         wh.GetMarketCandlesticksHistoricalResponse(
-            ticker=ticker, candlesticks=[candle_historical_wire(row) for row in rows]
+            ticker=ticker, candlesticks=[render.candle_historical(row) for row in rows]
         )
     )
 

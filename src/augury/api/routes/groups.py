@@ -32,15 +32,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.markets import int_param, tickers_param
-from augury.api.routes.orders import ctx, subaccount_for
+from augury.api.params import int_param, subaccount_filter, subaccount_for, tickers_param
+from augury.api.render import group as render
+from augury.api.render import order as render_order
 from augury.api.schemas import groups as wg
-from augury.api.schemas import orders as wo
 from augury.api.schemas.base import WireRequest
 from augury.api.schemas.codec import decode_request, parse_count
-from augury.domain.units import C_PER_CONTRACT, count_c_to_str
+from augury.domain.units import C_PER_CONTRACT
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.queries import GroupView
@@ -52,14 +52,6 @@ MAX_LIMIT_C: Final = 1_000_000 * C_PER_CONTRACT
 
 class _AnyObject(WireRequest, kw_only=True):
     """An optional JSON object body whose keys are all ignored (reset, trigger)."""
-
-
-def _subaccount(request: Request, record: ApiKeyRecord) -> int | None:
-    """Return the subaccount a request names (or its key is bound to), else None."""
-    requested = int_param(request, "subaccount", None, 0, 63)
-    if requested is None and record.subaccount is None:
-        return None
-    return subaccount_for(record, requested)
 
 
 def _check_exchange_index(value: int | None) -> None:
@@ -84,7 +76,7 @@ def _limit_c(contracts_limit: int | None, contracts_limit_fp: str | None) -> int
 
 def _group(context: Context, request: Request, record: ApiKeyRecord) -> GroupView:
     group_id = request.path_params["order_group_id"]
-    subaccount = _subaccount(request, record)
+    subaccount = subaccount_filter(request, record)
     group = context.queries.group(group_id)
     if (
         group is None
@@ -95,17 +87,8 @@ def _group(context: Context, request: Request, record: ApiKeyRecord) -> GroupVie
     return group
 
 
-def _is_armed(group: GroupView) -> bool:
-    return group.contracts_limit_c is not None and not group.triggered
-
-
-def _limit_fp(group: GroupView) -> str | None:
-    limit = group.contracts_limit_c
-    return count_c_to_str(limit) if limit is not None else None
-
-
 async def create_group(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), wg.CreateOrderGroupRequest)
     _check_exchange_index(req.exchange_index)
@@ -125,37 +108,21 @@ async def create_group(request: Request) -> Response:
 
 
 async def list_groups(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
-    subaccount = _subaccount(request, record)
-    groups = [
-        wg.OrderGroup(
-            id=group.group_id,
-            contracts_limit_fp=_limit_fp(group),
-            is_auto_cancel_enabled=_is_armed(group),
-            exchange_index=0,
-        )
-        for group in context.queries.groups(record.user_id, subaccount)
-    ]
+    subaccount = subaccount_filter(request, record)
+    groups = [render.group(view) for view in context.queries.groups(record.user_id, subaccount)]
     return json_response(wg.GetOrderGroupsResponse(order_groups=groups))
 
 
 async def get_group(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
-    group = _group(context, request, record)
-    return json_response(
-        wg.GetOrderGroupResponse(
-            is_auto_cancel_enabled=_is_armed(group),
-            contracts_limit_fp=_limit_fp(group),
-            orders=list(group.order_ids),
-            exchange_index=0,
-        )
-    )
+    return json_response(render.group_detail(_group(context, request, record)))
 
 
 async def _action(request: Request, action: Literal["reset", "trigger", "delete"]) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _check_exchange_index(int_param(request, "exchange_index", None, 0, 63))
     if action != "delete":
@@ -185,7 +152,7 @@ async def trigger_group(request: Request) -> Response:
 
 
 async def update_limit(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _check_exchange_index(int_param(request, "exchange_index", None, 0, 63))
     req = decode_request(await request.body(), wg.UpdateOrderGroupLimitRequest)
@@ -213,15 +180,15 @@ def _own_resting(context: Context, record: ApiKeyRecord, order_id: str) -> Order
 
 
 async def queue_position(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     order = _own_resting(context, record, request.path_params["order_id"])
     ahead = context.queries.queue_position(order)
-    return json_response(wo.GetOrderQueuePositionResponse(queue_position_fp=count_c_to_str(ahead)))
+    return json_response(render_order.queue_position(ahead))
 
 
 async def queue_positions(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     subaccount = subaccount_for(record, int_param(request, "subaccount", None, 0, 63))
     tickers = tickers_param(request, "market_tickers")
@@ -229,15 +196,7 @@ async def queue_positions(request: Request) -> Response:
     found = context.queries.queue_positions(
         record.user_id, subaccount, tickers=tickers, event_ticker=event
     )
-    out = [
-        wo.OrderQueuePosition(
-            order_id=position.order_id,
-            market_ticker=position.ticker,
-            queue_position_fp=count_c_to_str(position.ahead_c),
-        )
-        for position in found
-    ]
-    return json_response(wo.GetOrderQueuePositionsResponse(queue_positions=out))
+    return json_response(render_order.queue_positions(found))
 
 
 routes = [

@@ -20,17 +20,22 @@ Rules:
 
 from __future__ import annotations
 
-from typing import Final, cast, get_args
+from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.auth import ApiKeyRecord, KeyFormatError, generate_key_pair, load_public_key
-from augury.api.context import Context, json_response
+from augury.api.auth import (
+    ApiKeyRecord,
+    KeyFormatError,
+    generate_key_pair,
+    load_public_key,
+    new_key_id,
+)
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.admin import new_key_id
-from augury.api.routes.orders import ctx
+from augury.api.render import key as render
 from augury.api.schemas import keys as wk
 from augury.api.schemas.codec import decode_request
 from augury.api.schemas.enums import ApiKeyScope
@@ -40,7 +45,6 @@ __all__ = ["MAX_KEYS_PER_USER", "routes"]
 
 MAX_KEYS_PER_USER: Final = 100
 _NAME_CHARS_MAX: Final = 256
-_WIRE_SCOPES: Final = frozenset(get_args(ApiKeyScope))
 
 
 def _key_manager(context: Context, request: Request) -> ApiKeyRecord:
@@ -121,27 +125,17 @@ async def _register(
 
 
 async def list_keys(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     keys: list[wk.ApiKey] = []
     # Keys bound to an FCM subtrader do not exist here, so that filter matches nothing.
     if request.query_params.get("fcm_subtrader_id") is None:
-        mine = context.queries.api_keys(record.user_id)  # oldest first
-        keys = [
-            wk.ApiKey(
-                api_key_id=k.api_key_id,
-                name=k.name,
-                # The operator's "admin" scope is not a Kalshi scope; the wire omits it.
-                scopes=cast(list[ApiKeyScope], [s for s in k.scopes if s in _WIRE_SCOPES]),
-                subaccount=k.subaccount,
-            )
-            for k in mine
-        ]
+        keys = [render.api_key(k) for k in context.queries.api_keys(record.user_id)]
     return json_response(wk.GetApiKeysResponse(api_keys=keys))
 
 
 async def create_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     req = decode_request(await request.body(), wk.CreateApiKeyRequest)
     scopes = _scopes(record, req.scopes)
@@ -163,7 +157,7 @@ async def create_key(request: Request) -> Response:
 
 
 async def generate_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     req = decode_request(await request.body(), wk.GenerateApiKeyRequest)
     scopes = _scopes(record, req.scopes)
@@ -186,7 +180,7 @@ async def generate_key(request: Request) -> Response:
 
 
 async def delete_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     key_id = request.path_params["api_key"]
     key = context.queries.api_key(key_id)

@@ -11,7 +11,7 @@ Invariants:
 - A request is translated into exactly the engine command a V2 client would send for the
   same intent (``legacy_mapping``); the engine never sees the v1 vocabulary except the
   ``legacy_side``/``legacy_action``/``order_type`` it echoes back in responses.
-- Responses wrap full ``Order`` objects rendered by ``wire.order_wire``, which carries the
+- Responses wrap full ``Order`` objects rendered by ``render.order.order``, which carries the
   integer-cent and whole-contract fields these clients read (``yes_price``,
   ``fill_count``, ``remaining_count``…).
 - ``reduced_by`` is measured from the book change the cancel itself caused (the order's
@@ -26,23 +26,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError, from_reject
+from augury.api.params import int_param, subaccount_or_any
+from augury.api.render import order as render
 from augury.api.routes.legacy_mapping import (
     BatchCreateOrdersRequest,
     CreateOrderRequest,
     amend_command,
     decrease_command,
     place_command,
-    subaccount_or_any,
 )
-from augury.api.routes.markets import int_param
-from augury.api.routes.orders import MAX_BATCH, ctx, reduced_c
+from augury.api.routes.orders import MAX_BATCH, reduced_c
 from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
 from augury.api.schemas.codec import RequestDecodeError, decode_request
-from augury.api.wire import order_wire
 from augury.domain.units import count_c_to_str
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
@@ -57,7 +56,7 @@ DEPRECATED_MESSAGE = "Please switch to the V2 endpoint"
 
 def _served(request: Request) -> Context:
     """Return the context, or answer Kalshi's retirement error when v1 writes are off."""
-    context = ctx(request)
+    context = context_of(request)
     if not context.settings.v1_orders:
         raise ApiError(DEPRECATED_STATUS, DEPRECATED_CODE, DEPRECATED_MESSAGE)
     return context
@@ -77,7 +76,7 @@ async def create_order(request: Request) -> Response:
     req = decode_request(await request.body(), CreateOrderRequest)
     command = place_command(req, record, context.queries, context.clock.now_ns())
     outcome = await context.submit(command)
-    return json_response(lw.CreateOrderResponse(order=order_wire(outcome.value)), 201)
+    return json_response(lw.CreateOrderResponse(order=render.order(outcome.value)), 201)
 
 
 async def batch_create(request: Request) -> Response:
@@ -110,7 +109,7 @@ async def batch_create(request: Request) -> Response:
                 out.append(
                     lw.BatchCreateOrdersIndividualResponse(
                         client_order_id=update.client_order_id or None,
-                        order=order_wire(update),
+                        order=render.order(update),
                     )
                 )
                 continue
@@ -137,7 +136,7 @@ async def cancel_order(request: Request) -> Response:
     reduced = reduced_c(outcome)
     return json_response(
         lw.CancelOrderResponse(
-            order=order_wire(outcome.value),
+            order=render.order(outcome.value),
             reduced_by_fp=count_c_to_str(reduced),
             reduced_by=legacy_contracts(reduced),
         )
@@ -185,7 +184,7 @@ async def batch_cancel(request: Request) -> Response:
         out.append(
             lw.BatchCancelOrdersIndividualResponse(
                 order_id=order_id,
-                order=order_wire(result.value),
+                order=render.order(result.value),
                 reduced_by_fp=count_c_to_str(reduced),
                 reduced_by=legacy_contracts(reduced),
             )
@@ -202,7 +201,7 @@ async def amend_order(request: Request) -> Response:
     outcome = await context.submit(command)
     return json_response(
         lw.AmendOrderResponse(
-            old_order=order_wire(outcome.value["old"]), order=order_wire(outcome.value["new"])
+            old_order=render.order(outcome.value["old"]), order=render.order(outcome.value["new"])
         )
     )
 
@@ -213,7 +212,7 @@ async def decrease_order(request: Request) -> Response:
     req = decode_request(await request.body(), lw.DecreaseOrderRequest)
     command = decrease_command(req, record, request.path_params["order_id"])
     outcome = await context.submit(command)
-    return json_response(lw.DecreaseOrderResponse(order=order_wire(outcome.value)))
+    return json_response(lw.DecreaseOrderResponse(order=render.order(outcome.value)))
 
 
 # ``batched`` must be matched before ``{order_id}``, or a batch cancel would be read as the

@@ -31,7 +31,7 @@ from typing import Literal
 
 from augury.api.auth import ApiKeyRecord
 from augury.api.errors import ApiError
-from augury.api.routes.orders import subaccount_for
+from augury.api.params import subaccount_for, subaccount_or_any
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import WireRequest
 from augury.api.schemas.codec import parse_count, parse_dollars
@@ -48,7 +48,6 @@ __all__ = [
     "count_c",
     "decrease_command",
     "place_command",
-    "subaccount_or_any",
     "yes_price_cc",
 ]
 
@@ -114,14 +113,6 @@ def _client_id(value: str | None, name: str) -> str | None:
     if len(value) > 64:
         raise _bad(f"{name} must be at most 64 characters")
     return value
-
-
-def subaccount_or_any(record: ApiKeyRecord, requested: int | None) -> int | None:
-    """Return the subaccount to look an order up in: None (any of the caller's, order ids
-    being unique) unless one was asked for or the key is restricted to one."""
-    if requested is None:
-        return record.subaccount
-    return subaccount_for(record, requested)
 
 
 def _aggressive_price_cc(queries: Queries, ticker: str, side: BookSide) -> int:

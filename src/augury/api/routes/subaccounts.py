@@ -22,41 +22,23 @@ already the state).
 
 from __future__ import annotations
 
-from typing import Final
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.history import paged
-from augury.api.routes.markets import page_params
-from augury.api.routes.orders import ctx
+from augury.api.params import page_params, paged
+from augury.api.render import balance as render_balance
+from augury.api.render import cash as render_cash
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
-from augury.domain.units import CC_PER_CENT, dollars_cc_to_str
+from augury.domain.units import CC_PER_CENT
 from augury.engine import commands as c
 from augury.queries import UserView
-from augury.queries.views import CashMovementRecord
 
 __all__ = ["routes"]
-
-_NS_PER_S: Final = 1_000_000_000
-
-
-def _transfer_wire(user_id: str, row: CashMovementRecord) -> ws.SubaccountTransfer:
-    assert row.to_subaccount is not None
-    assert row.transfer_id is not None
-    return ws.SubaccountTransfer(
-        transfer_id=row.transfer_id.removeprefix(user_id + "/"),
-        from_subaccount=row.subaccount,
-        to_subaccount=row.to_subaccount,
-        amount_cents=row.amount_cc // CC_PER_CENT,
-        created_ts=row.ts_ns // _NS_PER_S,
-        exchange_index=0,
-    )
 
 
 def _user(context: Context, record: ApiKeyRecord) -> UserView:
@@ -82,7 +64,7 @@ def _visible(record: ApiKeyRecord, user: UserView) -> range:
 
 
 async def create_subaccount(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _unrestricted(record)
     req = decode_request(await request.body(), ws.CreateSubaccountRequest)
@@ -93,27 +75,19 @@ async def create_subaccount(request: Request) -> Response:
 
 
 async def balances(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     user = _user(context, record)
     rows = []
     for number in _visible(record, user):
         account = context.queries.balance(record.user_id, number)
-        if account is None:
-            continue
-        rows.append(
-            ws.SubaccountBalance(
-                subaccount_number=number,
-                exchange_index=0,
-                balance=dollars_cc_to_str(account.available_cc),
-                updated_ts=account.updated_ns // _NS_PER_S,
-            )
-        )
+        if account is not None:
+            rows.append(render_balance.subaccount_balance(account))
     return json_response(ws.GetSubaccountBalancesResponse(subaccount_balances=rows))
 
 
 async def transfer(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _unrestricted(record)
     req = decode_request(await request.body(), ws.ApplySubaccountTransferRequest)
@@ -141,7 +115,7 @@ async def transfer(request: Request) -> Response:
 
 
 async def transfers(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     limit, cursor = page_params(request)
     page = await paged(
@@ -155,14 +129,14 @@ async def transfers(request: Request) -> Response:
     )
     return json_response(
         ws.GetSubaccountTransfersResponse(
-            transfers=[_transfer_wire(record.user_id, row) for row in page.items],
+            transfers=[render_cash.transfer(record.user_id, row) for row in page.items],
             cursor=page.cursor,
         )
     )
 
 
 async def get_netting(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     user = _user(context, record)
     return json_response(
@@ -176,7 +150,7 @@ async def get_netting(request: Request) -> Response:
 
 
 async def set_netting(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     user = _user(context, record)
     req = decode_request(await request.body(), ws.UpdateSubaccountNettingRequest)

@@ -37,7 +37,14 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 
-from augury.api.ws import channels as ch
+from augury.api.render import book as render_book
+from augury.api.render import event as render_event
+from augury.api.render import fill as render_fill
+from augury.api.render import group as render_group
+from augury.api.render import market as render_market
+from augury.api.render import order as render_order
+from augury.api.render import position as render_position
+from augury.api.render import trade as render_trade
 from augury.api.ws.connection import Connection, Subscription
 from augury.api.ws.protocol import ErrorCode
 from augury.engine import commands as c
@@ -105,11 +112,11 @@ class Hub:
         self._by_user: dict[str, dict[str, _SUBS]] = defaultdict(dict)
         self._ids: dict[str, str] = {}  # ticker -> market_id
         self._tickers_by_id: dict[str, str] = {}
-        self._tickers: dict[str, ch.TickerState] = {}
+        self._tickers: dict[str, render_market.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
         for market in queries.markets():
-            self._tickers[market.ticker] = ch.ticker_state(market, 0)
+            self._tickers[market.ticker] = render_market.ticker_state(market, 0)
 
     def seed_last_trade_sizes(self, sizes: dict[str, int]) -> None:
         """Restore each market's last trade size after a restart (from the history store),
@@ -118,7 +125,7 @@ class Hub:
             market = self.queries.market(ticker)
             if market is not None:
                 self._last_size[ticker] = size
-                self._tickers[ticker] = ch.ticker_state(market, size)
+                self._tickers[ticker] = render_market.ticker_state(market, size)
 
     # --- connections and subscriptions ---------------------------------------------------
 
@@ -207,7 +214,7 @@ class Hub:
     def market_id(self, ticker: str) -> str:
         mid = self._ids.get(ticker)
         if mid is None:
-            mid = self._ids[ticker] = ch.market_id(self.queries.instance_id, ticker)
+            mid = self._ids[ticker] = render_market.market_id(self.queries.instance_id, ticker)
             self._tickers_by_id[mid] = ticker
         return mid
 
@@ -222,16 +229,17 @@ class Hub:
         """Send the live book of one market on an orderbook subscription."""
         market = self.queries.market(ticker)
         assert market is not None, "subscriptions are checked against the listed markets"
-        sub.send(T_SNAPSHOT, ch.snapshot_body(market, self.market_id(ticker), sub.use_yes_price))
+        body = render_book.snapshot_message(market, self.market_id(ticker), sub.use_yes_price)
+        sub.send(T_SNAPSHOT, body)
 
     def send_ticker(self, sub: Subscription, ticker: str) -> None:
         """Send the current ticker of one market (``send_initial_snapshot``)."""
         market = self.queries.market(ticker)
         if market is None:
             return
-        state = ch.ticker_state(market, self._last_size.get(ticker, 0))
+        state = render_market.ticker_state(market, self._last_size.get(ticker, 0))
         ts = max(market.updated_ns, market.last_trade_ns)
-        sub.send(T_TICKER, ch.ticker_body(ticker, self.market_id(ticker), state, ts))
+        sub.send(T_TICKER, render_market.ticker_message(ticker, self.market_id(ticker), state, ts))
 
     # --- the sequencer sink ----------------------------------------------------------------
 
@@ -326,10 +334,10 @@ class Hub:
             conn = sub.conn
             yes = sub.use_yes_price
             if conn.user_id == user and conn.sees(user, subaccount):
-                body = ch.book_delta_body(delta, mid, yes, True)
+                body = render_book.delta_message(delta, mid, yes, True)
             else:
                 body = bodies.get(yes) or bodies.setdefault(
-                    yes, ch.book_delta_body(delta, mid, yes, False)
+                    yes, render_book.delta_message(delta, mid, yes, False)
                 )
             sub.seq += 1
             conn.push(_DELTA % (sub.sid, sub.seq, body))
@@ -339,13 +347,13 @@ class Hub:
         market = self.queries.market(ticker)
         if market is None:
             return
-        state = ch.ticker_state(market, self._last_size.get(ticker, 0))
+        state = render_market.ticker_state(market, self._last_size.get(ticker, 0))
         if self._tickers.get(ticker) == state:
             return
         self._tickers[ticker] = state
         subs = self._market_subs("ticker", ticker)
         if subs:
-            body = ch.ticker_body(ticker, self.market_id(ticker), state, ts_ns)
+            body = render_market.ticker_message(ticker, self.market_id(ticker), state, ts_ns)
             for sub in subs:
                 sub.send(T_TICKER, body)
 
@@ -353,7 +361,7 @@ class Hub:
         self._last_size[trade.ticker] = trade.count_c
         subs = self._market_subs("trade", trade.ticker)
         if subs:
-            body = ch.trade_body(trade)
+            body = render_trade.trade_message(trade)
             for sub in subs:
                 sub.send(T_TRADE, body)
 
@@ -367,7 +375,7 @@ class Hub:
         subs = self._user_subs("fill", fill.user_id, fill.subaccount)
         subs = [s for s in subs if s.covers(fill.ticker)]
         if subs:
-            body = ch.fill_body(fill)
+            body = render_fill.fill_message(fill)
             for sub in subs:
                 sub.send(T_FILL, body)
 
@@ -375,7 +383,7 @@ class Hub:
         subs = self._user_subs("user_orders", update.user_id, update.subaccount)
         subs = [s for s in subs if s.covers(update.ticker)]
         if subs:
-            body = ch.user_order_body(update)
+            body = render_order.user_order_message(update)
             for sub in subs:
                 sub.send(T_ORDER, body)
 
@@ -383,14 +391,14 @@ class Hub:
         subs = self._user_subs("market_positions", update.user_id, update.subaccount)
         subs = [s for s in subs if s.covers(update.ticker)]
         if subs:
-            body = ch.position_body(update)
+            body = render_position.position_message(update)
             for sub in subs:
                 sub.send(T_POSITION, body)
 
     def _group(self, update: OrderGroupUpdate) -> None:
         subs = self._user_subs("order_group_updates", update.user_id, update.subaccount)
         if subs:
-            body = ch.order_group_body(update)
+            body = render_group.group_message(update)
             for sub in subs:
                 sub.send(T_GROUP, body)
 
@@ -398,10 +406,10 @@ class Hub:
         market = self.queries.market(update.ticker)
         assert market is not None, "the read side lists a market before its lifecycle"
         if update.kind == "created":
-            self._tickers[update.ticker] = ch.ticker_state(market, 0)
+            self._tickers[update.ticker] = render_market.ticker_state(market, 0)
         subs = list(self._all["market_lifecycle_v2"])
         if subs:
-            body = ch.lifecycle_body(market, update)
+            body = render_market.lifecycle_message(market, update)
             if body is not None:
                 for sub in subs:
                     sub.send(T_LIFECYCLE, body)
@@ -410,7 +418,7 @@ class Hub:
         subs = list(self._all["market_lifecycle_v2"])
         event = self.queries.event(event_ticker)
         if subs and event is not None:
-            body = ch.event_lifecycle_body(event)
+            body = render_event.event_lifecycle_message(event)
             for sub in subs:
                 sub.send(T_EVENT, body)
 
