@@ -17,7 +17,7 @@ import pytest
 from augury import sim
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
-from augury.queries import LiveIndex, Queries, seed_index
+from augury.queries import LiveIndex, Queries, ReadSideUnavailable, seed_index
 from tests.queries.engine_oracle import engine_answers, port_answers
 
 COMMANDS = 6_000
@@ -98,9 +98,38 @@ def test_the_index_agrees_with_engine_memory(seed: int, seed_at: int) -> None:
     _run(seed, seed_at)
 
 
+def test_retired_client_ids_are_released_in_the_engines_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With a retention of 3 the workload releases retired client order ids all the time.
+    monkeypatch.setattr("augury.engine.exchange.CLIENT_IDS_RETAINED", 3)
+    monkeypatch.setattr("augury.queries.index.CLIENT_IDS_RETAINED", 3)
+    _run(4, 1_000)
+
+
 def test_an_index_seeded_from_an_empty_engine_is_empty() -> None:
     queries = _port(seed_index(Exchange("x")))
     assert queries.users() == []
     assert queries.markets() == []
     assert queries.next_due_ns() is None
     assert queries.trading_active()
+
+
+def test_an_index_that_failed_answers_nothing() -> None:
+    exchange = Exchange("x")
+    index = LiveIndex("x")
+    queries = _port(index)
+    create = c.CreateUser(ts_ns=1, user_id="ann", name="ann")
+    index.on_applied(1, create, exchange.apply(create))
+    assert queries.user("ann") is not None
+    # A deposit for a user the index never saw: folding it fails (as a bug would).
+    ghost = c.Deposit(ts_ns=2, user_id="bob", amount_cc=10_000)
+    exchange.apply(c.CreateUser(ts_ns=2, user_id="bob", name="bob"))
+    outcome = exchange.apply(ghost)
+    with pytest.raises(KeyError):
+        index.on_applied(2, c.CreateSubaccount(ts_ns=2, user_id="bob"), outcome)
+    with pytest.raises(ReadSideUnavailable):
+        queries.user("ann")
+    with pytest.raises(ReadSideUnavailable):
+        queries.next_due_ns()
+    index.on_applied(3, create, exchange.apply(create))  # no longer followed, no error

@@ -50,8 +50,10 @@ from augury.api.settings import Settings
 from augury.api.ws.endpoint import routes as ws_routes
 from augury.api.ws.hub import Hub as WsHub
 from augury.engine import commands as c
-from augury.queries import attach
-from augury.runtime.boot import Runtime
+from augury.platform.admin import routes as platform_admin_routes
+from augury.platform.app import PLATFORM_API, Platform
+from augury.queries import ReadSideUnavailable, attach
+from augury.runtime.boot import HistoryUnavailable, Runtime
 from augury.runtime.clock import Clock, SystemClock
 
 __all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app"]
@@ -135,6 +137,11 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(exc.status_code, code, str(exc.detail)))
 
 
+async def _unavailable(_request: Request, exc: Exception) -> Response:
+    # A read model stopped following the journal: never stale answers, 503 until restart.
+    return _error(ApiError(503, "service_unavailable", str(exc)))
+
+
 async def _server_error(_request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     return _error(ApiError(500, "internal_server_error", "internal server error"))
@@ -155,11 +162,14 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        platform = await Platform.open(settings.platform, the_clock, settings.database_url)
         runtime = await Runtime.start(
             settings.database_url,
             settings.instance_id,
             the_clock,
             snapshot_every=settings.snapshot_every,
+            replay_sink=platform.replay,
+            max_snapshot_seq=platform.watermark,
         )
         # The read side subscribes first: every later sink and every route reads it current.
         queries = attach(runtime)
@@ -171,6 +181,8 @@ def create_app(
         markets = [market.ticker for market in queries.markets()]
         ws_hub.seed_last_trade_sizes(await queries.last_trade_sizes(markets))
         await _ensure_operator(context, settings.data_dir)
+        await platform.start(context, ws_hub)
+        app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
@@ -193,6 +205,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
             await ws_hub.stop()
+            await platform.stop()
             await runtime.stop()
 
     # Account routes first: "/portfolio/orders/queue_positions" must win over any
@@ -226,6 +239,8 @@ def create_app(
         routes=[
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
+            Mount("/api", app=PLATFORM_API),
+            Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,
         ],
@@ -235,6 +250,8 @@ def create_app(
             ApiError: _api_error,
             RequestDecodeError: _decode_error,
             HTTPException: _http_error,
+            HistoryUnavailable: _unavailable,
+            ReadSideUnavailable: _unavailable,
             Exception: _server_error,
         },
     )

@@ -8,7 +8,7 @@ the event loop, between sequencer batches, so a read never sees a half-applied c
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,6 +52,11 @@ class Context:
         self.runtime = runtime
         self.queries = queries
         self.keys = KeyRing()
+        # Users whose keys must stop working (platform accounts suspended by the
+        # operator; kept current by augury.platform). Checked after the signature.
+        self.blocked_users: set[str] = set()
+        # The /api/* platform once it has started (augury.platform.service.Platform).
+        self.platform: Any = None
         for info in queries.api_keys():
             self.keys.add(_record(info))
         runtime.sequencer.subscribe(self._on_applied)
@@ -94,6 +99,8 @@ class Context:
             )
         except AuthError as error:
             raise ApiError(error.status, error.code, error.message, error.details) from None
+        if record.user_id in self.blocked_users:
+            raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":
             if "admin" not in record.scopes:
                 raise ApiError(403, "forbidden", "this endpoint needs the operator key")

@@ -20,6 +20,7 @@ from augury.domain.rejects import Reject, RejectReason
 __all__ = ["REJECT_MAP", "ApiError", "from_reject"]
 
 REJECT_MAP: Final[dict[RejectReason, tuple[int, str]]] = {
+    RejectReason.OUT_OF_DOMAIN: (400, "invalid_parameters"),
     RejectReason.INVALID_PARAMETERS: (400, "invalid_parameters"),
     RejectReason.INVALID_PRICE: (400, "invalid_parameters"),
     RejectReason.INVALID_COUNT: (400, "invalid_order_size"),
@@ -42,9 +43,11 @@ REJECT_MAP: Final[dict[RejectReason, tuple[int, str]]] = {
     RejectReason.ORDER_GROUP_TRIGGERED: (409, "exceeded_order_group_risk_limit"),
     RejectReason.ORDER_NOT_RESTING: (409, "cannot_update_filled_order"),
     RejectReason.REDUCE_ONLY_NO_POSITION: (400, "invalid_order"),
+    RejectReason.MONEY_LIMIT: (400, "invalid_parameters"),
     RejectReason.INVALID_AMEND: (400, "invalid_amend_qty_for_order"),
     RejectReason.INSUFFICIENT_BALANCE: (400, "insufficient_balance"),
     RejectReason.TOO_MANY_ORDERS: (400, "too_many_resting_orders"),
+    RejectReason.COMMAND_FAILED: (500, "internal_server_error"),
 }
 
 

@@ -9,9 +9,10 @@ Rules:
 - Integers are decimal, within inclusive bounds; absent or empty means the default.
 - Lists (``tickers``, ``event_ticker``...) may be repeated keys or one comma-separated
   value, or both; empty items are dropped.
+- Integers are ASCII digits (``int()`` would also take `` 1``, ``1_000`` and ``١``).
 - ``limit``/``cursor``: ``limit`` within the endpoint's bounds (``limit=0`` means the
   default where the endpoint allows it, as on Kalshi); ``cursor`` is opaque, ``""`` for
-  the first page.
+  the first page, and bounded in length (``api.bounds.cursor``).
 - ``min_ts``/``max_ts`` are Unix seconds, both inclusive (``max_ts`` covers its whole
   second), at most ``MAX_TS``.
 - A cursor the server did not hand out is refused with 400 when the query meets it
@@ -24,11 +25,13 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Collection
 from typing import TypeVar
 
 from starlette.requests import Request
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.errors import ApiError
 from augury.domain.enums import MarketStatus
@@ -72,15 +75,18 @@ MARKET_STATUS: dict[str, frozenset[MarketStatus]] = {
 }
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+
+
 def int_param(request: Request, name: str, default: int | None, lo: int, hi: int) -> int | None:
     """Read an optional integer query parameter within bounds (400 otherwise)."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameters", f"{name} must be an integer") from None
+    # ASCII digits only: int() would also take " 1", "1_000" and "١".
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(400, "invalid_parameters", f"{name} must be an integer")
+    value = int(raw)
     if not lo <= value <= hi:
         raise ApiError(400, "invalid_parameters", f"{name} must be between {lo} and {hi}")
     return value
@@ -94,7 +100,7 @@ def page_params(
     ``limit=0``, where an endpoint allows it (``lo=0``), means the default, as on Kalshi.
     """
     limit = int_param(request, "limit", default, lo, hi) or default
-    return limit, request.query_params.get("cursor") or ""
+    return limit, bounds.cursor(request.query_params.get("cursor") or "")
 
 
 def tickers_param(request: Request, name: str) -> list[str]:
@@ -181,6 +187,6 @@ def query_subaccount(request: Request, record: ApiKeyRecord) -> int | None:
     raw = request.query_params.get("subaccount")
     if raw is None:
         return record.subaccount
-    if not raw.isdigit():
-        raise ApiError(400, "invalid_parameters", "subaccount must be an integer")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2):
+        raise ApiError(400, "invalid_parameters", "subaccount must be an integer 0 to 63")
     return subaccount_for(record, int(raw))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["Settings"]
@@ -29,6 +30,8 @@ class Settings:
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
     historical_cutoff_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
+    # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
+    platform: PlatformSettings = field(default_factory=PlatformSettings)
 
     @property
     def database_url(self) -> str:

@@ -71,7 +71,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-_state: dict[str, AdminClient] = {}
+_state: dict[str, Any] = {}
 
 
 @admin_app.callback()
@@ -80,11 +80,20 @@ def admin_main(
     url: Annotated[str, typer.Option("--url", envvar="AUGURY_URL")] = "http://127.0.0.1:8000",
 ) -> None:
     """Talk to a running server's admin API with the operator key."""
-    _state["client"] = AdminClient(data, url)
+    # The client is made on first use: offline verbs (restore) need no operator key.
+    _state["data"], _state["url"] = data, url
+
+
+def client() -> AdminClient:
+    """Return the operator's client for this invocation (made on first use)."""
+    if "client" not in _state:
+        _state["client"] = AdminClient(_state["data"], _state["url"])
+    made: AdminClient = _state["client"]
+    return made
 
 
 def _call(method: str, path: str, body: dict[str, Any] | None = None) -> None:
-    print(json.dumps(_state["client"].call(method, path, body)))
+    print(json.dumps(client().call(method, path, body)))
 
 
 @users_app.command("create")
@@ -141,7 +150,7 @@ def keys_generate(
     scopes: Annotated[str, typer.Option("--scopes")] = "read,write",
 ) -> None:
     """Generate a key pair on the server; write the private key to OUT."""
-    result = _state["client"].call(
+    result = client().call(
         "POST", "/keys/generate", {"user": name, "type": key_type, "scopes": scopes.split(",")}
     )
     out.write_text(result["private_key"])

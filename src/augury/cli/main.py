@@ -3,7 +3,8 @@
 Each command family lives in its own module and is registered here:
 
 - ``augury serve`` / ``augury demo`` (``cli/serve.py``): run an exchange on a data directory;
-- ``augury admin ...`` (``cli/admin.py``): operate a running server with the operator key.
+- ``augury admin ...`` (``cli/admin.py``): operate a running server with the operator key;
+- ``augury journal ...`` (``cli/journal.py``): offline repairs of a stopped server's journal.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import typer
 
 from augury.cli import serve
 from augury.cli.admin import admin_app
+from augury.cli.journal import journal_app
+from augury.cli.platform import register as register_platform_verbs
 
 __all__ = ["app", "main"]
 
@@ -19,6 +22,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(admin_app, name="admin")
+app.add_typer(journal_app, name="journal")
+register_platform_verbs()
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from augury.api.ws.transport import (
     AuguryWebSocketProtocol,
 )
 from augury.cli.options import DataOpt
+from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
 __all__ = ["demo", "run_server", "serve"]
@@ -84,6 +85,13 @@ def serve(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
     ] = DEFAULT_SNAPSHOT_EVERY,
+    webhooks_allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--webhooks-allow-private",
+            help="Let platform webhooks target loopback and private addresses (tests, LANs).",
+        ),
+    ] = False,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     settings = Settings(
@@ -97,6 +105,7 @@ def serve(
         historical_cutoff_days=historical_cutoff_days,
         legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
         snapshot_every=snapshot_every,
+        platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),
     )
     run_server(create_app(settings), host, port, log_level)
 

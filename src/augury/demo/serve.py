@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from augury.api.context import Context
 from augury.demo.clock import AcceleratedClock
+from augury.demo.platform_account import ensure_demo_account, login_text
 from augury.demo.runner import DemoRunner
 from augury.demo.welcome import DEMO_USER, banner, ensure_demo_user
 from augury.domain.enums import MarketStatus
@@ -74,6 +75,9 @@ def demo_hook(
                     runner.config.activity,
                 )
             )
+            login = await ensure_demo_account(context, context.settings.data_dir.resolve())
+            if login is not None:
+                announce(login_text(rest_url.removesuffix("/trade-api/v2"), *login))
             log.info("demo ready in %.2fs", time.monotonic() - started)
             status = asyncio.get_running_loop().create_task(_status(runner, announce))
 

@@ -7,6 +7,12 @@ no state at all: the engine checks everything it can before it mutates anything,
 few checks that can only be made while matching (fill-or-kill volume, self-trade) cancel
 the order as a normal outcome rather than reject it.
 
+``OUT_OF_DOMAIN`` comes first of all: a number or a string outside the bounds of
+``augury.domain.limits`` is refused before anything else is looked at, whatever else is
+wrong with the command (``augury.engine.domain_check`` lists every field and its bound).
+``COMMAND_FAILED`` is never returned by the engine: it is the runtime's verdict on a
+command whose ``apply`` raised instead of returning (decision 0015).
+
 ``augury.api.errors`` maps each reason to Kalshi's error code and HTTP status; nothing
 else in the engine knows about HTTP.
 """
@@ -20,6 +26,7 @@ __all__ = ["Reject", "RejectReason"]
 
 class RejectReason(StrEnum):
     # --- validation: the command is malformed whatever the state -------------------
+    OUT_OF_DOMAIN = "out_of_domain"  # a field beyond its bound in domain/limits.py
     INVALID_PARAMETERS = "invalid_parameters"
     INVALID_PRICE = "invalid_price"  # off the market's grid
     INVALID_COUNT = "invalid_count"  # zero, negative or fractional on whole-contract markets
@@ -43,11 +50,14 @@ class RejectReason(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     ORDER_GROUP_TRIGGERED = "order_group_triggered"
     ORDER_NOT_RESTING = "order_not_resting"
-    # --- risk: the account cannot carry it ---------------------------------------
+    # --- risk: the account (or the exchange) cannot carry it ------------------------
+    MONEY_LIMIT = "money_limit"  # a deposit would take the exchange's total past its bound
     REDUCE_ONLY_NO_POSITION = "reduce_only_no_position"
     INVALID_AMEND = "invalid_amend_qty_for_order"
     INSUFFICIENT_BALANCE = "insufficient_balance"
     TOO_MANY_ORDERS = "too_many_resting_orders"
+    # --- runtime: never returned by Exchange.apply ---------------------------------
+    COMMAND_FAILED = "command_failed"  # apply raised; the command was undone (sequencer)
 
 
 class Reject(Exception):

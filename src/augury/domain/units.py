@@ -47,7 +47,8 @@ C_PER_CONTRACT = 100
 # price_cc * count_c is in units of $0.0001 * 0.01 = $0.000001; 100 of them make 1 cc.
 FINE_PER_CC = C_PER_CONTRACT
 
-_DECIMAL = re.compile(r"^(-?)(\d{1,15})(?:\.(\d*))?$")
+# ASCII digits only, nothing around them, as Kalshi's parser: "１" or " 1" is not a number.
+_DECIMAL = re.compile(r"(-?)([0-9]{1,15})(?:\.([0-9]*))?", re.ASCII)
 
 
 class UnitError(ValueError):
@@ -55,14 +56,15 @@ class UnitError(ValueError):
 
 
 def _parse_fixed(text: str, decimals: int, what: str) -> int:
-    match = _DECIMAL.match(text.strip()) if isinstance(text, str) else None
+    match = _DECIMAL.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise UnitError(f"{what} must be a decimal string, got {text!r}")
+        # The value is not repeated: it may be megabytes long.
+        raise UnitError(f"{what} must be a decimal string of ASCII digits")
     sign, whole, frac = match.group(1), match.group(2), match.group(3) or ""
     # Trailing zeros beyond the unit are harmless ("0.560000"); other digits are not.
     significant = frac.rstrip("0")
     if len(significant) > decimals:
-        raise UnitError(f"{what} {text!r} has more than {decimals} decimal places")
+        raise UnitError(f"{what} has more than {decimals} decimal places")
     value: int = int(whole) * 10**decimals + int((significant or "0").ljust(decimals, "0"))
     return -value if sign else value
 

@@ -5,6 +5,10 @@ reads a clock), appends the encoded command durably, then applies it; replaying 
 commands in the same order rebuilds the same state byte for byte. Commands are msgspec
 Structs with a tag so one union type round-trips through msgpack.
 
+Journal compatibility: an encoded command is an array in ``__struct_fields__`` order, and
+``ts_ns`` (keyword-only, from the base) comes last, so a field added to an existing command
+would make its older records undecodable; add a command type instead.
+
 Commands are already syntactically valid when they get here (the API layer parsed strings
 into integer units); the engine checks everything that depends on state.
 """
@@ -43,6 +47,7 @@ __all__ = [
     "UpdateOrderGroupLimit",
     "Withdraw",
     "decode_command",
+    "decode_command_strict",
     "encode_command",
 ]
 
@@ -61,15 +66,22 @@ class CreateUser(_Cmd, frozen=True):
 
 
 class Deposit(_Cmd, frozen=True):
+    """Bring cash in. A ``transfer_id`` makes it idempotent: the same id is refused the
+    second time (``already_exists``), as for ``TransferCash``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class Withdraw(_Cmd, frozen=True):
+    """Send cash out; ``transfer_id`` as for ``Deposit``."""
+
     user_id: str
     amount_cc: int
     subaccount: int = 0
+    transfer_id: str | None = None
 
 
 class RegisterApiKey(_Cmd, frozen=True):
@@ -290,6 +302,24 @@ def encode_command(command: Command) -> bytes:
     return _encoder.encode(command)
 
 
-def decode_command(payload: bytes) -> Command:
-    """Decode a journaled command."""
+def decode_command_strict(payload: bytes) -> Command:
+    """Decode a journaled command in today's layout only."""
     return _decoder.decode(payload)
+
+
+def decode_command(payload: bytes) -> Command:
+    """Decode a journaled command, in today's layout or one an older build wrote.
+
+    Raises:
+        msgspec.ValidationError: the record is in no layout this build knows.
+    """
+    try:
+        return _decoder.decode(payload)
+    except msgspec.ValidationError:
+        # Imported here: the compatibility module builds on this one.
+        from augury.engine.record_compat import decode_legacy
+
+        legacy = decode_legacy(payload)
+        if legacy is None:
+            raise
+        return legacy

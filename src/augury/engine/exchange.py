@@ -30,9 +30,11 @@ from typing import Any
 
 from augury.domain.enums import FeeType, MarketStatus, OrderStatus
 from augury.domain.grid import grid_for
+from augury.domain.limits import CLIENT_IDS_RETAINED
 from augury.domain.rejects import Reject, RejectReason
 from augury.domain.units import CC_PER_CENT, ONE_DOLLAR_CC
 from augury.engine import commands as c
+from augury.engine.domain_check import domain_reject
 from augury.engine.events import (
     ApiKeyUpdate,
     BalanceUpdate,
@@ -135,6 +137,9 @@ class Exchange:
         self.markets: dict[str, Market] = {}
         self.orders: dict[str, Order] = {}  # resting orders only
         self.client_ids: dict[tuple[str, str], str] = {}  # (user, client id) -> order id
+        # Client ids of finished orders still reserved, per user, oldest first; beyond
+        # CLIENT_IDS_RETAINED the oldest is released (decision 0016).
+        self.retired_client_ids: dict[str, dict[str, None]] = {}
         self.groups: dict[str, OrderGroup] = {}
         self.collateral: dict[tuple[str, int, str, bool], OrderGroupSide] = {}
         self.expiring: dict[str, int] = {}  # order id -> expiration ts
@@ -155,6 +160,9 @@ class Exchange:
             outcomes = [self.apply(item) for item in command.items]
             events = [event for outcome in outcomes for event in outcome.events]
             return Outcome(events, None, outcomes)
+        out_of_domain = domain_reject(command)
+        if out_of_domain is not None:
+            return Outcome([], out_of_domain, None)
         previous_now = self.now_ns
         if command.ts_ns > previous_now:
             self.now_ns = command.ts_ns
@@ -264,31 +272,37 @@ class Exchange:
 
     def _deposit(self, cmd: c.Deposit) -> int:
         account = self._account(cmd.user_id, cmd.subaccount)
+        self._check_transfer_id(cmd.transfer_id)
         self.ledger.deposit(account, cmd.amount_cc, cmd.ts_ns)
-        self._out.append(
-            CashMovement(
-                ts_ns=cmd.ts_ns,
-                kind="deposit",
-                user_id=cmd.user_id,
-                subaccount=cmd.subaccount,
-                amount_cc=cmd.amount_cc,
-            )
-        )
+        self._record_cash(cmd, "deposit")
         return account.available_cc
 
     def _withdraw(self, cmd: c.Withdraw) -> int:
         account = self._account(cmd.user_id, cmd.subaccount)
+        self._check_transfer_id(cmd.transfer_id)
         self.ledger.withdraw(account, cmd.amount_cc, cmd.ts_ns)
+        self._record_cash(cmd, "withdrawal")
+        return account.available_cc
+
+    def _check_transfer_id(self, transfer_id: str | None) -> None:
+        # Deposits and withdrawals share TransferCash's id space: an operator approval
+        # retried after a crash is refused instead of moving the money twice.
+        if transfer_id and transfer_id in self.transfer_ids:
+            raise Reject(RejectReason.ALREADY_EXISTS, "transfer id already used")
+
+    def _record_cash(self, cmd: c.Deposit | c.Withdraw, kind: str) -> None:
+        if cmd.transfer_id:
+            self.transfer_ids.add(cmd.transfer_id)
         self._out.append(
             CashMovement(
                 ts_ns=cmd.ts_ns,
-                kind="withdrawal",
+                kind=kind,
                 user_id=cmd.user_id,
                 subaccount=cmd.subaccount,
                 amount_cc=cmd.amount_cc,
+                transfer_id=cmd.transfer_id,
             )
         )
-        return account.available_cc
 
     def _create_subaccount(self, cmd: c.CreateSubaccount) -> int:
         self._account(cmd.user_id, 0)
@@ -931,7 +945,21 @@ class Exchange:
             group = self.groups.get(order.order_group_id)
             if group is not None:
                 group.orders.pop(order.order_id, None)
+        if order.client_order_id:
+            self._retire_client_id(order.key[0], order.client_order_id)
         self._out.append(self._snapshot(order, reason))
+
+    def _retire_client_id(self, user_id: str, client_order_id: str) -> None:
+        """Keep a client id no open order uses any more reserved for a while: while it
+        is among the user's last ``CLIENT_IDS_RETAINED`` retired ones (decision 0016)."""
+        retired = self.retired_client_ids.get(user_id)
+        if retired is None:
+            retired = self.retired_client_ids[user_id] = {}
+        retired[client_order_id] = None
+        if len(retired) > CLIENT_IDS_RETAINED:
+            oldest = next(iter(retired))
+            del retired[oldest]
+            del self.client_ids[(user_id, oldest)]
 
     def _cancel(self, order: Order, reason: str) -> int:
         """Cancel whatever remains of a live order; return the size cancelled."""
@@ -1114,6 +1142,8 @@ class Exchange:
         old = self._snapshot(order, "amended")
         if new_coid and new_coid != order.client_order_id:
             self.client_ids[(cmd.user_id, new_coid)] = order.order_id
+            if order.client_order_id:
+                self._retire_client_id(cmd.user_id, order.client_order_id)
             order.client_order_id = new_coid
         order.expiration_ts_ns = expiration
         self.expiring.pop(order.order_id, None)

@@ -16,7 +16,8 @@ which rebuilds the new fields exactly. A snapshot is trusted only after its SHA-
 out (the store verifies it).
 
 Formats: 1 = the headerless pickles written before the header existed; 2 = ``Position``
-carries ``traded_c``.
+carries ``traded_c``; 3 = ``Exchange.retired_client_ids`` (client ids are kept for a bounded
+time after their order finishes, decision 0016).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ __all__ = [
     "state_digest",
 ]
 
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 _HEADER_PREFIX = b"augury-state/"
 _HEADER = _HEADER_PREFIX + b"%d\n" % SNAPSHOT_FORMAT
 _HEADER_MAX = 32  # no header of ours is longer; bounds the search in a foreign payload
@@ -106,6 +107,10 @@ def canonical_state(exchange: Exchange) -> dict[str, Any]:
             if g.orders or g.reserve_cc
         ),
         "client_ids": sorted([*k, v] for k, v in exchange.client_ids.items()),
+        # Oldest first: the order decides which id is released next.
+        "retired_client_ids": sorted(
+            [user, list(retired)] for user, retired in exchange.retired_client_ids.items()
+        ),
         "transfers": sorted(exchange.transfer_ids),
         "closed_orders": sorted(exchange.closed_orders.items()),
     }

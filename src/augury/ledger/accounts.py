@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from augury.domain.limits import MONEY_MAX_CC
 from augury.domain.rejects import Reject, RejectReason
 from augury.domain.units import CC_PER_CENT, ONE_DOLLAR_CC
 from augury.ledger.collateral import CENT_FINE, OrderGroupSide
@@ -148,8 +149,14 @@ class Ledger:
         return account
 
     def deposit(self, account: Account, amount_cc: int, ts_ns: int) -> None:
-        """Bring cash in from the outside world."""
+        """Bring cash in from the outside world, or reject without change: not a positive
+        whole cent, or taking the exchange's total (deposits less withdrawals) past
+        ``MONEY_MAX_CC`` (decision 0014)."""
         self._check_cents(amount_cc)
+        if amount_cc - self.external_cc > MONEY_MAX_CC:
+            raise Reject(
+                RejectReason.MONEY_LIMIT, "deposit would exceed the exchange's money limit"
+            )
         self.external_cc -= amount_cc
         account.available_cc += amount_cc
         self._touch(account, ts_ns)

@@ -9,7 +9,14 @@ can be asked, ``views`` for the answers, ``index`` for how the indexes follow ev
 from __future__ import annotations
 
 from augury.queries.index import LiveIndex
-from augury.queries.port import MAX_CANDLES, DayStats, HistorySource, InvalidCursorError, Queries
+from augury.queries.port import (
+    MAX_CANDLES,
+    DayStats,
+    HistorySource,
+    InvalidCursorError,
+    Queries,
+    ReadSideUnavailable,
+)
 from augury.queries.seed import seed_index
 from augury.queries.views import (
     ApiKeyView,
@@ -43,6 +50,7 @@ __all__ = [
     "PositionView",
     "Queries",
     "QueuePosition",
+    "ReadSideUnavailable",
     "SeriesView",
     "TopOfBook",
     "UserView",

@@ -17,9 +17,9 @@ recovered from a snapshot.
 
 Invariants (``tests/queries`` checks them against the engine after long random runs):
 every view equals what the engine's own state says at the same command; the index only
-changes inside ``on_applied``. A failure inside it propagates and stops the sequencer
-(fail-stop, like a journal failure): an index that disagrees with the engine would answer
-wrongly, and a restart rebuilds it from the recovered state.
+changes inside ``on_applied``. It never answers wrongly: if folding a command fails (a
+bug), ``failed`` is set, the index stops following, and every read of it raises
+``ReadSideUnavailable`` (503) until a restart rebuilds it from the recovered state.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 from augury.domain.enums import FeeType
 from augury.domain.grid import grid_for
+from augury.domain.limits import CLIENT_IDS_RETAINED
 from augury.engine import commands as c
 from augury.engine.events import (
     ApiKeyUpdate,
@@ -50,9 +51,20 @@ from augury.queries.due import DueIndex
 from augury.queries.markets import MarketState, due_ns
 from augury.queries.views import ApiKeyView, SeriesView
 
-__all__ = ["EventRecord", "GroupRecord", "LiveIndex", "PositionRecord", "UserRecord"]
+__all__ = [
+    "EventRecord",
+    "GroupRecord",
+    "LiveIndex",
+    "PositionRecord",
+    "ReadSideUnavailable",
+    "UserRecord",
+]
 
 _RESTING = "resting"
+
+
+class ReadSideUnavailable(RuntimeError):
+    """The live index failed to follow a command: it answers nothing until a restart."""
 
 
 class UserRecord:
@@ -120,6 +132,11 @@ class LiveIndex:
         self.instance_id = instance_id
         self.now_ns = 0
         self.trading_paused = False
+        self.money_in_cc = 0  # deposits less withdrawals: the cash the exchange holds
+        # (user, client order id) -> order id, kept as the engine keeps them: while the
+        # order rests, then among the user's last CLIENT_IDS_RETAINED retired ones.
+        self.client_ids: dict[tuple[str, str], str] = {}
+        self.retired_client_ids: dict[str, dict[str, None]] = {}
         self.users: dict[str, UserRecord] = {}
         self.balances: dict[tuple[str, int], BalanceUpdate] = {}
         # user -> (subaccount, ticker) -> position
@@ -134,19 +151,24 @@ class LiveIndex:
         self.events: dict[str, EventRecord] = {}
         self.markets: dict[str, MarketState] = {}
         self.due = DueIndex()
+        self.failed: BaseException | None = None
 
     # --- the sequencer sink -------------------------------------------------------------
 
     def on_applied(self, _seq: int, command: c.Command, outcome: Outcome) -> None:
         """Fold one applied command into the indexes (sequencer sink; never blocks)."""
-        if outcome.reject is not None:
+        if outcome.reject is not None or self.failed is not None:
             return
-        if type(command) is c.Batch:
-            for item, result in zip(command.items, outcome.value, strict=True):
-                if result.reject is None:
-                    self._leaf(item, result)
-        else:
-            self._leaf(command, outcome)
+        try:
+            if type(command) is c.Batch:
+                for item, result in zip(command.items, outcome.value, strict=True):
+                    if result.reject is None:
+                        self._leaf(item, result)
+            else:
+                self._leaf(command, outcome)
+        except BaseException as error:
+            self.failed = error
+            raise
 
     def _leaf(self, command: c.Command, outcome: Outcome) -> None:
         if command.ts_ns > self.now_ns:
@@ -160,9 +182,11 @@ class LiveIndex:
             if handler is not None:
                 handler(self, event)
         if type(command) is c.AmendOrder:
-            # A metadata-only amend (client order id, expiry) emits no OrderUpdate.
+            # A metadata-only amend (client order id, expiry) emits no OrderUpdate; an
+            # order the amend finished has had its final event already.
             new: OrderUpdate = outcome.value["new"]
-            self._order(new)
+            if new.status == _RESTING:
+                self._order(new)
 
     # --- commands (what no event carries) ---------------------------------------------------
 
@@ -217,6 +241,25 @@ class LiveIndex:
         user.subaccounts += 1
         self.balances[(cmd.user_id, number)] = BalanceUpdate(cmd.ts_ns, cmd.user_id, number, 0, 0)
 
+    def _amend(self, cmd: c.AmendOrder) -> None:
+        # A new client order id takes over before the amend's events, as in the engine.
+        order = self.orders.get(cmd.order_id)
+        new = cmd.updated_client_order_id
+        if order is not None and new and new != order.client_order_id:
+            self.client_ids[(cmd.user_id, new)] = cmd.order_id
+            if order.client_order_id:
+                self._retire_client_id(cmd.user_id, order.client_order_id)
+
+    def _retire_client_id(self, user_id: str, client_order_id: str) -> None:
+        retired = self.retired_client_ids.get(user_id)
+        if retired is None:
+            retired = self.retired_client_ids[user_id] = {}
+        retired[client_order_id] = None
+        if len(retired) > CLIENT_IDS_RETAINED:
+            oldest = next(iter(retired))
+            del retired[oldest]
+            del self.client_ids[(user_id, oldest)]
+
     def _register_key(self, cmd: c.RegisterApiKey) -> None:
         self.keys[cmd.api_key_id] = ApiKeyView(
             cmd.api_key_id,
@@ -233,38 +276,52 @@ class LiveIndex:
     # --- events --------------------------------------------------------------------------
 
     def _order(self, ev: OrderUpdate) -> None:
-        order_id = ev.order_id
-        previous = self.orders.get(order_id)
+        previous = self.orders.get(ev.order_id)
+        if previous is None and ev.client_order_id:
+            key = (ev.user_id, ev.client_order_id)
+            if key not in self.client_ids:  # a new order (its first event)
+                self.client_ids[key] = ev.order_id
         if ev.status == _RESTING:
-            market = self.markets[ev.ticker]
-            self.orders[order_id] = ev
-            if previous is None:
-                self.user_orders.setdefault(ev.user_id, {})[order_id] = None
-                market.enqueue(ev)
-                if ev.order_group_id is not None:
-                    group = self.groups.get(ev.order_group_id)
-                    if group is not None:
-                        group.orders[order_id] = None
-            elif previous.queue_seq == ev.queue_seq and previous.price_cc == ev.price_cc:
-                market.requeue_in_place(ev)
-            else:  # re-priced or grown by an amend: it went to the back of a queue
-                market.dequeue(previous)
-                market.enqueue(ev)
-            if previous is None or previous.expiration_ts_ns != ev.expiration_ts_ns:
-                self.due.set(("order", order_id), ev.expiration_ts_ns)
-        elif previous is not None:
-            del self.orders[order_id]
-            mine = self.user_orders[ev.user_id]
-            del mine[order_id]
-            if not mine:
-                del self.user_orders[ev.user_id]
-            self.markets[ev.ticker].dequeue(previous)
-            if previous.order_group_id is not None:
-                group = self.groups.get(previous.order_group_id)
+            self._resting(ev, previous)
+            return
+        if ev.client_order_id:
+            self._retire_client_id(ev.user_id, ev.client_order_id)
+        if previous is not None:
+            self._finished(ev, previous)
+
+    def _resting(self, ev: OrderUpdate, previous: OrderUpdate | None) -> None:
+        order_id = ev.order_id
+        market = self.markets[ev.ticker]
+        self.orders[order_id] = ev
+        if previous is None:
+            self.user_orders.setdefault(ev.user_id, {})[order_id] = None
+            market.enqueue(ev)
+            if ev.order_group_id is not None:
+                group = self.groups.get(ev.order_group_id)
                 if group is not None:
-                    group.orders.pop(order_id, None)
-            if previous.expiration_ts_ns is not None:
-                self.due.set(("order", order_id), None)
+                    group.orders[order_id] = None
+        elif previous.queue_seq == ev.queue_seq and previous.price_cc == ev.price_cc:
+            market.requeue_in_place(ev)
+        else:  # re-priced or grown by an amend: it went to the back of a queue
+            market.dequeue(previous)
+            market.enqueue(ev)
+        if previous is None or previous.expiration_ts_ns != ev.expiration_ts_ns:
+            self.due.set(("order", order_id), ev.expiration_ts_ns)
+
+    def _finished(self, ev: OrderUpdate, previous: OrderUpdate) -> None:
+        order_id = ev.order_id
+        del self.orders[order_id]
+        mine = self.user_orders[ev.user_id]
+        del mine[order_id]
+        if not mine:
+            del self.user_orders[ev.user_id]
+        self.markets[ev.ticker].dequeue(previous)
+        if previous.order_group_id is not None:
+            group = self.groups.get(previous.order_group_id)
+            if group is not None:
+                group.orders.pop(order_id, None)
+        if previous.expiration_ts_ns is not None:
+            self.due.set(("order", order_id), None)
 
     def _book_delta(self, ev: BookDelta) -> None:
         self.markets[ev.ticker].apply_delta(ev.side == "bid", ev.price_cc, ev.delta_c)
@@ -301,6 +358,12 @@ class LiveIndex:
 
     def _balance(self, ev: BalanceUpdate) -> None:
         self.balances[(ev.user_id, ev.subaccount)] = ev
+
+    def _cash(self, ev: CashMovement) -> None:
+        if ev.kind == "deposit":
+            self.money_in_cc += ev.amount_cc
+        elif ev.kind == "withdrawal":
+            self.money_in_cc -= ev.amount_cc
 
     def _market(self, ev: MarketUpdate) -> None:
         market = self.markets[ev.ticker]
@@ -358,6 +421,7 @@ _COMMANDS: dict[type, _Handler] = {
     c.AddEvent: LiveIndex._add_event,
     c.AddMarket: LiveIndex._add_market,
     c.CreateSubaccount: LiveIndex._create_subaccount,
+    c.AmendOrder: LiveIndex._amend,
     c.RegisterApiKey: LiveIndex._register_key,
 }
 
@@ -374,6 +438,6 @@ _EVENTS: dict[type, _Handler | None] = {
     ExchangeUpdate: LiveIndex._exchange,
     ApiKeyUpdate: LiveIndex._api_key,
     UserUpdate: LiveIndex._user,
-    CashMovement: None,  # history only (augury.store)
+    CashMovement: LiveIndex._cash,
     SettlementEvent: None,  # history only; positions settle through PositionUpdate
 }

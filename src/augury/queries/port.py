@@ -26,7 +26,7 @@ from typing import Protocol, TypeVar
 
 from augury.domain.units import FINE_PER_CC, ONE_DOLLAR_CC
 from augury.engine.events import OrderUpdate, PositionUpdate
-from augury.queries.index import LiveIndex, UserRecord
+from augury.queries.index import LiveIndex, ReadSideUnavailable, UserRecord
 from augury.queries.views import (
     ApiKeyView,
     BalanceView,
@@ -48,7 +48,14 @@ from augury.queries.views import (
 )
 from augury.store.history_read import MAX_CANDLES, HistoryReader, InvalidCursorError
 
-__all__ = ["MAX_CANDLES", "DayStats", "HistorySource", "InvalidCursorError", "Queries"]
+__all__ = [
+    "MAX_CANDLES",
+    "DayStats",
+    "HistorySource",
+    "InvalidCursorError",
+    "Queries",
+    "ReadSideUnavailable",
+]
 
 T = TypeVar("T")
 _DAY_NS = 86_400 * 1_000_000_000
@@ -74,8 +81,16 @@ class Queries:
     """The read port over the live index and the history read models."""
 
     def __init__(self, index: LiveIndex, history: HistorySource) -> None:
-        self._index = index
+        self._live = index
         self._history = history
+
+    @property
+    def _index(self) -> LiveIndex:
+        # Never an answer from an index that stopped following the engine.
+        index = self._live
+        if index.failed is not None:
+            raise ReadSideUnavailable("the read side is unavailable until the server restarts")
+        return index
 
     # --- the exchange ------------------------------------------------------------------
 
@@ -91,6 +106,10 @@ class Queries:
     def trading_active(self) -> bool:
         """Return whether the exchange-wide trading switch is on."""
         return not self._index.trading_paused
+
+    def money_in_cc(self) -> int:
+        """Return the cash brought into the exchange: all deposits less all withdrawals."""
+        return self._index.money_in_cc
 
     def next_due_ns(self) -> int | None:
         """Return the earliest time a ``Tick`` would change something (open, close,
@@ -252,6 +271,11 @@ class Queries:
             and (ticker is None or order.ticker == ticker)
         ]
 
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        """Return the order a client order id names: while the order rests, and for a
+        while after (the engine keeps the user's last retired ids reserved), else None."""
+        return self._index.client_ids.get((user_id, client_order_id))
+
     def queue_position(self, order: OrderUpdate) -> int:
         """Return the resting size ahead of a resting order at its price."""
         return self._index.markets[order.ticker].queue_ahead_c(order)
@@ -334,9 +358,10 @@ class Queries:
             record.created_ns,
         )
 
-    def events(self) -> list[EventView]:
-        """Return every event, by ticker."""
-        views = (self.event(ticker) for ticker in sorted(self._index.events))
+    def events(self, *, by_ticker: bool = True) -> list[EventView]:
+        """Return every event, by ticker (or in listing order)."""
+        tickers = sorted(self._index.events) if by_ticker else list(self._index.events)
+        views = (self.event(ticker) for ticker in tickers)
         return [view for view in views if view is not None]
 
     def market(self, ticker: str) -> MarketView | None:

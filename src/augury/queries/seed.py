@@ -28,6 +28,11 @@ def seed_index(exchange: Exchange) -> LiveIndex:
     index = LiveIndex(exchange.instance_id)
     index.now_ns = exchange.now_ns
     index.trading_paused = exchange.trading_paused
+    index.money_in_cc = -exchange.ledger.external_cc
+    index.client_ids = dict(exchange.client_ids)
+    index.retired_client_ids = {
+        user: dict(retired) for user, retired in exchange.retired_client_ids.items()
+    }
     _accounts(index, exchange)
     _catalog(index, exchange)
     _orders(index, exchange)

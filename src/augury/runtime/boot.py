@@ -11,6 +11,20 @@ in an older state format (``engine.state.SNAPSHOT_FORMAT``) is not loaded: the j
 replayed from its first command, which rebuilds every field the new format keeps. The
 recovered state is exactly the state that wrote the journal; its digest is reported so
 tests and operators can compare.
+
+Recovery never dies on one record (decision 0015):
+
+- a record marked void (its apply raised, live or in an earlier recovery) is not applied;
+  its subscribers see it as a ``COMMAND_FAILED`` reject, so the history stays contiguous;
+- a record whose apply raises now is voided durably, the state is rebuilt from the
+  journal up to the record before it (the failed apply may have changed part of it), and
+  replay goes on;
+- a record an older build accepted that is out of domain now (``OUT_OF_DOMAIN``, e.g. an
+  expiration in the year 2286) is rejected on replay like any refused command, and logged:
+  it could not be stored, and it never reaches the journal any more;
+- a record this build cannot decode stops recovery with ``RecoveryError``, which names the
+  record and the two ways out (the build that wrote it, or ``augury journal void``):
+  voiding it silently could drop an acknowledged command that a newer format holds.
 """
 
 from __future__ import annotations
@@ -19,11 +33,12 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
+from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
@@ -34,12 +49,60 @@ from augury.store import Journal
 from augury.store.history import HistoryWriter, history_url
 from augury.store.history_read import HistoryReader
 
-__all__ = ["HistoryFeed", "RecoveryResult", "Runtime", "recover"]
+__all__ = [
+    "HistoryFeed",
+    "HistoryUnavailable",
+    "RecoveryError",
+    "RecoveryResult",
+    "Runtime",
+    "adopt_state",
+    "failed_outcome",
+    "recover",
+    "undo_failed",
+]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ReplaySink = Callable[[int, c.Command, Outcome], None]
+
+
+class RecoveryError(RuntimeError):
+    """Recovery cannot go past a journal record; the message names it and the way out."""
+
+    def __init__(self, seq: int, message: str) -> None:
+        super().__init__(message)
+        self.seq = seq
+
+
+def failed_outcome() -> Outcome:
+    """Return the outcome of a command whose apply raised (and was undone)."""
+    return Outcome(
+        [], Reject(RejectReason.COMMAND_FAILED, "the command failed and changed nothing"), None
+    )
+
+
+def adopt_state(exchange: Exchange, rebuilt: Exchange) -> None:
+    """Make ``exchange`` hold the state of ``rebuilt``, in place.
+
+    Everything that holds the live exchange (routes, the WebSocket hub, the demo) keeps
+    its reference and sees the rebuilt state from then on. A native engine provides the
+    same operation on its own object.
+    """
+    state = vars(exchange)
+    state.clear()
+    state.update(vars(rebuilt))
+
+
+def undo_failed(journal: Journal, instance_id: str, seq: int, exchange: Exchange) -> None:
+    """Void record ``seq`` (its apply raised) and rebuild ``exchange`` as of ``seq - 1``.
+
+    Runs on the journal's thread. The void mark is written before the rebuild, so a crash
+    in between replays the record as failed too.
+    """
+    journal.void_record(seq)
+    rebuilt = recover(journal, instance_id, max_snapshot_seq=seq - 1, until=seq - 1)
+    adopt_state(exchange, rebuilt.exchange)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +123,7 @@ def recover(
     *,
     max_snapshot_seq: int | None = None,
     on_start: Callable[[Exchange, int], None] | None = None,
+    until: int | None = None,
 ) -> RecoveryResult:
     """Rebuild the exchange from the newest valid snapshot plus the journal after it.
 
@@ -70,6 +134,10 @@ def recover(
         max_snapshot_seq: start from no snapshot newer than this (a read model that lags
             behind it needs the commands in between): the newest at or below it, or none.
         on_start: called with the starting state and its seq before the replay begins.
+        until: stop after this record (None: the end of the journal).
+
+    Raises:
+        RecoveryError: a record cannot be decoded by this build.
     """
     started = time.perf_counter()
     snapshot_seq, exchange = 0, Exchange(instance_id)
@@ -87,11 +155,12 @@ def recover(
     if on_start is not None:
         on_start(exchange, snapshot_seq)
     seq = snapshot_seq
-    decode = c.decode_command
-    apply = exchange.apply
-    for seq, _ts, payload in journal.read_after(snapshot_seq):
-        command = decode(payload)
-        outcome = apply(command)
+    void = journal.void_records()
+    for record_seq, ts_ns, payload in journal.read_after(snapshot_seq):
+        if until is not None and record_seq > until:
+            break
+        seq = record_seq
+        command, outcome = _replay_one(journal, instance_id, exchange, seq, ts_ns, payload, void)
         if replay_sink is not None:
             replay_sink(seq, command, outcome)
     return RecoveryResult(
@@ -105,12 +174,74 @@ def recover(
     )
 
 
+def _replay_one(
+    journal: Journal,
+    instance_id: str,
+    exchange: Exchange,
+    seq: int,
+    ts_ns: int,
+    payload: bytes,
+    void: frozenset[int],
+) -> tuple[c.Command, Outcome]:
+    try:
+        command = c.decode_command(payload)
+    except Exception as error:
+        if seq in void:
+            # Voided by the operator because no build at hand decodes it; subscribers
+            # still need an entry at this seq, and a Tick of its time stands in for it.
+            return c.Tick(ts_ns=ts_ns), failed_outcome()
+        raise RecoveryError(
+            seq,
+            f"journal record {seq} cannot be decoded by this build ({error}). It was "
+            "written by another version of augury: start that version, or, to give up "
+            f"this one command, stop the server and run `augury journal void {seq}` with "
+            "the same --data/--db, then start again.",
+        ) from error
+    if seq in void:
+        return command, failed_outcome()
+    try:
+        outcome = exchange.apply(command)
+    except Exception:
+        log.exception(
+            "journal record %d (%s) raised during replay: voiding it and rebuilding the "
+            "state before it",
+            seq,
+            type(command).__name__,
+        )
+        undo_failed(journal, instance_id, seq, exchange)
+        return command, failed_outcome()
+    results = outcome.value if isinstance(command, c.Batch) else [outcome]
+    for result in results:
+        reject = result.reject
+        if reject is not None and reject.reason is RejectReason.OUT_OF_DOMAIN:
+            # Only an older build journaled such a command; this one refuses it unjournaled.
+            log.warning(
+                "journal record %d (%s) was accepted by an older build but is out of "
+                "domain now (%s): replayed as refused",
+                seq,
+                type(command).__name__,
+                reject.message,
+            )
+    return command, outcome
+
+
+class HistoryUnavailable(RuntimeError):
+    """The history database failed: its read models no longer follow the journal."""
+
+
 class HistoryFeed:
     """Feeds applied batches to the history read models on their own thread, in order.
 
     The writer runs behind the sequencer (its rows are derived, and recovery rebuilds what
     a crash lost, from the watermark it commits with each batch), so a slow read-model
     write never delays a response.
+
+    It never fails silently (decision 0015). A batch the database refuses is written again
+    one command at a time; a command whose rows still fail is logged with its seq, counted
+    in ``skipped`` and passed over (its rows are missing, every other row is written). If
+    even that fails, the database itself is failing: ``failed`` is set, and history reads
+    answer ``HistoryUnavailable`` (503) instead of stale rows until a restart rebuilds
+    the read models from the journal.
     """
 
     def __init__(self, writer: HistoryWriter, reader: HistoryReader) -> None:
@@ -119,6 +250,8 @@ class HistoryFeed:
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
         self._pending: list[tuple[int, c.Command, Outcome]] = []
+        self.skipped: list[int] = []  # seqs whose rows were left out (the newest 1,000)
+        self.failed: BaseException | None = None
 
     def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
         """Collect replayed commands, writing them in batches (used during recovery)."""
@@ -128,20 +261,66 @@ class HistoryFeed:
 
     def flush_replay(self) -> None:
         if self._pending:
-            self.writer.apply_batch(self._pending)
+            self.write(self._pending)
             self._pending = []
 
     def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
         """Queue one live batch for the history thread (never blocks the loop)."""
-        future = self.thread.submit(self.writer.apply_batch, items)
+        future = self.thread.submit(self.write, items)
         future.add_done_callback(_log_failure)
+
+    def write(self, items: Sequence[tuple[int, c.Command, Outcome]]) -> None:
+        """Write a batch; isolate and skip a command whose rows the database refuses."""
+        if self.failed is not None or not items:
+            return
+        try:
+            self.writer.apply_batch(items)
+            return
+        except Exception as error:
+            log.error(
+                "history write of commands %d..%d failed (%s); writing them one by one",
+                items[0][0],
+                items[-1][0],
+                error,
+            )
+        for item in items:
+            try:
+                self.writer.apply_batch([item])
+                continue
+            except Exception as error:
+                log.error(
+                    "history: the rows of command %d (%s) cannot be written (%s); they are "
+                    "left out and history goes on",
+                    item[0],
+                    type(item[1]).__name__,
+                    error,
+                )
+            try:
+                self.writer.skip([item])
+            except Exception as error:
+                self.failed = error
+                log.error(
+                    "history database failed at command %d; history reads answer 503 until "
+                    "a restart rebuilds them from the journal",
+                    item[0],
+                    exc_info=error,
+                )
+                return
+            self.skipped.append(item[0])
+            del self.skipped[:-1000]
 
     async def drain(self) -> None:
         """Wait until every queued batch is written."""
         await asyncio.get_running_loop().run_in_executor(self.thread, lambda: None)
 
     async def read(self, fn: Callable[[HistoryReader], T]) -> T:
-        """Run a query on the reader's thread."""
+        """Run a query on the reader's thread.
+
+        Raises:
+            HistoryUnavailable: the history database failed (see the class docstring).
+        """
+        if self.failed is not None:
+            raise HistoryUnavailable("history is unavailable until the server restarts")
         return await asyncio.get_running_loop().run_in_executor(self.read_thread, fn, self.reader)
 
     def close(self) -> None:
@@ -187,8 +366,13 @@ class Runtime:
         *,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
+        max_snapshot_seq: int | None = None,
     ) -> Runtime:
-        """Open the journal and history on their threads, recover, start the sequencer."""
+        """Open the journal and history on their threads, recover, start the sequencer.
+
+        ``replay_sink`` receives every replayed command; ``max_snapshot_seq`` makes recovery
+        start no later than that seq (a subscriber's own watermark), like the history's.
+        """
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, Journal.open, db_url)
@@ -204,11 +388,14 @@ class Runtime:
         def run_recovery() -> RecoveryResult:
             # Start no later than the history's watermark, so every command it lacks is
             # replayed through it; then let it catch up to the journal's end.
+            bound = writer.watermark()
+            if max_snapshot_seq is not None:
+                bound = min(bound, max_snapshot_seq)
             result = recover(
                 journal,
                 instance_id,
                 sink,
-                max_snapshot_seq=writer.watermark(),
+                max_snapshot_seq=bound,
                 on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
             )
             history.flush_replay()
@@ -222,6 +409,11 @@ class Runtime:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 50, 1000)
+
+        def undo(seq: int, exchange: Exchange) -> Outcome:
+            undo_failed(journal, instance_id, seq, exchange)
+            return failed_outcome()
+
         sequencer = Sequencer(
             recovery.exchange,
             journal,
@@ -229,6 +421,7 @@ class Runtime:
             clock,
             last_seq=recovery.last_seq,
             snapshot_every=snapshot_every,
+            undo=undo,
         )
         sequencer.subscribe_batch(history.on_batch)
         sequencer.before_snapshot = history.drain

@@ -19,6 +19,21 @@ While one batch commits, the next one gathers in the queue, so batches grow with
 A journal failure is fatal: the engine and the disk might disagree, so the sequencer stops
 and fails every waiting caller (fail-stop), and the server must restart and recover.
 
+One command never stops the others (decision 0015):
+
+- before the journal, each command is checked against its domain
+  (``engine.domain_check``) and encoded on its own. An out-of-domain command (or batch
+  item) is answered with its ``OUT_OF_DOMAIN`` reject and never journaled: it changes no
+  state, so leaving it out cannot change a replay. A command that cannot be encoded gets
+  ``CommandFailed`` (a 500 for that caller) and is dropped from the batch.
+- if ``apply`` raises (a bug: validation makes every known cause impossible), the engine
+  may hold part of the command. The record is voided durably and the state rebuilt from
+  snapshot + journal up to the record before it (``undo``), on the journal's thread while
+  the event loop waits, so no reader sees the partial state; the caller gets the
+  ``COMMAND_FAILED`` reject (500) and the batch goes on. Recovery replays the record as
+  failed, so the restarted state is the same.
+- an exception from a subscriber is logged and contained; the others still run.
+
 Snapshots: every ``snapshot_every`` commands a forked child pickles the state as of the
 last applied command while the sequencer goes on (at most one at a time); the parent
 stores it through the journal thread. A clean stop waits for it and takes a final one.
@@ -35,14 +50,23 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from augury.domain.rejects import Reject
 from augury.engine import commands as c
+from augury.engine.domain_check import domain_reject
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import make_snapshot
 from augury.runtime.clock import Clock
 from augury.runtime.forked_snapshot import can_fork, snapshot_in_child
 from augury.store import Journal
 
-__all__ = ["DEFAULT_SNAPSHOT_EVERY", "EventSink", "Sequencer", "SequencerStopped"]
+__all__ = [
+    "DEFAULT_SNAPSHOT_EVERY",
+    "CommandFailed",
+    "EventSink",
+    "Sequencer",
+    "SequencerStopped",
+    "Undo",
+]
 
 # Commands between periodic snapshots. Forked snapshots cost the sequencer only the fork,
 # so they can be frequent; recovery then replays at most this many commands.
@@ -57,8 +81,37 @@ EventSink = Callable[[int, c.Command, Outcome], None]
 BatchSink = Callable[[list[tuple[int, c.Command, Outcome]]], None]
 
 
+# Runs on the journal's thread: void record ``seq`` and rebuild the exchange (in place) as
+# of ``seq - 1``; returns the outcome the failed command's caller and subscribers get.
+Undo = Callable[[int, Exchange], Outcome]
+
+
 class SequencerStopped(RuntimeError):
     """The sequencer is not accepting commands (stopping, or stopped after a failure)."""
+
+
+class CommandFailed(RuntimeError):
+    """This one command could not be journaled (it does not encode); nothing changed."""
+
+
+class _Prepared:
+    """A command ready for the journal: what is written, and what its caller is owed."""
+
+    __slots__ = ("command", "future", "item_count", "payload", "refused")
+
+    def __init__(
+        self,
+        future: asyncio.Future[Outcome],
+        command: c.Command,
+        payload: bytes,
+        refused: dict[int, Reject],
+        item_count: int,
+    ) -> None:
+        self.future = future
+        self.command = command  # as journaled: a batch without its refused items
+        self.payload = payload
+        self.refused = refused  # batch item index (as submitted) -> its domain reject
+        self.item_count = item_count
 
 
 def stamp(command: c.Command, ts_ns: int) -> c.Command:
@@ -84,6 +137,7 @@ class Sequencer:
         queue_size: int = 16_384,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         fork_snapshots: bool = True,
+        undo: Undo | None = None,
     ) -> None:
         self.exchange = exchange
         self.journal = journal
@@ -92,6 +146,7 @@ class Sequencer:
         self.last_seq = last_seq
         self.max_batch = max_batch
         self.snapshot_every = snapshot_every
+        self.undo = undo
         # Periodic snapshots are pickled by a forked child (runtime.forked_snapshot) so the
         # sequencer never stalls for them; the final one at shutdown is taken in-process.
         self.fork_snapshots = fork_snapshots and can_fork()
@@ -183,30 +238,51 @@ class Sequencer:
         ts = now if now > self._last_ts else self._last_ts
         self._last_ts = ts
         seq0 = self.last_seq
-        commands = [stamp(command, ts) for command, _ in batch]
-        records = [
-            (seq0 + i + 1, ts, c.encode_command(command)) for i, command in enumerate(commands)
-        ]
-        await loop.run_in_executor(self._thread, self.journal.append_batch, records)
-        self.last_seq = seq0 + len(batch)
+        ready: list[_Prepared] = []
+        for command, future in batch:
+            prepared = _prepare(stamp(command, ts), future)
+            if prepared is not None:
+                ready.append(prepared)
+        records = [(seq0 + i + 1, ts, p.payload) for i, p in enumerate(ready)]
+        if records:
+            await loop.run_in_executor(self._thread, self.journal.append_batch, records)
+        self.last_seq = seq0 + len(ready)
         self.batch_sizes.append(len(batch))
         if len(self.batch_sizes) > 4096:
             del self.batch_sizes[:2048]
-        exchange = self.exchange
-        sinks = self._sinks
         applied: list[tuple[int, c.Command, Outcome]] = []
-        for i, ((_, future), command) in enumerate(zip(batch, commands, strict=True)):
-            outcome = exchange.apply(command)
-            applied.append((seq0 + i + 1, command, outcome))
-            for sink in sinks:
-                sink(seq0 + i + 1, command, outcome)
-            if not future.done():
-                future.set_result(outcome)
+        for i, prepared in enumerate(ready):
+            seq = seq0 + i + 1
+            outcome = self._apply(seq, prepared.command)
+            applied.append((seq, prepared.command, outcome))
+            for sink in self._sinks:
+                _deliver(sink, seq, prepared.command, outcome)
+            if not prepared.future.done():
+                prepared.future.set_result(_answer(prepared, outcome))
         for batch_sink in self._batch_sinks:
-            batch_sink(applied)
-        self._since_snapshot += len(batch)
+            try:
+                batch_sink(applied)
+            except Exception:
+                log.exception(
+                    "a batch subscriber failed on commands %d..%d", seq0 + 1, self.last_seq
+                )
+        self._since_snapshot += len(ready)
         if self._since_snapshot >= self.snapshot_every:
             await self._periodic_snapshot()
+
+    def _apply(self, seq: int, command: c.Command) -> Outcome:
+        try:
+            return self.exchange.apply(command)
+        except Exception:
+            log.exception(
+                "command %d (%s) raised while applied: undoing it", seq, type(command).__name__
+            )
+            if self.undo is None:
+                raise  # nothing can rebuild the state: fail-stop
+            undo = self.undo
+            # The loop waits (no reader may see the partial state) while the journal's
+            # thread voids the record and rebuilds the state; a failure there is fatal.
+            return self._thread.submit(undo, seq, self.exchange).result()
 
     async def _periodic_snapshot(self) -> None:
         if not self.fork_snapshots:
@@ -243,3 +319,58 @@ class Sequencer:
         ts = self.clock.now_ns()
         await self.call(lambda journal: journal.write_snapshot(seq, ts, payload))
         self._since_snapshot = 0
+
+
+def _prepare(command: c.Command, future: asyncio.Future[Outcome]) -> _Prepared | None:
+    """Check and encode one command; answer it at once (and return None) if it cannot be
+    journaled: out of domain (every item of a batch), or not encodable."""
+    refused: dict[int, Reject] = {}
+    item_count = 0
+    journaled = command
+    if isinstance(command, c.Batch):
+        item_count = len(command.items)
+        kept: list[c.Single] = []
+        for index, item in enumerate(command.items):
+            reject = domain_reject(item)
+            if reject is None:
+                kept.append(item)
+            else:
+                refused[index] = reject
+        if refused:
+            if not kept:
+                answer = [Outcome([], refused[i], None) for i in range(item_count)]
+                future.set_result(Outcome([], None, answer))
+                return None
+            journaled = c.Batch(ts_ns=command.ts_ns, items=kept)
+    else:
+        reject = domain_reject(command)
+        if reject is not None:
+            future.set_result(Outcome([], reject, None))
+            return None
+    try:
+        payload = c.encode_command(journaled)
+    except Exception as error:
+        log.exception("command %s cannot be encoded; refused alone", type(command).__name__)
+        future.set_exception(CommandFailed(f"the command cannot be journaled: {error}"))
+        return None
+    return _Prepared(future, journaled, payload, refused, item_count)
+
+
+def _answer(prepared: _Prepared, outcome: Outcome) -> Outcome:
+    """Return the caller's outcome: a batch's refused items put back in their places."""
+    if not prepared.refused or outcome.reject is not None:
+        return outcome
+    results = iter(outcome.value)
+    value = [
+        Outcome([], prepared.refused[i], None) if i in prepared.refused else next(results)
+        for i in range(prepared.item_count)
+    ]
+    return Outcome(outcome.events, None, value)
+
+
+def _deliver(sink: EventSink, seq: int, command: c.Command, outcome: Outcome) -> None:
+    try:
+        sink(seq, command, outcome)
+    except Exception:
+        # A subscriber's own state may now lag; the exchange and the others go on.
+        log.exception("a subscriber failed on command %d", seq)

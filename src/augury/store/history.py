@@ -322,6 +322,40 @@ class HistoryWriter(ClosesOnExit):
             self._undo = {}
             self._touched = {}
 
+    def skip(self, items: Sequence[_Item]) -> None:
+        """Advance past ``items`` writing none of their rows, only the watermark.
+
+        For a command whose rows the database refuses (``HistoryFeed`` finds it by writing
+        a failed batch one command at a time): its tapes still advance, so candles and
+        books stay right, and the commands after it are written as usual.
+
+        Raises:
+            HistoryGapError: as ``apply_batch``.
+        """
+        if not items:
+            return
+        self._undo = {}
+        self._touched = {}
+        applied = self._applied
+        try:
+            self._collect(items)
+            last = items[-1][0]
+            if last > self._watermark:
+                with self._conn.transaction() as executemany:
+                    executemany(_UPSERT_META, [(WATERMARK_KEY, str(last))])
+                self._watermark = last
+        except BaseException:
+            for ticker, saved in self._undo.items():
+                if saved is None:
+                    self._tapes.pop(ticker, None)
+                else:
+                    self._tapes[ticker] = saved
+            self._applied = applied
+            raise
+        finally:
+            self._undo = {}
+            self._touched = {}
+
     def _write(self, live: _Batch, seq: int) -> None:
         inserts: _Rows = []
         resting: _Rows = []
@@ -379,7 +413,10 @@ class HistoryWriter(ClosesOnExit):
                 raise HistoryGapError(f"history expected command {expected}, got {seq}")
             expected += 1
             self._applied = seq
-            if outcome.events or isinstance(command, c.AmendOrder | c.Batch):
+            # A refused command (or a failed one, COMMAND_FAILED) wrote nothing.
+            if outcome.reject is None and (
+                outcome.events or isinstance(command, c.AmendOrder | c.Batch)
+            ):
                 self._command(seq, command, outcome, live if seq > watermark else scratch)
         return live
 

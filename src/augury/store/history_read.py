@@ -15,6 +15,7 @@ committed are never seen.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import fields
@@ -87,11 +88,20 @@ def _encode(*parts: int) -> str:
     return ".".join(str(part) for part in parts)
 
 
+_CURSOR_PART = re.compile(r"[0-9]{1,19}", re.ASCII)
+_INT64_MAX = 2**63 - 1
+
+
 def _decode(cursor: str, size: int) -> tuple[int, ...]:
+    # ASCII digits, each part a value the stores can compare against (signed 64 bits);
+    # the cursor is not repeated in the message (it may be long).
     parts = cursor.split(".")
-    if len(parts) != size or not all(p.isdigit() for p in parts):
-        raise InvalidCursorError(f"invalid cursor {cursor!r}")
-    return tuple(int(p) for p in parts)
+    if len(parts) != size or not all(_CURSOR_PART.fullmatch(p) for p in parts):
+        raise InvalidCursorError("invalid cursor")
+    values = tuple(int(p) for p in parts)
+    if any(value > _INT64_MAX for value in values):
+        raise InvalidCursorError("invalid cursor")
+    return values
 
 
 def _check_limit(limit: int, most: int = MAX_PAGE) -> None:

@@ -19,6 +19,11 @@ Invariants:
   left by all the commands before it, so a record after an unverifiable one cannot be replayed
   on its own, and a bad record may equally be a torn write that hides where the tail really
   was. Nothing after it can be trusted, so it is never half-applied.
+- A record may be marked *void* (``void_record``): it stays in the log (its seq, crc and
+  bytes are untouched, so nothing after it moves), but replay treats it as a command that
+  failed and changed nothing. The runtime voids a command whose apply raised (decision
+  0015), and an operator can void one that this build cannot decode
+  (``augury journal void``). The set lives in ``meta`` and is written durably.
 - ``write_snapshot`` only accepts seqs in ``floor .. last_seq()``, and ``truncate_before(seq)``
   requires a snapshot at ``>= seq``, so replay from the newest snapshot never needs a deleted
   row. (Older snapshots left behind the new floor can no longer be replayed from;
@@ -71,6 +76,7 @@ _HEADER = struct.Struct(">qq")
 _SCAN_BATCH = 10_000
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
 _FLOOR_KEY = "journal.truncated_through"
+_VOID_KEY = "journal.void_seqs"
 
 # SQL is written once with "?" placeholders; the PostgreSQL backend rewrites them to "%s".
 _INSERT_JOURNAL = "INSERT INTO journal (seq, ts_ns, payload, crc32) VALUES (?, ?, ?, ?)"
@@ -370,6 +376,11 @@ class Journal(ClosesOnExit):
                 ]
             )
         self._last_seq = last_good
+        void = self.void_records()
+        if any(seq > last_good for seq in void):
+            # Those seqs will be reused by new commands, which must not be skipped.
+            kept = ",".join(str(seq) for seq in sorted(void) if seq <= last_good)
+            self._db.write([(_UPSERT_META, (_VOID_KEY, kept))])
         return RecoveryReport(last_good, dropped, first_bad, tuple(s for (s,) in stale))
 
     def write_snapshot(self, seq: int, created_ns: int, payload: bytes, keep: int = 3) -> None:
@@ -439,6 +450,22 @@ class Journal(ClosesOnExit):
         )
         self._floor = seq
         return deleted
+
+    def void_records(self) -> frozenset[int]:
+        """Return the seqs of the records marked void (replay skips them)."""
+        text = self._get(_VOID_KEY) or ""
+        return frozenset(int(part) for part in text.split(",") if part)
+
+    def void_record(self, seq: int) -> None:
+        """Mark record ``seq`` void, durably: replay treats it as a failed command.
+
+        Args:
+            seq: an existing record, ``floor < seq <= last_seq()``.
+        """
+        if not self._floor < seq <= self._last_seq:
+            raise JournalError(f"no record {seq} to void (records {self._floor + 1}..)")
+        seqs = sorted(self.void_records() | {seq})
+        self._db.write([(_UPSERT_META, (_VOID_KEY, ",".join(str(s) for s in seqs)))])
 
     def get_meta(self, key: str) -> str | None:
         """Return the value stored under ``key`` in ``meta``, or None."""

@@ -237,3 +237,7 @@ market_stats = sa.Table(
     sa.Column("updated_ns", _BIG, nullable=False),
     sa.Column("seq", _BIG, nullable=False),
 )
+
+# The platform's tables live in their own module on this same ``metadata``; importing it
+# here keeps "every table the migrations build" in one place for Alembic and the tests.
+from augury.store import platform_tables as platform_tables  # noqa: E402

@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key, new_key_id
 from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError
 from augury.catalog import CatalogError, catalog_commands
+from augury.domain.limits import MONEY_MAX_CC, NAME_MAX_LEN, PEM_MAX_LEN, PRICE_MAX_CC, WORD_MAX_LEN
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
 
@@ -35,19 +37,38 @@ async def _body(request: Request) -> dict[str, Any]:
         return {}
     try:
         data = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # Malformed, not UTF-8, or nested beyond what the decoder follows.
         raise ApiError(400, "invalid_parameters", "body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_parameters", "body must be a JSON object")
     return data
 
 
-def _dollars(data: dict[str, Any], key: str) -> int:
+def _dollars(data: dict[str, Any], key: str, bound_cc: int = MONEY_MAX_CC) -> int:
     value = data.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ApiError(400, "invalid_parameters", f"{key} must be a dollar amount")
     try:
-        return dollars_cc_from_str(str(value)) if value is not None else 0
+        amount = dollars_cc_from_str(str(value))
     except UnitError:
         raise ApiError(400, "invalid_parameters", f"{key} must be a dollar amount") from None
+    if not 0 <= amount <= bound_cc:
+        raise ApiError(
+            400, "invalid_parameters", f"{key} must be between 0 and {dollars_cc_to_str(bound_cc)}"
+        )
+    return amount
+
+
+def _short(data: dict[str, Any], key: str, default: str, max_len: int) -> str:
+    value = data.get(key) or default
+    if not isinstance(value, str) or len(value) > max_len:
+        raise ApiError(
+            400, "invalid_parameters", f"{key} must be text of at most {max_len} characters"
+        )
+    return value
 
 
 def _name(value: object) -> str:
@@ -62,15 +83,14 @@ async def create_user(request: Request) -> Response:
     data = await _body(request)
     name = _name(data.get("name"))
     deposit = _dollars(data, "deposit")
-    items: list[c.Single] = [c.CreateUser(ts_ns=0, user_id=name, name=name)]
+    if deposit and deposit + context.queries.money_in_cc() > MONEY_MAX_CC:
+        raise ApiError(400, "invalid_parameters", "deposit would exceed the money limit")
+    # The deposit follows only a creation that was accepted: an existing user is refused
+    # (409) and nothing is deposited, so a provisioning script that retries cannot mint
+    # money. (A crash between the two leaves the user unfunded, never funded twice.)
+    await context.submit(c.CreateUser(ts_ns=0, user_id=name, name=name))
     if deposit:
-        items.append(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
-    for item in outcome.value:
-        if item.reject is not None:
-            from augury.api.errors import from_reject
-
-            raise from_reject(item.reject)
+        await context.submit(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
     return json_response({"user_id": name}, 201)
 
 
@@ -119,7 +139,7 @@ async def set_tier(request: Request) -> Response:
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(request.path_params["name"])
-    tier = str(data.get("tier", ""))
+    tier = _short(data, "tier", "", WORD_MAX_LEN)
     await context.submit(c.SetUserTier(ts_ns=0, user_id=name, tier=tier))
     return json_response({"user_id": name, "tier": tier})
 
@@ -136,9 +156,9 @@ async def create_key(request: Request) -> Response:
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("user"))
-    pem = data.get("public_key")
+    pem = _short(data, "public_key", "", PEM_MAX_LEN)
     try:
-        _, key_type = load_public_key(str(pem))
+        _, key_type = load_public_key(pem)
     except KeyFormatError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
     key_id = new_key_id()
@@ -147,8 +167,8 @@ async def create_key(request: Request) -> Response:
             ts_ns=0,
             api_key_id=key_id,
             user_id=name,
-            name=str(data.get("name") or name),
-            public_key_pem=str(pem),
+            name=_short(data, "name", name, NAME_MAX_LEN),
+            public_key_pem=pem,
             key_type=key_type,
             scopes=_scopes(data),
         )
@@ -171,7 +191,7 @@ async def generate_key(request: Request) -> Response:
             ts_ns=0,
             api_key_id=key_id,
             user_id=name,
-            name=str(data.get("name") or name),
+            name=_short(data, "name", name, NAME_MAX_LEN),
             public_key_pem=public_pem,
             key_type=key_type,
             scopes=_scopes(data),
@@ -186,8 +206,11 @@ async def load_catalog(request: Request) -> Response:
     data = await _body(request)
     try:
         items = catalog_commands(data, context.clock.now_ns())
-    except (CatalogError, KeyError, TypeError) as error:
+    except CatalogError as error:
         raise ApiError(400, "invalid_parameters", f"catalog: {error}") from None
+    except (KeyError, TypeError, AttributeError, ValueError):
+        # Not the shape of a catalog (an entry that is not a mapping, a missing key...).
+        raise ApiError(400, "invalid_parameters", "catalog: malformed entry") from None
     outcome = await context.submit(c.Batch(ts_ns=0, items=items))
     created = 0
     errors = []
@@ -211,7 +234,7 @@ async def load_catalog(request: Request) -> Response:
 async def market_action(request: Request) -> Response:
     context = context_of(request)
     context.principal(request, "admin")
-    ticker = request.path_params["ticker"]
+    ticker = bounds.ticker("ticker", request.path_params["ticker"])
     action = request.path_params["action"]
     if action in ("pause", "resume", "close"):
         outcome = await context.submit(c.SetMarketState(ts_ns=0, ticker=ticker, action=action))
@@ -222,7 +245,7 @@ async def market_action(request: Request) -> Response:
     result = data.get("result")
     if result not in ("yes", "no", "scalar", "void"):
         raise ApiError(400, "invalid_parameters", "result is yes, no, scalar or void")
-    value = _dollars(data, "value") if result == "scalar" else None
+    value = _dollars(data, "value", PRICE_MAX_CC) if result == "scalar" else None
     outcome = await context.submit(
         c.DetermineMarket(
             ts_ns=0,
@@ -265,6 +288,10 @@ async def run_audit(request: Request) -> Response:
             "problems": context.runtime.audit(),
             "last_seq": context.runtime.sequencer.last_seq,
             "state_digest": context.runtime.digest(),
+            "history": {
+                "skipped_commands": list(context.runtime.history.skipped),
+                "failed": context.runtime.history.failed is not None,
+            },
             "recovery": {
                 "snapshot_seq": recovery.snapshot_seq,
                 "replayed": recovery.replayed,

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
@@ -75,7 +76,7 @@ def _limit_c(contracts_limit: int | None, contracts_limit_fp: str | None) -> int
 
 
 def _group(context: Context, request: Request, record: ApiKeyRecord) -> GroupView:
-    group_id = request.path_params["order_group_id"]
+    group_id = bounds.identifier("order_group_id", request.path_params["order_group_id"])
     subaccount = subaccount_filter(request, record)
     group = context.queries.group(group_id)
     if (

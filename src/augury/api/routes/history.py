@@ -193,7 +193,13 @@ async def get_deposits(request: Request) -> Response:
     record = context.principal(request, "read")
     limit, cursor = page_params(request, hi=500)
     page = await paged(
-        context.queries.cash_movements(record.user_id, kind="deposit", limit=limit, cursor=cursor)
+        context.queries.cash_movements(
+            record.user_id,
+            kind="deposit",
+            subaccount=record.subaccount,  # a restricted key sees its subaccount only
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return json_response(
         wp.GetDepositsResponse(
@@ -209,7 +215,11 @@ async def get_withdrawals(request: Request) -> Response:
     limit, cursor = page_params(request, hi=500)
     page = await paged(
         context.queries.cash_movements(
-            record.user_id, kind="withdrawal", limit=limit, cursor=cursor
+            record.user_id,
+            kind="withdrawal",
+            subaccount=record.subaccount,  # a restricted key sees its subaccount only
+            limit=limit,
+            cursor=cursor,
         )
     )
     return json_response(

@@ -6,7 +6,10 @@ signs its first request as soon as the 201 is out, and a deleted one fails at on
 
 Rules:
 
-- A user sees and deletes only their own keys; anyone else's key id answers 404.
+- A user sees and deletes only their own keys; anyone else's key id answers 404. A key
+  restricted to one subaccount lists only the keys restricted to that same subaccount.
+- The operator key (scope ``admin``) cannot be deleted: the admin API would answer 401
+  until the next restart re-created it.
 - Managing keys needs the ``write`` scope and an unrestricted key: a key bound to one
   subaccount may only read and trade on it, so it must not mint or revoke credentials.
 - Scopes default to ``read`` + ``write``; the broad ``write`` requires ``read`` (Kalshi's
@@ -26,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import (
     ApiKeyRecord,
     KeyFormatError,
@@ -39,12 +43,13 @@ from augury.api.render import key as render
 from augury.api.schemas import keys as wk
 from augury.api.schemas.codec import decode_request
 from augury.api.schemas.enums import ApiKeyScope
+from augury.domain.limits import NAME_MAX_LEN, PEM_MAX_LEN
 from augury.engine import commands as c
 
 __all__ = ["MAX_KEYS_PER_USER", "routes"]
 
 MAX_KEYS_PER_USER: Final = 100
-_NAME_CHARS_MAX: Final = 256
+_NAME_CHARS_MAX: Final = NAME_MAX_LEN
 
 
 def _key_manager(context: Context, request: Request) -> ApiKeyRecord:
@@ -130,7 +135,11 @@ async def list_keys(request: Request) -> Response:
     keys: list[wk.ApiKey] = []
     # Keys bound to an FCM subtrader do not exist here, so that filter matches nothing.
     if request.query_params.get("fcm_subtrader_id") is None:
-        keys = [render.api_key(k) for k in context.queries.api_keys(record.user_id)]
+        keys = [
+            render.api_key(k)
+            for k in context.queries.api_keys(record.user_id)  # oldest first
+            if record.subaccount is None or k.subaccount == record.subaccount
+        ]
     return json_response(wk.GetApiKeysResponse(api_keys=keys))
 
 
@@ -140,6 +149,7 @@ async def create_key(request: Request) -> Response:
     req = decode_request(await request.body(), wk.CreateApiKeyRequest)
     scopes = _scopes(record, req.scopes)
     _check_new_key(context, record, req.name, req.subaccount, req.fcm_subtrader_id)
+    bounds.text("public_key", req.public_key, PEM_MAX_LEN)
     try:
         _, key_type = load_public_key(req.public_key)
     except KeyFormatError as error:
@@ -186,6 +196,8 @@ async def delete_key(request: Request) -> Response:
     key = context.queries.api_key(key_id)
     if key is None or key.user_id != record.user_id:
         raise ApiError(404, "not_found", "API key not found")
+    if "admin" in key.scopes:
+        raise ApiError(403, "forbidden", "the operator key cannot be deleted")
     outcome = await context.runtime.sequencer.submit(
         c.RevokeApiKey(ts_ns=0, api_key_id=key_id, user_id=record.user_id)
     )

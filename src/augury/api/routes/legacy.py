@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError, from_reject
@@ -37,7 +38,7 @@ from augury.api.routes.legacy_mapping import (
     decrease_command,
     place_command,
 )
-from augury.api.routes.orders import MAX_BATCH, reduced_c
+from augury.api.routes.orders import MAX_BATCH, echoed_client_id, path_order_id, reduced_c
 from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
@@ -116,7 +117,8 @@ async def batch_create(request: Request) -> Response:
             failure = from_reject(result.reject)
         out.append(
             lw.BatchCreateOrdersIndividualResponse(
-                client_order_id=item.client_order_id or None, error=_error_item(failure)
+                client_order_id=echoed_client_id(item.client_order_id),
+                error=_error_item(failure),
             )
         )
     return json_response(lw.BatchCreateOrdersResponse(orders=out), 201)
@@ -129,7 +131,7 @@ async def cancel_order(request: Request) -> Response:
         c.CancelOrder(
             ts_ns=0,
             user_id=record.user_id,
-            order_id=request.path_params["order_id"],
+            order_id=path_order_id(request),
             subaccount=_query_subaccount(request, record),
         )
     )
@@ -155,6 +157,8 @@ def _cancel_targets(
         targets = [(o.order_id, subaccount_or_any(record, o.subaccount)) for o in req.orders]
     if not 0 < len(targets) <= MAX_BATCH:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
+    for order_id, _ in targets:
+        bounds.identifier("order_id", order_id)
     return targets
 
 
@@ -196,7 +200,7 @@ async def amend_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), lw.AmendOrderRequest)
-    order_id = request.path_params["order_id"]
+    order_id = path_order_id(request)
     command = amend_command(req, record, order_id, context.queries)
     outcome = await context.submit(command)
     return json_response(
@@ -210,7 +214,7 @@ async def decrease_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), lw.DecreaseOrderRequest)
-    command = decrease_command(req, record, request.path_params["order_id"])
+    command = decrease_command(req, record, path_order_id(request))
     outcome = await context.submit(command)
     return json_response(lw.DecreaseOrderResponse(order=render.order(outcome.value)))
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.errors import ApiError
 from augury.api.params import subaccount_for, subaccount_or_any
@@ -36,6 +37,7 @@ from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import WireRequest
 from augury.api.schemas.codec import parse_count, parse_dollars
 from augury.api.schemas.enums import Action, OrderType, OutcomeSide, TimeInForce
+from augury.domain.limits import COUNT_MAX_C, MONEY_MAX_CC, PRICE_MAX_CC, WIRE_TIME_MAX_S
 from augury.domain.units import C_PER_CONTRACT, CC_PER_CENT, ONE_DOLLAR_CC
 from augury.engine import commands as c
 from augury.queries import Queries
@@ -86,7 +88,8 @@ def count_c(whole: int | None, fp: str | None, name: str) -> int | None:
     """
     values: list[int] = []
     if whole is not None:
-        values.append(whole * C_PER_CONTRACT)
+        bound = COUNT_MAX_C // C_PER_CONTRACT
+        values.append(bounds.int_in(name, whole, -bound, bound) * C_PER_CONTRACT)
     if fp is not None:
         values.append(parse_count(fp, f"{name}_fp"))
     if len(values) == 2 and values[0] != values[1]:
@@ -102,7 +105,9 @@ def yes_price_cc(req: lw.CreateOrderRequest | lw.AmendOrderRequest) -> int | Non
     if not given:
         return None
     name, value = given[0]
-    price = value * CC_PER_CENT if isinstance(value, int) else parse_dollars(value, name)
+    price = (
+        value * CC_PER_CENT if isinstance(value, int) else parse_dollars(value, name, PRICE_MAX_CC)
+    )
     return price if name.startswith("yes") else ONE_DOLLAR_CC - price
 
 
@@ -110,9 +115,7 @@ def _client_id(value: str | None, name: str) -> str | None:
     # Old clients send "" for "none" (Go's zero value); the engine treats None as absent.
     if not value:
         return None
-    if len(value) > 64:
-        raise _bad(f"{name} must be at most 64 characters")
-    return value
+    return bounds.client_order_id(name, value)
 
 
 def _aggressive_price_cc(queries: Queries, ticker: str, side: BookSide) -> int:
@@ -128,7 +131,12 @@ def _time_in_force(
     req: CreateOrderRequest, market_order: bool, now_ns: int
 ) -> tuple[TimeInForce, int | None]:
     tif = req.time_in_force
-    expiration = req.expiration_ts * _NS_PER_S if req.expiration_ts is not None else None
+    expiration = None
+    if req.expiration_ts is not None:
+        # Any past time keeps its 2024 meaning (immediate-or-cancel), so the window is
+        # 0 .. 2100 here; the upper bound still catches milliseconds sent for seconds.
+        seconds = bounds.int_in("expiration_ts", req.expiration_ts, 0, WIRE_TIME_MAX_S)
+        expiration = seconds * _NS_PER_S
     past = expiration is not None and expiration <= now_ns
     if req.buy_max_cost is not None:
         if req.action != "buy":
@@ -181,10 +189,14 @@ def place_command(
             raise _bad("a limit order needs one of " + ", ".join(_PRICE_FIELDS))
         price = _aggressive_price_cc(queries, req.ticker, side)
     tif, expiration = _time_in_force(req, market_order, now_ns)
+    max_cost = None
+    if req.buy_max_cost is not None:
+        max_cost_cents = MONEY_MAX_CC // CC_PER_CENT
+        max_cost = bounds.int_in("buy_max_cost", req.buy_max_cost, -max_cost_cents, max_cost_cents)
     return c.PlaceOrder(
         ts_ns=0,
         user_id=record.user_id,
-        ticker=req.ticker,
+        ticker=bounds.ticker("ticker", req.ticker),
         side=side,
         price_cc=price,
         count_c=count,
@@ -195,12 +207,14 @@ def place_command(
         post_only=bool(req.post_only),
         reduce_only=_reduce_only(req, tif),
         cancel_order_on_pause=bool(req.cancel_order_on_pause),
-        order_group_id=req.order_group_id or None,
+        order_group_id=bounds.identifier("order_group_id", req.order_group_id)
+        if req.order_group_id
+        else None,
         expiration_ts_ns=expiration,
         legacy_side=req.side,
         legacy_action=req.action,
         order_type="market" if market_order else "limit",
-        buy_max_cost_cc=req.buy_max_cost * CC_PER_CENT if req.buy_max_cost is not None else None,
+        buy_max_cost_cc=max_cost * CC_PER_CENT if max_cost is not None else None,
     )
 
 
@@ -221,7 +235,7 @@ def amend_command(
         ts_ns=0,
         user_id=record.user_id,
         order_id=order_id,
-        ticker=req.ticker,
+        ticker=bounds.ticker("ticker", req.ticker),
         side=book_side(req.side, req.action),
         price_cc=price,
         count_c=count,

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError, from_reject
@@ -19,34 +20,48 @@ from augury.api.params import query_subaccount, subaccount_for
 from augury.api.render import order as render
 from augury.api.schemas import errors as we
 from augury.api.schemas import orders_v2 as w
-from augury.api.schemas.codec import decode_request, parse_count, parse_dollars
+from augury.api.schemas.codec import (
+    RequestDecodeError,
+    decode_request,
+    parse_count,
+    parse_dollars,
+)
+from augury.domain.limits import PRICE_MAX_CC, client_order_id_ok
 from augury.engine import commands as c
 from augury.engine.events import BookDelta, OrderUpdate
 from augury.engine.exchange import Outcome
 
-__all__ = ["MAX_BATCH", "reduced_c", "routes"]
+__all__ = ["MAX_BATCH", "echoed_client_id", "path_order_id", "reduced_c", "routes"]
 
 MAX_BATCH = 20  # Kalshi's classic batch limit; every item is billed separately
-_NS_PER_S = 1_000_000_000
+
+
+def echoed_client_id(value: str | None) -> str | None:
+    """Return a refused item's client id for its error entry, unless it is malformed (an
+    error never repeats an oversize value)."""
+    return value if value and client_order_id_ok(value) else None
+
+
+def path_order_id(request: Request) -> str:
+    """Return the ``{order_id}`` of the path, bounded like every id."""
+    return bounds.identifier("order_id", request.path_params["order_id"])
 
 
 def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceOrder:
-    """Translate a V2 create request into the engine's command."""
+    """Translate a V2 create request into the engine's command (every value bounded)."""
     expiration = None
     if req.expiration_time is not None:
-        if req.expiration_time <= 0:
-            raise ApiError(
-                400, "invalid_parameters", "expiration_time must be a Unix time in seconds"
-            )
-        expiration = req.expiration_time * _NS_PER_S
-    if req.client_order_id is not None and not 0 < len(req.client_order_id) <= 64:
-        raise ApiError(400, "invalid_parameters", "client_order_id must be 1 to 64 characters")
+        expiration = bounds.wire_time_ns("expiration_time", req.expiration_time)
+    if req.client_order_id is not None:
+        bounds.client_order_id("client_order_id", req.client_order_id)
+    if req.order_group_id is not None:
+        bounds.identifier("order_group_id", req.order_group_id)
     return c.PlaceOrder(
         ts_ns=0,
         user_id=record.user_id,
-        ticker=req.ticker,
+        ticker=bounds.ticker("ticker", req.ticker),
         side=req.side,
-        price_cc=parse_dollars(req.price, "price"),
+        price_cc=parse_dollars(req.price, "price", PRICE_MAX_CC),
         count_c=parse_count(req.count, "count"),
         time_in_force=req.time_in_force,
         self_trade_prevention=req.self_trade_prevention_type,
@@ -90,6 +105,8 @@ async def batch_create(request: Request) -> Response:
     for i, item in enumerate(req.orders):
         try:
             items.append(place_command(item, record))
+        except RequestDecodeError as exc:
+            parse_errors[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
             parse_errors[i] = error
     outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
@@ -105,7 +122,7 @@ async def batch_create(request: Request) -> Response:
             failure = from_reject(result.reject)
         out.append(
             w.BatchCreateOrdersV2ResponseOrdersInner(
-                client_order_id=item.client_order_id,
+                client_order_id=echoed_client_id(item.client_order_id),
                 error=we.ErrorResponse(
                     code=failure.code, message=failure.message, details=failure.details
                 ),
@@ -117,7 +134,7 @@ async def batch_create(request: Request) -> Response:
 async def cancel_order(request: Request) -> Response:
     context = context_of(request)
     record = context.principal(request, "write")
-    order_id = request.path_params["order_id"]
+    order_id = path_order_id(request)
     outcome = await context.submit(
         c.CancelOrder(
             ts_ns=0,
@@ -139,7 +156,7 @@ async def batch_cancel(request: Request) -> Response:
         c.CancelOrder(
             ts_ns=0,
             user_id=record.user_id,
-            order_id=item.order_id,
+            order_id=bounds.identifier("order_id", item.order_id),
             subaccount=subaccount_for(record, item.subaccount)
             if item.subaccount is not None
             else record.subaccount,
@@ -182,15 +199,23 @@ async def amend_order(request: Request) -> Response:
     context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.AmendOrderV2Request)
-    expiration = None if req.expiration_time is None else req.expiration_time * _NS_PER_S
+    order_id = path_order_id(request)
+    # Absent keeps the expiry, 0 clears it, anything else is a time in the window.
+    expiration = req.expiration_time
+    if expiration:
+        expiration = bounds.wire_time_ns("expiration_time", expiration)
+    for name in ("client_order_id", "updated_client_order_id"):
+        value = getattr(req, name)
+        if value is not None:
+            bounds.client_order_id(name, value)
     outcome = await context.submit(
         c.AmendOrder(
             ts_ns=0,
             user_id=record.user_id,
-            order_id=request.path_params["order_id"],
-            ticker=req.ticker,
+            order_id=order_id,
+            ticker=bounds.ticker("ticker", req.ticker),
             side=req.side,
-            price_cc=parse_dollars(req.price, "price"),
+            price_cc=parse_dollars(req.price, "price", PRICE_MAX_CC),
             count_c=parse_count(req.count, "count"),
             subaccount=query_subaccount(request, record),
             client_order_id=req.client_order_id,
@@ -208,11 +233,12 @@ async def decrease_order(request: Request) -> Response:
     req = decode_request(await request.body(), w.DecreaseOrderV2Request)
     if (req.reduce_by is None) == (req.reduce_to is None):
         raise ApiError(400, "invalid_parameters", "give exactly one of reduce_by and reduce_to")
+    order_id = path_order_id(request)
     outcome = await context.submit(
         c.DecreaseOrder(
             ts_ns=0,
             user_id=record.user_id,
-            order_id=request.path_params["order_id"],
+            order_id=order_id,
             reduce_by_c=parse_count(req.reduce_by, "reduce_by")
             if req.reduce_by is not None
             else None,

@@ -91,7 +91,12 @@ async def get_positions(request: Request) -> Response:
 async def resting_value(request: Request) -> Response:
     context = context_of(request)
     record = context.principal(request, "read")
-    total = sum(account.reserved_cc for account in context.queries.balances(record.user_id))
+    # A key restricted to one subaccount sees that subaccount only.
+    total = sum(
+        account.reserved_cc
+        for account in context.queries.balances(record.user_id)
+        if record.subaccount is None or account.subaccount == record.subaccount
+    )
     return json_response(render_balance.resting_value(total))
 
 

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
@@ -34,6 +35,7 @@ from augury.api.render import balance as render_balance
 from augury.api.render import cash as render_cash
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
+from augury.domain.limits import MONEY_MAX_CC
 from augury.domain.units import CC_PER_CENT
 from augury.engine import commands as c
 from augury.queries import UserView
@@ -99,8 +101,7 @@ async def transfer(request: Request) -> Response:
     ):
         if not 0 <= number <= 63:
             raise ApiError(400, "invalid_parameters", f"{name} must be between 0 and 63")
-    if req.amount_cents <= 0:
-        raise ApiError(400, "invalid_parameters", "amount_cents must be positive")
+    bounds.int_in("amount_cents", req.amount_cents, 1, MONEY_MAX_CC // CC_PER_CENT)
     await context.submit(
         c.TransferCash(
             ts_ns=0,

@@ -10,7 +10,10 @@
   first missing field. Failures raise :class:`RequestDecodeError`, whose message names the
   offending field, for the API to answer ``400 invalid_parameters``.
 - ``parse_dollars`` / ``parse_count`` turn a decoded dollar or count string into
-  integer centi-cents / centi-contracts and report a malformed value the same way.
+  integer centi-cents / centi-contracts within their domain (``augury.domain.limits``)
+  and report a malformed or out-of-range value the same way, without repeating it.
+- A body that is not UTF-8, or nested too deep for the decoder, is a 400 like any other
+  malformed body.
 """
 
 import re
@@ -18,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
+from augury.domain.limits import COUNT_MAX_C, MONEY_MAX_CC
 from augury.domain.units import UnitError, count_c_from_str, dollars_cc_from_str
 
 __all__ = [
@@ -91,26 +95,42 @@ def decode_request(body: bytes, type_: type[T]) -> T:
     """
     data = body if body.strip() else b"{}"
     try:
+        if not data.isascii():
+            # JSON is UTF-8 (RFC 8259), also inside keys the schema ignores, which the
+            # decoder skips unread; an ASCII body (nearly all) needs no check.
+            data.decode("utf-8")
         return cast(T, _decoder(type_).decode(data))
     except msgspec.ValidationError as exc:
         text = str(exc)
         raise RequestDecodeError(f"invalid request body: {text}", _field_of(text)) from None
     except msgspec.DecodeError as exc:
         raise RequestDecodeError(f"malformed JSON body: {exc}") from None
+    except UnicodeDecodeError:
+        raise RequestDecodeError("malformed JSON body: not valid UTF-8") from None
+    except RecursionError:
+        raise RequestDecodeError("malformed JSON body: nested too deeply") from None
 
 
-def parse_dollars(value: str, field: str) -> int:
+def _bounded(value: int, bound: int, field: str) -> int:
+    if not -bound <= value <= bound:
+        raise RequestDecodeError(f"invalid `{field}`: out of range (at most {bound})", field)
+    return value
+
+
+def parse_dollars(value: str, field: str, bound_cc: int = MONEY_MAX_CC) -> int:
     """Parse a request dollar string into centi-cents, naming ``field`` on failure.
 
     Args:
         value: A fixed-point dollar string such as ``"0.56"`` or ``"0.5600"``.
         field: The wire name to report, e.g. ``"price"``.
+        bound_cc: The largest magnitude allowed (``PRICE_MAX_CC`` for a price).
 
     Raises:
-        RequestDecodeError: The value is not an exact multiple of $0.0001.
+        RequestDecodeError: The value is not an exact multiple of $0.0001, or is out of
+            range.
     """
     try:
-        return dollars_cc_from_str(value)
+        return _bounded(dollars_cc_from_str(value), bound_cc, field)
     except UnitError as exc:
         raise RequestDecodeError(f"invalid `{field}`: {exc}", field) from None
 
@@ -123,9 +143,10 @@ def parse_count(value: str, field: str) -> int:
         field: The wire name to report, e.g. ``"count"``.
 
     Raises:
-        RequestDecodeError: The value is not an exact multiple of 0.01 contract.
+        RequestDecodeError: The value is not an exact multiple of 0.01 contract, or its
+            magnitude exceeds ``COUNT_MAX_C``.
     """
     try:
-        return count_c_from_str(value)
+        return _bounded(count_c_from_str(value), COUNT_MAX_C, field)
     except UnitError as exc:
         raise RequestDecodeError(f"invalid `{field}`: {exc}", field) from None

@@ -65,6 +65,8 @@ def handshake_principal(context: Context, websocket: WebSocket) -> ApiKeyRecord 
         )
     except AuthError as error:
         raise ApiError(error.status, error.code, error.message, error.details) from None
+    if record.user_id in context.blocked_users:
+        raise ApiError(403, "account_suspended", "this account is suspended")
     if not has_scope(record, "read"):
         raise ApiError(403, "forbidden", "this API key lacks the read scope")
     return record

@@ -1,0 +1,1 @@
+"""The ``/api/*`` endpoints, one module per family; ``ENDPOINTS`` lists them all."""

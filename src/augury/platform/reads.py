@@ -1,0 +1,368 @@
+"""Every read of exchange state the platform makes, behind one narrow typed port.
+
+``ExchangeReads`` is the port: value types out (never engine objects), integer units
+(``_cc`` centi-cents, ``_c`` centi-contracts, ``_ns``). ``LiveReads`` is its adapter over
+the exchange's read port (``augury.queries``): live state from the read side's index
+(read on the event loop, between sequencer batches, so a read never sees a half-applied
+command) and history from the history read models (on their read thread, after ``drain``
+so a caller reads its own acknowledged writes). Cross-user history scans for leaderboards
+run on a connection of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from typing import Protocol
+
+from augury import queries as q
+from augury.domain.enums import MarketStatus
+from augury.engine.events import OrderUpdate
+from augury.queries import Queries
+from augury.runtime.boot import Runtime
+from augury.store.rawsql import Connection, connect
+from augury.store.records import FillRecord, OrderRecord, SettlementRecord
+
+__all__ = [
+    "BalanceView",
+    "BookView",
+    "EventView",
+    "ExchangeReads",
+    "FillRecord",
+    "LiveReads",
+    "MarketView",
+    "OrderRecord",
+    "PositionView",
+    "SettlementRecord",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketView:
+    ticker: str
+    event_ticker: str
+    title: str
+    label: str  # the option's label: yes_sub_title, or "Yes" in a single-market event
+    rules: str
+    status: str
+    tradable: bool
+    fractional: bool
+    last_price_cc: int  # 0: never traded
+    yes_bid_cc: int  # 0: no bid
+    yes_ask_cc: int  # 0: no ask
+    volume_c: int
+    open_interest_c: int
+    open_ts_ns: int
+    close_ts_ns: int
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    event_ticker: str
+    series_ticker: str
+    title: str
+    sub_title: str
+    category: str
+    created_ns: int
+    markets: tuple[MarketView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookView:
+    yes_bids: tuple[tuple[int, int], ...]  # (YES price_cc, size_c), best first
+    yes_asks: tuple[tuple[int, int], ...]  # (YES price_cc, size_c), best first
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    ticker: str
+    position_c: int  # + YES held, - NO held
+    exposure_cc: int  # cost basis of what is held
+    realized_pnl_cc: int  # gross of fees
+    fees_paid_cc: int
+    total_traded_cc: int
+    resting_orders: int
+    settled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceView:
+    available_cc: int
+    reserved_cc: int
+
+
+class ExchangeReads(Protocol):
+    """What the platform reads from the exchange; nothing else reads engine state."""
+
+    def events(self) -> list[EventView]: ...
+    def event(self, event_ticker: str) -> EventView | None: ...
+    def market(self, ticker: str) -> MarketView | None: ...
+    def book(self, ticker: str, depth: int) -> BookView | None: ...
+    def balance(self, user_id: str) -> BalanceView | None: ...
+    def positions(self, user_id: str) -> list[PositionView]: ...
+    def position(self, user_id: str, ticker: str) -> PositionView | None: ...
+    def resting_orders(self, user_id: str) -> list[OrderRecord]: ...
+    def user_exists(self, user_id: str) -> tuple[bool, str]: ...
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
+    def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]: ...
+    def last_seq(self) -> int: ...
+    async def orders(
+        self, user_id: str, status: str | None, limit: int, cursor: str
+    ) -> tuple[list[OrderRecord], str]: ...
+    async def order(self, order_id: str) -> OrderRecord | None: ...
+    async def fills(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[FillRecord], str]: ...
+    async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]: ...
+    async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]: ...
+    async def closes(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[tuple[int, int]]: ...
+
+
+def _text(meta: Mapping[str, object], key: str) -> str:
+    value = meta.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _order_record(order: OrderUpdate, event_ticker: str | None) -> OrderRecord:
+    return OrderRecord(
+        order_id=order.order_id,
+        user_id=order.user_id,
+        subaccount=order.subaccount,
+        ticker=order.ticker,
+        event_ticker=event_ticker,
+        side=order.side,
+        price_cc=order.price_cc,
+        initial_c=order.initial_c,
+        fill_c=order.fill_c,
+        remaining_c=order.remaining_c,
+        status=order.status,
+        time_in_force=order.time_in_force,
+        order_type=order.order_type,
+        legacy_side=order.legacy_side,
+        legacy_action=order.legacy_action,
+        client_order_id=order.client_order_id,
+        order_group_id=order.order_group_id,
+        self_trade_prevention=order.self_trade_prevention,
+        post_only=order.post_only,
+        cancel_order_on_pause=order.cancel_order_on_pause,
+        expiration_ts_ns=order.expiration_ts_ns,
+        created_ns=order.created_ns,
+        updated_ns=order.ts_ns,
+        taker_fill_cost_cc=order.taker_fill_cost_cc,
+        maker_fill_cost_cc=order.maker_fill_cost_cc,
+        taker_fees_cc=order.taker_fees_cc,
+        maker_fees_cc=order.maker_fees_cc,
+    )
+
+
+_EVERY = 1_000_000  # a page bound no user's positions reach
+
+
+class LiveReads:
+    """``ExchangeReads`` over the read port (``augury.queries``): live state from its
+    index, history from the read models."""
+
+    def __init__(self, runtime: Runtime, queries: Queries) -> None:
+        self.runtime = runtime
+        self.queries = queries
+        # Cross-user history queries (leaderboards) on a connection and thread of their own.
+        self._conn: Connection | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-read")
+
+    def last_seq(self) -> int:
+        return self.runtime.sequencer.last_seq
+
+    def _market_view(self, market: q.MarketView, single: bool) -> MarketView:
+        meta = market.meta
+        label = _text(meta, "yes_sub_title")
+        rules = "\n".join(
+            filter(None, (_text(meta, "rules_primary"), _text(meta, "rules_secondary")))
+        )
+        top = market.top_of_book()
+        return MarketView(
+            ticker=market.ticker,
+            event_ticker=market.event_ticker,
+            title=_text(meta, "title"),
+            label="Yes" if single or not label else label,
+            rules=rules,
+            status=market.status.value,
+            tradable=market.status is MarketStatus.ACTIVE and self.queries.trading_active(),
+            fractional=market.fractional,
+            last_price_cc=market.last_price_cc,
+            yes_bid_cc=top.bid_cc,  # 0 without a bid
+            yes_ask_cc=top.ask_cc if top.ask_size_c else 0,
+            volume_c=market.volume_c,
+            open_interest_c=market.open_interest_c,
+            open_ts_ns=market.open_ts_ns,
+            close_ts_ns=market.close_ts_ns,
+            result=market.result,
+        )
+
+    def event(self, event_ticker: str) -> EventView | None:
+        queries = self.queries
+        info = queries.event(event_ticker)
+        if info is None:
+            return None
+        series = queries.series(info.series_ticker)
+        single = len(info.markets) == 1
+        markets = [queries.market(t) for t in info.markets]
+        return EventView(
+            event_ticker=info.event_ticker,
+            series_ticker=info.series_ticker,
+            title=_text(info.meta, "title") or info.event_ticker,
+            sub_title=_text(info.meta, "sub_title"),
+            category=_text(series.meta, "category") if series else "",
+            created_ns=info.created_ns,
+            markets=tuple(self._market_view(m, single) for m in markets if m is not None),
+        )
+
+    def events(self) -> list[EventView]:
+        views = [self.event(e.event_ticker) for e in self.queries.events(by_ticker=False)]
+        return [view for view in views if view is not None]
+
+    def market(self, ticker: str) -> MarketView | None:
+        market = self.queries.market(ticker)
+        if market is None:
+            return None
+        info = self.queries.event(market.event_ticker)
+        return self._market_view(market, info is not None and len(info.markets) == 1)
+
+    def book(self, ticker: str, depth: int) -> BookView | None:
+        market = self.queries.market(ticker)
+        if market is None:
+            return None
+        grid = market.grid.prices_cc
+        bids: list[tuple[int, int]] = []
+        asks: list[tuple[int, int]] = []
+        for is_bid, out in ((True, bids), (False, asks)):
+            for step, total in market.levels(is_bid):
+                if len(out) >= depth:
+                    break
+                out.append((grid[step], total))
+        return BookView(tuple(bids), tuple(asks))
+
+    def balance(self, user_id: str) -> BalanceView | None:
+        account = self.queries.balance(user_id, 0)
+        if account is None:
+            return None
+        return BalanceView(account.available_cc, account.reserved_cc)
+
+    @staticmethod
+    def _position_view(position: q.PositionView) -> PositionView:
+        return PositionView(
+            ticker=position.ticker,
+            position_c=position.position_c,
+            exposure_cc=position.exposure_cc,
+            realized_pnl_cc=position.realized_pnl_cc,
+            fees_paid_cc=position.fees_paid_cc,
+            total_traded_cc=position.total_traded_cc,
+            resting_orders=position.resting_orders,
+            settled=position.settled,
+        )
+
+    def positions(self, user_id: str) -> list[PositionView]:
+        page = self.queries.positions(user_id, subaccount=0, limit=_EVERY)
+        return [self._position_view(position) for position in page.items]
+
+    def position(self, user_id: str, ticker: str) -> PositionView | None:
+        position = self.queries.position(user_id, 0, ticker)
+        return None if position is None else self._position_view(position)
+
+    def resting_orders(self, user_id: str) -> list[OrderRecord]:
+        queries = self.queries
+        found = []
+        for order in queries.resting_orders(user_id, subaccount=0):
+            market = queries.market(order.ticker)
+            found.append(_order_record(order, market.event_ticker if market else None))
+        return sorted(found, key=lambda o: (-o.created_ns, o.order_id))
+
+    def user_exists(self, user_id: str) -> tuple[bool, str]:
+        user = self.queries.user(user_id)
+        return (False, "") if user is None else (True, user.name)
+
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        return self.queries.order_for_client_id(user_id, client_order_id)
+
+    def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
+        return sorted(
+            (
+                (key.api_key_id, key.name, key.scopes, key.created_ns)
+                for key in self.queries.api_keys(user_id)
+            ),
+            key=lambda k: (-k[3], k[0]),
+        )
+
+    async def orders(
+        self, user_id: str, status: str | None, limit: int, cursor: str
+    ) -> tuple[list[OrderRecord], str]:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.orders(user_id, subaccount=0, status=status, limit=limit, cursor=cursor)
+        )
+
+    async def order(self, order_id: str) -> OrderRecord | None:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(lambda r: r.order(order_id))
+
+    async def fills(self, user_id: str, limit: int, cursor: str) -> tuple[list[FillRecord], str]:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.fills(user_id, subaccount=0, limit=limit, cursor=cursor)
+        )
+
+    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        if self._conn is None:
+            self._conn = connect(self.runtime.history.writer.url, migrate=False, read_only=True)
+        return self._conn.query(sql, params)
+
+    async def _read(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+        await self.runtime.history.drain()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._query, sql, params
+        )
+
+    async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]:
+        if not user_ids:
+            return []
+        marks = ", ".join("?" * len(user_ids))
+        columns = ", ".join(f.name for f in fields(FillRecord))
+        rows = await self._read(
+            f"SELECT {columns} FROM fills WHERE subaccount = 0 AND user_id IN ({marks}) "  # noqa: S608
+            "ORDER BY ts_ns, ord",
+            list(user_ids),
+        )
+        return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
+
+    async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
+        if not user_ids:
+            return []
+        marks = ", ".join("?" * len(user_ids))
+        columns = ", ".join(f.name for f in fields(SettlementRecord))
+        rows = await self._read(
+            f"SELECT {columns} FROM settlements WHERE subaccount = 0 "  # noqa: S608
+            f"AND user_id IN ({marks}) ORDER BY ts_ns, ord",
+            list(user_ids),
+        )
+        return [SettlementRecord(*row) for row in rows]  # type: ignore[arg-type]
+
+    async def closes(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[tuple[int, int]]:
+        candles = await self.runtime.history.read(
+            lambda r: r.candles(ticker, period_min, start_s, end_s)
+        )
+        return [
+            (candle.end_ts_s, candle.price_close_cc)
+            for candle in candles
+            if candle.price_close_cc is not None
+        ]
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        if self._conn is not None:
+            self._conn.close()
