@@ -26,13 +26,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from augury.catalog import catalog_commands
+from augury.catalog_file import catalog_commands
 from augury.cli.main import app as cli_app
-from augury.demo.catalogue import PROCESSES, SERIES
 from augury.demo.clock import AcceleratedClock
 from augury.demo.listing import EventContext, event_entries, series_entry
 from augury.demo.runner import ROUND_NS, DemoConfig, DemoRunner
 from augury.demo.schedule import Daily, EveryMinutes, Monthly
+from augury.demo.series import PROCESSES, SERIES
 from augury.demo.truth import Truth, interval_of
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c

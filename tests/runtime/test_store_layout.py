@@ -17,7 +17,7 @@ import pytest
 from augury.engine import commands as c
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
-from augury.store.history import history_url
+from augury.store.history_writer import history_url
 from tests.engine.market_setup import gtc_bid, one_market
 
 

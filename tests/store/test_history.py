@@ -26,8 +26,8 @@ from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import load_snapshot, make_snapshot
-from augury.store.history import HistoryGapError, HistoryWriter
-from augury.store.history_read import HistoryReader, InvalidCursorError
+from augury.store.history_reader import HistoryReader, InvalidCursorError
+from augury.store.history_writer import HistoryGapError, HistoryWriter
 from augury.store.migrate import sqlalchemy_url
 
 PG_URL = os.environ.get("AUGURY_TEST_POSTGRES_URL")

@@ -35,13 +35,13 @@ from augury.api.routes import (
     candles,
     catalog,
     groups,
-    historical,
-    history,
+    historical_tier,
     keys,
     legacy,
     markets,
     orders,
     portfolio,
+    records,
     subaccounts,
 )
 from augury.api.schemas.codec import RequestDecodeError
@@ -211,7 +211,7 @@ def create_app(
     # Account routes first: "/portfolio/orders/queue_positions" must win over any
     # "/portfolio/orders/{order_id}" route.
     account_routes = [*account.routes, *groups.routes, *keys.routes, *subaccounts.routes]
-    # History and candle routes precede markets: "/markets/trades" and
+    # Record (history) and candle routes precede markets: "/markets/trades" and
     # "/markets/candlesticks" must win over "/markets/{ticker}". Catalog routes go last, so
     # fixed paths like "/events/multivariate" added elsewhere win over "/events/{ticker}".
     # The V2 order writes are the hot path. Starlette tries routes in order (about 1 us
@@ -226,9 +226,9 @@ def create_app(
     ]
     api_routes = [
         *account_routes,
-        *history.routes,
+        *records.routes,
         *candles.routes,
-        *historical.routes,
+        *historical_tier.routes,
         *markets.routes,
         *portfolio.routes,
         *legacy.routes,

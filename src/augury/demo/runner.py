@@ -10,7 +10,7 @@ one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
    market whose close has passed is determined from the truth (its metadata refreshed
    with the ``expiration_value``; payout follows after its settlement timer, on a later
    ``Tick``), then the events each series should list now are created through
-   ``augury.catalog.catalog_commands``;
+   ``augury.catalog_file.catalog_commands``;
 3. every agent plans against the same views (the books as they rest now and the truth's
    fair prices) and sends its orders as one ``Batch``, as a client of the batch API
    would; the batches go to the sequencer together (one group commit), takers' first,
@@ -35,13 +35,13 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from augury.catalog import catalog_commands
+from augury.catalog_file import catalog_commands
 from augury.demo import roster
 from augury.demo.agents import InformedDesk, NoiseDesk
-from augury.demo.catalogue import PROCESSES, SERIES
 from augury.demo.listing import EventContext, SeriesSpec, event_entries, series_entry
 from augury.demo.maker import MarketMaker
 from augury.demo.schedule import Slot
+from augury.demo.series import PROCESSES, SERIES
 from augury.demo.truth import Truth, interval_of
 from augury.demo.view import ACTIVITY, MarketView
 from augury.domain.enums import MarketStatus

@@ -22,7 +22,7 @@ from augury.domain.enums import MarketStatus
 from augury.engine.events import OrderUpdate
 from augury.queries import Queries
 from augury.runtime.boot import Runtime
-from augury.store.rawsql import Connection, connect
+from augury.store.db import Database, connect
 from augury.store.records import FillRecord, OrderRecord, SettlementRecord
 
 __all__ = [
@@ -171,7 +171,7 @@ class LiveReads:
         self.runtime = runtime
         self.queries = queries
         # Cross-user history queries (leaderboards) on a connection and thread of their own.
-        self._conn: Connection | None = None
+        self._conn: Database | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-read")
 
     def last_seq(self) -> int:

@@ -46,7 +46,7 @@ from augury.queries.views import (
     TradeRecord,
     UserView,
 )
-from augury.store.history_read import MAX_CANDLES, HistoryReader, InvalidCursorError
+from augury.store.history_reader import MAX_CANDLES, HistoryReader, InvalidCursorError
 
 __all__ = [
     "MAX_CANDLES",

@@ -33,8 +33,8 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -44,14 +44,15 @@ from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
 from augury.runtime.clock import Clock
+from augury.runtime.history_feed import HistoryFeed, HistoryUnavailable
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 from augury.store import Journal
-from augury.store.history import HistoryWriter, history_url
-from augury.store.history_read import HistoryReader
+from augury.store.history_reader import HistoryReader
+from augury.store.history_writer import HistoryWriter, history_url
 
 __all__ = [
     "HistoryFeed",
-    "HistoryUnavailable",
+    "HistoryUnavailable",  # re-exported: runtime.history_feed holds both
     "RecoveryError",
     "RecoveryResult",
     "Runtime",
@@ -225,117 +226,6 @@ def _replay_one(
     return command, outcome
 
 
-class HistoryUnavailable(RuntimeError):
-    """The history database failed: its read models no longer follow the journal."""
-
-
-class HistoryFeed:
-    """Feeds applied batches to the history read models on their own thread, in order.
-
-    The writer runs behind the sequencer (its rows are derived, and recovery rebuilds what
-    a crash lost, from the watermark it commits with each batch), so a slow read-model
-    write never delays a response.
-
-    It never fails silently (decision 0015). A batch the database refuses is written again
-    one command at a time; a command whose rows still fail is logged with its seq, counted
-    in ``skipped`` and passed over (its rows are missing, every other row is written). If
-    even that fails, the database itself is failing: ``failed`` is set, and history reads
-    answer ``HistoryUnavailable`` (503) instead of stale rows until a restart rebuilds
-    the read models from the journal.
-    """
-
-    def __init__(self, writer: HistoryWriter, reader: HistoryReader) -> None:
-        self.writer = writer
-        self.reader = reader
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
-        self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
-        self._pending: list[tuple[int, c.Command, Outcome]] = []
-        self.skipped: list[int] = []  # seqs whose rows were left out (the newest 1,000)
-        self.failed: BaseException | None = None
-
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
-        """Collect replayed commands, writing them in batches (used during recovery)."""
-        self._pending.append((seq, command, outcome))
-        if len(self._pending) >= 1000:
-            self.flush_replay()
-
-    def flush_replay(self) -> None:
-        if self._pending:
-            self.write(self._pending)
-            self._pending = []
-
-    def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
-        """Queue one live batch for the history thread (never blocks the loop)."""
-        future = self.thread.submit(self.write, items)
-        future.add_done_callback(_log_failure)
-
-    def write(self, items: Sequence[tuple[int, c.Command, Outcome]]) -> None:
-        """Write a batch; isolate and skip a command whose rows the database refuses."""
-        if self.failed is not None or not items:
-            return
-        try:
-            self.writer.apply_batch(items)
-            return
-        except Exception as error:
-            log.error(
-                "history write of commands %d..%d failed (%s); writing them one by one",
-                items[0][0],
-                items[-1][0],
-                error,
-            )
-        for item in items:
-            try:
-                self.writer.apply_batch([item])
-                continue
-            except Exception as error:
-                log.error(
-                    "history: the rows of command %d (%s) cannot be written (%s); they are "
-                    "left out and history goes on",
-                    item[0],
-                    type(item[1]).__name__,
-                    error,
-                )
-            try:
-                self.writer.skip([item])
-            except Exception as error:
-                self.failed = error
-                log.error(
-                    "history database failed at command %d; history reads answer 503 until "
-                    "a restart rebuilds them from the journal",
-                    item[0],
-                    exc_info=error,
-                )
-                return
-            self.skipped.append(item[0])
-            del self.skipped[:-1000]
-
-    async def drain(self) -> None:
-        """Wait until every queued batch is written."""
-        await asyncio.get_running_loop().run_in_executor(self.thread, lambda: None)
-
-    async def read(self, fn: Callable[[HistoryReader], T]) -> T:
-        """Run a query on the reader's thread.
-
-        Raises:
-            HistoryUnavailable: the history database failed (see the class docstring).
-        """
-        if self.failed is not None:
-            raise HistoryUnavailable("history is unavailable until the server restarts")
-        return await asyncio.get_running_loop().run_in_executor(self.read_thread, fn, self.reader)
-
-    def close(self) -> None:
-        self.thread.shutdown(wait=True)
-        self.read_thread.shutdown(wait=True)
-        self.writer.close()
-        self.reader.close()
-
-
-def _log_failure(future: Future[None]) -> None:
-    error = future.exception()
-    if error is not None:
-        log.error("history write failed; restart rebuilds it from the journal", exc_info=error)
-
-
 class Runtime:
     """The running core of a server: journal, recovered exchange, sequencer, history."""
 
@@ -425,6 +315,7 @@ class Runtime:
         )
         sequencer.subscribe_batch(history.on_batch)
         sequencer.before_snapshot = history.drain
+        sequencer.wait_for_room = history.room
         sequencer.start()
         return cls(journal, thread, recovery, sequencer, history)
 

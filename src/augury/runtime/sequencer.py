@@ -159,6 +159,9 @@ class Sequencer:
         self._batch_sinks: list[BatchSink] = []
         # Awaited before each snapshot, so read models can catch up with the state first.
         self.before_snapshot: Callable[[], Awaitable[None]] | None = None
+        # Awaited before each batch is taken, so a subscriber that writes behind (the
+        # history feed's bounded queue) can hold the sequencer back instead of queueing.
+        self.wait_for_room: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._failed: BaseException | None = None
         # Continue from the recovered state's time: a clock behind the journal must not
@@ -209,6 +212,8 @@ class Sequencer:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
+            if self.wait_for_room is not None:
+                await self.wait_for_room()
             batch = [await queue.get()]
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())

@@ -72,7 +72,7 @@ meta = sa.Table(
     sa.Column("value", sa.Text(), nullable=False),
 )
 
-# --- history read models (store/history.py) -----------------------------------------------
+# --- history read models (store/history_writer.py) -----------------------------------------------
 #
 # Written by ``HistoryWriter`` from the engine's events, one transaction per sequencer batch,
 # together with the ``history.seq`` watermark in ``meta``. They can always be rebuilt from the

@@ -2,7 +2,7 @@
 WebSocket ``event_lifecycle`` message.
 
 - Descriptive fields are the catalog metadata (Kalshi's own field names, kept verbatim by
-  ``augury.catalog``); rules (fee type and multiplier, mutual exclusivity) come from the
+  ``augury.catalog_file``); rules (fee type and multiplier, mutual exclusivity) come from the
   engine, never from the metadata.
 - Required keys are always present: a string the catalog lacks is ``""``, a required list
   is ``[]``, and the required-but-nullable ``tags``, ``settlement_sources`` and

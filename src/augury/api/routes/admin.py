@@ -21,7 +21,7 @@ from augury.api import bounds
 from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key, new_key_id
 from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError
-from augury.catalog import CatalogError, catalog_commands
+from augury.catalog_file import CatalogError, catalog_commands
 from augury.domain.limits import MONEY_MAX_CC, NAME_MAX_LEN, PEM_MAX_LEN, PRICE_MAX_CC, WORD_MAX_LEN
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c

@@ -8,7 +8,7 @@ can never collide with another's. A key restricted to one subaccount may read it
 create subaccounts or transfer (Kalshi's rule).
 
 Transfer history (``GET /portfolio/subaccounts/transfers``) is served from the
-``cash_movements`` history read model (``augury.store.history``), written from the engine's
+``cash_movements`` history read model (``augury.store.history_writer``), written from the engine's
 ``CashMovement`` events and rebuilt from the journal, so it survives restarts. As for every
 portfolio read there, the read first waits for the queued history writes, so a transfer
 answered before the read began is listed. Newest first, with the reader's keyset cursor.

@@ -8,7 +8,7 @@ Invariants (docs/decisions/0009-candlesticks.md):
 - The historical tier is a *view*: the live endpoints keep serving everything, so a short
   history never loses data from them and a client that reads only the live tier sees all.
   Its fills, orders, trades, markets and positions are served by the live tier's handlers
-  (``history``, ``markets``, ``portfolio``) given the cutoff.
+  (``records``, ``markets``, ``portfolio``) given the cutoff.
 - Resting orders are never historical, whatever their age (CONTRACT §3.2).
 - Paging follows the live endpoints: keyset cursors from the reader for trades, fills and
   orders (every page full but the last); the last ticker for markets and positions.
@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api.context import Context, context_of, json_response
-from augury.api.routes import history, markets, portfolio
+from augury.api.routes import markets, portfolio, records
 from augury.api.schemas import historical as wh
 from augury.api.schemas.base import rfc3339_from_ns
 
@@ -60,15 +60,15 @@ async def get_market(request: Request) -> Response:
 
 
 async def get_trades(request: Request) -> Response:
-    return await history.trades(request, _cutoff(request))
+    return await records.trades(request, _cutoff(request))
 
 
 async def get_fills(request: Request) -> Response:
-    return await history.fills(request, _cutoff(request))
+    return await records.fills(request, _cutoff(request))
 
 
 async def get_orders(request: Request) -> Response:
-    return await history.orders(request, _cutoff(request))
+    return await records.orders(request, _cutoff(request))
 
 
 async def get_positions(request: Request) -> Response:

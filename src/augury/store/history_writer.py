@@ -6,7 +6,7 @@ The sequencer hands every applied command to its subscribers as ``(seq, command,
 transaction, together with the watermark ``meta["history.seq"]`` (the last seq the tables
 include). The writer reads only the events (never engine memory), so it may run on a thread
 of its own; it keeps a small tape per market (aggregated book, open interest, last price;
-see ``augury.store.candles``) for the candles. ``HistoryReader`` (``history_read.py``)
+see ``augury.store.candles``) for the candles. ``HistoryReader`` (``history_reader.py``)
 serves the tables as the dataclasses of ``records.py``.
 
 Invariants:
@@ -25,12 +25,13 @@ Invariants:
 Limits:
 
 - One owner: not thread-safe. Only one thread may call a writer at a time.
-- Raw drivers on the write path (``rawsql.py``), as in ``journal.py``; rows are built from
-  the events' msgspec tuples, each order row once per batch, each candle once per batch and
-  period; PostgreSQL loads plain inserts with COPY. Measured on the 2-vCPU dev VM (batches
-  of 1000, about 5 events per command): SQLite writes 13 k commands/s (18 k per CPU-second)
-  when 40% of commands trade, 22 k/s (30 k per CPU-second) when 10% do; smaller batches
-  cost more per command (about 10 k/s at 100). SQLite runs WAL with
+- Raw drivers on the write path (the store's seam ``db.py``), as for the journal; rows
+  are built from the events' msgspec tuples, each order row once per batch, each candle
+  once per batch and period; PostgreSQL loads plain inserts with COPY. Measured on the
+  2-vCPU dev VM (batches of 1000, about 5 events per command): SQLite writes 13 k
+  commands/s (18 k per CPU-second) when 40% of commands trade, 22 k/s (30 k per
+  CPU-second) when 10% do; smaller batches cost more per command (about 10 k/s at 100).
+  SQLite runs WAL with
   ``synchronous=NORMAL``: the read models are rebuildable from the journal, and the
   watermark rolls back with the rows, so a commit lost to power failure is replayed.
 - History older than the newest snapshot can only be rebuilt while the journal still
@@ -59,7 +60,7 @@ from augury.engine.events import (
 )
 from augury.engine.exchange import Exchange, Outcome
 from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
-from augury.store.rawsql import ClosesOnExit, Connection, connect, insert_sql
+from augury.store.db import ClosesOnExit, Database, connect, insert_sql
 
 __all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter", "history_url"]
 
@@ -216,7 +217,7 @@ class _Batch:
 class HistoryWriter(ClosesOnExit):
     """Writes the history read models from the sequencer's ``(seq, command, outcome)``."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         # Use HistoryWriter.open.
         self._conn = conn
         self._tapes: dict[str, MarketTape] = {}
@@ -283,8 +284,8 @@ class HistoryWriter(ClosesOnExit):
                     f"history holds commands up to {self._watermark}; a state at {seq} "
                     "cannot fill the gap (replay from an older snapshot or accept_gap)"
                 )
-            with self._conn.transaction() as executemany:
-                executemany(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
+            with self._conn.transaction() as tx:
+                tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
             self._watermark = seq
         self._tapes = tapes_from_exchange(exchange)
         self._applied = seq
@@ -341,8 +342,8 @@ class HistoryWriter(ClosesOnExit):
             self._collect(items)
             last = items[-1][0]
             if last > self._watermark:
-                with self._conn.transaction() as executemany:
-                    executemany(_UPSERT_META, [(WATERMARK_KEY, str(last))])
+                with self._conn.transaction() as tx:
+                    tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(last))])
                 self._watermark = last
         except BaseException:
             for ticker, saved in self._undo.items():
@@ -368,7 +369,7 @@ class HistoryWriter(ClosesOnExit):
             else:
                 finished.append((*_order_changes(ev), ev.status, order_id))
         tapes = self._tapes
-        with self._conn.transaction() as executemany:
+        with self._conn.transaction() as tx:
             for sql, rows in (
                 (_INSERT_ORDER, inserts),
                 (_INSERT_FILL, live.fills),
@@ -379,12 +380,12 @@ class HistoryWriter(ClosesOnExit):
                 (_UPSERT_STATS, [tapes[t].stats_row() for t in sorted(live.stats)]),
             ):
                 if rows:
-                    executemany(sql, rows)
-            updated = executemany(_UPDATE_RESTING, resting) if resting else 0
-            updated += executemany(_UPDATE_FINISHED, finished) if finished else 0
+                    tx.exec_many(sql, rows)
+            updated = tx.exec_many(_UPDATE_RESTING, resting) if resting else 0
+            updated += tx.exec_many(_UPDATE_FINISHED, finished) if finished else 0
             if updated < len(resting) + len(finished):
                 # Some orders predate the history (a seed that accepted a gap): upsert.
-                executemany(
+                tx.exec_many(
                     _UPSERT_ORDER,
                     [
                         (*_order_values(ev), event_ticker, ord_)
@@ -392,7 +393,7 @@ class HistoryWriter(ClosesOnExit):
                         if order_id not in live.new_orders
                     ],
                 )
-            executemany(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
+            tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
 
     def _tape(self, ticker: str) -> MarketTape:
         # The first touch in a batch saves an undo copy; later ones hit ``_touched``.

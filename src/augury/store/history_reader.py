@@ -1,4 +1,4 @@
-"""Queries over the history read models, for the API (see ``history.py`` for the writer).
+"""Queries over the history read models, for the API (see ``history_writer.py`` for the writer).
 
 Every method is synchronous and cheap (one indexed query), so an asyncio server calls them
 through a thread. Lists come newest first, as Kalshi's do, in pages: each call returns
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from augury.store.history import WATERMARK_KEY
-from augury.store.rawsql import ClosesOnExit, Connection, connect
+from augury.store.db import ClosesOnExit, Database, connect
+from augury.store.history_writer import WATERMARK_KEY
 from augury.store.records import (
     Candle,
     CashMovementRecord,
@@ -144,7 +144,7 @@ class _Where:
 class HistoryReader(ClosesOnExit):
     """Read-only queries over the history tables, on a connection of its own."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         # Use HistoryReader.open.
         self._conn = conn
         self._lock = threading.Lock()
