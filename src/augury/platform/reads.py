@@ -12,17 +12,18 @@ run on a connection of their own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from augury import queries as q
 from augury.domain.enums import MarketStatus
 from augury.engine.events import OrderUpdate
 from augury.queries import Queries
 from augury.runtime.boot import Runtime
-from augury.store.db import Database, connect
+from augury.store.db import connect
+from augury.store.history_reader import HistoryReader
 from augury.store.records import FillRecord, OrderRecord, SettlementRecord
 
 __all__ = [
@@ -160,6 +161,7 @@ def _order_record(order: OrderUpdate, event_ticker: str | None) -> OrderRecord:
     )
 
 
+T = TypeVar("T")
 _EVERY = 1_000_000  # a page bound no user's positions reach
 
 
@@ -171,7 +173,7 @@ class LiveReads:
         self.runtime = runtime
         self.queries = queries
         # Cross-user history queries (leaderboards) on a connection and thread of their own.
-        self._conn: Database | None = None
+        self._reader: HistoryReader | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-read")
 
     def last_seq(self) -> int:
@@ -315,40 +317,27 @@ class LiveReads:
             lambda r: r.fills(user_id, subaccount=0, limit=limit, cursor=cursor)
         )
 
-    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
-        if self._conn is None:
-            self._conn = connect(self.runtime.history.writer.url, migrate=False, read_only=True)
-        return self._conn.query(sql, params)
-
-    async def _read(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+    async def _across_users(self, fn: Callable[[HistoryReader], T]) -> T:
+        # Cross-user scans (leaderboards) on a reader, connection and thread of their own,
+        # after the queued history writes.
         await self.runtime.history.drain()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, self._query, sql, params
-        )
+
+        def run() -> T:
+            if self._reader is None:
+                self._reader = HistoryReader(
+                    connect(self.runtime.history.writer.url, migrate=False, read_only=True)
+                )
+            return fn(self._reader)
+
+        return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]:
-        if not user_ids:
-            return []
-        marks = ", ".join("?" * len(user_ids))
-        columns = ", ".join(f.name for f in fields(FillRecord))
-        rows = await self._read(
-            f"SELECT {columns} FROM fills WHERE subaccount = 0 AND user_id IN ({marks}) "  # noqa: S608
-            "ORDER BY ts_ns, ord",
-            list(user_ids),
-        )
-        return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
+        wanted = list(user_ids)
+        return await self._across_users(lambda reader: reader.fills_of(wanted))
 
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
-        if not user_ids:
-            return []
-        marks = ", ".join("?" * len(user_ids))
-        columns = ", ".join(f.name for f in fields(SettlementRecord))
-        rows = await self._read(
-            f"SELECT {columns} FROM settlements WHERE subaccount = 0 "  # noqa: S608
-            f"AND user_id IN ({marks}) ORDER BY ts_ns, ord",
-            list(user_ids),
-        )
-        return [SettlementRecord(*row) for row in rows]  # type: ignore[arg-type]
+        wanted = list(user_ids)
+        return await self._across_users(lambda reader: reader.settlements_of(wanted))
 
     async def closes(
         self, ticker: str, period_min: int, start_s: int, end_s: int
@@ -364,5 +353,5 @@ class LiveReads:
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
-        if self._conn is not None:
-            self._conn.close()
+        if self._reader is not None:
+            self._reader.close()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from augury.domain.units import ONE_DOLLAR_CC
 from augury.engine.exchange import Exchange
+from augury.store.records import Candle, columns
 
 __all__ = [
     "EMPTY_ASK_CC",
@@ -52,12 +53,8 @@ _NS_PER_MIN = 60 * 1_000_000_000
 _NONE = -1
 _BO, _BH, _BL, _BC, _AO, _AH, _AL, _AC, _PO, _PH, _PL, _PC, _PREV, _PV, _VOL, _OI = range(16)
 
-_CANDLE_COLUMNS = (
-    "ticker, period_min, end_ts_s, yes_bid_open_cc, yes_bid_high_cc, yes_bid_low_cc, "
-    "yes_bid_close_cc, yes_ask_open_cc, yes_ask_high_cc, yes_ask_low_cc, yes_ask_close_cc, "
-    "price_open_cc, price_high_cc, price_low_cc, price_close_cc, price_previous_cc, "
-    "price_volume_fine, volume_c, open_interest_c"
-)
+# The row shape is records.Candle; CandleBatch.rows builds rows in its field order.
+_CANDLE_COLUMNS = ", ".join(columns(Candle))
 
 
 def _greater(column: str) -> str:
@@ -78,7 +75,8 @@ def _less(column: str) -> str:
 # and lows widen, closes and open interest move on, sums add up. Plain CASE/COALESCE so
 # SQLite and PostgreSQL run the same text (their two-argument max differ on NULL).
 UPSERT_CANDLE = (
-    f"INSERT INTO candles ({_CANDLE_COLUMNS}) VALUES ({', '.join(['?'] * 19)}) "  # noqa: S608
+    f"INSERT INTO candles ({_CANDLE_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(columns(Candle)))}) "
     "ON CONFLICT (ticker, period_min, end_ts_s) DO UPDATE SET "
     + ", ".join(
         [

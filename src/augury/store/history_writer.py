@@ -61,6 +61,15 @@ from augury.engine.events import (
 from augury.engine.exchange import Exchange, Outcome
 from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
 from augury.store.db import ClosesOnExit, Database, connect, insert_sql
+from augury.store.records import (
+    CashMovementRecord,
+    FillRecord,
+    MarketStats,
+    OrderRecord,
+    SettlementRecord,
+    TradeRecord,
+    columns,
+)
 
 __all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter", "history_url"]
 
@@ -109,14 +118,9 @@ def _names(text: str) -> list[str]:
     return text.split()
 
 
-# Columns filled from an event's field of the same name ("updated_ns" from ts_ns), then
-# the ones the writer adds.
-_ORDER_FROM_EVENT = _names(
-    "order_id user_id subaccount ticker side price_cc initial_c fill_c remaining_c status "
-    "time_in_force order_type legacy_side legacy_action client_order_id order_group_id "
-    "self_trade_prevention post_only cancel_order_on_pause expiration_ts_ns created_ns "
-    "updated_ns taker_fill_cost_cc maker_fill_cost_cc taker_fees_cc maker_fees_cc"
-)
+# Columns filled from an event's field of the same name ("updated_ns" from ts_ns): the row
+# shape (records.py) less the columns the writer adds itself (event_ticker, seq, ord, id).
+_ORDER_FROM_EVENT = columns(OrderRecord, without={"event_ticker"})
 # What can change once an order exists. Identity, creation time and ord never do, and
 # ``status`` is set only when it may have changed (an order leaves ``resting`` once):
 # SQLite rewrites an index only when one of its columns is in the SET list.
@@ -124,16 +128,10 @@ _ORDER_MUTABLE = _names(
     "price_cc initial_c fill_c remaining_c client_order_id expiration_ts_ns updated_ns "
     "taker_fill_cost_cc maker_fill_cost_cc taker_fees_cc maker_fees_cc"
 )
-_FILL_FROM_EVENT = _names(
-    "fill_id trade_id order_id user_id subaccount ticker side legacy_side legacy_action "
-    "price_cc count_c is_taker fee_cc post_position_c client_order_id ts_ns"
-)
-_TRADE_FROM_EVENT = _names("trade_id ticker price_cc count_c taker_side ts_ns")
-_SETTLEMENT_FROM_EVENT = _names(
-    "user_id subaccount ticker result yes_c no_c yes_cost_cc no_cost_cc revenue_cc "
-    "fee_cost_cc value_cc ts_ns"
-)
-_CASH_FROM_EVENT = _names("kind user_id subaccount amount_cc to_subaccount transfer_id ts_ns")
+_FILL_FROM_EVENT = columns(FillRecord, without={"seq"})
+_TRADE_FROM_EVENT = columns(TradeRecord, without={"seq"})
+_SETTLEMENT_FROM_EVENT = columns(SettlementRecord, without={"event_ticker", "seq"})
+_CASH_FROM_EVENT = columns(CashMovementRecord, without={"id", "seq"})
 
 
 def _fields(names: Sequence[str]) -> list[str]:
@@ -161,13 +159,11 @@ _INSERT_SETTLEMENT = insert_sql(
     "settlements", [*_SETTLEMENT_FROM_EVENT, "event_ticker", "seq", "ord"]
 )
 _INSERT_CASH = insert_sql("cash_movements", [*_CASH_FROM_EVENT, "seq"])
+_STATS_COLUMNS = columns(MarketStats)  # MarketTape.stats_row builds them in this order
 _UPSERT_STATS = (
-    "INSERT INTO market_stats (ticker, volume_c, open_interest_c, last_price_cc, "
-    "last_trade_ns, yes_bid_cc, yes_ask_cc, updated_ns, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (ticker) DO UPDATE SET volume_c = excluded.volume_c, "
-    "open_interest_c = excluded.open_interest_c, last_price_cc = excluded.last_price_cc, "
-    "last_trade_ns = excluded.last_trade_ns, yes_bid_cc = excluded.yes_bid_cc, "
-    "yes_ask_cc = excluded.yes_ask_cc, updated_ns = excluded.updated_ns, seq = excluded.seq"
+    f"INSERT INTO market_stats ({', '.join(_STATS_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(_STATS_COLUMNS))}) ON CONFLICT (ticker) DO UPDATE SET "
+    + ", ".join(f"{col} = excluded.{col}" for col in _STATS_COLUMNS[1:])
 )
 _UPSERT_META = (
     "INSERT INTO meta (key, value) VALUES (?, ?) "
