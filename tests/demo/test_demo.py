@@ -43,6 +43,7 @@ from augury.queries import Queries, attach, seed_index
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.runtime.sequencer import stamp
+from augury.store import SQL_STORE
 
 START_NS = 1_795_500_000_000_000_000  # 2026-11-24T06:00:00Z (01:00 ET)
 NS = 1_000_000_000
@@ -362,7 +363,7 @@ def test_restart_resumes_the_same_exchange(tmp_path: Path) -> None:
     clock = FakeClock(START_NS)
 
     async def first_run() -> dict[str, float]:
-        runtime = await Runtime.start(url, "augury", clock)
+        runtime = await Runtime.start(url, "augury", clock, store=SQL_STORE)
         runner = DemoRunner(DemoConfig(seed=5), clock)
         await runner.attach(runtime, attach(runtime))
         for _ in range(60):
@@ -374,7 +375,7 @@ def test_restart_resumes_the_same_exchange(tmp_path: Path) -> None:
         return values
 
     async def second_run() -> tuple[list[c.Command], DemoRunner, list[str], Exchange]:
-        runtime = await Runtime.start(url, "augury", clock)
+        runtime = await Runtime.start(url, "augury", clock, store=SQL_STORE)
         queries = attach(runtime)
         events_before = set(runtime.exchange.events)
         commands: list[c.Command] = []

@@ -32,7 +32,7 @@ from augury.runtime import boot
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.runtime.sequencer import CommandFailed
-from augury.store import Journal
+from augury.store import SQL_STORE, Journal
 
 DOLLAR = 10_000
 
@@ -52,7 +52,9 @@ def _url(tmp_path: Path) -> str:
 
 
 async def _start(url: str) -> Runtime:
-    return await Runtime.start(url, "augury", FakeClock(), snapshot_every=1_000_000)
+    return await Runtime.start(
+        url, "augury", FakeClock(), store=SQL_STORE, snapshot_every=1_000_000
+    )
 
 
 async def _open_alice(runtime: Runtime, dollars: int) -> None:

@@ -26,6 +26,7 @@ from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import load_snapshot, make_snapshot
+from augury.runtime.ports import book_seeds
 from augury.store.history_reader import HistoryReader, InvalidCursorError
 from augury.store.history_writer import HistoryGapError, HistoryWriter
 from augury.store.migrate import sqlalchemy_url
@@ -637,8 +638,8 @@ def test_items_must_follow_the_writer_without_gaps(url: str) -> None:
         assert writer.applied_seq() == writer.watermark() == 0
         writer.apply_batch(items[:3])
         with pytest.raises(HistoryGapError):
-            writer.seed_books(feed.x, feed.seq)
-        writer.seed_books(feed.x, feed.seq, accept_gap=True)
+            writer.seed_books(book_seeds(feed.x), feed.seq)
+        writer.seed_books(book_seeds(feed.x), feed.seq, accept_gap=True)
         assert writer.watermark() == writer.applied_seq() == feed.seq
         tape = writer.tape("MKT")
         assert tape is not None
@@ -676,7 +677,7 @@ def test_a_restart_from_a_snapshot_replays_to_the_same_tables(url: str, url2: st
     restarted = Feed(load_snapshot(snapshot), seq=snapshot_seq)
     with HistoryWriter.open(url) as writer:
         assert writer.watermark() == watermark
-        writer.seed_books(restarted.x, snapshot_seq)
+        writer.seed_books(book_seeds(restarted.x), snapshot_seq)
         for _, command, _ in items[snapshot_seq:]:
             restarted.do(command, ok=False)
             if restarted.seq % 25 == 0:

@@ -1,9 +1,9 @@
 """The ASGI application factory: ``create_app(settings)`` builds one exchange server.
 
-Nothing is global: the lifespan opens the store, recovers the exchange, starts the
-sequencer and the lifecycle ticker, and on the first start creates the operator key (its
-private half and id are written into the data directory for ``augury admin``). Shutdown
-drains the sequencer and writes a snapshot.
+Nothing is global: the lifespan starts a node (``api.node``, the composition root: store,
+recovery, sequencer, history feed, read side, operator key), adds the web-facing parts
+(the key-ring context, the WebSocket hub, the platform), then starts the lifecycle ticker.
+Shutdown stops them in reverse; the node drains the sequencer and writes a snapshot.
 
 Routes live under ``/trade-api/v2`` (the Kalshi API, so signed paths match the docs) and
 ``/admin/v1`` (the operator API). Every refusal is a JSON error body (``api.errors``);
@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from augury.api.auth import generate_key_pair, new_key_id
-from augury.api.context import OPERATOR_USER, Context, json_response
+from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
+from augury.api.node import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, Node
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -49,73 +48,17 @@ from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
 from augury.api.ws.endpoint import routes as ws_routes
 from augury.api.ws.hub import Hub as WsHub
-from augury.engine import commands as c
 from augury.platform.admin import routes as platform_admin_routes
 from augury.platform.app import PLATFORM_API, Platform
-from augury.queries import ReadSideUnavailable, attach
-from augury.runtime.boot import HistoryUnavailable, Runtime
+from augury.queries import ReadSideUnavailable
 from augury.runtime.clock import Clock, SystemClock
+from augury.runtime.history_feed import HistoryUnavailable
+from augury.runtime.ports import StoreOpener
+from augury.store import SQL_STORE
 
 __all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app"]
 
 log = logging.getLogger(__name__)
-
-OPERATOR_KEY_FILE = "operator_key.pem"
-OPERATOR_KEY_ID_FILE = "operator_key_id"
-TICK_INTERVAL_S = 0.1
-
-
-async def _ticker(context: Context) -> None:
-    """Submit a Tick whenever time alone has something to do (open, close, expire, settle).
-
-    What is due when comes from the read side's time-ordered index: each check is O(1),
-    whatever the number of markets and expiring orders.
-    """
-    while True:
-        await asyncio.sleep(TICK_INTERVAL_S)
-        due = context.queries.next_due_ns()
-        if due is not None and due <= context.clock.now_ns():
-            try:
-                await context.runtime.sequencer.submit(c.Tick(ts_ns=0))
-            except Exception:
-                log.exception("lifecycle tick failed")
-                return
-
-
-async def _ensure_operator(context: Context, data_dir: Path) -> None:
-    key_file = data_dir / OPERATOR_KEY_FILE
-    id_file = data_dir / OPERATOR_KEY_ID_FILE
-    if not key_file.exists():
-        private_pem, _ = generate_key_pair("rsa")
-        key_file.write_text(private_pem)
-        key_file.chmod(0o600)
-        id_file.write_text(new_key_id())
-    key_id = id_file.read_text().strip()
-    if context.queries.api_key(key_id) is not None:
-        return
-    from cryptography.hazmat.primitives import serialization
-
-    private = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-    public_pem = (
-        private.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    items: list[c.Single] = []
-    if context.queries.user(OPERATOR_USER) is None:
-        items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
-    items.append(
-        c.RegisterApiKey(
-            ts_ns=0,
-            api_key_id=key_id,
-            user_id=OPERATOR_USER,
-            name="operator",
-            public_key_pem=public_pem,
-            key_type="rsa",
-            scopes=["admin", "read", "write"],
-        )
-    )
-    await context.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
 
 
 def _error(error: ApiError) -> Response:
@@ -151,11 +94,13 @@ def create_app(
     settings: Settings,
     clock: Clock | None = None,
     on_start: Callable[[Context], Awaitable[None]] | None = None,
+    store: StoreOpener | None = None,
 ) -> Starlette:
     """Build the server application for one data directory and store.
 
     ``on_start`` (e.g. the demo's simulated traders) runs as a task once the exchange is
-    ready; it is cancelled at shutdown, before the sequencer drains.
+    ready; it is cancelled at shutdown, before the sequencer drains. ``store`` opens the
+    databases (default: ``augury.store.SQL_STORE``, SQLite or PostgreSQL by URL).
     """
     the_clock: Clock = clock or SystemClock()
 
@@ -163,16 +108,17 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         platform = await Platform.open(settings.platform, the_clock, settings.database_url)
-        runtime = await Runtime.start(
+        node = await Node.start(
+            store or SQL_STORE,
             settings.database_url,
             settings.instance_id,
             the_clock,
+            settings.data_dir,
             snapshot_every=settings.snapshot_every,
             replay_sink=platform.replay,
             max_snapshot_seq=platform.watermark,
         )
-        # The read side subscribes first: every later sink and every route reads it current.
-        queries = attach(runtime)
+        runtime, queries = node.runtime, node.queries
         context = Context(settings, the_clock, runtime, queries)
         app.state.context = context
         ws_hub = app.state.ws_hub = WsHub(queries)
@@ -180,10 +126,9 @@ def create_app(
         # Before anything can trade: the history store knows the last trade sizes.
         markets = [market.ticker for market in queries.markets()]
         ws_hub.seed_last_trade_sizes(await queries.last_trade_sizes(markets))
-        await _ensure_operator(context, settings.data_dir)
         await platform.start(context, ws_hub)
         app.state.platform = platform
-        ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        node.start_ticker()
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
         )
@@ -201,12 +146,9 @@ def create_app(
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await hook
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
             await ws_hub.stop()
             await platform.stop()
-            await runtime.stop()
+            await node.stop()
 
     # Account routes first: "/portfolio/orders/queue_positions" must win over any
     # "/portfolio/orders/{order_id}" route.

@@ -1,16 +1,20 @@
-"""Starting an exchange from its data: recovery, first-run setup and the running runtime.
+"""Starting an exchange from its data: recovery and the running runtime.
 
-Recovery: ``Journal.open`` has already dropped any torn or corrupt tail; ``recover`` loads
-the newest snapshot whose checksum verifies (falling back to older ones) and replays every
-journal record after it through the engine. Replay emits the same events the original run
-did; the history read models (written behind the sequencer, with a watermark committed in
-the same transaction as each batch) take the replayed commands they lack. When the history
-lags behind the newest snapshot, recovery starts from the newest snapshot at or below the
-history's watermark (or the first command), so no history row is ever skipped. A snapshot
-in an older state format (``engine.state.SNAPSHOT_FORMAT``) is not loaded: the journal is
-replayed from its first command, which rebuilds every field the new format keeps. The
-recovered state is exactly the state that wrote the journal; its digest is reported so
-tests and operators can compare.
+The runtime reaches its store only through ``runtime.ports`` (``StoreOpener``, passed in by
+the composition root, ``api.node``), never a store class.
+
+Recovery: opening the journal (``StoreOpener.open_journal``) has already dropped any torn
+or corrupt tail; ``recover`` loads the newest snapshot whose checksum verifies (falling
+back to older ones) and replays every journal record after it through the engine. Replay
+emits the same events the original run did; the history read models (written behind the
+sequencer, with a watermark committed in the same transaction as each batch) take the
+replayed commands they lack. When the history lags behind the newest snapshot, recovery
+starts from the newest snapshot at or below the history's watermark (or the first command),
+so no history row is ever skipped. A snapshot in an older state format
+(``engine.state.SNAPSHOT_FORMAT``) is not loaded: the journal is replayed from its first
+command, which rebuilds every field the new format keeps. The recovered state is exactly
+the state that wrote the journal; its digest is reported so tests and operators can
+compare.
 
 Recovery never dies on one record (decision 0015):
 
@@ -45,10 +49,8 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.history_feed import HistoryFeed, HistoryUnavailable
+from augury.runtime.ports import JournalPort, StoreOpener, book_seeds
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
-from augury.store import Journal
-from augury.store.history_reader import HistoryReader
-from augury.store.history_writer import HistoryWriter, history_url
 
 __all__ = [
     "HistoryFeed",
@@ -95,7 +97,7 @@ def adopt_state(exchange: Exchange, rebuilt: Exchange) -> None:
     state.update(vars(rebuilt))
 
 
-def undo_failed(journal: Journal, instance_id: str, seq: int, exchange: Exchange) -> None:
+def undo_failed(journal: JournalPort, instance_id: str, seq: int, exchange: Exchange) -> None:
     """Void record ``seq`` (its apply raised) and rebuild ``exchange`` as of ``seq - 1``.
 
     Runs on the journal's thread. The void mark is written before the rebuild, so a crash
@@ -118,7 +120,7 @@ class RecoveryResult:
 
 
 def recover(
-    journal: Journal,
+    journal: JournalPort,
     instance_id: str,
     replay_sink: ReplaySink | None = None,
     *,
@@ -176,7 +178,7 @@ def recover(
 
 
 def _replay_one(
-    journal: Journal,
+    journal: JournalPort,
     instance_id: str,
     exchange: Exchange,
     seq: int,
@@ -231,7 +233,7 @@ class Runtime:
 
     def __init__(
         self,
-        journal: Journal,
+        journal: JournalPort,
         thread: ThreadPoolExecutor,
         recovery: RecoveryResult,
         sequencer: Sequencer,
@@ -254,20 +256,21 @@ class Runtime:
         instance_id: str,
         clock: Clock,
         *,
+        store: StoreOpener,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
         max_snapshot_seq: int | None = None,
     ) -> Runtime:
         """Open the journal and history on their threads, recover, start the sequencer.
 
+        ``store`` opens the databases of ``db_url`` (``augury.store.SQL_STORE``);
         ``replay_sink`` receives every replayed command; ``max_snapshot_seq`` makes recovery
         start no later than that seq (a subscriber's own watermark), like the history's.
         """
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
-        journal = await loop.run_in_executor(thread, Journal.open, db_url)
-        writer = await loop.run_in_executor(thread, HistoryWriter.open, history_url(db_url))
-        reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
+        journal = await loop.run_in_executor(thread, store.open_journal, db_url)
+        writer, reader = await loop.run_in_executor(thread, store.open_history, db_url)
         history = HistoryFeed(writer, reader)
 
         def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
@@ -286,7 +289,7 @@ class Runtime:
                 instance_id,
                 sink,
                 max_snapshot_seq=bound,
-                on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
+                on_start=lambda exchange, seq: writer.seed_books(book_seeds(exchange), seq),
             )
             history.flush_replay()
             return result

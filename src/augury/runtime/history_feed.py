@@ -25,12 +25,11 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
-from augury.store.history_reader import HistoryReader
-from augury.store.history_writer import HistoryWriter
+from augury.runtime.ports import HistoryReaderPort, HistoryWriterPort
 
 __all__ = ["MAX_QUEUED_BATCHES", "HistoryFeed", "HistoryUnavailable"]
 
@@ -50,8 +49,8 @@ class HistoryFeed:
 
     def __init__(
         self,
-        writer: HistoryWriter,
-        reader: HistoryReader,
+        writer: HistoryWriterPort,
+        reader: HistoryReaderPort,
         *,
         max_queued: int = MAX_QUEUED_BATCHES,
     ) -> None:
@@ -157,7 +156,7 @@ class HistoryFeed:
         if self.queued:
             await asyncio.get_running_loop().run_in_executor(self.thread, lambda: None)
 
-    async def read(self, fn: Callable[[HistoryReader], T]) -> T:
+    async def read(self, fn: Callable[[Any], T]) -> T:
         """Run a query on the reader's thread.
 
         Raises:

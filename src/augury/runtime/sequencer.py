@@ -57,7 +57,7 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import make_snapshot
 from augury.runtime.clock import Clock
 from augury.runtime.forked_snapshot import can_fork, snapshot_in_child
-from augury.store import Journal
+from augury.runtime.ports import JournalPort
 
 __all__ = [
     "DEFAULT_SNAPSHOT_EVERY",
@@ -128,7 +128,7 @@ class Sequencer:
     def __init__(
         self,
         exchange: Exchange,
-        journal: Journal,
+        journal: JournalPort,
         journal_thread: ThreadPoolExecutor,
         clock: Clock,
         *,
@@ -204,7 +204,7 @@ class Sequencer:
         await self._queue.put((command, future))
         return await future
 
-    async def call(self, fn: Callable[[Journal], T]) -> T:
+    async def call(self, fn: Callable[[JournalPort], T]) -> T:
         """Run a function with the journal on the journal's thread."""
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, self.journal)
 

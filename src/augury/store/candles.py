@@ -28,8 +28,10 @@ Candle semantics:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
 from augury.domain.units import ONE_DOLLAR_CC
-from augury.engine.exchange import Exchange
 from augury.store.records import Candle, columns
 
 __all__ = [
@@ -37,10 +39,11 @@ __all__ = [
     "EMPTY_BID_CC",
     "PERIODS_MIN",
     "UPSERT_CANDLE",
+    "BookSeed",
     "CandleBatch",
     "MarketTape",
     "period_end_s",
-    "tapes_from_exchange",
+    "tapes_from_books",
 ]
 
 PERIODS_MIN = (1, 60, 1440)
@@ -200,23 +203,41 @@ class MarketTape:
         )
 
 
-def tapes_from_exchange(exchange: Exchange) -> dict[str, MarketTape]:
-    """Return a tape per market of ``exchange``, read from its books and statistics."""
+class BookSeed(Protocol):
+    """A market's book and statistics to continue from (``runtime.ports.MarketBook``)."""
+
+    @property
+    def ticker(self) -> str: ...
+    @property
+    def event_ticker(self) -> str: ...
+    @property
+    def bids(self) -> Mapping[int, int]: ...
+    @property
+    def asks(self) -> Mapping[int, int]: ...
+    @property
+    def open_interest_c(self) -> int: ...
+    @property
+    def volume_c(self) -> int: ...
+    @property
+    def last_price_cc(self) -> int | None: ...
+    @property
+    def last_trade_ns(self) -> int | None: ...
+
+
+def tapes_from_books(books: Iterable[BookSeed]) -> dict[str, MarketTape]:
+    """Return a tape per market, from its aggregated book and statistics."""
     tapes: dict[str, MarketTape] = {}
-    for ticker, market in exchange.markets.items():
-        tape = MarketTape(ticker, market.event_ticker)
-        prices = market.grid.prices_cc
-        book = market.book
-        tape.bids = {prices[idx]: size for idx, size in book.levels(True)}
-        tape.asks = {prices[idx]: size for idx, size in book.levels(False)}
+    for book in books:
+        tape = MarketTape(book.ticker, book.event_ticker)
+        tape.bids = dict(book.bids)
+        tape.asks = dict(book.asks)
         tape.yes_bid_cc = max(tape.bids) if tape.bids else EMPTY_BID_CC
         tape.yes_ask_cc = min(tape.asks) if tape.asks else EMPTY_ASK_CC
-        tape.open_interest_c = market.open_interest_c
-        tape.volume_c = market.volume_c
-        if market.last_trade_ns or market.volume_c:
-            tape.last_price_cc = market.last_price_cc
-            tape.last_trade_ns = market.last_trade_ns
-        tapes[ticker] = tape
+        tape.open_interest_c = book.open_interest_c
+        tape.volume_c = book.volume_c
+        tape.last_price_cc = book.last_price_cc
+        tape.last_trade_ns = book.last_trade_ns
+        tapes[book.ticker] = tape
     return tapes
 
 

@@ -17,7 +17,7 @@ Invariants:
 - Items must arrive contiguously, in seq order. Items at or below the watermark (replayed
   after a restart) only advance the tapes; nothing is written twice.
 - The tapes hold the state after ``applied_seq()``. They start empty (seq 0); a writer that
-  starts from an engine snapshot at seq S must first be seeded with ``seed_books(exchange,
+  starts from an engine snapshot at seq S must first be seeded with ``seed_books(books,
   S)``, then be fed the replayed commands from S + 1.
 - Order rows carry each order's latest ``OrderUpdate``; an ``AmendOrder`` that changed only
   metadata emits none, so its ``outcome.value["new"]`` snapshot is applied as well.
@@ -41,7 +41,7 @@ Limits:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -58,8 +58,14 @@ from augury.engine.events import (
     SettlementEvent,
     TradeEvent,
 )
-from augury.engine.exchange import Exchange, Outcome
-from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
+from augury.engine.exchange import Outcome
+from augury.store.candles import (
+    UPSERT_CANDLE,
+    BookSeed,
+    CandleBatch,
+    MarketTape,
+    tapes_from_books,
+)
 from augury.store.db import ClosesOnExit, Database, connect, insert_sql
 from augury.store.records import (
     CashMovementRecord,
@@ -260,14 +266,15 @@ class HistoryWriter(ClosesOnExit):
         """Return the writer's tape of one market (read-only use), or None."""
         return self._tapes.get(ticker)
 
-    def seed_books(self, exchange: Exchange, seq: int, *, accept_gap: bool = False) -> None:
-        """Replace the tapes with the state of ``exchange``, which includes commands ``..seq``.
+    def seed_books(self, books: Iterable[BookSeed], seq: int, *, accept_gap: bool = False) -> None:
+        """Replace the tapes with the markets' state as of command ``seq``.
 
         Call it after loading a snapshot and before feeding the replayed commands.
 
         Args:
-            exchange: an exchange as of ``seq`` (read, never changed).
-            seq: the last command the exchange includes.
+            books: every market's book and statistics as of ``seq``
+                (``runtime.ports.book_seeds`` reads them from the engine).
+            seq: the last command the state includes.
             accept_gap: allow ``seq`` past the watermark; the commands in between are then
                 never written, and the watermark moves to ``seq``.
 
@@ -283,7 +290,7 @@ class HistoryWriter(ClosesOnExit):
             with self._conn.transaction() as tx:
                 tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
             self._watermark = seq
-        self._tapes = tapes_from_exchange(exchange)
+        self._tapes = tapes_from_books(books)
         self._applied = seq
 
     def apply_batch(self, items: Sequence[_Item]) -> None:
