@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SDK_STAMP := $(VENV)/.sdk-installed
 
-.PHONY: help install run test check fmt bench sim clean
+.PHONY: help install run test test-fast coverage check fmt bench sim clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,8 +27,19 @@ install: $(STAMP) $(SDK_STAMP)  ## create .venv and install augury with its dev 
 run: install  ## start the demo exchange on 127.0.0.1:8000 (embedded SQLite in ./data)
 	$(BIN)/augury demo --data ./data
 
-test: install  ## run the whole test suite
-	$(BIN)/pytest -q
+# The whole suite under coverage.py (subprocess servers included), then line and branch
+# figures by package; it fails if engine or ledger branch coverage drops under 95 %.
+test: install  ## run the whole test suite with coverage figures (what CI runs; before you push)
+	rm -f .coverage .coverage.* coverage.json
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage json -q -o coverage.json
+	$(BIN)/python -m tests.coverage_figures coverage.json
+
+test-fast: install  ## unit and in-process API tests, no slow or process tests (while you work)
+	$(BIN)/pytest -q -m "not slow and not process"
+
+coverage: test  ## the same as `make test` (the suite always runs under coverage)
 
 check: install  ## lint, format check and strict type check
 	$(BIN)/ruff check src tests bench
@@ -50,4 +61,4 @@ sim: install  ## seeded random simulation: millions of commands, auditor + repla
 	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}
 
 clean:  ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis .coverage .coverage.* coverage.json

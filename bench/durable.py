@@ -26,6 +26,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
@@ -54,6 +55,9 @@ def setup_commands() -> list[c.Single]:
     return out
 
 
+SIDES: tuple[Literal["bid", "ask"], ...] = ("bid", "ask")
+
+
 class Flow:
     """A stream of trading commands near the touch; remembers its own resting ids."""
 
@@ -66,7 +70,7 @@ class Flow:
         if self.live and rng.random() < 0.3:
             user, order_id = self.live.pop(rng.randrange(len(self.live)))
             return c.CancelOrder(ts_ns=0, user_id=user, order_id=order_id)
-        side = rng.choice(("bid", "ask"))
+        side = rng.choice(SIDES)
         crossing = rng.random() < 0.2
         base = 50 + (rng.randint(0, 3) if crossing else -rng.randint(1, 6))
         cents = base if side == "bid" else 100 - base
@@ -188,7 +192,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(throughput(f"sqlite:///{Path(tmp) / 'tp.db'}", args.commands, args.submitters))
         if args.pg:
-            from bench_pg import fresh_schema_url
+            from bench.bench_pg import fresh_schema_url
 
             asyncio.run(throughput(fresh_schema_url(args.pg), args.commands, args.submitters))
         if args.restart_commands:

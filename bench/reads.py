@@ -78,7 +78,7 @@ def population(users: int, positions: int) -> list[list[c.Single]]:
     per_user = max(1, positions // users)
     per_market = -(-users * per_user // MARKETS)
     batches: list[list[c.Single]] = [catalog()]
-    maker = [
+    maker: list[c.Single] = [
         c.CreateUser(ts_ns=0, user_id="mm", name="maker"),
         c.Deposit(ts_ns=0, user_id="mm", amount_cc=10**13),
     ]

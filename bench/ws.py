@@ -88,8 +88,9 @@ class Feed(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        self.transport.write(self.request)
+        assert isinstance(transport, asyncio.Transport)  # a TCP connection
+        self.transport = transport
+        transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.ready.done():

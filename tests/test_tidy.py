@@ -297,7 +297,8 @@ def _fine_problems(root: Path = SRC) -> list[str]:
                     else ""
                 )
                 if name.endswith("_fine"):
-                    problems.append(f"{path.relative_to(root)}:{node.lineno} uses {name}")
+                    line = getattr(node, "lineno", 0)
+                    problems.append(f"{path.relative_to(root)}:{line} uses {name}")
     return problems
 
 

@@ -397,7 +397,7 @@ def test_official_sdk_signatures_are_accepted(any_pair: KeyPair) -> None:
     config = Configuration(host="http://augury.invalid/trade-api/v2")
     config.api_key_id = "key-1"
     config.private_key_pem = any_pair.private_pem
-    client = kalshi_python_sync.KalshiClient(config)  # type: ignore[no-untyped-call]
+    client = kalshi_python_sync.KalshiClient(config)
     transport = _CapturingRest()
     client.rest_client = transport  # type: ignore[assignment]
 

@@ -6,18 +6,12 @@ so every refill is exact: a test moves the clock and knows the bucket's level.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
-from augury.api.auth import signing_headers
 from augury.api.ratelimit import (
     TIER_LIMITS,
     TOO_MANY_REQUESTS_BODY,
@@ -28,8 +22,7 @@ from augury.api.ratelimit import (
     TokenBucket,
     classify,
 )
-from augury.api.settings import Settings
-from augury.runtime.clock import FakeClock
+from tests.inprocess import InProcessExchange, Key, running_exchange
 
 S = 1_000_000_000
 TICKER = "KXRL-26DEC-A"
@@ -43,23 +36,31 @@ CATALOG = {
 # --- the bucket and the tables -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("tier", "read", "write"),
-    [
-        ("basic", (200, 400), (100, 100)),
-        ("advanced", (300, 600), (300, 600)),
-        ("expert", (600, 600), (600, 1200)),
-        ("premier", (1000, 1000), (1000, 2000)),
-        ("paragon", (2000, 2000), (2000, 4000)),
-        ("prime", (4000, 4000), (4000, 8000)),
-        ("prestige", (10000, 10000), (8000, 16000)),
-    ],
-)
-def test_tiers_are_kalshis_budgets_and_capacities(
-    tier: str, read: tuple[int, int], write: tuple[int, int]
-) -> None:
-    assert TIER_LIMITS[tier]["read"] == BucketSpec(*read)
-    assert TIER_LIMITS[tier]["write"] == BucketSpec(*write)
+# CONTRACT.md §10, transcribed: the per-second (read, write) budget of each public tier.
+CONTRACT_BUDGETS = {
+    "basic": (200, 100),
+    "advanced": (300, 300),
+    "expert": (600, 600),
+    "premier": (1000, 1000),
+    "paragon": (2000, 2000),
+    "prime": (4000, 4000),
+    "prestige": (10000, 8000),
+}
+
+
+def contract_capacity(tier: str, kind: str, budget: int) -> int:
+    """CONTRACT.md §10: "Bucket capacity is 2 s of budget for Basic/Advanced read and for
+    write above Basic; otherwise 1 s"."""
+    two_seconds = tier in ("basic", "advanced") if kind == "read" else tier != "basic"
+    return budget * (2 if two_seconds else 1)
+
+
+def test_tiers_are_kalshis_budgets_and_capacities() -> None:
+    assert set(TIER_LIMITS) == set(CONTRACT_BUDGETS)
+    for tier, (read, write) in CONTRACT_BUDGETS.items():
+        for kind, budget in (("read", read), ("write", write)):
+            expected = BucketSpec(budget, contract_capacity(tier, kind, budget))
+            assert TIER_LIMITS[tier][kind] == expected, (tier, kind)
 
 
 def test_bucket_starts_full_spends_and_refills_exactly() -> None:
@@ -127,84 +128,17 @@ def test_effective_tier() -> None:
 # --- the limiter in front of the app ----------------------------------------------------
 
 
-class Exchange:
-    """An in-process server on a fake clock, with signed admin and trading calls.
-
-    The app runs on an event loop in a portal thread (its lifespan included); requests go
-    through ``httpx.ASGITransport``, so no socket is involved.
-    """
-
-    def __init__(
-        self, portal: BlockingPortal, client: httpx.AsyncClient, clock: FakeClock, data: Path
-    ) -> None:
-        self.portal = portal
-        self.client = client
-        self.clock = clock
-        self.operator = (
-            (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
-            (data / OPERATOR_KEY_FILE).read_text(),
-        )
-
-    def call(
-        self, method: str, path: str, key: tuple[str, str], body: Any = None
-    ) -> httpx.Response:
-        ts_ms = self.clock.now_ns() // 1_000_000
-        headers = signing_headers(key[1], key[0], method, path, ts_ms)
-        content = None if body is None else json.dumps(body).encode()
-        if content is not None:
-            headers["Content-Type"] = "application/json"
-        return self.request(method, path, content=content, headers=headers)
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        call = functools.partial(self.client.request, method, path, **kwargs)
-        response: httpx.Response = self.portal.call(call)
-        return response
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.call(method, f"/admin/v1{path}", self.operator, body)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def user(self, name: str) -> tuple[str, str]:
-        self.admin("POST", "/users", {"name": name, "deposit": "1000"})
-        key = self.admin("POST", "/keys/generate", {"user": name})
-        return key["api_key_id"], key["private_key"]
-
-    def state(self) -> tuple[int, str]:
-        report = self.admin("GET", "/state")
-        return report["last_seq"], report["state_digest"]
-
-    def order(self, key: tuple[str, str], cents: int) -> httpx.Response:
-        body = {
-            "ticker": TICKER,
-            "side": "bid",
-            "price": f"0.{cents:02d}",
-            "count": "1",
-            "time_in_force": "good_till_canceled",
-            "self_trade_prevention_type": "taker_at_cross",
-        }
-        return self.call("POST", "/trade-api/v2/portfolio/events/orders", key, body)
-
-
-def _serve(tmp: Path, **settings: Any) -> Iterator[Exchange]:
-    clock = FakeClock()
-    app = create_app(Settings(data_dir=tmp, **settings), clock)
-    with (
-        start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
-    ):
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://augury")
-        try:
-            exchange = Exchange(portal, client, clock, tmp)
-            exchange.admin("POST", "/catalog", CATALOG)
-            yield exchange
-        finally:
-            portal.call(client.aclose)
+def order(exchange: InProcessExchange, key: Key, cents: int) -> httpx.Response:
+    """A one-contract resting bid at ``cents`` on the test market."""
+    return exchange.order(key, TICKER, "bid", f"0.{cents:02d}", "1")
 
 
 @pytest.fixture(scope="module")
-def basic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
-    yield from _serve(tmp_path_factory.mktemp("rl-basic"), default_tier="basic")
+def basic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
+    with running_exchange(
+        tmp_path_factory.mktemp("rl-basic"), catalog=CATALOG, default_tier="basic"
+    ) as exchange:
+        yield exchange
 
 
 def assert_too_many(response: httpx.Response) -> None:
@@ -215,24 +149,24 @@ def assert_too_many(response: httpx.Response) -> None:
     assert not any(name.startswith("x-ratelimit") for name in response.headers)
 
 
-def test_a_write_past_the_bucket_is_429_and_changes_nothing(basic: Exchange) -> None:
+def test_a_write_past_the_bucket_is_429_and_changes_nothing(basic: InProcessExchange) -> None:
     key = basic.user("rl-writer")
     # Basic write: 100 tokens per second, 100 held; an order costs 10.
     for cents in range(10, 20):
-        assert basic.order(key, cents).status_code == 201
+        assert order(basic, key, cents).status_code == 201
     before = basic.state()
-    assert_too_many(basic.order(key, 30))
+    assert_too_many(order(basic, key, 30))
     assert basic.state() == before
     users = {u["user_id"]: u for u in basic.admin("GET", "/users")["users"]}
     assert users["rl-writer"]["resting_orders"] == 10
     # Reads use their own bucket.
     assert basic.call("GET", "/trade-api/v2/portfolio/balance", key).status_code == 200
-    basic.clock.advance(S // 10)  # 10 tokens: exactly one more order
-    assert basic.order(key, 31).status_code == 201
-    assert_too_many(basic.order(key, 32))
+    basic.fake_clock.advance(S // 10)  # 10 tokens: exactly one more order
+    assert order(basic, key, 31).status_code == 201
+    assert_too_many(order(basic, key, 32))
 
 
-def test_batches_are_billed_per_item_and_must_fit_whole(basic: Exchange) -> None:
+def test_batches_are_billed_per_item_and_must_fit_whole(basic: InProcessExchange) -> None:
     key = basic.user("rl-batcher")
     one = {
         "ticker": TICKER,
@@ -251,21 +185,23 @@ def test_batches_are_billed_per_item_and_must_fit_whole(basic: Exchange) -> None
     ids = [item["order_id"] for item in created.json()["orders"]]
     cancel = {"orders": [{"order_id": order_id} for order_id in ids]}
     assert_too_many(basic.call("DELETE", path, key, cancel))
-    basic.clock.advance(S // 5)  # 20 tokens: ten cancels at 2 each
+    basic.fake_clock.advance(S // 5)  # 20 tokens: ten cancels at 2 each
     assert basic.call("DELETE", path, key, cancel).status_code == 200
     assert_too_many(basic.call("DELETE", f"/trade-api/v2/portfolio/events/orders/{ids[0]}", key))
 
 
-def test_a_request_that_fails_authentication_is_not_billed(basic: Exchange) -> None:
+def test_a_request_that_fails_authentication_is_not_billed(basic: InProcessExchange) -> None:
     key = basic.user("rl-victim")
-    forged = (key[0], basic.user("rl-forger")[1])  # the victim's key id, another private key
+    forged = Key(
+        key.key_id, basic.user("rl-forger").pem
+    )  # the victim's key id, another private key
     for cents in range(40, 55):
-        assert basic.order(forged, cents).status_code == 401
+        assert order(basic, forged, cents).status_code == 401
     for cents in range(40, 50):
-        assert basic.order(key, cents).status_code == 201
+        assert order(basic, key, cents).status_code == 201
 
 
-def test_limits_report_the_effective_tier_and_tier_changes_apply(basic: Exchange) -> None:
+def test_limits_report_the_effective_tier_and_tier_changes_apply(basic: InProcessExchange) -> None:
     key = basic.user("rl-tiers")
     limits = basic.call("GET", "/trade-api/v2/account/limits", key).json()
     assert limits == {
@@ -283,34 +219,62 @@ def test_limits_report_the_effective_tier_and_tier_changes_apply(basic: Exchange
     assert limits["usage_tier"] == "unlimited"
     assert limits["read"]["refill_rate"] == UNLIMITED_REPORTED
     for cents in range(60, 72):  # more than any bucket of basic holds, at one instant
-        assert basic.order(key, cents).status_code == 201
+        assert order(basic, key, cents).status_code == 201
 
 
-def test_endpoint_costs_publish_the_enforced_prices(basic: Exchange) -> None:
+# CONTRACT.md §10: the default is 10 tokens; batch cancel is 2 per order (so is a single
+# cancel, a batch of one); the Get Quote cost is 2; legacy v1 mutations cost 10x their V2
+# equivalent. (method, path, cost per request or item, billed per item) for every price
+# that is not the plain default.
+V2_CANCEL = 2
+CONTRACT_PRICES = {
+    ("DELETE", "/portfolio/events/orders/batched"): (V2_CANCEL, True),
+    ("POST", "/portfolio/events/orders/batched"): (10, True),
+    ("DELETE", "/portfolio/events/orders/{order_id}"): (V2_CANCEL, False),
+    ("GET", "/communications/quotes/{quote_id}"): (2, False),
+    ("POST", "/portfolio/orders"): (10 * 10, False),
+    ("POST", "/portfolio/orders/batched"): (10 * 10, True),
+    ("DELETE", "/portfolio/orders/batched"): (10 * V2_CANCEL, True),
+    ("DELETE", "/portfolio/orders/{order_id}"): (10 * V2_CANCEL, False),
+    ("POST", "/portfolio/orders/{order_id}/amend"): (10 * 10, False),
+    ("POST", "/portfolio/orders/{order_id}/decrease"): (10 * 10, False),
+}
+
+
+def test_endpoint_costs_publish_the_contract_prices(basic: InProcessExchange) -> None:
     response = basic.request("GET", "/trade-api/v2/account/endpoint_costs")  # public, unsigned
     assert response.status_code == 200
     body = response.json()
     assert body["default_cost"] == 10
-    costs = {(e["method"], e["path"]): e["cost"] for e in body["endpoint_costs"]}
-    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
-    assert costs[("DELETE", "/trade-api/v2/portfolio/events/orders/{order_id}")] == 2
-    assert ("POST", "/trade-api/v2/portfolio/events/orders/batched") not in costs  # 10 per item
-    assert all(cost != 10 for cost in costs.values())
-    for (method, path), cost in costs.items():
-        assert classify(method, path.removeprefix("/trade-api/v2")).cost == cost
+    published = {(e["method"], e["path"]): e["cost"] for e in body["endpoint_costs"]}
+    # Every price that is not 10 per request is published under its full path; a batch
+    # of 10 per item is not (its per-item price is the default).
+    assert published == {
+        (method, "/trade-api/v2" + path): cost
+        for (method, path), (cost, _per_item) in CONTRACT_PRICES.items()
+        if cost != 10
+    }
+
+
+def test_the_limiter_bills_the_contract_prices() -> None:
+    for (method, template), (cost, per_item) in CONTRACT_PRICES.items():
+        charge = classify(method, template.replace("{order_id}", "o1").replace("{quote_id}", "q1"))
+        assert (charge.cost, charge.per_item) == (cost, per_item), (method, template)
 
 
 def test_with_rate_limits_off_nobody_is_limited(tmp_path: Path) -> None:
-    for exchange in _serve(tmp_path, rate_limits=False, default_tier="basic"):
+    with running_exchange(
+        tmp_path, catalog=CATALOG, rate_limits=False, default_tier="basic"
+    ) as exchange:
         key = exchange.user("rl-free")
         for cents in range(10, 22):
-            assert exchange.order(key, cents).status_code == 201
+            assert order(exchange, key, cents).status_code == 201
         limits = exchange.call("GET", "/trade-api/v2/account/limits", key).json()
         assert limits["usage_tier"] == "unlimited"
 
 
 def test_an_explicit_basic_tier_holds_under_a_generous_default(tmp_path: Path) -> None:
-    for exchange in _serve(tmp_path, default_tier="prestige"):
+    with running_exchange(tmp_path, catalog=CATALOG, default_tier="prestige") as exchange:
         key = exchange.user("rl-held")
         other = exchange.user("rl-free-rider")
         path = "/trade-api/v2/account/limits"
@@ -318,9 +282,9 @@ def test_an_explicit_basic_tier_holds_under_a_generous_default(tmp_path: Path) -
         exchange.admin("POST", "/users/rl-held/tier", {"tier": "basic"})
         assert exchange.call("GET", path, key).json()["usage_tier"] == "basic"
         assert exchange.call("GET", path, other).json()["usage_tier"] == "prestige"
-        statuses = [exchange.order(key, cents).status_code for cents in range(10, 22)]
+        statuses = [order(exchange, key, cents).status_code for cents in range(10, 22)]
         assert statuses.count(201) == 10  # Basic's write bucket holds 10 orders
-        assert_too_many(exchange.order(key, 30))
+        assert_too_many(order(exchange, key, 30))
         users = {u["user_id"]: u for u in exchange.admin("GET", "/users")["users"]}
         assert users["rl-held"]["tier"] == "basic"
         assert users["rl-free-rider"]["tier"] == "default"

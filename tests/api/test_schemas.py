@@ -220,7 +220,9 @@ SDK_NAMED = sorted(n for n in STRUCTS if hasattr(sdk, n))
 
 
 def _check_struct(cls: type[msgspec.Struct], specs: dict[str, KeySpec]) -> None:
-    fields = {f.encode_name: f for f in msgspec.inspect.type_info(cls).fields}
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    fields = {f.encode_name: f for f in info.fields}
     missing = sorted(set(specs) - set(fields))
     assert not missing, f"{cls.__name__} lacks {missing}"
     for key, spec in specs.items():
@@ -262,7 +264,9 @@ def test_struct_matches_sdk_model(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 def test_response_defaults_are_none(name: str) -> None:
     # A default of "", 0 or False would be dropped by omit_defaults along with a real value.
-    for field in msgspec.inspect.type_info(RESPONSES[name]).fields:
+    info = msgspec.inspect.type_info(RESPONSES[name])
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
         assert field.required or field.default is None, f"{name}.{field.name}"
 
 
@@ -1406,6 +1410,7 @@ def test_error_envelope_is_nested_and_mirrored() -> None:
         "message": "market is closed",
     }
     parsed = sdk.ErrorResponse.from_json(body.decode())
+    assert parsed is not None
     assert parsed.code == "market_closed"
     assert json.loads(S.encode(S.rate_limit_body())) == {"error": "too many requests"}
 
@@ -1615,26 +1620,28 @@ def test_transfer_id_must_be_a_uuid() -> None:
 _TRANSFER_ID = uuid.UUID("6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab")
 
 SDK_REQUESTS: list[tuple[str, Callable[[], BaseModel]]] = [
-    ("create_v2_min", lambda: sdk.CreateOrderV2Request(**V2_BODY)),
+    ("create_v2_min", lambda: sdk.CreateOrderV2Request.model_validate(V2_BODY)),
     (
         "create_v2_full",
-        lambda: sdk.CreateOrderV2Request(
-            **V2_BODY,
-            client_order_id="c1",
-            expiration_time=T0_S,
-            post_only=True,
-            cancel_order_on_pause=False,
-            reduce_only=False,
-            subaccount=2,
-            order_group_id="g",
-            exchange_index=-1,
+        lambda: sdk.CreateOrderV2Request.model_validate(
+            {
+                **V2_BODY,
+                "client_order_id": "c1",
+                "expiration_time": T0_S,
+                "post_only": True,
+                "cancel_order_on_pause": False,
+                "reduce_only": False,
+                "subaccount": 2,
+                "order_group_id": "g",
+                "exchange_index": -1,
+            }
         ),
     ),
     (
         "amend_v2",
         lambda: sdk.AmendOrderV2Request(
             ticker="T",
-            side="ask",
+            side=sdk.BookSide("ask"),
             price="0.44",
             count="5.50",
             updated_client_order_id="c2",
@@ -1644,7 +1651,9 @@ SDK_REQUESTS: list[tuple[str, Callable[[], BaseModel]]] = [
     ("decrease_v2", lambda: sdk.DecreaseOrderV2Request(reduce_by="1.00", market_ticker="T")),
     (
         "batch_create_v2",
-        lambda: sdk.BatchCreateOrdersV2Request(orders=[sdk.CreateOrderV2Request(**V2_BODY)]),
+        lambda: sdk.BatchCreateOrdersV2Request(
+            orders=[sdk.CreateOrderV2Request.model_validate(V2_BODY)]
+        ),
     ),
     (
         "batch_cancel_v2",
@@ -1662,10 +1671,15 @@ SDK_REQUESTS: list[tuple[str, Callable[[], BaseModel]]] = [
     (
         "api_key_create",
         lambda: sdk.CreateApiKeyRequest(
-            name="bot", public_key="-----BEGIN PUBLIC KEY-----", scopes=["read", "write"]
+            name="bot",
+            public_key="-----BEGIN PUBLIC KEY-----",
+            scopes=[sdk.ApiKeyScope("read"), sdk.ApiKeyScope("write")],
         ),
     ),
-    ("api_key_generate", lambda: sdk.GenerateApiKeyRequest(name="bot", key_type="ed25519")),
+    (
+        "api_key_generate",
+        lambda: sdk.GenerateApiKeyRequest(name="bot", key_type=sdk.ApiKeyType("ed25519")),
+    ),
     ("subaccount_create", lambda: sdk.CreateSubaccountRequest()),
     (
         "subaccount_transfer",

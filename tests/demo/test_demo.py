@@ -39,6 +39,7 @@ from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.market import Market
 from augury.queries import Queries, attach, seed_index
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
@@ -110,6 +111,12 @@ def active(exchange: Exchange) -> list[Any]:
     return [m for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE]
 
 
+def _floor_strike(market: Market) -> float:
+    strike = market.meta["floor_strike"]
+    assert isinstance(strike, int | float | str), strike
+    return float(strike)
+
+
 def two_sided(markets: list[Any]) -> int:
     return sum(1 for m in markets if m.book.best_bid >= 0 and m.book.best_ask < m.book.size)
 
@@ -127,7 +134,7 @@ def trade_tape(seed: int, rounds: int) -> list[tuple[int, str, int, int]]:
             )
         )
         runner = DemoRunner(DemoConfig(seed=seed), clock)
-        await runner.attach(runtime, runtime.queries())  # type: ignore[arg-type]
+        await runner.attach(runtime, runtime.queries())
         for _ in range(rounds):
             clock.set(runner.next_round_ns)
             await runner.step()
@@ -246,7 +253,7 @@ def hour() -> Hour:
                     result.settlements.append(event)
 
         runtime.sequencer.subscribe(sink)
-        await runner.attach(runtime, runtime.queries())  # type: ignore[arg-type]
+        await runner.attach(runtime, runtime.queries())
         result.start_s = runner.next_round_ns // NS
         rounds = 3600 * NS // ROUND_NS
         for i in range(1, rounds + 1):
@@ -279,6 +286,7 @@ def hour() -> Hour:
     return asyncio.run(run())
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     open_markets, quoted = hour.at_ten_seconds
     assert open_markets >= 20
@@ -293,6 +301,7 @@ def test_first_run_goals_hold_within_ten_seconds(hour: Hour) -> None:
     assert silent == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
     exchange = hour.exchange
     by_series: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -316,13 +325,14 @@ def test_rolling_markets_open_close_settle_and_are_replaced(hour: Hour) -> None:
         if event.mutually_exclusive:
             assert results.count("yes") == 1, event.event_ticker
         else:
-            ladder = sorted(markets, key=lambda m: float(m.meta["floor_strike"]))
+            ladder = sorted(markets, key=_floor_strike)
             wins = [m.result == "yes" for m in ladder]
             assert wins == sorted(wins, reverse=True), event.event_ticker
     assert hour.settlements, "settlement paid positions out"
     assert sum(m.volume_c for m in exchange.markets.values()) > 0
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert len(hour.audits) == 12
     assert all(problems == [] for problems in hour.audits)
@@ -333,6 +343,7 @@ def test_money_is_conserved_and_the_auditor_holds(hour: Hour) -> None:
     assert hour.crossed == []
 
 
+@pytest.mark.slow  # a simulated hour of the demo (about 8 s, shared by four tests)
 def test_agents_trade_through_ordinary_accounts(hour: Hour) -> None:
     exchange = hour.exchange
     for user_id in ("mm-aurora", "mm-boreal", "mm-cirrus", "trader01", "informed-1"):
@@ -520,6 +531,7 @@ def demo_server(tmp_path: Path) -> Iterator[DemoServer]:
 
 
 @pytest.mark.slow
+@pytest.mark.process
 def test_cli_demo_first_run_then_resume(demo_server: DemoServer) -> None:
     demo_server.start()
     demo_server.wait_until_lively()

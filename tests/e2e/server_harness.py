@@ -131,7 +131,7 @@ class Server:
         self.http.close()
 
 
-CATALOG = {
+CATALOG: dict[str, list[dict[str, Any]]] = {
     "series": [
         {
             "ticker": "KXTEST",

@@ -27,7 +27,7 @@ from augury.engine.state import state_digest
 from augury.store import Journal
 from tests.e2e.server_harness import CATALOG, Server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 
 TICKERS = [m["ticker"] for m in CATALOG["markets"]]
 

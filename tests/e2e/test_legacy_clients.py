@@ -25,6 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.e2e.server_harness import CATALOG, Server
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 M1, M2, M3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 API_PREFIX = "/trade-api/v2"
 
@@ -155,7 +158,7 @@ def test_cross_fill_amend_decrease_cancel_in_cents(alice: LegacyBot, bob: Legacy
 
 
 def test_bad_requests_are_400_with_kalshi_codes(alice: LegacyBot) -> None:
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"yes_price": 40, "no_price": 60, "count": 1},  # 2024 docs: both prices -> 400
         {"yes_price": 40},  # no count
         {"yes_price": 40, "count": 2, "count_fp": "3.00"},  # count and count_fp disagree

@@ -25,6 +25,9 @@ import pytest
 from tests.e2e.server_harness import CATALOG, Server
 from tests.platform.receiver import Receiver
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 T1 = "KXTEST-26DEC-T1"
 T2 = "KXTEST-26DEC-T2"
 T3 = "KXTEST-26DEC-T3"

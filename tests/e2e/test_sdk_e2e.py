@@ -21,6 +21,9 @@ from kalshi_python_sync.exceptions import (
 
 from tests.e2e.server_harness import Server
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 M1, M2 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2"
 
 
@@ -125,20 +128,20 @@ def test_duplicate_client_order_id_is_409_and_changes_nothing(alice: Any) -> Non
     before = alice.get_balance().balance
     with pytest.raises(ConflictException) as raised:
         order(alice, ticker=M2, side="bid", count="1", price="0.10", client_order_id="dup-1")
-    assert '"order_already_exists"' in raised.value.body
+    assert '"order_already_exists"' in (raised.value.body or "")
     assert alice.get_balance().balance == before
 
 
 def test_bad_input_is_400_with_kalshi_code(alice: Any) -> None:
     with pytest.raises(BadRequestException) as off_grid:
         order(alice, ticker=M2, side="bid", count="1", price="0.555")
-    assert '"invalid_parameters"' in off_grid.value.body
+    assert '"invalid_parameters"' in (off_grid.value.body or "")
     with pytest.raises(BadRequestException) as fractional:
         order(alice, ticker=M2, side="bid", count="1.5", price="0.55")
-    assert '"invalid_order_size"' in fractional.value.body
+    assert '"invalid_order_size"' in (fractional.value.body or "")
     with pytest.raises(BadRequestException) as broke:
         order(alice, ticker=M2, side="bid", count="100000", price="0.99")
-    assert '"insufficient_balance"' in broke.value.body
+    assert '"insufficient_balance"' in (broke.value.body or "")
 
 
 def test_unknown_order_cancel_is_404(alice: Any) -> None:

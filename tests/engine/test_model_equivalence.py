@@ -72,13 +72,13 @@ REPLAY_EVERY = 10
 rare = st.sampled_from([False] * 7 + [True])  # shrinks to False
 very_rare = st.sampled_from([False] * 15 + [True])
 # amend and amend_again draw the same arguments (the second rule only weighs amends twice).
-_AMEND_ARGS = {
-    "pick": st.integers(0, 1_000),
-    "dead": rare,
-    "offset": st.integers(-3, 3),
-    "lots": st.integers(-2, 20),
-    "wrong_side": very_rare,
-}
+_amend_rule = rule(
+    pick=st.integers(0, 1_000),
+    dead=rare,
+    offset=st.integers(-3, 3),
+    lots=st.integers(-2, 20),
+    wrong_side=very_rare,
+)
 mults = st.sampled_from([10_000, 5_000, 12_500, 3_333])
 
 
@@ -567,12 +567,12 @@ class ExchangeVersusModel(RuleBasedStateMachine):
             owner = next(u for u in self.users if u != owner)
         self.run(c.CancelOrder(ts_ns=self.next_ts(), user_id=owner, order_id=order_id))
 
-    @rule(**_AMEND_ARGS)
+    @_amend_rule
     def amend_again(self, pick: int, dead: bool, offset: int, lots: int, wrong_side: bool) -> None:
         """Amending is the busiest path (re-price, re-queue, cross): weigh it twice."""
         self.amend(pick, dead, offset, lots, wrong_side)
 
-    @rule(**_AMEND_ARGS)
+    @_amend_rule
     def amend(self, pick: int, dead: bool, offset: int, lots: int, wrong_side: bool) -> None:
         """Re-price and/or re-size an order (new total = filled + lots); rarely a dead order
         or the wrong side."""

@@ -7,6 +7,8 @@ check that the runner itself notices a wrong expectation.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from tests.engine import scenario_dsl
 from tests.engine.scenario_dsl import (
     Scenario,
     ScenarioError,
+    Stmt,
     load_scenarios,
     parse_book,
     run_scenario,
@@ -34,8 +37,55 @@ def test_scenario(scenario: Scenario) -> None:
         pytest.fail(failure, pytrace=False)
 
 
-def test_there_are_enough_scenarios() -> None:
-    assert len(SCENARIOS) >= 40
+DIGEST = Path(__file__).parents[1] / "fixtures" / "kalshi-python-sync-3.34.0-digest.json"
+_ASSERTIONS = {"book", "queue", "fills", "balance", "position", "escrow", "revenue"}
+_ASSERTIONS |= {"status", "order", "settlements"}
+
+
+def _statements(body: list[Stmt]) -> Iterator[Stmt]:
+    for stmt in body:
+        yield stmt
+        yield from _statements(stmt.block)
+
+
+def _order_words(scenario: Scenario) -> Iterator[list[str]]:
+    """The words of every order placement (``[label:] actor bid|ask M N @ P options``)."""
+    for stmt in _statements(scenario.body):
+        words = [w for w in stmt.words if not w.endswith(":")]
+        if "@" in words and len(words) > 1 and words[1] in ("bid", "ask"):
+            yield words
+
+
+def test_every_scenario_states_what_must_hold() -> None:
+    # A scenario without an expectation (an outcome after "->" or an assertion) runs its
+    # commands and the audit, but cannot fail for what it is named after.
+    for scenario in SCENARIOS:
+        stmts = list(_statements(scenario.body))
+        can_fail = ["->" in s.text or bool(_ASSERTIONS & set(s.words[:1])) for s in stmts]
+        assert any(can_fail), scenario.name
+
+
+def test_the_scenarios_place_every_kind_of_order_the_contract_has() -> None:
+    digest = json.loads(DIGEST.read_text())
+    create = {f["json_key"]: f for f in digest["models"]["CreateOrderV2Request"]["fields"]}
+    wire_tif = {"gtc": "good_till_canceled", "ioc": "immediate_or_cancel", "fok": "fill_or_kill"}
+    seen_tif: set[str] = set()
+    seen_flags: set[str] = set()
+    seen_stp = {"taker_at_cross"}  # the DSL's default; "stp=maker" asks for the other
+    for scenario in SCENARIOS:
+        for words in _order_words(scenario):
+            seen_tif |= {wire_tif[w] for w in words if w in wire_tif}
+            seen_flags |= {w for w in words if w in ("post_only", "reduce_only")}
+            seen_stp |= {w.removeprefix("stp=") for w in words if w.startswith("stp=")}
+    assert seen_tif == set(create["time_in_force"]["enum"])
+    assert seen_stp == set(digest["enums"]["SelfTradePreventionType"])
+    assert seen_flags == {"post_only", "reduce_only"}
+    fee_types = {
+        w for s in SCENARIOS for st in _statements(s.body) if st.words[:1] == ["market"]
+        for w in st.words
+    }  # fmt: skip
+    # A market without a fee type is on the default "quadratic" series.
+    assert set(digest["enums"]["FeeType"]) <= fee_types | {"quadratic"}
 
 
 _SETUP = """scenario probe

@@ -14,6 +14,7 @@ independent oracles:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +43,11 @@ orders = st.lists(
 )
 
 
+_RESULTS: dict[str, Literal["yes", "no", "scalar", "void"]] = {
+    "yes": "yes", "no": "no", "scalar": "scalar", "void": "void"
+}  # fmt: skip
+
+
 def _run(
     script: list[tuple[str, str, str, int, int, bool]], results: tuple[str, str] | None
 ) -> tuple[Exchange, list[FillRecord], list[SettlementRecord], list[int]]:
@@ -67,8 +73,8 @@ def _run(
     times = []
     for ticker, result in zip(MARKETS, results or (), strict=False):
         commands.append(
-            c.DetermineMarket(ts_ns=1000, ticker=ticker, result=result, settle_now=True)
-        )  # type: ignore[arg-type]
+            c.DetermineMarket(ts_ns=1000, ticker=ticker, result=_RESULTS[result], settle_now=True)
+        )
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
     for seq, command in enumerate(commands, start=1):
@@ -185,8 +191,8 @@ def test_a_period_counts_only_what_was_realised_inside_it() -> None:
     # settles YES at t=1000. Realised: (70 - 40) x 1 = 30c at t=11, (100 - 40) x 1 = 60c at
     # settlement; the fees u1 paid inside each window come off.
     exchange = Exchange("p")
-    for command in one_market({"u1": 10**8, "u2": 10**8, "u3": 10**8}):
-        exchange.apply(command)
+    for setup in one_market({"u1": 10**8, "u2": 10**8, "u3": 10**8}):
+        exchange.apply(setup)
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
     script: list[c.Command] = [

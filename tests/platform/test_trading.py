@@ -199,7 +199,7 @@ def test_protection_fires_once_when_another_user_moves_the_price(ex: Exchange) -
     )
 
     def sold() -> bool:
-        return taker.call("GET", "/api/positions").json()["positions"] == []
+        return bool(taker.call("GET", "/api/positions").json()["positions"] == [])
 
     wait_for(sold)
     trades = taker.call("GET", "/api/trades").json()["trades"]

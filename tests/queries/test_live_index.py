@@ -14,10 +14,11 @@ import random
 
 import pytest
 
-from augury import sim
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
 from augury.queries import LiveIndex, Queries, ReadSideUnavailable, seed_index
+from augury.sim import Workload
+from augury.sim.replay import INSTANCE_ID
 from tests.queries.engine_oracle import engine_answers, port_answers
 
 COMMANDS = 6_000
@@ -64,9 +65,9 @@ def _extra(rng: random.Random, n: int, users: list[str], ts: int) -> c.Command |
 
 def _run(seed: int, seed_at: int) -> None:
     rng = random.Random(seed)
-    workload = sim.Workload(random.Random(seed))
-    exchange = Exchange(sim.INSTANCE_ID)
-    live = LiveIndex(sim.INSTANCE_ID)
+    workload = Workload(random.Random(seed))
+    exchange = Exchange(INSTANCE_ID)
+    live = LiveIndex(INSTANCE_ID)
     reseeded: LiveIndex | None = None
     for n in range(1, COMMANDS + 1):
         command: c.Command | None = _extra(rng, n, workload.users, workload.ts)

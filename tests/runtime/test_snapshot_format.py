@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -31,7 +32,11 @@ SETUP: list[c.Command] = [*one_market({"ann": 10_000_000, "bob": 10_000_000}, ts
 
 
 def _trade(i: int) -> list[c.Command]:
-    def order(user: str, side: str, tif: str) -> c.PlaceOrder:
+    def order(
+        user: str,
+        side: Literal["bid", "ask"],
+        tif: Literal["good_till_canceled", "immediate_or_cancel"],
+    ) -> c.PlaceOrder:
         return c.PlaceOrder(
             ts_ns=10 + i,
             user_id=user,

@@ -16,7 +16,8 @@ import pytest
 
 from tests.security.input_server import V2_ORDERS, Exchange, order_body
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+# A real server in a subprocess (tests.security.input_server).
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.process]
 
 NOT_UTF8 = b'{"ticker": "\xff\xfe", "side": "bid"}'
 DEEP = b'{"name": ' + b"[" * 1_000 + b"]" * 1_000 + b"}"

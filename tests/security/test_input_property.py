@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 
 from tests.security.input_server import M1, M2, V2_ORDERS, Exchange, order_body
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+# A real server in a subprocess (tests.security.input_server).
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.process]
 
 NOW_S = int(time.time())
 BOUNDARIES = sorted(

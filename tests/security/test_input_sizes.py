@@ -22,7 +22,8 @@ import pytest
 
 from tests.security.input_server import M1, V2_ORDERS, Exchange, order_body
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+# A real server in a subprocess (tests.security.input_server).
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.process]
 
 BIG = "A" * 300_000  # far beyond every string bound, and under any sane body limit
 

@@ -18,7 +18,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Exchange
         yield ex, b
 
 
-@pytest.mark.parametrize(("method", "path", "body"), WRITES + SESSION_ONLY)
+@pytest.mark.parametrize(("method", "path", "body"), [*WRITES, *SESSION_ONLY])
 def test_without_the_token_nothing_changes(
     session: tuple[Exchange, Browser], method: str, path: str, body: object
 ) -> None:

@@ -56,18 +56,17 @@ def _old_deposit(user: str, amount_cc: int) -> list[object]:
     return ["Deposit", user, amount_cc, 0, 0]
 
 
-def _encode(command: object, ts_ns: int) -> bytes:
+def _encode(command: c.Command | list[object], ts_ns: int) -> bytes:
     if isinstance(command, list):
         return msgspec.msgpack.encode([*command[:-1], ts_ns])
-    stamped = msgspec.structs.replace(command, ts_ns=ts_ns)  # type: ignore[type-var]
-    return c.encode_command(stamped)
+    return c.encode_command(msgspec.structs.replace(command, ts_ns=ts_ns))
 
 
 def write_poisoned_store(data: Path) -> None:
     """Write the journal the old code left: two out-of-domain records among good ones, and
     deposits in the layout of that time (before ``transfer_id``)."""
     data.mkdir(parents=True)
-    commands: list[object] = [
+    commands: list[c.Command | list[object]] = [
         c.AddSeries(ts_ns=0, ticker="KXOLD", fee_type="quadratic", fee_multiplier_e4=10_000),
         c.AddEvent(ts_ns=0, event_ticker="KXOLD-26DEC", series_ticker="KXOLD"),
         c.AddMarket(
@@ -95,6 +94,7 @@ def write_poisoned_store(data: Path) -> None:
         journal.append_batch(records)  # the old build: no domain check before the journal
 
 
+@pytest.mark.process  # runs the augury CLI
 def test_a_store_poisoned_by_the_old_code_starts_and_rebuilds_history(tmp_path: Path) -> None:
     data = tmp_path / "data"
     write_poisoned_store(data)
@@ -123,6 +123,7 @@ def test_a_store_poisoned_by_the_old_code_starts_and_rebuilds_history(tmp_path: 
         server.close()
 
 
+@pytest.mark.process  # runs the augury CLI
 def test_an_undecodable_record_names_itself_and_the_way_out(tmp_path: Path) -> None:
     data = tmp_path / "data"
     write_poisoned_store(data)
@@ -168,7 +169,9 @@ def test_a_record_whose_replay_raises_is_voided_and_undone(
         result = recover(
             journal,
             "augury",
-            lambda seq, _cmd, out: seen.__setitem__(seq, out.reject and out.reject.reason),
+            lambda seq, _cmd, out: seen.__setitem__(
+                seq, out.reject.reason if out.reject is not None else None
+            ),
         )
         assert journal.void_records() == {3}
     assert seen == {1: None, 2: None, 3: RejectReason.COMMAND_FAILED, 4: None}

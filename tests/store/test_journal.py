@@ -323,7 +323,7 @@ while True:
 """
 
 
-@pytest.mark.slow
+@pytest.mark.process
 def test_a_killed_writer_leaves_a_verified_prefix_with_every_reported_commit(url: str) -> None:
     """SIGKILL mid-append: every batch the child saw committed survives, nothing half-written.
 

@@ -26,6 +26,9 @@ from augury.api.ws.transport import (
     text_frames,
 )
 
+# A real server in a subprocess, over real sockets (tests.e2e.server_harness).
+pytestmark = pytest.mark.process
+
 
 async def _echo(websocket: WebSocket) -> None:
     await websocket.accept()
@@ -130,7 +133,7 @@ def test_live_peer_answering_pings_stays_connected(port: int) -> None:
         sock.sendall(_masked(0xA, payload))  # pong with the same payload
     assert pings >= 2
     sock.sendall(_masked(0x1, b"hello"))
-    texts = []
+    texts: list[tuple[int, bytes]] = []
     while len(texts) < 2:
         opcode, payload = _read_frame(sock)
         if opcode == 0x9:

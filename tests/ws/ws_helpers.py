@@ -161,7 +161,7 @@ class WsClient:
         return cmd_id
 
     async def recv(self, limit_s: float = 15) -> dict[str, Any]:
-        message = json.loads(await asyncio.wait_for(self.ws.recv(), limit_s))
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), limit_s))
         self.log.append(message)
         return message
 
@@ -180,7 +180,7 @@ class WsClient:
         got = await self.until(cmd_id, "ok")
         return got[:-1]
 
-    async def command(self, cmd: str, params: dict[str, Any] | None = None) -> list[dict]:
+    async def command(self, cmd: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Send a command and return everything up to a barrier after it."""
         await self.send(cmd, params)
         return await self.barrier()
@@ -190,7 +190,8 @@ class WsClient:
         cmd_id = await self.send(cmd, params)
         replies = await self.until(cmd_id)
         assert replies[-1]["type"] == "error", replies
-        return replies[-1]["msg"]
+        msg: dict[str, Any] = replies[-1]["msg"]
+        return msg
 
 
 def data_messages(log: list[dict[str, Any]], sid: int) -> list[dict[str, Any]]:

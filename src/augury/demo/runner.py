@@ -34,6 +34,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from augury.catalog_file import catalog_commands
 from augury.demo import roster
@@ -50,11 +51,42 @@ from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Outcome
 from augury.queries import MarketView as Market
 from augury.queries import Queries
-from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
-from augury.runtime.sequencer import SequencerStopped
+from augury.runtime.sequencer import EventSink, SequencerStopped
 
-__all__ = ["ROUND_NS", "DemoConfig", "DemoRunner", "DemoStats"]
+__all__ = ["ROUND_NS", "DemoConfig", "DemoHost", "DemoRunner", "DemoStats"]
+
+T = TypeVar("T")
+
+
+class MetaStore(Protocol):
+    """The journal's key-value corner where the demo keeps its state between runs."""
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
+class DemoSequencer(Protocol):
+    """What the demo asks of the sequencer (``augury.runtime.sequencer.Sequencer``)."""
+
+    @property
+    def last_seq(self) -> int: ...
+
+    async def submit(self, command: c.Command) -> Outcome: ...
+
+    async def call(self, fn: Callable[[MetaStore], T]) -> T: ...
+
+    def subscribe(self, sink: EventSink) -> None: ...
+
+
+class DemoHost(Protocol):
+    """The running core the demo trades on (``augury.runtime.boot.Runtime`` in a server);
+    it reads through the query port, so it needs only the sequencer."""
+
+    @property
+    def sequencer(self) -> DemoSequencer: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +149,7 @@ class DemoRunner:
         self.series = {spec.ticker: spec for spec in SERIES}
         self.models: dict[str, _Model] = {}
         self.next_round_ns = 0
-        self._runtime: Runtime | None = None
+        self._runtime: DemoHost | None = None
         self._queries: Queries | None = None
         self._agents: list[Agent] = []
         self._makers: dict[str, MarketMaker] = {}
@@ -128,7 +160,7 @@ class DemoRunner:
     # --- setup ----------------------------------------------------------------------------
 
     @property
-    def runtime(self) -> Runtime:
+    def runtime(self) -> DemoHost:
         assert self._runtime is not None, "attach the runner first"
         return self._runtime
 
@@ -141,7 +173,7 @@ class DemoRunner:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
-    async def attach(self, runtime: Runtime, queries: Queries) -> None:
+    async def attach(self, runtime: DemoHost, queries: Queries) -> None:
         """Create what is missing (accounts, series), restore the world, adopt orders."""
         self._runtime = runtime
         self._queries = queries
@@ -367,7 +399,7 @@ class DemoRunner:
 
     async def run(
         self,
-        runtime: Runtime,
+        runtime: DemoHost,
         queries: Queries,
         on_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:

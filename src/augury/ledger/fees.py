@@ -53,12 +53,6 @@ class FeeSchedule:
         self.fee_type = fee_type
         self.multiplier_e4 = multiplier_e4
 
-    def coefficient(self, is_taker: bool) -> tuple[int, int]:
-        """Return the quadratic coefficient for one side of a fill as a fraction."""
-        if is_taker:
-            return _TAKER
-        return _MAKER[self.fee_type]
-
 
 def _ceil_div(num: int, den: int) -> int:
     return -((-num) // den)
@@ -78,7 +72,7 @@ def fill_fee_cc(schedule: FeeSchedule, yes_price_cc: int, count_c: int, is_taker
         if not is_taker:
             return 0
         return _ceil_div(_FLAT_CC_PER_CONTRACT * schedule.multiplier_e4 * count_c, 100 * 10_000)
-    # ``schedule.coefficient``, inlined: this runs twice per fill.
+    # The side's quadratic coefficient, as a fraction.
     num, den = _TAKER if is_taker else _MAKER[fee_type]
     if num == 0:
         return 0

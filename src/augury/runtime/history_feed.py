@@ -54,8 +54,12 @@ class HistoryFeed:
         *,
         max_queued: int = MAX_QUEUED_BATCHES,
     ) -> None:
-        self.writer = writer
-        self.reader = reader
+        self._writer = writer
+        # The store's own writer and reader, for whoever built the feed (their other
+        # methods are the store's business); the feed itself uses only the ports above.
+        self.writer: Any = writer
+        self.reader: Any = reader
+        self._reader = reader
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
         self.max_queued = max_queued
@@ -116,7 +120,7 @@ class HistoryFeed:
         if self.failed is not None or not items:
             return
         try:
-            self.writer.apply_batch(items)
+            self._writer.apply_batch(items)
             return
         except Exception as error:
             log.error(
@@ -127,7 +131,7 @@ class HistoryFeed:
             )
         for item in items:
             try:
-                self.writer.apply_batch([item])
+                self._writer.apply_batch([item])
                 continue
             except Exception as error:
                 log.error(
@@ -138,7 +142,7 @@ class HistoryFeed:
                     error,
                 )
             try:
-                self.writer.skip([item])
+                self._writer.skip([item])
             except Exception as error:
                 self.failed = error
                 log.error(
@@ -170,5 +174,5 @@ class HistoryFeed:
         """Finish the queued writes and close both connections."""
         self.thread.shutdown(wait=True)
         self.read_thread.shutdown(wait=True)
-        self.writer.close()
-        self.reader.close()
+        self._writer.close()
+        self._reader.close()

@@ -1,4 +1,4 @@
-"""The official SDK against the real server: API keys, order groups, queue positions,
+"""The official SDK against the in-process app: API keys, order groups, queue positions,
 subaccounts and account limits, asserting values (not just shapes).
 
 Each area trades on its own market of the test catalog so the areas do not disturb one
@@ -20,7 +20,7 @@ from kalshi_python_sync.exceptions import (
 )
 
 from augury.api.auth import generate_key_pair
-from tests.e2e.server_harness import Server
+from tests.inprocess import InProcessExchange, Key
 
 GROUPS_MARKET = "KXTEST-26DEC-T3"
 QUEUE_MARKET = "KXTEST-26DEC-T2"
@@ -28,18 +28,18 @@ EVENT = "KXTEST-26DEC"
 
 
 @pytest.fixture(scope="module")
-def alice_key(server: Server) -> tuple[str, str]:
+def alice_key(server: InProcessExchange) -> Key:
     return server.user("alice", "1000")
 
 
 @pytest.fixture(scope="module")
-def alice(server: Server, alice_key: tuple[str, str]) -> Any:
-    return server.sdk(*alice_key)
+def alice(server: InProcessExchange, alice_key: Key) -> Any:
+    return server.sdk(alice_key)
 
 
 @pytest.fixture(scope="module")
-def bob(server: Server) -> Any:
-    return server.sdk(*server.user("bob", "1000", key_type="ed25519"))
+def bob(server: InProcessExchange) -> Any:
+    return server.sdk(server.user("bob", "1000", key_type="ed25519"))
 
 
 def order(sdk: Any, **kw: Any) -> Any:
@@ -51,13 +51,15 @@ def order(sdk: Any, **kw: Any) -> Any:
 # --- API keys --------------------------------------------------------------------------
 
 
-def test_api_keys_upload_generate_list_and_delete(server: Server, alice: Any, bob: Any) -> None:
+def test_api_keys_upload_generate_list_and_delete(
+    server: InProcessExchange, alice: Any, bob: Any
+) -> None:
     first = alice.get_api_keys().api_keys
     assert [(k.name, k.scopes, k.subaccount) for k in first] == [("alice", ["read", "write"], None)]
 
     private_pem, public_pem = generate_key_pair("rsa")
     uploaded = alice.create_api_key(name="reader", public_key=public_pem, scopes=["read"])
-    reader = server.sdk(uploaded.api_key_id, private_pem)
+    reader = server.sdk(Key(uploaded.api_key_id, private_pem))
     assert reader.get_balance().balance == 100_000
     with pytest.raises(ForbiddenException):
         order(reader, ticker=GROUPS_MARKET, side="bid", count="1", price="0.10")
@@ -66,12 +68,15 @@ def test_api_keys_upload_generate_list_and_delete(server: Server, alice: Any, bo
 
     ed_private, ed_public = generate_key_pair("ed25519")
     ed_id = alice.create_api_key(name="ed", public_key=ed_public).api_key_id
-    assert server.sdk(ed_id, ed_private).get_balance().balance == 100_000
+    assert server.sdk(Key(ed_id, ed_private)).get_balance().balance == 100_000
 
     generated = alice.generate_api_key(name="gen-ed", key_type="ed25519")
     assert generated.key_type == "ed25519"
     assert generated.private_key.startswith("-----BEGIN PRIVATE KEY-----")
-    assert server.sdk(generated.api_key_id, generated.private_key).get_balance().balance == 100_000
+    assert (
+        server.sdk(Key(generated.api_key_id, generated.private_key)).get_balance().balance
+        == 100_000
+    )
     rsa = alice.generate_api_key(name="gen-rsa", scopes=["read", "write"])
     assert rsa.private_key.startswith("-----BEGIN RSA PRIVATE KEY-----")
 
@@ -227,8 +232,8 @@ def test_queue_positions(alice: Any, bob: Any) -> None:
 # --- subaccounts -----------------------------------------------------------------------
 
 
-def test_subaccounts_transfers_and_balances(server: Server) -> None:
-    carol = server.sdk(*server.user("carol", "100"))
+def test_subaccounts_transfers_and_balances(server: InProcessExchange) -> None:
+    carol = server.sdk(server.user("carol", "100"))
     assert carol.create_subaccount().subaccount_number == 1
     assert carol.create_subaccount().subaccount_number == 2
 
@@ -291,17 +296,16 @@ def test_subaccounts_transfers_and_balances(server: Server) -> None:
     assert rest.transfers[0].created_ts > 1_700_000_000
 
 
-def test_transfers_and_subaccounts_survive_a_restart(server: Server) -> None:
+def test_transfers_and_subaccounts_survive_a_restart(server: InProcessExchange) -> None:
     key = server.user("gina", "20")
-    gina = server.sdk(*key)
+    gina = server.sdk(key)
     gina.create_subaccount()
     transfer_id = str(uuid.uuid4())
     gina.apply_subaccount_transfer(
         client_transfer_id=transfer_id, from_subaccount=0, to_subaccount=1, amount_cents=700
     )
-    server.stop()
-    server.start()
-    gina = server.sdk(*key)
+    server.restart()
+    gina = server.sdk(key)
     listed = gina.get_subaccount_transfers().transfers
     assert [
         (t.transfer_id, t.from_subaccount, t.to_subaccount, t.amount_cents) for t in listed
@@ -316,8 +320,10 @@ def test_transfers_and_subaccounts_survive_a_restart(server: Server) -> None:
         )
 
 
-def test_subaccount_netting_is_reported_off_and_cannot_be_enabled(server: Server) -> None:
-    dave = server.sdk(*server.user("dave", "10"))
+def test_subaccount_netting_is_reported_off_and_cannot_be_enabled(
+    server: InProcessExchange,
+) -> None:
+    dave = server.sdk(server.user("dave", "10"))
     dave.create_subaccount()
     configs = dave.get_subaccount_netting().netting_configs
     assert [(c.subaccount_number, c.enabled, c.exchange_index) for c in configs] == [
@@ -326,21 +332,21 @@ def test_subaccount_netting_is_reported_off_and_cannot_be_enabled(server: Server
     ]
     with pytest.raises(BadRequestException) as refused:
         dave.update_subaccount_netting(subaccount_number=1, enabled=True)
-    assert "does not net" in refused.value.body
+    assert "does not net" in (refused.value.body or "")
     assert dave.update_subaccount_netting(subaccount_number=1, enabled=False) is None
     with pytest.raises(BadRequestException):
         dave.update_subaccount_netting(subaccount_number=7, enabled=False)
 
 
-def test_a_subaccount_restricted_key_stays_on_its_subaccount(server: Server) -> None:
-    erin = server.sdk(*server.user("erin", "50"))
+def test_a_subaccount_restricted_key_stays_on_its_subaccount(server: InProcessExchange) -> None:
+    erin = server.sdk(server.user("erin", "50"))
     erin.create_subaccount()
     erin.apply_subaccount_transfer(
         client_transfer_id=str(uuid.uuid4()), from_subaccount=0, to_subaccount=1, amount_cents=500
     )
     bound = erin.generate_api_key(name="sub1", subaccount=1)
     assert {k.api_key_id: k.subaccount for k in erin.get_api_keys().api_keys}[bound.api_key_id] == 1
-    restricted = server.sdk(bound.api_key_id, bound.private_key)
+    restricted = server.sdk(Key(bound.api_key_id, bound.private_key))
     balances = restricted.get_subaccount_balances().subaccount_balances
     assert [(b.subaccount_number, b.balance) for b in balances] == [(1, "5.0000")]
     with pytest.raises(ForbiddenException):
@@ -361,8 +367,8 @@ def test_a_subaccount_restricted_key_stays_on_its_subaccount(server: Server) -> 
 # --- account limits --------------------------------------------------------------------
 
 
-def test_account_limits_and_endpoint_costs(server: Server) -> None:
-    frank = server.sdk(*server.user("frank", "10"))
+def test_account_limits_and_endpoint_costs(server: InProcessExchange) -> None:
+    frank = server.sdk(server.user("frank", "10"))
     limits = frank.get_account_api_limits()
     assert limits.usage_tier == "prestige"  # the server default for users never upgraded
     assert (limits.read.refill_rate, limits.read.bucket_capacity) == (10_000, 10_000)

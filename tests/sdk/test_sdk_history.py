@@ -1,10 +1,10 @@
-"""History reads through the official SDK against the real server, asserting values.
+"""History reads through the official SDK against the in-process app, asserting values.
 
 Covers the read models behind the sequencer: portfolio orders (the whole lifecycle of an
 order), fills, settlements, public trades with paging, the Market's 24-hour statistics,
 series and events, candlesticks (live, batch, per event, archived), the historical tier,
 deposits and withdrawals, and the exchange schedule. Tests build on each other in file
-order, on one module-scoped server.
+order, on one module-scoped exchange.
 """
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from typing import Any
 import pytest
 from kalshi_python_sync.exceptions import BadRequestException, NotFoundException
 
-from tests.e2e.server_harness import Server
+from tests.inprocess import InProcessExchange
 
 M1, M2, M3 = "KXTEST-26DEC-T1", "KXTEST-26DEC-T2", "KXTEST-26DEC-T3"
 EVENT = "KXTEST-26DEC"
 
 
 @pytest.fixture(scope="module")
-def alice(server: Server) -> Any:
-    return server.sdk(*server.user("alice", "1000"))
+def alice(server: InProcessExchange) -> Any:
+    return server.sdk(server.user("alice", "1000"))
 
 
 @pytest.fixture(scope="module")
-def bob(server: Server) -> Any:
-    return server.sdk(*server.user("bob", "1000", key_type="ed25519"))
+def bob(server: InProcessExchange) -> Any:
+    return server.sdk(server.user("bob", "1000", key_type="ed25519"))
 
 
 def order(sdk: Any, **kw: Any) -> Any:
@@ -127,7 +127,7 @@ def test_market_carries_24h_volume(alice: Any) -> None:
     assert listed[M3].volume_24h_fp == "0.00"
 
 
-def test_settlements_after_settle(server: Server, alice: Any, bob: Any) -> None:
+def test_settlements_after_settle(server: InProcessExchange, alice: Any, bob: Any) -> None:
     order(alice, ticker=M3, side="bid", count="2", price="0.40")
     ioc(bob, ticker=M3, side="ask", count="2", price="0.40")
     server.admin("POST", f"/markets/{M3}/settle", {"result": "yes"})
@@ -262,7 +262,7 @@ def test_historical_tier(alice: Any) -> None:
     ]
 
 
-def test_deposits_withdrawals_and_schedule(server: Server, alice: Any) -> None:
+def test_deposits_withdrawals_and_schedule(server: InProcessExchange, alice: Any) -> None:
     server.admin("POST", "/users/alice/withdraw", {"amount": "5"})
     (withdrawal,) = alice.get_withdrawals().withdrawals
     assert (withdrawal.amount_cents, withdrawal.status, withdrawal.fee_cents) == (500, "applied", 0)

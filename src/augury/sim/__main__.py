@@ -1,0 +1,7 @@
+"""``python -m augury.sim``: see ``augury.sim.cli``."""
+
+import sys
+
+from augury.sim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,438 @@
+"""The in-process exchange every API test shares: the real app, no socket, an injected clock.
+
+``running_exchange(data, ...)`` builds ``create_app`` on a data directory, runs its
+lifespan (recovery, sequencer, history feed, ticks) on an event loop in an anyio portal
+thread, and yields an ``InProcessExchange`` whose calls go through
+``httpx.ASGITransport``: the same routing, middleware, authentication and wire encoding
+as a server, in the test's own process, with no port and no process start.
+
+The clock is injected (``FakeClock`` by default), so a test moves time with
+``exchange.clock.advance(...)`` and every time-dependent answer (auth window, buckets,
+candles, expiries, the historical cutoff) is exact. Requests are signed with the app's
+own clock. Tests that drive the official SDK pass ``clock=SystemClock()``: the SDK signs
+with the wall clock, which the app's auth window must accept.
+
+``sdk(key)`` returns an official ``KalshiClient`` whose urllib3 pool manager is replaced
+by the portal: the SDK builds, signs and encodes every request itself, only the socket is
+gone. Tests that need a real process (``kill -9``, TLS, real sockets, the CLI) use
+``tests.e2e.server_harness.Server`` instead and carry ``@pytest.mark.process``.
+
+A restart is leaving the ``with`` block and entering a new one on the same directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import io
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+
+import httpx
+import urllib3
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from starlette.applications import Starlette
+from starlette.types import Message
+from urllib3 import BaseHTTPResponse
+
+from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
+from augury.api.auth import signing_headers
+from augury.api.settings import Settings
+from augury.runtime.clock import Clock, FakeClock
+
+if TYPE_CHECKING:
+    from kalshi_python_sync import KalshiClient
+
+__all__ = [
+    "BASE_URL",
+    "V2",
+    "WS_PATH",
+    "Credentials",
+    "InProcessExchange",
+    "InProcessWebSocket",
+    "Key",
+    "WebSocketClosed",
+    "WebSocketDenied",
+    "running_exchange",
+]
+
+BASE_URL = "http://augury.test"
+V2 = "/trade-api/v2"
+WS_PATH = "/trade-api/ws/v2"
+# How long a receive waits for a message that must come (a deadline, not a pause).
+RECEIVE_TIMEOUT_S = 15.0
+T = TypeVar("T")
+
+
+class Key(NamedTuple):
+    """An API key: its id and its private key in PEM."""
+
+    key_id: str
+    pem: str
+
+
+class Credentials(Protocol):
+    """Anything that carries an API key id and its private key (a ``Key``, a test user)."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def pem(self) -> str: ...
+
+
+class InProcessExchange:
+    """Synchronous, signed calls on an app running in a portal thread.
+
+    ``start``/``stop`` run and end the app's lifespan; ``restart`` is both, on the same
+    data directory and clock (SDK clients made before it keep working, as a real client's
+    reconnect would).
+    """
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._stack: contextlib.ExitStack | None = None
+        self._portal: BlockingPortal | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._app: Starlette | None = None
+        self.operator = Key("", "")
+
+    def start(self) -> None:
+        assert self._stack is None, "already running"
+        with contextlib.ExitStack() as stack:
+            portal = stack.enter_context(start_blocking_portal())
+            app = create_app(self.settings, self.clock)
+            stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+            stack.callback(portal.call, client.aclose)
+            self._stack = stack.pop_all()
+        self._portal, self._client, self._app = portal, client, app
+        data = self.settings.data_dir
+        self.operator = Key(
+            (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
+            (data / OPERATOR_KEY_FILE).read_text(),
+        )
+
+    def stop(self) -> None:
+        """End the lifespan: the sequencer drains and the store closes, as on SIGINT."""
+        stack, self._stack = self._stack, None
+        self._portal, self._client, self._app = None, None, None
+        if stack is not None:
+            stack.close()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def data(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def fake_clock(self) -> FakeClock:
+        """The app's clock, for tests that move time (the default clock is a FakeClock)."""
+        assert isinstance(self.clock, FakeClock), "this exchange runs on another clock"
+        return self.clock
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send one unsigned request (``kwargs`` as for ``httpx.AsyncClient.request``)."""
+        assert self._portal is not None, "not running"
+        assert self._client is not None
+        call = functools.partial(self._client.request, method, path, **kwargs)
+        response: httpx.Response = self._portal.call(call)
+        return response
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        key: Credentials | None = None,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Send a request signed with ``key`` (unsigned when None) at the app's time."""
+        headers: dict[str, str] = {}
+        if key is not None:
+            ts_ms = self.clock.now_ns() // 1_000_000
+            # Kalshi signs the path without its query string.
+            headers = signing_headers(key.pem, key.key_id, method, path.split("?")[0], ts_ms)
+        content = None
+        if body is not None:
+            content = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        return self.request(method, path, content=content, headers=headers, params=params)
+
+    def ok(
+        self,
+        method: str,
+        path: str,
+        key: Credentials | None = None,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """``call``, asserting a 2xx answer; return the decoded JSON body (None if empty)."""
+        response = self.call(method, path, key, body, params)
+        assert 200 <= response.status_code < 300, (method, path, response.text)
+        return response.json() if response.content else None
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        """An operator call under ``/admin/v1``; must succeed."""
+        return self.ok(method, f"/admin/v1{path}", self.operator, body)
+
+    def user(self, name: str, deposit: str = "1000", key_type: str = "rsa") -> Key:
+        """Create a user with ``deposit`` dollars and a generated key."""
+        self.admin("POST", "/users", {"name": name, "deposit": deposit})
+        key = self.admin("POST", "/keys/generate", {"user": name, "type": key_type})
+        return Key(key["api_key_id"], key["private_key"])
+
+    def order(
+        self,
+        key: Credentials,
+        ticker: str,
+        side: str,
+        price: str,
+        count: str,
+        tif: str = "good_till_canceled",
+        **extra: Any,
+    ) -> httpx.Response:
+        """Place a V2 order (``side`` "bid" or "ask", ``price`` in dollars)."""
+        body = {
+            "ticker": ticker,
+            "side": side,
+            "price": price,
+            "count": count,
+            "time_in_force": tif,
+            "self_trade_prevention_type": "taker_at_cross",
+            **extra,
+        }
+        return self.call("POST", f"{V2}/portfolio/events/orders", key, body)
+
+    def state(self) -> tuple[int, str]:
+        """The journal position and the state digest (equal before and after = no change)."""
+        report = self.admin("GET", "/state")
+        return report["last_seq"], report["state_digest"]
+
+    def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
+        """Open a WebSocket session (signed with ``key``; anonymous when None)."""
+        assert self._portal is not None, "not running"
+        assert self._app is not None
+        headers: dict[str, str] = {}
+        if key is not None:
+            ts_ms = self.clock.now_ns() // 1_000_000
+            headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
+        return InProcessWebSocket(self._portal, self._app, path, headers)
+
+    def on_loop(self, fn: Callable[[Starlette], T]) -> T:
+        """Run ``fn(app)`` on the app's event loop (to read server state between calls)."""
+        assert self._portal is not None, "not running"
+        app = self._app
+        assert app is not None
+        return self._portal.call(lambda: fn(app))
+
+    def sdk(self, key: Credentials) -> KalshiClient:
+        """An official SDK client for ``key`` whose requests reach this app in-process."""
+        from kalshi_python_sync import Configuration, KalshiClient
+
+        config = Configuration(host=f"{BASE_URL}{V2}")
+        config.api_key_id = key.key_id
+        config.private_key_pem = key.pem
+        client = KalshiClient(config)
+        # The SDK's RESTClientObject sends through its pool manager; everything above
+        # urllib3's network hop (URL, query, signing, JSON) stays the SDK's own code.
+        client.rest_client.pool_manager = _PortalPool(self)
+        return client
+
+
+class _PortalPool(urllib3.PoolManager):
+    """urllib3's ``PoolManager`` with its network hop replaced by the portal.
+
+    urllib3 still encodes the request (``request`` builds the URL and body and calls
+    ``urlopen``); ``urlopen`` hands it to the app and wraps the answer in an
+    ``HTTPResponse``, already read and decoded.
+    """
+
+    def __init__(self, exchange: InProcessExchange) -> None:
+        super().__init__()
+        self.exchange = exchange
+
+    # The signature is PoolManager.urlopen's own, which urllib3's stubs declare incompatible
+    # with the RequestMethods.urlopen it overrides; the ignore covers that mismatch only.
+    def urlopen(  # type: ignore[override]
+        self, method: str, url: str, redirect: bool = True, **kw: Any
+    ) -> BaseHTTPResponse:
+        response = self.exchange.request(
+            method, url, content=kw.get("body"), headers=kw.get("headers")
+        )
+        headers = {k: v for k, v in response.headers.items() if k != "content-encoding"}
+        return urllib3.HTTPResponse(
+            # A stream, not bytes: urllib3 reads an empty bytes body back as None.
+            body=io.BytesIO(response.content),
+            headers=headers,
+            status=response.status_code,
+            reason=response.reason_phrase,
+            decode_content=False,
+            request_method=method,
+            request_url=url,
+        )
+
+
+class WebSocketClosed(Exception):
+    """The server closed the WebSocket (or refused it with ``code``)."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"closed with code {code} {reason}".strip())
+        self.code = code
+        self.reason = reason
+
+
+class WebSocketDenied(Exception):
+    """The server answered the upgrade with an HTTP error (denial response)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(f"denied with {status}: {body!r}")
+        self.status = status
+        self.body = body
+
+
+async def _queues() -> tuple[asyncio.Queue[Message], asyncio.Queue[Message]]:
+    return asyncio.Queue(), asyncio.Queue()
+
+
+async def _get(queue: asyncio.Queue[Message], timeout_s: float) -> Message:
+    async with asyncio.timeout(timeout_s):
+        return await queue.get()
+
+
+class InProcessWebSocket:
+    """One WebSocket session with the app: ASGI messages over two queues on its loop.
+
+    The app runs the connection as it would under any ASGI server (without uvicorn's raw
+    frame writer, so the endpoint sends through plain ASGI messages). Every message the
+    client receives is kept in ``log``; ``barrier()`` sends ``list_subscriptions`` and
+    returns what arrived before its reply: the server answers in order with what it had
+    already queued for the connection, so the barrier is a reliable "caught up" point.
+    ``close()`` returns once the server has finished the connection (its hub forgot it).
+    """
+
+    def __init__(
+        self, portal: BlockingPortal, app: Starlette, path: str, headers: dict[str, str]
+    ) -> None:
+        self._portal = portal
+        self._to_app, self._from_app = portal.call(_queues)
+        scope: dict[str, Any] = {
+            "type": "websocket",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "scheme": "ws",
+            "http_version": "1.1",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("augury.test", 80),
+            "subprotocols": [],
+            "extensions": {"websocket.http.response": {}},
+        }
+        self._done = portal.start_task_soon(app, scope, self._to_app.get, self._from_app.put)
+        self._ids = itertools.count(1)
+        self.log: list[dict[str, Any]] = []
+        self._put({"type": "websocket.connect"})
+        first = self._next(RECEIVE_TIMEOUT_S)
+        if first["type"] == "websocket.http.response.start":
+            body = self._next(RECEIVE_TIMEOUT_S).get("body", b"")
+            raise WebSocketDenied(first["status"], body)
+        if first["type"] == "websocket.close":
+            raise WebSocketClosed(first.get("code", 1000), first.get("reason") or "")
+        assert first["type"] == "websocket.accept", first
+
+    def _put(self, message: Message) -> None:
+        self._portal.call(self._to_app.put_nowait, message)
+
+    def _next(self, timeout_s: float) -> Message:
+        return self._portal.call(_get, self._from_app, timeout_s)
+
+    def send_text(self, text: str) -> None:
+        self._put({"type": "websocket.receive", "text": text})
+
+    def send(self, cmd: str, params: dict[str, Any] | None = None) -> int:
+        """Send a command with the next id; return the id."""
+        cmd_id = next(self._ids)
+        body: dict[str, Any] = {"id": cmd_id, "cmd": cmd}
+        if params is not None:
+            body["params"] = params
+        self.send_text(json.dumps(body))
+        return cmd_id
+
+    def recv(self, timeout_s: float = RECEIVE_TIMEOUT_S) -> dict[str, Any]:
+        """The next message (raises ``WebSocketClosed`` when the server closed instead)."""
+        message = self._next(timeout_s)
+        if message["type"] == "websocket.close":
+            raise WebSocketClosed(message.get("code", 1000), message.get("reason") or "")
+        assert message["type"] == "websocket.send", message
+        decoded: dict[str, Any] = json.loads(message.get("text") or message["bytes"])
+        self.log.append(decoded)
+        return decoded
+
+    def until(self, cmd_id: int, reply_type: str | None = None) -> list[dict[str, Any]]:
+        """Receive until a message with ``id == cmd_id`` (and the type); return all."""
+        got = []
+        while True:
+            message = self.recv()
+            got.append(message)
+            if message.get("id") == cmd_id and reply_type in (None, message.get("type")):
+                return got
+
+    def barrier(self) -> list[dict[str, Any]]:
+        """Every message that arrived before a fresh ``list_subscriptions`` reply."""
+        return self.until(self.send("list_subscriptions"), "ok")[:-1]
+
+    def command(self, cmd: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Send a command; return everything up to a barrier after it."""
+        self.send(cmd, params)
+        return self.barrier()
+
+    def error(self, cmd: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send a command expected to fail; return its error ``msg``."""
+        replies = self.until(self.send(cmd, params))
+        assert replies[-1]["type"] == "error", replies
+        msg: dict[str, Any] = replies[-1]["msg"]
+        return msg
+
+    def close(self) -> None:
+        """Leave, and wait until the server has finished the connection."""
+        self._put({"type": "websocket.disconnect", "code": 1000})
+        self._done.result(timeout=RECEIVE_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def running_exchange(
+    data: Path,
+    *,
+    clock: Clock | None = None,
+    catalog: dict[str, Any] | None = None,
+    **settings: Any,
+) -> Iterator[InProcessExchange]:
+    """Run the app on ``data`` (lifespan included) until the block ends.
+
+    Args:
+        data: the data directory (created if missing; a restart reuses it).
+        clock: the app's clock; a fresh ``FakeClock`` when None.
+        catalog: loaded through ``POST /admin/v1/catalog`` before the block runs.
+        settings: further ``Settings`` fields (``rate_limits=False``, ``db_url=...``).
+    """
+    exchange = InProcessExchange(
+        Settings(data_dir=data, **settings), clock if clock is not None else FakeClock()
+    )
+    exchange.start()
+    try:
+        if catalog is not None:
+            exchange.admin("POST", "/catalog", catalog)
+        yield exchange
+    finally:
+        exchange.stop()
