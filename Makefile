@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SDK_STAMP := $(VENV)/.sdk-installed
+NATIVE_STAMP := $(VENV)/.native-built
+NATIVE_SOURCES := $(wildcard native/Cargo.toml native/*/Cargo.toml native/*/src/*.rs)
 
-.PHONY: help install run test test-fast coverage check fmt bench sim clean
+.PHONY: help install run test test-fast test-native coverage check fmt bench sim clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,7 +24,19 @@ $(SDK_STAMP): $(STAMP)
 	$(BIN)/pip install -q --ignore-requires-python kalshi-python-sync==3.34.0
 	touch $(SDK_STAMP)
 
-install: $(STAMP) $(SDK_STAMP)  ## create .venv and install augury with its dev tools
+# The native engine (Rust, docs/decisions/0036) is built in the release profile where cargo
+# exists; without a Rust toolchain the install still succeeds and Augury runs the Python
+# engine (it says so once at startup).
+$(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
+	@if command -v cargo >/dev/null 2>&1; then \
+		VIRTUAL_ENV=$(abspath $(VENV)) PATH="$(abspath $(BIN)):$$PATH" \
+			$(BIN)/maturin develop --release -q -m native/py/Cargo.toml && touch $@; \
+	else \
+		echo "make install: no Rust toolchain (cargo): the native engine is not built;" \
+			"Augury runs the Python engine"; \
+	fi
+
+install: $(STAMP) $(SDK_STAMP) $(NATIVE_STAMP)  ## create .venv and install augury, its dev tools and the native engine
 
 run: install  ## start the demo exchange on 127.0.0.1:8000 (embedded SQLite in ./data)
 	$(BIN)/augury demo --data ./data
@@ -52,13 +66,17 @@ fmt: install  ## format the code
 
 bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python -m bench.engine
+	cd native && cargo bench -p augury-core
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.durable
 	$(BIN)/python -m bench.ws
 	$(BIN)/python -m bench.rest
 
-sim: install  ## seeded random simulation: millions of commands, auditor + replay hash
-	$(BIN)/python -m augury.sim --commands $${COMMANDS:-2000000}
+sim: install  ## seeded simulation: native engine vs the Python one, auditor + replay hash
+	$(BIN)/python -m augury.sim --engine $${ENGINE:-native} --compare --commands $${COMMANDS:-10000000}
+
+test-native: install  ## the Rust tests (unit, proptest invariants, decoder fuzzing)
+	cd native && cargo test --release -p augury-core
 
 clean:  ## remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis .coverage .coverage.* coverage.json
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis .coverage .coverage.* coverage.json native/target

@@ -1,7 +1,15 @@
 """Engine benchmark: throughput and latency of ``Exchange.apply``, and memory of a full book.
 
-    .venv/bin/python -m bench.engine [--quick] [--commands N] [--warmup W] [--seed S]
-                                     [--resting N] [--profile FILE] [--gc-off]
+    .venv/bin/python -m bench.engine [--engine all|native|python] [--quick] [--commands N]
+                                     [--warmup W] [--seed S] [--resting N] [--profile FILE]
+                                     [--gc-off] [--batch B]
+
+``--engine all`` (the default) prints, in one run and on the same stream, the native
+engine through its Python binding with batches of ``--batch`` journal payloads
+(``Core.apply_batch``: encoded commands in, encoded outcomes out; also with the outcomes
+decoded into event objects, as the sequencer does), the Python engine, and a bare
+pure-Python order book (``bench.bare_book``: matching only). Memory is measured for each
+engine in a process of its own.
 
 Two measurements, both with the ledger on (it always is: every fill, cancel and reserve
 change is booked as it happens):
@@ -38,6 +46,8 @@ import cProfile
 import gc
 import os
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -45,6 +55,8 @@ from typing import Literal
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.engine.exchange import Exchange
+from augury.runtime import native_engine
+from bench.bare_book import BareBook
 
 MARKETS = 100
 USERS = 1_000
@@ -378,6 +390,157 @@ def bench_mixed(
     print(f"commands_per_s={per_s:.0f} p99_us={percentile(latencies, 0.99):.1f}")
 
 
+# --- 3. the native engine and the bare book on the same stream ----------------------------
+
+
+def bench_memory_native(orders: int, seed: int) -> None:
+    """1,000,000 non-crossing resting orders in the native engine (payloads in chunks)."""
+    rng = random.Random(seed)
+    before = rss_mib()
+    exchange = native_engine.NativeExchange("bench-memory")
+    core = exchange.core
+    core.apply_batch([c.encode_command(cmd) for cmd in setup_commands()])
+    started = time.perf_counter()
+    chunk: list[bytes] = []
+    for i in range(orders):
+        is_bid = rng.random() < 0.5
+        cents = rng.randint(1, 49) if is_bid else rng.randint(51, 99)
+        chunk.append(
+            c.encode_command(
+                c.PlaceOrder(
+                    ts_ns=TS0 + i,
+                    user_id=f"u{i % USERS:04d}",
+                    ticker=f"BENCH-{i // USERS % MARKETS:03d}",
+                    side="bid" if is_bid else "ask",
+                    price_cc=cents * 100,
+                    count_c=100 * rng.randint(1, 10),
+                    time_in_force="good_till_canceled",
+                )
+            )
+        )
+        if len(chunk) == 10_000:
+            core.apply_batch(chunk)
+            chunk = []
+    if chunk:
+        core.apply_batch(chunk)
+    elapsed = time.perf_counter() - started
+    gc.collect()
+    after = rss_mib()
+    print(
+        f"native: placed {orders:,} non-crossing orders in {elapsed:.1f} s "
+        f"(including encoding them in Python); resting={core.resting_count():,}"
+    )
+    label = "1m" if orders == 1_000_000 else f"{orders // 1000}k"
+    print(
+        f"native_rss_{label}_resting_mib={after:.0f}  (goal: <= 300 MiB with 1M resting; "
+        f"process before: {before:.0f} MiB, about {(after - before) * 2**20 / orders:,.0f} "
+        "bytes per resting order)"
+    )
+
+
+def bench_native(
+    setup: list[c.Command],
+    prefill: list[c.Command],
+    stream: list[c.Command],
+    warmup: int,
+    batch: int,
+) -> float:
+    """The stream through ``Core.apply_batch`` in batches; return commands/s."""
+    results = []
+    for decode in (False, True):
+        exchange = native_engine.NativeExchange("bench-mixed")
+        core = exchange.core
+        core.apply_batch([c.encode_command(cmd) for cmd in setup])
+        core.apply_batch([c.encode_command(cmd) for cmd in prefill])
+        payloads = [c.encode_command(cmd) for cmd in stream]
+        for i in range(0, warmup, batch):
+            core.apply_batch(payloads[i : min(i + batch, warmup)])
+        measured = payloads[warmup:]
+        batches = [measured[i : i + batch] for i in range(0, len(measured), batch)]
+        clock = time.perf_counter_ns
+        per_batch = []
+        apply_batch = core.apply_batch
+        decode_outcomes = native_engine.decode_outcomes
+        wall = clock()
+        for chunk in batches:
+            t0 = clock()
+            out = apply_batch(chunk)
+            if decode:
+                decode_outcomes(out)
+            per_batch.append(clock() - t0)
+        wall_ns = clock() - wall
+        per_s = len(measured) / (wall_ns / 1e9)
+        per_batch.sort()
+        what = "with outcomes decoded to events" if decode else "outcomes left encoded"
+        print(
+            f"  native engine, batches of {batch} ({what}): {per_s:,.0f} commands/s; "
+            f"batch p50 {percentile(per_batch, 0.5):,.0f} us "
+            f"p99 {percentile(per_batch, 0.99):,.0f} us "
+            f"(resting at the end: {core.resting_count():,})"
+        )
+        results.append(per_s)
+    return results[0]
+
+
+def bench_bare(
+    setup: list[c.Command], prefill: list[c.Command], stream: list[c.Command], warmup: int
+) -> float:
+    book = BareBook(native_engine_prefix("bench-mixed"))
+    for cmd in setup:
+        book.apply(cmd)
+    for cmd in prefill:
+        book.apply(cmd)
+        book.counter += 0
+    for cmd in stream[:warmup]:
+        book.apply(cmd)
+    measured = stream[warmup:]
+    apply = book.apply
+    started = time.perf_counter()
+    for cmd in measured:
+        apply(cmd)
+    per_s = len(measured) / (time.perf_counter() - started)
+    print(f"  bare pure-Python book (matching only): {per_s:,.0f} commands/s")
+    return per_s
+
+
+def native_engine_prefix(instance_id: str) -> str:
+    return Exchange(instance_id).id_prefix
+
+
+def bench_all(commands: int, warmup: int, seed: int, batch: int) -> None:
+    """All three on one stream (see the module docstring)."""
+    print(f"generating {warmup:,} warm-up + {commands:,} measured commands ...", flush=True)
+    gen = Generator(random.Random(seed))
+    setup = setup_commands()
+    prefill = gen.prefill(per_market=40)
+    stream = [gen.next() for _ in range(warmup + commands)]
+    del gen
+    gc.collect()
+    print("same stream, same process:")
+    native_per_s = (
+        bench_native(setup, prefill, stream, warmup, batch) if native_engine.available() else 0.0
+    )
+    if not native_engine.available():
+        print("  native engine: not built (make install builds it)")
+    exchange = Exchange("bench-mixed")
+    apply_all(exchange, setup)
+    for cmd in prefill:
+        exchange.apply(cmd)
+    for cmd in stream[:warmup]:
+        exchange.apply(cmd)
+    apply = exchange.apply
+    started = time.perf_counter()
+    for cmd in stream[warmup:]:
+        apply(cmd)
+    python_per_s = commands / (time.perf_counter() - started)
+    print(f"  Python engine: {python_per_s:,.0f} commands/s")
+    bare_per_s = bench_bare(setup, prefill, stream, warmup)
+    print(
+        f"native_commands_per_s={native_per_s:.0f} python_commands_per_s={python_per_s:.0f} "
+        f"bare_book_commands_per_s={bare_per_s:.0f}  (native goal: >= 1,000,000)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run (about 20 s)")
@@ -389,6 +552,9 @@ def main() -> None:
     parser.add_argument(
         "--gc-off", action="store_true", help="disable the cyclic garbage collector while timing"
     )
+    parser.add_argument("--engine", choices=("all", "native", "python"), default="all")
+    parser.add_argument("--batch", type=int, default=1024, help="native batch size")
+    parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     commands = args.commands or (40_000 if args.quick else 300_000)
     warmup = args.warmup if args.warmup is not None else commands // 10
@@ -398,9 +564,37 @@ def main() -> None:
         f"load average {load_average()}, seed {args.seed})",
         flush=True,
     )
-    if not args.profile:
-        bench_memory(resting, args.seed)
-    bench_mixed(commands, warmup, args.seed, args.profile, args.gc_off)
+    if args.memory_only:
+        if args.engine == "native":
+            bench_memory_native(resting, args.seed)
+        else:
+            bench_memory(resting, args.seed)
+        return
+    if args.engine == "python":
+        if not args.profile:
+            bench_memory(resting, args.seed)
+        bench_mixed(commands, warmup, args.seed, args.profile, args.gc_off)
+        return
+    engines = ["native", "python"] if args.engine == "all" else ["native"]
+    for engine in engines:
+        if engine == "native" and not native_engine.available():
+            continue
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.engine",
+                "--memory-only",
+                "--engine",
+                engine,
+                "--resting",
+                str(resting),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+        )
+    bench_all(commands, warmup, args.seed, args.batch)
 
 
 if __name__ == "__main__":

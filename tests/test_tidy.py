@@ -11,7 +11,8 @@ the engine.) ``client`` imports nothing of the server. Outside ``engine``, ``led
 ``runtime`` and ``queries`` (and the ``sim`` harness) nothing touches engine internals: only
 the engine's public contract (``engine.commands``, ``engine.events``, the ``Outcome`` type)
 is imported, no ``ledger``, and no code reaches for an ``.exchange`` or ``.ledger``
-attribute. ``_fine`` amounts (micro-dollars) never appear in the Kalshi wire's layers. Each
+attribute, and only the runtime (and the ``sim`` harness) knows which engine runs. ``_fine``
+amounts (micro-dollars) never appear in the Kalshi wire's layers. Each
 Kalshi wire noun is built only by its renderer (``api/render``); the platform asks the read
 port only in ``platform/reads.py``; only ``store/db.py`` opens a database driver. The
 pure core (domain, engine, ledger) imports nothing from the adapters and nothing that reads
@@ -44,6 +45,10 @@ LAYERS: dict[str, int] = {
 # Where engine internals may be touched (the engine, its ledger, the single writer, the
 # read side's index and seed, and the simulation harness that drives a bare engine).
 ENGINE_INSIDE = frozenset({"engine", "ledger", "runtime", "queries", "sim"})
+# Which engine runs is the runtime's business (the sim harness picks one too).
+WHICH_ENGINE = frozenset(
+    {"augury.runtime.engines", "augury.runtime.native_engine", "augury_native"}
+)
 # The engine's public contract: module -> names importable from it (None: any).
 ENGINE_PUBLIC: dict[str, frozenset[str] | None] = {
     "augury.engine.commands": None,
@@ -268,7 +273,9 @@ def _engine_problems(root: Path = SRC) -> list[str]:
             continue
         rel = path.relative_to(root)
         for module, names in _imported(path, root):
-            if module.startswith("augury.ledger"):
+            if module in WHICH_ENGINE and own != "sim":
+                problems.append(f"{rel} imports {module}: only the runtime knows which engine runs")
+            elif module.startswith("augury.ledger"):
                 problems.append(f"{rel} imports {module}: the ledger is the engine's inside")
             elif module == "augury.engine" and set(names) - {"commands", "events"}:
                 problems.append(f"{rel} imports {names} from augury.engine")
@@ -424,6 +431,7 @@ def test_the_layer_checks_can_fail(tmp_path: Path) -> None:
     (root / "api" / "routes.py").write_text(
         "from augury.engine.orders import Order\n"
         "from augury.engine import exchange\n"
+        "from augury.runtime.engines import resolve\n"
         "def f(context):\n    return context.exchange.markets, context.x.total_fine\n"
     )
     (root / "client" / "c.py").write_text("from augury.api import auth\n")
@@ -436,8 +444,8 @@ def test_the_layer_checks_can_fail(tmp_path: Path) -> None:
     )
     assert _layer_problems(root) == ["runtime/boot.py (runtime) imports augury.store"]
     engine = _engine_problems(root)
-    assert len(engine) == 3, engine  # two imports, one .exchange
-    assert _fine_problems(root) == ["api/routes.py:4 uses total_fine"]
+    assert len(engine) == 4, engine  # three imports, one .exchange
+    assert _fine_problems(root) == ["api/routes.py:5 uses total_fine"]
     assert _client_problems(root) == [
         "client/c.py imports augury.api: the client imports nothing server-side"
     ]

@@ -70,10 +70,11 @@ from augury.domain.units import (
     dollars_cc_to_str,
 )
 from augury.engine import commands as c
-from augury.engine.audit import audit
 from augury.engine.events import Event, FillEvent, OrderUpdate, SettlementEvent
-from augury.engine.exchange import Exchange, Outcome
-from augury.engine.state import load_snapshot, make_snapshot, state_digest
+from augury.engine.exchange import Outcome
+from augury.engine.state import make_snapshot, state_digest
+from tests.engine.native_engine import audit_any as audit
+from tests.engine.native_engine import load_any, new_exchange
 
 __all__ = ["Scenario", "ScenarioError", "load_scenarios", "parse_book", "run_scenario"]
 
@@ -252,7 +253,7 @@ class Runner:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.exchange = Exchange(f"scenario-{scenario.name}")
+        self.exchange = new_exchange(f"scenario-{scenario.name}")
         self.clock_ns = T0_NS
         self.order_ids: dict[str, str] = {}  # label -> order id
         self.labels: dict[str, str] = {}  # order id -> label
@@ -311,7 +312,7 @@ class Runner:
         expect = _parse_expect(stmt.text)
         before = state_digest(self.exchange)
         snapshot = make_snapshot(self.exchange) if isinstance(command, c.Batch) else b""
-        outcome = self.exchange.apply(command)
+        outcome: Outcome = self.exchange.apply(command)
         self.last_events = outcome.events
         for event in outcome.events:
             if isinstance(event, OrderUpdate):
@@ -594,7 +595,7 @@ class Runner:
         assert isinstance(results, list)
         if len(results) != len(stmt.block):
             self.fail(f"the batch returned {len(results)} results for {len(stmt.block)} items")
-        replay = load_snapshot(before)
+        replay = load_any(before, self.exchange)
         for item, result in zip(batch.items, results, strict=True):
             if result.ok:
                 replay.apply(item)

@@ -25,10 +25,11 @@ from augury.engine.events import (
 )
 from augury.engine.exchange import Exchange
 from tests.engine.market_setup import one_market
+from tests.engine.native_engine import new_exchange
 
 
 def _one_trade() -> tuple[Exchange, list[Any]]:
-    ex = Exchange("augury")
+    ex = new_exchange("augury")
     setup = one_market(
         {"ann": 1_000_000, "bob": 2_000_000}, ts_ns=5, fee_type="quadratic_with_maker_fees"
     )

@@ -110,6 +110,12 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
         ),
         R.ALREADY_EXISTS,
     ),
+    # The exchange's total (deposits less withdrawals) may not pass $100 billion
+    # (decision 0014); ann and bob already hold $200, so one more $100 billion is over.
+    "a deposit past the exchange's money limit": (
+        lambda w: c.Deposit(ts_ns=TS, user_id="bob", amount_cc=10**15),
+        R.MONEY_LIMIT,
+    ),
     "revoking someone else's key": (
         lambda w: c.RevokeApiKey(ts_ns=TS, api_key_id="k1", user_id="bob"),
         R.INVALID_PARAMETERS,

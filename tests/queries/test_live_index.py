@@ -5,7 +5,9 @@ commands it does not issue) drives a Python engine; a live index follows its eve
 checkpoints every answer of the query port is compared with the same answer computed from
 engine memory by ``engine_oracle`` (the routes' reads before the read side existed), and
 an index seeded from the engine at a checkpoint (recovery's path) must keep agreeing as
-the events go on.
+the events go on. The same holds with the indexes following the native engine's events and
+seeded from it, the Python engine's memory still the oracle: a second engine only has to
+emit the same events (and the engine-neutral snapshot).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import pytest
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
 from augury.queries import LiveIndex, Queries, ReadSideUnavailable, seed_index
+from augury.runtime.engines import new_exchange, specification_state
 from augury.sim import Workload
 from augury.sim.replay import INSTANCE_ID
+from tests.engine.native_engine import native_or_skip
 from tests.queries.engine_oracle import engine_answers, port_answers
 
 COMMANDS = 6_000
@@ -63,10 +67,13 @@ def _extra(rng: random.Random, n: int, users: list[str], ts: int) -> c.Command |
     return None
 
 
-def _run(seed: int, seed_at: int) -> None:
+def _run(seed: int, seed_at: int, *, native: bool = False) -> None:
     rng = random.Random(seed)
     workload = Workload(random.Random(seed))
     exchange = Exchange(INSTANCE_ID)
+    # With ``native`` the indexes follow the native engine's events and the seed comes
+    # from it (through the engine-neutral snapshot); the Python engine stays the oracle.
+    followed = new_exchange("native", INSTANCE_ID) if native else exchange
     live = LiveIndex(INSTANCE_ID)
     reseeded: LiveIndex | None = None
     for n in range(1, COMMANDS + 1):
@@ -77,11 +84,13 @@ def _run(seed: int, seed_at: int) -> None:
         outcome = exchange.apply(command)
         if from_workload:
             workload.observe(outcome)
+        if native:
+            outcome = followed.apply(command)
         live.on_applied(n, command, outcome)
         if reseeded is not None:
             reseeded.on_applied(n, command, outcome)
         if n == seed_at:
-            reseeded = seed_index(exchange)
+            reseeded = seed_index(specification_state(followed))
         if n % CHECK_EVERY == 0:
             truth = engine_answers(exchange)
             for name, index in (("events", live), ("seeded", reseeded)):
@@ -97,6 +106,14 @@ def _run(seed: int, seed_at: int) -> None:
 @pytest.mark.parametrize(("seed", "seed_at"), [(1, 700), (2, 2_222), (3, 4_000)])
 def test_the_index_agrees_with_engine_memory(seed: int, seed_at: int) -> None:
     _run(seed, seed_at)
+
+
+@pytest.mark.parametrize(("seed", "seed_at"), [(5, 1_500), (6, 3_333)])
+def test_an_index_following_the_native_engine_agrees_with_the_python_engine(
+    seed: int, seed_at: int
+) -> None:
+    native_or_skip()
+    _run(seed, seed_at, native=True)
 
 
 def test_retired_client_ids_are_released_in_the_engines_order(

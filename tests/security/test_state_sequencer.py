@@ -52,8 +52,9 @@ def _url(tmp_path: Path) -> str:
 
 
 async def _start(url: str) -> Runtime:
+    # The Python engine: these tests inject a bug into its class (BuggyExchange).
     return await Runtime.start(
-        url, "augury", FakeClock(), store=SQL_STORE, snapshot_every=1_000_000
+        url, "augury", FakeClock(), store=SQL_STORE, snapshot_every=1_000_000, engine="python"
     )
 
 

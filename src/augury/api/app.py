@@ -117,6 +117,7 @@ def create_app(
             snapshot_every=settings.snapshot_every,
             replay_sink=platform.replay,
             max_snapshot_seq=platform.watermark,
+            engine=settings.engine,
         )
         runtime, queries = node.runtime, node.queries
         context = Context(settings, the_clock, runtime, queries)
@@ -132,6 +133,7 @@ def create_app(
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
         )
+        log.info("engine: %s", runtime.engine)
         log.info(
             "augury ready: recovered %d commands (snapshot at %d, replayed %d) in %.2fs",
             runtime.recovery.last_seq,

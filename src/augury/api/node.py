@@ -65,9 +65,11 @@ class Node:
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
         max_snapshot_seq: int | None = None,
+        engine: str | None = None,
     ) -> Node:
         """Open the store, recover, start the sequencer, attach the read side and make sure
-        the operator key exists (see the module docstring)."""
+        the operator key exists (see the module docstring). ``engine``: ``native``,
+        ``python`` or None for the default (``augury.runtime.engines``)."""
         runtime = await Runtime.start(
             db_url,
             instance_id,
@@ -76,6 +78,7 @@ class Node:
             snapshot_every=snapshot_every,
             replay_sink=replay_sink,
             max_snapshot_seq=max_snapshot_seq,
+            engine=engine,
         )
         # The read side subscribes first: every later sink and every route reads it current.
         node = cls(runtime, attach(runtime), clock)

@@ -28,6 +28,7 @@ class Settings:
     legacy_pkcs1v15: bool = True  # accept PKCS#1 v1.5 signatures from 2024-2025 clients
     auth_window_ms: int = 30_000
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+    engine: str | None = None  # native | python | None: native where built (runtime.engines)
     historical_cutoff_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).

@@ -24,7 +24,7 @@ from augury.api.ws.transport import (
     WS_PING_TIMEOUT_S,
     AuguryWebSocketProtocol,
 )
-from augury.cli.options import DataOpt
+from augury.cli.options import DataOpt, EngineOpt, engine_choice
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 
@@ -92,6 +92,7 @@ def serve(
             help="Let platform webhooks target loopback and private addresses (tests, LANs).",
         ),
     ] = False,
+    engine: EngineOpt = None,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
     settings = Settings(
@@ -106,6 +107,7 @@ def serve(
         legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
         snapshot_every=snapshot_every,
         platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),
+        engine=engine_choice(engine),
     )
     run_server(create_app(settings), host, port, log_level)
 
@@ -134,6 +136,7 @@ def demo(
         ),
     ] = 1.0,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
+    engine: EngineOpt = None,
 ) -> None:
     """Start a lively demo exchange: markets, simulated traders and a funded demo user.
 
@@ -153,7 +156,9 @@ def demo(
         raise typer.BadParameter("--speed must be positive")
     # Snapshots more often than ``serve``: a demo journal grows by ~40 commands a second,
     # and a restart replays everything after the newest snapshot.
-    settings = Settings(data_dir=data, db_url=db, host=host, port=port)
+    settings = Settings(
+        data_dir=data, db_url=db, host=host, port=port, engine=engine_choice(engine)
+    )
     clock = AcceleratedClock(SystemClock(), speed)
     runner = DemoRunner(DemoConfig(seed=seed, activity=activity, speed=speed), clock)
     # Listening on every interface is the user's choice; the printed URLs use loopback.

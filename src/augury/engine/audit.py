@@ -29,7 +29,13 @@ __all__ = ["audit"]
 
 
 def audit(exchange: Exchange) -> list[str]:
-    """Return every broken invariant of the exchange's state (empty list when sound)."""
+    """Return every broken invariant of the exchange's state (empty list when sound).
+
+    The native engine audits itself with the same checks (``native/core/src/audit.rs``).
+    """
+    native = getattr(exchange, "audit", None)
+    if native is not None:
+        return list(native())
     problems: list[str] = []
     problems += _cash(exchange)
     problems += _contracts(exchange)

@@ -6,25 +6,24 @@ msgpack, sorted by key, and hashes it with SHA-256. Two exchanges with the same 
 behave identically for every future command; replaying a journal must reproduce the digest
 of the state that wrote it, byte for byte.
 
-Snapshots are pickles of the ``Exchange`` object (fast to write and load, and they keep
-object identity between books, orders and collateral groups) behind a one-line header that
-names the state's format, ``augury-state/<SNAPSHOT_FORMAT>``. A pickle is only readable by
-code whose classes have the same fields, so every change to what the engine keeps (a new
-slot, a renamed attribute) must bump ``SNAPSHOT_FORMAT``: ``load_snapshot`` then refuses
-older snapshots with ``SnapshotFormatError`` and recovery replays the journal instead,
-which rebuilds the new fields exactly. A snapshot is trusted only after its SHA-256 checks
-out (the store verifies it).
+Snapshots are the engine-neutral document of ``augury.engine.snapshot`` (written and read
+by the Python and the native engine alike, byte for byte the same for the same state) behind
+a one-line header that names the state's format, ``augury-state/<SNAPSHOT_FORMAT>``. Every
+change to what the engine keeps must bump ``SNAPSHOT_FORMAT``: ``load_snapshot`` then refuses
+older snapshots with ``SnapshotFormatError`` and recovery replays the journal instead, which
+rebuilds the new fields exactly. A snapshot is trusted only after its SHA-256 checks out (the
+store verifies it).
 
-Formats: 1 = the headerless pickles written before the header existed; 2 = ``Position``
-carries ``traded_c``; 3 = ``Exchange.retired_client_ids`` (client ids are kept for a bounded
-time after their order finishes, decision 0016).
+Formats: 1 = the headerless pickles written before the header existed; 2 = pickles whose
+``Position`` carries ``traded_c``; 3 = pickles with ``Exchange.retired_client_ids`` (client
+ids are kept for a bounded time after their order finishes, decision 0016); 4 = the
+engine-neutral document (docs/decisions/0037), which carries the retired client ids too.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import msgspec
 
 from augury.engine.exchange import Exchange
+from augury.engine.snapshot import dump_state, load_state
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -39,11 +39,12 @@ __all__ = [
     "canonical_state",
     "load_snapshot",
     "make_snapshot",
+    "snapshot_body",
     "snapshot_format",
     "state_digest",
 ]
 
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 _HEADER_PREFIX = b"augury-state/"
 _HEADER = _HEADER_PREFIX + b"%d\n" % SNAPSHOT_FORMAT
 _HEADER_MAX = 32  # no header of ours is longer; bounds the search in a foreign payload
@@ -148,8 +149,12 @@ def _market(exchange: Exchange, ticker: str) -> list[Any]:
     ]
 
 
-def state_digest(exchange: Exchange) -> str:
-    """Return the SHA-256 hex digest of the exchange's canonical state."""
+def state_digest(exchange: Any) -> str:
+    """Return the SHA-256 hex digest of the exchange's canonical state (either engine:
+    the native one encodes the same document itself, ``canonical_bytes``)."""
+    native = getattr(exchange, "canonical_bytes", None)
+    if native is not None:
+        return hashlib.sha256(native()).hexdigest()
     return hashlib.sha256(_encoder.encode(canonical_state(exchange))).hexdigest()
 
 
@@ -168,10 +173,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def make_snapshot(exchange: Exchange) -> bytes:
-    """Serialise the whole exchange for a snapshot: the format header, then the pickle."""
+def make_snapshot(exchange: Any) -> bytes:
+    """Serialise the whole exchange for a snapshot: the format header, then the document.
+
+    The native engine writes its own document (``dump_state``); the Python engine's is
+    written here. Both are the same document for the same state.
+    """
+    native_dump = getattr(exchange, "dump_state", None)
+    if native_dump is not None:
+        return _HEADER + bytes(native_dump())
     with _collector_paused():
-        return _HEADER + pickle.dumps(exchange, protocol=pickle.HIGHEST_PROTOCOL)
+        return _HEADER + dump_state(exchange)
 
 
 def snapshot_format(payload: bytes) -> int:
@@ -185,8 +197,8 @@ def snapshot_format(payload: bytes) -> int:
     return int(digits)
 
 
-def load_snapshot(payload: bytes) -> Exchange:
-    """Rebuild an exchange from a snapshot the store has already checksum-verified.
+def snapshot_body(payload: bytes) -> memoryview:
+    """Return the state document of a snapshot in the current format.
 
     Raises:
         SnapshotFormatError: the snapshot was written in another state format.
@@ -196,8 +208,15 @@ def load_snapshot(payload: bytes) -> Exchange:
         raise SnapshotFormatError(
             f"snapshot is in state format {found}; this build reads {SNAPSHOT_FORMAT}"
         )
+    return memoryview(payload)[len(_HEADER) :]
+
+
+def load_snapshot(payload: bytes) -> Exchange:
+    """Rebuild a Python-engine exchange from a snapshot the store has already verified.
+
+    Raises:
+        SnapshotFormatError: the snapshot was written in another state format.
+    """
+    body = snapshot_body(payload)
     with _collector_paused():
-        # Only our own checksummed snapshots reach here.
-        exchange = pickle.loads(memoryview(payload)[len(_HEADER) :])  # noqa: S301
-    assert isinstance(exchange, Exchange)
-    return exchange
+        return load_state(body)

@@ -66,6 +66,8 @@ def attach(runtime: Runtime) -> Queries:
     submitted (right after ``Runtime.start``), so the index starts from the state the
     sequencer continues from and every later sink sees it updated first.
     """
-    index = seed_index(runtime.exchange)
+    # Seeded from the Python engine's objects whichever engine runs (on the native one, a
+    # copy through the engine-neutral snapshot): from here on only events keep it current.
+    index = seed_index(runtime.specification_state())
     runtime.sequencer.subscribe(index.on_applied)
     return Queries(index, runtime.history)

@@ -46,9 +46,11 @@ from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
-from augury.engine.state import SnapshotFormatError, load_snapshot, state_digest
+from augury.engine.state import SnapshotFormatError, state_digest
 from augury.runtime.clock import Clock
+from augury.runtime.engines import load_exchange, new_exchange, resolve, specification_state
 from augury.runtime.history_feed import HistoryFeed, HistoryUnavailable
+from augury.runtime.native_engine import decode_outcomes
 from augury.runtime.ports import JournalPort, StoreOpener, book_seeds
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
 
@@ -104,7 +106,8 @@ def undo_failed(journal: JournalPort, instance_id: str, seq: int, exchange: Exch
     in between replays the record as failed too.
     """
     journal.void_record(seq)
-    rebuilt = recover(journal, instance_id, max_snapshot_seq=seq - 1, until=seq - 1)
+    engine = "native" if hasattr(exchange, "core") else "python"
+    rebuilt = recover(journal, instance_id, max_snapshot_seq=seq - 1, until=seq - 1, engine=engine)
     adopt_state(exchange, rebuilt.exchange)
 
 
@@ -127,6 +130,7 @@ def recover(
     max_snapshot_seq: int | None = None,
     on_start: Callable[[Exchange, int], None] | None = None,
     until: int | None = None,
+    engine: str = "python",
 ) -> RecoveryResult:
     """Rebuild the exchange from the newest valid snapshot plus the journal after it.
 
@@ -138,17 +142,20 @@ def recover(
             behind it needs the commands in between): the newest at or below it, or none.
         on_start: called with the starting state and its seq before the replay begins.
         until: stop after this record (None: the end of the journal).
+        engine: ``python`` or ``native`` (``runtime.engines``); snapshots of either load.
 
     Raises:
         RecoveryError: a record cannot be decoded by this build.
     """
     started = time.perf_counter()
-    snapshot_seq, exchange = 0, Exchange(instance_id)
+    # The Python engine by this module's name for it (fault-injection tests replace it).
+    snapshot_seq = 0
+    exchange = Exchange(instance_id) if engine == "python" else new_exchange(engine, instance_id)
     refused: tuple[int, ...] = ()
     loaded = journal.load_latest_snapshot(at_most=max_snapshot_seq)
     if loaded is not None:
         try:
-            exchange = load_snapshot(loaded[1])
+            exchange = load_exchange(engine, loaded[1])
             snapshot_seq = loaded[0]
         except SnapshotFormatError as error:
             # Written by a build that kept other fields (and older snapshots are older
@@ -159,13 +166,18 @@ def recover(
         on_start(exchange, snapshot_seq)
     seq = snapshot_seq
     void = journal.void_records()
-    for record_seq, ts_ns, payload in journal.read_after(snapshot_seq):
-        if until is not None and record_seq > until:
-            break
-        seq = record_seq
-        command, outcome = _replay_one(journal, instance_id, exchange, seq, ts_ns, payload, void)
-        if replay_sink is not None:
-            replay_sink(seq, command, outcome)
+    if engine == "native":
+        seq = _replay_native(journal, instance_id, exchange, snapshot_seq, replay_sink, void, until)
+    else:
+        for record_seq, ts_ns, payload in journal.read_after(snapshot_seq):
+            if until is not None and record_seq > until:
+                break
+            seq = record_seq
+            command, outcome = _replay_one(
+                journal, instance_id, exchange, seq, ts_ns, payload, void
+            )
+            if replay_sink is not None:
+                replay_sink(seq, command, outcome)
     return RecoveryResult(
         exchange=exchange,
         last_seq=seq,
@@ -175,6 +187,82 @@ def recover(
         skipped_snapshots=(*journal.skipped_snapshots, *refused),
         seconds=time.perf_counter() - started,
     )
+
+
+_REPLAY_CHUNK = 4096
+
+
+def _replay_native(
+    journal: JournalPort,
+    instance_id: str,
+    exchange: Exchange,
+    after: int,
+    sink: ReplaySink | None,
+    void: frozenset[int],
+    until: int | None,
+) -> int:
+    """Replay journal records through the native engine, a chunk of payloads per call.
+
+    Outcomes are decoded only for a sink (the history read models). A void record, or one
+    the native decoder refuses (an older layout ``record_compat`` knows, or one nobody
+    decodes), goes through ``_replay_one`` alone, exactly as on the Python engine.
+    """
+    replay = _NativeReplay(journal, instance_id, exchange, sink, void)
+    seq = after
+    for record_seq, ts_ns, payload in journal.read_after(after):
+        if until is not None and record_seq > until:
+            break
+        seq = record_seq
+        replay.chunk.append((record_seq, ts_ns, bytes(payload)))
+        if len(replay.chunk) >= _REPLAY_CHUNK:
+            replay.flush()
+    replay.flush()
+    return seq
+
+
+class _NativeReplay:
+    """One chunk of journal records at a time through ``Core.apply_prefix``."""
+
+    def __init__(
+        self,
+        journal: JournalPort,
+        instance_id: str,
+        exchange: Exchange,
+        sink: ReplaySink | None,
+        void: frozenset[int],
+    ) -> None:
+        self.journal, self.instance_id, self.exchange = journal, instance_id, exchange
+        self.sink, self.void = sink, void
+        self.core = exchange.core  # type: ignore[attr-defined]
+        self.chunk: list[tuple[int, int, bytes]] = []
+
+    def flush(self) -> None:
+        chunk, void, sink = self.chunk, self.void, self.sink
+        start = 0
+        while start < len(chunk):
+            if chunk[start][0] in void:
+                start = self.one(start)
+                continue
+            end = next((i for i in range(start, len(chunk)) if chunk[i][0] in void), len(chunk))
+            payloads = [payload for _, _, payload in chunk[start:end]]
+            raw, applied, error = self.core.apply_prefix(payloads, sink is not None)
+            if sink is not None:
+                outcomes = decode_outcomes(raw)
+                for (seq, _ts, payload), outcome in zip(chunk[start:], outcomes, strict=False):
+                    sink(seq, c.decode_command(payload), outcome)
+            start += applied
+            if error is not None:
+                start = self.one(start)
+        chunk.clear()
+
+    def one(self, i: int) -> int:
+        seq, ts_ns, payload = self.chunk[i]
+        command, outcome = _replay_one(
+            self.journal, self.instance_id, self.exchange, seq, ts_ns, payload, self.void
+        )
+        if self.sink is not None:
+            self.sink(seq, command, outcome)
+        return i + 1
 
 
 def _replay_one(
@@ -244,6 +332,7 @@ class Runtime:
         self.recovery = recovery
         self.sequencer = sequencer
         self.history = history
+        self.engine = "native" if hasattr(recovery.exchange, "core") else "python"
 
     @property
     def exchange(self) -> Exchange:
@@ -260,13 +349,16 @@ class Runtime:
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
         max_snapshot_seq: int | None = None,
+        engine: str | None = None,
     ) -> Runtime:
         """Open the journal and history on their threads, recover, start the sequencer.
 
         ``store`` opens the databases of ``db_url`` (``augury.store.SQL_STORE``);
         ``replay_sink`` receives every replayed command; ``max_snapshot_seq`` makes recovery
         start no later than that seq (a subscriber's own watermark), like the history's.
+        ``engine`` is ``native``, ``python`` or None for the default (``runtime.engines``).
         """
+        engine = resolve(engine)
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         journal = await loop.run_in_executor(thread, store.open_journal, db_url)
@@ -290,6 +382,7 @@ class Runtime:
                 sink,
                 max_snapshot_seq=bound,
                 on_start=lambda exchange, seq: writer.seed_books(book_seeds(exchange), seq),
+                engine=engine,
             )
             history.flush_replay()
             return result
@@ -330,6 +423,11 @@ class Runtime:
         await loop.run_in_executor(self.thread, self.journal.close)
         self.history.close()
         self.thread.shutdown(wait=True)
+
+    def specification_state(self) -> Exchange:
+        """The current state as the Python engine's objects, whichever engine runs
+        (``engines.specification_state``): what a reader seeds itself from, once."""
+        return specification_state(self.exchange)
 
     def digest(self) -> str:
         """Return the digest of the current state (for tests and the admin API)."""

@@ -256,9 +256,16 @@ class Sequencer:
         if len(self.batch_sizes) > 4096:
             del self.batch_sizes[:2048]
         applied: list[tuple[int, c.Command, Outcome]] = []
+        # The native engine takes the batch's journal payloads in one call (a panic inside
+        # it is a bug: it propagates and the sequencer stops, fail-stop); the Python engine
+        # applies command by command, undoing one that raises (decision 0015).
+        native_batch = getattr(self.exchange, "apply_encoded_batch", None)
+        outcomes = (
+            native_batch([p.payload for p in ready]) if native_batch is not None and ready else None
+        )
         for i, prepared in enumerate(ready):
             seq = seq0 + i + 1
-            outcome = self._apply(seq, prepared.command)
+            outcome = outcomes[i] if outcomes is not None else self._apply(seq, prepared.command)
             applied.append((seq, prepared.command, outcome))
             for sink in self._sinks:
                 _deliver(sink, seq, prepared.command, outcome)

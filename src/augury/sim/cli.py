@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from augury.runtime.engines import ENGINES, resolve
 from augury.sim.runner import DEFAULT_AUDIT_EVERY, DEFAULT_SEED, run
 
 __all__ = ["main"]
@@ -21,13 +22,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--audit-every", type=int, default=DEFAULT_AUDIT_EVERY)
+    parser.add_argument("--engine", choices=ENGINES, default="python")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also apply every command to the Python engine and require the same outcome",
+    )
     args = parser.parse_args(argv)
+    engine = resolve(args.engine)
     print(
-        f"augury sim: seed={args.seed} commands={args.commands:,} audit_every={args.audit_every:,}",
+        f"augury sim: seed={args.seed} commands={args.commands:,} audit_every={args.audit_every:,}"
+        f" engine={engine}{' compared with python' if args.compare else ''}",
         flush=True,
     )
     report = run(
-        args.commands, args.seed, args.audit_every, progress=lambda s: print(s, flush=True)
+        args.commands,
+        args.seed,
+        args.audit_every,
+        progress=lambda s: print(s, flush=True),
+        engine=engine,
+        compare=args.compare,
     )
     if report.failure is not None:
         print(f"FAILED seed={report.seed} at command {report.failure_index}: {report.failure}")

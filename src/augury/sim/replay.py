@@ -17,8 +17,9 @@ from collections.abc import Callable
 
 from augury.domain.rejects import RejectReason
 from augury.engine import commands as c
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
 from augury.engine.state import state_digest
+from augury.runtime.engines import new_exchange
 
 __all__ = ["CommandLog", "SimFailure", "outcome_code", "replay_check"]
 
@@ -77,6 +78,7 @@ def replay_check(
     expected_digest: str,
     progress: Callable[[str], None] | None = None,
     progress_every: int = 100_000,
+    engine: str = "python",
 ) -> str:
     """Replay ``log`` into a fresh exchange; return its final digest.
 
@@ -84,7 +86,7 @@ def replay_check(
         SimFailure: at the first command whose replayed outcome or checkpoint digest
             differs from the live run's, or when the final digest is not ``expected_digest``.
     """
-    fresh = Exchange(INSTANCE_ID)
+    fresh = new_exchange(engine, INSTANCE_ID)
     mark_t = time.perf_counter()
     decode = c.decode_command
     codes, counts, checkpoints = log.codes, log.event_counts, log.checkpoints

@@ -15,6 +15,12 @@ sequencer's order: journal, then apply); ``augury.sim.replay`` then replays the 
 fresh exchange. Any exception, violation or mismatch stops the run with the 0-based index
 of the command at fault: an audit failure is re-run from the seed with an audit after
 every command of the failing interval, to name the exact command.
+
+``engine="native"`` runs the native (Rust) engine (``augury.runtime.engines``); with
+``compare`` every command is applied to the Python engine too, the specification, and
+each outcome (reject reason and message, events field by field) and every audited state
+digest must be the same: the differential test of ``tests/engine/test_differential.py``,
+run long (``make sim``).
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from dataclasses import dataclass, field
 
 from augury.engine import commands as c
 from augury.engine.audit import audit
-from augury.engine.exchange import Exchange
+from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
+from augury.runtime.engines import new_exchange
 from augury.sim.replay import INSTANCE_ID, CommandLog, SimFailure, replay_check
 from augury.sim.workload import Workload
 
@@ -106,9 +113,19 @@ def _view_problems(workload: Workload, exchange: Exchange) -> list[str]:
 class _LiveRun:
     """One live run: generator, exchange, journal log, checks."""
 
-    def __init__(self, seed: int, audit_every: int, commands: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        audit_every: int,
+        commands: int,
+        engine: str = "python",
+        compare: bool = False,
+    ) -> None:
         self.workload = Workload(random.Random(seed))
-        self.exchange = Exchange(INSTANCE_ID)
+        self.engine = engine
+        self.exchange = new_exchange(engine, INSTANCE_ID)
+        # --compare: the Python engine, the specification, takes every command too.
+        self.reference = Exchange(INSTANCE_ID) if compare else None
         self.audit_every = audit_every
         # The digest grows with everything the exchange remembers (client ids, closed
         # orders), so checkpoints and refused-command probes are spaced to about 10 and
@@ -138,6 +155,8 @@ class _LiveRun:
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise SimFailure(index, f"exception while applying: {detail}", command) from exc
+        if self.reference is not None:
+            _compare(index, command, self.reference.apply(command), outcome)
         if outcome.reject is not None:
             reason = outcome.reject.reason.value
             self.rejects[reason] = self.rejects.get(reason, 0) + 1
@@ -159,14 +178,32 @@ class _LiveRun:
         if problems:
             raise SimFailure(index, "; ".join(problems[:5]), command, audit=True)
         self.last_good_audit = index
+        if self.reference is not None and state_digest(self.reference) != state_digest(
+            self.exchange
+        ):
+            raise SimFailure(index, "the engines' states differ (digest)", command)
         if digest:
             self.log.checkpoints[index] = state_digest(self.exchange)
             self.next_digest = index + self.digest_every
 
 
-def _pinpoint(seed: int, audit_every: int, first: int, last: int) -> SimFailure | None:
+def _compare(index: int, command: c.Command, expected: Outcome, got: Outcome) -> None:
+    """Require the engine's outcome to be the Python engine's, event for event."""
+    want = None if expected.reject is None else (expected.reject.reason, expected.reject.message)
+    have = None if got.reject is None else (got.reject.reason, got.reject.message)
+    if want != have:
+        raise SimFailure(index, f"the engines differ: reject {want} != {have}", command)
+    if expected.events != got.events:
+        pairs = zip(expected.events, got.events, strict=False)
+        first = next((f"{a!r} != {b!r}" for a, b in pairs if a != b), "event counts")
+        raise SimFailure(index, f"the engines differ: {first}", command)
+
+
+def _pinpoint(
+    seed: int, audit_every: int, first: int, last: int, engine: str = "python"
+) -> SimFailure | None:
     """Re-run from the seed, auditing after every command in ``first..last``."""
-    again = _LiveRun(seed, audit_every, last + 1)
+    again = _LiveRun(seed, audit_every, last + 1, engine)
     try:
         while again.index + 1 < first:
             again.step(digest=False)
@@ -184,12 +221,14 @@ def run(
     *,
     progress: Callable[[str], None] | None = None,
     progress_every: int = 100_000,
+    engine: str = "python",
+    compare: bool = False,
 ) -> SimReport:
     """Run ``commands`` generated commands from ``seed``; see the module docstring."""
     if commands <= 0 or audit_every <= 0:
         raise ValueError("commands and audit_every must be positive")
     report = SimReport(seed=seed, commands=commands, audit_every=audit_every)
-    live = _LiveRun(seed, audit_every, commands)
+    live = _LiveRun(seed, audit_every, commands, engine, compare)
     started = time.perf_counter()
     cpu_started = time.process_time()
     try:
@@ -208,7 +247,9 @@ def run(
                     mark, mark_t = done, now
         except SimFailure as failure:
             if failure.audit and live.last_good_audit < failure.index - 1:
-                exact = _pinpoint(seed, audit_every, live.last_good_audit + 1, failure.index)
+                exact = _pinpoint(
+                    seed, audit_every, live.last_good_audit + 1, failure.index, engine
+                )
                 if exact is not None:
                     raise exact from None
             raise
@@ -219,7 +260,9 @@ def run(
                 f"applied {commands:,} commands; replaying the log ({len(live.log.data):,} bytes)"
             )
         replay_started = time.perf_counter()
-        report.replay_digest = replay_check(live.log, report.digest, progress, progress_every)
+        report.replay_digest = replay_check(
+            live.log, report.digest, progress, progress_every, engine
+        )
         report.replay_s = time.perf_counter() - replay_started
     except SimFailure as failure:
         report.failure = failure.message

@@ -1,0 +1,398 @@
+//! Command family: the catalog (series, events, markets) and the market lifecycle.
+//!
+//! Contract (as `augury.engine.exchange`): adding something that exists refreshes its
+//! metadata and keeps its rules (returns false); a market's fee rule is its series' unless
+//! its metadata carries an integer `fee_multiplier_e4`. Lifecycle: initialized -> active
+//! <-> inactive -> closed -> determined (-> disputed -> amended) -> finalized; time alone
+//! opens, closes and finalizes (`advance_market`, run by `Tick` and at creation). Closing
+//! cancels every resting order and remembers them as closed until settlement.
+
+use std::sync::Arc;
+
+use crate::book::Book;
+use crate::commands::AddMarket;
+use crate::events::Event;
+use crate::exchange::{Engine, Value};
+use crate::fees::{FeeSchedule, FeeType};
+use crate::grid::Grids;
+use crate::model::{EventInfo, Market, MarketStatus, Series};
+use crate::msgpack::Reader;
+use crate::rejects::{reject, RejectReason, Res};
+use crate::units::{py_repr, ONE_DOLLAR_CC};
+
+/// `meta.get("fee_multiplier_e4")` when it is a Python `int` (bools included, as
+/// `isinstance(True, int)` holds); the last of duplicate keys wins, as in a decoded dict.
+fn fee_override(meta: &[u8]) -> Option<i64> {
+    let mut r = Reader::new(meta);
+    let n = r.map().ok()?;
+    let mut found = None;
+    for _ in 0..n {
+        let key = r.str().ok()?;
+        if key != "fee_multiplier_e4" {
+            r.skip(1).ok()?;
+            continue;
+        }
+        found = match r.peek().ok()? {
+            0xc2 | 0xc3 => Some(i64::from(r.bool().ok()?)),
+            // An integer beyond i64 saturates (see docs/decisions/0036).
+            0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => r.int().ok(),
+            _ => {
+                r.skip(1).ok()?;
+                None
+            }
+        };
+    }
+    found
+}
+
+impl Engine {
+    pub(crate) fn add_series(
+        &mut self,
+        ts: i64,
+        ticker: &str,
+        fee_type: &str,
+        multiplier: i64,
+        meta: &[u8],
+    ) -> Res<Value> {
+        let Some(fee_type) = FeeType::parse(fee_type) else {
+            return reject(
+                RejectReason::InvalidParameters,
+                format!("unknown fee_type {}", py_repr(fee_type)),
+            );
+        };
+        if multiplier < 0 {
+            return reject(RejectReason::InvalidParameters, "fee_multiplier must not be negative");
+        }
+        if let Some(&s) = self.series_ix.get(ticker) {
+            self.series[s as usize].meta = meta.to_vec();
+            return Ok(Value::Bool(false));
+        }
+        self.series_ix.insert(ticker.to_string(), self.series.len() as u32);
+        self.series.push(Series {
+            ticker: ticker.to_string(),
+            fee_type,
+            fee_multiplier_e4: multiplier,
+            meta: meta.to_vec(),
+            created_ns: ts,
+        });
+        Ok(Value::Bool(true))
+    }
+
+    pub(crate) fn add_event(
+        &mut self,
+        ts: i64,
+        event_ticker: &str,
+        series_ticker: &str,
+        mutually_exclusive: bool,
+        meta: &[u8],
+    ) -> Res<Value> {
+        let Some(&series) = self.series_ix.get(series_ticker) else {
+            return reject(
+                RejectReason::InvalidParameters,
+                format!("unknown series {}", py_repr(series_ticker)),
+            );
+        };
+        if let Some(&e) = self.event_ix.get(event_ticker) {
+            self.events[e as usize].meta = meta.to_vec();
+            return Ok(Value::Bool(false));
+        }
+        self.event_ix.insert(event_ticker.to_string(), self.events.len() as u32);
+        self.events.push(EventInfo {
+            event_ticker: event_ticker.to_string(),
+            series,
+            mutually_exclusive,
+            meta: meta.to_vec(),
+            markets: Vec::new(),
+            created_ns: ts,
+        });
+        Ok(Value::Bool(true))
+    }
+
+    pub(crate) fn add_market(&mut self, c: &AddMarket<'_>) -> Res<Value> {
+        let Some(&event) = self.event_ix.get(c.event_ticker) else {
+            return reject(
+                RejectReason::InvalidParameters,
+                format!("unknown event {}", py_repr(c.event_ticker)),
+            );
+        };
+        let Some(grid) = Grids::id_of(c.price_level_structure) else {
+            return reject(
+                RejectReason::InvalidParameters,
+                format!("unsupported price_level_structure {}", py_repr(c.price_level_structure)),
+            );
+        };
+        if c.close_ts_ns <= c.open_ts_ns {
+            return reject(RejectReason::InvalidParameters, "close_time must be after open_time");
+        }
+        if let Some(&m) = self.market_ix.get(c.ticker) {
+            self.markets[m as usize].meta = c.meta.to_vec();
+            return Ok(Value::Bool(false));
+        }
+        let series = &self.series[self.events[event as usize].series as usize];
+        let fees = FeeSchedule {
+            fee_type: series.fee_type,
+            multiplier_e4: fee_override(c.meta).unwrap_or(series.fee_multiplier_e4),
+        };
+        let m = self.markets.len() as u32;
+        let ticker: Arc<str> = Arc::from(c.ticker);
+        let size = self.grids.all[usize::from(grid)].len();
+        self.markets.push(Market {
+            index: m,
+            ticker: ticker.clone(),
+            event,
+            grid,
+            fees,
+            fractional: c.fractional,
+            lot_c: if c.fractional { 1 } else { 100 },
+            open_ts_ns: c.open_ts_ns,
+            close_ts_ns: c.close_ts_ns,
+            settlement_timer_s: c.settlement_timer_s,
+            market_type: c.market_type,
+            meta: c.meta.to_vec(),
+            status: MarketStatus::Initialized,
+            result: "",
+            settlement_value_cc: None,
+            determined_ns: None,
+            settled_ns: None,
+            book: Book::new(size),
+            book_seq: 0,
+            volume_c: 0,
+            open_interest_c: 0,
+            last_price_cc: 0,
+            last_trade_ns: 0,
+            created_ns: c.ts_ns,
+            updated_ns: c.ts_ns,
+            escrow_cc: None,
+            holders: Vec::new(),
+        });
+        self.market_ix.insert(ticker, m);
+        self.events[event as usize].markets.push(m);
+        self.market_update(m, "created");
+        self.advance_market(m);
+        Ok(Value::Bool(true))
+    }
+
+    // --- lifecycle -----------------------------------------------------------------------
+
+    pub(crate) fn market_update(&mut self, m: u32, kind: &'static str) {
+        let now = self.now_ns;
+        let market = &mut self.markets[m as usize];
+        market.updated_ns = now;
+        self.out.push(Event::Market {
+            ts_ns: now,
+            market: m,
+            kind,
+            status: market.status.as_str(),
+            result: market.result,
+            settlement_value_cc: market.settlement_value_cc,
+        });
+    }
+
+    /// Apply the transitions that time alone causes.
+    pub(crate) fn advance_market(&mut self, m: u32) {
+        let now = self.now_ns;
+        let market = &mut self.markets[m as usize];
+        if market.status == MarketStatus::Initialized && now >= market.open_ts_ns {
+            market.status = MarketStatus::Active;
+            self.market_update(m, "opened");
+        }
+        let market = &self.markets[m as usize];
+        if market.status.before_close() && now >= market.close_ts_ns {
+            self.close(m);
+        }
+        let market = &self.markets[m as usize];
+        if matches!(market.status, MarketStatus::Determined | MarketStatus::Amended) {
+            if let Some(determined) = market.determined_ns {
+                let due = i128::from(determined)
+                    + i128::from(market.settlement_timer_s) * 1_000_000_000;
+                if i128::from(now) >= due {
+                    self.finalize(m);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn close(&mut self, m: u32) {
+        let slots = self.markets[m as usize].book.resting(&self.orders);
+        for slot in slots {
+            self.cancel(slot, "market_closed");
+            let o = self.order(slot);
+            let (id, acct) = (o.id, o.acct);
+            self.closed_orders.insert(id, (m, acct));
+        }
+        self.markets[m as usize].status = MarketStatus::Closed;
+        self.market_update(m, "closed");
+    }
+
+    pub(crate) fn set_market_state(&mut self, ticker: &str, action: &str) -> Res<Value> {
+        let m = self.market(ticker)?;
+        let status = self.markets[m as usize].status;
+        if !status.before_close() {
+            return reject(RejectReason::MarketClosed, format!("market {ticker} is closed"));
+        }
+        match action {
+            "close" => self.close(m),
+            "pause" => {
+                if status != MarketStatus::Active {
+                    return reject(RejectReason::InvalidTransition, "only an active market can pause");
+                }
+                self.markets[m as usize].status = MarketStatus::Inactive;
+                for slot in self.markets[m as usize].book.resting(&self.orders) {
+                    if self.order(slot).cancel_on_pause {
+                        self.cancel(slot, "trading_paused");
+                    }
+                }
+                self.market_update(m, "deactivated");
+            }
+            _ => {
+                if status != MarketStatus::Inactive {
+                    return reject(RejectReason::InvalidTransition, "only a paused market can resume");
+                }
+                for slot in self.markets[m as usize].book.resting(&self.orders) {
+                    self.cancel(slot, "market_reactivated");
+                }
+                self.markets[m as usize].status = MarketStatus::Active;
+                self.market_update(m, "activated");
+            }
+        }
+        Ok(Value::Str(self.markets[m as usize].status.as_str().to_string()))
+    }
+
+    pub(crate) fn determine(
+        &mut self,
+        ts: i64,
+        ticker: &str,
+        result: &'static str,
+        value_cc: Option<i64>,
+        settle_now: bool,
+    ) -> Res<Value> {
+        let m = self.market(ticker)?;
+        let value = match result {
+            "scalar" => match value_cc {
+                Some(v) if (0..=ONE_DOLLAR_CC).contains(&v) => Some(v),
+                _ => {
+                    return reject(
+                        RejectReason::InvalidParameters,
+                        "scalar result needs a value in [0, 1]",
+                    )
+                }
+            },
+            "yes" => Some(ONE_DOLLAR_CC),
+            "no" => Some(0),
+            _ => None,
+        };
+        if self.markets[m as usize].status == MarketStatus::Finalized {
+            return reject(RejectReason::InvalidTransition, "market is already settled");
+        }
+        if self.markets[m as usize].status.before_close() {
+            self.close(m);
+        }
+        let amending = matches!(
+            self.markets[m as usize].status,
+            MarketStatus::Determined | MarketStatus::Amended
+        );
+        if amending {
+            self.markets[m as usize].status = MarketStatus::Disputed;
+            self.market_update(m, "disputed");
+        }
+        let market = &mut self.markets[m as usize];
+        market.result = result;
+        market.settlement_value_cc = value;
+        market.determined_ns = Some(ts);
+        market.status = if amending { MarketStatus::Amended } else { MarketStatus::Determined };
+        let timer = market.settlement_timer_s;
+        self.market_update(m, "determined");
+        if settle_now || timer == 0 {
+            self.finalize(m);
+        }
+        Ok(Value::Str(self.markets[m as usize].status.as_str().to_string()))
+    }
+
+    pub(crate) fn finalize_cmd(&mut self, ticker: &str) -> Res<Value> {
+        let m = self.market(ticker)?;
+        if !matches!(
+            self.markets[m as usize].status,
+            MarketStatus::Determined | MarketStatus::Amended
+        ) {
+            return reject(RejectReason::InvalidTransition, "market is not determined");
+        }
+        self.finalize(m);
+        Ok(Value::Str(self.markets[m as usize].status.as_str().to_string()))
+    }
+
+    pub(crate) fn finalize(&mut self, m: u32) {
+        let ts = self.now_ns;
+        let value = self.markets[m as usize].settlement_value_cc;
+        let mut holders: Vec<(Arc<str>, i64, u32)> = self.markets[m as usize]
+            .holders
+            .iter()
+            .map(|&a| {
+                let acct = &self.ledger.accounts[a as usize];
+                (self.users[acct.user as usize].user_id.clone(), acct.sub, a)
+            })
+            .collect();
+        holders.sort();
+        let order: Vec<u32> = holders.into_iter().map(|h| h.2).collect();
+        let lines = self.ledger.settle_market(&mut self.markets[m as usize], &order, value, ts);
+        let result = self.markets[m as usize].result;
+        for line in lines {
+            let acct = &self.ledger.accounts[line.acct as usize];
+            self.out.push(Event::Settlement {
+                ts_ns: ts,
+                user: acct.user,
+                sub: acct.sub,
+                market: m,
+                result,
+                yes_c: line.yes_c,
+                no_c: line.no_c,
+                yes_cost_cc: line.yes_cost_cc,
+                no_cost_cc: line.no_cost_cc,
+                revenue_cc: line.revenue_cc,
+                fee_cost_cc: line.fee_cost_cc,
+                value_cc: value,
+            });
+        }
+        let market = &mut self.markets[m as usize];
+        market.open_interest_c = 0;
+        self.closed_orders.retain(|_, (market_ix, _)| *market_ix != m);
+        market.status = MarketStatus::Finalized;
+        market.settled_ns = Some(ts);
+        self.market_update(m, "settled");
+    }
+
+    pub(crate) fn set_exchange_state(&mut self, ts: i64, paused: bool) -> Res<Value> {
+        if paused == self.trading_paused {
+            return reject(RejectReason::InvalidTransition, "exchange is already in that state");
+        }
+        self.trading_paused = paused;
+        if paused {
+            let mut ids: Vec<(u64, u32)> = self.resting.iter().map(|(&id, &s)| (id, s)).collect();
+            ids.sort_unstable();
+            for (_, slot) in ids {
+                if self.order(slot).cancel_on_pause {
+                    self.cancel(slot, "exchange_paused");
+                }
+            }
+        }
+        self.out.push(Event::Exchange { ts_ns: ts, trading_active: !paused });
+        Ok(Value::Bool(!paused))
+    }
+
+    pub(crate) fn tick(&mut self, ts: i64) -> Res<Value> {
+        for m in 0..self.markets.len() as u32 {
+            if self.markets[m as usize].status != MarketStatus::Finalized {
+                self.advance_market(m);
+            }
+        }
+        let mut expired: Vec<u64> =
+            self.expiring_by_ts.range(..=(ts, u64::MAX)).map(|&(_, id)| id).collect();
+        expired.sort_unstable();
+        let n = expired.len();
+        for id in expired {
+            if let Some(&slot) = self.resting.get(&id) {
+                self.cancel(slot, "expired");
+            }
+        }
+        Ok(Value::Int(n as i128))
+    }
+}

@@ -1,0 +1,558 @@
+//! Commands, and their decoder from the journal's own encoding.
+//!
+//! The journal stores each command as msgspec writes `augury.engine.commands`: a MessagePack
+//! array `[tag, field..., ts_ns]` (the struct's own fields in declaration order, then the
+//! keyword-only `ts_ns` inherited from the base). The decoder is a table keyed by tag
+//! (`DECODERS`): each entry knows its field count and reads the fields in order, checking
+//! every type and literal exactly as msgspec's typed decoder does, so a payload the Python
+//! side refuses is refused here too. Strings are borrowed from the payload (no copies on the
+//! hot path); `meta` stays as its raw MessagePack bytes.
+//!
+//! A future version envelope (a journal record format number in front of the array) slots
+//! in at `decode_command`: the table itself is per version.
+
+use crate::msgpack::{DResult, DecodeError, Reader};
+
+/// Book side of an order, as on the wire (`bid` buys YES, `ask` buys NO).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Bid,
+    Ask,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Bid => "bid",
+            Side::Ask => "ask",
+        }
+    }
+    pub fn is_bid(self) -> bool {
+        self == Side::Bid
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tif {
+    Gtc,
+    Ioc,
+    Fok,
+}
+
+impl Tif {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tif::Gtc => "good_till_canceled",
+            Tif::Ioc => "immediate_or_cancel",
+            Tif::Fok => "fill_or_kill",
+        }
+    }
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+    pub fn from_code(c: u8) -> Option<Tif> {
+        [Tif::Gtc, Tif::Ioc, Tif::Fok].get(usize::from(c)).copied()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stp {
+    TakerAtCross,
+    Maker,
+}
+
+impl Stp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stp::TakerAtCross => "taker_at_cross",
+            Stp::Maker => "maker",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceOrder<'a> {
+    pub ts_ns: i64,
+    pub user_id: &'a str,
+    pub ticker: &'a str,
+    pub side: Side,
+    pub price_cc: i64,
+    pub count_c: i64,
+    pub time_in_force: Tif,
+    pub self_trade_prevention: Stp,
+    pub subaccount: i64,
+    pub client_order_id: Option<&'a str>,
+    pub post_only: bool,
+    pub reduce_only: bool,
+    pub cancel_order_on_pause: bool,
+    pub order_group_id: Option<&'a str>,
+    pub expiration_ts_ns: Option<i64>,
+    pub legacy_side: Option<&'static str>,
+    pub legacy_action: Option<&'static str>,
+    pub order_type: &'static str,
+    pub buy_max_cost_cc: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmendOrder<'a> {
+    pub ts_ns: i64,
+    pub user_id: &'a str,
+    pub order_id: &'a str,
+    pub ticker: &'a str,
+    pub side: Side,
+    pub price_cc: i64,
+    pub count_c: i64,
+    pub subaccount: Option<i64>,
+    pub client_order_id: Option<&'a str>,
+    pub updated_client_order_id: Option<&'a str>,
+    pub expiration_ts_ns: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddMarket<'a> {
+    pub ts_ns: i64,
+    pub ticker: &'a str,
+    pub event_ticker: &'a str,
+    pub open_ts_ns: i64,
+    pub close_ts_ns: i64,
+    pub price_level_structure: &'a str,
+    pub fractional: bool,
+    pub settlement_timer_s: i64,
+    pub market_type: &'static str,
+    pub meta: &'a [u8],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterApiKey<'a> {
+    pub ts_ns: i64,
+    pub api_key_id: &'a str,
+    pub user_id: &'a str,
+    pub name: &'a str,
+    pub public_key_pem: &'a str,
+    pub key_type: &'a str,
+    pub scopes: Vec<&'a str>,
+    pub subaccount: Option<i64>,
+}
+
+/// Every command the engine applies (mirrors `augury.engine.commands`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command<'a> {
+    CreateUser { ts_ns: i64, user_id: &'a str, name: &'a str },
+    RegisterApiKey(RegisterApiKey<'a>),
+    RevokeApiKey { ts_ns: i64, api_key_id: &'a str, user_id: &'a str },
+    SetUserTier { ts_ns: i64, user_id: &'a str, tier: &'a str },
+    Deposit { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64, transfer_id: Option<&'a str> },
+    Withdraw { ts_ns: i64, user_id: &'a str, amount_cc: i64, subaccount: i64, transfer_id: Option<&'a str> },
+    CreateSubaccount { ts_ns: i64, user_id: &'a str },
+    TransferCash {
+        ts_ns: i64,
+        user_id: &'a str,
+        from_subaccount: i64,
+        to_subaccount: i64,
+        amount_cc: i64,
+        transfer_id: &'a str,
+    },
+    AddSeries { ts_ns: i64, ticker: &'a str, fee_type: &'a str, fee_multiplier_e4: i64, meta: &'a [u8] },
+    AddEvent {
+        ts_ns: i64,
+        event_ticker: &'a str,
+        series_ticker: &'a str,
+        mutually_exclusive: bool,
+        meta: &'a [u8],
+    },
+    AddMarket(AddMarket<'a>),
+    SetMarketState { ts_ns: i64, ticker: &'a str, action: &'static str },
+    DetermineMarket {
+        ts_ns: i64,
+        ticker: &'a str,
+        result: &'static str,
+        value_cc: Option<i64>,
+        settle_now: bool,
+    },
+    FinalizeMarket { ts_ns: i64, ticker: &'a str },
+    SetExchangeState { ts_ns: i64, paused: bool },
+    Tick { ts_ns: i64 },
+    PlaceOrder(PlaceOrder<'a>),
+    CancelOrder { ts_ns: i64, user_id: &'a str, order_id: &'a str, subaccount: Option<i64> },
+    AmendOrder(AmendOrder<'a>),
+    DecreaseOrder {
+        ts_ns: i64,
+        user_id: &'a str,
+        order_id: &'a str,
+        reduce_by_c: Option<i64>,
+        reduce_to_c: Option<i64>,
+        subaccount: Option<i64>,
+    },
+    CancelAll { ts_ns: i64, user_id: &'a str, subaccount: Option<i64>, ticker: Option<&'a str> },
+    CreateOrderGroup { ts_ns: i64, user_id: &'a str, subaccount: i64, contracts_limit_c: Option<i64> },
+    OrderGroupAction { ts_ns: i64, user_id: &'a str, group_id: &'a str, action: &'static str },
+    UpdateOrderGroupLimit { ts_ns: i64, user_id: &'a str, group_id: &'a str, contracts_limit_c: i64 },
+    Batch { ts_ns: i64, items: Vec<Command<'a>> },
+}
+
+impl Command<'_> {
+    /// The command's time, stamped by the sequencer.
+    pub fn ts_ns(&self) -> i64 {
+        use Command::*;
+        match self {
+            CreateUser { ts_ns, .. }
+            | RevokeApiKey { ts_ns, .. }
+            | SetUserTier { ts_ns, .. }
+            | Deposit { ts_ns, .. }
+            | Withdraw { ts_ns, .. }
+            | CreateSubaccount { ts_ns, .. }
+            | TransferCash { ts_ns, .. }
+            | AddSeries { ts_ns, .. }
+            | AddEvent { ts_ns, .. }
+            | SetMarketState { ts_ns, .. }
+            | DetermineMarket { ts_ns, .. }
+            | FinalizeMarket { ts_ns, .. }
+            | SetExchangeState { ts_ns, .. }
+            | Tick { ts_ns }
+            | CancelOrder { ts_ns, .. }
+            | DecreaseOrder { ts_ns, .. }
+            | CancelAll { ts_ns, .. }
+            | CreateOrderGroup { ts_ns, .. }
+            | OrderGroupAction { ts_ns, .. }
+            | UpdateOrderGroupLimit { ts_ns, .. }
+            | Batch { ts_ns, .. } => *ts_ns,
+            RegisterApiKey(c) => c.ts_ns,
+            AddMarket(c) => c.ts_ns,
+            PlaceOrder(c) => c.ts_ns,
+            AmendOrder(c) => c.ts_ns,
+        }
+    }
+}
+
+// --- field readers -----------------------------------------------------------------------
+
+fn opt_int(r: &mut Reader<'_>) -> DResult<Option<i64>> {
+    if r.nil()? {
+        return Ok(None);
+    }
+    r.int().map(Some)
+}
+
+fn opt_str<'a>(r: &mut Reader<'a>) -> DResult<Option<&'a str>> {
+    if r.nil()? {
+        return Ok(None);
+    }
+    r.str().map(Some)
+}
+
+/// Read a string that must be one of `allowed` (a msgspec `Literal`).
+fn literal(r: &mut Reader<'_>, allowed: &'static [&'static str]) -> DResult<&'static str> {
+    let s = r.str()?;
+    allowed
+        .iter()
+        .find(|&&a| a == s)
+        .copied()
+        .ok_or_else(|| DecodeError(format!("invalid enum value {s:?}")))
+}
+
+fn opt_literal(r: &mut Reader<'_>, allowed: &'static [&'static str]) -> DResult<Option<&'static str>> {
+    if r.nil()? {
+        return Ok(None);
+    }
+    literal(r, allowed).map(Some)
+}
+
+/// Read a `dict[str, object]`, keeping its raw bytes.
+fn meta<'a>(r: &mut Reader<'a>) -> DResult<&'a [u8]> {
+    let start = r.pos();
+    let n = r.map()?;
+    for _ in 0..n {
+        r.str()?;
+        r.skip(1)?;
+    }
+    Ok(r.slice(start, r.pos()))
+}
+
+fn side(r: &mut Reader<'_>) -> DResult<Side> {
+    Ok(if literal(r, &["bid", "ask"])? == "bid" { Side::Bid } else { Side::Ask })
+}
+
+const TIFS: &[&str] = &["good_till_canceled", "immediate_or_cancel", "fill_or_kill"];
+
+fn tif(r: &mut Reader<'_>) -> DResult<Tif> {
+    Ok(match literal(r, TIFS)? {
+        "good_till_canceled" => Tif::Gtc,
+        "immediate_or_cancel" => Tif::Ioc,
+        _ => Tif::Fok,
+    })
+}
+
+// --- the table -----------------------------------------------------------------------------
+
+type DecodeFn = for<'a> fn(&mut Reader<'a>) -> DResult<Command<'a>>;
+
+/// One row per command tag: its field count (without the tag) and its field reader.
+pub struct CommandSpec {
+    pub tag: &'static str,
+    pub fields: usize,
+    pub decode: DecodeFn,
+}
+
+macro_rules! spec {
+    ($tag:literal, $n:expr, $f:expr) => {
+        CommandSpec { tag: $tag, fields: $n, decode: $f }
+    };
+}
+
+/// The decoder table, in the order of `augury.engine.commands.Single`.
+pub static DECODERS: &[CommandSpec] = &[
+    spec!("CreateUser", 3, |r| {
+        Ok(Command::CreateUser { user_id: r.str()?, name: r.str()?, ts_ns: r.int()? })
+    }),
+    spec!("RegisterApiKey", 8, |r| {
+        let api_key_id = r.str()?;
+        let user_id = r.str()?;
+        let name = r.str()?;
+        let public_key_pem = r.str()?;
+        let key_type = r.str()?;
+        let n = r.array()?;
+        let mut scopes = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            scopes.push(r.str()?);
+        }
+        let subaccount = opt_int(r)?;
+        Ok(Command::RegisterApiKey(RegisterApiKey {
+            api_key_id,
+            user_id,
+            name,
+            public_key_pem,
+            key_type,
+            scopes,
+            subaccount,
+            ts_ns: r.int()?,
+        }))
+    }),
+    spec!("RevokeApiKey", 3, |r| {
+        Ok(Command::RevokeApiKey { api_key_id: r.str()?, user_id: r.str()?, ts_ns: r.int()? })
+    }),
+    spec!("SetUserTier", 3, |r| {
+        Ok(Command::SetUserTier { user_id: r.str()?, tier: r.str()?, ts_ns: r.int()? })
+    }),
+    spec!("Deposit", 5, |r| {
+        Ok(Command::Deposit {
+            user_id: r.str()?,
+            amount_cc: r.int()?,
+            subaccount: r.int()?,
+            transfer_id: opt_str(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("Withdraw", 5, |r| {
+        Ok(Command::Withdraw {
+            user_id: r.str()?,
+            amount_cc: r.int()?,
+            subaccount: r.int()?,
+            transfer_id: opt_str(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("CreateSubaccount", 2, |r| {
+        Ok(Command::CreateSubaccount { user_id: r.str()?, ts_ns: r.int()? })
+    }),
+    spec!("TransferCash", 6, |r| {
+        Ok(Command::TransferCash {
+            user_id: r.str()?,
+            from_subaccount: r.int()?,
+            to_subaccount: r.int()?,
+            amount_cc: r.int()?,
+            transfer_id: r.str()?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("AddSeries", 5, |r| {
+        Ok(Command::AddSeries {
+            ticker: r.str()?,
+            fee_type: r.str()?,
+            fee_multiplier_e4: r.int()?,
+            meta: meta(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("AddEvent", 5, |r| {
+        Ok(Command::AddEvent {
+            event_ticker: r.str()?,
+            series_ticker: r.str()?,
+            mutually_exclusive: r.bool()?,
+            meta: meta(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("AddMarket", 10, |r| {
+        Ok(Command::AddMarket(AddMarket {
+            ticker: r.str()?,
+            event_ticker: r.str()?,
+            open_ts_ns: r.int()?,
+            close_ts_ns: r.int()?,
+            price_level_structure: r.str()?,
+            fractional: r.bool()?,
+            settlement_timer_s: r.int()?,
+            market_type: literal(r, &["binary", "scalar"])?,
+            meta: meta(r)?,
+            ts_ns: r.int()?,
+        }))
+    }),
+    spec!("SetMarketState", 3, |r| {
+        Ok(Command::SetMarketState {
+            ticker: r.str()?,
+            action: literal(r, &["pause", "resume", "close"])?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("DetermineMarket", 5, |r| {
+        Ok(Command::DetermineMarket {
+            ticker: r.str()?,
+            result: literal(r, &["yes", "no", "scalar", "void"])?,
+            value_cc: opt_int(r)?,
+            settle_now: r.bool()?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("FinalizeMarket", 2, |r| Ok(Command::FinalizeMarket { ticker: r.str()?, ts_ns: r.int()? })),
+    spec!("SetExchangeState", 2, |r| {
+        Ok(Command::SetExchangeState { paused: r.bool()?, ts_ns: r.int()? })
+    }),
+    spec!("Tick", 1, |r| Ok(Command::Tick { ts_ns: r.int()? })),
+    spec!("PlaceOrder", 19, |r| {
+        Ok(Command::PlaceOrder(PlaceOrder {
+            user_id: r.str()?,
+            ticker: r.str()?,
+            side: side(r)?,
+            price_cc: r.int()?,
+            count_c: r.int()?,
+            time_in_force: tif(r)?,
+            self_trade_prevention: if literal(r, &["taker_at_cross", "maker"])? == "maker" {
+                Stp::Maker
+            } else {
+                Stp::TakerAtCross
+            },
+            subaccount: r.int()?,
+            client_order_id: opt_str(r)?,
+            post_only: r.bool()?,
+            reduce_only: r.bool()?,
+            cancel_order_on_pause: r.bool()?,
+            order_group_id: opt_str(r)?,
+            expiration_ts_ns: opt_int(r)?,
+            legacy_side: opt_literal(r, &["yes", "no"])?,
+            legacy_action: opt_literal(r, &["buy", "sell"])?,
+            order_type: literal(r, &["limit", "market"])?,
+            buy_max_cost_cc: opt_int(r)?,
+            ts_ns: r.int()?,
+        }))
+    }),
+    spec!("CancelOrder", 4, |r| {
+        Ok(Command::CancelOrder {
+            user_id: r.str()?,
+            order_id: r.str()?,
+            subaccount: opt_int(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("AmendOrder", 11, |r| {
+        Ok(Command::AmendOrder(AmendOrder {
+            user_id: r.str()?,
+            order_id: r.str()?,
+            ticker: r.str()?,
+            side: side(r)?,
+            price_cc: r.int()?,
+            count_c: r.int()?,
+            subaccount: opt_int(r)?,
+            client_order_id: opt_str(r)?,
+            updated_client_order_id: opt_str(r)?,
+            expiration_ts_ns: opt_int(r)?,
+            ts_ns: r.int()?,
+        }))
+    }),
+    spec!("DecreaseOrder", 6, |r| {
+        Ok(Command::DecreaseOrder {
+            user_id: r.str()?,
+            order_id: r.str()?,
+            reduce_by_c: opt_int(r)?,
+            reduce_to_c: opt_int(r)?,
+            subaccount: opt_int(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("CancelAll", 4, |r| {
+        Ok(Command::CancelAll {
+            user_id: r.str()?,
+            subaccount: opt_int(r)?,
+            ticker: opt_str(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("CreateOrderGroup", 4, |r| {
+        Ok(Command::CreateOrderGroup {
+            user_id: r.str()?,
+            subaccount: r.int()?,
+            contracts_limit_c: opt_int(r)?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("OrderGroupAction", 4, |r| {
+        Ok(Command::OrderGroupAction {
+            user_id: r.str()?,
+            group_id: r.str()?,
+            action: literal(r, &["reset", "trigger", "delete"])?,
+            ts_ns: r.int()?,
+        })
+    }),
+    spec!("UpdateOrderGroupLimit", 4, |r| {
+        Ok(Command::UpdateOrderGroupLimit {
+            user_id: r.str()?,
+            group_id: r.str()?,
+            contracts_limit_c: r.int()?,
+            ts_ns: r.int()?,
+        })
+    }),
+];
+
+fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool) -> DResult<Command<'a>> {
+    let n = r.array()?;
+    if n == 0 {
+        return Err(DecodeError("expected a tagged command".into()));
+    }
+    let tag = r.str()?;
+    if tag == "Batch" && batch_ok {
+        if n != 3 {
+            return Err(DecodeError("Batch: wrong number of fields".into()));
+        }
+        let count = r.array()?;
+        let mut items = Vec::with_capacity(count.min(4096));
+        for _ in 0..count {
+            items.push(decode_single(r, false)?);
+        }
+        return Ok(Command::Batch { items, ts_ns: r.int()? });
+    }
+    if (tag == "Deposit" || tag == "Withdraw") && n == 5 {
+        // The layout written before `transfer_id` existed (augury.engine.record_compat).
+        let (user_id, amount_cc, subaccount, ts_ns) = (r.str()?, r.int()?, r.int()?, r.int()?);
+        return Ok(if tag == "Deposit" {
+            Command::Deposit { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
+        } else {
+            Command::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
+        });
+    }
+    let spec = DECODERS
+        .iter()
+        .find(|s| s.tag == tag)
+        .ok_or_else(|| DecodeError(format!("invalid command tag {tag:?}")))?;
+    if n != spec.fields + 1 {
+        return Err(DecodeError(format!("{tag}: wrong number of fields")));
+    }
+    (spec.decode)(r)
+}
+
+/// Decode one journaled command (a single command or a `Batch` of single commands).
+pub fn decode_command(payload: &[u8]) -> DResult<Command<'_>> {
+    let mut r = Reader::new(payload);
+    let command = decode_single(&mut r, true)?;
+    if !r.at_end() {
+        return Err(DecodeError("trailing bytes after the command".into()));
+    }
+    Ok(command)
+}

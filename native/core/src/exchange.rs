@@ -1,0 +1,404 @@
+//! The exchange state machine: one pure, deterministic function of its command log
+//! (mirrors `augury.engine.exchange`; the Python engine is the specification and the
+//! differential test holds this crate to it event for event and digest for digest).
+//!
+//! `Engine::apply` checks a command against the state, then either rejects it with a
+//! `RejectReason` and changes nothing (not even the clock), or applies it completely and
+//! returns its events. Time is the command's `ts_ns`; ids come from the engine's counter.
+//! The handlers live in one module per command family: `accounts`, `catalog` (catalog and
+//! lifecycle), `trading` (order entry, matching, fills), `maintenance` (cancel, decrease,
+//! amend) and `groups` (order groups); this module holds the state and what they share.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::commands::Command;
+use crate::events::{Event, OrderSnap};
+use crate::grid::Grids;
+use crate::hash::{IntBuild, KeyedBuild};
+use crate::ledger::Ledger;
+use crate::model::{ApiKey, EventInfo, GroupSide, Market, Order, OrderGroup, Series, User};
+use crate::msgpack::Writer;
+use crate::rejects::{reject, Reject, RejectReason, Res};
+use crate::units::py_repr;
+
+pub const MAX_RESTING_ORDERS: i64 = 200_000;
+pub const MAX_SUBACCOUNTS: i64 = 63;
+
+/// What a command returned besides its events (the Python handler's return value).
+#[derive(Clone, Debug)]
+pub enum Value {
+    None,
+    Str(String),
+    Int(i128),
+    Bool(bool),
+    StrList(Vec<String>),
+    Order(Box<OrderSnap>),
+    Amend(Box<OrderSnap>, Box<OrderSnap>),
+    Batch(Vec<Outcome>),
+}
+
+/// The result of one command: its events, or the reason it was refused.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub events: Vec<Event>,
+    pub reject: Option<Reject>,
+    pub value: Value,
+}
+
+pub type CollateralKey = (u32, u32, bool);
+
+pub struct Engine {
+    pub instance_id: String,
+    pub id_prefix: String,
+    pub grids: Grids,
+    pub users: Vec<User>,
+    pub user_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    /// Client order ids per user: (user, client id) -> order id counter.
+    pub client_ids: HashMap<(u32, Box<str>), u64, KeyedBuild>,
+    pub api_keys: Vec<ApiKey>,
+    pub series: Vec<Series>,
+    pub series_ix: HashMap<String, u32, KeyedBuild>,
+    pub events: Vec<EventInfo>,
+    pub event_ix: HashMap<String, u32, KeyedBuild>,
+    pub markets: Vec<Market>,
+    pub market_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    /// The order slab; a slot is freed after the command that retired its order.
+    pub orders: Vec<Option<Order>>,
+    free_slots: Vec<u32>,
+    retired: Vec<u32>,
+    /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
+    pub resting: HashMap<u64, u32, IntBuild>,
+    pub groups: BTreeMap<u64, OrderGroup>,
+    pub collateral: HashMap<CollateralKey, GroupSide, IntBuild>,
+    pub expiring: HashMap<u64, i64, IntBuild>,
+    pub expiring_by_ts: BTreeSet<(i64, u64)>,
+    /// Orders cancelled by their market's close, until it settles: id -> (market, account).
+    pub closed_orders: HashMap<u64, (u32, u32), IntBuild>,
+    pub transfer_ids: HashSet<Box<str>, KeyedBuild>,
+    pub trading_paused: bool,
+    pub id_counter: u64,
+    pub queue_counter: u64,
+    pub now_ns: i64,
+    pub ledger: Ledger,
+    pub out: Vec<Event>,
+    pub empty: Arc<str>,
+    /// `ID_LEN` bytes: the id text up to the counter, per kind (1 order ... 4 group).
+    id_heads: [Vec<u8>; 5],
+}
+
+pub const ID_LEN: usize = 36;
+
+impl Engine {
+    /// A fresh exchange. `id_prefix` is the first 8 hex digits of SHA-256(instance_id)
+    /// (the caller computes it: the crate draws on no hashing library); `hash_keys` seed
+    /// the maps keyed by client-chosen strings.
+    pub fn new(instance_id: &str, id_prefix: &str, hash_keys: (u64, u64)) -> Engine {
+        let keyed = KeyedBuild { k0: hash_keys.0, k1: hash_keys.1 };
+        let head = |kind: u16| format!("{id_prefix}-{kind:04x}-4000-8000-").into_bytes();
+        Engine {
+            instance_id: instance_id.to_string(),
+            id_prefix: id_prefix.to_string(),
+            grids: Grids::new(),
+            users: Vec::new(),
+            user_ix: HashMap::with_hasher(keyed),
+            client_ids: HashMap::with_hasher(keyed),
+            api_keys: Vec::new(),
+            series: Vec::new(),
+            series_ix: HashMap::with_hasher(keyed),
+            events: Vec::new(),
+            event_ix: HashMap::with_hasher(keyed),
+            markets: Vec::new(),
+            market_ix: HashMap::with_hasher(keyed),
+            orders: Vec::new(),
+            free_slots: Vec::new(),
+            retired: Vec::new(),
+            resting: HashMap::with_hasher(IntBuild),
+            groups: BTreeMap::new(),
+            collateral: HashMap::with_hasher(IntBuild),
+            expiring: HashMap::with_hasher(IntBuild),
+            expiring_by_ts: BTreeSet::new(),
+            closed_orders: HashMap::with_hasher(IntBuild),
+            transfer_ids: HashSet::with_hasher(keyed),
+            trading_paused: false,
+            id_counter: 0,
+            queue_counter: 0,
+            now_ns: 0,
+            ledger: Ledger::default(),
+            out: Vec::new(),
+            empty: Arc::from(""),
+            id_heads: [head(0), head(1), head(2), head(3), head(4)],
+        }
+    }
+
+    // --- entry point ---------------------------------------------------------------------
+
+    /// Apply one command; a `Batch` yields one `Outcome` per item as its value.
+    pub fn apply(&mut self, command: &Command<'_>) -> Outcome {
+        if let Command::Batch { items, .. } = command {
+            let outcomes: Vec<Outcome> = items.iter().map(|item| self.apply(item)).collect();
+            return Outcome { events: Vec::new(), reject: None, value: Value::Batch(outcomes) };
+        }
+        if let Some(out_of_domain) = crate::domain::domain_reject(command) {
+            return Outcome { events: Vec::new(), reject: Some(out_of_domain), value: Value::None };
+        }
+        let previous_now = self.now_ns;
+        let ts = command.ts_ns();
+        if ts > previous_now {
+            self.now_ns = ts;
+        }
+        self.out = Vec::new();
+        self.ledger.clear_dirty();
+        let result = self.dispatch(command);
+        let outcome = match result {
+            Ok(value) => {
+                self.flush();
+                Outcome { events: std::mem::take(&mut self.out), reject: None, value }
+            }
+            Err(rejected) => {
+                assert!(self.ledger.dirty_accounts.is_empty(), "a rejected command changed a balance");
+                self.now_ns = previous_now;
+                self.out.clear();
+                Outcome { events: Vec::new(), reject: Some(rejected), value: Value::None }
+            }
+        };
+        for slot in self.retired.drain(..) {
+            self.orders[slot as usize] = None;
+            self.free_slots.push(slot);
+        }
+        outcome
+    }
+
+    fn dispatch(&mut self, command: &Command<'_>) -> Res<Value> {
+        use Command as C;
+        match command {
+            C::CreateUser { ts_ns, user_id, name } => self.create_user(*ts_ns, user_id, name),
+            C::RegisterApiKey(c) => self.register_key(c),
+            C::RevokeApiKey { ts_ns, api_key_id, user_id } => {
+                self.revoke_key(*ts_ns, api_key_id, user_id)
+            }
+            C::SetUserTier { ts_ns, user_id, tier } => self.set_tier(*ts_ns, user_id, tier),
+            C::Deposit { ts_ns, user_id, amount_cc, subaccount, transfer_id } => {
+                self.cash(*ts_ns, user_id, *amount_cc, *subaccount, *transfer_id, true)
+            }
+            C::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id } => {
+                self.cash(*ts_ns, user_id, *amount_cc, *subaccount, *transfer_id, false)
+            }
+            C::CreateSubaccount { ts_ns, user_id } => self.create_subaccount(*ts_ns, user_id),
+            C::TransferCash { ts_ns, user_id, from_subaccount, to_subaccount, amount_cc, transfer_id } => {
+                self.transfer(*ts_ns, user_id, *from_subaccount, *to_subaccount, *amount_cc, transfer_id)
+            }
+            C::AddSeries { ts_ns, ticker, fee_type, fee_multiplier_e4, meta } => {
+                self.add_series(*ts_ns, ticker, fee_type, *fee_multiplier_e4, meta)
+            }
+            C::AddEvent { ts_ns, event_ticker, series_ticker, mutually_exclusive, meta } => {
+                self.add_event(*ts_ns, event_ticker, series_ticker, *mutually_exclusive, meta)
+            }
+            C::AddMarket(c) => self.add_market(c),
+            C::SetMarketState { ticker, action, .. } => self.set_market_state(ticker, action),
+            C::DetermineMarket { ts_ns, ticker, result, value_cc, settle_now } => {
+                self.determine(*ts_ns, ticker, result, *value_cc, *settle_now)
+            }
+            C::FinalizeMarket { ticker, .. } => self.finalize_cmd(ticker),
+            C::SetExchangeState { ts_ns, paused } => self.set_exchange_state(*ts_ns, *paused),
+            C::Tick { ts_ns } => self.tick(*ts_ns),
+            C::PlaceOrder(c) => self.place(c),
+            C::CancelOrder { user_id, order_id, subaccount, .. } => {
+                self.cancel_cmd(user_id, order_id, *subaccount)
+            }
+            C::AmendOrder(c) => self.amend(c),
+            C::DecreaseOrder { user_id, order_id, reduce_by_c, reduce_to_c, subaccount, .. } => {
+                self.decrease(user_id, order_id, *reduce_by_c, *reduce_to_c, *subaccount)
+            }
+            C::CancelAll { user_id, subaccount, ticker, .. } => {
+                self.cancel_all(user_id, *subaccount, *ticker)
+            }
+            C::CreateOrderGroup { ts_ns, user_id, subaccount, contracts_limit_c } => {
+                self.create_group(*ts_ns, user_id, *subaccount, *contracts_limit_c)
+            }
+            C::OrderGroupAction { user_id, group_id, action, .. } => {
+                self.group_action(user_id, group_id, action)
+            }
+            C::UpdateOrderGroupLimit { user_id, group_id, contracts_limit_c, .. } => {
+                self.group_limit(user_id, group_id, *contracts_limit_c)
+            }
+            C::Batch { .. } => unreachable!("batches are unpacked by apply"),
+        }
+    }
+
+    fn flush(&mut self) {
+        let ts = self.now_ns;
+        let ledger = &self.ledger;
+        for &a in &ledger.dirty_accounts {
+            let acct = &ledger.accounts[a as usize];
+            self.out.push(Event::Balance {
+                ts_ns: ts,
+                user: acct.user,
+                sub: acct.sub,
+                available_cc: acct.available_cc,
+                reserved_cc: acct.reserved_cc,
+            });
+        }
+        for &p in &ledger.dirty_positions {
+            let pos = &ledger.positions[p as usize];
+            let acct = &ledger.accounts[pos.acct as usize];
+            self.out.push(Event::Position {
+                ts_ns: ts,
+                user: acct.user,
+                sub: acct.sub,
+                market: pos.market,
+                position_c: pos.position_c,
+                exposure_cc: crate::units::floor_div(pos.exposure_fine, 100),
+                realized_pnl_cc: crate::units::floor_div(pos.realized_fine, 100),
+                fees_paid_cc: pos.fees_paid_cc,
+                total_traded_cc: crate::units::floor_div(pos.total_traded_fine, 100),
+                resting_orders: pos.resting_orders,
+                settled: pos.settled,
+                traded_c: pos.traded_c,
+            });
+        }
+    }
+
+    // --- ids -----------------------------------------------------------------------------
+
+    pub fn new_id(&mut self) -> u64 {
+        self.id_counter += 1;
+        self.id_counter
+    }
+
+    /// Write the text of an id of a kind (1 order, 2 trade, 3 fill, 4 group).
+    pub fn write_id(&self, w: &mut Writer, kind: usize, counter: u64) {
+        let head = &self.id_heads[kind];
+        w.str_header(head.len() + 12);
+        w.buf.extend_from_slice(head);
+        push_hex12(&mut w.buf, counter);
+    }
+
+    pub fn id_text(&self, kind: usize, counter: u64) -> String {
+        let mut buf = self.id_heads[kind].clone();
+        push_hex12(&mut buf, counter);
+        String::from_utf8(buf).expect("ids are ASCII")
+    }
+
+    /// The counter of an id of a kind, or None when the text is not such an id.
+    pub fn parse_id(&self, kind: usize, text: &str) -> Option<u64> {
+        let head = &self.id_heads[kind];
+        let bytes = text.as_bytes();
+        if bytes.len() != head.len() + 12 || !bytes.starts_with(head) {
+            return None;
+        }
+        let mut v = 0u64;
+        for &b in &bytes[head.len()..] {
+            let d = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => return None,
+            };
+            v = (v << 4) | u64::from(d);
+        }
+        Some(v)
+    }
+
+    // --- shared lookups and checks ---------------------------------------------------
+
+    pub fn user_index(&self, user_id: &str) -> Option<u32> {
+        self.user_ix.get(user_id).copied()
+    }
+
+    pub fn unknown_user<T>(user_id: &str) -> Res<T> {
+        reject(RejectReason::UnknownUser, format!("unknown user {}", py_repr(user_id)))
+    }
+
+    /// The account of a user's subaccount, refusing unknown users and subaccounts.
+    pub fn account(&mut self, user_id: &str, subaccount: i64) -> Res<(u32, u32)> {
+        let Some(u) = self.user_index(user_id) else {
+            return Self::unknown_user(user_id);
+        };
+        if !(0..self.users[u as usize].subaccounts).contains(&subaccount) {
+            return reject(
+                RejectReason::InvalidParameters,
+                format!("subaccount {subaccount} does not exist"),
+            );
+        }
+        Ok((u, self.ledger.open_account(u, subaccount, self.now_ns)))
+    }
+
+    pub fn market(&self, ticker: &str) -> Res<u32> {
+        match self.market_ix.get(ticker) {
+            Some(&m) => Ok(m),
+            None => reject(
+                RejectReason::MarketNotFound,
+                format!("market {} not found", py_repr(ticker)),
+            ),
+        }
+    }
+
+    pub fn order(&self, slot: u32) -> &Order {
+        self.orders[slot as usize].as_ref().expect("a live slot")
+    }
+
+    pub fn order_mut(&mut self, slot: u32) -> &mut Order {
+        self.orders[slot as usize].as_mut().expect("a live slot")
+    }
+
+    pub fn alloc_order(&mut self, order: Order) -> u32 {
+        match self.free_slots.pop() {
+            Some(slot) => {
+                self.orders[slot as usize] = Some(order);
+                slot
+            }
+            None => {
+                self.orders.push(Some(order));
+                (self.orders.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Free a slot at the end of the command (its order may still be read until then).
+    pub fn retire(&mut self, slot: u32) {
+        self.retired.push(slot);
+    }
+
+    /// Free a slot at once (an order that was never accepted).
+    pub fn free_now(&mut self, slot: u32) {
+        self.orders[slot as usize] = None;
+        self.free_slots.push(slot);
+    }
+
+    /// Re-insert a free slot list after a snapshot load.
+    pub fn rebuild_free_slots(&mut self) {
+        self.free_slots =
+            (0..self.orders.len() as u32).rev().filter(|&s| self.orders[s as usize].is_none()).collect();
+    }
+
+    pub fn user_id(&self, u: u32) -> &str {
+        &self.users[u as usize].user_id
+    }
+
+    /// The (user id, subaccount) key of an account.
+    pub fn account_key(&self, acct: u32) -> (Arc<str>, i64) {
+        let a = &self.ledger.accounts[acct as usize];
+        (self.users[a.user as usize].user_id.clone(), a.sub)
+    }
+
+    pub fn set_expiring(&mut self, id: u64, ts: i64) {
+        if let Some(old) = self.expiring.insert(id, ts) {
+            self.expiring_by_ts.remove(&(old, id));
+        }
+        self.expiring_by_ts.insert((ts, id));
+    }
+
+    pub fn drop_expiring(&mut self, id: u64) {
+        if let Some(old) = self.expiring.remove(&id) {
+            self.expiring_by_ts.remove(&(old, id));
+        }
+    }
+}
+
+fn push_hex12(buf: &mut Vec<u8>, v: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = if v >> 48 == 0 { 12 } else { 16 - (v.leading_zeros() as usize / 4) };
+    for i in (0..digits).rev() {
+        buf.push(HEX[((v >> (4 * i)) & 0xf) as usize]);
+    }
+}

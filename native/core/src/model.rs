@@ -1,0 +1,369 @@
+//! The engine's records: orders, markets, users, keys, the catalog, order groups and the
+//! per-(account, market, side) collateral groups (mirrors `augury.engine.orders`,
+//! `.market`, `.groups` and `augury.ledger.collateral`).
+//!
+//! Orders live in a slab and are named by slot; an order's public id is its id counter
+//! formatted with the exchange's prefix (`Engine::order_id`). Users, markets, series and
+//! events are never deleted, so they are named by their index in creation order.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::book::Book;
+use crate::commands::{Side, Stp, Tif};
+use crate::fees::FeeSchedule;
+use crate::units::{ceil_div, CC_PER_CENT, CENT_FINE, ONE_DOLLAR_CC};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    Resting,
+    Canceled,
+    Executed,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Resting => "resting",
+            OrderStatus::Canceled => "canceled",
+            OrderStatus::Executed => "executed",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub id: u64,
+    pub acct: u32,
+    pub user: u32,
+    pub sub: i64,
+    pub market: u32,
+    pub is_bid: bool,
+    pub price_cc: i64,
+    pub price_idx: u32,
+    pub outcome_limit_cc: i64,
+    pub initial_c: i64,
+    pub remaining_c: i64,
+    pub fill_c: i64,
+    pub lot_c: i64,
+    pub fee_lot_cc: i128,
+    pub fee_acc_fine: i128,
+    pub status: OrderStatus,
+    pub time_in_force: Tif,
+    pub order_type: &'static str,
+    pub legacy_side: &'static str,
+    pub legacy_action: &'static str,
+    pub client_order_id: Arc<str>,
+    pub order_group_id: Option<u64>,
+    pub self_trade_prevention: Stp,
+    pub post_only: bool,
+    pub reduce_only: bool,
+    pub cancel_on_pause: bool,
+    pub expiration_ts_ns: Option<i64>,
+    pub created_ns: i64,
+    pub updated_ns: i64,
+    pub taker_fill_cost_fine: i128,
+    pub maker_fill_cost_fine: i128,
+    pub taker_fees_cc: i128,
+    pub maker_fees_cc: i128,
+    pub queue_seq: u64,
+    pub live: bool,
+    /// Where this order sits in its collateral group's order list (`GroupSide::slots`).
+    pub gs_pos: u32,
+}
+
+impl Order {
+    pub fn side(&self) -> Side {
+        if self.is_bid {
+            Side::Bid
+        } else {
+            Side::Ask
+        }
+    }
+
+    pub fn set_price(&mut self, price_cc: i64, price_idx: u32) {
+        self.price_cc = price_cc;
+        self.price_idx = price_idx;
+        self.outcome_limit_cc = if self.is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarketStatus {
+    Initialized,
+    Active,
+    Inactive,
+    Closed,
+    Determined,
+    Disputed,
+    Amended,
+    Finalized,
+}
+
+impl MarketStatus {
+    pub const ALL: [MarketStatus; 8] = [
+        MarketStatus::Initialized,
+        MarketStatus::Active,
+        MarketStatus::Inactive,
+        MarketStatus::Closed,
+        MarketStatus::Determined,
+        MarketStatus::Disputed,
+        MarketStatus::Amended,
+        MarketStatus::Finalized,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarketStatus::Initialized => "initialized",
+            MarketStatus::Active => "active",
+            MarketStatus::Inactive => "inactive",
+            MarketStatus::Closed => "closed",
+            MarketStatus::Determined => "determined",
+            MarketStatus::Disputed => "disputed",
+            MarketStatus::Amended => "amended",
+            MarketStatus::Finalized => "finalized",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MarketStatus> {
+        MarketStatus::ALL.iter().copied().find(|m| m.as_str() == s)
+    }
+
+    /// Trading may still happen or be resumed (`PRE_CLOSE` in Python).
+    pub fn before_close(self) -> bool {
+        matches!(self, MarketStatus::Initialized | MarketStatus::Active | MarketStatus::Inactive)
+    }
+}
+
+pub struct Market {
+    pub index: u32,
+    pub ticker: Arc<str>,
+    pub event: u32,
+    pub grid: u8,
+    pub fees: FeeSchedule,
+    pub fractional: bool,
+    pub lot_c: i64,
+    pub open_ts_ns: i64,
+    pub close_ts_ns: i64,
+    pub settlement_timer_s: i64,
+    pub market_type: &'static str,
+    pub meta: Vec<u8>,
+    pub status: MarketStatus,
+    pub result: &'static str,
+    pub settlement_value_cc: Option<i64>,
+    pub determined_ns: Option<i64>,
+    pub settled_ns: Option<i64>,
+    pub book: Book,
+    pub book_seq: i64,
+    pub volume_c: i128,
+    pub open_interest_c: i128,
+    pub last_price_cc: i64,
+    pub last_trade_ns: i64,
+    pub created_ns: i64,
+    pub updated_ns: i64,
+    /// `escrow_cc[ticker]` of the ledger: None while the market has no entry.
+    pub escrow_cc: Option<i128>,
+    /// Accounts holding a position in this market (`ledger.holders[ticker]`).
+    pub holders: Vec<u32>,
+}
+
+pub struct User {
+    pub user_id: Arc<str>,
+    pub name: String,
+    pub tier: String,
+    pub subaccounts: i64,
+    pub resting: i64,
+    pub created_ns: i64,
+    /// Client ids of finished orders still reserved, oldest first (decision 0016).
+    pub retired: VecDeque<Box<str>>,
+}
+
+#[derive(Clone)]
+pub struct ApiKey {
+    pub api_key_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub public_key_pem: String,
+    pub key_type: String,
+    pub scopes: Vec<String>,
+    pub subaccount: Option<i64>,
+    pub created_ns: i64,
+}
+
+pub struct Series {
+    pub ticker: String,
+    pub fee_type: crate::fees::FeeType,
+    pub fee_multiplier_e4: i64,
+    pub meta: Vec<u8>,
+    pub created_ns: i64,
+}
+
+pub struct EventInfo {
+    pub event_ticker: String,
+    pub series: u32,
+    pub mutually_exclusive: bool,
+    pub meta: Vec<u8>,
+    pub markets: Vec<u32>,
+    pub created_ns: i64,
+}
+
+/// An order group: a contracts limit over a rolling 15-second window.
+pub struct OrderGroup {
+    pub id: u64,
+    pub acct: u32,
+    pub user: u32,
+    pub sub: i64,
+    pub limit_c: Option<i64>,
+    pub triggered: bool,
+    /// Live member orders by id counter (insertion order is id order).
+    pub orders: std::collections::BTreeSet<u64>,
+    pub window: VecDeque<(i64, i64)>,
+    pub window_c: i128,
+    pub created_ns: i64,
+}
+
+pub const WINDOW_NS: i64 = 15 * 1_000_000_000;
+
+impl OrderGroup {
+    /// Add a matched size to the window; return whether the limit is now reached.
+    pub fn record_fill(&mut self, count_c: i64, ts_ns: i64) -> bool {
+        self.window.push_back((ts_ns, count_c));
+        self.window_c += i128::from(count_c);
+        let horizon = i128::from(ts_ns) - i128::from(WINDOW_NS);
+        while let Some(&(ts, c)) = self.window.front() {
+            if i128::from(ts) > horizon {
+                break;
+            }
+            self.window_c -= i128::from(c);
+            self.window.pop_front();
+        }
+        matches!(self.limit_c, Some(limit) if self.window_c >= i128::from(limit))
+    }
+
+    pub fn reset(&mut self) {
+        self.triggered = false;
+        self.window.clear();
+        self.window_c = 0;
+    }
+}
+
+/// The live orders of one account on one side of one market, and their reserve
+/// (mirrors `OrderGroupSide`; see `augury.ledger.collateral` for the rule and its proof).
+#[derive(Default, Clone, Debug)]
+pub struct GroupSide {
+    pub slots: Vec<u32>,
+    pub reserve_cc: i128,
+    pub remaining_c: i128,
+    pub open_cost_all_fine: i128,
+    pub fee_fine: i128,
+    pub allowance_fine: i128,
+    pub shortfall_fine: i128,
+}
+
+impl GroupSide {
+    fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
+        let rem = i128::from(o.remaining_c);
+        let limit = i128::from(o.outcome_limit_cc);
+        let lot = i128::from(o.lot_c);
+        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
+        let fee_lot_fine = o.fee_lot_cc * 100;
+        let least = (i128::from(ONE_DOLLAR_CC) - limit) * lot;
+        let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
+        (rem, rem * limit, lots * fee_lot_fine, CENT_FINE - o.fee_acc_fine, shortfall)
+    }
+
+    /// Start counting a live order.
+    pub fn add(&mut self, orders: &mut [Option<Order>], slot: u32) {
+        let o = orders[slot as usize].as_mut().expect("counting a free slot");
+        let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
+        o.gs_pos = self.slots.len() as u32;
+        self.slots.push(slot);
+        self.remaining_c += rem;
+        self.open_cost_all_fine += cost;
+        self.fee_fine += fee;
+        self.allowance_fine += allowance;
+        self.shortfall_fine += shortfall;
+    }
+
+    /// Stop counting a live order, with the values it was counted with.
+    pub fn remove(&mut self, orders: &mut [Option<Order>], slot: u32) {
+        let o = orders[slot as usize].as_ref().expect("uncounting a free slot");
+        let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
+        let pos = o.gs_pos as usize;
+        debug_assert_eq!(self.slots[pos], slot);
+        self.slots.swap_remove(pos);
+        if pos < self.slots.len() {
+            let moved = self.slots[pos];
+            orders[moved as usize].as_mut().expect("moved a free slot").gs_pos = pos as u32;
+        }
+        self.remaining_c -= rem;
+        self.open_cost_all_fine -= cost;
+        self.fee_fine -= fee;
+        self.allowance_fine -= allowance;
+        self.shortfall_fine -= shortfall;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// A group counted afresh from its orders (the auditor's independent recount).
+    pub fn recount(orders: &[Option<Order>], slots: &[u32]) -> GroupSide {
+        let mut g = GroupSide { slots: slots.to_vec(), ..GroupSide::default() };
+        for &s in slots {
+            let o = orders[s as usize].as_ref().expect("group holds a free slot");
+            let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
+            g.remaining_c += rem;
+            g.open_cost_all_fine += cost;
+            g.fee_fine += fee;
+            g.allowance_fine += allowance;
+            g.shortfall_fine += shortfall;
+        }
+        g
+    }
+
+    /// The worst-case cash the group's live orders may still need, in micro-dollars.
+    pub fn target_fine(&self, orders: &[Option<Order>], closable_c: i128) -> i128 {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        let fixed = self.fee_fine + self.allowance_fine;
+        if closable_c <= 0 {
+            return self.open_cost_all_fine + fixed;
+        }
+        let mut open_c = self.remaining_c - closable_c;
+        if open_c <= 0 {
+            if self.shortfall_fine == 0 {
+                return 0;
+            }
+            return self.shortfall_fine + self.allowance_fine;
+        }
+        // The most expensive open_c units: the orders from the highest limit down.
+        let mut live: Vec<(i64, i64)> = self
+            .slots
+            .iter()
+            .map(|&s| {
+                let o = orders[s as usize].as_ref().expect("group holds a free slot");
+                (o.outcome_limit_cc, o.remaining_c)
+            })
+            .collect();
+        live.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        let mut cost = 0i128;
+        for (limit, rem) in live {
+            let rem = i128::from(rem);
+            let take = if rem < open_c { rem } else { open_c };
+            cost += take * i128::from(limit);
+            open_c -= take;
+            if open_c == 0 {
+                break;
+            }
+        }
+        cost + fixed
+    }
+}
+
+/// Round a requirement in micro-dollars up to a whole cent, in centi-cents.
+pub fn reserve_cc(target_fine: i128) -> i128 {
+    ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
+}
+

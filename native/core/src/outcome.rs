@@ -1,0 +1,71 @@
+//! The encoding of outcomes handed back to Python: one MessagePack array per command,
+//! `[reason, message, kind, value, events]`. `reason`/`message` are nil for an accepted
+//! command; `kind` says how to read `value`: 0 a plain value (string, integer, boolean,
+//! list of strings or nil), 1 one `OrderUpdate`, 2 `[old, new]` `OrderUpdate`s (an amend),
+//! 3 a list of outcomes (a `Batch`, whose own event list is empty: its events are its
+//! items'). Events are written as msgspec writes them (`events::encode_event`), so the
+//! Python side decodes everything with msgspec, in C, into the engine's own event classes.
+
+use crate::events::{encode_event, encode_order};
+use crate::exchange::{Engine, Outcome, Value};
+use crate::msgpack::Writer;
+
+pub fn encode_outcome(e: &Engine, o: &Outcome, w: &mut Writer) {
+    w.array(5);
+    match &o.reject {
+        Some(r) => {
+            w.str(r.reason.as_str());
+            w.str(&r.message);
+        }
+        None => {
+            w.nil();
+            w.nil();
+        }
+    }
+    match &o.value {
+        Value::None => {
+            w.int(0);
+            w.nil();
+        }
+        Value::Str(s) => {
+            w.int(0);
+            w.str(s);
+        }
+        Value::Int(v) => {
+            w.int(0);
+            w.int128(*v);
+        }
+        Value::Bool(b) => {
+            w.int(0);
+            w.bool(*b);
+        }
+        Value::StrList(items) => {
+            w.int(0);
+            w.array(items.len());
+            for s in items {
+                w.str(s);
+            }
+        }
+        Value::Order(snap) => {
+            w.int(1);
+            encode_order(e, snap, w);
+        }
+        Value::Amend(old, new) => {
+            w.int(2);
+            w.array(2);
+            encode_order(e, old, w);
+            encode_order(e, new, w);
+        }
+        Value::Batch(items) => {
+            w.int(3);
+            w.array(items.len());
+            for item in items {
+                encode_outcome(e, item, w);
+            }
+        }
+    }
+    w.array(o.events.len());
+    for ev in &o.events {
+        encode_event(e, ev, w);
+    }
+}

@@ -1,0 +1,628 @@
+//! Command family: order entry, matching and fills, and the order bookkeeping shared with
+//! `maintenance` and `groups` (cancel, finish, snapshots, collateral re-balancing).
+//!
+//! Contract (as `augury.engine.exchange`): validation (options, price on the grid, size,
+//! reduce-only and expiry rules), then identity (market, account, client order id, order
+//! group), then market state, then risk (reduce-only position, resting limit, collateral);
+//! an order that passes is accepted and can no longer be rejected. Matching is price-time
+//! on one YES-priced book at the maker's price; fill-or-kill checks the whole size first
+//! (meeting the user's own order it acts as immediate-or-cancel); post-only cancels rather
+//! than cross; self-trade prevention cancels the taker (`taker_at_cross`) or the maker.
+
+use crate::commands::{PlaceOrder, Stp, Tif};
+use crate::events::{Event, OrderSnap};
+use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
+use crate::fees::{fill_fee_cc, max_fee_cc_per_lot};
+use crate::model::{reserve_cc, MarketStatus, Order, OrderStatus};
+use crate::rejects::{reject, RejectReason, Res};
+use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
+
+impl Engine {
+    pub(crate) fn check_trading(&self, m: u32) -> Res<()> {
+        if self.trading_paused {
+            return reject(RejectReason::ExchangePaused, "exchange is paused");
+        }
+        let market = &self.markets[m as usize];
+        match market.status {
+            MarketStatus::Active => Ok(()),
+            MarketStatus::Initialized => reject(
+                RejectReason::MarketNotOpen,
+                format!("market {} is not open yet", market.ticker),
+            ),
+            MarketStatus::Inactive => reject(
+                RejectReason::TradingPaused,
+                format!("trading is paused on {}", market.ticker),
+            ),
+            _ => reject(RejectReason::MarketClosed, format!("market {} is closed", market.ticker)),
+        }
+    }
+
+    pub(crate) fn check_size(&self, m: u32, count_c: i64) -> Res<()> {
+        let market = &self.markets[m as usize];
+        if count_c <= 0 || count_c % market.lot_c != 0 {
+            let what =
+                if market.fractional { "a positive number of" } else { "a positive whole number of" };
+            return reject(RejectReason::InvalidCount, format!("count must be {what} contracts"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn price_index(&self, m: u32, price_cc: i64) -> Res<u32> {
+        let grid = &self.grids.all[usize::from(self.markets[m as usize].grid)];
+        match grid.index_of(price_cc) {
+            Some(i) => Ok(i as u32),
+            None => reject(
+                RejectReason::InvalidPrice,
+                format!("price {} is not on the {} grid", price_text(price_cc), grid.name),
+            ),
+        }
+    }
+
+    /// How much of the account's position a bid (or ask) would close.
+    pub fn closable(&self, acct: u32, m: u32, is_bid: bool) -> i128 {
+        let held = self
+            .ledger
+            .peek_position(acct, m)
+            .map_or(0, |p| self.ledger.positions[p as usize].position_c);
+        let closable = if is_bid { -held } else { held };
+        closable.max(0)
+    }
+
+    pub(crate) fn group_key(&self, slot: u32) -> CollateralKey {
+        let o = self.order(slot);
+        (o.acct, o.market, o.is_bid)
+    }
+
+    /// Count or uncount an order in its collateral group (created on first use).
+    pub(crate) fn gs_add(&mut self, slot: u32) {
+        let key = self.group_key(slot);
+        self.collateral.entry(key).or_default().add(&mut self.orders, slot);
+    }
+
+    pub(crate) fn gs_remove(&mut self, slot: u32) {
+        let key = self.group_key(slot);
+        self.collateral.entry(key).or_default().remove(&mut self.orders, slot);
+    }
+
+    /// Set both of an account's reserves in a market to what their orders now require.
+    pub(crate) fn rebalance(&mut self, acct: u32, m: u32) {
+        let held = self
+            .ledger
+            .peek_position(acct, m)
+            .map_or(0, |p| self.ledger.positions[p as usize].position_c);
+        self.rebalance_held(acct, m, held);
+    }
+
+    pub(crate) fn rebalance_held(&mut self, acct: u32, m: u32, held_c: i128) {
+        let now = self.now_ns;
+        for is_bid in [true, false] {
+            if let Some(group) = self.collateral.get_mut(&(acct, m, is_bid)) {
+                let closable = if is_bid { -held_c } else { held_c };
+                let target = reserve_cc(group.target_fine(&self.orders, closable.max(0)));
+                let available = self.ledger.accounts[acct as usize].available_cc;
+                assert!(target <= group.reserve_cc || target - group.reserve_cc <= available);
+                self.ledger.set_reserve(acct, &mut group.reserve_cc, target, now);
+            }
+        }
+    }
+
+    pub(crate) fn place(&mut self, cmd: &PlaceOrder<'_>) -> Res<Value> {
+        if cmd.post_only && cmd.time_in_force != Tif::Gtc {
+            return reject(RejectReason::InvalidParameters, "post_only needs good_till_canceled");
+        }
+        if matches!(cmd.buy_max_cost_cc, Some(v) if v <= 0) {
+            return reject(RejectReason::InvalidParameters, "buy_max_cost must be positive");
+        }
+        let m = self.market(cmd.ticker)?;
+        let idx = self.validate_order(cmd, m)?;
+        let (u, acct) = self.account(cmd.user_id, cmd.subaccount)?;
+        if let Some(coid) = cmd.client_order_id.filter(|c| !c.is_empty()) {
+            if self.client_ids.contains_key(&(u, Box::from(coid))) {
+                return reject(RejectReason::OrderAlreadyExists, "order already exists");
+            }
+        }
+        let group = match cmd.order_group_id.filter(|g| !g.is_empty()) {
+            Some(g) => Some(self.order_group(g, cmd.user_id)?),
+            None => None,
+        };
+        self.check_trading(m)?;
+        let is_bid = cmd.side.is_bid();
+        let lot = self.markets[m as usize].lot_c;
+        let mut count_c = cmd.count_c;
+        let closable_c = self.closable(acct, m, is_bid);
+        if cmd.reduce_only {
+            count_c = i128::from(count_c).min(closable_c) as i64;
+            count_c -= count_c.rem_euclid(lot);
+            if count_c <= 0 {
+                return reject(
+                    RejectReason::ReduceOnlyNoPosition,
+                    "reduce-only order has no position to reduce",
+                );
+            }
+        }
+        if self.users[u as usize].resting >= MAX_RESTING_ORDERS {
+            return reject(RejectReason::TooManyOrders, "too many resting orders");
+        }
+        let market = &self.markets[m as usize];
+        let outcome_limit = if is_bid { cmd.price_cc } else { ONE_DOLLAR_CC - cmd.price_cc };
+        let order = Order {
+            id: self.id_counter + 1,
+            acct,
+            user: u,
+            sub: cmd.subaccount,
+            market: m,
+            is_bid,
+            price_cc: cmd.price_cc,
+            price_idx: idx,
+            outcome_limit_cc: outcome_limit,
+            initial_c: count_c,
+            remaining_c: count_c,
+            fill_c: 0,
+            lot_c: lot,
+            fee_lot_cc: max_fee_cc_per_lot(&market.fees, outcome_limit, lot),
+            fee_acc_fine: 0,
+            status: OrderStatus::Resting,
+            time_in_force: Tif::Gtc,
+            order_type: "limit",
+            legacy_side: "yes",
+            legacy_action: if is_bid { "buy" } else { "sell" },
+            client_order_id: self.empty.clone(),
+            order_group_id: None,
+            self_trade_prevention: Stp::TakerAtCross,
+            post_only: false,
+            reduce_only: false,
+            cancel_on_pause: false,
+            expiration_ts_ns: None,
+            created_ns: cmd.ts_ns,
+            updated_ns: cmd.ts_ns,
+            taker_fill_cost_fine: 0,
+            maker_fill_cost_fine: 0,
+            taker_fees_cc: 0,
+            maker_fees_cc: 0,
+            queue_seq: 0,
+            live: false,
+            gs_pos: 0,
+        };
+        let slot = self.alloc_order(order);
+        let gkey = (acct, m, is_bid);
+        let side_group = self.collateral.entry(gkey).or_default();
+        side_group.add(&mut self.orders, slot);
+        let needed = reserve_cc(side_group.target_fine(&self.orders, closable_c));
+        if !self.ledger.can_reserve(acct, side_group.reserve_cc, needed) {
+            side_group.remove(&mut self.orders, slot);
+            self.free_now(slot);
+            return reject(RejectReason::InsufficientBalance, "insufficient balance");
+        }
+        // Accepted: from here on nothing may reject.
+        self.id_counter += 1;
+        self.ledger.set_reserve(acct, &mut side_group.reserve_cc, needed, cmd.ts_ns);
+        self.fill_in(slot, cmd, group);
+        self.execute_new(slot, m, cmd.buy_max_cost_cc);
+        Ok(Value::Order(Box::new(self.last_snapshot(slot))))
+    }
+
+    fn validate_order(&self, cmd: &PlaceOrder<'_>, m: u32) -> Res<u32> {
+        let idx = self.price_index(m, cmd.price_cc)?;
+        self.check_size(m, cmd.count_c)?;
+        if cmd.reduce_only && cmd.time_in_force != Tif::Ioc {
+            return reject(
+                RejectReason::ReduceOnlyRequiresIoc,
+                "reduce_only requires immediate_or_cancel",
+            );
+        }
+        if let Some(exp) = cmd.expiration_ts_ns {
+            if cmd.time_in_force != Tif::Gtc {
+                return reject(
+                    RejectReason::InvalidExpiration,
+                    "expiration_time needs good_till_canceled",
+                );
+            }
+            if exp <= cmd.ts_ns {
+                return reject(RejectReason::InvalidExpiration, "expiration_time is in the past");
+            }
+        }
+        Ok(idx)
+    }
+
+    fn fill_in(&mut self, slot: u32, cmd: &PlaceOrder<'_>, group: Option<u64>) {
+        let coid = cmd.client_order_id.filter(|c| !c.is_empty());
+        let coid_arc = coid.map(std::sync::Arc::<str>::from);
+        let o = self.order_mut(slot);
+        o.time_in_force = cmd.time_in_force;
+        o.order_type = cmd.order_type;
+        o.self_trade_prevention = cmd.self_trade_prevention;
+        o.post_only = cmd.post_only;
+        o.reduce_only = cmd.reduce_only;
+        o.cancel_on_pause = cmd.cancel_order_on_pause;
+        o.expiration_ts_ns = cmd.expiration_ts_ns;
+        if let Some(c) = &coid_arc {
+            o.client_order_id = c.clone();
+        }
+        if let (Some(s), Some(a)) = (cmd.legacy_side, cmd.legacy_action) {
+            o.legacy_side = s;
+            o.legacy_action = a;
+        }
+        let (id, u) = (o.id, o.user);
+        if let Some(c) = coid {
+            self.client_ids.insert((u, Box::from(c)), id);
+        }
+        if let Some(g) = group {
+            self.order_mut(slot).order_group_id = Some(g);
+            self.groups.get_mut(&g).expect("group checked").orders.insert(id);
+        }
+        self.resting.insert(id, slot);
+        self.users[u as usize].resting += 1;
+        self.count_resting(slot, 1, cmd.ts_ns);
+    }
+
+    /// Add `change` to the resting-order count of the order's position (created on first use).
+    pub(crate) fn count_resting(&mut self, slot: u32, change: i64, ts: i64) {
+        let (acct, m) = {
+            let o = self.order(slot);
+            (o.acct, o.market)
+        };
+        let p = self.ledger.position(&mut self.markets, acct, m, ts);
+        self.ledger.positions[p as usize].resting_orders += change;
+        self.ledger.mark_position(p);
+    }
+
+    /// Match a new (or re-priced) order as taker, then rest or cancel what is left.
+    pub(crate) fn execute_new(&mut self, slot: u32, m: u32, max_cost_cc: Option<i64>) {
+        let mut reason: Option<&'static str> = None;
+        let (post_only, tif, is_bid, idx) = {
+            let o = self.order(slot);
+            (o.post_only, o.time_in_force, o.is_bid, i64::from(o.price_idx))
+        };
+        if post_only || tif == Tif::Fok {
+            reason = self.pre_match_check(slot, m, max_cost_cc);
+        }
+        let book = &self.markets[m as usize].book;
+        if reason.is_none() && (if is_bid { book.best_ask <= idx } else { book.best_bid >= idx }) {
+            reason = self.match_taker(slot, m);
+        }
+        let o = self.order(slot);
+        if o.remaining_c == 0 {
+            if o.status == OrderStatus::Resting {
+                self.finish(slot, OrderStatus::Executed, "executed");
+            }
+            return;
+        }
+        if reason.is_none() && tif != Tif::Gtc {
+            reason = Some(if tif == Tif::Fok { "fill_or_kill" } else { "immediate_or_cancel" });
+        }
+        if let Some(reason) = reason {
+            self.cancel(slot, reason);
+            return;
+        }
+        self.queue_counter += 1;
+        let qseq = self.queue_counter;
+        self.order_mut(slot).queue_seq = qseq;
+        self.markets[m as usize].book.rest(&mut self.orders, slot);
+        let o = self.order(slot);
+        let (id, exp, rem) = (o.id, o.expiration_ts_ns, o.remaining_c);
+        if let Some(exp) = exp {
+            self.set_expiring(id, exp);
+        }
+        self.delta(m, slot, rem);
+        let snap = self.snapshot(slot, "resting");
+        self.out.push(Event::Order(Box::new(snap)));
+    }
+
+    fn pre_match_check(&self, slot: u32, m: u32, max_cost_cc: Option<i64>) -> Option<&'static str> {
+        let o = self.order(slot);
+        let market = &self.markets[m as usize];
+        let book = &market.book;
+        let idx = i64::from(o.price_idx);
+        let crosses = if o.is_bid { book.best_ask <= idx } else { book.best_bid >= idx };
+        if o.post_only {
+            return crosses.then_some("post_only_cross");
+        }
+        if o.time_in_force != Tif::Fok {
+            return None;
+        }
+        let prices = &self.grids.all[usize::from(market.grid)].prices_cc;
+        let mut need = i128::from(o.remaining_c);
+        let mut cost_fine = 0i128;
+        for (level, _) in book.levels(!o.is_bid) {
+            let level_i = level as i64;
+            if if o.is_bid { level_i > idx } else { level_i < idx } {
+                break;
+            }
+            let price = prices[level];
+            let outcome = i128::from(if o.is_bid { price } else { ONE_DOLLAR_CC - price });
+            for maker in book.orders_at(&self.orders, !o.is_bid, level) {
+                let mk = self.order(maker);
+                if mk.user == o.user {
+                    return None; // Kalshi: a fill-or-kill that meets its own order acts as IOC
+                }
+                let take = need.min(i128::from(mk.remaining_c));
+                need -= take;
+                cost_fine += take * outcome;
+                if need == 0 {
+                    break;
+                }
+            }
+            if need == 0 {
+                break;
+            }
+        }
+        if need > 0 {
+            return Some("fill_or_kill");
+        }
+        if let Some(max) = max_cost_cc {
+            if cost_fine > i128::from(max) * 100 {
+                return Some("fill_or_kill");
+            }
+        }
+        None
+    }
+
+    /// Cross the taker against the book; return a cancel reason if matching must stop.
+    fn match_taker(&mut self, taker: u32, m: u32) -> Option<&'static str> {
+        let (is_bid, limit) = {
+            let o = self.order(taker);
+            (o.is_bid, i64::from(o.price_idx))
+        };
+        while self.order(taker).remaining_c != 0 {
+            let book = &self.markets[m as usize].book;
+            let idx = if is_bid { book.best_ask } else { book.best_bid };
+            let stop = if is_bid { idx > limit || idx >= book.size as i64 } else { idx < limit || idx < 0 };
+            if stop {
+                return None;
+            }
+            let book = &mut self.markets[m as usize].book;
+            let level = if is_bid { &mut book.asks[idx as usize] } else { &mut book.bids[idx as usize] };
+            let maker = level.head(&self.orders).expect("best level has no live order").slot;
+            let (t, mk) = (self.order(taker), self.order(maker));
+            if mk.user == t.user {
+                if t.self_trade_prevention == Stp::TakerAtCross {
+                    return Some("self_trade_taker");
+                }
+                self.cancel(maker, "self_trade_maker");
+                continue;
+            }
+            let count = t.remaining_c.min(mk.remaining_c);
+            self.trade(m, taker, maker, count);
+            if self.order(taker).status != OrderStatus::Resting {
+                return None; // cancelled by its order group's trigger
+            }
+        }
+        None
+    }
+
+    fn trade(&mut self, m: u32, taker: u32, maker: u32, count_c: i64) {
+        let ts = self.now_ns;
+        let price_cc = self.order(maker).price_cc;
+        let trade_id = self.new_id();
+        let fees = self.markets[m as usize].fees;
+        let taker_fee = fill_fee_cc(&fees, price_cc, count_c, true);
+        let maker_fee = fill_fee_cc(&fees, price_cc, count_c, false);
+        let taker_side = self.fill_order(m, taker, false, price_cc, count_c, taker_fee);
+        let maker_side = self.fill_order(m, maker, true, price_cc, count_c, maker_fee);
+        let (kt, km) = (self.group_key(taker), self.group_key(maker));
+        let mut rt = self.collateral.get(&kt).map_or(0, |g| g.reserve_cc);
+        let mut rm = self.collateral.get(&km).map_or(0, |g| g.reserve_cc);
+        self.ledger.post_fill(
+            &mut self.markets[m as usize],
+            count_c,
+            [(&taker_side, &mut rt), (&maker_side, &mut rm)],
+            ts,
+        );
+        self.collateral.entry(kt).or_default().reserve_cc = rt;
+        self.collateral.entry(km).or_default().reserve_cc = rm;
+        let taker_pos = self.ledger.positions[taker_side.pos as usize].position_c;
+        self.rebalance_held(taker_side.acct, m, taker_pos);
+        let maker_pos = self.ledger.positions[maker_side.pos as usize].position_c;
+        self.rebalance_held(maker_side.acct, m, maker_pos);
+        let market = &mut self.markets[m as usize];
+        market.volume_c += i128::from(count_c);
+        market.open_interest_c = floor_div(market.escrow_cc.unwrap_or(0), 100);
+        market.last_price_cc = price_cc;
+        market.last_trade_ns = ts;
+        for (slot, fee, side, is_taker) in
+            [(taker, taker_fee, &taker_side, true), (maker, maker_fee, &maker_side, false)]
+        {
+            let fill_id = self.new_id();
+            let o = self.order(slot);
+            let ev = Event::Fill {
+                ts_ns: ts,
+                fill_id,
+                trade_id,
+                order_id: o.id,
+                user: o.user,
+                sub: o.sub,
+                market: m,
+                side: o.side(),
+                legacy_side: o.legacy_side,
+                legacy_action: o.legacy_action,
+                price_cc,
+                count_c,
+                is_taker,
+                fee_cc: fee,
+                post_position_c: self.ledger.positions[side.pos as usize].position_c,
+                client_order_id: o.client_order_id.clone(),
+            };
+            self.out.push(ev);
+        }
+        let taker_side_str = self.order(taker).side();
+        self.out.push(Event::Trade { ts_ns: ts, trade_id, market: m, price_cc, count_c, taker_side: taker_side_str });
+        self.delta(m, maker, -count_c);
+        if self.order(maker).remaining_c == 0 {
+            self.finish(maker, OrderStatus::Executed, "executed");
+        } else {
+            let snap = self.snapshot(maker, "filled");
+            self.out.push(Event::Order(Box::new(snap)));
+        }
+        if let Some(g) = self.order(taker).order_group_id {
+            self.group_fill(g, count_c);
+        }
+        if let Some(g) = self.order(maker).order_group_id {
+            self.group_fill(g, count_c);
+        }
+    }
+
+    fn fill_order(
+        &mut self,
+        m: u32,
+        slot: u32,
+        is_maker: bool,
+        price_cc: i64,
+        count_c: i64,
+        fee: i128,
+    ) -> crate::ledger::FillSide {
+        let ts = self.now_ns;
+        self.gs_remove(slot);
+        let (acct, is_bid) = {
+            let o = self.order(slot);
+            (o.acct, o.is_bid)
+        };
+        let pos = self.ledger.position(&mut self.markets, acct, m, ts);
+        let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
+        let mut acc = self.order(slot).fee_acc_fine;
+        let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
+        self.order_mut(slot).fee_acc_fine = acc;
+        let cost = i128::from(outcome) * i128::from(count_c);
+        if is_maker {
+            self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
+            let o = self.order_mut(slot);
+            o.maker_fill_cost_fine += cost;
+            o.maker_fees_cc += fee;
+        } else {
+            let o = self.order_mut(slot);
+            o.remaining_c -= count_c;
+            o.taker_fill_cost_fine += cost;
+            o.taker_fees_cc += fee;
+        }
+        let o = self.order_mut(slot);
+        o.fill_c += count_c;
+        o.updated_ns = ts;
+        if o.remaining_c != 0 {
+            self.gs_add(slot);
+        }
+        side
+    }
+
+    pub(crate) fn delta(&mut self, m: u32, slot: u32, delta_c: i64) {
+        let market = &mut self.markets[m as usize];
+        market.book_seq += 1;
+        let seq = market.book_seq;
+        let o = self.orders[slot as usize].as_ref().expect("a live slot");
+        self.out.push(Event::Delta {
+            ts_ns: self.now_ns,
+            market: m,
+            seq,
+            side: o.side(),
+            price_cc: o.price_cc,
+            delta_c,
+            user: o.user,
+            sub: o.sub,
+            client_order_id: o.client_order_id.clone(),
+        });
+    }
+
+    /// Retire an order that left the book (filled or cancelled).
+    pub(crate) fn finish(&mut self, slot: u32, status: OrderStatus, reason: &'static str) {
+        let now = self.now_ns;
+        let o = self.order_mut(slot);
+        o.status = status;
+        o.updated_ns = now;
+        let (id, u, group) = (o.id, o.user, o.order_group_id);
+        self.resting.remove(&id);
+        self.drop_expiring(id);
+        self.users[u as usize].resting -= 1;
+        self.count_resting(slot, -1, now);
+        if let Some(g) = group {
+            if let Some(group) = self.groups.get_mut(&g) {
+                group.orders.remove(&id);
+            }
+        }
+        let coid = self.order(slot).client_order_id.clone();
+        if !coid.is_empty() {
+            self.retire_client_id(u, &coid);
+        }
+        let snap = self.snapshot(slot, reason);
+        self.out.push(Event::Order(Box::new(snap)));
+        self.retire(slot);
+    }
+
+    /// Keep a client id no open order uses any more reserved while it is among the user's
+    /// last `CLIENT_IDS_RETAINED` retired ones; release the oldest beyond that.
+    pub(crate) fn retire_client_id(&mut self, u: u32, coid: &str) {
+        let retired = &mut self.users[u as usize].retired;
+        if retired.iter().any(|r| &**r == coid) {
+            return; // already retired: it keeps its place (a dict key re-set in Python)
+        }
+        retired.push_back(Box::from(coid));
+        if retired.len() > crate::domain::CLIENT_IDS_RETAINED {
+            let oldest = retired.pop_front().expect("more than the bound");
+            self.client_ids.remove(&(u, oldest));
+        }
+    }
+
+    /// Cancel whatever remains of a live order; return the size cancelled.
+    pub(crate) fn cancel(&mut self, slot: u32, reason: &'static str) -> i64 {
+        let (m, acct, remaining, live) = {
+            let o = self.order(slot);
+            (o.market, o.acct, o.remaining_c, o.live)
+        };
+        self.gs_remove(slot);
+        if live {
+            self.markets[m as usize].book.remove(&mut self.orders, slot, false, true);
+            self.delta(m, slot, -remaining);
+        }
+        self.order_mut(slot).remaining_c = 0;
+        self.rebalance(acct, m);
+        self.finish(slot, OrderStatus::Canceled, reason);
+        remaining
+    }
+
+    /// The order's latest state, reusing the event just emitted when there is one.
+    pub(crate) fn last_snapshot(&self, slot: u32) -> OrderSnap {
+        let o = self.order(slot);
+        for ev in self.out.iter().rev() {
+            if let Event::Order(snap) = ev {
+                if snap.id == o.id {
+                    if snap.remaining_c == o.remaining_c && snap.status == o.status {
+                        return (**snap).clone();
+                    }
+                    break;
+                }
+            }
+        }
+        self.snapshot(slot, "placed")
+    }
+
+    pub(crate) fn snapshot(&self, slot: u32, reason: &'static str) -> OrderSnap {
+        let o = self.order(slot);
+        OrderSnap {
+            ts_ns: self.now_ns,
+            id: o.id,
+            user: o.user,
+            sub: o.sub,
+            market: o.market,
+            side: o.side(),
+            price_cc: o.price_cc,
+            initial_c: o.initial_c,
+            fill_c: o.fill_c,
+            remaining_c: o.remaining_c,
+            status: o.status,
+            reason,
+            time_in_force: o.time_in_force,
+            order_type: o.order_type,
+            legacy_side: o.legacy_side,
+            legacy_action: o.legacy_action,
+            client_order_id: o.client_order_id.clone(),
+            order_group_id: o.order_group_id,
+            self_trade_prevention: o.self_trade_prevention,
+            post_only: o.post_only,
+            cancel_order_on_pause: o.cancel_on_pause,
+            expiration_ts_ns: o.expiration_ts_ns,
+            created_ns: o.created_ns,
+            taker_fill_cost_cc: floor_div(o.taker_fill_cost_fine, 100),
+            maker_fill_cost_cc: floor_div(o.maker_fill_cost_fine, 100),
+            taker_fees_cc: o.taker_fees_cc,
+            maker_fees_cc: o.maker_fees_cc,
+            queue_seq: o.queue_seq,
+        }
+    }
+}
