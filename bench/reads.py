@@ -55,14 +55,11 @@ READERS = 20  # users with keys
 
 
 def catalog() -> list[c.Single]:
-    out: list[c.Single] = [
-        c.AddSeries(ts_ns=0, ticker="R", fee_type="quadratic", fee_multiplier_e4=10_000)
-    ]
+    out: list[c.Single] = [c.AddSeries(ticker="R", fee_type="quadratic", fee_multiplier_e4=10_000)]
     for e in range(MARKETS // 10):
-        out.append(c.AddEvent(ts_ns=0, event_ticker=f"R-E{e}", series_ticker="R"))
+        out.append(c.AddEvent(event_ticker=f"R-E{e}", series_ticker="R"))
         out += [
             c.AddMarket(
-                ts_ns=0,
                 ticker=f"R-E{e}-M{m}",
                 event_ticker=f"R-E{e}",
                 open_ts_ns=0,
@@ -79,12 +76,11 @@ def population(users: int, positions: int) -> list[list[c.Single]]:
     per_market = -(-users * per_user // MARKETS)
     batches: list[list[c.Single]] = [catalog()]
     maker: list[c.Single] = [
-        c.CreateUser(ts_ns=0, user_id="mm", name="maker"),
-        c.Deposit(ts_ns=0, user_id="mm", amount_cc=10**13),
+        c.CreateUser(user_id="mm", name="maker"),
+        c.Deposit(user_id="mm", amount_cc=10**13),
     ]
     maker += [
         c.PlaceOrder(
-            ts_ns=0,
             user_id="mm",
             ticker=_ticker(m),
             side="ask",
@@ -100,12 +96,11 @@ def population(users: int, positions: int) -> list[list[c.Single]]:
         batch: list[c.Single] = []
         for u in range(start, min(users, start + 500)):
             user = f"u{u}"
-            batch.append(c.CreateUser(ts_ns=0, user_id=user, name=user))
-            batch.append(c.Deposit(ts_ns=0, user_id=user, amount_cc=1_000_000))
+            batch.append(c.CreateUser(user_id=user, name=user))
+            batch.append(c.Deposit(user_id=user, amount_cc=1_000_000))
             for m in rng.sample(range(MARKETS), per_user):
                 batch.append(
                     c.PlaceOrder(
-                        ts_ns=0,
                         user_id=user,
                         ticker=_ticker(m),
                         side="bid",
@@ -141,7 +136,7 @@ class Bench:
     async def build(self, users: int, positions: int) -> float:
         started = time.perf_counter()
         for batch in population(users, positions):
-            outcome = await self.context.submit(c.Batch(ts_ns=0, items=batch))
+            outcome = await self.context.submit(c.Batch.of(batch))
             refused = [r.reject for r in outcome.value if r.reject is not None]
             assert not refused, refused[:3]
         for n in range(READERS):
@@ -149,7 +144,6 @@ class Bench:
             key_id = f"reader-{n}"
             await self.context.submit(
                 c.RegisterApiKey(
-                    ts_ns=0,
                     api_key_id=key_id,
                     user_id=f"u{n * (users // READERS)}",
                     name=key_id,
@@ -200,7 +194,6 @@ async def _writer(context: Context, stop: asyncio.Event, latencies: list[float])
         started = time.perf_counter()
         await context.submit(
             c.PlaceOrder(
-                ts_ns=0,
                 user_id="mm",
                 ticker=_ticker(rng.randrange(MARKETS)),
                 side="bid",
@@ -255,7 +248,7 @@ def upkeep(batches: list[list[c.Single]]) -> tuple[float, float, int]:
         index = LiveIndex("augury")
         started = time.process_time()
         for seq, command in enumerate(commands, 1):
-            outcome = exchange.apply(command)
+            outcome = exchange.apply(command, seq)
             if with_index:
                 index.on_applied(seq, command, outcome)
         return time.process_time() - started

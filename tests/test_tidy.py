@@ -6,17 +6,18 @@ resolved and checked like absolute ones)::
 
     domain <- engine, ledger <- runtime <- store <- queries <- api, platform, web, cli, demo
 
-(``catalog_file`` and the ``sim`` harness sit with the top layer; the ledger does not import
-the engine.) ``client`` imports nothing of the server. Outside ``engine``, ``ledger``,
-``runtime`` and ``queries`` (and the ``sim`` harness) nothing touches engine internals: only
-the engine's public contract (``engine.commands``, ``engine.events``, the ``Outcome`` type)
-is imported, no ``ledger``, and no code reaches for an ``.exchange`` or ``.ledger``
-attribute, and only the runtime (and the ``sim`` harness) knows which engine runs. ``_fine``
-amounts (micro-dollars) never appear in the Kalshi wire's layers. Each
-Kalshi wire noun is built only by its renderer (``api/render``); the platform asks the read
-port only in ``platform/reads.py``; only ``store/db.py`` opens a database driver. The
-pure core (domain, engine, ledger) imports nothing from the adapters and nothing that reads
-a clock, draws random numbers, does I/O or uses floats for money.
+(``catalog_file``, ``seed`` and the ``sim`` harness sit with the top layer; the ledger does
+not import the engine.) ``client`` imports nothing of the server, and only ``cli`` imports
+it. Outside ``engine``, ``ledger``, ``runtime`` and ``queries`` (and the ``sim`` harness)
+nothing touches engine internals: only the engine's public contract (``engine.commands``,
+``engine.events``, ``engine.results`` and the ``Outcome`` type) is imported, no ``ledger``,
+and no code reaches for an ``.exchange`` or ``.ledger`` attribute, and only the runtime
+(and the ``sim`` harness) knows which engine runs. ``_fine`` amounts (micro-dollars) never
+appear in the Kalshi wire's layers. Each Kalshi wire noun is built only by its renderer
+(``api/render``); the platform asks the read port only in ``platform/reads.py``; only
+``store/db.py`` opens a database driver. The pure core (domain, engine, ledger) imports
+nothing from the adapters and nothing that reads a clock, draws random numbers, does I/O or
+uses floats for money.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ LAYERS: dict[str, int] = {
     "runtime": 2,
     "store": 3,
     "queries": 4,
-    **dict.fromkeys(("api", "platform", "web", "cli", "demo", "catalog_file", "sim"), 5),
+    **dict.fromkeys(("api", "platform", "web", "cli", "demo", "seed", "catalog_file", "sim"), 5),
 }
+# Who may import the (self-contained) client toolkit: the ``augury`` command line registers
+# its trader commands beside the server's (``cli/main.py``); no server code uses it.
+CLIENT_USERS = frozenset({"cli"})
 # Where engine internals may be touched (the engine, its ledger, the single writer, the
 # read side's index and seed, and the simulation harness that drives a bare engine).
 ENGINE_INSIDE = frozenset({"engine", "ledger", "runtime", "queries", "sim"})
@@ -54,6 +58,8 @@ ENGINE_PUBLIC: dict[str, frozenset[str] | None] = {
     "augury.engine.commands": None,
     "augury.engine.events": None,
     "augury.engine.exchange": frozenset({"Outcome"}),
+    # Typed command results (``Outcome[R]``, ``Amended``, ...): what ``apply`` answers.
+    "augury.engine.results": None,
 }
 # The Kalshi wire's layers: micro-dollar (``_fine``) amounts never reach them. (The
 # platform is left out: its leaderboard recomputes realised P&L from the history of fills
@@ -260,7 +266,10 @@ def _layer_problems(root: Path = SRC) -> list[str]:
             target = _part(module)
             if target is None or target == own:
                 continue
-            if target == "client" or LAYERS.get(target, 99) > LAYERS[own]:
+            if target == "client":
+                if own not in CLIENT_USERS:
+                    problems.append(f"{path.relative_to(root)} ({own}) imports {module}")
+            elif LAYERS.get(target, 99) > LAYERS[own]:
                 problems.append(f"{path.relative_to(root)} ({own}) imports {module}")
     return problems
 
@@ -269,7 +278,9 @@ def _engine_problems(root: Path = SRC) -> list[str]:
     problems = []
     for path in sorted(root.rglob("*.py")):
         own = _part(_module_name(path, root))
-        if own in ENGINE_INSIDE:
+        if own in ENGINE_INSIDE or own == "client":
+            # The client toolkit imports nothing of the server (checked below): its
+            # ``.ledger`` is its own paper-trading ledger, not the engine's.
             continue
         rel = path.relative_to(root)
         for module, names in _imported(path, root):

@@ -25,7 +25,7 @@ async def _run(url: str) -> list[tuple[str, int | None]]:
     try:
         port = read_side.attach(runtime)
 
-        def later_sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+        def later_sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
             # What a later subscriber reads while the command's events are handed out.
             if isinstance(command, c.PlaceOrder):
                 orders = port.resting_orders(command.user_id, subaccount=0)

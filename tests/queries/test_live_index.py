@@ -41,12 +41,11 @@ def _port(index: LiveIndex) -> Queries:
     return Queries(index, _NoHistory())  # type: ignore[arg-type]
 
 
-def _extra(rng: random.Random, n: int, users: list[str], ts: int) -> c.Command | None:
+def _extra(rng: random.Random, n: int, users: list[str]) -> c.Command | None:
     # Commands the sim's generator does not issue: keys, tiers, subaccounts, users.
     if n % 97 == 0:
         user = rng.choice(users)
         return c.RegisterApiKey(
-            ts_ns=ts,
             api_key_id=f"key-{n}",
             user_id=user,
             name=f"key {n}",
@@ -56,14 +55,14 @@ def _extra(rng: random.Random, n: int, users: list[str], ts: int) -> c.Command |
             subaccount=rng.choice([None, 0]),
         )
     if n % 97 == 50 and n > 200:
-        return c.RevokeApiKey(ts_ns=ts, api_key_id=f"key-{n - 50}", user_id="u000")
+        return c.RevokeApiKey(api_key_id=f"key-{n - 50}", user_id="u000")
     if n % 131 == 0:
         tier = rng.choice(["basic", "premier", "default", "unlimited", "gold"])
-        return c.SetUserTier(ts_ns=ts, user_id=rng.choice(users), tier=tier)
+        return c.SetUserTier(user_id=rng.choice(users), tier=tier)
     if n % 577 == 0:
-        return c.CreateSubaccount(ts_ns=ts, user_id=rng.choice(users))
+        return c.CreateSubaccount(user_id=rng.choice(users))
     if n % 211 == 0:  # a user who never deposits still has an (empty) balance
-        return c.CreateUser(ts_ns=ts, user_id=f"late{n}", name="late")
+        return c.CreateUser(user_id=f"late{n}", name="late")
     return None
 
 
@@ -77,15 +76,16 @@ def _run(seed: int, seed_at: int, *, native: bool = False) -> None:
     live = LiveIndex(INSTANCE_ID)
     reseeded: LiveIndex | None = None
     for n in range(1, COMMANDS + 1):
-        command: c.Command | None = _extra(rng, n, workload.users, workload.ts)
+        command: c.Command | None = _extra(rng, n, workload.users)
         from_workload = command is None
         if command is None:
             command = workload.next_command()
-        outcome = exchange.apply(command)
+        ts_ns = workload.ts
+        outcome = exchange.apply(command, ts_ns)
         if from_workload:
             workload.observe(outcome)
         if native:
-            outcome = followed.apply(command)
+            outcome = followed.apply(command, ts_ns)
         live.on_applied(n, command, outcome)
         if reseeded is not None:
             reseeded.on_applied(n, command, outcome)
@@ -120,7 +120,7 @@ def test_retired_client_ids_are_released_in_the_engines_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # With a retention of 3 the workload releases retired client order ids all the time.
-    monkeypatch.setattr("augury.engine.exchange.CLIENT_IDS_RETAINED", 3)
+    monkeypatch.setattr("augury.engine.retire.CLIENT_IDS_RETAINED", 3)
     monkeypatch.setattr("augury.queries.index.CLIENT_IDS_RETAINED", 3)
     _run(4, 1_000)
 
@@ -137,17 +137,17 @@ def test_an_index_that_failed_answers_nothing() -> None:
     exchange = Exchange("x")
     index = LiveIndex("x")
     queries = _port(index)
-    create = c.CreateUser(ts_ns=1, user_id="ann", name="ann")
-    index.on_applied(1, create, exchange.apply(create))
+    create = c.CreateUser(user_id="ann", name="ann")
+    index.on_applied(1, create, exchange.apply(create, 1))
     assert queries.user("ann") is not None
     # A deposit for a user the index never saw: folding it fails (as a bug would).
-    ghost = c.Deposit(ts_ns=2, user_id="bob", amount_cc=10_000)
-    exchange.apply(c.CreateUser(ts_ns=2, user_id="bob", name="bob"))
-    outcome = exchange.apply(ghost)
+    ghost = c.Deposit(user_id="bob", amount_cc=10_000)
+    exchange.apply(c.CreateUser(user_id="bob", name="bob"), 2)
+    outcome = exchange.apply(ghost, 2)
     with pytest.raises(KeyError):
-        index.on_applied(2, c.CreateSubaccount(ts_ns=2, user_id="bob"), outcome)
+        index.on_applied(2, c.CreateSubaccount(user_id="bob"), outcome)
     with pytest.raises(ReadSideUnavailable):
         queries.user("ann")
     with pytest.raises(ReadSideUnavailable):
         queries.next_due_ns()
-    index.on_applied(3, create, exchange.apply(create))  # no longer followed, no error
+    index.on_applied(3, create, exchange.apply(create, 3))  # no longer followed, no error

@@ -98,7 +98,7 @@ class Node:
             due = self.queries.next_due_ns()
             if due is not None and due <= self.clock.now_ns():
                 try:
-                    await self.runtime.sequencer.submit(c.Tick(ts_ns=0))
+                    await self.runtime.sequencer.submit(c.Tick())
                 except Exception:
                     log.exception("lifecycle tick failed")
                     return
@@ -126,10 +126,9 @@ class Node:
         )
         items: list[c.Single] = []
         if self.queries.user(OPERATOR_USER) is None:
-            items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
+            items.append(c.CreateUser(user_id=OPERATOR_USER, name="operator"))
         items.append(
             c.RegisterApiKey(
-                ts_ns=0,
                 api_key_id=key_id,
                 user_id=OPERATOR_USER,
                 name="operator",
@@ -138,7 +137,7 @@ class Node:
                 scopes=["admin", "read", "write"],
             )
         )
-        await self.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+        await self.runtime.sequencer.submit(c.Batch.of(items))
 
     async def stop(self) -> None:
         """Stop the ticker, then the runtime (drain, snapshot, close the store)."""

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.errors import ApiError
+from augury.api.tutorials import market_status_alias
 from augury.domain.enums import MarketStatus
 from augury.queries import InvalidCursorError
 
@@ -119,12 +120,15 @@ def flag_param(request: Request, name: str) -> bool:
 def market_status_param(
     request: Request, allowed: Collection[str] = MARKET_STATUS
 ) -> frozenset[MarketStatus] | None:
-    """Read a market ``status`` filter: the lifecycle states it stands for, or None."""
+    """Read a market ``status`` filter: the lifecycle states it stands for, or None.
+
+    A word outside ``allowed`` is a 400 naming the filters, or, under ``--compat
+    tutorials``, a status markets report (``active``, ...) read as its filter."""
     status = request.query_params.get("status")
     if not status:
         return None
     if status not in allowed:
-        raise ApiError(400, "invalid_parameters", f"unknown status filter {status!r}")
+        return market_status_alias(status)
     return MARKET_STATUS[status]
 
 

@@ -65,13 +65,12 @@ async def ensure_demo_user(runtime: Runtime, queries: Queries, data_dir: Path) -
     items: list[c.Single] = []
     if queries.user(DEMO_USER) is None:
         items += [
-            c.CreateUser(ts_ns=0, user_id=DEMO_USER, name=DEMO_USER),
-            c.Deposit(ts_ns=0, user_id=DEMO_USER, amount_cc=DEMO_DEPOSIT_CC),
+            c.CreateUser(user_id=DEMO_USER, name=DEMO_USER),
+            c.Deposit(user_id=DEMO_USER, amount_cc=DEMO_DEPOSIT_CC),
         ]
     if queries.api_key(key_id) is None:
         items.append(
             c.RegisterApiKey(
-                ts_ns=0,
                 api_key_id=key_id,
                 user_id=DEMO_USER,
                 name="demo user key",
@@ -81,7 +80,7 @@ async def ensure_demo_user(runtime: Runtime, queries: Queries, data_dir: Path) -
             )
         )
     if items:
-        await runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+        await runtime.sequencer.submit(c.Batch.of(items))
     return DemoUser(key_id, key_file, id_file)
 
 

@@ -75,7 +75,7 @@ def _fill_payload(event: FillEvent) -> dict[str, Any]:
     }
 
 
-def derive(members: set[str], seq: int, outcome: Outcome, ts_ns: int) -> list[Note]:
+def derive(members: set[str], seq: int, outcome: Outcome[object], ts_ns: int) -> list[Note]:
     """Return the notes one applied command causes for platform users."""
     notes: list[Note] = []
     for event in outcome.events:
@@ -135,11 +135,13 @@ class Notifier:
 
     # --- from the journal ----------------------------------------------------------------
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome, members: set[str]) -> None:
+    def replay(
+        self, seq: int, command: c.Command, outcome: Outcome[object], members: set[str]
+    ) -> None:
         """Derive the notes of a command replayed by recovery (past the watermark only)."""
         if seq <= self.watermark:
             return
-        self._replayed.extend(derive(members, seq, outcome, command.ts_ns))
+        self._replayed.extend(derive(members, seq, outcome, outcome.ts_ns))
         self._replay_last = seq
 
     async def flush_replay(self) -> None:
@@ -150,13 +152,13 @@ class Notifier:
             await self.db.run(lambda tx: self._write(tx, notes, last))
             self.on_deliveries()
 
-    def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
+    def on_batch(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
         """Queue one applied batch's notes for the platform thread (never blocks)."""
         if self.closed or not items:
             return
         notes: list[Note] = []
-        for seq, command, outcome in items:
-            notes.extend(derive(self.members, seq, outcome, command.ts_ns))
+        for seq, _command, outcome in items:
+            notes.extend(derive(self.members, seq, outcome, outcome.ts_ns))
         last = items[-1][0]
         future = self.db.thread.submit(
             self.db.transaction_sync, lambda tx: self._write(tx, notes, last)

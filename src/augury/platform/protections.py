@@ -239,7 +239,7 @@ class Protections:
             return None
         return yes if held == "yes" else 10_000 - yes
 
-    def on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         """Look at one applied command (on the loop, in sequence order)."""
         if not self.live:
             return

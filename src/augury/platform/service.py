@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["WATERMARK_KEY", "Platform"]
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 WATERMARK_KEY = "platform.seq"
 
@@ -115,7 +116,7 @@ class Platform:
 
     # --- joining the exchange ----------------------------------------------------------
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Receive one command replayed by recovery (on the recovery thread)."""
         self.notifier.replay(seq, command, outcome, self.members)
 
@@ -147,7 +148,7 @@ class Platform:
             if not exists:
                 log.warning("account %s has no exchange user yet: creating it", user_id)
                 await self.submit(
-                    c.CreateUser(ts_ns=0, user_id=user_id, name=accounts.ACCOUNT_MARKER + user_id)
+                    c.CreateUser(user_id=user_id, name=accounts.ACCOUNT_MARKER + user_id)
                 )
 
     async def stop(self) -> None:
@@ -210,7 +211,7 @@ class Platform:
                 if conn.user_id == user_id:
                     conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Sequence a command through the exchange's single writer (journaled first)."""
         return await self.context.runtime.sequencer.submit(command)
 

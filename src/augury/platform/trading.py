@@ -121,7 +121,6 @@ def place_command(
 ) -> c.PlaceOrder:
     """Return the engine command for an intent."""
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=intent.user_id,
         ticker=intent.ticker,
         side=intent.book_side,
@@ -149,7 +148,7 @@ class Fills:
         return self.notional_cc * C_PER_CONTRACT // self.count_c if self.count_c else 0
 
 
-def summarise_fills(outcome: Outcome, order_id: str, side: Literal["YES", "NO"]) -> Fills:
+def summarise_fills(outcome: Outcome[object], order_id: str, side: Literal["YES", "NO"]) -> Fills:
     """Total the fills of ``order_id`` among an outcome's events."""
     count_c = notional_fine = fee_cc = 0
     for event in outcome.events:

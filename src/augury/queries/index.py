@@ -47,6 +47,7 @@ from augury.engine.events import (
     UserUpdate,
 )
 from augury.engine.exchange import Outcome
+from augury.engine.results import Amended, batch_outcomes
 from augury.queries.due import DueIndex
 from augury.queries.markets import MarketState, due_ns
 from augury.queries.views import ApiKeyView, SeriesView
@@ -131,6 +132,7 @@ class LiveIndex:
     def __init__(self, instance_id: str) -> None:
         self.instance_id = instance_id
         self.now_ns = 0
+        self.ts_ns = 0  # the time of the command being folded in
         self.trading_paused = False
         self.money_in_cc = 0  # deposits less withdrawals: the cash the exchange holds
         # (user, client order id) -> order id, kept as the engine keeps them: while the
@@ -155,13 +157,13 @@ class LiveIndex:
 
     # --- the sequencer sink -------------------------------------------------------------
 
-    def on_applied(self, _seq: int, command: c.Command, outcome: Outcome) -> None:
+    def on_applied(self, _seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Fold one applied command into the indexes (sequencer sink; never blocks)."""
         if outcome.reject is not None or self.failed is not None:
             return
         try:
             if type(command) is c.Batch:
-                for item, result in zip(command.items, outcome.value, strict=True):
+                for item, result in zip(command.items, batch_outcomes(outcome), strict=True):
                     if result.reject is None:
                         self._leaf(item, result)
             else:
@@ -170,9 +172,11 @@ class LiveIndex:
             self.failed = error
             raise
 
-    def _leaf(self, command: c.Command, outcome: Outcome) -> None:
-        if command.ts_ns > self.now_ns:
-            self.now_ns = command.ts_ns
+    def _leaf(self, command: c.Command, outcome: Outcome[object]) -> None:
+        # Time comes with the command's envelope (``Outcome.ts_ns``), not the command.
+        self.ts_ns = ts_ns = outcome.ts_ns
+        if ts_ns > self.now_ns:
+            self.now_ns = ts_ns
         before = _COMMANDS.get(type(command))
         if before is not None:
             before(self, command)
@@ -184,7 +188,9 @@ class LiveIndex:
         if type(command) is c.AmendOrder:
             # A metadata-only amend (client order id, expiry) emits no OrderUpdate; an
             # order the amend finished has had its final event already.
-            new: OrderUpdate = outcome.value["new"]
+            amended = outcome.value
+            assert isinstance(amended, Amended)
+            new = amended.new
             if new.status == _RESTING:
                 self._order(new)
 
@@ -202,7 +208,7 @@ class LiveIndex:
             )
             return
         self.series[cmd.ticker] = SeriesView(
-            cmd.ticker, FeeType(cmd.fee_type), cmd.fee_multiplier_e4, cmd.meta, cmd.ts_ns
+            cmd.ticker, FeeType(cmd.fee_type), cmd.fee_multiplier_e4, cmd.meta, self.ts_ns
         )
 
     def _add_event(self, cmd: c.AddEvent) -> None:
@@ -211,7 +217,7 @@ class LiveIndex:
             existing.meta = cmd.meta
             return
         self.events[cmd.event_ticker] = EventRecord(
-            cmd.event_ticker, cmd.series_ticker, cmd.mutually_exclusive, cmd.meta, cmd.ts_ns
+            cmd.event_ticker, cmd.series_ticker, cmd.mutually_exclusive, cmd.meta, self.ts_ns
         )
 
     def _add_market(self, cmd: c.AddMarket) -> None:
@@ -231,7 +237,7 @@ class LiveIndex:
             settlement_timer_s=cmd.settlement_timer_s,
             market_type=cmd.market_type,
             meta=cmd.meta,
-            created_ns=cmd.ts_ns,
+            created_ns=self.ts_ns,
         )
         self.events[cmd.event_ticker].markets.append(cmd.ticker)
 
@@ -239,7 +245,7 @@ class LiveIndex:
         user = self.users[cmd.user_id]
         number = user.subaccounts
         user.subaccounts += 1
-        self.balances[(cmd.user_id, number)] = BalanceUpdate(cmd.ts_ns, cmd.user_id, number, 0, 0)
+        self.balances[(cmd.user_id, number)] = BalanceUpdate(self.ts_ns, cmd.user_id, number, 0, 0)
 
     def _amend(self, cmd: c.AmendOrder) -> None:
         # A new client order id takes over before the amend's events, as in the engine.
@@ -269,7 +275,7 @@ class LiveIndex:
             cmd.key_type,
             tuple(cmd.scopes),
             cmd.subaccount,
-            cmd.ts_ns,
+            self.ts_ns,
         )
         self.user_keys.setdefault(cmd.user_id, {})[cmd.api_key_id] = None
 

@@ -26,6 +26,7 @@ from typing import Protocol, TypeVar
 
 from augury.domain.units import FINE_PER_CC, ONE_DOLLAR_CC
 from augury.engine.events import OrderUpdate, PositionUpdate
+from augury.queries.candles import read_candles
 from augury.queries.index import LiveIndex, ReadSideUnavailable, UserRecord
 from augury.queries.views import (
     ApiKeyView,
@@ -561,7 +562,7 @@ class Queries:
 
         Args:
             tickers: the markets, in the order wanted.
-            period_min: 1, 60 or 1440.
+            period_min: 1, 60 or 1440 (stored); 5 or 15 folded from 1-minute candles.
             start_ts_s: earliest period end (Unix seconds, inclusive).
             end_ts_s: latest period end (inclusive).
             limit_each: at most this many candles per market.
@@ -577,8 +578,8 @@ class Queries:
                 if left <= 0:
                     out.append(([], None))
                     continue
-                rows = reader.candles(
-                    ticker, period_min, start_ts_s, end_ts_s, limit=min(limit_each, left)
+                rows = read_candles(
+                    reader, ticker, period_min, start_ts_s, end_ts_s, min(limit_each, left)
                 )
                 before = (
                     reader.candle_before(ticker, period_min, start_ts_s)

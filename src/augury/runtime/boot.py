@@ -40,12 +40,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
 from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import batch_outcomes, refused
 from augury.engine.state import SnapshotFormatError, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.engines import load_exchange, new_exchange, resolve, specification_state
@@ -69,7 +70,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ReplaySink = Callable[[int, c.Command, Outcome], None]
+ReplaySink = Callable[[int, c.Command, Outcome[object]], None]
 
 
 class RecoveryError(RuntimeError):
@@ -80,23 +81,25 @@ class RecoveryError(RuntimeError):
         self.seq = seq
 
 
-def failed_outcome() -> Outcome:
-    """Return the outcome of a command whose apply raised (and was undone)."""
-    return Outcome(
-        [], Reject(RejectReason.COMMAND_FAILED, "the command failed and changed nothing"), None
-    )
+def failed_outcome(ts_ns: int) -> Outcome[object]:
+    """Return the outcome of a command whose apply (at ``ts_ns``) raised and was undone."""
+    reject = Reject(RejectReason.COMMAND_FAILED, "the command failed and changed nothing")
+    return refused(reject, ts_ns)
 
 
-def adopt_state(exchange: Exchange, rebuilt: Exchange) -> None:
+def adopt_state(exchange: Any, rebuilt: Any) -> None:
     """Make ``exchange`` hold the state of ``rebuilt``, in place.
 
     Everything that holds the live exchange (routes, the WebSocket hub, the demo) keeps
     its reference and sees the rebuilt state from then on. A native engine provides the
     same operation on its own object.
     """
-    state = vars(exchange)
-    state.clear()
-    state.update(vars(rebuilt))
+    if isinstance(exchange, Exchange):
+        exchange.__setstate__(rebuilt.__getstate__())
+    else:  # the native engine: the object holds its core
+        state = vars(exchange)
+        state.clear()
+        state.update(vars(rebuilt))
 
 
 def undo_failed(journal: JournalPort, instance_id: str, seq: int, exchange: Exchange) -> None:
@@ -201,11 +204,12 @@ def _replay_native(
     void: frozenset[int],
     until: int | None,
 ) -> int:
-    """Replay journal records through the native engine, a chunk of payloads per call.
+    """Replay journal records through the native engine, a chunk of records per call,
+    each at its row's time.
 
     Outcomes are decoded only for a sink (the history read models). A void record, or one
-    the native decoder refuses (an older layout ``record_compat`` knows, or one nobody
-    decodes), goes through ``_replay_one`` alone, exactly as on the Python engine.
+    the native decoder refuses (one nobody decodes), goes through ``_replay_one`` alone,
+    exactly as on the Python engine.
     """
     replay = _NativeReplay(journal, instance_id, exchange, sink, void)
     seq = after
@@ -245,9 +249,10 @@ class _NativeReplay:
                 continue
             end = next((i for i in range(start, len(chunk)) if chunk[i][0] in void), len(chunk))
             payloads = [payload for _, _, payload in chunk[start:end]]
-            raw, applied, error = self.core.apply_prefix(payloads, sink is not None)
+            times = [ts_ns for _, ts_ns, _ in chunk[start:end]]
+            raw, applied, error = self.core.apply_prefix(payloads, times, sink is not None)
             if sink is not None:
-                outcomes = decode_outcomes(raw)
+                outcomes = decode_outcomes(raw, times)
                 for (seq, _ts, payload), outcome in zip(chunk[start:], outcomes, strict=False):
                     sink(seq, c.decode_command(payload), outcome)
             start += applied
@@ -273,14 +278,14 @@ def _replay_one(
     ts_ns: int,
     payload: bytes,
     void: frozenset[int],
-) -> tuple[c.Command, Outcome]:
+) -> tuple[c.Command, Outcome[object]]:
     try:
         command = c.decode_command(payload)
     except Exception as error:
         if seq in void:
             # Voided by the operator because no build at hand decodes it; subscribers
             # still need an entry at this seq, and a Tick of its time stands in for it.
-            return c.Tick(ts_ns=ts_ns), failed_outcome()
+            return c.Tick(), failed_outcome(ts_ns)
         raise RecoveryError(
             seq,
             f"journal record {seq} cannot be decoded by this build ({error}). It was "
@@ -289,9 +294,9 @@ def _replay_one(
             "the same --data/--db, then start again.",
         ) from error
     if seq in void:
-        return command, failed_outcome()
+        return command, failed_outcome(ts_ns)
     try:
-        outcome = exchange.apply(command)
+        outcome: Outcome[object] = exchange.apply(command, ts_ns)
     except Exception:
         log.exception(
             "journal record %d (%s) raised during replay: voiding it and rebuilding the "
@@ -300,8 +305,8 @@ def _replay_one(
             type(command).__name__,
         )
         undo_failed(journal, instance_id, seq, exchange)
-        return command, failed_outcome()
-    results = outcome.value if isinstance(command, c.Batch) else [outcome]
+        return command, failed_outcome(ts_ns)
+    results = batch_outcomes(outcome) if isinstance(command, c.Batch) else [outcome]
     for result in results:
         reject = result.reject
         if reject is not None and reject.reason is RejectReason.OUT_OF_DOMAIN:
@@ -365,7 +370,7 @@ class Runtime:
         writer, reader = await loop.run_in_executor(thread, store.open_history, db_url)
         history = HistoryFeed(writer, reader)
 
-        def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+        def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
             history.replay(seq, command, outcome)
             if replay_sink is not None:
                 replay_sink(seq, command, outcome)
@@ -396,9 +401,9 @@ class Runtime:
         gc.freeze()
         gc.set_threshold(50_000, 50, 1000)
 
-        def undo(seq: int, exchange: Exchange) -> Outcome:
+        def undo(seq: int, ts_ns: int, exchange: Exchange) -> Outcome[object]:
             undo_failed(journal, instance_id, seq, exchange)
-            return failed_outcome()
+            return failed_outcome(ts_ns)
 
         sequencer = Sequencer(
             recovery.exchange,

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_QUEUED_BATCHES = 64  # sequencer batches (each up to max_batch commands) in flight
-_Item = tuple[int, c.Command, Outcome]
+_Item = tuple[int, c.Command, Outcome[object]]
 
 
 class HistoryUnavailable(RuntimeError):
@@ -72,7 +72,7 @@ class HistoryFeed:
         self._room: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Collect replayed commands, writing them in batches (used during recovery)."""
         self._pending.append((seq, command, outcome))
         if len(self._pending) >= 1000:

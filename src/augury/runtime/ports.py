@@ -29,7 +29,7 @@ __all__ = [
     "book_seeds",
 ]
 
-Applied = tuple[int, c.Command, Outcome]
+Applied = tuple[int, c.Command, Outcome[object]]
 
 
 class _Recovery(Protocol):

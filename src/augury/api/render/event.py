@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import msgspec
 
+from augury.api.modes import current
 from augury.api.render.common import meta_str
 from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
@@ -113,6 +114,7 @@ def event(
         title=meta_str(meta, "title"),
         collateral_return_type="MECNET" if view.mutually_exclusive else "",
         mutually_exclusive=view.mutually_exclusive,
+        available_on_brokers=False,
         category=meta_str(series_view.meta, "category") if series_view is not None else None,
         strike_date=meta_str(meta, "strike_date") or None,
         strike_period=meta_str(meta, "strike_period") or None,
@@ -125,6 +127,8 @@ def event(
             float(multiplier) if isinstance(multiplier, int | float) and fee_override else None
         ),
         exchange_index=0,
+        # --compat tutorials: how many markets the event has.
+        markets_count=len(view.markets) if current().tutorials else None,
     )
 
 

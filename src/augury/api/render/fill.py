@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import msgspec
 
+from augury.api.modes import current
 from augury.api.render.common import NS_PER_S, ms, outcome_side
 from augury.api.schemas import portfolio as wp
 from augury.api.schemas.base import legacy_cents, legacy_contracts, rfc3339_from_ns
@@ -49,6 +50,8 @@ def fill(row: FillEvent | FillRecord) -> wp.Fill:
         count=legacy_contracts(row.count_c),
         yes_price=legacy_cents(yes),
         no_price=legacy_cents(ONE_DOLLAR_CC - yes),
+        # --compat tutorials: the fee in whole cents, rounded up.
+        fee=-(-row.fee_cc // 100) if current().tutorials else None,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import msgspec
 
+from augury.api.modes import current
 from augury.api.render.common import ms, outcome_side
 from augury.api.schemas import orders as wo
 from augury.api.schemas import orders_v2 as w
@@ -87,7 +88,20 @@ def order(update: OrderUpdate | OrderRecord) -> wo.Order:
         taker_fill_cost=legacy_cents(update.taker_fill_cost_cc),
         maker_fill_cost=legacy_cents(update.maker_fill_cost_cc),
         queue_position=0,
+        **(_order_courtesy(update) if current().tutorials else {}),
     )
+
+
+def _order_courtesy(update: OrderUpdate | OrderRecord) -> dict[str, Any]:
+    """``--compat tutorials``: whole ``count``, cents ``total_cost`` and ``avg_price``."""
+    cost_cc = update.taker_fill_cost_cc + update.maker_fill_cost_cc
+    fill_c = update.fill_c
+    return {
+        "count": legacy_contracts(update.initial_c),
+        "total_cost": legacy_cents(cost_cc),
+        # Cents per contract on the order's own side, rounded half up; None until filled.
+        "avg_price": (2 * cost_cc + fill_c) // (2 * fill_c) if fill_c else None,
+    }
 
 
 def averages(update: OrderUpdate) -> tuple[str | None, str | None]:

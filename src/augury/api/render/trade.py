@@ -11,7 +11,7 @@ from augury.api.render.common import NS_PER_S, ms, outcome_side
 from augury.api.schemas import markets as wm
 from augury.api.schemas.base import legacy_cents, legacy_contracts, rfc3339_from_ns
 from augury.api.ws import messages as m
-from augury.domain.units import ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
+from augury.domain.units import C_PER_CONTRACT, ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
 from augury.engine.events import TradeEvent
 from augury.queries.views import TradeRecord
 
@@ -41,8 +41,9 @@ def trade(row: TradeRecord) -> wm.Trade:
     )
 
 
-def trade_message(event: TradeEvent) -> bytes:
-    """Build a public ``trade`` WebSocket body."""
+def trade_message(event: TradeEvent, *, with_count: bool = False) -> bytes:
+    """Build a public ``trade`` WebSocket body (``with_count``: the tutorials' whole
+    ``count``, ``--compat tutorials``)."""
     outcome = outcome_side(event.taker_side)
     return _encode(
         m.TradeMsg(
@@ -57,5 +58,6 @@ def trade_message(event: TradeEvent) -> bytes:
             is_block_trade=False,
             ts=event.ts_ns // NS_PER_S,
             ts_ms=ms(event.ts_ns),
+            count=event.count_c // C_PER_CONTRACT if with_count else None,
         )
     )

@@ -23,6 +23,7 @@ from augury.api.params import MAX_TS, flag_param, int_param, tickers_param
 from augury.api.render import candle as render
 from augury.api.schemas import candles as wc
 from augury.api.schemas import historical as wh
+from augury.api.tutorials import candle_period
 from augury.queries import MAX_CANDLES
 from augury.queries.views import Candle
 
@@ -42,7 +43,7 @@ class _Window:
         if start is None or end is None or period is None:
             raise ApiError(400, "invalid_parameters", "start_ts, end_ts, period_interval needed")
         if period not in _PERIODS:
-            raise ApiError(400, "invalid_parameters", "period_interval is 1, 60 or 1440")
+            period = candle_period(period)  # 5 or 15 under --compat tutorials, else 400
         if start > end:
             raise ApiError(400, "invalid_parameters", "start_ts must not be after end_ts")
         self.start, self.end, self.period = start, end, period

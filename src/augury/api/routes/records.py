@@ -37,6 +37,7 @@ from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
+from augury.api.tutorials import order_status_alias
 
 __all__ = ["fills", "orders", "routes", "trades"]
 
@@ -58,7 +59,7 @@ async def orders(request: Request, cutoff_ns: int | None = None) -> Response:
     live = cutoff_ns is None
     status = request.query_params.get("status") or None if live else None
     if status is not None and status not in _ORDER_STATUSES:
-        raise ApiError(400, "invalid_parameters", "status is resting, canceled or executed")
+        status = order_status_alias(status)
     events = tickers_param(request, "event_ticker") if live else []
     if len(events) > 10:
         raise ApiError(400, "invalid_parameters", "event_ticker takes at most 10 events")

@@ -86,6 +86,13 @@ from augury.api.schemas.exchange import (
     Schedule,
     WeeklySchedule,
 )
+from augury.api.schemas.fee_changes import (
+    EventFeeChange,
+    GetEventFeeChangesResponse,
+    GetMultivariateEventsResponse,
+    GetSeriesFeeChangesResponse,
+    SeriesFeeChange,
+)
 from augury.api.schemas.groups import (
     CreateOrderGroupRequest,
     CreateOrderGroupResponse,
@@ -242,6 +249,7 @@ __all__ = [
     "ErrorEnvelope",
     "ErrorResponse",
     "EventData",
+    "EventFeeChange",
     "EventPosition",
     "ExchangeIndexStatus",
     "ExchangeStatus",
@@ -254,6 +262,7 @@ __all__ = [
     "GetBalanceResponse",
     "GetDepositsResponse",
     "GetEventCandlesticksResponse",
+    "GetEventFeeChangesResponse",
     "GetEventMetadataResponse",
     "GetEventResponse",
     "GetEventsResponse",
@@ -266,6 +275,7 @@ __all__ = [
     "GetMarketOrderbooksResponse",
     "GetMarketResponse",
     "GetMarketsResponse",
+    "GetMultivariateEventsResponse",
     "GetOrderGroupResponse",
     "GetOrderGroupsResponse",
     "GetOrderQueuePositionResponse",
@@ -274,6 +284,7 @@ __all__ = [
     "GetOrdersResponse",
     "GetPortfolioRestingOrderTotalValueResponse",
     "GetPositionsResponse",
+    "GetSeriesFeeChangesResponse",
     "GetSeriesListResponse",
     "GetSeriesResponse",
     "GetSettlementsResponse",
@@ -306,6 +317,7 @@ __all__ = [
     "RequestDecodeError",
     "Schedule",
     "Series",
+    "SeriesFeeChange",
     "Settlement",
     "SettlementSource",
     "SubaccountBalance",

@@ -261,7 +261,7 @@ async def cancel_limit_order(call: Call) -> Response:
     order_id = call.path_params["id"]
     user_id = call.user.user_id
     outcome = await call.platform.submit(
-        c.CancelOrder(ts_ns=0, user_id=user_id, order_id=order_id, subaccount=0)
+        c.CancelOrder(user_id=user_id, order_id=order_id, subaccount=0)
     )
     if outcome.reject is not None:
         # Not resting: say so only to the order's owner (anyone else learns nothing).
