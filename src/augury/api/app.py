@@ -69,6 +69,7 @@ from augury.runtime.history_feed import HistoryUnavailable
 from augury.runtime.ports import StoreOpener
 from augury.seed.app import SEED_PREFIX, SeedApp
 from augury.store import SQL_STORE
+from augury.web.app import web_app
 
 __all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "wire_mode"]
 
@@ -203,6 +204,7 @@ def create_app(
                 await trimming
             await scheduler.stop()
             await ws_hub.stop()
+            await web.stop()
             await platform.stop()
             await node.stop()
 
@@ -240,6 +242,8 @@ def create_app(
         default_tier=settings.default_tier,
         addresses_max=settings.limits.addresses_max,
     )
+    # The website (issue 13) answers everything the APIs above do not: it is mounted last.
+    web = web_app()
     app = SandboxStarlette(
         routes=[
             *hot_routes,
@@ -250,6 +254,7 @@ def create_app(
             Mount("/admin/v1", routes=[*sandbox_admin.routes, *admin.routes]),
             *ws_routes,
             Route(METRICS_PATH, metrics.endpoint, methods=["GET"]),
+            Mount("/", app=web),
         ],
         lifespan=lifespan,
         # Bodies are bounded (size, JSON depth) before anything else reads them; refusals are

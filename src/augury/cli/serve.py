@@ -74,6 +74,9 @@ def run_server(app: Starlette, settings: Settings, log_level: str, tls: TlsFiles
         # rate-limit buckets key on it, so a client must not choose it through
         # X-Forwarded-For (the rewriting also cost about 1 % of the event loop).
         proxy_headers=False,
+        # A live page holds an event stream open (web.live): on shutdown, streams still
+        # open after this many seconds are cancelled so the exchange can drain and stop.
+        timeout_graceful_shutdown=3,
     )
 
 

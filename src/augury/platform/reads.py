@@ -24,19 +24,31 @@ from augury.queries import Queries
 from augury.runtime.boot import Runtime
 from augury.store.db import connect
 from augury.store.history_reader import HistoryReader
-from augury.store.records import FillRecord, OrderRecord, SettlementRecord
+from augury.store.records import (
+    Candle,
+    CashMovementRecord,
+    FillRecord,
+    OrderRecord,
+    SettlementRecord,
+    TradeRecord,
+)
 
 __all__ = [
     "BalanceView",
     "BookView",
+    "Candle",
+    "CashMovementRecord",
     "EventView",
+    "ExchangeHealth",
     "ExchangeReads",
+    "FeeRule",
     "FillRecord",
     "LiveReads",
     "MarketView",
     "OrderRecord",
     "PositionView",
     "SettlementRecord",
+    "TradeRecord",
 ]
 
 
@@ -95,6 +107,36 @@ class BalanceView:
     reserved_cc: int
 
 
+@dataclass(frozen=True, slots=True)
+class FeeRule:
+    """A market's fee rule and price grid, for quoting an order before it is sent."""
+
+    fee_type: str
+    multiplier_e4: int
+    prices_cc: tuple[int, ...]  # the grid's tradable YES prices, ascending
+    fractional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeHealth:
+    """The operator's live view of the exchange (numbers only, no engine objects)."""
+
+    last_seq: int
+    trading_active: bool
+    markets: int
+    open_markets: int
+    resting_orders: int
+    open_interest_c: int
+    volume_c: int
+    fee_revenue_cc: int
+    queue_depth: int
+    sequencer_running: bool
+    recovery_replayed: int
+    recovery_snapshot_seq: int
+    dropped_records: int
+    history_watermark: int
+
+
 class ExchangeReads(Protocol):
     """What the platform reads from the exchange; nothing else reads engine state."""
 
@@ -122,6 +164,18 @@ class ExchangeReads(Protocol):
     async def closes(
         self, ticker: str, period_min: int, start_s: int, end_s: int
     ) -> list[tuple[int, int]]: ...
+    def fee_rule(self, ticker: str) -> FeeRule | None: ...
+    def health(self) -> ExchangeHealth: ...
+    def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]: ...
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]: ...
+    def user_tier(self, user_id: str) -> str: ...
+    async def candles(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[Candle]: ...
+    async def tape(self, ticker: str, limit: int) -> list[TradeRecord]: ...
+    async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]: ...
+    async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]: ...
+    async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]: ...
 
 
 def _text(meta: Mapping[str, object], key: str) -> str:
@@ -355,3 +409,93 @@ class LiveReads:
         self._thread.shutdown(wait=True)
         if self._reader is not None:
             self._reader.close()
+
+    # --- what the web app reads besides what /api shows (issue 13) ---------------------
+
+    def fee_rule(self, ticker: str) -> FeeRule | None:
+        queries = self.queries
+        market = queries.market(ticker)
+        if market is None:
+            return None
+        series = queries.series(queries.series_of(market))
+        assert series is not None  # a market's series is never removed
+        # As the engine's catalogue sets it: the series' fee type, and its multiplier unless
+        # the market's metadata overrides it.
+        override = market.meta.get("fee_multiplier_e4")
+        return FeeRule(
+            fee_type=series.fee_type.value,
+            multiplier_e4=override if isinstance(override, int) else series.fee_multiplier_e4,
+            prices_cc=tuple(market.grid.prices_cc),
+            fractional=market.fractional,
+        )
+
+    def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]:
+        """(name, url) of the sources an event settles on, from its series' catalogue entry."""
+        info = self.queries.event(event_ticker)
+        series = self.queries.series(info.series_ticker) if info else None
+        found = series.meta.get("settlement_sources") if series else None
+        out: list[tuple[str, str]] = []
+        for source in found if isinstance(found, list) else []:
+            if isinstance(source, dict):
+                name, url = source.get("name"), source.get("url")
+                out.append(
+                    (name if isinstance(name, str) else "", url if isinstance(url, str) else "")
+                )
+        return out[:10]
+
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]:
+        """(user id, position_c, cost basis cc) of every open position in one market."""
+        return sorted(
+            (p.user_id, p.position_c, p.exposure_cc)
+            for p in self.queries.holders(ticker)
+            if p.subaccount == 0
+        )
+
+    def user_tier(self, user_id: str) -> str:
+        tier = self.queries.tier(user_id)
+        return (tier or "default") if tier is not None else ""
+
+    def health(self) -> ExchangeHealth:
+        queries = self.queries
+        runtime = self.runtime
+        markets = queries.markets()
+        return ExchangeHealth(
+            last_seq=runtime.sequencer.last_seq,
+            trading_active=queries.trading_active(),
+            markets=len(markets),
+            open_markets=sum(1 for m in markets if m.status is MarketStatus.ACTIVE),
+            resting_orders=queries.resting_order_count(),
+            open_interest_c=sum(m.open_interest_c for m in markets),
+            volume_c=sum(m.volume_c for m in markets),
+            fee_revenue_cc=runtime.fee_revenue_cc(),
+            queue_depth=runtime.sequencer.queue_depth,
+            sequencer_running=runtime.sequencer.running,
+            recovery_replayed=runtime.recovery.replayed,
+            recovery_snapshot_seq=runtime.recovery.snapshot_seq,
+            dropped_records=runtime.recovery.dropped_records,
+            history_watermark=runtime.history.writer.watermark(),
+        )
+
+    async def candles(self, ticker: str, period_min: int, start_s: int, end_s: int) -> list[Candle]:
+        [(rows, _)] = await self.queries.candles([ticker], period_min, start_s, end_s)
+        return rows
+
+    async def tape(self, ticker: str, limit: int) -> list[TradeRecord]:
+        return (await self.queries.trades(ticker=ticker, limit=limit)).items
+
+    async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]:
+        def read(reader: HistoryReader) -> dict[str, int]:
+            found: dict[str, int] = {}
+            for ticker in tickers:
+                quote = reader.quotes_at(ticker, ts_ns)
+                if quote is not None and quote.last_price_cc:
+                    found[ticker] = quote.last_price_cc
+            return found
+
+        return await self.runtime.history.read(read)
+
+    async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]:
+        return (await self.queries.settlements(user_id, subaccount=0, limit=limit)).items
+
+    async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]:
+        return (await self.queries.cash_movements(user_id, subaccount=0, limit=limit)).items

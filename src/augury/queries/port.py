@@ -259,6 +259,10 @@ class Queries:
         """Return a resting order's latest state, or None when it is not resting."""
         return self._index.orders.get(order_id)
 
+    def resting_order_count(self) -> int:
+        """Return how many orders rest on the exchange."""
+        return len(self._index.orders)
+
     def resting_orders(
         self, user_id: str, *, subaccount: int | None = None, ticker: str | None = None
     ) -> list[OrderUpdate]:
@@ -379,6 +383,23 @@ class Queries:
     def market_count(self) -> int:
         """Return how many markets are listed."""
         return len(self._index.markets)
+
+    def holders(self, ticker: str) -> list[PositionView]:
+        """Return the open (non-zero, unsettled) positions of every subaccount in a market.
+
+        A scan over every user's positions (the operator console's holder list, not a
+        trading path): the index keeps positions by user, not by market.
+        """
+        market = self._index.markets.get(ticker)
+        if market is None:
+            return []
+        out: list[PositionView] = []
+        for mine in self._index.positions.values():
+            for (_sub, held), record in mine.items():
+                event = record.event
+                if held == ticker and event.position_c and not event.settled:
+                    out.append(_position_view(event, market.event_ticker, record.updated_ns))
+        return out
 
     def series_of(self, market: MarketView) -> str:
         """Return the series ticker of a market's event."""

@@ -434,6 +434,10 @@ class Runtime:
         (``engines.specification_state``): what a reader seeds itself from, once."""
         return specification_state(self.exchange)
 
+    def fee_revenue_cc(self) -> int:
+        """Return the fees the exchange has earned (the ledger's account; operator health)."""
+        return self.exchange.ledger.fee_revenue_cc
+
     def digest(self) -> str:
         """Return the digest of the current state (for tests and the admin API)."""
         return state_digest(self.exchange)

@@ -171,6 +171,11 @@ class Sequencer:
         """Return how many commands wait for the sequencer (for monitoring)."""
         return self._queue.qsize()
 
+    @property
+    def running(self) -> bool:
+        """Whether the sequencer task runs and has not failed."""
+        return self._task is not None and not self._task.done() and self._failed is None
+
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
         self._sinks.append(sink)
