@@ -50,6 +50,9 @@ def test_every_endpoint_decodes_into_the_client_models(tmp_path: Path) -> None:
         call(anon, ep.get_events(series_ticker="KXTEST"))
         assert call(anon, ep.get_event("KXTEST-26DEC")).markets
         call(anon, ep.get_event_metadata("KXTEST-26DEC"))
+        call(anon, ep.get_event_fee_changes())
+        call(anon, ep.get_series_fee_changes(series_ticker="KXTEST"))
+        call(anon, ep.get_multivariate_events())
         call(anon, ep.get_account_endpoint_costs())
         assert call(a, ep.get_account_api_limits()).usage_tier == "unlimited"
 
