@@ -126,7 +126,7 @@ async def run(trades: int, rounds: int) -> None:
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
         async with httpx.AsyncClient(transport=transport, base_url="http://augury") as client:
             ctx: Context = app.state.context
-            from augury.catalog import catalog_commands
+            from augury.catalog_file import catalog_commands
 
             await _place(ctx, catalog_commands(CATALOG, ctx.clock.now_ns()))
             maker_cookie = await _session(client, "maker@example.com")

@@ -35,6 +35,7 @@ from kalshi_python_sync.api_client import ApiClient
 from pydantic import BaseModel
 
 from augury.api import schemas as S
+from augury.api.render import book as render_book
 from augury.api.schemas import enums
 
 # --------------------------------------------------------------------------------------
@@ -753,7 +754,7 @@ def error(code: str) -> S.ErrorResponse:
 
 
 def orderbook_case() -> S.GetMarketOrderbookResponse:
-    return S.orderbook_response([(5_600, 1_000), (800, 30_000)], [(4_200, 250)])
+    return render_book.orderbook_response([(5_600, 1_000), (800, 30_000)], [(4_200, 250)])
 
 
 # --------------------------------------------------------------------------------------
@@ -897,7 +898,7 @@ def _orderbook_cases() -> Cases:
     )
     yield (
         "orderbook_empty",
-        S.orderbook_response([], [], include_legacy=False),
+        render_book.orderbook_response([], [], include_legacy=False),
         [("orderbook_fp.yes_dollars", []), ("orderbook_fp.no_dollars", [])],
     )
     yield (
@@ -905,7 +906,7 @@ def _orderbook_cases() -> Cases:
         S.GetMarketOrderbooksResponse(
             orderbooks=[
                 S.MarketOrderbookFp(ticker="A", orderbook_fp=orderbook_case().orderbook_fp),
-                S.MarketOrderbookFp(ticker="B", orderbook_fp=S.orderbook_fp([], [])),
+                S.MarketOrderbookFp(ticker="B", orderbook_fp=render_book.orderbook_fp([], [])),
             ]
         ),
         [("orderbooks.1.orderbook_fp.no_dollars", [])],
@@ -1470,7 +1471,9 @@ def test_legacy_orderbook_mirrors_fp() -> None:
     assert raw["orderbook"]["no"] == [[42, 2]]
     assert raw["orderbook"]["yes_dollars"] == raw["orderbook_fp"]["yes_dollars"]
     assert raw["orderbook"]["no_dollars"] == [["0.4200", "2.50"]]
-    no_legacy = json.loads(S.encode(S.orderbook_response([(100, 100)], [], include_legacy=False)))
+    no_legacy = json.loads(
+        S.encode(render_book.orderbook_response([(100, 100)], [], include_legacy=False))
+    )
     assert "orderbook" not in no_legacy
     assert no_legacy["orderbook_fp"] == {"yes_dollars": [["0.0100", "1.00"]], "no_dollars": []}
 

@@ -26,13 +26,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from augury.catalog import catalog_commands
+from augury.catalog_file import catalog_commands
 from augury.cli.main import app as cli_app
-from augury.demo.catalogue import PROCESSES, SERIES
 from augury.demo.clock import AcceleratedClock
 from augury.demo.listing import EventContext, event_entries, series_entry
 from augury.demo.runner import ROUND_NS, DemoConfig, DemoRunner
 from augury.demo.schedule import Daily, EveryMinutes, Monthly
+from augury.demo.series import PROCESSES, SERIES
 from augury.demo.truth import Truth, interval_of
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
@@ -40,8 +40,10 @@ from augury.engine.audit import audit
 from augury.engine.events import CashMovement, SettlementEvent, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.market import Market
+from augury.queries import Queries, attach, seed_index
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
+from augury.store import SQL_STORE
 
 START_NS = 1_795_500_000_000_000_000  # 2026-11-24T06:00:00Z (01:00 ET)
 NS = 1_000_000_000
@@ -89,6 +91,20 @@ class InlineRuntime:
     def exchange(self) -> Exchange:
         return self.sequencer.exchange
 
+    def queries(self) -> Queries:
+        """The read port over this runtime (the demo reads no history)."""
+        index = seed_index(self.exchange)
+        self.sequencer.subscribe(index.on_applied)
+        return Queries(index, _NoHistory())
+
+
+class _NoHistory:
+    async def read(self, fn: Any) -> Any:
+        raise AssertionError("the demo reads no history")
+
+    async def drain(self) -> None:
+        raise AssertionError("the demo reads no history")
+
 
 def active(exchange: Exchange) -> list[Any]:
     return [m for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE]
@@ -117,7 +133,7 @@ def trade_tape(seed: int, rounds: int) -> list[tuple[int, str, int, int]]:
             )
         )
         runner = DemoRunner(DemoConfig(seed=seed), clock)
-        await runner.attach(runtime)
+        await runner.attach(runtime, runtime.queries())
         for _ in range(rounds):
             clock.set(runner.next_round_ns)
             await runner.step()
@@ -236,7 +252,7 @@ def hour() -> Hour:
                     result.settlements.append(event)
 
         runtime.sequencer.subscribe(sink)
-        await runner.attach(runtime)
+        await runner.attach(runtime, runtime.queries())
         result.start_s = runner.next_round_ns // NS
         rounds = 3600 * NS // ROUND_NS
         for i in range(1, rounds + 1):
@@ -357,9 +373,9 @@ def test_restart_resumes_the_same_exchange(tmp_path: Path) -> None:
     clock = FakeClock(START_NS)
 
     async def first_run() -> dict[str, float]:
-        runtime = await Runtime.start(url, "augury", clock)
+        runtime = await Runtime.start(url, "augury", clock, store=SQL_STORE)
         runner = DemoRunner(DemoConfig(seed=5), clock)
-        await runner.attach(runtime)
+        await runner.attach(runtime, attach(runtime))
         for _ in range(60):
             clock.set(runner.next_round_ns)
             await runner.step()
@@ -368,13 +384,14 @@ def test_restart_resumes_the_same_exchange(tmp_path: Path) -> None:
         await runtime.stop()
         return values
 
-    async def second_run() -> tuple[list[c.Command], DemoRunner, list[str]]:
-        runtime = await Runtime.start(url, "augury", clock)
+    async def second_run() -> tuple[list[c.Command], DemoRunner, list[str], Exchange]:
+        runtime = await Runtime.start(url, "augury", clock, store=SQL_STORE)
+        queries = attach(runtime)
         events_before = set(runtime.exchange.events)
         commands: list[c.Command] = []
         runtime.sequencer.subscribe(lambda _s, command, _o: commands.append(command))
         runner = DemoRunner(DemoConfig(seed=5), clock)
-        await runner.attach(runtime)
+        await runner.attach(runtime, queries)
         setup = list(commands)
         assert runner.truth.values == saved  # the simulated world came back from the journal
         for _ in range(30):
@@ -384,13 +401,12 @@ def test_restart_resumes_the_same_exchange(tmp_path: Path) -> None:
         new_events = set(runtime.exchange.events) - events_before
         assert all(e.startswith(("KXBTC5M-", "KXTEMPNYC10M-")) for e in new_events)
         await runtime.stop()
-        return setup, runner, problems
+        return setup, runner, problems, runtime.exchange
 
     saved = asyncio.run(first_run())
-    setup, runner, problems = asyncio.run(second_run())
+    setup, runner, problems, exchange = asyncio.run(second_run())
     assert setup == []  # nobody and nothing created twice
     assert problems == []
-    exchange = runner.exchange
     levels = runner.activity.maker_levels
     for maker in ("mm-aurora", "mm-boreal", "mm-cirrus"):
         per_market = collections.Counter(

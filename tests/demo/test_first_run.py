@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from augury.demo.catalogue import SERIES
 from augury.demo.runner import DemoConfig, DemoRunner
+from augury.demo.series import SERIES
 from augury.domain.enums import MarketStatus
 from augury.runtime.clock import FakeClock
 from tests.demo.test_demo import InlineRuntime
@@ -40,7 +40,7 @@ def open_series_after_first_round(start_ns: int) -> dict[str, int]:
         clock = FakeClock(start_ns)
         runtime = InlineRuntime(clock)
         runner = DemoRunner(DemoConfig(seed=7), clock)
-        await runner.attach(runtime)
+        await runner.attach(runtime, runtime.queries())
         clock.set(runner.next_round_ns)
         await runner.step()
         now = clock.now_ns()

@@ -8,7 +8,17 @@ from augury.demo.maker import MakerStyle, MarketMaker
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange
 from augury.engine.results import Outcome
+from augury.queries import Queries
+from augury.queries.index import LiveIndex
 from tests.engine.market_setup import gtc_bid, one_market
+
+
+class _NoHistory:
+    async def read(self, fn: object) -> object:
+        raise AssertionError("settling reads no history")
+
+    async def drain(self) -> None:
+        raise AssertionError("settling reads no history")
 
 
 def test_settle_keeps_resting_quotes_and_skips_refused_ones() -> None:
@@ -24,7 +34,8 @@ def test_settle_keeps_resting_quotes_and_skips_refused_ones() -> None:
         max_position_c=1_000,
         lag=1.0,
     )
-    maker = MarketMaker("mm", style, x, random.Random(1))
+    queries = Queries(LiveIndex("maker"), _NoHistory())  # type: ignore[arg-type]
+    maker = MarketMaker("mm", style, queries, random.Random(1))
     quotes: list[c.Single] = [gtc_bid("mm", 4_000, 100), gtc_bid("mm", 4_000, 10_000)]
     outcomes: list[Outcome[object]] = [x.apply(quote, 2) for quote in quotes]
     assert outcomes[0].ok

@@ -61,7 +61,7 @@ def _stored(db: PlatformDb) -> tuple[int, list[str]]:
         rows = tx.all("SELECT payload FROM platform_notifications ORDER BY seq")
         return read_watermark(tx), [str(row[0]) for row in rows]
 
-    return db.thread.submit(read, db._tx).result()
+    return db.thread.submit(read, db.conn.session).result()
 
 
 def test_a_failed_batch_is_written_by_the_next_one(db: PlatformDb) -> None:

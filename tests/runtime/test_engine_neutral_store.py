@@ -21,7 +21,7 @@ from augury.engine.state import make_snapshot, snapshot_body, state_digest
 from augury.runtime.boot import Runtime, recover
 from augury.runtime.clock import FakeClock
 from augury.runtime.native_engine import NativeExchange
-from augury.store import Journal
+from augury.store import SQL_STORE, Journal
 from tests.engine.differential import TS0, CommandStream
 from tests.engine.native_engine import native_or_skip
 
@@ -44,7 +44,7 @@ async def _serve(url: str, engine: str, commands: list[c.Command]) -> tuple[str,
     """Run a runtime on ``engine`` over ``commands``; return its digest, its number of
     resting orders and its last journal seq (out-of-domain commands are never journaled)."""
     runtime = await Runtime.start(
-        url, "augury", FakeClock(TS0 + 1), snapshot_every=250, engine=engine
+        url, "augury", FakeClock(TS0 + 1), store=SQL_STORE, snapshot_every=250, engine=engine
     )
     try:
         assert runtime.engine == engine
@@ -57,7 +57,7 @@ async def _serve(url: str, engine: str, commands: list[c.Command]) -> tuple[str,
 
 
 async def _reopen(url: str, engine: str) -> tuple[str, int, int]:
-    runtime = await Runtime.start(url, "augury", FakeClock(TS0 + 1), engine=engine)
+    runtime = await Runtime.start(url, "augury", FakeClock(TS0 + 1), store=SQL_STORE, engine=engine)
     try:
         assert runtime.engine == engine
         return runtime.digest(), len(runtime.exchange.orders), runtime.recovery.snapshot_seq

@@ -17,7 +17,8 @@ import pytest
 from augury.engine import commands as c
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
-from augury.store.history import history_url
+from augury.store import SQL_STORE
+from augury.store.history_writer import history_url
 from tests.engine.market_setup import gtc_bid, one_market
 
 
@@ -52,7 +53,7 @@ def _count(path: Path, table: str) -> int:
 
 async def _run(url: str, commands: list[c.Command]) -> tuple[int, list[str]]:
     """Start, submit ``commands``, wait for the read models; return (last seq, order ids)."""
-    runtime = await Runtime.start(url, "augury", FakeClock(1_000))
+    runtime = await Runtime.start(url, "augury", FakeClock(1_000), store=SQL_STORE)
     try:
         for command in commands:
             await runtime.sequencer.submit(command)

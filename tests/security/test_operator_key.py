@@ -91,5 +91,5 @@ def test_the_engine_rejects_revoking_the_operator_key_whoever_asks(ex: Exchange)
     assert outcome.reject is not None
     assert outcome.reject.reason.value == "invalid_parameters"
     assert "operator key" in outcome.reject.message
-    assert ex.operator[0] in ex.app.state.context.exchange.api_keys
+    assert ex.app.state.context.queries.api_key(ex.operator[0]) is not None
     assert ex.signed("GET", f"{ADMIN}/state", ex.operator).status_code == 200

@@ -23,8 +23,8 @@ from augury.engine import commands as c
 from augury.engine.events import CashMovement
 from augury.engine.exchange import Outcome
 from augury.runtime.boot import HistoryFeed, HistoryUnavailable, failed_outcome
-from augury.store.history import HistoryWriter
-from augury.store.history_read import HistoryReader
+from augury.store.history_reader import HistoryReader
+from augury.store.history_writer import HistoryWriter
 
 T = 1_796_000_000_000_000_000
 

@@ -32,7 +32,7 @@ from augury.runtime import boot
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
 from augury.runtime.sequencer import CommandFailed
-from augury.store import Journal
+from augury.store import SQL_STORE, Journal
 
 DOLLAR = 10_000
 R = TypeVar("R")
@@ -55,7 +55,7 @@ def _url(tmp_path: Path) -> str:
 async def _start(url: str) -> Runtime:
     # The Python engine: these tests inject a bug into its class (BuggyExchange).
     return await Runtime.start(
-        url, "augury", FakeClock(), snapshot_every=1_000_000, engine="python"
+        url, "augury", FakeClock(), store=SQL_STORE, snapshot_every=1_000_000, engine="python"
     )
 
 

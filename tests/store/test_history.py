@@ -27,8 +27,9 @@ from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.results import Amended, batch_outcomes
 from augury.engine.state import load_snapshot, make_snapshot
-from augury.store.history import HistoryGapError, HistoryWriter
-from augury.store.history_read import HistoryReader, InvalidCursorError
+from augury.runtime.ports import book_seeds
+from augury.store.history_reader import HistoryReader, InvalidCursorError
+from augury.store.history_writer import HistoryGapError, HistoryWriter
 from augury.store.migrate import sqlalchemy_url
 
 PG_URL = os.environ.get("AUGURY_TEST_POSTGRES_URL")
@@ -640,8 +641,8 @@ def test_items_must_follow_the_writer_without_gaps(url: str) -> None:
         assert writer.applied_seq() == writer.watermark() == 0
         writer.apply_batch(items[:3])
         with pytest.raises(HistoryGapError):
-            writer.seed_books(feed.x, feed.seq)
-        writer.seed_books(feed.x, feed.seq, accept_gap=True)
+            writer.seed_books(book_seeds(feed.x), feed.seq)
+        writer.seed_books(book_seeds(feed.x), feed.seq, accept_gap=True)
         assert writer.watermark() == writer.applied_seq() == feed.seq
         tape = writer.tape("MKT")
         assert tape is not None
@@ -679,7 +680,7 @@ def test_a_restart_from_a_snapshot_replays_to_the_same_tables(url: str, url2: st
     restarted = Feed(load_snapshot(snapshot), seq=snapshot_seq)
     with HistoryWriter.open(url) as writer:
         assert writer.watermark() == watermark
-        writer.seed_books(restarted.x, snapshot_seq)
+        writer.seed_books(book_seeds(restarted.x), snapshot_seq)
         for (_, command, _), ts_ns in zip(
             items[snapshot_seq:], feed.times[snapshot_seq:], strict=True
         ):

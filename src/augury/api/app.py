@@ -1,9 +1,9 @@
 """The ASGI application factory: ``create_app(settings)`` builds one exchange server.
 
-Nothing is global: the lifespan opens the store, recovers the exchange, starts the
-sequencer and the lifecycle ticker, and on the first start creates the operator key (its
-private half and id are written into the data directory for ``augury admin``). Shutdown
-drains the sequencer and writes a snapshot.
+Nothing is global: the lifespan starts a node (``api.node``, the composition root: store,
+recovery, sequencer, history feed, read side, operator key), adds the web-facing parts
+(the key-ring context, the WebSocket hub, the platform), then starts the lifecycle ticker.
+Shutdown stops them in reverse; the node drains the sequencer and writes a snapshot.
 
 Routes live under ``/trade-api/v2`` (the Kalshi API, so signed paths match the docs) and
 ``/admin/v1`` (the operator API). Every refusal is a JSON error body (``api.errors``);
@@ -17,7 +17,6 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,13 +25,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from augury.api.auth import generate_key_pair
 from augury.api.body_guard import BodyGuard, BodyStats
-from augury.api.context import OPERATOR_USER, Context, json_response
+from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.memory import MemoryTrimmer
 from augury.api.metrics import METRICS_PATH, MetricsMiddleware, ServerMetrics
 from augury.api.modes import ModeMiddleware, WireMode
+from augury.api.node import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, Node
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -40,13 +39,13 @@ from augury.api.routes import (
     candles,
     catalog,
     groups,
-    historical,
-    history,
+    historical_tier,
     keys,
     legacy,
     markets,
     orders,
     portfolio,
+    records,
     subaccounts,
     unserved,
 )
@@ -59,93 +58,22 @@ from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
 from augury.api.tutorials import routes as tutorial_routes
-from augury.api.ws import Hub as WsHub
-from augury.api.ws import routes as ws_routes
-from augury.domain.enums import MarketStatus
-from augury.engine import commands as c
-from augury.engine.exchange import Exchange
+from augury.api.ws.endpoint import routes as ws_routes
+from augury.api.ws.hub import Hub as WsHub
 from augury.platform.admin import routes as platform_admin_routes
 from augury.platform.app import PLATFORM_API, Platform
+from augury.queries import ReadSideUnavailable
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
+from augury.runtime.history_feed import HistoryUnavailable
+from augury.runtime.ports import StoreOpener
 from augury.seed.app import SEED_PREFIX, SeedApp
+from augury.store import SQL_STORE
 from augury.web.app import web_app
 
-__all__ = [
-    "OPERATOR_KEY_FILE",
-    "OPERATOR_KEY_ID_FILE",
-    "create_app",
-    "next_due_ns",
-    "wire_mode",
-]
+__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "wire_mode"]
 
 log = logging.getLogger(__name__)
-
-OPERATOR_KEY_FILE = "operator_key.pem"
-OPERATOR_KEY_ID_FILE = "operator_key_id"
-TICK_INTERVAL_S = 0.1
-
-
-def next_due_ns(exchange: Exchange) -> int | None:
-    """Return the earliest time a Tick would change something, or None."""
-    due: list[int] = list(exchange.expiring.values())
-    for market in exchange.markets.values():
-        status = market.status
-        if status is MarketStatus.INITIALIZED:
-            due.append(market.open_ts_ns)
-        elif market.before_close:
-            due.append(market.close_ts_ns)
-        elif status in (MarketStatus.DETERMINED, MarketStatus.AMENDED) and market.determined_ns:
-            due.append(market.determined_ns + market.settlement_timer_s * 1_000_000_000)
-    return min(due) if due else None
-
-
-async def _ticker(context: Context) -> None:
-    """Submit a Tick whenever time alone has something to do (open, close, expire, settle)."""
-    while True:
-        await asyncio.sleep(TICK_INTERVAL_S)
-        due = next_due_ns(context.exchange)
-        if due is not None and due <= context.clock.now_ns():
-            try:
-                await context.runtime.sequencer.submit(c.Tick())
-            except Exception:
-                log.exception("lifecycle tick failed")
-                return
-
-
-async def _ensure_operator(context: Context, data_dir: Path) -> None:
-    key_file = data_dir / OPERATOR_KEY_FILE
-    id_file = data_dir / OPERATOR_KEY_ID_FILE
-    if not key_file.exists():
-        private_pem, _ = generate_key_pair("rsa")
-        key_file.write_text(private_pem)
-        key_file.chmod(0o600)
-        id_file.write_text(admin.new_key_id())
-    key_id = id_file.read_text().strip()
-    if key_id in context.exchange.api_keys:
-        return
-    from cryptography.hazmat.primitives import serialization
-
-    private = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-    public_pem = (
-        private.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    items: list[c.Single] = []
-    if OPERATOR_USER not in context.exchange.users:
-        items.append(c.CreateUser(user_id=OPERATOR_USER, name="operator"))
-    items.append(
-        c.RegisterApiKey(
-            api_key_id=key_id,
-            user_id=OPERATOR_USER,
-            name="operator",
-            public_key_pem=public_pem,
-            key_type="rsa",
-            scopes=["admin", "read", "write"],
-        )
-    )
-    await context.runtime.sequencer.submit(c.Batch.of(items))
 
 
 def _error(error: ApiError) -> Response:
@@ -168,6 +96,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return _error(unserved.not_found(request, str(exc.detail)))
     code = {405: "method_not_allowed"}.get(exc.status_code, "bad_request")
     return _error(ApiError(exc.status_code, code, str(exc.detail)))
+
+
+async def _unavailable(_request: Request, exc: Exception) -> Response:
+    # A read model stopped following the journal: never stale answers, 503 until restart.
+    return _error(ApiError(503, "service_unavailable", str(exc)))
 
 
 async def _server_error(_request: Request, exc: Exception) -> Response:
@@ -198,11 +131,13 @@ def create_app(
     settings: Settings,
     clock: Clock | None = None,
     on_start: Callable[[Context], Awaitable[None]] | None = None,
+    store: StoreOpener | None = None,
 ) -> Starlette:
     """Build the server application for one data directory and store.
 
     ``on_start`` (e.g. the demo's simulated traders) runs as a task once the exchange is
-    ready; it is cancelled at shutdown, before the sequencer drains.
+    ready; it is cancelled at shutdown, before the sequencer drains. ``store`` opens the
+    databases (default: ``augury.store.SQL_STORE``, SQLite or PostgreSQL by URL).
     """
     if settings.profile == "2026":
         # The current contract only: the v1 order writes are retired, RSA signs with PSS.
@@ -218,32 +153,31 @@ def create_app(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         fault_book.load()
         platform = await Platform.open(settings.platform, the_clock, settings.database_url)
-        runtime = await Runtime.start(
+        node = await Node.start(
+            store or SQL_STORE,
             settings.database_url,
             settings.instance_id,
             the_clock,
+            settings.data_dir,
             snapshot_every=settings.snapshot_every,
             replay_sink=platform.replay,
             max_snapshot_seq=platform.watermark,
             engine=settings.engine,
         )
-        context = Context(settings, the_clock, runtime)
+        runtime, queries = node.runtime, node.queries
+        context = Context(settings, the_clock, runtime, queries)
         app.state.context = context
-        ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
+        ws_hub = app.state.ws_hub = WsHub(queries)
         ws_hub.trade_count = settings.compat_tutorials
         runtime.sequencer.subscribe(ws_hub.on_applied)
         runtime.sequencer.observe_batch = metrics.on_batch
         metrics.live.read = lambda: _live_metrics(runtime, ws_hub)
         # Before anything can trade: the history store knows the last trade sizes.
-        await runtime.history.drain()
-        markets = list(runtime.exchange.markets)
-        ws_hub.seed_last_trade_sizes(
-            await runtime.history.read(lambda reader: reader.last_trade_sizes(markets))
-        )
-        await _ensure_operator(context, settings.data_dir)
+        markets = [market.ticker for market in queries.markets()]
+        ws_hub.seed_last_trade_sizes(await queries.last_trade_sizes(markets))
         await platform.start(context, ws_hub)
         app.state.platform = platform
-        ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        node.start_ticker()
         # Freed buffers go back to the OS, so memory returns after a burst (0019).
         app.state.memory = trimmer = MemoryTrimmer()
         trimming = asyncio.get_running_loop().create_task(trimmer.run(), name="malloc-trim")
@@ -265,20 +199,19 @@ def create_app(
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await hook
-            for task in (ticker, trimming):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            trimming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await trimming
             await scheduler.stop()
             await ws_hub.stop()
             await web.stop()
             await platform.stop()
-            await runtime.stop()
+            await node.stop()
 
     # Account routes first: "/portfolio/orders/queue_positions" must win over any
     # "/portfolio/orders/{order_id}" route.
     account_routes = [*account.routes, *groups.routes, *keys.routes, *subaccounts.routes]
-    # History and candle routes precede markets: "/markets/trades" and
+    # Record (history) and candle routes precede markets: "/markets/trades" and
     # "/markets/candlesticks" must win over "/markets/{ticker}". Catalog routes go last, so
     # fixed paths like "/events/multivariate" added elsewhere win over "/events/{ticker}".
     # The V2 order writes are the hot path. Starlette tries routes in order (about 1 us
@@ -293,9 +226,9 @@ def create_app(
     ]
     api_routes = [
         *account_routes,
-        *history.routes,
+        *records.routes,
         *candles.routes,
-        *historical.routes,
+        *historical_tier.routes,
         *markets.routes,
         *portfolio.routes,
         *legacy.routes,
@@ -337,6 +270,8 @@ def create_app(
             ApiError: _api_error,
             RequestDecodeError: _decode_error,
             HTTPException: _http_error,
+            HistoryUnavailable: _unavailable,
+            ReadSideUnavailable: _unavailable,
             Exception: _server_error,
         },
     )

@@ -52,6 +52,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
@@ -87,6 +88,7 @@ __all__ = [
     "generate_key_pair",
     "has_scope",
     "load_public_key",
+    "new_key_id",
     "presign_text",
     "require_headers",
     "sign_message",
@@ -290,6 +292,12 @@ def _load_private_key(private_key_pem: str) -> _PrivateKey:
 
 # ---------------------------------------------------------------------------------------
 # Signing and verification
+
+
+def new_key_id() -> str:
+    """Return a fresh random API key id in UUID form (version 4 layout, like Kalshi's)."""
+    raw = secrets.token_hex(16)
+    return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
 
 
 def presign_text(timestamp: str, method: str, path: str) -> bytes:

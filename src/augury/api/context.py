@@ -1,8 +1,9 @@
-"""The per-server context routes work with: the runtime, the key ring, auth and replies.
+"""The per-server context routes work with: the runtime, the read port, the key ring, auth
+and replies.
 
-Routes stay thin (STYLE.md practice 10): they authenticate, parse, call ``submit`` or read
-engine memory, and serialise. Engine memory is only read on the event loop, between
-sequencer batches, so a read never sees a half-applied command.
+Routes stay thin (STYLE.md practice 10): they authenticate, parse, call ``submit`` or ask
+the read port (``context.queries``), and serialise. The port's live answers are read on
+the event loop, between sequencer batches, so a read never sees a half-applied command.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from augury.api.schemas.codec import encode
 from augury.api.settings import Settings
 from augury.engine import commands as c
 from augury.engine.events import ApiKeyUpdate
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
+from augury.queries import ApiKeyView, Queries
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
 
 R = TypeVar("R")
 
-__all__ = ["OPERATOR_USER", "Context", "json_response"]
+__all__ = ["OPERATOR_USER", "Context", "context_of", "json_response"]
 
 OPERATOR_USER = "__operator__"
 Scope = Literal["read", "write", "admin"]
@@ -40,20 +42,29 @@ def json_response(body: object, status: int = 200) -> Response:
     return Response(payload, status_code=status, media_type="application/json")
 
 
+def context_of(request: Request) -> Context:
+    """Return the server's context (built by ``create_app``'s lifespan)."""
+    context: Context = request.app.state.context
+    return context
+
+
 class Context:
     """Everything a route needs, built once by the app's lifespan."""
 
-    def __init__(self, settings: Settings, clock: Clock, runtime: Runtime) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, runtime: Runtime, queries: Queries
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.runtime = runtime
+        self.queries = queries
         self.keys = KeyRing()
         # Users whose keys must stop working (platform accounts suspended by the
         # operator; kept current by augury.platform). Checked after the signature.
         self.blocked_users: set[str] = set()
         # The /api/* platform once it has started (augury.platform.service.Platform).
         self.platform: Any = None
-        for info in runtime.exchange.api_keys.values():
+        for info in queries.api_keys():
             self.keys.add(_record(info))
         # Verifies each signed request once (the rate limiter and the route share it),
         # refuses replayed writes and throttles failures (docs/decisions/0020).
@@ -67,15 +78,14 @@ class Context:
         )
         runtime.sequencer.subscribe(self._on_applied)
 
-    @property
-    def exchange(self) -> Exchange:
-        return self.runtime.exchange
-
     def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         for event in outcome.events:
             if isinstance(event, ApiKeyUpdate):
                 if event.active:
-                    self.keys.add(_record(self.exchange.api_keys[event.api_key_id]))
+                    # None only if a later item of the same batch revoked it again.
+                    info = self.queries.api_key(event.api_key_id)
+                    if info is not None:
+                        self.keys.add(_record(info))
                 else:
                     self.keys.remove(event.api_key_id)
                     self.auth.forget_key(event.api_key_id)
@@ -100,10 +110,7 @@ class Context:
         return record
 
 
-def _record(info: object) -> ApiKeyRecord:
-    from augury.engine.exchange import ApiKeyInfo
-
-    assert isinstance(info, ApiKeyInfo)
+def _record(info: ApiKeyView) -> ApiKeyRecord:
     return ApiKeyRecord(
         api_key_id=info.api_key_id,
         user_id=info.user_id,

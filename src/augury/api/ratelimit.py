@@ -335,8 +335,7 @@ class RateLimitMiddleware:
             return
         record = context.auth.identify(scope)
         if record is not None:
-            user = context.exchange.users.get(record.user_id)
-            tier = limiter.effective_tier(user.tier if user is not None else None)
+            tier = limiter.effective_tier(context.queries.tier(record.user_id))
         else:
             tier = limiter.default_tier
         if tier == UNLIMITED:

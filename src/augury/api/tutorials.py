@@ -153,7 +153,7 @@ def _not_here(request: Request, real: str) -> ApiError:
 
 
 async def market_trades(request: Request) -> Response:
-    from augury.api.routes.history import get_trades
+    from augury.api.routes.records import get_trades
 
     ticker = request.path_params["ticker"]
     if not current().tutorials:
@@ -165,13 +165,13 @@ async def market_trades(request: Request) -> Response:
 
 
 async def market_candlesticks(request: Request) -> Response:
+    from augury.api.context import context_of
     from augury.api.routes.candles import market_candles
-    from augury.api.routes.orders import ctx
 
     ticker = request.path_params["ticker"]
-    exchange = ctx(request).exchange
-    market = exchange.markets.get(ticker)
-    series = exchange.events[market.event_ticker].series_ticker if market else "{series_ticker}"
+    queries = context_of(request).queries
+    market = queries.market(ticker)
+    series = queries.series_of(market) if market else "{series_ticker}"
     if not current().tutorials:
         raise _not_here(request, f"/series/{series}/markets/{ticker}/candlesticks")
     if market is None:

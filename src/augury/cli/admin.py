@@ -15,7 +15,7 @@ import typer
 
 from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE
 from augury.api.auth import signing_headers
-from augury.catalog import CatalogError, load_catalog_file
+from augury.catalog_file import CatalogError, load_catalog_file
 from augury.cli.options import DataOpt
 
 __all__ = ["AdminClient", "admin_app"]

@@ -4,7 +4,8 @@ Modules, from the world to the wiring:
 
 - ``truth``: latent values (prices, rates, temperatures...) and the fair probability of
   each strike; ``schedule``: when events happen and their ticker date codes;
-- ``listing`` and ``catalogue``: the series, events and markets in Kalshi's shape;
+- ``series`` and ``listing``: the demo's series, and how they become events and markets in
+  Kalshi's shape;
 - ``view``, ``maker``, ``agents`` and ``roster``: the simulated traders, all ordinary users
   trading through the sequencer;
 - ``runner``: one round at a time (lifecycle, then agents); ``welcome``: the demo user and

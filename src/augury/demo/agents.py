@@ -28,8 +28,8 @@ from itertools import accumulate
 
 from augury.demo.view import Activity, MarketView
 from augury.engine import commands as c
-from augury.engine.book import Book
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
+from augury.queries import Queries
 
 __all__ = ["InformedDesk", "NoiseDesk"]
 
@@ -51,9 +51,9 @@ def affordable(count_c: int, outcome_cc: int, available_cc: int) -> int:
     return min(count_c, most) // _LOT_C * _LOT_C
 
 
-def _own_head(book: Book, is_bid: bool, idx: int, user_id: str) -> bool:
-    head = next(book.orders_at(is_bid, idx), None)
-    return head is not None and head.key[0] == user_id
+def _held_c(queries: Queries, user_id: str, ticker: str) -> int:
+    position = queries.position(user_id, 0, ticker)
+    return position.position_c if position is not None else 0
 
 
 class NoiseDesk:
@@ -64,13 +64,13 @@ class NoiseDesk:
         users: list[str],
         activity: Activity,
         round_s: float,
-        exchange: Exchange,
+        queries: Queries,
         rng: random.Random,
     ) -> None:
         self.users = users
         self.activity = activity
         self.round_s = round_s
-        self.exchange = exchange
+        self.queries = queries
         self.rng = rng
         self._take = 0.0
         self._rest = 0.0
@@ -106,7 +106,7 @@ class NoiseDesk:
         return items
 
     def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
-        """Nothing to remember: the desk reads positions from the exchange each time."""
+        """Nothing to remember: the desk reads positions through the read port each time."""
 
     def _size(self) -> int:
         contracts = max(1, round(self.rng.choice(_SIZES) * self.activity.size_scale))
@@ -116,26 +116,28 @@ class NoiseDesk:
         del t_ns
         rng = self.rng
         market = view.market
-        book, prices = market.book, market.grid.prices_cc
+        prices = market.grid.prices_cc
+        size = len(prices)
         user = rng.choice(self.users)
-        account = self.exchange.ledger.accounts.get((user, 0))
+        account = self.queries.balance(user, 0)
         if account is None:
             return None
-        position = self.exchange.ledger.peek_position((user, 0), view.ticker)
-        held = position.position_c if position is not None else 0
+        held = _held_c(self.queries, user, view.ticker)
         count = self._size()
         reduce_only = bool(held) and rng.random() < 0.3
         is_bid = held < 0 if reduce_only else rng.random() < 0.5
         slip = rng.choice((0, 0, 0, 1, 2))
         if is_bid:
-            if book.best_ask >= book.size or _own_head(book, False, book.best_ask, user):
+            ask = market.best_ask
+            if ask >= size or market.head_owner(False, ask) == user:
                 return None
-            idx = min(book.best_ask + slip, book.size - 1)
+            idx = min(ask + slip, size - 1)
             outcome_cc = prices[idx]
         else:
-            if book.best_bid < 0 or _own_head(book, True, book.best_bid, user):
+            bid = market.best_bid
+            if bid < 0 or market.head_owner(True, bid) == user:
                 return None
-            idx = max(book.best_bid - slip, 0)
+            idx = max(bid - slip, 0)
             outcome_cc = _ONE_CC - prices[idx]
         if reduce_only:
             count = min(count, abs(held) // _LOT_C * _LOT_C)
@@ -156,13 +158,13 @@ class NoiseDesk:
     def _rester(self, t_ns: int, view: MarketView) -> c.Single | None:
         rng = self.rng
         market = view.market
-        book, prices = market.book, market.grid.prices_cc
+        prices = market.grid.prices_cc
         user = rng.choice(self.users)
-        info = self.exchange.users.get(user)
-        account = self.exchange.ledger.accounts.get((user, 0))
-        if info is None or account is None or info.resting >= 4:
+        info = self.queries.user(user)
+        account = self.queries.balance(user, 0)
+        if info is None or account is None or info.resting_orders >= 4:
             return None
-        bid, ask, size = book.best_bid, book.best_ask, book.size
+        bid, ask, size = market.best_bid, market.best_ask, len(prices)
         improve = ask - bid > 1 and rng.random() < 0.5
         is_bid = rng.random() < 0.5
         if is_bid:
@@ -191,7 +193,7 @@ class NoiseDesk:
     def _top_ups(self) -> list[c.Single]:
         items: list[c.Single] = []
         for user in self.users:
-            account = self.exchange.ledger.accounts.get((user, 0))
+            account = self.queries.balance(user, 0)
             done = self.top_ups.get(user, 0)
             low = account is not None and account.available_cc < _TOP_UP_BELOW_CC
             if low and done < _TOP_UPS_MAX:
@@ -207,7 +209,7 @@ class InformedDesk:
         self,
         users: list[str],
         activity: Activity,
-        exchange: Exchange,
+        queries: Queries,
         rng: random.Random,
         *,
         edge_cc: int = 300,
@@ -215,7 +217,7 @@ class InformedDesk:
     ) -> None:
         self.users = users
         self.activity = activity
-        self.exchange = exchange
+        self.queries = queries
         self.rng = rng
         self.edge_cc = edge_cc
         self.max_position_c = max_position_c
@@ -242,20 +244,20 @@ class InformedDesk:
         return items
 
     def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
-        """Nothing to remember: positions are read from the exchange."""
+        """Nothing to remember: positions are read through the read port."""
 
     def _pick_off(self, user: str, view: MarketView) -> c.Single | None:
         market = view.market
-        book, prices = market.book, market.grid.prices_cc
-        account = self.exchange.ledger.accounts.get((user, 0))
+        prices = market.grid.prices_cc
+        account = self.queries.balance(user, 0)
         if account is None:
             return None
-        position = self.exchange.ledger.peek_position((user, 0), view.ticker)
-        held = position.position_c if position is not None else 0
+        held = _held_c(self.queries, user, view.ticker)
+        bid, ask = market.best_bid, market.best_ask
         fair_cc = view.fair * _ONE_CC
         edge = self.edge_cc + 700 * view.fair * (1 - view.fair) + 100
         size = round(self.rng.choice((10, 20, 30, 50)) * self.activity.size_scale) * _LOT_C
-        if book.best_ask < book.size and prices[book.best_ask] < fair_cc - edge:
+        if ask < len(prices) and prices[ask] < fair_cc - edge:
             if held >= self.max_position_c:
                 return None
             idx = bisect_right(prices, fair_cc - edge) - 1
@@ -263,7 +265,7 @@ class InformedDesk:
                 min(size, self.max_position_c - held), prices[idx], account.available_cc
             )
             is_bid = True
-        elif book.best_bid >= 0 and prices[book.best_bid] > fair_cc + edge:
+        elif bid >= 0 and prices[bid] > fair_cc + edge:
             if held <= -self.max_position_c:
                 return None
             idx = bisect_left(prices, fair_cc + edge)

@@ -3,7 +3,7 @@
 ``SeriesSpec`` describes a series once (its underlying, cadence, settlement unit, how its
 strikes are laid out and how its questions read); ``series_entry`` and ``event_entries``
 render it into the same JSON shape Kalshi publishes (``GET /series``, ``GET /events``,
-``GET /markets`` field names), which ``augury.catalog.catalog_commands`` turns into engine
+``GET /markets`` field names), which ``augury.catalog_file.catalog_commands`` turns into engine
 commands exactly as for an operator's catalogue file.
 
 Strike vocabulary (Kalshi's): ``greater`` pays YES when the reported value is above

@@ -17,8 +17,8 @@ since its last quotes, or when its orders there changed (a fill, a cancel by the
 exchange, reported by the runner through ``dirty``; then it only refills around the same
 centre).
 
-Makers read engine memory (their orders, positions and the grid) like a client reads its
-own portfolio, and only ever change anything through ordinary commands.
+Makers read their orders, positions and the grid through the read port, like a client
+reads its own portfolio, and only ever change anything through ordinary commands.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from augury.demo.view import MarketView
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
-from augury.engine.exchange import Exchange, Outcome
-from augury.engine.orders import Order
+from augury.engine.exchange import Outcome
+from augury.queries import Queries
 
 __all__ = ["MakerStyle", "MarketMaker"]
 
@@ -59,11 +59,11 @@ class MarketMaker:
     """One market-making account."""
 
     def __init__(
-        self, user_id: str, style: MakerStyle, exchange: Exchange, rng: random.Random
+        self, user_id: str, style: MakerStyle, queries: Queries, rng: random.Random
     ) -> None:
         self.user_id = user_id
         self.style = style
-        self.exchange = exchange
+        self.queries = queries
         self.rng = rng
         self.orders: dict[str, set[str]] = {}
         self.belief: dict[str, float] = {}
@@ -73,9 +73,8 @@ class MarketMaker:
 
     def adopt(self) -> None:
         """Take over the orders this account already rests (after a restart)."""
-        for order in self.exchange.orders.values():
-            if order.key == (self.user_id, 0):
-                self.orders.setdefault(order.ticker, set()).add(order.order_id)
+        for order in self.queries.resting_orders(self.user_id, subaccount=0):
+            self.orders.setdefault(order.ticker, set()).add(order.order_id)
 
     def plan(self, t_ns: int, views: list[MarketView]) -> list[c.Single]:
         """Return this round's cancels and new quotes."""
@@ -126,7 +125,7 @@ class MarketMaker:
     # --- quoting --------------------------------------------------------------------------
 
     def _position(self, ticker: str) -> int:
-        position = self.exchange.ledger.peek_position((self.user_id, 0), ticker)
+        position = self.queries.position(self.user_id, 0, ticker)
         return position.position_c if position is not None else 0
 
     def _wanted(
@@ -156,17 +155,18 @@ class MarketMaker:
     def _requote(self, view: MarketView, reservation: float, position: int) -> list[c.Single]:
         wanted = self._wanted(view, reservation, position)
         ids = self.orders.setdefault(view.ticker, set())
-        live: list[Order] = []
+        live: list[OrderUpdate] = []
         for order_id in list(ids):
-            order = self.exchange.orders.get(order_id)
+            order = self.queries.resting_order(order_id)
             if order is None:
                 ids.discard(order_id)
             else:
                 live.append(order)
         cancels: list[c.Single] = []
         kept: set[tuple[bool, int]] = set()
+        grid = view.market.grid
         for order in sorted(live, key=lambda o: o.order_id):
-            key = (order.is_bid, order.price_idx)
+            key = (order.side == "bid", grid.index_of(order.price_cc))
             size = wanted.get(key)
             if size is not None and key not in kept and order.remaining_c * 2 >= size:
                 kept.add(key)

@@ -8,12 +8,11 @@ commands for users the exchange does not have yet, so a restart creates nobody t
 
 from __future__ import annotations
 
-from augury.api.auth import generate_key_pair
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.demo.maker import MakerStyle
 from augury.demo.view import ACTIVITY, Activity
 from augury.engine import commands as c
-from augury.engine.exchange import Exchange
+from augury.queries import Queries
 
 __all__ = ["informed_users", "makers", "noise_users", "setup_commands"]
 
@@ -79,11 +78,11 @@ def _deposits() -> list[tuple[str, int]]:
     return makers_ + noise + informed
 
 
-def setup_commands(exchange: Exchange) -> list[c.Single]:
+def setup_commands(queries: Queries) -> list[c.Single]:
     """Return the commands that create the agents the exchange does not have yet."""
     items: list[c.Single] = []
     for user_id, dollars in _deposits():
-        if user_id in exchange.users:
+        if queries.user(user_id) is not None:
             continue
         _, public_pem = generate_key_pair("ed25519")
         items += [

@@ -1,7 +1,7 @@
 """The demo's wiring: catalogue, lifecycle and simulated traders, one round at a time.
 
-``DemoRunner.attach(runtime)`` makes sure the demo's accounts and series exist (checking
-engine state, so a restart creates nothing twice), restores the simulated world saved in
+``DemoRunner.attach(runtime, queries)`` makes sure the demo's accounts and series exist
+(asking the read port, so a restart creates nothing twice), restores the simulated world saved in
 the journal's ``meta`` table, and adopts the makers' resting orders. ``step()`` then runs
 one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
 
@@ -10,7 +10,7 @@ one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
    market whose close has passed is determined from the truth (its metadata refreshed
    with the ``expiration_value``; payout follows after its settlement timer, on a later
    ``Tick``), then the events each series should list now are created through
-   ``augury.catalog.catalog_commands``;
+   ``augury.catalog_file.catalog_commands``;
 3. every agent plans against the same views (the books as they rest now and the truth's
    fair prices) and sends its orders as one ``Batch``, as a client of the batch API
    would; the batches go to the sequencer together (one group commit), takers' first,
@@ -18,11 +18,11 @@ one round at simulated time ``t`` (rounds are ``ROUND_NS`` apart):
    that a taker filled earlier in the round, a balance that ran short) are counted in
    ``stats.rejects`` and otherwise ignored.
 
-Every decision is a function of the seed, ``t`` and engine state: the runner never reads a
-clock inside a round. Rounds are scheduled on the simulated timeline (``next_round_ns``),
-so under a ``FakeClock`` the sequencer stamps every command of round ``t`` with exactly
-``t`` and a seed replays the same run. ``run`` paces rounds against the server's clock
-(skipping ahead if it falls more than two seconds behind).
+Every decision is a function of the seed, ``t`` and the exchange's state (read through the
+port): the runner never reads a clock inside a round. Rounds are scheduled on the
+simulated timeline (``next_round_ns``), so under a ``FakeClock`` the sequencer stamps every
+command of round ``t`` with exactly ``t`` and a seed replays the same run. ``run`` paces
+rounds against the server's clock (skipping ahead if it falls more than two seconds behind).
 """
 
 from __future__ import annotations
@@ -36,21 +36,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from augury.api.app import next_due_ns
-from augury.catalog import catalog_commands
+from augury.catalog_file import catalog_commands
 from augury.demo import roster
 from augury.demo.agents import InformedDesk, NoiseDesk
-from augury.demo.catalogue import PROCESSES, SERIES
 from augury.demo.listing import EventContext, SeriesSpec, event_entries, series_entry
 from augury.demo.maker import MarketMaker
 from augury.demo.schedule import Slot
+from augury.demo.series import PROCESSES, SERIES
 from augury.demo.truth import Truth, interval_of
 from augury.demo.view import ACTIVITY, MarketView
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
-from augury.engine.exchange import Exchange, Outcome
-from augury.engine.market import Market
+from augury.engine.exchange import Outcome
+from augury.queries import MarketView as Market
+from augury.queries import Queries
 from augury.runtime.clock import Clock
 from augury.runtime.sequencer import EventSink, SequencerStopped
 
@@ -82,10 +82,8 @@ class DemoSequencer(Protocol):
 
 
 class DemoHost(Protocol):
-    """The running core the demo trades on (``augury.runtime.boot.Runtime`` in a server)."""
-
-    @property
-    def exchange(self) -> Exchange: ...
+    """The running core the demo trades on (``augury.runtime.boot.Runtime`` in a server);
+    it reads through the query port, so it needs only the sequencer."""
 
     @property
     def sequencer(self) -> DemoSequencer: ...
@@ -153,6 +151,7 @@ class DemoRunner:
         self.models: dict[str, _Model] = {}
         self.next_round_ns = 0
         self._runtime: DemoHost | None = None
+        self._queries: Queries | None = None
         self._agents: list[Agent] = []
         self._makers: dict[str, MarketMaker] = {}
         self._saved_ns = 0
@@ -167,18 +166,19 @@ class DemoRunner:
         return self._runtime
 
     @property
-    def exchange(self) -> Exchange:
-        return self.runtime.exchange
+    def queries(self) -> Queries:
+        assert self._queries is not None, "attach the runner first"
+        return self._queries
 
     async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
-    async def attach(self, runtime: DemoHost) -> None:
+    async def attach(self, runtime: DemoHost, queries: Queries) -> None:
         """Create what is missing (accounts, series), restore the world, adopt orders."""
         self._runtime = runtime
-        exchange = runtime.exchange
-        now = max(self.clock.now_ns(), exchange.now_ns)
+        self._queries = queries
+        now = max(self.clock.now_ns(), queries.now_ns())
         # A restart must not replay the first run's draws: mix in the journal position.
         salt = f"{self.config.seed}/{runtime.sequencer.last_seq}"
         self.truth = Truth(PROCESSES, random.Random(f"{salt}/truth"), now)
@@ -188,11 +188,11 @@ class DemoRunner:
                 self.truth.load(json.loads(saved))
         self._build_agents(salt)
         runtime.sequencer.subscribe(self._on_applied)
-        missing = [series_entry(s) for s in SERIES if s.ticker not in exchange.series]
-        setup = roster.setup_commands(exchange) + catalog_commands({"series": missing}, now)
+        missing = [series_entry(s) for s in SERIES if queries.series(s.ticker) is None]
+        setup = roster.setup_commands(queries) + catalog_commands({"series": missing}, now)
         if setup:
             await self._submit_checked(c.Batch.of(setup), "setup")
-        for market in exchange.markets.values():
+        for market in queries.markets():
             self._model(market)
         for maker in self._makers.values():
             maker.adopt()
@@ -200,18 +200,18 @@ class DemoRunner:
         self._saved_ns = now
 
     def _build_agents(self, salt: str) -> None:
-        exchange = self.exchange
+        queries = self.queries
         activity = self.activity
         for user_id, style in roster.makers(activity):
-            maker = MarketMaker(user_id, style, exchange, random.Random(f"{salt}/{user_id}"))
+            maker = MarketMaker(user_id, style, queries, random.Random(f"{salt}/{user_id}"))
             self._makers[user_id] = maker
             self._agents.append(maker)
         round_s = ROUND_NS / _NS_PER_S
         noise = NoiseDesk(
-            roster.noise_users(), activity, round_s, exchange, random.Random(f"{salt}/noise")
+            roster.noise_users(), activity, round_s, queries, random.Random(f"{salt}/noise")
         )
         informed = InformedDesk(
-            roster.informed_users(), activity, exchange, random.Random(f"{salt}/informed")
+            roster.informed_users(), activity, queries, random.Random(f"{salt}/informed")
         )
         # Takers go first: their orders were aimed at the quotes resting now, which the
         # makers' batch (applied after them in the same round) may move.
@@ -219,7 +219,7 @@ class DemoRunner:
 
     def _model(self, market: Market) -> None:
         """Start pricing a demo market that is not determined yet."""
-        event = self.exchange.events.get(market.event_ticker)
+        event = self.queries.event(market.event_ticker)
         spec = self.series.get(event.series_ticker) if event is not None else None
         if spec is None or market.status not in _UNDETERMINED:
             return
@@ -267,12 +267,13 @@ class DemoRunner:
         await self.runtime.sequencer.call(lambda journal: journal.set_meta(STATE_KEY, state))
 
     def _views(self, t: int) -> list[MarketView]:
-        markets = self.exchange.markets
+        market_of = self.queries.market
         fair = self.truth.fair
         active = MarketStatus.ACTIVE
         views = []
         for ticker, model in self.models.items():
-            market = markets[ticker]
+            market = market_of(ticker)
+            assert market is not None, "a modelled market is listed"
             if market.status is not active or model.close_ns <= t:
                 continue
             spec = model.spec
@@ -287,7 +288,7 @@ class DemoRunner:
 
     async def _lifecycle(self, t: int) -> None:
         items: list[c.Single] = []
-        due = next_due_ns(self.exchange)
+        due = self.queries.next_due_ns()
         if due is not None and due <= t:
             items.append(c.Tick())
         items += self._determinations(t)
@@ -297,8 +298,9 @@ class DemoRunner:
             return
         await self._submit_checked(c.Batch.of(items), "lifecycle")
         for item in listed:
-            if isinstance(item, c.AddMarket) and item.ticker in self.exchange.markets:
-                self._model(self.exchange.markets[item.ticker])
+            market = self.queries.market(item.ticker) if isinstance(item, c.AddMarket) else None
+            if market is not None:
+                self._model(market)
 
     def _determinations(self, t: int) -> list[c.Single]:
         items: list[c.Single] = []
@@ -306,8 +308,8 @@ class DemoRunner:
             if model.close_ns > t:
                 continue
             del self.models[ticker]
-            market = self.exchange.markets[ticker]
-            if market.status not in _UNDETERMINED:
+            market = self.queries.market(ticker)
+            if market is None or market.status not in _UNDETERMINED:
                 continue
             spec = model.spec
             value = self.truth.values[spec.underlying]
@@ -333,12 +335,12 @@ class DemoRunner:
 
     def _open_series(self, t: int) -> set[str]:
         """Return the series that have a market open for trading at ``t``."""
-        markets = self.exchange.markets
+        queries = self.queries
         active = MarketStatus.ACTIVE
         return {
             model.spec.ticker
             for ticker, model in self.models.items()
-            if model.close_ns > t and markets[ticker].status is active
+            if model.close_ns > t and _status(queries.market(ticker)) is active
         }
 
     def _listings(self, t: int) -> list[c.Single]:
@@ -366,7 +368,7 @@ class DemoRunner:
                 if (spec.ticker, wanted.code) in self._listed:
                     continue
                 story = spec.story(wanted, str(self.config.seed)) if spec.story else None
-                if spec.event_ticker(wanted, story) in self.exchange.events:
+                if self.queries.event(spec.event_ticker(wanted, story)) is not None:
                     self._listed.add((spec.ticker, wanted.code))
                     continue
                 if story is not None and story.start_value is not None:
@@ -414,13 +416,16 @@ class DemoRunner:
     # --- serving ------------------------------------------------------------------------------
 
     async def run(
-        self, runtime: DemoHost, on_ready: Callable[[], Awaitable[None]] | None = None
+        self,
+        runtime: DemoHost,
+        queries: Queries,
+        on_ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Attach, then run rounds paced by the clock until cancelled.
 
         ``on_ready`` is awaited once, after the first round (the markets are listed).
         """
-        await self.attach(runtime)
+        await self.attach(runtime, queries)
         try:
             while True:
                 await self._wait_for_round()
@@ -449,3 +454,7 @@ class DemoRunner:
             await asyncio.sleep((self.next_round_ns - now) / _NS_PER_S / self.config.speed)
         if now - self.next_round_ns > _MAX_LAG_NS:
             self.next_round_ns = now - now % ROUND_NS  # fell behind: skip ahead
+
+
+def _status(market: Market | None) -> MarketStatus | None:
+    return None if market is None else market.status

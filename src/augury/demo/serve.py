@@ -29,7 +29,7 @@ _STATUS_EVERY_S = 60.0
 
 def status_line(runner: DemoRunner) -> str:
     """Return a one-line summary of the running demo."""
-    markets = runner.exchange.markets.values()
+    markets = runner.queries.markets()
     open_markets = sum(1 for m in markets if m.status is MarketStatus.ACTIVE)
     settled = sum(1 for m in markets if m.status is MarketStatus.FINALIZED)
     stats = runner.stats
@@ -51,23 +51,24 @@ def demo_hook(
         clock = context.clock
         if isinstance(clock, AcceleratedClock):
             # A journal written by a faster run may be ahead of this clock.
-            clock.catch_up(context.exchange.now_ns)
+            clock.catch_up(context.queries.now_ns())
         started = time.monotonic()
         status: asyncio.Task[None] | None = None
 
         async def ready() -> None:
             nonlocal status
-            user = await ensure_demo_user(context.runtime, context.settings.data_dir.resolve())
-            exchange = context.exchange
-            open_markets = sum(
-                1 for m in exchange.markets.values() if m.status is MarketStatus.ACTIVE
+            queries = context.queries
+            user = await ensure_demo_user(
+                context.runtime, queries, context.settings.data_dir.resolve()
             )
+            open_markets = sum(1 for m in queries.markets() if m.status is MarketStatus.ACTIVE)
+            balance = queries.balance(DEMO_USER, 0)
             announce(
                 banner(
                     rest_url,
                     ws_url,
                     user,
-                    exchange.ledger.accounts[(DEMO_USER, 0)].available_cc,
+                    balance.available_cc if balance is not None else 0,
                     open_markets,
                     len(runner.series),
                     runner.config.seed,
@@ -81,7 +82,7 @@ def demo_hook(
             status = asyncio.get_running_loop().create_task(_status(runner, announce))
 
         try:
-            await runner.run(context.runtime, ready)
+            await runner.run(context.runtime, context.queries, ready)
         except asyncio.CancelledError:
             raise
         except Exception:

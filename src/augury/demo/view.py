@@ -1,15 +1,15 @@
 """What the simulated traders see each round, and how busy they are.
 
-A ``MarketView`` pairs a live engine market with the truth's fair probability for it this
-round; agents read books and their own positions from engine memory (as a client reads
-the REST API) and act only through commands. ``Activity`` is the ``--activity`` knob.
+A ``MarketView`` pairs a market of the read side with the truth's fair probability for it
+this round; agents read books and their own positions through the read port (as a client
+reads the REST API) and act only through commands. ``Activity`` is the ``--activity`` knob.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from augury.engine.market import Market
+from augury import queries as q
 
 __all__ = ["ACTIVITY", "Activity", "MarketView"]
 
@@ -40,7 +40,7 @@ class MarketView:
     """One tradable demo market this round."""
 
     ticker: str
-    market: Market
+    market: q.MarketView
     fair: float  # the truth's probability of YES
     speed_cc: float  # how far the fair price moves in one second (one sd), in cc
     popularity: float

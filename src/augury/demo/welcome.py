@@ -3,7 +3,7 @@
 ``ensure_demo_user`` creates the ``demo`` user with $10,000 on the first start and writes
 an RSA key for it into the data directory (``demo_user_key.pem``, ``demo_user_key_id``),
 registering the public half with the exchange. Later starts reuse both: the user is found
-in engine state, the key id in the exchange's key ring (if the files survived but the
+through the read port, the key id among the exchange's keys (if the files survived but the
 journal did not, the same key is registered again). ``banner`` is what ``augury demo``
 prints once the exchange is trading: the URLs, the key files and a snippet for the
 official ``kalshi-python-sync`` SDK.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from augury.api.auth import generate_key_pair
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.engine import commands as c
+from augury.queries import Queries
 from augury.runtime.boot import Runtime
 
 __all__ = ["DEMO_USER", "KEY_FILE", "KEY_ID_FILE", "DemoUser", "banner", "ensure_demo_user"]
@@ -48,9 +48,8 @@ def _public_pem(private_pem: str) -> str:
     )
 
 
-async def ensure_demo_user(runtime: Runtime, data_dir: Path) -> DemoUser:
+async def ensure_demo_user(runtime: Runtime, queries: Queries, data_dir: Path) -> DemoUser:
     """Create the demo user and its key where missing; return where the key is."""
-    exchange = runtime.exchange
     key_file, id_file = data_dir / KEY_FILE, data_dir / KEY_ID_FILE
     if key_file.exists() and id_file.exists():
         private_pem = key_file.read_text()
@@ -64,12 +63,12 @@ async def ensure_demo_user(runtime: Runtime, data_dir: Path) -> DemoUser:
         key_file.chmod(0o600)
         id_file.write_text(key_id + "\n")
     items: list[c.Single] = []
-    if DEMO_USER not in exchange.users:
+    if queries.user(DEMO_USER) is None:
         items += [
             c.CreateUser(user_id=DEMO_USER, name=DEMO_USER),
             c.Deposit(user_id=DEMO_USER, amount_cc=DEMO_DEPOSIT_CC),
         ]
-    if key_id not in exchange.api_keys:
+    if queries.api_key(key_id) is None:
         items.append(
             c.RegisterApiKey(
                 api_key_id=key_id,

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from augury.platform.db import PlatformDb, Tx, platform_url
 from augury.store import platform_tables
-from augury.store.history import history_url
+from augury.store.db import Database, connect
+from augury.store.history_writer import history_url
 from augury.store.migrate import upgrade
-from augury.store.rawsql import Connection, connect
 from augury.store.tables import metadata
 
 __all__ = ["PLATFORM_TABLES", "BackupError", "restore", "write_journal_part", "write_platform_part"]
@@ -110,7 +110,7 @@ def write_platform_part(tx: Tx, path: Path, last_seq: int) -> None:
         target.close()
 
 
-def _pages(source: Connection, sql: str, last: int) -> Iterator[list[tuple[object, ...]]]:
+def _pages(source: Database, sql: str, last: int) -> Iterator[list[tuple[object, ...]]]:
     after = 0
     while True:
         rows = source.query(sql, (after, last, _PAGE))
@@ -181,10 +181,10 @@ def restore(backup: Path, store_url: str, *, replace: bool = False) -> dict[str,
             platform.close()
         history = connect(history_url(store_url))
         try:
-            with history.transaction() as run:
+            with history.transaction() as tx:
                 for table in _HISTORY_TABLES:
-                    run(f"DELETE FROM {table}", [()])  # noqa: S608
-                run("DELETE FROM meta WHERE key = ?", [("history.seq",)])
+                    tx.exec(f"DELETE FROM {table}")  # noqa: S608
+                tx.exec("DELETE FROM meta WHERE key = ?", ("history.seq",))
         finally:
             history.close()
         return counts
@@ -192,30 +192,30 @@ def restore(backup: Path, store_url: str, *, replace: bool = False) -> dict[str,
         source.close()
 
 
-def _restore_journal(
-    source: sqlite3.Connection, store: Connection, replace: bool
-) -> dict[str, int]:
+def _restore_journal(source: sqlite3.Connection, store: Database, replace: bool) -> dict[str, int]:
     existing = store.query("SELECT COUNT(*) FROM journal")[0][0]
     if existing and not replace:
         raise BackupError("the store already holds a journal; pass --replace to overwrite it")
     snapshots = source.execute("SELECT seq, created_ns, payload, sha256 FROM snapshots").fetchall()
     meta = source.execute("SELECT key, value FROM meta WHERE key LIKE 'journal.%'").fetchall()
     copied = 0
-    with store.transaction() as run:
-        run("DELETE FROM journal", [()])
-        run("DELETE FROM snapshots", [()])
-        run("DELETE FROM meta WHERE key LIKE ?", [("journal.%",)])
+    with store.transaction() as tx:
+        tx.exec("DELETE FROM journal")
+        tx.exec("DELETE FROM snapshots")
+        tx.exec("DELETE FROM meta WHERE key LIKE ?", ("journal.%",))
         cursor = source.execute("SELECT seq, ts_ns, payload, crc32 FROM journal ORDER BY seq")
         while rows := cursor.fetchmany(_PAGE):
-            run("INSERT INTO journal (seq, ts_ns, payload, crc32) VALUES (?, ?, ?, ?)", rows)
+            tx.exec_many(
+                "INSERT INTO journal (seq, ts_ns, payload, crc32) VALUES (?, ?, ?, ?)", rows
+            )
             copied += len(rows)
         if snapshots:
-            run(
+            tx.exec_many(
                 "INSERT INTO snapshots (seq, created_ns, payload, sha256) VALUES (?, ?, ?, ?)",
                 snapshots,
             )
         if meta:
-            run("INSERT INTO meta (key, value) VALUES (?, ?)", meta)
+            tx.exec_many("INSERT INTO meta (key, value) VALUES (?, ?)", meta)
     return {"journal": copied, "snapshots": len(snapshots)}
 
 

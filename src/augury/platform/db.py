@@ -8,7 +8,8 @@ Invariants:
   PostgreSQL ``connection.transaction()``): all of it commits, or none of it.
 - An acknowledged write is durable: SQLite runs WAL with ``synchronous=FULL`` (a commit
   survives power loss, as the journal's do); PostgreSQL commits synchronously.
-- SQL is written once with ``?`` placeholders; PostgreSQL gets ``%s``.
+- SQL is written once with ``?`` placeholders (the store's seam, ``augury.store.db``,
+  rewrites them for PostgreSQL).
 
 Where: an SQLite file store keeps the platform in a sibling file (``augury.db`` ->
 ``augury-platform.db``): SQLite has one write lock per file, and a platform write holding
@@ -19,15 +20,12 @@ decision 0013). PostgreSQL keeps it in the store's database.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import psycopg
-
-from augury.store.history import history_url
-from augury.store.rawsql import Connection, connect
+from augury.store.db import Database, Tx, connect
+from augury.store.history_writer import history_url
 
 __all__ = ["PlatformDb", "Tx", "platform_url"]
 
@@ -50,71 +48,29 @@ def platform_url(store_url: str) -> str:
     return f"sqlite:///{path[:stem_end]}-platform{path[stem_end:]}"
 
 
-class Tx:
-    """The queries of one transaction (or of one read) on the platform connection."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._raw = conn.raw
-        self._pg = not isinstance(conn.raw, sqlite3.Connection)
-
-    def all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        """Run a query and return every row."""
-        if self._pg:
-            return self._raw.execute(sql.replace("?", "%s"), params).fetchall()
-        return self._raw.execute(sql, params).fetchall()
-
-    def one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
-        """Run a query and return its first row, or None."""
-        rows = self.all(sql, params)
-        return rows[0] if rows else None
-
-    def exec(self, sql: str, params: Sequence[object] = ()) -> int:
-        """Run a statement and return the number of rows it changed."""
-        if self._pg:
-            cursor: Any = self._raw.execute(sql.replace("?", "%s"), params)
-        else:
-            cursor = self._raw.execute(sql, params)
-        return int(cursor.rowcount)
-
-
 class PlatformDb:
     """The platform's connection and the one thread that uses it."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         # Use PlatformDb.open.
         self.conn = conn
         self.url = conn.url
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-db")
-        self._tx = Tx(conn)
 
     @classmethod
     def open(cls, url: str) -> PlatformDb:
         """Migrate and connect to the platform database at ``url`` (see ``platform_url``)."""
-        conn = connect(url)
-        if isinstance(conn.raw, sqlite3.Connection):
-            # Acknowledged platform writes (accounts, tokens, ...) must survive power loss.
-            conn.raw.execute("PRAGMA synchronous=FULL")
-        return cls(conn)
+        # Acknowledged platform writes (accounts, tokens, ...) must survive power loss.
+        return cls(connect(url, durable=True))
 
     @property
     def is_postgres(self) -> bool:
-        return isinstance(self.conn.raw, psycopg.Connection)
+        return self.conn.is_postgres
 
     def transaction_sync(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction on the calling thread (the platform thread only)."""
-        raw = self.conn.raw
-        if isinstance(raw, sqlite3.Connection):
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(self._tx)
-                raw.execute("COMMIT")
-            except BaseException:
-                if raw.in_transaction:
-                    raw.execute("ROLLBACK")
-                raise
-            return result
-        with raw.transaction():
-            return fn(self._tx)
+        with self.conn.transaction() as tx:
+            return fn(tx)
 
     async def run(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` in one transaction on the platform thread; return its result."""
@@ -124,7 +80,7 @@ class PlatformDb:
 
     async def read(self, fn: Callable[[Tx], T]) -> T:
         """Run read-only ``fn`` on the platform thread, outside any transaction."""
-        return await asyncio.get_running_loop().run_in_executor(self.thread, fn, self._tx)
+        return await asyncio.get_running_loop().run_in_executor(self.thread, fn, self.conn.session)
 
     def close(self) -> None:
         """Finish queued work and close the connection."""

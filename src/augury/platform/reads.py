@@ -1,26 +1,29 @@
 """Every read of exchange state the platform makes, behind one narrow typed port.
 
 ``ExchangeReads`` is the port: value types out (never engine objects), integer units
-(``_cc`` centi-cents, ``_c`` centi-contracts, ``_ns``). ``LiveReads`` is today's adapter:
-live state from engine memory (read on the event loop, between sequencer batches, so a
-read never sees a half-applied command) and history from the history read models (on
-their read thread, after ``drain`` so a caller reads its own acknowledged writes). When
-``augury.queries`` lands, this module is the one to switch over to it.
+(``_cc`` centi-cents, ``_c`` centi-contracts, ``_ns``). ``LiveReads`` is its adapter over
+the exchange's read port (``augury.queries``): live state from the read side's index
+(read on the event loop, between sequencer batches, so a read never sees a half-applied
+command) and history from the history read models (on their read thread, after ``drain``
+so a caller reads its own acknowledged writes). Cross-user history scans for leaderboards
+run on a connection of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-from augury.engine.exchange import Exchange
-from augury.engine.market import Market
+from augury import queries as q
+from augury.domain.enums import MarketStatus
+from augury.engine.events import OrderUpdate
+from augury.queries import Queries
 from augury.runtime.boot import Runtime
-from augury.store.history_read import HistoryReader
-from augury.store.rawsql import Connection, connect
+from augury.store.db import connect
+from augury.store.history_reader import HistoryReader
 from augury.store.records import (
     Candle,
     CashMovementRecord,
@@ -179,19 +182,16 @@ class ExchangeReads(Protocol):
     async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]: ...
 
 
-def _text(meta: dict[str, object], key: str) -> str:
+def _text(meta: Mapping[str, object], key: str) -> str:
     value = meta.get(key)
     return value if isinstance(value, str) else ""
 
 
-def _order_record(order: object, event_ticker: str | None) -> OrderRecord:
-    from augury.engine.orders import Order
-
-    assert isinstance(order, Order)
+def _order_record(order: OrderUpdate, event_ticker: str | None) -> OrderRecord:
     return OrderRecord(
         order_id=order.order_id,
-        user_id=order.key[0],
-        subaccount=order.key[1],
+        user_id=order.user_id,
+        subaccount=order.subaccount,
         ticker=order.ticker,
         event_ticker=event_ticker,
         side=order.side,
@@ -199,7 +199,7 @@ def _order_record(order: object, event_ticker: str | None) -> OrderRecord:
         initial_c=order.initial_c,
         fill_c=order.fill_c,
         remaining_c=order.remaining_c,
-        status=order.status.value,
+        status=order.status,
         time_in_force=order.time_in_force,
         order_type=order.order_type,
         legacy_side=order.legacy_side,
@@ -208,41 +208,42 @@ def _order_record(order: object, event_ticker: str | None) -> OrderRecord:
         order_group_id=order.order_group_id,
         self_trade_prevention=order.self_trade_prevention,
         post_only=order.post_only,
-        cancel_order_on_pause=order.cancel_on_pause,
+        cancel_order_on_pause=order.cancel_order_on_pause,
         expiration_ts_ns=order.expiration_ts_ns,
         created_ns=order.created_ns,
-        updated_ns=order.updated_ns,
-        taker_fill_cost_cc=order.taker_fill_cost_fine // 100,
-        maker_fill_cost_cc=order.maker_fill_cost_fine // 100,
+        updated_ns=order.ts_ns,
+        taker_fill_cost_cc=order.taker_fill_cost_cc,
+        maker_fill_cost_cc=order.maker_fill_cost_cc,
         taker_fees_cc=order.taker_fees_cc,
         maker_fees_cc=order.maker_fees_cc,
     )
 
 
+T = TypeVar("T")
+_EVERY = 1_000_000  # a page bound no user's positions reach
+
+
 class LiveReads:
-    """``ExchangeReads`` over the running exchange's memory and history read models."""
+    """``ExchangeReads`` over the read port (``augury.queries``): live state from its
+    index, history from the read models."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, queries: Queries) -> None:
         self.runtime = runtime
+        self.queries = queries
         # Cross-user history queries (leaderboards) on a connection and thread of their own.
-        self._conn: Connection | None = None
+        self._reader: HistoryReader | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-read")
-
-    @property
-    def exchange(self) -> Exchange:
-        return self.runtime.exchange
 
     def last_seq(self) -> int:
         return self.runtime.sequencer.last_seq
 
-    def _market_view(self, market: Market, single: bool) -> MarketView:
+    def _market_view(self, market: q.MarketView, single: bool) -> MarketView:
         meta = market.meta
-        grid = market.grid.prices_cc
-        book = market.book
         label = _text(meta, "yes_sub_title")
         rules = "\n".join(
             filter(None, (_text(meta, "rules_primary"), _text(meta, "rules_secondary")))
         )
+        top = market.top_of_book()
         return MarketView(
             ticker=market.ticker,
             event_ticker=market.event_ticker,
@@ -250,11 +251,11 @@ class LiveReads:
             label="Yes" if single or not label else label,
             rules=rules,
             status=market.status.value,
-            tradable=market.tradable and not self.exchange.trading_paused,
+            tradable=market.status is MarketStatus.ACTIVE and self.queries.trading_active(),
             fractional=market.fractional,
             last_price_cc=market.last_price_cc,
-            yes_bid_cc=grid[book.best_bid] if book.best_bid >= 0 else 0,
-            yes_ask_cc=grid[book.best_ask] if book.best_ask < book.size else 0,
+            yes_bid_cc=top.bid_cc,  # 0 without a bid
+            yes_ask_cc=top.ask_cc if top.ask_size_c else 0,
             volume_c=market.volume_c,
             open_interest_c=market.open_interest_c,
             open_ts_ns=market.open_ts_ns,
@@ -263,12 +264,13 @@ class LiveReads:
         )
 
     def event(self, event_ticker: str) -> EventView | None:
-        exchange = self.exchange
-        info = exchange.events.get(event_ticker)
+        queries = self.queries
+        info = queries.event(event_ticker)
         if info is None:
             return None
-        series = exchange.series.get(info.series_ticker)
+        series = queries.series(info.series_ticker)
         single = len(info.markets) == 1
+        markets = [queries.market(t) for t in info.markets]
         return EventView(
             event_ticker=info.event_ticker,
             series_ticker=info.series_ticker,
@@ -276,100 +278,85 @@ class LiveReads:
             sub_title=_text(info.meta, "sub_title"),
             category=_text(series.meta, "category") if series else "",
             created_ns=info.created_ns,
-            markets=tuple(
-                self._market_view(exchange.markets[t], single)
-                for t in info.markets
-                if t in exchange.markets
-            ),
+            markets=tuple(self._market_view(m, single) for m in markets if m is not None),
         )
 
     def events(self) -> list[EventView]:
-        views = [self.event(ticker) for ticker in self.exchange.events]
+        views = [self.event(e.event_ticker) for e in self.queries.events(by_ticker=False)]
         return [view for view in views if view is not None]
 
     def market(self, ticker: str) -> MarketView | None:
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return None
-        info = self.exchange.events.get(market.event_ticker)
+        info = self.queries.event(market.event_ticker)
         return self._market_view(market, info is not None and len(info.markets) == 1)
 
     def book(self, ticker: str, depth: int) -> BookView | None:
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return None
         grid = market.grid.prices_cc
         bids: list[tuple[int, int]] = []
         asks: list[tuple[int, int]] = []
         for is_bid, out in ((True, bids), (False, asks)):
-            for idx, total in market.book.levels(is_bid):
+            for step, total in market.levels(is_bid):
                 if len(out) >= depth:
                     break
-                out.append((grid[idx], total))
+                out.append((grid[step], total))
         return BookView(tuple(bids), tuple(asks))
 
     def balance(self, user_id: str) -> BalanceView | None:
-        account = self.exchange.ledger.accounts.get((user_id, 0))
+        account = self.queries.balance(user_id, 0)
         if account is None:
             return None
         return BalanceView(account.available_cc, account.reserved_cc)
 
-    def _position_view(self, ticker: str, position: object) -> PositionView:
-        from augury.ledger.accounts import Position
-
-        assert isinstance(position, Position)
+    @staticmethod
+    def _position_view(position: q.PositionView) -> PositionView:
         return PositionView(
-            ticker=ticker,
+            ticker=position.ticker,
             position_c=position.position_c,
-            exposure_cc=position.exposure_fine // 100,
-            realized_pnl_cc=position.realized_fine // 100,
+            exposure_cc=position.exposure_cc,
+            realized_pnl_cc=position.realized_pnl_cc,
             fees_paid_cc=position.fees_paid_cc,
-            total_traded_cc=position.total_traded_fine // 100,
+            total_traded_cc=position.total_traded_cc,
             resting_orders=position.resting_orders,
             settled=position.settled,
         )
 
     def positions(self, user_id: str) -> list[PositionView]:
-        # A scan over every position: the per-user index is augury.queries' job.
-        return [
-            self._position_view(ticker, position)
-            for (user, sub, ticker), position in sorted(self.exchange.ledger.positions.items())
-            if user == user_id and sub == 0
-        ]
+        page = self.queries.positions(user_id, subaccount=0, limit=_EVERY)
+        return [self._position_view(position) for position in page.items]
 
     def position(self, user_id: str, ticker: str) -> PositionView | None:
-        position = self.exchange.ledger.positions.get((user_id, 0, ticker))
-        return None if position is None else self._position_view(ticker, position)
+        position = self.queries.position(user_id, 0, ticker)
+        return None if position is None else self._position_view(position)
 
     def resting_orders(self, user_id: str) -> list[OrderRecord]:
-        exchange = self.exchange
-        found = [
-            _order_record(order, exchange.markets[order.ticker].event_ticker)
-            for order in exchange.orders.values()
-            if order.key == (user_id, 0)
-        ]
+        queries = self.queries
+        found = []
+        for order in queries.resting_orders(user_id, subaccount=0):
+            market = queries.market(order.ticker)
+            found.append(_order_record(order, market.event_ticker if market else None))
         return sorted(found, key=lambda o: (-o.created_ns, o.order_id))
 
     def user_exists(self, user_id: str) -> tuple[bool, str]:
-        user = self.exchange.users.get(user_id)
+        user = self.queries.user(user_id)
         return (False, "") if user is None else (True, user.name)
 
     async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
-        # From the history read model: the native engine keeps its client-id index inside
-        # the core, and an order that is done (an IOC, a protection's sale) still counts.
-        rows = await self._read(
-            "SELECT order_id FROM orders WHERE user_id = ? "
-            "AND client_order_id = ? ORDER BY ord DESC LIMIT 1",
-            [user_id, client_order_id],
+        # From the history read model: an order that is done (an IOC, a protection's sale)
+        # still counts, which the live index (resting orders and reserved ids) does not.
+        return await self._across_users(
+            lambda reader: reader.order_for_client_id(user_id, client_order_id)
         )
-        return str(rows[0][0]) if rows else None
 
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
         return sorted(
             (
                 (key.api_key_id, key.name, key.scopes, key.created_ns)
-                for key in self.exchange.api_keys.values()
-                if key.user_id == user_id
+                for key in self.queries.api_keys(user_id)
             ),
             key=lambda k: (-k[3], k[0]),
         )
@@ -392,63 +379,38 @@ class LiveReads:
             lambda r: r.fills(user_id, subaccount=0, limit=limit, cursor=cursor)
         )
 
-    def _query(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
-        if self._conn is None:
-            self._conn = connect(self.runtime.history.writer.url, migrate=False, read_only=True)
-        return self._conn.query(sql, params)
-
-    async def _read(self, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+    async def _across_users(self, fn: Callable[[HistoryReader], T]) -> T:
+        # Cross-user scans (leaderboards) on a reader, connection and thread of their own,
+        # after the queued history writes.
         await self.runtime.history.drain()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, self._query, sql, params
-        )
+
+        def run() -> T:
+            if self._reader is None:
+                self._reader = HistoryReader(
+                    connect(self.runtime.history.writer.url, migrate=False, read_only=True)
+                )
+            return fn(self._reader)
+
+        return await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]:
-        if not user_ids:
-            return []
-        marks = ", ".join("?" * len(user_ids))
-        columns = ", ".join(f.name for f in fields(FillRecord))
-        rows = await self._read(
-            f"SELECT {columns} FROM fills WHERE subaccount = 0 AND user_id IN ({marks}) "  # noqa: S608
-            "ORDER BY ts_ns, ord",
-            list(user_ids),
-        )
-        return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
+        wanted = list(user_ids)
+        return await self._across_users(lambda reader: reader.fills_of(wanted))
 
     async def order_fills_fees(
         self, user_id: str, order_ids: Sequence[str]
     ) -> list[tuple[str, str, int]]:
         """(order id, fill id, exact fee) of the user's fills of these orders, in fill order."""
-        if not order_ids:
-            return []
-        marks = ", ".join("?" * len(order_ids))
-        rows = await self._read(
-            "SELECT order_id, fill_id, fee_cc FROM fills WHERE subaccount = 0 "  # noqa: S608
-            f"AND user_id = ? AND order_id IN ({marks}) ORDER BY ord",
-            [user_id, *order_ids],
-        )
-        return [(str(o), str(f), int(str(fee))) for o, f, fee in rows]
+        wanted = list(order_ids)
+        return await self._across_users(lambda reader: reader.order_fills_fees(user_id, wanted))
 
     async def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]:
         """(market, exact fee total) of each of the user's orders that traded."""
-        rows = await self._read(
-            "SELECT ticker, SUM(fee_cc) FROM fills WHERE subaccount = 0 AND user_id = ? "
-            "GROUP BY ticker, order_id",
-            [user_id],
-        )
-        return [(str(ticker), int(str(total))) for ticker, total in rows]
+        return await self._across_users(lambda reader: reader.order_fee_totals(user_id))
 
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
-        if not user_ids:
-            return []
-        marks = ", ".join("?" * len(user_ids))
-        columns = ", ".join(f.name for f in fields(SettlementRecord))
-        rows = await self._read(
-            f"SELECT {columns} FROM settlements WHERE subaccount = 0 "  # noqa: S608
-            f"AND user_id IN ({marks}) ORDER BY ts_ns, ord",
-            list(user_ids),
-        )
-        return [SettlementRecord(*row) for row in rows]  # type: ignore[arg-type]
+        wanted = list(user_ids)
+        return await self._across_users(lambda reader: reader.settlements_of(wanted))
 
     async def closes(
         self, ticker: str, period_min: int, start_s: int, end_s: int
@@ -464,26 +426,32 @@ class LiveReads:
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
-        if self._conn is not None:
-            self._conn.close()
+        if self._reader is not None:
+            self._reader.close()
 
     # --- what the web app reads besides what /api shows (issue 13) ---------------------
 
     def fee_rule(self, ticker: str) -> FeeRule | None:
-        market = self.exchange.markets.get(ticker)
+        queries = self.queries
+        market = queries.market(ticker)
         if market is None:
             return None
+        series = queries.series(queries.series_of(market))
+        assert series is not None  # a market's series is never removed
+        # As the engine's catalogue sets it: the series' fee type, and its multiplier unless
+        # the market's metadata overrides it.
+        override = market.meta.get("fee_multiplier_e4")
         return FeeRule(
-            fee_type=market.fees.fee_type.value,
-            multiplier_e4=market.fees.multiplier_e4,
+            fee_type=series.fee_type.value,
+            multiplier_e4=override if isinstance(override, int) else series.fee_multiplier_e4,
             prices_cc=tuple(market.grid.prices_cc),
             fractional=market.fractional,
         )
 
     def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]:
         """(name, url) of the sources an event settles on, from its series' catalogue entry."""
-        info = self.exchange.events.get(event_ticker)
-        series = self.exchange.series.get(info.series_ticker) if info else None
+        info = self.queries.event(event_ticker)
+        series = self.queries.series(info.series_ticker) if info else None
         found = series.meta.get("settlement_sources") if series else None
         out: list[tuple[str, str]] = []
         for source in found if isinstance(found, list) else []:
@@ -496,30 +464,29 @@ class LiveReads:
 
     def holders(self, ticker: str) -> list[tuple[str, int, int]]:
         """(user id, position_c, cost basis cc) of every open position in one market."""
-        # A scan over every position: the per-market index is augury.queries' job.
         return sorted(
-            (user, position.position_c, position.exposure_fine // 100)
-            for (user, sub, held), position in self.exchange.ledger.positions.items()
-            if held == ticker and sub == 0 and position.position_c and not position.settled
+            (p.user_id, p.position_c, p.exposure_cc)
+            for p in self.queries.holders(ticker)
+            if p.subaccount == 0
         )
 
     def user_tier(self, user_id: str) -> str:
-        user = self.exchange.users.get(user_id)
-        return (user.tier or "default") if user is not None else ""
+        tier = self.queries.tier(user_id)
+        return (tier or "default") if tier is not None else ""
 
     def health(self) -> ExchangeHealth:
-        exchange = self.exchange
+        queries = self.queries
         runtime = self.runtime
-        markets = exchange.markets.values()
+        markets = queries.markets()
         return ExchangeHealth(
             last_seq=runtime.sequencer.last_seq,
-            trading_active=not exchange.trading_paused,
-            markets=len(exchange.markets),
-            open_markets=sum(1 for m in markets if m.tradable),
-            resting_orders=len(exchange.orders),
+            trading_active=queries.trading_active(),
+            markets=len(markets),
+            open_markets=sum(1 for m in markets if m.status is MarketStatus.ACTIVE),
+            resting_orders=queries.resting_order_count(),
             open_interest_c=sum(m.open_interest_c for m in markets),
             volume_c=sum(m.volume_c for m in markets),
-            fee_revenue_cc=exchange.ledger.fee_revenue_cc,
+            fee_revenue_cc=runtime.fee_revenue_cc(),
             queue_depth=runtime.sequencer.queue_depth,
             sequencer_running=runtime.sequencer.running,
             recovery_replayed=runtime.recovery.replayed,
@@ -529,15 +496,11 @@ class LiveReads:
         )
 
     async def candles(self, ticker: str, period_min: int, start_s: int, end_s: int) -> list[Candle]:
-        await self.runtime.history.drain()
-        return await self.runtime.history.read(
-            lambda r: r.candles(ticker, period_min, start_s, end_s)
-        )
+        [(rows, _)] = await self.queries.candles([ticker], period_min, start_s, end_s)
+        return rows
 
     async def tape(self, ticker: str, limit: int) -> list[TradeRecord]:
-        await self.runtime.history.drain()
-        trades, _ = await self.runtime.history.read(lambda r: r.trades(ticker=ticker, limit=limit))
-        return trades
+        return (await self.queries.trades(ticker=ticker, limit=limit)).items
 
     async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]:
         def read(reader: HistoryReader) -> dict[str, int]:
@@ -551,15 +514,7 @@ class LiveReads:
         return await self.runtime.history.read(read)
 
     async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]:
-        await self.runtime.history.drain()
-        rows, _ = await self.runtime.history.read(
-            lambda r: r.settlements(user_id, subaccount=0, limit=limit)
-        )
-        return rows
+        return (await self.queries.settlements(user_id, subaccount=0, limit=limit)).items
 
     async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]:
-        await self.runtime.history.drain()
-        rows, _ = await self.runtime.history.read(
-            lambda r: r.cash_movements(user_id, subaccount=0, limit=limit)
-        )
-        return rows
+        return (await self.queries.cash_movements(user_id, subaccount=0, limit=limit)).items

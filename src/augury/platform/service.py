@@ -47,7 +47,7 @@ from augury.runtime.clock import Clock
 
 if TYPE_CHECKING:
     from augury.api.context import Context
-    from augury.api.ws import Hub
+    from augury.api.ws.hub import Hub
 
 __all__ = ["WATERMARK_KEY", "Platform"]
 
@@ -131,7 +131,7 @@ class Platform:
         self._context = context
         self._hub = hub
         context.platform = self
-        self._reads = LiveReads(context.runtime)
+        self._reads = LiveReads(context.runtime, context.queries)
         rows = await self.db.read(accounts.all_user_ids)
         context.blocked_users.update(u for u, status in rows if status == "suspended")
         await self.slugs.load()

@@ -1,16 +1,20 @@
-"""Starting an exchange from its data: recovery, first-run setup and the running runtime.
+"""Starting an exchange from its data: recovery and the running runtime.
 
-Recovery: ``Journal.open`` has already dropped any torn or corrupt tail; ``recover`` loads
-the newest snapshot whose checksum verifies (falling back to older ones) and replays every
-journal record after it through the engine. Replay emits the same events the original run
-did; the history read models (written behind the sequencer, with a watermark committed in
-the same transaction as each batch) take the replayed commands they lack. When the history
-lags behind the newest snapshot, recovery starts from the newest snapshot at or below the
-history's watermark (or the first command), so no history row is ever skipped. A snapshot
-in an older state format (``engine.state.SNAPSHOT_FORMAT``) is not loaded: the journal is
-replayed from its first command, which rebuilds every field the new format keeps. The
-recovered state is exactly the state that wrote the journal; its digest is reported so
-tests and operators can compare.
+The runtime reaches its store only through ``runtime.ports`` (``StoreOpener``, passed in by
+the composition root, ``api.node``), never a store class.
+
+Recovery: opening the journal (``StoreOpener.open_journal``) has already dropped any torn
+or corrupt tail; ``recover`` loads the newest snapshot whose checksum verifies (falling
+back to older ones) and replays every journal record after it through the engine. Replay
+emits the same events the original run did; the history read models (written behind the
+sequencer, with a watermark committed in the same transaction as each batch) take the
+replayed commands they lack. When the history lags behind the newest snapshot, recovery
+starts from the newest snapshot at or below the history's watermark (or the first command),
+so no history row is ever skipped. A snapshot in an older state format
+(``engine.state.SNAPSHOT_FORMAT``) is not loaded: the journal is replayed from its first
+command, which rebuilds every field the new format keeps. The recovered state is exactly
+the state that wrote the journal; its digest is reported so tests and operators can
+compare.
 
 Recovery never dies on one record (decision 0015):
 
@@ -33,27 +37,27 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
+from augury.engine.audit import audit
 from augury.engine.exchange import Exchange, Outcome
 from augury.engine.results import batch_outcomes, refused
 from augury.engine.state import SnapshotFormatError, state_digest
 from augury.runtime.clock import Clock
-from augury.runtime.engines import load_exchange, new_exchange, resolve
+from augury.runtime.engines import load_exchange, new_exchange, resolve, specification_state
+from augury.runtime.history_feed import HistoryFeed, HistoryUnavailable
 from augury.runtime.native_engine import decode_outcomes
+from augury.runtime.ports import JournalPort, StoreOpener, book_seeds
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY, Sequencer
-from augury.store import Journal
-from augury.store.history import HistoryWriter, history_url
-from augury.store.history_read import HistoryReader
 
 __all__ = [
     "HistoryFeed",
-    "HistoryUnavailable",
+    "HistoryUnavailable",  # re-exported: runtime.history_feed holds both
     "RecoveryError",
     "RecoveryResult",
     "Runtime",
@@ -98,7 +102,7 @@ def adopt_state(exchange: Any, rebuilt: Any) -> None:
         state.update(vars(rebuilt))
 
 
-def undo_failed(journal: Journal, instance_id: str, seq: int, exchange: Exchange) -> None:
+def undo_failed(journal: JournalPort, instance_id: str, seq: int, exchange: Exchange) -> None:
     """Void record ``seq`` (its apply raised) and rebuild ``exchange`` as of ``seq - 1``.
 
     Runs on the journal's thread. The void mark is written before the rebuild, so a crash
@@ -122,7 +126,7 @@ class RecoveryResult:
 
 
 def recover(
-    journal: Journal,
+    journal: JournalPort,
     instance_id: str,
     replay_sink: ReplaySink | None = None,
     *,
@@ -192,7 +196,7 @@ _REPLAY_CHUNK = 4096
 
 
 def _replay_native(
-    journal: Journal,
+    journal: JournalPort,
     instance_id: str,
     exchange: Exchange,
     after: int,
@@ -225,7 +229,7 @@ class _NativeReplay:
 
     def __init__(
         self,
-        journal: Journal,
+        journal: JournalPort,
         instance_id: str,
         exchange: Exchange,
         sink: ReplaySink | None,
@@ -267,7 +271,7 @@ class _NativeReplay:
 
 
 def _replay_one(
-    journal: Journal,
+    journal: JournalPort,
     instance_id: str,
     exchange: Exchange,
     seq: int,
@@ -317,123 +321,12 @@ def _replay_one(
     return command, outcome
 
 
-class HistoryUnavailable(RuntimeError):
-    """The history database failed: its read models no longer follow the journal."""
-
-
-class HistoryFeed:
-    """Feeds applied batches to the history read models on their own thread, in order.
-
-    The writer runs behind the sequencer (its rows are derived, and recovery rebuilds what
-    a crash lost, from the watermark it commits with each batch), so a slow read-model
-    write never delays a response.
-
-    It never fails silently (decision 0015). A batch the database refuses is written again
-    one command at a time; a command whose rows still fail is logged with its seq, counted
-    in ``skipped`` and passed over (its rows are missing, every other row is written). If
-    even that fails, the database itself is failing: ``failed`` is set, and history reads
-    answer ``HistoryUnavailable`` (503) instead of stale rows until a restart rebuilds
-    the read models from the journal.
-    """
-
-    def __init__(self, writer: HistoryWriter, reader: HistoryReader) -> None:
-        self.writer = writer
-        self.reader = reader
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
-        self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
-        self._pending: list[tuple[int, c.Command, Outcome[object]]] = []
-        self.skipped: list[int] = []  # seqs whose rows were left out (the newest 1,000)
-        self.failed: BaseException | None = None
-
-    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
-        """Collect replayed commands, writing them in batches (used during recovery)."""
-        self._pending.append((seq, command, outcome))
-        if len(self._pending) >= 1000:
-            self.flush_replay()
-
-    def flush_replay(self) -> None:
-        if self._pending:
-            self.write(self._pending)
-            self._pending = []
-
-    def on_batch(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
-        """Queue one live batch for the history thread (never blocks the loop)."""
-        future = self.thread.submit(self.write, items)
-        future.add_done_callback(_log_failure)
-
-    def write(self, items: Sequence[tuple[int, c.Command, Outcome[object]]]) -> None:
-        """Write a batch; isolate and skip a command whose rows the database refuses."""
-        if self.failed is not None or not items:
-            return
-        try:
-            self.writer.apply_batch(items)
-            return
-        except Exception as error:
-            log.error(
-                "history write of commands %d..%d failed (%s); writing them one by one",
-                items[0][0],
-                items[-1][0],
-                error,
-            )
-        for item in items:
-            try:
-                self.writer.apply_batch([item])
-                continue
-            except Exception as error:
-                log.error(
-                    "history: the rows of command %d (%s) cannot be written (%s); they are "
-                    "left out and history goes on",
-                    item[0],
-                    type(item[1]).__name__,
-                    error,
-                )
-            try:
-                self.writer.skip([item])
-            except Exception as error:
-                self.failed = error
-                log.error(
-                    "history database failed at command %d; history reads answer 503 until "
-                    "a restart rebuilds them from the journal",
-                    item[0],
-                    exc_info=error,
-                )
-                return
-            self.skipped.append(item[0])
-            del self.skipped[:-1000]
-
-    async def drain(self) -> None:
-        """Wait until every queued batch is written."""
-        await asyncio.get_running_loop().run_in_executor(self.thread, lambda: None)
-
-    async def read(self, fn: Callable[[HistoryReader], T]) -> T:
-        """Run a query on the reader's thread.
-
-        Raises:
-            HistoryUnavailable: the history database failed (see the class docstring).
-        """
-        if self.failed is not None:
-            raise HistoryUnavailable("history is unavailable until the server restarts")
-        return await asyncio.get_running_loop().run_in_executor(self.read_thread, fn, self.reader)
-
-    def close(self) -> None:
-        self.thread.shutdown(wait=True)
-        self.read_thread.shutdown(wait=True)
-        self.writer.close()
-        self.reader.close()
-
-
-def _log_failure(future: Future[None]) -> None:
-    error = future.exception()
-    if error is not None:
-        log.error("history write failed; restart rebuilds it from the journal", exc_info=error)
-
-
 class Runtime:
     """The running core of a server: journal, recovered exchange, sequencer, history."""
 
     def __init__(
         self,
-        journal: Journal,
+        journal: JournalPort,
         thread: ThreadPoolExecutor,
         recovery: RecoveryResult,
         sequencer: Sequencer,
@@ -457,6 +350,7 @@ class Runtime:
         instance_id: str,
         clock: Clock,
         *,
+        store: StoreOpener,
         snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
         replay_sink: ReplaySink | None = None,
         max_snapshot_seq: int | None = None,
@@ -464,6 +358,7 @@ class Runtime:
     ) -> Runtime:
         """Open the journal and history on their threads, recover, start the sequencer.
 
+        ``store`` opens the databases of ``db_url`` (``augury.store.SQL_STORE``);
         ``replay_sink`` receives every replayed command; ``max_snapshot_seq`` makes recovery
         start no later than that seq (a subscriber's own watermark), like the history's.
         ``engine`` is ``native``, ``python`` or None for the default (``runtime.engines``).
@@ -471,9 +366,8 @@ class Runtime:
         engine = resolve(engine)
         loop = asyncio.get_running_loop()
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
-        journal = await loop.run_in_executor(thread, Journal.open, db_url)
-        writer = await loop.run_in_executor(thread, HistoryWriter.open, history_url(db_url))
-        reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
+        journal = await loop.run_in_executor(thread, store.open_journal, db_url)
+        writer, reader = await loop.run_in_executor(thread, store.open_history, db_url)
         history = HistoryFeed(writer, reader)
 
         def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
@@ -492,7 +386,7 @@ class Runtime:
                 instance_id,
                 sink,
                 max_snapshot_seq=bound,
-                on_start=lambda exchange, seq: writer.seed_books(exchange, seq),
+                on_start=lambda exchange, seq: writer.seed_books(book_seeds(exchange), seq),
                 engine=engine,
             )
             history.flush_replay()
@@ -522,6 +416,7 @@ class Runtime:
         )
         sequencer.subscribe_batch(history.on_batch)
         sequencer.before_snapshot = history.drain
+        sequencer.wait_for_room = history.room
         sequencer.start()
         return cls(journal, thread, recovery, sequencer, history)
 
@@ -534,6 +429,19 @@ class Runtime:
         self.history.close()
         self.thread.shutdown(wait=True)
 
+    def specification_state(self) -> Exchange:
+        """The current state as the Python engine's objects, whichever engine runs
+        (``engines.specification_state``): what a reader seeds itself from, once."""
+        return specification_state(self.exchange)
+
+    def fee_revenue_cc(self) -> int:
+        """Return the fees the exchange has earned (the ledger's account; operator health)."""
+        return self.exchange.ledger.fee_revenue_cc
+
     def digest(self) -> str:
         """Return the digest of the current state (for tests and the admin API)."""
         return state_digest(self.exchange)
+
+    def audit(self) -> list[str]:
+        """Recompute every engine invariant; return the problems found (none: ``[]``)."""
+        return audit(self.exchange)

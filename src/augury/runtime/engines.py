@@ -15,10 +15,17 @@ import logging
 from typing import Final, cast
 
 from augury.engine.exchange import Exchange
-from augury.engine.state import load_snapshot, snapshot_body
+from augury.engine.state import load_snapshot, make_snapshot, snapshot_body
 from augury.runtime import native_engine
 
-__all__ = ["ENGINES", "EngineUnavailable", "load_exchange", "new_exchange", "resolve"]
+__all__ = [
+    "ENGINES",
+    "EngineUnavailable",
+    "load_exchange",
+    "new_exchange",
+    "resolve",
+    "specification_state",
+]
 
 ENGINES: Final = ("native", "python")
 log = logging.getLogger(__name__)
@@ -64,3 +71,14 @@ def load_exchange(engine: str, payload: bytes) -> Exchange:
     if engine == "native":
         return cast(Exchange, native_engine.NativeExchange.load(snapshot_body(payload)))
     return load_snapshot(payload)
+
+
+def specification_state(exchange: Exchange) -> Exchange:
+    """The state as the Python engine's objects, for a reader that seeds itself from memory
+    once (the read side's index): the exchange itself on the Python engine; on the native
+    one, a copy rebuilt from the engine-neutral snapshot document, so the reader never
+    depends on the native engine's views. Call it between sequencer batches.
+    """
+    if getattr(exchange, "core", None) is None:
+        return exchange
+    return load_snapshot(make_snapshot(exchange))

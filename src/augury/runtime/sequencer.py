@@ -60,7 +60,7 @@ from augury.engine.results import refused as refused_outcome
 from augury.engine.state import make_snapshot
 from augury.runtime.clock import Clock
 from augury.runtime.forked_snapshot import can_fork, snapshot_in_child
-from augury.store import Journal
+from augury.runtime.ports import JournalPort
 
 __all__ = [
     "DEFAULT_SNAPSHOT_EVERY",
@@ -126,7 +126,7 @@ class Sequencer:
     def __init__(
         self,
         exchange: Exchange,
-        journal: Journal,
+        journal: JournalPort,
         journal_thread: ThreadPoolExecutor,
         clock: Clock,
         *,
@@ -156,6 +156,9 @@ class Sequencer:
         self._batch_sinks: list[BatchSink] = []
         # Awaited before each snapshot, so read models can catch up with the state first.
         self.before_snapshot: Callable[[], Awaitable[None]] | None = None
+        # Awaited before each batch is taken, so a subscriber that writes behind (the
+        # history feed's bounded queue) can hold the sequencer back instead of queueing.
+        self.wait_for_room: Callable[[], Awaitable[None]] | None = None
         self._task: asyncio.Task[None] | None = None
         self._failed: BaseException | None = None
         # Continue from the recovered state's time: a clock behind the journal must not
@@ -209,7 +212,7 @@ class Sequencer:
         await self._queue.put((cast(c.Command, command), future))
         return cast(Outcome[R], await future)
 
-    async def call(self, fn: Callable[[Journal], T]) -> T:
+    async def call(self, fn: Callable[[JournalPort], T]) -> T:
         """Run a function with the journal on the journal's thread."""
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, self.journal)
 
@@ -217,6 +220,8 @@ class Sequencer:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
+            if self.wait_for_room is not None:
+                await self.wait_for_room()
             batch = [await queue.get()]
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())

@@ -34,12 +34,11 @@ from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.platform import credentials
 from augury.platform.http import client_address
+from augury.queries.views import FillRecord
 from augury.seed import wire
 from augury.seed.limits import Windows, retry_after_s
 from augury.seed.settings import SeedSettings
 from augury.seed.wire import SeedError
-from augury.store.history_read import HistoryReader
-from augury.store.records import FillRecord
 
 if TYPE_CHECKING:
     from augury.platform.service import Platform
@@ -239,12 +238,12 @@ async def get_account(call: Call) -> Response:
 
 async def get_positions(call: Call) -> Response:
     account_id = _own_account(call)
-    markets = call.context.exchange.markets
-    positions = [
-        wire.position_object(view, markets[view.ticker].status.value)
-        for view in call.platform.reads.positions(account_id)
-        if view.position_c != 0 and not view.settled and view.ticker in markets
-    ]
+    queries = call.context.queries
+    positions = []
+    for view in call.platform.reads.positions(account_id):
+        market = queries.market(view.ticker)
+        if view.position_c != 0 and not view.settled and market is not None:
+            positions.append(wire.position_object(view, market.status.value))
     return wire.reply({"positions": positions})
 
 
@@ -263,10 +262,9 @@ async def get_markets(call: Call) -> Response:
         )
     limit = _query_int(call, "limit", call.settings.page_limit_max, 1, call.settings.page_limit_max)
     offset = _query_int(call, "offset", 0, 0, call.settings.markets_offset_max)
-    exchange = call.context.exchange
     tickers = sorted(
-        ticker
-        for ticker, market in exchange.markets.items()
+        market.ticker
+        for market in call.context.queries.markets()
         if status is None or wire.market_status(market.status.value) == status
     )
     page = [_market(call, ticker) for ticker in tickers[offset : offset + limit]]
@@ -333,15 +331,14 @@ async def _own_order(call: Call) -> Any:
 
 async def get_order(call: Call) -> Response:
     order = await _own_order(call)
-    history = call.context.runtime.history
-    fills, _ = await history.read(
-        lambda r: r.fills(
+    fills = (
+        await call.context.queries.fills(
             order.user_id,
             subaccount=0,
             order_id=order.order_id,
             limit=call.settings.order_fills_max,
         )
-    )
+    ).items
     return wire.reply(
         {
             "order": wire.order_object(order, call.caller.account_id),
@@ -371,23 +368,20 @@ async def get_fills(call: Call) -> Response:
         raise SeedError(400, "INVALID_REQUEST", "ticker must be a market ticker")
     limit = _query_int(call, "limit", call.settings.page_limit_max, 1, call.settings.page_limit_max)
     offset = _query_int(call, "offset", 0, 0, call.settings.fills_offset_max)
-    history = call.context.runtime.history
-    await history.drain()
+    queries = call.context.queries
     account_id = call.caller.account_id
     tickers = (ticker,) if ticker else ()
     wanted = offset + limit
     rows: list[FillRecord] = []
     cursor = ""
-
-    def page_after(after: str) -> Callable[[HistoryReader], tuple[list[FillRecord], str]]:
-        return lambda r: r.fills(
-            account_id, subaccount=0, tickers=tickers, limit=1000, cursor=after
-        )
-
-    # Offsets walk the history's keyset pages (1,000 rows each), at most 11 of them.
+    # Offsets walk the history's keyset pages (1,000 rows each), at most 11 of them; the
+    # first read waits for the history to catch up with the sequencer, the rest do not.
     while len(rows) < wanted:
-        page, cursor = await history.read(page_after(cursor))
-        rows += page
+        page = await queries.fills(
+            account_id, subaccount=0, tickers=tickers, limit=1000, cursor=cursor, fresh=not rows
+        )
+        rows += page.items
+        cursor = page.cursor
         if not cursor:
             break
     page_rows = rows[offset:wanted]

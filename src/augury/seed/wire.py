@@ -23,7 +23,7 @@ from augury.api.schemas.base import rfc3339_from_ns
 from augury.domain.units import C_PER_CONTRACT, CC_PER_DOLLAR
 from augury.engine.events import OrderUpdate
 from augury.platform.reads import BalanceView, MarketView, PositionView
-from augury.store.records import FillRecord, OrderRecord
+from augury.queries.views import FillRecord, OrderRecord
 
 __all__ = [
     "ORDER_STATUS",

@@ -28,18 +28,22 @@ Candle semantics:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
 from augury.domain.units import ONE_DOLLAR_CC
-from augury.engine.exchange import Exchange
+from augury.store.records import Candle, columns
 
 __all__ = [
     "EMPTY_ASK_CC",
     "EMPTY_BID_CC",
     "PERIODS_MIN",
     "UPSERT_CANDLE",
+    "BookSeed",
     "CandleBatch",
     "MarketTape",
     "period_end_s",
-    "tapes_from_exchange",
+    "tapes_from_books",
 ]
 
 PERIODS_MIN = (1, 60, 1440)
@@ -52,12 +56,8 @@ _NS_PER_MIN = 60 * 1_000_000_000
 _NONE = -1
 _BO, _BH, _BL, _BC, _AO, _AH, _AL, _AC, _PO, _PH, _PL, _PC, _PREV, _PV, _VOL, _OI = range(16)
 
-_CANDLE_COLUMNS = (
-    "ticker, period_min, end_ts_s, yes_bid_open_cc, yes_bid_high_cc, yes_bid_low_cc, "
-    "yes_bid_close_cc, yes_ask_open_cc, yes_ask_high_cc, yes_ask_low_cc, yes_ask_close_cc, "
-    "price_open_cc, price_high_cc, price_low_cc, price_close_cc, price_previous_cc, "
-    "price_volume_fine, volume_c, open_interest_c"
-)
+# The row shape is records.Candle; CandleBatch.rows builds rows in its field order.
+_CANDLE_COLUMNS = ", ".join(columns(Candle))
 
 
 def _greater(column: str) -> str:
@@ -78,7 +78,8 @@ def _less(column: str) -> str:
 # and lows widen, closes and open interest move on, sums add up. Plain CASE/COALESCE so
 # SQLite and PostgreSQL run the same text (their two-argument max differ on NULL).
 UPSERT_CANDLE = (
-    f"INSERT INTO candles ({_CANDLE_COLUMNS}) VALUES ({', '.join(['?'] * 19)}) "  # noqa: S608
+    f"INSERT INTO candles ({_CANDLE_COLUMNS}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(columns(Candle)))}) "
     "ON CONFLICT (ticker, period_min, end_ts_s) DO UPDATE SET "
     + ", ".join(
         [
@@ -202,23 +203,41 @@ class MarketTape:
         )
 
 
-def tapes_from_exchange(exchange: Exchange) -> dict[str, MarketTape]:
-    """Return a tape per market of ``exchange``, read from its books and statistics."""
+class BookSeed(Protocol):
+    """A market's book and statistics to continue from (``runtime.ports.MarketBook``)."""
+
+    @property
+    def ticker(self) -> str: ...
+    @property
+    def event_ticker(self) -> str: ...
+    @property
+    def bids(self) -> Mapping[int, int]: ...
+    @property
+    def asks(self) -> Mapping[int, int]: ...
+    @property
+    def open_interest_c(self) -> int: ...
+    @property
+    def volume_c(self) -> int: ...
+    @property
+    def last_price_cc(self) -> int | None: ...
+    @property
+    def last_trade_ns(self) -> int | None: ...
+
+
+def tapes_from_books(books: Iterable[BookSeed]) -> dict[str, MarketTape]:
+    """Return a tape per market, from its aggregated book and statistics."""
     tapes: dict[str, MarketTape] = {}
-    for ticker, market in exchange.markets.items():
-        tape = MarketTape(ticker, market.event_ticker)
-        prices = market.grid.prices_cc
-        book = market.book
-        tape.bids = {prices[idx]: size for idx, size in book.levels(True)}
-        tape.asks = {prices[idx]: size for idx, size in book.levels(False)}
+    for book in books:
+        tape = MarketTape(book.ticker, book.event_ticker)
+        tape.bids = dict(book.bids)
+        tape.asks = dict(book.asks)
         tape.yes_bid_cc = max(tape.bids) if tape.bids else EMPTY_BID_CC
         tape.yes_ask_cc = min(tape.asks) if tape.asks else EMPTY_ASK_CC
-        tape.open_interest_c = market.open_interest_c
-        tape.volume_c = market.volume_c
-        if market.last_trade_ns or market.volume_c:
-            tape.last_price_cc = market.last_price_cc
-            tape.last_trade_ns = market.last_trade_ns
-        tapes[ticker] = tape
+        tape.open_interest_c = book.open_interest_c
+        tape.volume_c = book.volume_c
+        tape.last_price_cc = book.last_price_cc
+        tape.last_trade_ns = book.last_trade_ns
+        tapes[book.ticker] = tape
     return tapes
 
 

@@ -36,7 +36,8 @@ Limits:
   (a lost PostgreSQL connection may have committed); the owner should close and reopen, and
   ``recover`` re-reads the truth.
 - ``recover`` reads every kept row, so its cost grows with the log until ``truncate_before``.
-- The write path uses the raw drivers (stdlib ``sqlite3``, psycopg 3): SQLAlchemy Core measured
+- The write path uses the raw drivers (stdlib ``sqlite3``, psycopg 3) through the store's
+  one seam, ``augury.store.db`` (group commit: ``Database.append``): SQLAlchemy Core measured
   2.6x slower on it (ECOSYSTEM.md §4). SQLAlchemy and Alembic only own the schema.
 - SQLite runs WAL with ``synchronous=FULL``: a commit survives power loss, and group commit pays
   its fsync once per batch.
@@ -45,21 +46,13 @@ Limits:
 from __future__ import annotations
 
 import hashlib
-import secrets
-import sqlite3
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import psycopg
-from psycopg.rows import TupleRow
-from sqlalchemy.engine import make_url
-
-from augury.store.migrate import upgrade
-from augury.store.rawsql import SQLITE_CACHE_KIB, ClosesOnExit
+from augury.store.db import ClosesOnExit, Database, StoreError, connect
 
 __all__ = [
     "CorruptRecordError",
@@ -70,18 +63,15 @@ __all__ = [
 ]
 
 _Row = tuple[int, int, bytes, int]
-_Params = Sequence[object]
 
 _HEADER = struct.Struct(">qq")
 _SCAN_BATCH = 10_000
-_SQLITE_BUSY_TIMEOUT_MS = 5_000
 _FLOOR_KEY = "journal.truncated_through"
 _VOID_KEY = "journal.void_seqs"
 
-# SQL is written once with "?" placeholders; the PostgreSQL backend rewrites them to "%s".
-_INSERT_JOURNAL = "INSERT INTO journal (seq, ts_ns, payload, crc32) VALUES (?, ?, ?, ?)"
-_COPY_JOURNAL = "COPY journal (seq, ts_ns, payload, crc32) FROM STDIN (FORMAT BINARY)"
-_COPY_TYPES = ["int8", "int8", "bytea", "int8"]
+# SQL is written once with "?" placeholders (augury.store.db rewrites them for PostgreSQL).
+_JOURNAL_COLUMNS = ("seq", "ts_ns", "payload", "crc32")
+_JOURNAL_TYPES = ("int8", "int8", "bytea", "int8")  # for PostgreSQL's binary COPY
 _SELECT_AFTER = "SELECT seq, ts_ns, payload, crc32 FROM journal WHERE seq > ? ORDER BY seq LIMIT ?"
 _UPSERT_SNAPSHOT = (
     "INSERT INTO snapshots (seq, created_ns, payload, sha256) VALUES (?, ?, ?, ?) "
@@ -138,133 +128,6 @@ def record_crc32(seq: int, ts_ns: int, payload: bytes) -> int:
     return zlib.crc32(payload, zlib.crc32(_HEADER.pack(seq, ts_ns)))
 
 
-class _Db(Protocol):
-    def insert_journal(self, rows: Sequence[_Row]) -> None: ...
-    def query(self, sql: str, params: _Params = ()) -> list[tuple[Any, ...]]: ...
-    def write(self, steps: Sequence[tuple[str, _Params]]) -> list[int]: ...
-    def close(self) -> None: ...
-
-
-class _SqliteDb:
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._conn = connection
-
-    def insert_journal(self, rows: Sequence[_Row]) -> None:
-        with self._transaction() as cursor:
-            cursor.executemany(_INSERT_JOURNAL, rows)
-
-    def query(self, sql: str, params: _Params = ()) -> list[tuple[Any, ...]]:
-        return self._conn.execute(sql, params).fetchall()
-
-    def write(self, steps: Sequence[tuple[str, _Params]]) -> list[int]:
-        with self._transaction() as cursor:
-            return [cursor.execute(sql, params).rowcount for sql, params in steps]
-
-    def close(self) -> None:
-        self._conn.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        # IMMEDIATE takes the write lock at BEGIN, so a competing writer waits out
-        # busy_timeout here instead of getting SQLITE_BUSY halfway through the batch.
-        cursor = self._conn.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield cursor
-            cursor.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                cursor.execute("ROLLBACK")
-            raise
-
-
-class _PostgresDb:
-    def __init__(self, connection: psycopg.Connection[TupleRow]) -> None:
-        # Autocommit: every statement below is its own transaction unless wrapped in
-        # connection.transaction(), so reads never leave an idle transaction open.
-        self._conn = connection
-        self._insert_one = _pg(_INSERT_JOURNAL)
-
-    def insert_journal(self, rows: Sequence[_Row]) -> None:
-        # Measured with `bench/journal.py --pg-methods` (PG 15 on 127.0.0.1, 120-byte
-        # payloads, a noisy 2-vCPU VM; p50 commit latency, rows/s in brackets):
-        #   rows/batch  executemany in a tx  COPY in a tx      COPY alone        one INSERT
-        #   1           668 µs               610 µs            478 µs            330 µs
-        #   10          1.4 ms (6.8 k)       588 µs (15 k)     459 µs (19 k)     -
-        #   100         3.3 ms (29 k)        1.3 ms (64 k)     1.1 ms (88 k)     -
-        #   1000        18 ms (46 k)         5.7 ms (153 k)    5.3 ms (167 k)    -
-        # On an autocommit connection a single INSERT or a single COPY is already one atomic
-        # transaction, and leaving out BEGIN/COMMIT saves their round trips. So: one prepared
-        # INSERT for a batch of one, binary COPY for anything larger. (A multi-row
-        # INSERT ... SELECT FROM unnest(arrays), also one statement, lost to COPY above 1 row.)
-        if len(rows) == 1:
-            self._conn.execute(self._insert_one, rows[0], prepare=True)
-            return
-        with self._conn.cursor() as cursor, cursor.copy(_COPY_JOURNAL) as copy:
-            copy.set_types(_COPY_TYPES)
-            for row in rows:
-                copy.write_row(row)
-
-    def query(self, sql: str, params: _Params = ()) -> list[tuple[Any, ...]]:
-        # Binary results hand bytea over as raw bytes instead of hex text to decode.
-        return self._conn.execute(_pg(sql), params, binary=True).fetchall()
-
-    def write(self, steps: Sequence[tuple[str, _Params]]) -> list[int]:
-        with self._conn.transaction():
-            return [self._conn.execute(_pg(sql), params).rowcount for sql, params in steps]
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-def _pg(sql: str) -> str:
-    return sql.replace("?", "%s")
-
-
-def _open_sqlite(url: str) -> _Db:
-    path = make_url(url).database
-    if not path or path == ":memory:":
-        # A private in-memory database must outlive the migration's own connection, so it
-        # is a named shared-cache one that lives as long as this raw connection is open.
-        name = f"file:augury-{secrets.token_hex(8)}?mode=memory&cache=shared"
-        conn = sqlite3.connect(name, uri=True, isolation_level=None, check_same_thread=False)
-        migrate_url = f"sqlite:///{name}&uri=true"
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves. check_same_thread is
-        # off because the journal may be opened on one thread and handed to the sequencer's; the
-        # one-owner-at-a-time contract (module docstring) is what keeps the connection safe.
-        migrate_url = url
-    try:
-        (mode,) = conn.execute("PRAGMA journal_mode=WAL").fetchone()
-        if mode not in ("wal", "memory"):
-            raise JournalError(f"SQLite refused WAL mode (got {mode!r})")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-        conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        upgrade(migrate_url)
-    except BaseException:
-        conn.close()
-        raise
-    return _SqliteDb(conn)
-
-
-def _open_postgres(url: str) -> _Db:
-    upgrade(url)
-    conninfo = "postgresql://" + url.split("://", 1)[1]
-    return _PostgresDb(psycopg.connect(conninfo, autocommit=True))
-
-
-def _connect(url: str) -> _Db:
-    scheme = url.split(":", 1)[0]
-    if scheme == "sqlite":
-        return _open_sqlite(url)
-    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        return _open_postgres(url)
-    # Only the scheme is echoed: the rest of a URL may hold a password.
-    raise ValueError(f"unsupported store URL scheme {scheme!r}")
-
-
 class Journal(ClosesOnExit):
     """The append-only command log plus snapshots and a small key/value ``meta`` table.
 
@@ -274,7 +137,7 @@ class Journal(ClosesOnExit):
             corrupt (sha256 mismatch) and passed over, newest first.
     """
 
-    def __init__(self, db: _Db) -> None:
+    def __init__(self, db: Database) -> None:
         # Use Journal.open: a Journal must not be read before recover() has run.
         self._db = db
         self._floor = 0
@@ -290,7 +153,10 @@ class Journal(ClosesOnExit):
             url: ``sqlite:///path/to/file.db``, ``sqlite://`` (in memory, for tests) or
                 ``postgresql://user@host:port/db``.
         """
-        db = _connect(url)
+        try:
+            db = connect(url, durable=True)
+        except StoreError as error:
+            raise JournalError(str(error)) from None
         try:
             journal = cls(db)
             journal.recovery = journal.recover()
@@ -324,7 +190,7 @@ class Journal(ClosesOnExit):
             rows.append((seq, ts_ns, payload, record_crc32(seq, ts_ns, payload)))
             expected += 1
         if rows:
-            self._db.insert_journal(rows)
+            self._db.append("journal", _JOURNAL_COLUMNS, _JOURNAL_TYPES, rows)
             self._last_seq = expected - 1
 
     def read_after(self, seq: int, batch_size: int = 10_000) -> Iterator[tuple[int, int, bytes]]:

@@ -1,13 +1,17 @@
 """The rows ``HistoryReader`` returns: one frozen dataclass per history table.
 
-Field names are the table's column names and amounts keep the engine's integer units
+Each dataclass is its table's row shape, declared once: ``tables.py`` derives the table's
+columns from it and ``history_writer.py`` its column lists (``columns``). Field names are
+the table's column names and amounts keep the engine's integer units
 (``*_cc`` centi-cents, ``*_c`` centi-contracts, ``*_fine`` micro-dollars, ``*_ns``/``*_s``
 times), so the API converts them to Kalshi's strings in one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, fields
+from typing import Any
 
 __all__ = [
     "Candle",
@@ -18,7 +22,13 @@ __all__ = [
     "QuoteSnapshot",
     "SettlementRecord",
     "TradeRecord",
+    "columns",
 ]
+
+
+def columns(record: type[Any], without: Collection[str] = ()) -> list[str]:
+    """Return a row shape's column names in field order, leaving out ``without``."""
+    return [f.name for f in fields(record) if f.name not in without]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +148,14 @@ class Candle:
     price_volume_fine: int
     volume_c: int
     open_interest_c: int
+
+    @property
+    def mean_price_cc(self) -> int | None:
+        """The volume-weighted mean trade price, floored to the centi-cent (None without
+        trades): readers need not handle the micro-dollar sum behind it."""
+        if self.price_close_cc is None or not self.volume_c:
+            return None
+        return self.price_volume_fine // self.volume_c
 
 
 @dataclass(frozen=True, slots=True)

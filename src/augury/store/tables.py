@@ -20,7 +20,14 @@ add a second B-tree that every append must also update.
 
 from __future__ import annotations
 
+import dataclasses
+import typing
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
+
+from augury.store import records
 
 __all__ = [
     "candles",
@@ -72,7 +79,7 @@ meta = sa.Table(
     sa.Column("value", sa.Text(), nullable=False),
 )
 
-# --- history read models (store/history.py) -----------------------------------------------
+# --- history read models (store/history_writer.py) -------------------------------------------
 #
 # Written by ``HistoryWriter`` from the engine's events, one transaction per sequencer batch,
 # together with the ``history.seq`` watermark in ``meta``. They can always be rebuilt from the
@@ -80,42 +87,46 @@ meta = sa.Table(
 # times are int ns (candles: Unix seconds). ``ord`` is ``seq << 24 | n``, with ``n`` the
 # 1-based index of the event within its command: a total, replay-stable creation order used
 # as the tie-breaker of every newest-first listing.
+#
+# Each row's shape is declared once, as its dataclass in ``records.py`` (what readers get);
+# the columns here are derived from it: ``str`` is TEXT, ``int`` BIGINT (INTEGER for the
+# small ``_INTEGERS``), ``bool`` BOOLEAN, ``X | None`` nullable, in field order, followed by
+# the columns only the store keeps (``ord``). The migration writes the same schema out in
+# full (a migration keeps its day's DDL); tests/store compares the two.
 
 _TEXT = sa.Text()
 _INT = sa.Integer()
 _BIG = sa.BigInteger()
+_INTEGERS = frozenset({"subaccount", "to_subaccount", "period_min"})
+_TYPES: dict[type, sa.types.TypeEngine[Any]] = {str: _TEXT, int: _BIG, bool: sa.Boolean()}
+
+
+def _columns(record: type[Any], primary: Sequence[str]) -> list[sa.Column[Any]]:
+    """Return the columns of a record's fields (see the comment above)."""
+    hints = typing.get_type_hints(record)
+    out: list[sa.Column[Any]] = []
+    for field in dataclasses.fields(record):
+        hint = hints[field.name]
+        args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        nullable = bool(typing.get_args(hint)) and len(args) < len(typing.get_args(hint))
+        base = args[0] if nullable else hint
+        kind = _INT if field.name in _INTEGERS else _TYPES[base]
+        if field.name in primary:
+            out.append(sa.Column(field.name, kind, primary_key=True))
+        else:
+            out.append(sa.Column(field.name, kind, nullable=nullable))
+    return out
+
+
+def _ord() -> sa.Column[int]:
+    return sa.Column("ord", _BIG, nullable=False)
+
 
 orders = sa.Table(
     "orders",
     metadata,
-    sa.Column("order_id", _TEXT, primary_key=True),
-    sa.Column("user_id", _TEXT, nullable=False),
-    sa.Column("subaccount", _INT, nullable=False),
-    sa.Column("ticker", _TEXT, nullable=False),
-    sa.Column("event_ticker", _TEXT, nullable=True),
-    sa.Column("side", _TEXT, nullable=False),
-    sa.Column("price_cc", _BIG, nullable=False),
-    sa.Column("initial_c", _BIG, nullable=False),
-    sa.Column("fill_c", _BIG, nullable=False),
-    sa.Column("remaining_c", _BIG, nullable=False),
-    sa.Column("status", _TEXT, nullable=False),
-    sa.Column("time_in_force", _TEXT, nullable=False),
-    sa.Column("order_type", _TEXT, nullable=False),
-    sa.Column("legacy_side", _TEXT, nullable=False),
-    sa.Column("legacy_action", _TEXT, nullable=False),
-    sa.Column("client_order_id", _TEXT, nullable=False),
-    sa.Column("order_group_id", _TEXT, nullable=True),
-    sa.Column("self_trade_prevention", _TEXT, nullable=False),
-    sa.Column("post_only", sa.Boolean(), nullable=False),
-    sa.Column("cancel_order_on_pause", sa.Boolean(), nullable=False),
-    sa.Column("expiration_ts_ns", _BIG, nullable=True),
-    sa.Column("created_ns", _BIG, nullable=False),
-    sa.Column("updated_ns", _BIG, nullable=False),
-    sa.Column("taker_fill_cost_cc", _BIG, nullable=False),
-    sa.Column("maker_fill_cost_cc", _BIG, nullable=False),
-    sa.Column("taker_fees_cc", _BIG, nullable=False),
-    sa.Column("maker_fees_cc", _BIG, nullable=False),
-    sa.Column("ord", _BIG, nullable=False),
+    *_columns(records.OrderRecord, ["order_id"]),
+    _ord(),
     # Listings are newest-created first; an upsert only rewrites the indexes whose columns it
     # sets, so the (user, created) and (user, ticker) ones are written once per order.
     sa.Index("ix_orders_user_created", "user_id", "created_ns", "ord"),
@@ -126,24 +137,8 @@ orders = sa.Table(
 fills = sa.Table(
     "fills",
     metadata,
-    sa.Column("fill_id", _TEXT, primary_key=True),
-    sa.Column("trade_id", _TEXT, nullable=False),
-    sa.Column("order_id", _TEXT, nullable=False),
-    sa.Column("user_id", _TEXT, nullable=False),
-    sa.Column("subaccount", _INT, nullable=False),
-    sa.Column("ticker", _TEXT, nullable=False),
-    sa.Column("side", _TEXT, nullable=False),
-    sa.Column("legacy_side", _TEXT, nullable=False),
-    sa.Column("legacy_action", _TEXT, nullable=False),
-    sa.Column("price_cc", _BIG, nullable=False),
-    sa.Column("count_c", _BIG, nullable=False),
-    sa.Column("is_taker", sa.Boolean(), nullable=False),
-    sa.Column("fee_cc", _BIG, nullable=False),
-    sa.Column("post_position_c", _BIG, nullable=False),
-    sa.Column("client_order_id", _TEXT, nullable=False),
-    sa.Column("ts_ns", _BIG, nullable=False),
-    sa.Column("seq", _BIG, nullable=False),
-    sa.Column("ord", _BIG, nullable=False),
+    *_columns(records.FillRecord, ["fill_id"]),
+    _ord(),
     sa.Index("ix_fills_user_ts", "user_id", "ts_ns", "ord"),
     sa.Index("ix_fills_order_id", "order_id"),
 )
@@ -151,14 +146,8 @@ fills = sa.Table(
 trades = sa.Table(
     "trades",
     metadata,
-    sa.Column("trade_id", _TEXT, primary_key=True),
-    sa.Column("ticker", _TEXT, nullable=False),
-    sa.Column("price_cc", _BIG, nullable=False),
-    sa.Column("count_c", _BIG, nullable=False),
-    sa.Column("taker_side", _TEXT, nullable=False),
-    sa.Column("ts_ns", _BIG, nullable=False),
-    sa.Column("seq", _BIG, nullable=False),
-    sa.Column("ord", _BIG, nullable=False),
+    *_columns(records.TradeRecord, ["trade_id"]),
+    _ord(),
     sa.Index("ix_trades_ts", "ts_ns", "ord"),
     sa.Index("ix_trades_ticker_ts", "ticker", "ts_ns", "ord"),
 )
@@ -166,21 +155,8 @@ trades = sa.Table(
 settlements = sa.Table(
     "settlements",
     metadata,
-    sa.Column("user_id", _TEXT, primary_key=True),
-    sa.Column("subaccount", _INT, primary_key=True),
-    sa.Column("ticker", _TEXT, primary_key=True),
-    sa.Column("event_ticker", _TEXT, nullable=True),
-    sa.Column("result", _TEXT, nullable=False),
-    sa.Column("yes_c", _BIG, nullable=False),
-    sa.Column("no_c", _BIG, nullable=False),
-    sa.Column("yes_cost_cc", _BIG, nullable=False),
-    sa.Column("no_cost_cc", _BIG, nullable=False),
-    sa.Column("revenue_cc", _BIG, nullable=False),
-    sa.Column("fee_cost_cc", _BIG, nullable=False),
-    sa.Column("value_cc", _BIG, nullable=True),
-    sa.Column("ts_ns", _BIG, nullable=False),
-    sa.Column("seq", _BIG, nullable=False),
-    sa.Column("ord", _BIG, nullable=False),
+    *_columns(records.SettlementRecord, ["user_id", "subaccount", "ticker"]),
+    _ord(),
     sa.Index("ix_settlements_user_ts", "user_id", "ts_ns", "ord"),
 )
 
@@ -189,53 +165,20 @@ cash_movements = sa.Table(
     metadata,
     # INTEGER on SQLite so that the id is the rowid, as for journal.seq.
     sa.Column("id", _SEQ, primary_key=True, autoincrement=True),
-    sa.Column("kind", _TEXT, nullable=False),
-    sa.Column("user_id", _TEXT, nullable=False),
-    sa.Column("subaccount", _INT, nullable=False),
-    sa.Column("amount_cc", _BIG, nullable=False),
-    sa.Column("to_subaccount", _INT, nullable=True),
-    sa.Column("transfer_id", _TEXT, nullable=True),
-    sa.Column("ts_ns", _BIG, nullable=False),
-    sa.Column("seq", _BIG, nullable=False),
+    *_columns(records.CashMovementRecord, [])[1:],
     sa.Index("ix_cash_movements_user_id", "user_id", "id"),
 )
 
 candles = sa.Table(
     "candles",
     metadata,
-    sa.Column("ticker", _TEXT, primary_key=True),
-    sa.Column("period_min", _INT, primary_key=True),
-    sa.Column("end_ts_s", _BIG, primary_key=True),
-    sa.Column("yes_bid_open_cc", _BIG, nullable=False),
-    sa.Column("yes_bid_high_cc", _BIG, nullable=False),
-    sa.Column("yes_bid_low_cc", _BIG, nullable=False),
-    sa.Column("yes_bid_close_cc", _BIG, nullable=False),
-    sa.Column("yes_ask_open_cc", _BIG, nullable=False),
-    sa.Column("yes_ask_high_cc", _BIG, nullable=False),
-    sa.Column("yes_ask_low_cc", _BIG, nullable=False),
-    sa.Column("yes_ask_close_cc", _BIG, nullable=False),
-    sa.Column("price_open_cc", _BIG, nullable=True),
-    sa.Column("price_high_cc", _BIG, nullable=True),
-    sa.Column("price_low_cc", _BIG, nullable=True),
-    sa.Column("price_close_cc", _BIG, nullable=True),
-    sa.Column("price_previous_cc", _BIG, nullable=True),
-    sa.Column("price_volume_fine", _BIG, nullable=False),
-    sa.Column("volume_c", _BIG, nullable=False),
-    sa.Column("open_interest_c", _BIG, nullable=False),
+    *_columns(records.Candle, ["ticker", "period_min", "end_ts_s"]),
 )
 
 market_stats = sa.Table(
     "market_stats",
     metadata,
-    sa.Column("ticker", _TEXT, primary_key=True),
-    sa.Column("volume_c", _BIG, nullable=False),
-    sa.Column("open_interest_c", _BIG, nullable=False),
-    sa.Column("last_price_cc", _BIG, nullable=True),
-    sa.Column("last_trade_ns", _BIG, nullable=True),
-    sa.Column("yes_bid_cc", _BIG, nullable=False),
-    sa.Column("yes_ask_cc", _BIG, nullable=False),
-    sa.Column("updated_ns", _BIG, nullable=False),
-    sa.Column("seq", _BIG, nullable=False),
+    *_columns(records.MarketStats, ["ticker"]),
 )
 
 # The platform's tables live in their own module on this same ``metadata``; importing it

@@ -18,9 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from augury.api.context import json_response
+from augury.api.context import context_of, json_response
 from augury.api.ratelimit import API_PREFIX, DEFAULT_COST, ENDPOINT_COSTS, RateLimiter
-from augury.api.routes.orders import ctx
 from augury.api.schemas import account as wa
 
 __all__ = ["limiter", "routes"]
@@ -33,11 +32,10 @@ def limiter(request: Request) -> RateLimiter:
 
 
 async def get_limits(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     the_limiter = limiter(request)
-    user = context.exchange.users.get(record.user_id)
-    tier = the_limiter.effective_tier(user.tier if user is not None else None)
+    tier = the_limiter.effective_tier(context.queries.tier(record.user_id))
     read = the_limiter.spec(tier, "read")
     write = the_limiter.spec(tier, "write")
     return json_response(

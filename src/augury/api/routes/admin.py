@@ -10,7 +10,6 @@ and prints their JSON bodies.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 import msgspec
@@ -19,11 +18,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
-from augury.api.auth import KeyFormatError, check_uploaded_key, generate_key_pair
-from augury.api.context import json_response
+from augury.api.auth import KeyFormatError, check_uploaded_key, generate_key_pair, new_key_id
+from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.orders import ctx
-from augury.catalog import CatalogError, catalog_commands
+from augury.catalog_file import CatalogError, catalog_commands
 from augury.domain.limits import (
     ID_MAX_LEN,
     MONEY_MAX_CC,
@@ -34,18 +32,10 @@ from augury.domain.limits import (
 )
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
-from augury.engine.audit import audit
-from augury.engine.state import state_digest
 
-__all__ = ["new_key_id", "routes"]
+__all__ = ["routes"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
-
-
-def new_key_id() -> str:
-    """Return a fresh random API key id in UUID form."""
-    raw = secrets.token_hex(16)
-    return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -95,12 +85,12 @@ def _name(value: object) -> str:
 
 
 async def create_user(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("name"))
     deposit = _dollars(data, "deposit")
-    if deposit and deposit - context.exchange.ledger.external_cc > MONEY_MAX_CC:
+    if deposit and deposit + context.queries.money_in_cc() > MONEY_MAX_CC:
         raise ApiError(400, "invalid_parameters", "deposit would exceed the money limit")
     # The deposit follows only a creation that was accepted: an existing user is refused
     # (409) and nothing is deposited, so a provisioning script that retries cannot mint
@@ -112,29 +102,29 @@ async def create_user(request: Request) -> Response:
 
 
 async def list_users(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
-    exchange = context.exchange
+    queries = context.queries
     users = []
-    for user_id in sorted(exchange.users):
-        user = exchange.users[user_id]
-        account = exchange.ledger.accounts[(user_id, 0)]
+    for user in queries.users():
+        account = queries.balance(user.user_id, 0)
+        assert account is not None, "subaccount 0 opens with its user"
         users.append(
             {
-                "user_id": user_id,
+                "user_id": user.user_id,
                 "name": user.name,
                 "tier": user.tier or "default",
                 "balance_dollars": dollars_cc_to_str(account.available_cc),
                 "reserved_dollars": dollars_cc_to_str(account.reserved_cc),
                 "subaccounts": user.subaccounts,
-                "resting_orders": user.resting,
+                "resting_orders": user.resting_orders,
             }
         )
     return json_response({"users": users})
 
 
 async def move_cash(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(request.path_params["name"])
@@ -152,7 +142,7 @@ async def move_cash(request: Request) -> Response:
 
 
 async def set_tier(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(request.path_params["name"])
@@ -169,7 +159,7 @@ def _scopes(data: dict[str, Any]) -> list[str]:
 
 
 async def create_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("user"))
@@ -193,7 +183,7 @@ async def create_key(request: Request) -> Response:
 
 
 async def generate_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     name = _name(data.get("user"))
@@ -221,10 +211,10 @@ async def revoke_key(request: Request) -> Response:
     The operator key is refused (403) here, and again by the engine (``RevokeApiKey``
     rejects an ``admin``-scoped key), so no route can lock the operator out. Revocation
     closes the WebSocket sessions the key opened (``api.ws.hub``)."""
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     key_id = bounds.text("api_key_id", request.path_params["api_key_id"], ID_MAX_LEN)
-    key = context.exchange.api_keys.get(key_id)
+    key = context.queries.api_key(key_id)
     if key is None:
         raise ApiError(404, "not_found", "API key not found")
     if "admin" in key.scopes:
@@ -238,7 +228,7 @@ async def revoke_key(request: Request) -> Response:
 
 
 async def load_catalog(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     data = await _body(request)
     try:
@@ -269,7 +259,7 @@ async def load_catalog(request: Request) -> Response:
 
 
 async def market_action(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     ticker = bounds.ticker("ticker", request.path_params["ticker"])
     action = request.path_params["action"]
@@ -295,7 +285,7 @@ async def market_action(request: Request) -> Response:
 
 
 async def exchange_action(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     action = request.path_params["action"]
     if action not in ("pause", "resume"):
@@ -305,25 +295,25 @@ async def exchange_action(request: Request) -> Response:
 
 
 async def state(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     return json_response(
         {
             "last_seq": context.runtime.sequencer.last_seq,
-            "state_digest": state_digest(context.exchange),
+            "state_digest": context.runtime.digest(),
         }
     )
 
 
 async def run_audit(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     context.principal(request, "admin")
     recovery = context.runtime.recovery
     return json_response(
         {
-            "problems": audit(context.exchange),
+            "problems": context.runtime.audit(),
             "last_seq": context.runtime.sequencer.last_seq,
-            "state_digest": state_digest(context.exchange),
+            "state_digest": context.runtime.digest(),
             "history": {
                 "skipped_commands": list(context.runtime.history.skipped),
                 "failed": context.runtime.history.failed is not None,

@@ -1,8 +1,9 @@
 """Order groups and queue positions (CONTRACT §4.13).
 
-Order groups are engine state (``augury.engine.groups``): create, delete, reset, trigger and
-limit changes are the commands ``CreateOrderGroup``, ``OrderGroupAction`` and
-``UpdateOrderGroupLimit``; orders join a group through ``order_group_id`` on V2 create.
+Order groups are engine state, read through the read side (``Queries.group``): create,
+delete, reset, trigger and limit changes are the commands ``CreateOrderGroup``,
+``OrderGroupAction`` and ``UpdateOrderGroupLimit``; orders join a group through
+``order_group_id`` on V2 create.
 Wire mapping:
 
 - ``contracts_limit_fp`` is the group's limit (absent for a group created without one);
@@ -18,8 +19,8 @@ Wire mapping:
   group operations find the group on whichever subaccount holds it.
 
 Queue position (``queue_position_fp``) is the resting size ahead of an order at its own
-price, from ``Book.queue_position``: 0 at the front of the level. Only resting orders
-have one; any other order id answers 404.
+price (``Queries.queue_position``): 0 at the front of the level. Only resting orders have
+one; any other order id answers 404.
 """
 
 from __future__ import annotations
@@ -32,18 +33,18 @@ from starlette.routing import Route
 
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.markets import int_param, tickers_param
-from augury.api.routes.orders import ctx, subaccount_for
+from augury.api.params import int_param, subaccount_filter, subaccount_for, tickers_param
+from augury.api.render import group as render
+from augury.api.render import order as render_order
 from augury.api.schemas import groups as wg
-from augury.api.schemas import orders as wo
 from augury.api.schemas.base import WireRequest
 from augury.api.schemas.codec import decode_request, parse_count
-from augury.domain.units import C_PER_CONTRACT, count_c_to_str
+from augury.domain.units import C_PER_CONTRACT
 from augury.engine import commands as c
-from augury.engine.groups import OrderGroup
-from augury.engine.orders import Order
+from augury.engine.events import OrderUpdate
+from augury.queries import GroupView
 
 __all__ = ["MAX_LIMIT_C", "routes"]
 
@@ -52,14 +53,6 @@ MAX_LIMIT_C: Final = 1_000_000 * C_PER_CONTRACT
 
 class _AnyObject(WireRequest, kw_only=True):
     """An optional JSON object body whose keys are all ignored (reset, trigger)."""
-
-
-def _subaccount(request: Request, record: ApiKeyRecord) -> int | None:
-    """Return the subaccount a request names (or its key is bound to), else None."""
-    requested = int_param(request, "subaccount", None, 0, 63)
-    if requested is None and record.subaccount is None:
-        return None
-    return subaccount_for(record, requested)
 
 
 def _check_exchange_index(value: int | None) -> None:
@@ -82,29 +75,21 @@ def _limit_c(contracts_limit: int | None, contracts_limit_fp: str | None) -> int
     return given[0]
 
 
-def _group(context: Context, request: Request, record: ApiKeyRecord) -> OrderGroup:
+def _group(context: Context, request: Request, record: ApiKeyRecord) -> GroupView:
     group_id = bounds.identifier("order_group_id", request.path_params["order_group_id"])
-    subaccount = _subaccount(request, record)
-    group = context.exchange.groups.get(group_id)
+    subaccount = subaccount_filter(request, record)
+    group = context.queries.group(group_id)
     if (
         group is None
-        or group.key[0] != record.user_id
-        or (subaccount is not None and group.key[1] != subaccount)
+        or group.user_id != record.user_id
+        or (subaccount is not None and group.subaccount != subaccount)
     ):
         raise ApiError(404, "not_found", f"order group {group_id} not found")
     return group
 
 
-def _is_armed(group: OrderGroup) -> bool:
-    return group.limit_c is not None and not group.triggered
-
-
-def _limit_fp(group: OrderGroup) -> str | None:
-    return count_c_to_str(group.limit_c) if group.limit_c is not None else None
-
-
 async def create_group(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), wg.CreateOrderGroupRequest)
     _check_exchange_index(req.exchange_index)
@@ -122,38 +107,21 @@ async def create_group(request: Request) -> Response:
 
 
 async def list_groups(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
-    subaccount = _subaccount(request, record)
-    groups = [
-        wg.OrderGroup(
-            id=group.group_id,
-            contracts_limit_fp=_limit_fp(group),
-            is_auto_cancel_enabled=_is_armed(group),
-            exchange_index=0,
-        )
-        for group in context.exchange.groups.values()
-        if group.key[0] == record.user_id and (subaccount is None or group.key[1] == subaccount)
-    ]
+    subaccount = subaccount_filter(request, record)
+    groups = [render.group(view) for view in context.queries.groups(record.user_id, subaccount)]
     return json_response(wg.GetOrderGroupsResponse(order_groups=groups))
 
 
 async def get_group(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
-    group = _group(context, request, record)
-    return json_response(
-        wg.GetOrderGroupResponse(
-            is_auto_cancel_enabled=_is_armed(group),
-            contracts_limit_fp=_limit_fp(group),
-            orders=[o for o in group.orders if o in context.exchange.orders],
-            exchange_index=0,
-        )
-    )
+    return json_response(render.group_detail(_group(context, request, record)))
 
 
 async def _action(request: Request, action: Literal["reset", "trigger", "delete"]) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _check_exchange_index(int_param(request, "exchange_index", None, 0, 63))
     if action != "delete":
@@ -182,7 +150,7 @@ async def trigger_group(request: Request) -> Response:
 
 
 async def update_limit(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _check_exchange_index(int_param(request, "exchange_index", None, 0, 63))
     req = decode_request(await request.body(), wg.UpdateOrderGroupLimitRequest)
@@ -198,11 +166,10 @@ async def update_limit(request: Request) -> Response:
     return json_response({})
 
 
-def _own_resting(context: Context, record: ApiKeyRecord, order_id: str) -> Order:
-    order = context.exchange.orders.get(order_id)
+def _own_resting(context: Context, record: ApiKeyRecord, order_id: str) -> OrderUpdate:
+    order = context.queries.resting_order(order_id)
     if (
         order is None
-        or not order.live
         or order.user_id != record.user_id
         or (record.subaccount is not None and order.subaccount != record.subaccount)
     ):
@@ -211,37 +178,23 @@ def _own_resting(context: Context, record: ApiKeyRecord, order_id: str) -> Order
 
 
 async def queue_position(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     order = _own_resting(context, record, request.path_params["order_id"])
-    ahead = context.exchange.markets[order.ticker].book.queue_position(order)
-    return json_response(wo.GetOrderQueuePositionResponse(queue_position_fp=count_c_to_str(ahead)))
+    ahead = context.queries.queue_position(order)
+    return json_response(render_order.queue_position(ahead))
 
 
 async def queue_positions(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
-    exchange = context.exchange
     subaccount = subaccount_for(record, int_param(request, "subaccount", None, 0, 63))
     tickers = tickers_param(request, "market_tickers")
     event = request.query_params.get("event_ticker") or None
-    names = sorted(set(tickers)) if tickers else sorted(exchange.markets)
-    out: list[wo.OrderQueuePosition] = []
-    for ticker in names:
-        market = exchange.markets.get(ticker)
-        if market is None or (event is not None and market.event_ticker != event):
-            continue
-        book = market.book
-        out.extend(
-            wo.OrderQueuePosition(
-                order_id=order.order_id,
-                market_ticker=ticker,
-                queue_position_fp=count_c_to_str(book.queue_position(order)),
-            )
-            for order in book.resting()
-            if order.key == (record.user_id, subaccount)
-        )
-    return json_response(wo.GetOrderQueuePositionsResponse(queue_positions=out))
+    found = context.queries.queue_positions(
+        record.user_id, subaccount, tickers=tickers, event_ticker=event
+    )
+    return json_response(render_order.queue_positions(found))
 
 
 routes = [

@@ -25,18 +25,23 @@ Rules:
 
 from __future__ import annotations
 
-from typing import Final, cast, get_args
+from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
-from augury.api.auth import ApiKeyRecord, KeyFormatError, check_uploaded_key, generate_key_pair
-from augury.api.context import Context, json_response
+from augury.api.auth import (
+    ApiKeyRecord,
+    KeyFormatError,
+    check_uploaded_key,
+    generate_key_pair,
+    new_key_id,
+)
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.admin import new_key_id
-from augury.api.routes.orders import ctx
+from augury.api.render import key as render
 from augury.api.schemas import keys as wk
 from augury.api.schemas.codec import decode_request
 from augury.api.schemas.enums import ApiKeyScope
@@ -47,7 +52,6 @@ __all__ = ["MAX_KEYS_PER_USER", "routes"]
 
 MAX_KEYS_PER_USER: Final = 100
 _NAME_CHARS_MAX: Final = NAME_MAX_LEN
-_WIRE_SCOPES: Final = frozenset(get_args(ApiKeyScope))
 
 
 def _key_manager(context: Context, request: Request) -> ApiKeyRecord:
@@ -91,12 +95,12 @@ def _check_new_key(
         raise ApiError(400, "invalid_parameters", f"name must be 1 to {_NAME_CHARS_MAX} characters")
     if fcm_subtrader_id is not None:
         raise ApiError(400, "invalid_parameters", "FCM subtraders are not supported")
-    user = context.exchange.users.get(record.user_id)
+    user = context.queries.user(record.user_id)
     if user is None:
         raise ApiError(404, "user_not_found", "the key's user does not exist")
     if subaccount is not None and not 0 <= subaccount < user.subaccounts:
         raise ApiError(400, "invalid_parameters", f"subaccount {subaccount} does not exist")
-    owned = sum(1 for key in context.exchange.api_keys.values() if key.user_id == record.user_id)
+    owned = len(context.queries.api_keys(record.user_id))
     if owned >= MAX_KEYS_PER_USER:
         raise ApiError(400, "invalid_parameters", f"a user holds at most {MAX_KEYS_PER_USER} keys")
 
@@ -127,33 +131,21 @@ async def _register(
 
 
 async def list_keys(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     keys: list[wk.ApiKey] = []
     # Keys bound to an FCM subtrader do not exist here, so that filter matches nothing.
     if request.query_params.get("fcm_subtrader_id") is None:
-        mine = [
-            k
-            for k in context.exchange.api_keys.values()
-            if k.user_id == record.user_id
-            and (record.subaccount is None or k.subaccount == record.subaccount)
-        ]
-        mine.sort(key=lambda k: (k.created_ns, k.api_key_id))
         keys = [
-            wk.ApiKey(
-                api_key_id=k.api_key_id,
-                name=k.name,
-                # The operator's "admin" scope is not a Kalshi scope; the wire omits it.
-                scopes=cast(list[ApiKeyScope], [s for s in k.scopes if s in _WIRE_SCOPES]),
-                subaccount=k.subaccount,
-            )
-            for k in mine
+            render.api_key(k)
+            for k in context.queries.api_keys(record.user_id)  # oldest first
+            if record.subaccount is None or k.subaccount == record.subaccount
         ]
     return json_response(wk.GetApiKeysResponse(api_keys=keys))
 
 
 async def create_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     req = decode_request(await request.body(), wk.CreateApiKeyRequest)
     scopes = _scopes(record, req.scopes)
@@ -176,7 +168,7 @@ async def create_key(request: Request) -> Response:
 
 
 async def generate_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     req = decode_request(await request.body(), wk.GenerateApiKeyRequest)
     scopes = _scopes(record, req.scopes)
@@ -199,10 +191,10 @@ async def generate_key(request: Request) -> Response:
 
 
 async def delete_key(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = _key_manager(context, request)
     key_id = request.path_params["api_key"]
-    key = context.exchange.api_keys.get(key_id)
+    key = context.queries.api_key(key_id)
     if key is None or key.user_id != record.user_id:
         raise ApiError(404, "not_found", "API key not found")
     if "admin" in key.scopes:

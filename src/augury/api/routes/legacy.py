@@ -11,7 +11,7 @@ Invariants:
 - A request is translated into exactly the engine command a V2 client would send for the
   same intent (``legacy_mapping``); the engine never sees the v1 vocabulary except the
   ``legacy_side``/``legacy_action``/``order_type`` it echoes back in responses.
-- Responses wrap full ``Order`` objects rendered by ``wire.order_wire``, which carries the
+- Responses wrap full ``Order`` objects rendered by ``render.order.order``, which carries the
   integer-cent and whole-contract fields these clients read (``yes_price``,
   ``fill_count``, ``remaining_count``…).
 - ``reduced_by`` is measured from the book change the cancel itself caused (the order's
@@ -28,24 +28,23 @@ from starlette.routing import Route
 
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError, from_reject
+from augury.api.params import int_param, subaccount_or_any
+from augury.api.render import order as render
 from augury.api.routes.legacy_mapping import (
     BatchCreateOrdersRequest,
     CreateOrderRequest,
     amend_command,
     decrease_command,
     place_command,
-    subaccount_or_any,
 )
-from augury.api.routes.markets import int_param
-from augury.api.routes.orders import MAX_BATCH, ctx, echoed_client_id, path_order_id, reduced_c
+from augury.api.routes.orders import MAX_BATCH, echoed_client_id, path_order_id, reduced_c
 from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
 from augury.api.schemas.codec import RequestDecodeError, decode_request
 from augury.api.tutorials import amend_defaults
-from augury.api.wire import order_wire
 from augury.domain.units import count_c_to_str
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
@@ -60,7 +59,7 @@ DEPRECATED_MESSAGE = "Please switch to the V2 endpoint"
 
 def _served(request: Request) -> Context:
     """Return the context, or answer Kalshi's retirement error when v1 writes are off."""
-    context = ctx(request)
+    context = context_of(request)
     if not context.settings.v1_orders:
         raise ApiError(DEPRECATED_STATUS, DEPRECATED_CODE, DEPRECATED_MESSAGE)
     return context
@@ -78,9 +77,9 @@ async def create_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), CreateOrderRequest)
-    command = place_command(req, record, context.exchange, context.clock.now_ns())
+    command = place_command(req, record, context.queries, context.clock.now_ns())
     outcome = await context.submit(command)
-    return json_response(lw.CreateOrderResponse(order=order_wire(outcome.value)), 201)
+    return json_response(lw.CreateOrderResponse(order=render.order(outcome.value)), 201)
 
 
 async def batch_create(request: Request) -> Response:
@@ -96,7 +95,7 @@ async def batch_create(request: Request) -> Response:
     failures: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
-            items.append(place_command(item, record, context.exchange, now_ns))
+            items.append(place_command(item, record, context.queries, now_ns))
         except RequestDecodeError as exc:
             failures[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
@@ -113,7 +112,7 @@ async def batch_create(request: Request) -> Response:
                 out.append(
                     lw.BatchCreateOrdersIndividualResponse(
                         client_order_id=update.client_order_id or None,
-                        order=order_wire(update),
+                        order=render.order(update),
                     )
                 )
                 continue
@@ -140,7 +139,7 @@ async def cancel_order(request: Request) -> Response:
     reduced = reduced_c(outcome)
     return json_response(
         lw.CancelOrderResponse(
-            order=order_wire(outcome.value),
+            order=render.order(outcome.value),
             reduced_by_fp=count_c_to_str(reduced),
             reduced_by=legacy_contracts(reduced),
         )
@@ -190,7 +189,7 @@ async def batch_cancel(request: Request) -> Response:
         out.append(
             lw.BatchCancelOrdersIndividualResponse(
                 order_id=order_id,
-                order=order_wire(result.value),
+                order=render.order(result.value),
                 reduced_by_fp=count_c_to_str(reduced),
                 reduced_by=legacy_contracts(reduced),
             )
@@ -213,9 +212,9 @@ def _complete_amend(raw: bytes, user_id: str, order_id: str, context: Context) -
     missing = [key for key in _AMEND_KEYS if key not in data]
     if not missing:
         return raw
-    order = context.exchange.orders.get(order_id)
+    order = context.queries.resting_order(order_id)
     known = None
-    if order is not None and order.key[0] == user_id:
+    if order is not None and order.user_id == user_id:
         known = {"ticker": order.ticker, "side": order.legacy_side, "action": order.legacy_action}
     data.update(amend_defaults(missing, known))
     return msgspec.json.encode(data)
@@ -227,11 +226,11 @@ async def amend_order(request: Request) -> Response:
     order_id = path_order_id(request)
     body = _complete_amend(await request.body(), record.user_id, order_id, context)
     req = decode_request(body, lw.AmendOrderRequest)
-    command = amend_command(req, record, order_id, context.exchange)
+    command = amend_command(req, record, order_id, context.queries)
     outcome = await context.submit(command)
     return json_response(
         lw.AmendOrderResponse(
-            old_order=order_wire(outcome.value.old), order=order_wire(outcome.value.new)
+            old_order=render.order(outcome.value.old), order=render.order(outcome.value.new)
         )
     )
 
@@ -242,7 +241,7 @@ async def decrease_order(request: Request) -> Response:
     req = decode_request(await request.body(), lw.DecreaseOrderRequest)
     command = decrease_command(req, record, path_order_id(request))
     outcome = await context.submit(command)
-    return json_response(lw.DecreaseOrderResponse(order=order_wire(outcome.value)))
+    return json_response(lw.DecreaseOrderResponse(order=render.order(outcome.value)))
 
 
 # ``batched`` must be matched before ``{order_id}``, or a batch cancel would be read as the

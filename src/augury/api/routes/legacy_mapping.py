@@ -20,9 +20,9 @@ the same intent (decision 0005, CONTRACT §4.8, §5.1, §5.4):
 - ``sell_position_floor`` accepts only 0 and, on a sell, means ``reduce_only``, which the
   engine allows only with immediate-or-cancel (so a resting sell with a floor is refused).
 
-Nothing here touches engine state except reading a market's grid (market orders) and an
-order's current size (an amend without a count keeps the size); both are read on the event
-loop, and the engine re-checks everything when the command is applied.
+Nothing here reads state except a market's grid (market orders) and an order's current
+size (an amend without a count keeps the size), both from the read port on the event
+loop; the engine re-checks everything when the command is applied.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Literal
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
 from augury.api.errors import ApiError
-from augury.api.routes.orders import subaccount_for
+from augury.api.params import subaccount_for, subaccount_or_any
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import WireRequest
 from augury.api.schemas.codec import parse_count, parse_dollars
@@ -40,7 +40,7 @@ from augury.api.schemas.enums import Action, OrderType, OutcomeSide, TimeInForce
 from augury.domain.limits import COUNT_MAX_C, MONEY_MAX_CC, PRICE_MAX_CC, WIRE_TIME_MAX_S
 from augury.domain.units import C_PER_CONTRACT, CC_PER_CENT, ONE_DOLLAR_CC
 from augury.engine import commands as c
-from augury.engine.exchange import Exchange
+from augury.queries import Queries
 
 __all__ = [
     "BatchCreateOrdersRequest",
@@ -50,7 +50,6 @@ __all__ = [
     "count_c",
     "decrease_command",
     "place_command",
-    "subaccount_or_any",
     "yes_price_cc",
 ]
 
@@ -119,16 +118,8 @@ def _client_id(value: str | None, name: str) -> str | None:
     return bounds.client_order_id(name, value)
 
 
-def subaccount_or_any(record: ApiKeyRecord, requested: int | None) -> int | None:
-    """Return the subaccount to look an order up in: None (any of the caller's, order ids
-    being unique) unless one was asked for or the key is restricted to one."""
-    if requested is None:
-        return record.subaccount
-    return subaccount_for(record, requested)
-
-
-def _aggressive_price_cc(exchange: Exchange, ticker: str, side: BookSide) -> int:
-    market = exchange.markets.get(ticker)
+def _aggressive_price_cc(queries: Queries, ticker: str, side: BookSide) -> int:
+    market = queries.market(ticker)
     if market is None:
         # The engine answers market_not_found; the price does not matter.
         return ONE_DOLLAR_CC // 2
@@ -177,14 +168,14 @@ def _reduce_only(req: CreateOrderRequest, tif: TimeInForce) -> bool:
 
 
 def place_command(
-    req: CreateOrderRequest, record: ApiKeyRecord, exchange: Exchange, now_ns: int
+    req: CreateOrderRequest, record: ApiKeyRecord, queries: Queries, now_ns: int
 ) -> c.PlaceOrder:
     """Translate a v1 create request into the engine's command.
 
     Args:
         req: The decoded request.
         record: The authenticated key.
-        exchange: Engine memory, read for a market order's grid.
+        queries: The read port, for a market order's grid.
         now_ns: The current time, for the 2024 "expiration in the past" rule.
     """
     side = book_side(req.side, req.action)
@@ -196,7 +187,7 @@ def place_command(
     if price is None:
         if not market_order:
             raise _bad("a limit order needs one of " + ", ".join(_PRICE_FIELDS))
-        price = _aggressive_price_cc(exchange, req.ticker, side)
+        price = _aggressive_price_cc(queries, req.ticker, side)
     tif, expiration = _time_in_force(req, market_order, now_ns)
     max_cost = None
     if req.buy_max_cost is not None:
@@ -227,7 +218,7 @@ def place_command(
 
 
 def amend_command(
-    req: lw.AmendOrderRequest, record: ApiKeyRecord, order_id: str, exchange: Exchange
+    req: lw.AmendOrderRequest, record: ApiKeyRecord, order_id: str, queries: Queries
 ) -> c.AmendOrder:
     """Translate a v1 amend request; ``count`` is the new total (filled + resting)."""
     price = yes_price_cc(req)
@@ -237,7 +228,7 @@ def amend_command(
     if count is None:
         # Without a count the order keeps its size. Filled + remaining does not change
         # when the order fills, so a fill racing this read cannot change the answer.
-        order = exchange.orders.get(order_id)
+        order = queries.resting_order(order_id)
         count = order.fill_c + order.remaining_c if order is not None else 0
     return c.AmendOrder(
         user_id=record.user_id,

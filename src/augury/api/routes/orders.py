@@ -14,8 +14,10 @@ from starlette.routing import Route
 
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError, from_reject
+from augury.api.params import query_subaccount, subaccount_for
+from augury.api.render import order as render
 from augury.api.schemas import errors as we
 from augury.api.schemas import orders_v2 as w
 from augury.api.schemas.codec import (
@@ -25,38 +27,24 @@ from augury.api.schemas.codec import (
     parse_dollars,
 )
 from augury.domain.limits import PRICE_MAX_CC, client_order_id_ok
-from augury.domain.units import count_c_to_str, dollars_cc_to_str
 from augury.engine import commands as c
 from augury.engine.events import BookDelta, OrderUpdate
 from augury.engine.exchange import Outcome
 
-__all__ = ["MAX_BATCH", "averages", "echoed_client_id", "path_order_id", "reduced_c", "routes"]
+__all__ = ["MAX_BATCH", "echoed_client_id", "path_order_id", "reduced_c", "routes"]
 
 MAX_BATCH = 20  # Kalshi's classic batch limit; every item is billed separately
-
-
-def ctx(request: Request) -> Context:
-    context: Context = request.app.state.context
-    return context
-
-
-def subaccount_for(record: ApiKeyRecord, requested: int | None) -> int:
-    """Return the subaccount a request acts on, enforcing restricted keys."""
-    if record.subaccount is not None:
-        if requested is not None and requested != record.subaccount:
-            raise ApiError(403, "forbidden", "this API key is restricted to another subaccount")
-        return record.subaccount
-    if requested is None:
-        return 0
-    if not 0 <= requested <= 63:
-        raise ApiError(400, "invalid_parameters", "subaccount must be between 0 and 63")
-    return requested
 
 
 def echoed_client_id(value: str | None) -> str | None:
     """Return a refused item's client id for its error entry, unless it is malformed (an
     error never repeats an oversize value)."""
     return value if value and client_order_id_ok(value) else None
+
+
+def path_order_id(request: Request) -> str:
+    """Return the ``{order_id}`` of the path, bounded like every id."""
+    return bounds.identifier("order_id", request.path_params["order_id"])
 
 
 def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceOrder:
@@ -86,17 +74,6 @@ def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceO
     )
 
 
-def averages(update: OrderUpdate) -> tuple[str | None, str | None]:
-    """Return the per-contract average YES fill price and fee, or None before any fill."""
-    if update.fill_c == 0:
-        return None, None
-    cost_cc = update.taker_fill_cost_cc + update.maker_fill_cost_cc
-    outcome_avg = cost_cc * 100 // update.fill_c
-    yes_avg = outcome_avg if update.side == "bid" else 10_000 - outcome_avg
-    fee_avg = (update.taker_fees_cc + update.maker_fees_cc) * 100 // update.fill_c
-    return dollars_cc_to_str(yes_avg), dollars_cc_to_str(fee_avg)
-
-
 def reduced_c(outcome: Outcome[object]) -> int:
     """Return the size a cancel removed from the book, from its own book deltas.
 
@@ -106,33 +83,16 @@ def reduced_c(outcome: Outcome[object]) -> int:
     return -sum(e.delta_c for e in outcome.events if isinstance(e, BookDelta))
 
 
-def _ts_ms(update: OrderUpdate) -> int:
-    return update.ts_ns // 1_000_000
-
-
-def _created(update: OrderUpdate) -> w.CreateOrderV2Response:
-    avg_price, avg_fee = averages(update)
-    return w.CreateOrderV2Response(
-        order_id=update.order_id,
-        client_order_id=update.client_order_id or None,
-        fill_count=count_c_to_str(update.fill_c),
-        remaining_count=count_c_to_str(update.remaining_c),
-        average_fill_price=avg_price,
-        average_fee_paid=avg_fee,
-        ts_ms=_ts_ms(update),
-    )
-
-
 async def create_order(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.CreateOrderV2Request)
     outcome = await context.submit(place_command(req, record))
-    return json_response(_created(outcome.value), 201)
+    return json_response(render.created(outcome.value), 201)
 
 
 async def batch_create(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.BatchCreateOrdersV2Request)
     if not 0 < len(req.orders) <= MAX_BATCH:
@@ -156,7 +116,7 @@ async def batch_create(request: Request) -> Response:
         if failure is None:
             result = results.pop(0)
             if result.reject is None:
-                out.append(_batch_item(_created(result.value)))
+                out.append(render.batch_created(result.value))
                 continue
             failure = from_reject(result.reject)
         out.append(
@@ -170,60 +130,22 @@ async def batch_create(request: Request) -> Response:
     return json_response(w.BatchCreateOrdersV2Response(orders=out), 201)
 
 
-def _batch_item(created: w.CreateOrderV2Response) -> w.BatchCreateOrdersV2ResponseOrdersInner:
-    return w.BatchCreateOrdersV2ResponseOrdersInner(
-        order_id=created.order_id,
-        client_order_id=created.client_order_id,
-        fill_count=created.fill_count,
-        remaining_count=created.remaining_count,
-        average_fill_price=created.average_fill_price,
-        average_fee_paid=created.average_fee_paid,
-        ts_ms=created.ts_ms,
-    )
-
-
-def _query_subaccount(request: Request, record: ApiKeyRecord) -> int | None:
-    # Most cancels carry no query at all; parsing an empty one into QueryParams costs more
-    # than the rest of this function, and its answer is known: no "subaccount" given.
-    if not request.scope.get("query_string"):
-        return record.subaccount
-    raw = request.query_params.get("subaccount")
-    if raw is None:
-        return record.subaccount
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2):
-        raise ApiError(400, "invalid_parameters", "subaccount must be an integer 0 to 63")
-    return subaccount_for(record, int(raw))
-
-
-def path_order_id(request: Request) -> str:
-    """Return the ``{order_id}`` of the path, bounded like every id."""
-    return bounds.identifier("order_id", request.path_params["order_id"])
-
-
 async def cancel_order(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     order_id = path_order_id(request)
     outcome = await context.submit(
         c.CancelOrder(
             user_id=record.user_id,
             order_id=order_id,
-            subaccount=_query_subaccount(request, record),
+            subaccount=query_subaccount(request, record),
         )
     )
-    update: OrderUpdate = outcome.value
-    return json_response(
-        w.CancelOrderV2Response(
-            order_id=update.order_id,
-            client_order_id=update.client_order_id or None,
-            reduced_by=count_c_to_str(reduced_c(outcome)),
-            ts_ms=_ts_ms(update),
-        )
-    )
+    return json_response(render.canceled(outcome.value, reduced_c(outcome)))
 
 
 async def batch_cancel(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.BatchCancelOrdersV2Request)
     if not 0 < len(req.orders) <= MAX_BATCH:
@@ -253,32 +175,24 @@ async def batch_cancel(request: Request) -> Response:
                 )
             )
             continue
-        update: OrderUpdate = result.value
-        out.append(
-            w.BatchCancelOrdersV2ResponseOrdersInner(
-                order_id=update.order_id,
-                client_order_id=update.client_order_id or None,
-                reduced_by=count_c_to_str(reduced_c(result)),
-                ts_ms=_ts_ms(update),
-            )
-        )
+        out.append(render.batch_canceled(result.value, reduced_c(result)))
     return json_response(w.BatchCancelOrdersV2Response(orders=out))
 
 
 async def cancel_all(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     await context.submit(
         c.CancelAll(
             user_id=record.user_id,
-            subaccount=_query_subaccount(request, record),
+            subaccount=query_subaccount(request, record),
         )
     )
     return Response(status_code=204)
 
 
 async def amend_order(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.AmendOrderV2Request)
     order_id = path_order_id(request)
@@ -298,29 +212,18 @@ async def amend_order(request: Request) -> Response:
             side=req.side,
             price_cc=parse_dollars(req.price, "price", PRICE_MAX_CC),
             count_c=parse_count(req.count, "count"),
-            subaccount=_query_subaccount(request, record),
+            subaccount=query_subaccount(request, record),
             client_order_id=req.client_order_id,
             updated_client_order_id=req.updated_client_order_id,
             expiration_ts_ns=expiration,
         )
     )
     update: OrderUpdate = outcome.value.new
-    avg_price, avg_fee = averages(update)
-    return json_response(
-        w.AmendOrderV2Response(
-            order_id=update.order_id,
-            client_order_id=update.client_order_id or None,
-            remaining_count=count_c_to_str(update.remaining_c),
-            fill_count=count_c_to_str(update.fill_c),
-            average_fill_price=avg_price,
-            average_fee_paid=avg_fee,
-            ts_ms=_ts_ms(update),
-        )
-    )
+    return json_response(render.amended(update))
 
 
 async def decrease_order(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     req = decode_request(await request.body(), w.DecreaseOrderV2Request)
     if (req.reduce_by is None) == (req.reduce_to is None):
@@ -336,18 +239,10 @@ async def decrease_order(request: Request) -> Response:
             reduce_to_c=parse_count(req.reduce_to, "reduce_to")
             if req.reduce_to is not None
             else None,
-            subaccount=_query_subaccount(request, record),
+            subaccount=query_subaccount(request, record),
         )
     )
-    update: OrderUpdate = outcome.value
-    return json_response(
-        w.DecreaseOrderV2Response(
-            order_id=update.order_id,
-            client_order_id=update.client_order_id or None,
-            remaining_count=count_c_to_str(update.remaining_c),
-            ts_ms=_ts_ms(update),
-        )
-    )
+    return json_response(render.decreased(outcome.value))
 
 
 routes = [

@@ -8,7 +8,7 @@ can never collide with another's. A key restricted to one subaccount may read it
 create subaccounts or transfer (Kalshi's rule).
 
 Transfer history (``GET /portfolio/subaccounts/transfers``) is served from the
-``cash_movements`` history read model (``augury.store.history``), written from the engine's
+``cash_movements`` history read model (``augury.store.history_writer``), written from the engine's
 ``CashMovement`` events and rebuilt from the journal, so it survives restarts. As for every
 portfolio read there, the read first waits for the queued history writes, so a transfer
 answered before the read began is listed. Newest first, with the reader's keyset cursor.
@@ -22,47 +22,29 @@ already the state).
 
 from __future__ import annotations
 
-from typing import Final
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
 from augury.api.auth import ApiKeyRecord
-from augury.api.context import Context, json_response
+from augury.api.context import Context, context_of, json_response
 from augury.api.errors import ApiError
-from augury.api.routes.history import read
-from augury.api.routes.markets import page_params
-from augury.api.routes.orders import ctx
+from augury.api.params import page_params, paged
+from augury.api.render import balance as render_balance
+from augury.api.render import cash as render_cash
 from augury.api.schemas import subaccounts as ws
 from augury.api.schemas.codec import decode_request
 from augury.domain.limits import MONEY_MAX_CC
-from augury.domain.units import CC_PER_CENT, dollars_cc_to_str
+from augury.domain.units import CC_PER_CENT
 from augury.engine import commands as c
-from augury.engine.exchange import UserInfo
-from augury.store.records import CashMovementRecord
+from augury.queries import UserView
 
 __all__ = ["routes"]
 
-_NS_PER_S: Final = 1_000_000_000
 
-
-def _transfer_wire(user_id: str, row: CashMovementRecord) -> ws.SubaccountTransfer:
-    assert row.to_subaccount is not None
-    assert row.transfer_id is not None
-    return ws.SubaccountTransfer(
-        transfer_id=row.transfer_id.removeprefix(user_id + "/"),
-        from_subaccount=row.subaccount,
-        to_subaccount=row.to_subaccount,
-        amount_cents=row.amount_cc // CC_PER_CENT,
-        created_ts=row.ts_ns // _NS_PER_S,
-        exchange_index=0,
-    )
-
-
-def _user(context: Context, record: ApiKeyRecord) -> UserInfo:
-    user = context.exchange.users.get(record.user_id)
+def _user(context: Context, record: ApiKeyRecord) -> UserView:
+    user = context.queries.user(record.user_id)
     if user is None:
         raise ApiError(404, "user_not_found", "the key's user does not exist")
     return user
@@ -77,14 +59,14 @@ def _unrestricted(record: ApiKeyRecord) -> None:
         )
 
 
-def _visible(record: ApiKeyRecord, user: UserInfo) -> range:
+def _visible(record: ApiKeyRecord, user: UserView) -> range:
     if record.subaccount is not None:
         return range(record.subaccount, record.subaccount + 1)
     return range(user.subaccounts)
 
 
 async def create_subaccount(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _unrestricted(record)
     req = decode_request(await request.body(), ws.CreateSubaccountRequest)
@@ -95,28 +77,19 @@ async def create_subaccount(request: Request) -> Response:
 
 
 async def balances(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     user = _user(context, record)
-    accounts = context.exchange.ledger.accounts
     rows = []
     for number in _visible(record, user):
-        account = accounts.get((record.user_id, number))
-        if account is None:
-            continue
-        rows.append(
-            ws.SubaccountBalance(
-                subaccount_number=number,
-                exchange_index=0,
-                balance=dollars_cc_to_str(account.available_cc),
-                updated_ts=account.updated_ns // _NS_PER_S,
-            )
-        )
+        account = context.queries.balance(record.user_id, number)
+        if account is not None:
+            rows.append(render_balance.subaccount_balance(account))
     return json_response(ws.GetSubaccountBalancesResponse(subaccount_balances=rows))
 
 
 async def transfer(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     _unrestricted(record)
     req = decode_request(await request.body(), ws.ApplySubaccountTransferRequest)
@@ -142,29 +115,28 @@ async def transfer(request: Request) -> Response:
 
 
 async def transfers(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     limit, cursor = page_params(request)
-    rows, next_cursor = await read(
-        context,
-        lambda r: r.cash_movements(
+    page = await paged(
+        context.queries.cash_movements(
             record.user_id,
             kind="transfer",
             subaccount=record.subaccount,
             limit=limit,
             cursor=cursor,
-        ),
-        drain=True,
+        )
     )
     return json_response(
         ws.GetSubaccountTransfersResponse(
-            transfers=[_transfer_wire(record.user_id, row) for row in rows], cursor=next_cursor
+            transfers=[render_cash.transfer(record.user_id, row) for row in page.items],
+            cursor=page.cursor,
         )
     )
 
 
 async def get_netting(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "read")
     user = _user(context, record)
     return json_response(
@@ -178,7 +150,7 @@ async def get_netting(request: Request) -> Response:
 
 
 async def set_netting(request: Request) -> Response:
-    context = ctx(request)
+    context = context_of(request)
     record = context.principal(request, "write")
     user = _user(context, record)
     req = decode_request(await request.body(), ws.UpdateSubaccountNettingRequest)

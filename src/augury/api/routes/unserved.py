@@ -24,8 +24,8 @@ from starlette.routing import Mount, Route
 from augury.api import bounds
 from augury.api.context import json_response
 from augury.api.errors import ApiError
+from augury.api.params import page_params
 from augury.api.ratelimit import API_PREFIX
-from augury.api.routes.markets import page_params
 from augury.api.schemas import fee_changes as wf
 
 __all__ = ["UNSERVED", "feature_of", "nearest_path", "not_found", "routes"]

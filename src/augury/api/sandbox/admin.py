@@ -86,7 +86,7 @@ def _target(request: Request, context: Context) -> tuple[str, str]:
             raise ApiError(404, "not_found", "no such API key")
         return "key", target
     if kind == "users":
-        if target not in context.exchange.users:
+        if context.queries.user(target) is None:
             raise ApiError(404, "user_not_found", "no such user")
         return "user", target
     raise ApiError(404, "not_found", "faults are set on keys or users")

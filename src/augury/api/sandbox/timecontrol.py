@@ -20,12 +20,13 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Literal
 
 from augury.api.context import Context
 from augury.api.errors import ApiError
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
+from augury.queries import MarketView
 
 __all__ = ["SPEED_MAX", "Schedule", "Scheduler"]
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 SPEED_MAX = 1_000_000
 _NS_PER_S = 1_000_000_000
 _DETERMINED = (MarketStatus.DETERMINED, MarketStatus.AMENDED)
+_PRE_CLOSE = (MarketStatus.INITIALIZED, MarketStatus.ACTIVE, MarketStatus.INACTIVE)
 
 
 @dataclass(slots=True)
@@ -66,7 +68,7 @@ class Scheduler:
 
     def start(self, context: Context, schedule: Schedule) -> None:
         """Start (or replace) a market's schedule; 409 if the market is not open yet."""
-        market = context.exchange.markets.get(schedule.ticker)
+        market = context.queries.market(schedule.ticker)
         if market is None:
             raise ApiError(404, "market_not_found", f"market {schedule.ticker} not found")
         if market.status in (MarketStatus.INITIALIZED, MarketStatus.FINALIZED):
@@ -125,16 +127,20 @@ class Scheduler:
         submit = context.runtime.sequencer.submit
         ticker = schedule.ticker
 
-        def market() -> Any:
-            # Read afresh after every await: the engine (Python or native) moves on, and a
-            # native market view is a copy taken when it is read.
-            return context.exchange.markets[ticker]
+        def market() -> MarketView:
+            # Read afresh after every await: a read-side view is valid until the next await.
+            view = context.queries.market(ticker)
+            assert view is not None  # markets are never removed
+            return view
+
+        def before_close() -> bool:
+            return market().status in _PRE_CLOSE
 
         start = context.clock.now_ns()
-        if market().before_close:
+        if before_close():
             left = max(0, market().close_ts_ns - start)
             await self._wait_until(context, schedule, start + int(left / schedule.speed))
-            if market().before_close:
+            if before_close():
                 await submit(c.SetMarketState(ticker=ticker, action="close"))
         if market().status not in (*_DETERMINED, MarketStatus.FINALIZED):
             schedule.step = "determine"

@@ -147,8 +147,6 @@ from augury.api.schemas.orderbook import (
     LegacyOrderbook,
     MarketOrderbookFp,
     OrderbookCountFp,
-    orderbook_fp,
-    orderbook_response,
 )
 from augury.api.schemas.orders import (
     GetOrderQueuePositionResponse,
@@ -337,8 +335,6 @@ __all__ = [
     "error_envelope",
     "legacy_cents",
     "legacy_contracts",
-    "orderbook_fp",
-    "orderbook_response",
     "parse_count",
     "parse_dollars",
     "rate_limit_body",

@@ -13,13 +13,10 @@ clients still read it, and new SDKs ignore the unknown key, so
 ``*_dollars`` lists are the same as ``orderbook_fp``'s. Integer cents and whole contracts
 are floored, so a sub-cent or fractional level appears rounded down there only.
 
-``orderbook_response`` builds both from integer levels ``(price_cc, size_c)``.
+``augury.api.render.book`` builds both from integer levels ``(price_cc, size_c)``.
 """
 
-from collections.abc import Iterable
-
-from augury.api.schemas.base import WireResponse, legacy_cents, legacy_contracts
-from augury.domain.units import count_c_to_str, dollars_cc_to_str
+from augury.api.schemas.base import WireResponse
 
 __all__ = [
     "GetMarketOrderbookResponse",
@@ -27,8 +24,6 @@ __all__ = [
     "LegacyOrderbook",
     "MarketOrderbookFp",
     "OrderbookCountFp",
-    "orderbook_fp",
-    "orderbook_response",
 ]
 
 Level = tuple[str, str]
@@ -60,49 +55,3 @@ class MarketOrderbookFp(WireResponse, kw_only=True):
 
 class GetMarketOrderbooksResponse(WireResponse, kw_only=True):
     orderbooks: list[MarketOrderbookFp]
-
-
-def _ascending(levels: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    return sorted(levels)
-
-
-def orderbook_fp(
-    yes_levels: Iterable[tuple[int, int]], no_levels: Iterable[tuple[int, int]]
-) -> OrderbookCountFp:
-    """Format aggregated bid levels as ``orderbook_fp``, ascending by price.
-
-    Args:
-        yes_levels: YES bids as ``(price_cc, size_c)``.
-        no_levels: NO bids as ``(price_cc, size_c)``, priced on the NO leg.
-    """
-    return OrderbookCountFp(
-        yes_dollars=[(dollars_cc_to_str(p), count_c_to_str(s)) for p, s in _ascending(yes_levels)],
-        no_dollars=[(dollars_cc_to_str(p), count_c_to_str(s)) for p, s in _ascending(no_levels)],
-    )
-
-
-def orderbook_response(
-    yes_levels: Iterable[tuple[int, int]],
-    no_levels: Iterable[tuple[int, int]],
-    *,
-    include_legacy: bool = True,
-) -> GetMarketOrderbookResponse:
-    """Build a ``GET /markets/{ticker}/orderbook`` body from integer levels.
-
-    Args:
-        yes_levels: YES bids as ``(price_cc, size_c)``, in any order.
-        no_levels: NO bids as ``(price_cc, size_c)`` on the NO leg, in any order.
-        include_legacy: Also emit the pre-2026 ``orderbook`` key.
-    """
-    yes = _ascending(yes_levels)
-    no = _ascending(no_levels)
-    book = orderbook_fp(yes, no)
-    legacy = None
-    if include_legacy:
-        legacy = LegacyOrderbook(
-            yes=[(legacy_cents(p), legacy_contracts(s)) for p, s in yes],
-            no=[(legacy_cents(p), legacy_contracts(s)) for p, s in no],
-            yes_dollars=book.yes_dollars,
-            no_dollars=book.no_dollars,
-        )
-    return GetMarketOrderbookResponse(orderbook_fp=book, orderbook=legacy)

@@ -8,16 +8,17 @@ and never touches a socket (see ``connection``), so a slow client cannot slow th
 sequencer down.
 
 Routing indexes: market-filtered subscriptions are found by (channel, ticker), the
-"every market" ones by channel, and the per-user channels by (channel, user id). Because
-the sink runs synchronously between the engine's commands, engine memory read here (book
-snapshots, tops of book) is exactly the state after the events already fanned out; a new
-subscription registered and snapshotted in one synchronous step therefore continues
+"every market" ones by channel, and the per-user channels by (channel, user id). Market
+state (book snapshots, tops of book, listings) comes from the read port; the read side's
+index is subscribed before the hub and the sink runs synchronously between the engine's
+commands, so what it reads is exactly the state after the events already fanned out; a
+new subscription registered and snapshotted in one synchronous step therefore continues
 seamlessly with the next delta.
 
 What comes from where:
     orderbook_delta   BookDelta (side "ask" = NO bids at their YES price); snapshots from
-                      the live book
-    ticker            engine memory after each command that touched a market, sent
+                      the read side's book
+    ticker            the read side's market after each command that touched it, sent
                       only when one of its fields changed
     trade / fill      TradeEvent / FillEvent
     user_orders       OrderUpdate            market_positions   PositionUpdate
@@ -42,7 +43,14 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 
-from augury.api.ws import channels as ch
+from augury.api.render import book as render_book
+from augury.api.render import event as render_event
+from augury.api.render import fill as render_fill
+from augury.api.render import group as render_group
+from augury.api.render import market as render_market
+from augury.api.render import order as render_order
+from augury.api.render import position as render_position
+from augury.api.render import trade as render_trade
 from augury.api.ws.connection import Connection, Subscription
 from augury.api.ws.protocol import ErrorCode
 from augury.engine import commands as c
@@ -57,8 +65,9 @@ from augury.engine.events import (
     PositionUpdate,
     TradeEvent,
 )
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
 from augury.engine.results import batch_outcomes
+from augury.queries import Queries
 
 __all__ = ["BUFFER_ENV", "DEFAULT_BUFFER_BYTES", "FLUSH_INTERVAL_S", "Hub"]
 
@@ -92,12 +101,12 @@ class Hub:
 
     def __init__(
         self,
-        exchange: Exchange,
+        queries: Queries,
         *,
         buffer_bytes: int | None = None,
         flush_interval_s: float = FLUSH_INTERVAL_S,
     ) -> None:
-        self.exchange = exchange
+        self.queries = queries
         self.flush_interval_s = flush_interval_s
         self._dirty: list[Connection] = []
         self._flush_handle: asyncio.Handle | None = None
@@ -111,7 +120,7 @@ class Hub:
         self._by_user: dict[str, dict[str, _SUBS]] = defaultdict(dict)
         self._ids: dict[str, str] = {}  # ticker -> market_id
         self._tickers_by_id: dict[str, str] = {}
-        self._tickers: dict[str, ch.TickerState] = {}
+        self._tickers: dict[str, render_market.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
         self.drops = 0  # connections dropped as slow readers (code 25), for /metrics
@@ -120,17 +129,17 @@ class Hub:
         self.revoked_drops = 0  # connections closed because their key was revoked
         # --compat tutorials: trades also carry a whole-contract ``count``.
         self.trade_count = False
-        for ticker, market in exchange.markets.items():
-            self._tickers[ticker] = ch.ticker_state(market, 0)
+        for market in queries.markets():
+            self._tickers[market.ticker] = render_market.ticker_state(market, 0)
 
     def seed_last_trade_sizes(self, sizes: dict[str, int]) -> None:
         """Restore each market's last trade size after a restart (from the history store),
         before any command flows; the engine keeps the last price but not the size."""
         for ticker, size in sizes.items():
-            market = self.exchange.markets.get(ticker)
+            market = self.queries.market(ticker)
             if market is not None:
                 self._last_size[ticker] = size
-                self._tickers[ticker] = ch.ticker_state(market, size)
+                self._tickers[ticker] = render_market.ticker_state(market, size)
 
     # --- connections and subscriptions ---------------------------------------------------
 
@@ -238,30 +247,32 @@ class Hub:
     def market_id(self, ticker: str) -> str:
         mid = self._ids.get(ticker)
         if mid is None:
-            mid = self._ids[ticker] = ch.market_id(self.exchange, ticker)
+            mid = self._ids[ticker] = render_market.market_id(self.queries.instance_id, ticker)
             self._tickers_by_id[mid] = ticker
         return mid
 
     def ticker_for_id(self, mid: str) -> str | None:
         """Return the market with this ``market_id``, or None."""
-        if mid not in self._tickers_by_id and len(self._ids) < len(self.exchange.markets):
-            for ticker in self.exchange.markets:
-                self.market_id(ticker)
+        if mid not in self._tickers_by_id and len(self._ids) < self.queries.market_count():
+            for market in self.queries.markets():
+                self.market_id(market.ticker)
         return self._tickers_by_id.get(mid)
 
     def send_snapshot(self, sub: Subscription, ticker: str) -> None:
         """Send the live book of one market on an orderbook subscription."""
-        market = self.exchange.markets[ticker]
-        sub.send(T_SNAPSHOT, ch.snapshot_body(market, self.market_id(ticker), sub.use_yes_price))
+        market = self.queries.market(ticker)
+        assert market is not None, "subscriptions are checked against the listed markets"
+        body = render_book.snapshot_message(market, self.market_id(ticker), sub.use_yes_price)
+        sub.send(T_SNAPSHOT, body)
 
     def send_ticker(self, sub: Subscription, ticker: str) -> None:
         """Send the current ticker of one market (``send_initial_snapshot``)."""
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return
-        state = ch.ticker_state(market, self._last_size.get(ticker, 0))
+        state = render_market.ticker_state(market, self._last_size.get(ticker, 0))
         ts = max(market.updated_ns, market.last_trade_ns)
-        sub.send(T_TICKER, ch.ticker_body(ticker, self.market_id(ticker), state, ts))
+        sub.send(T_TICKER, render_market.ticker_message(ticker, self.market_id(ticker), state, ts))
 
     # --- the sequencer sink ----------------------------------------------------------------
 
@@ -360,26 +371,26 @@ class Hub:
             conn = sub.conn
             yes = sub.use_yes_price
             if conn.user_id == user and conn.sees(user, subaccount):
-                body = ch.book_delta_body(delta, mid, yes, True)
+                body = render_book.delta_message(delta, mid, yes, True)
             else:
                 body = bodies.get(yes) or bodies.setdefault(
-                    yes, ch.book_delta_body(delta, mid, yes, False)
+                    yes, render_book.delta_message(delta, mid, yes, False)
                 )
             sub.seq += 1
             conn.push(_DELTA % (sub.sid, sub.seq, body))
         self.deliveries += len(subs)
 
     def _ticker_changed(self, ticker: str, ts_ns: int) -> None:
-        market = self.exchange.markets.get(ticker)
+        market = self.queries.market(ticker)
         if market is None:
             return
-        state = ch.ticker_state(market, self._last_size.get(ticker, 0))
+        state = render_market.ticker_state(market, self._last_size.get(ticker, 0))
         if self._tickers.get(ticker) == state:
             return
         self._tickers[ticker] = state
         subs = self._market_subs("ticker", ticker)
         if subs:
-            body = ch.ticker_body(ticker, self.market_id(ticker), state, ts_ns)
+            body = render_market.ticker_message(ticker, self.market_id(ticker), state, ts_ns)
             for sub in subs:
                 sub.send(T_TICKER, body)
 
@@ -387,7 +398,7 @@ class Hub:
         self._last_size[trade.ticker] = trade.count_c
         subs = self._market_subs("trade", trade.ticker)
         if subs:
-            body = ch.trade_body(trade, with_count=self.trade_count)
+            body = render_trade.trade_message(trade, with_count=self.trade_count)
             for sub in subs:
                 sub.send(T_TRADE, body)
 
@@ -401,7 +412,7 @@ class Hub:
         subs = self._user_subs("fill", fill.user_id, fill.subaccount)
         subs = [s for s in subs if s.covers(fill.ticker)]
         if subs:
-            body = ch.fill_body(fill)
+            body = render_fill.fill_message(fill)
             for sub in subs:
                 sub.send(T_FILL, body)
 
@@ -409,7 +420,7 @@ class Hub:
         subs = self._user_subs("user_orders", update.user_id, update.subaccount)
         subs = [s for s in subs if s.covers(update.ticker)]
         if subs:
-            body = ch.user_order_body(update)
+            body = render_order.user_order_message(update)
             for sub in subs:
                 sub.send(T_ORDER, body)
 
@@ -417,14 +428,14 @@ class Hub:
         subs = self._user_subs("market_positions", update.user_id, update.subaccount)
         subs = [s for s in subs if s.covers(update.ticker)]
         if subs:
-            body = ch.position_body(update)
+            body = render_position.position_message(update)
             for sub in subs:
                 sub.send(T_POSITION, body)
 
     def _group(self, update: OrderGroupUpdate) -> None:
         subs = self._user_subs("order_group_updates", update.user_id, update.subaccount)
         if subs:
-            body = ch.order_group_body(update)
+            body = render_group.group_message(update)
             for sub in subs:
                 sub.send(T_GROUP, body)
 
@@ -434,20 +445,22 @@ class Hub:
             conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
     def _lifecycle(self, update: MarketUpdate) -> None:
+        market = self.queries.market(update.ticker)
+        assert market is not None, "the read side lists a market before its lifecycle"
         if update.kind == "created":
-            market = self.exchange.markets[update.ticker]
-            self._tickers[update.ticker] = ch.ticker_state(market, 0)
+            self._tickers[update.ticker] = render_market.ticker_state(market, 0)
         subs = list(self._all["market_lifecycle_v2"])
         if subs:
-            body = ch.lifecycle_body(self.exchange, update)
+            body = render_market.lifecycle_message(market, update)
             if body is not None:
                 for sub in subs:
                     sub.send(T_LIFECYCLE, body)
 
     def _event_created(self, event_ticker: str) -> None:
         subs = list(self._all["market_lifecycle_v2"])
-        if subs:
-            body = ch.event_lifecycle_body(self.exchange, event_ticker)
+        event = self.queries.event(event_ticker)
+        if subs and event is not None:
+            body = render_event.event_lifecycle_message(event)
             for sub in subs:
                 sub.send(T_EVENT, body)
 

@@ -243,15 +243,17 @@ class Session:
         total = sum(len(s.markets) for s in self.conn.subs.values() if s.markets is not None)
         if total + len(added) > MAX_MARKETS_PER_CONNECTION:
             raise WsError(E.MARKET_LIMIT)
-        markets = self.hub.exchange.markets
+        queries = self.hub.queries
         if spec.name == "orderbook_delta":
             for ticker in added:
-                if ticker not in markets:
+                if queries.market(ticker) is None:
                     raise WsError(E.MARKET_NOT_FOUND, ticker)
             return
         # Tickers of markets that do not exist (yet) cost memory and nothing else.
-        unknown = sum(1 for t in added if t not in markets)
-        if unknown and unknown + sum(1 for t in current if t not in markets) > UNKNOWN_MARKETS_MAX:
+        unknown = sum(1 for t in added if queries.market(t) is None)
+        if unknown and unknown + sum(1 for t in current if queries.market(t) is None) > (
+            UNKNOWN_MARKETS_MAX
+        ):
             raise WsError(E.MARKET_LIMIT)
 
     def _subscribe(self, command: Command) -> None:
@@ -323,7 +325,8 @@ class Session:
             for ticker in tickers:
                 self.hub.send_snapshot(sub, ticker)
         elif sub.channel == "ticker" and tick:
-            for ticker in tickers if sub.markets is not None else list(self.hub.exchange.markets):
+            every = [market.ticker for market in self.hub.queries.markets()]
+            for ticker in tickers if sub.markets is not None else every:
                 self.hub.send_ticker(sub, ticker)
 
     # --- unsubscribe, list -----------------------------------------------------------------

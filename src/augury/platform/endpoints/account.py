@@ -6,8 +6,7 @@ import asyncio
 
 from starlette.responses import Response
 
-from augury.api.auth import generate_key_pair
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import generate_key_pair, new_key_id
 from augury.engine import commands as c
 from augury.platform import credentials, render, signup
 from augury.platform import schemas as s

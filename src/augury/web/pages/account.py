@@ -26,8 +26,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from augury.api.auth import KeyFormatError, load_public_key
-from augury.api.routes.admin import new_key_id
+from augury.api.auth import KeyFormatError, load_public_key, new_key_id
 from augury.engine import commands as c
 from augury.platform import schemas as s
 from augury.platform import signup

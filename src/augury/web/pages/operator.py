@@ -31,7 +31,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from augury.api.ratelimit import TIER_LIMITS
-from augury.catalog import CatalogError, catalog_commands
+from augury.catalog_file import CatalogError, catalog_commands
 from augury.domain.units import ONE_DOLLAR_CC, UnitError, dollars_cc_from_str
 from augury.engine import commands as c
 from augury.platform import accounts

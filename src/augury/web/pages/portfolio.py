@@ -104,25 +104,26 @@ async def equity_points(request: Request, viewer: Viewer) -> list[dict[str, int]
     steps += [(r.ts_ns, 0, r) for r in cash_rows if r.kind in ("deposit", "withdrawal")]
     steps.sort(key=lambda item: (item[0], item[1]))
     # YES-units accounting: a NO holding is a negative YES holding; equity is the same.
-    cash_fine = 0
+    # Amounts are centi-cents x centi-contracts (_cc_c), exact until the final division.
+    cash_cc_c = 0
     held: dict[str, int] = {}
     mark: dict[str, int] = {}
     points: list[dict[str, int]] = []
     for ts_ns, kind, row in steps:
         if kind == 0:
             sign = 1 if row.kind == "deposit" else -1
-            cash_fine += sign * row.amount_cc * C_PER_CONTRACT
+            cash_cc_c += sign * row.amount_cc * C_PER_CONTRACT
         elif kind == 1:
             sign = 1 if row.side == "bid" else -1
-            cash_fine -= sign * row.price_cc * row.count_c + row.fee_cc * C_PER_CONTRACT
+            cash_cc_c -= sign * row.price_cc * row.count_c + row.fee_cc * C_PER_CONTRACT
             held[row.ticker] = held.get(row.ticker, 0) + sign * row.count_c
             mark[row.ticker] = row.price_cc
         else:
             value = row.value_cc if row.result != "void" else mark.get(row.ticker, 0)
-            cash_fine += held.pop(row.ticker, 0) * (value or 0)
-        value_fine = sum(count * mark.get(t, 0) for t, count in held.items())
-        # micro-dollars to cents: 10,000 of them make a cent.
-        points.append({"t": ts_ns // 1_000_000_000, "v": (cash_fine + value_fine) // 10_000})
+            cash_cc_c += held.pop(row.ticker, 0) * (value or 0)
+        value_cc_c = sum(count * mark.get(t, 0) for t, count in held.items())
+        # cc x centi-contracts (micro-dollars) to cents: 10,000 of them make a cent.
+        points.append({"t": ts_ns // 1_000_000_000, "v": (cash_cc_c + value_cc_c) // 10_000})
     summary = await call_api(request, viewer, api_portfolio.list_positions, s.PositionList)
     points.append(
         {"t": platform.clock.now_ns() // 1_000_000_000, "v": summary.summary.equity_cents}

@@ -1,4 +1,4 @@
-"""The demo's catalogue: eleven series in six categories, and the world they are about.
+"""The demo's series: eleven series in six categories, and the world they are about.
 
 Economics (``KXFED`` Fed decision, ``KXCPI`` inflation), Crypto (``KXBTCD`` and ``KXETHD``
 daily price ladders, ``KXBTC5M`` five-minute Bitcoin windows), Weather (``KXHIGHNY`` daily

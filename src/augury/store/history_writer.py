@@ -6,7 +6,7 @@ The sequencer hands every applied command to its subscribers as ``(seq, command,
 transaction, together with the watermark ``meta["history.seq"]`` (the last seq the tables
 include). The writer reads only the events (never engine memory), so it may run on a thread
 of its own; it keeps a small tape per market (aggregated book, open interest, last price;
-see ``augury.store.candles``) for the candles. ``HistoryReader`` (``history_read.py``)
+see ``augury.store.candles``) for the candles. ``HistoryReader`` (``history_reader.py``)
 serves the tables as the dataclasses of ``records.py``.
 
 Invariants:
@@ -17,7 +17,7 @@ Invariants:
 - Items must arrive contiguously, in seq order. Items at or below the watermark (replayed
   after a restart) only advance the tapes; nothing is written twice.
 - The tapes hold the state after ``applied_seq()``. They start empty (seq 0); a writer that
-  starts from an engine snapshot at seq S must first be seeded with ``seed_books(exchange,
+  starts from an engine snapshot at seq S must first be seeded with ``seed_books(books,
   S)``, then be fed the replayed commands from S + 1.
 - Order rows carry each order's latest ``OrderUpdate``; an ``AmendOrder`` that changed only
   metadata emits none, so its ``outcome.value.new`` snapshot is applied as well.
@@ -25,12 +25,13 @@ Invariants:
 Limits:
 
 - One owner: not thread-safe. Only one thread may call a writer at a time.
-- Raw drivers on the write path (``rawsql.py``), as in ``journal.py``; rows are built from
-  the events' msgspec tuples, each order row once per batch, each candle once per batch and
-  period; PostgreSQL loads plain inserts with COPY. Measured on the 2-vCPU dev VM (batches
-  of 1000, about 5 events per command): SQLite writes 13 k commands/s (18 k per CPU-second)
-  when 40% of commands trade, 22 k/s (30 k per CPU-second) when 10% do; smaller batches
-  cost more per command (about 10 k/s at 100). SQLite runs WAL with
+- Raw drivers on the write path (the store's seam ``db.py``), as for the journal; rows
+  are built from the events' msgspec tuples, each order row once per batch, each candle
+  once per batch and period; PostgreSQL loads plain inserts with COPY. Measured on the
+  2-vCPU dev VM (batches of 1000, about 5 events per command): SQLite writes 13 k
+  commands/s (18 k per CPU-second) when 40% of commands trade, 22 k/s (30 k per
+  CPU-second) when 10% do; smaller batches cost more per command (about 10 k/s at 100).
+  SQLite runs WAL with
   ``synchronous=NORMAL``: the read models are rebuildable from the journal, and the
   watermark rolls back with the rows, so a commit lost to power failure is replayed.
 - History older than the newest snapshot can only be rebuilt while the journal still
@@ -40,7 +41,7 @@ Limits:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -57,10 +58,25 @@ from augury.engine.events import (
     SettlementEvent,
     TradeEvent,
 )
-from augury.engine.exchange import Exchange, Outcome
+from augury.engine.exchange import Outcome
 from augury.engine.results import Amended, batch_outcomes
-from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
-from augury.store.rawsql import ClosesOnExit, Connection, connect, insert_sql
+from augury.store.candles import (
+    UPSERT_CANDLE,
+    BookSeed,
+    CandleBatch,
+    MarketTape,
+    tapes_from_books,
+)
+from augury.store.db import ClosesOnExit, Database, connect, insert_sql
+from augury.store.records import (
+    CashMovementRecord,
+    FillRecord,
+    MarketStats,
+    OrderRecord,
+    SettlementRecord,
+    TradeRecord,
+    columns,
+)
 
 __all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter", "history_url"]
 
@@ -109,14 +125,9 @@ def _names(text: str) -> list[str]:
     return text.split()
 
 
-# Columns filled from an event's field of the same name ("updated_ns" from ts_ns), then
-# the ones the writer adds.
-_ORDER_FROM_EVENT = _names(
-    "order_id user_id subaccount ticker side price_cc initial_c fill_c remaining_c status "
-    "time_in_force order_type legacy_side legacy_action client_order_id order_group_id "
-    "self_trade_prevention post_only cancel_order_on_pause expiration_ts_ns created_ns "
-    "updated_ns taker_fill_cost_cc maker_fill_cost_cc taker_fees_cc maker_fees_cc"
-)
+# Columns filled from an event's field of the same name ("updated_ns" from ts_ns): the row
+# shape (records.py) less the columns the writer adds itself (event_ticker, seq, ord, id).
+_ORDER_FROM_EVENT = columns(OrderRecord, without={"event_ticker"})
 # What can change once an order exists. Identity, creation time and ord never do, and
 # ``status`` is set only when it may have changed (an order leaves ``resting`` once):
 # SQLite rewrites an index only when one of its columns is in the SET list.
@@ -124,16 +135,10 @@ _ORDER_MUTABLE = _names(
     "price_cc initial_c fill_c remaining_c client_order_id expiration_ts_ns updated_ns "
     "taker_fill_cost_cc maker_fill_cost_cc taker_fees_cc maker_fees_cc"
 )
-_FILL_FROM_EVENT = _names(
-    "fill_id trade_id order_id user_id subaccount ticker side legacy_side legacy_action "
-    "price_cc count_c is_taker fee_cc post_position_c client_order_id ts_ns"
-)
-_TRADE_FROM_EVENT = _names("trade_id ticker price_cc count_c taker_side ts_ns")
-_SETTLEMENT_FROM_EVENT = _names(
-    "user_id subaccount ticker result yes_c no_c yes_cost_cc no_cost_cc revenue_cc "
-    "fee_cost_cc value_cc ts_ns"
-)
-_CASH_FROM_EVENT = _names("kind user_id subaccount amount_cc to_subaccount transfer_id ts_ns")
+_FILL_FROM_EVENT = columns(FillRecord, without={"seq"})
+_TRADE_FROM_EVENT = columns(TradeRecord, without={"seq"})
+_SETTLEMENT_FROM_EVENT = columns(SettlementRecord, without={"event_ticker", "seq"})
+_CASH_FROM_EVENT = columns(CashMovementRecord, without={"id", "seq"})
 
 
 def _fields(names: Sequence[str]) -> list[str]:
@@ -161,13 +166,11 @@ _INSERT_SETTLEMENT = insert_sql(
     "settlements", [*_SETTLEMENT_FROM_EVENT, "event_ticker", "seq", "ord"]
 )
 _INSERT_CASH = insert_sql("cash_movements", [*_CASH_FROM_EVENT, "seq"])
+_STATS_COLUMNS = columns(MarketStats)  # MarketTape.stats_row builds them in this order
 _UPSERT_STATS = (
-    "INSERT INTO market_stats (ticker, volume_c, open_interest_c, last_price_cc, "
-    "last_trade_ns, yes_bid_cc, yes_ask_cc, updated_ns, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (ticker) DO UPDATE SET volume_c = excluded.volume_c, "
-    "open_interest_c = excluded.open_interest_c, last_price_cc = excluded.last_price_cc, "
-    "last_trade_ns = excluded.last_trade_ns, yes_bid_cc = excluded.yes_bid_cc, "
-    "yes_ask_cc = excluded.yes_ask_cc, updated_ns = excluded.updated_ns, seq = excluded.seq"
+    f"INSERT INTO market_stats ({', '.join(_STATS_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' * len(_STATS_COLUMNS))}) ON CONFLICT (ticker) DO UPDATE SET "
+    + ", ".join(f"{col} = excluded.{col}" for col in _STATS_COLUMNS[1:])
 )
 _UPSERT_META = (
     "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -217,7 +220,7 @@ class _Batch:
 class HistoryWriter(ClosesOnExit):
     """Writes the history read models from the sequencer's ``(seq, command, outcome)``."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         # Use HistoryWriter.open.
         self._conn = conn
         self._tapes: dict[str, MarketTape] = {}
@@ -264,14 +267,15 @@ class HistoryWriter(ClosesOnExit):
         """Return the writer's tape of one market (read-only use), or None."""
         return self._tapes.get(ticker)
 
-    def seed_books(self, exchange: Exchange, seq: int, *, accept_gap: bool = False) -> None:
-        """Replace the tapes with the state of ``exchange``, which includes commands ``..seq``.
+    def seed_books(self, books: Iterable[BookSeed], seq: int, *, accept_gap: bool = False) -> None:
+        """Replace the tapes with the markets' state as of command ``seq``.
 
         Call it after loading a snapshot and before feeding the replayed commands.
 
         Args:
-            exchange: an exchange as of ``seq`` (read, never changed).
-            seq: the last command the exchange includes.
+            books: every market's book and statistics as of ``seq``
+                (``runtime.ports.book_seeds`` reads them from the engine).
+            seq: the last command the state includes.
             accept_gap: allow ``seq`` past the watermark; the commands in between are then
                 never written, and the watermark moves to ``seq``.
 
@@ -284,10 +288,10 @@ class HistoryWriter(ClosesOnExit):
                     f"history holds commands up to {self._watermark}; a state at {seq} "
                     "cannot fill the gap (replay from an older snapshot or accept_gap)"
                 )
-            with self._conn.transaction() as executemany:
-                executemany(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
+            with self._conn.transaction() as tx:
+                tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
             self._watermark = seq
-        self._tapes = tapes_from_exchange(exchange)
+        self._tapes = tapes_from_books(books)
         self._applied = seq
 
     def apply_batch(self, items: Sequence[_Item]) -> None:
@@ -342,8 +346,8 @@ class HistoryWriter(ClosesOnExit):
             self._collect(items)
             last = items[-1][0]
             if last > self._watermark:
-                with self._conn.transaction() as executemany:
-                    executemany(_UPSERT_META, [(WATERMARK_KEY, str(last))])
+                with self._conn.transaction() as tx:
+                    tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(last))])
                 self._watermark = last
         except BaseException:
             for ticker, saved in self._undo.items():
@@ -369,7 +373,7 @@ class HistoryWriter(ClosesOnExit):
             else:
                 finished.append((*_order_changes(ev), ev.status, order_id))
         tapes = self._tapes
-        with self._conn.transaction() as executemany:
+        with self._conn.transaction() as tx:
             for sql, rows in (
                 (_INSERT_ORDER, inserts),
                 (_INSERT_FILL, live.fills),
@@ -380,12 +384,12 @@ class HistoryWriter(ClosesOnExit):
                 (_UPSERT_STATS, [tapes[t].stats_row() for t in sorted(live.stats)]),
             ):
                 if rows:
-                    executemany(sql, rows)
-            updated = executemany(_UPDATE_RESTING, resting) if resting else 0
-            updated += executemany(_UPDATE_FINISHED, finished) if finished else 0
+                    tx.exec_many(sql, rows)
+            updated = tx.exec_many(_UPDATE_RESTING, resting) if resting else 0
+            updated += tx.exec_many(_UPDATE_FINISHED, finished) if finished else 0
             if updated < len(resting) + len(finished):
                 # Some orders predate the history (a seed that accepted a gap): upsert.
-                executemany(
+                tx.exec_many(
                     _UPSERT_ORDER,
                     [
                         (*_order_values(ev), event_ticker, ord_)
@@ -393,7 +397,7 @@ class HistoryWriter(ClosesOnExit):
                         if order_id not in live.new_orders
                     ],
                 )
-            executemany(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
+            tx.exec_many(_UPSERT_META, [(WATERMARK_KEY, str(seq))])
 
     def _tape(self, ticker: str) -> MarketTape:
         # The first touch in a batch saves an undo copy; later ones hit ``_touched``.

@@ -1,4 +1,4 @@
-"""Queries over the history read models, for the API (see ``history.py`` for the writer).
+"""Queries over the history read models, for the API (see ``history_writer.py`` for the writer).
 
 Every method is synchronous and cheap (one indexed query), so an asyncio server calls them
 through a thread. Lists come newest first, as Kalshi's do, in pages: each call returns
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from augury.store.history import WATERMARK_KEY
-from augury.store.rawsql import ClosesOnExit, Connection, connect
+from augury.store.db import ClosesOnExit, Database, connect
+from augury.store.history_writer import WATERMARK_KEY
 from augury.store.records import (
     Candle,
     CashMovementRecord,
@@ -109,42 +109,83 @@ def _check_limit(limit: int, most: int = MAX_PAGE) -> None:
         raise ValueError(f"limit must be in 1..{most}")
 
 
-class _Where:
-    """A conjunction of conditions with their parameters."""
+class _Select:
+    """One query over one history table: the row shape's columns, conditions, an order.
 
-    def __init__(self) -> None:
+    Every reader method is a ``_Select``: ``where`` skips a filter given as None (and an
+    empty list), a list becomes ``IN``; ``newest_first`` adds the keyset cursor on
+    ``(time, ord)`` and pages; ``rows`` runs any other order and limit.
+    """
+
+    def __init__(self, record: type[Any], table: str) -> None:
+        self.record = record
+        self.table = table
         self.parts: list[str] = []
         self.params: list[object] = []
 
-    def add(self, sql: str, *params: object) -> None:
+    def where(self, **filters: object) -> _Select:
+        """Add ``column = value`` (or ``column IN (...)`` for a list) per given filter."""
+        for column, value in filters.items():
+            if value is None:
+                continue
+            if isinstance(value, list | tuple):
+                if value:
+                    self.condition(f"{column} IN ({', '.join('?' * len(value))})", *value)
+            else:
+                self.condition(f"{column} = ?", value)
+        return self
+
+    def condition(self, sql: str, *params: object) -> _Select:
+        """Add a condition in SQL with its parameters."""
         self.parts.append(sql)
         self.params.extend(params)
+        return self
 
-    def any_of(self, column: str, values: Sequence[object]) -> None:
-        if values:
-            self.add(f"{column} IN ({', '.join('?' * len(values))})", *values)
-
-    def range(self, column: str, low: int | None, high: int | None) -> None:
+    def between(self, column: str, low: int | None, high: int | None) -> _Select:
+        """Add inclusive bounds on a column (None: unbounded)."""
         if low is not None:
-            self.add(f"{column} >= ?", low)
+            self.condition(f"{column} >= ?", low)
         if high is not None:
-            self.add(f"{column} <= ?", high)
+            self.condition(f"{column} <= ?", high)
+        return self
 
-    def keyset(self, time_column: str, cursor: str) -> None:
-        # Newest first on (time, ord): the plain bound lets the index seek, the OR skips
-        # what the previous page already returned at the cursor's own time.
+    def _sql(self, tail: str, extra: str = "") -> str:
+        where = " AND ".join(self.parts) if self.parts else "1 = 1"
+        return (
+            f"SELECT {_columns(self.record)}{extra} FROM {self.table} "  # noqa: S608
+            f"WHERE {where} {tail}"
+        )
+
+    def rows(self, reader: HistoryReader, tail: str = "", *params: object) -> list[Any]:
+        """Run with ``tail`` (ORDER BY / LIMIT) and return the rows as records."""
+        found = reader._query(self._sql(tail), [*self.params, *params])
+        return [_build(self.record, row) for row in found]
+
+    def newest_first(
+        self, reader: HistoryReader, time_column: str, limit: int, cursor: str
+    ) -> tuple[list[Any], str]:
+        """Return one page, newest ``(time, ord)`` first, and the next page's cursor."""
+        _check_limit(limit)
         if cursor:
+            # The plain bound lets the index seek, the OR skips what the previous page
+            # already returned at the cursor's own time.
             ts, ord_ = _decode(cursor, 2)
-            self.add(f"{time_column} <= ? AND ({time_column} < ? OR ord < ?)", ts, ts, ord_)
-
-    def sql(self) -> str:
-        return " AND ".join(self.parts) if self.parts else "1 = 1"
+            self.condition(f"{time_column} <= ? AND ({time_column} < ? OR ord < ?)", ts, ts, ord_)
+        # The two key columns ride along at the end of each row and make the next cursor.
+        sql = self._sql(
+            f"ORDER BY {time_column} DESC, ord DESC LIMIT ?", extra=f", {time_column}, ord"
+        )
+        found = reader._query(sql, [*self.params, limit + 1])
+        more = len(found) > limit
+        found = found[:limit]
+        next_cursor = _encode(*found[-1][-2:]) if more else ""
+        return [_build(self.record, row[:-2]) for row in found], next_cursor
 
 
 class HistoryReader(ClosesOnExit):
     """Read-only queries over the history tables, on a connection of its own."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         # Use HistoryReader.open.
         self._conn = conn
         self._lock = threading.Lock()
@@ -165,20 +206,6 @@ class HistoryReader(ClosesOnExit):
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.query(sql, params)
-
-    def _page(
-        self, cls: type[_R], table: str, where: _Where, order: str, limit: int
-    ) -> tuple[list[_R], str]:
-        # The two key columns ride along at the end of each row and make the next cursor.
-        sql = (
-            f"SELECT {_columns(cls)}, {order.replace(' DESC', '')} FROM {table} "  # noqa: S608
-            f"WHERE {where.sql()} ORDER BY {order} LIMIT ?"
-        )
-        rows = self._query(sql, [*where.params, limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = _encode(*rows[-1][-2:]) if more else ""
-        return [_build(cls, row[:-2]) for row in rows], cursor
 
     def watermark(self) -> int:
         """Return the last command seq the tables include."""
@@ -214,29 +241,22 @@ class HistoryReader(ClosesOnExit):
             limit: page size, 1..1000.
             cursor: "" for the first page, else the cursor the previous page returned.
         """
-        _check_limit(limit)
-        where = _Where()
-        where.add("user_id = ?", user_id)
-        if subaccount is not None:
-            where.add("subaccount = ?", subaccount)
-        if ticker is not None:
-            where.add("ticker = ?", ticker)
-        if status is not None:
-            where.add("status = ?", status)
+        select = _Select(OrderRecord, "orders").where(
+            user_id=user_id,
+            subaccount=subaccount,
+            ticker=ticker,
+            status=status,
+            event_ticker=list(event_tickers),
+        )
         if finished_before_ns is not None:
-            where.add("status <> 'resting' AND updated_ns < ?", finished_before_ns)
-        where.any_of("event_ticker", event_tickers)
-        where.range("created_ns", min_ts_ns, max_ts_ns)
-        where.keyset("created_ns", cursor)
-        return self._page(OrderRecord, "orders", where, "created_ns DESC, ord DESC", limit)
+            select.condition("status <> 'resting' AND updated_ns < ?", finished_before_ns)
+        select.between("created_ns", min_ts_ns, max_ts_ns)
+        return select.newest_first(self, "created_ns", limit, cursor)
 
     def order(self, order_id: str) -> OrderRecord | None:
         """Return one order's latest state, or None."""
-        rows = self._query(
-            f"SELECT {_columns(OrderRecord)} FROM orders WHERE order_id = ?",  # noqa: S608
-            (order_id,),
-        )
-        return _build(OrderRecord, rows[0]) if rows else None
+        rows = _Select(OrderRecord, "orders").where(order_id=order_id).rows(self)
+        return rows[0] if rows else None
 
     def fills(
         self,
@@ -262,17 +282,11 @@ class HistoryReader(ClosesOnExit):
             limit: page size, 1..1000.
             cursor: "" or the cursor the previous page returned.
         """
-        _check_limit(limit)
-        where = _Where()
-        where.add("user_id = ?", user_id)
-        if subaccount is not None:
-            where.add("subaccount = ?", subaccount)
-        if order_id is not None:
-            where.add("order_id = ?", order_id)
-        where.any_of("ticker", tickers)
-        where.range("ts_ns", min_ts_ns, max_ts_ns)
-        where.keyset("ts_ns", cursor)
-        return self._page(FillRecord, "fills", where, "ts_ns DESC, ord DESC", limit)
+        select = _Select(FillRecord, "fills").where(
+            user_id=user_id, subaccount=subaccount, order_id=order_id, ticker=list(tickers)
+        )
+        select.between("ts_ns", min_ts_ns, max_ts_ns)
+        return select.newest_first(self, "ts_ns", limit, cursor)
 
     def last_trade_sizes(self, tickers: Sequence[str]) -> dict[str, int]:
         """Return the size of each market's newest trade (markets without one are absent).
@@ -282,12 +296,10 @@ class HistoryReader(ClosesOnExit):
         """
         sizes = {}
         for ticker in tickers:
-            rows = self._query(
-                "SELECT count_c FROM trades WHERE ticker = ? ORDER BY ts_ns DESC, ord DESC LIMIT 1",
-                (ticker,),
-            )
+            newest = _Select(TradeRecord, "trades").where(ticker=ticker)
+            rows = newest.rows(self, "ORDER BY ts_ns DESC, ord DESC LIMIT 1")
             if rows:
-                sizes[ticker] = int(rows[0][0])
+                sizes[ticker] = rows[0].count_c
         return sizes
 
     def trades(
@@ -308,13 +320,9 @@ class HistoryReader(ClosesOnExit):
             limit: page size, 1..1000.
             cursor: "" or the cursor the previous page returned.
         """
-        _check_limit(limit)
-        where = _Where()
-        if ticker is not None:
-            where.add("ticker = ?", ticker)
-        where.range("ts_ns", min_ts_ns, max_ts_ns)
-        where.keyset("ts_ns", cursor)
-        return self._page(TradeRecord, "trades", where, "ts_ns DESC, ord DESC", limit)
+        select = _Select(TradeRecord, "trades").where(ticker=ticker)
+        select.between("ts_ns", min_ts_ns, max_ts_ns)
+        return select.newest_first(self, "ts_ns", limit, cursor)
 
     def settlements(
         self,
@@ -340,18 +348,11 @@ class HistoryReader(ClosesOnExit):
             limit: page size, 1..1000.
             cursor: "" or the cursor the previous page returned.
         """
-        _check_limit(limit)
-        where = _Where()
-        where.add("user_id = ?", user_id)
-        if subaccount is not None:
-            where.add("subaccount = ?", subaccount)
-        if ticker is not None:
-            where.add("ticker = ?", ticker)
-        if event_ticker is not None:
-            where.add("event_ticker = ?", event_ticker)
-        where.range("ts_ns", min_ts_ns, max_ts_ns)
-        where.keyset("ts_ns", cursor)
-        return self._page(SettlementRecord, "settlements", where, "ts_ns DESC, ord DESC", limit)
+        select = _Select(SettlementRecord, "settlements").where(
+            user_id=user_id, subaccount=subaccount, ticker=ticker, event_ticker=event_ticker
+        )
+        select.between("ts_ns", min_ts_ns, max_ts_ns)
+        return select.newest_first(self, "ts_ns", limit, cursor)
 
     def cash_movements(
         self,
@@ -372,21 +373,15 @@ class HistoryReader(ClosesOnExit):
             cursor: "" or the cursor the previous page returned.
         """
         _check_limit(limit)
-        where = _Where()
-        where.add("user_id = ?", user_id)
-        if kind is not None:
-            where.add("kind = ?", kind)
+        select = _Select(CashMovementRecord, "cash_movements").where(user_id=user_id, kind=kind)
         if subaccount is not None:
-            where.add("(subaccount = ? OR to_subaccount = ?)", subaccount, subaccount)
+            select.condition("(subaccount = ? OR to_subaccount = ?)", subaccount, subaccount)
         if cursor:
-            where.add("id < ?", _decode(cursor, 1)[0])
-        sql = (
-            f"SELECT {_columns(CashMovementRecord)} FROM cash_movements "  # noqa: S608
-            f"WHERE {where.sql()} ORDER BY id DESC LIMIT ?"
-        )
-        rows = self._query(sql, [*where.params, limit + 1])
-        page = [_build(CashMovementRecord, row) for row in rows[:limit]]
-        return page, _encode(page[-1].id) if len(rows) > limit else ""
+            select.condition("id < ?", _decode(cursor, 1)[0])
+        page = select.rows(self, "ORDER BY id DESC LIMIT ?", limit + 1)
+        more = len(page) > limit
+        page = page[:limit]
+        return page, _encode(page[-1].id) if more else ""
 
     def candles(
         self,
@@ -409,21 +404,16 @@ class HistoryReader(ClosesOnExit):
             limit: at most this many candles (the oldest ones), 1..10000.
         """
         _check_limit(limit, MAX_CANDLES)
-        rows = self._query(
-            f"SELECT {_columns(Candle)} FROM candles WHERE ticker = ? AND period_min = ? "  # noqa: S608
-            "AND end_ts_s >= ? AND end_ts_s <= ? ORDER BY end_ts_s LIMIT ?",
-            (ticker, period_min, start_ts_s, end_ts_s, limit),
-        )
-        return [Candle(*row) for row in rows]
+        select = _Select(Candle, "candles").where(ticker=ticker, period_min=period_min)
+        select.between("end_ts_s", start_ts_s, end_ts_s)
+        return select.rows(self, "ORDER BY end_ts_s LIMIT ?", limit)
 
     def candle_before(self, ticker: str, period_min: int, ts_s: int) -> Candle | None:
         """Return the newest stored candle whose period ends before ``ts_s``, or None."""
-        rows = self._query(
-            f"SELECT {_columns(Candle)} FROM candles WHERE ticker = ? AND period_min = ? "  # noqa: S608
-            "AND end_ts_s < ? ORDER BY end_ts_s DESC LIMIT 1",
-            (ticker, period_min, ts_s),
-        )
-        return Candle(*rows[0]) if rows else None
+        select = _Select(Candle, "candles").where(ticker=ticker, period_min=period_min)
+        select.condition("end_ts_s < ?", ts_s)
+        rows = select.rows(self, "ORDER BY end_ts_s DESC LIMIT 1")
+        return rows[0] if rows else None
 
     def quotes_at(self, ticker: str, ts_ns: int) -> QuoteSnapshot | None:
         """Return the last price and quotes as of ``ts_ns`` (minute resolution), or None.
@@ -443,11 +433,57 @@ class HistoryReader(ClosesOnExit):
 
     def market_stats(self, ticker: str) -> MarketStats | None:
         """Return a market's statistics as of the watermark, or None before any activity."""
-        rows = self._query(
-            f"SELECT {_columns(MarketStats)} FROM market_stats WHERE ticker = ?",  # noqa: S608
-            (ticker,),
+        rows = _Select(MarketStats, "market_stats").where(ticker=ticker).rows(self)
+        return rows[0] if rows else None
+
+    def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]:
+        """Return every fill of these users' primary subaccounts, oldest first (a scan
+        across users, for leaderboards: run it on a reader of its own)."""
+        if not user_ids:
+            return []
+        select = _Select(FillRecord, "fills").where(subaccount=0, user_id=list(user_ids))
+        return select.rows(self, "ORDER BY ts_ns, ord")
+
+    def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
+        """Return every settlement of these users' primary subaccounts, oldest first."""
+        if not user_ids:
+            return []
+        select = _Select(SettlementRecord, "settlements").where(
+            subaccount=0, user_id=list(user_ids)
         )
-        return MarketStats(*rows[0]) if rows else None
+        return select.rows(self, "ORDER BY ts_ns, ord")
+
+    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        """Return the newest order of a user with this client order id, done or not."""
+        rows = self._query(
+            "SELECT order_id FROM orders WHERE user_id = ? AND client_order_id = ? "
+            "ORDER BY ord DESC LIMIT 1",
+            (user_id, client_order_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def order_fills_fees(
+        self, user_id: str, order_ids: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(order id, fill id, exact fee) of the user's fills of these orders, in fill order."""
+        if not order_ids:
+            return []
+        marks = ", ".join("?" * len(order_ids))
+        rows = self._query(
+            "SELECT order_id, fill_id, fee_cc FROM fills WHERE subaccount = 0 "  # noqa: S608
+            f"AND user_id = ? AND order_id IN ({marks}) ORDER BY ord",
+            (user_id, *order_ids),
+        )
+        return [(str(o), str(f), int(fee)) for o, f, fee in rows]
+
+    def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]:
+        """(market, exact fee total) of each of the user's orders that traded."""
+        rows = self._query(
+            "SELECT ticker, SUM(fee_cc) FROM fills WHERE subaccount = 0 AND user_id = ? "
+            "GROUP BY ticker, order_id",
+            (user_id,),
+        )
+        return [(str(ticker), int(total)) for ticker, total in rows]
 
     def volume_24h(self, ticker: str, now_ns: int) -> int:
         """Return the volume (centi-contracts) of the 1-minute periods ending in the last 24 h."""
