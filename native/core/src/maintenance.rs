@@ -48,10 +48,11 @@ impl Engine {
         let slot = self.own_order(user_id, order_id, sub)?;
         self.check_maintenance(slot)?;
         self.cancel(slot, "canceled");
-        match self.out.last() {
-            Some(Event::Order(snap)) => Ok(Value::Order(snap.clone())),
+        let snap = match self.out.last() {
+            Some(Event::Order(snap)) => (**snap).clone(),
             _ => unreachable!("a cancel ends with the order's final state"),
-        }
+        };
+        Ok(Value::Order(self.boxed(snap)))
     }
 
     pub(crate) fn cancel_all(
@@ -125,10 +126,10 @@ impl Engine {
         };
         if new_remaining == 0 {
             self.cancel(slot, "canceled");
-            return Ok(Value::Order(Box::new(self.snapshot(slot, "canceled"))));
+            return Ok(Value::Order(self.snap_box(slot, "canceled")));
         }
         self.shrink_resting(slot, m, remaining - new_remaining);
-        Ok(Value::Order(Box::new(self.snapshot(slot, "decreased"))))
+        Ok(Value::Order(self.snap_box(slot, "decreased")))
     }
 
     fn shrink_resting(&mut self, slot: u32, m: u32, by_c: i64) {
@@ -144,8 +145,8 @@ impl Engine {
         let acct = o.acct;
         self.rebalance(acct, m);
         self.delta(m, slot, -by_c);
-        let snap = self.snapshot(slot, "decreased");
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, "decreased");
+        self.out.push(Event::Order(snap));
     }
 
     pub(crate) fn amend(&mut self, cmd: &AmendOrder<'_>) -> Res<Value> {
@@ -211,8 +212,9 @@ impl Engine {
                 self.set_expiring(id, e);
             }
             self.shrink_resting(slot, m, remaining - new_remaining);
-            let new = self.snapshot(slot, "amended");
-            return Ok(Value::Amend(Box::new(old), Box::new(new)));
+            let new = self.snap_box(slot, "amended");
+            let old = self.boxed(old);
+            return Ok(Value::Amend(old, new));
         }
         self.gs_remove(slot);
         self.markets[m as usize].book.unqueue(&mut self.orders, slot);
@@ -227,8 +229,9 @@ impl Engine {
         self.gs_add(slot);
         self.execute_new(slot, m, None);
         self.rebalance(acct, m);
-        let new = self.snapshot(slot, "amended");
-        Ok(Value::Amend(Box::new(old), Box::new(new)))
+        let new = self.snap_box(slot, "amended");
+        let old = self.boxed(old);
+        Ok(Value::Amend(old, new))
     }
 
     /// Check the account can carry the amended order; change nothing if not.

@@ -7,12 +7,24 @@
 //! Python side decodes everything with msgspec, in C, into the engine's own event classes.
 
 use crate::events::{encode_event, encode_order};
-use crate::exchange::{Engine, Outcome, Value};
+use crate::events::Event;
+use crate::exchange::{Engine, Outcome, Step, Value};
 use crate::msgpack::Writer;
+use crate::rejects::Reject;
 
+/// Write an owned outcome.
 pub fn encode_outcome(e: &Engine, o: &Outcome, w: &mut Writer) {
+    encode_parts(e, o.reject.as_ref(), &o.value, &o.events, w);
+}
+
+/// Write the outcome of the engine's last `step` (its events are still in the engine).
+pub fn encode_step(e: &Engine, step: &Step, w: &mut Writer) {
+    encode_parts(e, step.reject.as_ref(), &step.value, e.events(), w);
+}
+
+fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Event], w: &mut Writer) {
     w.array(5);
-    match &o.reject {
+    match reject {
         Some(r) => {
             w.str(r.reason.as_str());
             w.str(&r.message);
@@ -22,7 +34,7 @@ pub fn encode_outcome(e: &Engine, o: &Outcome, w: &mut Writer) {
             w.nil();
         }
     }
-    match &o.value {
+    match value {
         Value::None => {
             w.int(0);
             w.nil();
@@ -64,8 +76,8 @@ pub fn encode_outcome(e: &Engine, o: &Outcome, w: &mut Writer) {
             }
         }
     }
-    w.array(o.events.len());
-    for ev in &o.events {
+    w.array(events.len());
+    for ev in events {
         encode_event(e, ev, w);
     }
 }

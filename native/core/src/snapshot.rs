@@ -315,6 +315,9 @@ impl Engine {
         let instance_id = r.str()?.to_string();
         key(&mut r, "id_prefix")?;
         let prefix = r.str()?.to_string();
+        if prefix.len() != 8 {
+            return bad("the id prefix is not eight characters");
+        }
         let mut e = Engine::new(&instance_id, &prefix, hash_keys);
         key(&mut r, "counters")?;
         expect_len(&mut r, 4)?;

@@ -198,7 +198,8 @@ impl Engine {
         self.ledger.set_reserve(acct, &mut side_group.reserve_cc, needed, cmd.ts_ns);
         self.fill_in(slot, cmd, group);
         self.execute_new(slot, m, cmd.buy_max_cost_cc);
-        Ok(Value::Order(Box::new(self.last_snapshot(slot))))
+        let snap = self.last_snapshot(slot);
+        Ok(Value::Order(self.boxed(snap)))
     }
 
     fn validate_order(&self, cmd: &PlaceOrder<'_>, m: u32) -> Res<u32> {
@@ -304,8 +305,8 @@ impl Engine {
             self.set_expiring(id, exp);
         }
         self.delta(m, slot, rem);
-        let snap = self.snapshot(slot, "resting");
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, "resting");
+        self.out.push(Event::Order(snap));
     }
 
     fn pre_match_check(&self, slot: u32, m: u32, max_cost_cc: Option<i64>) -> Option<&'static str> {
@@ -450,8 +451,8 @@ impl Engine {
         if self.order(maker).remaining_c == 0 {
             self.finish(maker, OrderStatus::Executed, "executed");
         } else {
-            let snap = self.snapshot(maker, "filled");
-            self.out.push(Event::Order(Box::new(snap)));
+            let snap = self.snap_box(maker, "filled");
+            self.out.push(Event::Order(snap));
         }
         if let Some(g) = self.order(taker).order_group_id {
             self.group_fill(g, count_c);
@@ -540,8 +541,8 @@ impl Engine {
         if !coid.is_empty() {
             self.retire_client_id(u, &coid);
         }
-        let snap = self.snapshot(slot, reason);
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, reason);
+        self.out.push(Event::Order(snap));
         self.retire(slot);
     }
 

@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 use augury_core::msgpack::Writer;
-use augury_core::outcome::encode_outcome;
+use augury_core::outcome::encode_step;
 use augury_core::{decode_command, Engine};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
@@ -25,11 +25,33 @@ pub struct Core {
     pub engine: Engine,
 }
 
+/// Room reserved per command in an outcome buffer (the mixed workload averages about 700
+/// bytes; the buffer doubles when a batch needs more).
+const OUTCOME_BYTES: usize = 1024;
+
 fn apply_one(engine: &mut Engine, payload: &[u8], w: &mut Writer) -> Result<(), String> {
     let command = decode_command(payload).map_err(|e| e.0)?;
-    let outcome = engine.apply(&command);
-    encode_outcome(engine, &outcome, w);
+    let step = engine.step(&command);
+    encode_step(engine, &step, w);
+    engine.recycle(step.value);
     Ok(())
+}
+
+fn run_batch(engine: &mut Engine, items: &[&[u8]], w: &mut Writer) -> Result<(), String> {
+    for (i, p) in items.iter().enumerate() {
+        apply_one(engine, p, w).map_err(|e| format!("command {i}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The bytes of each payload, borrowed: the list's bytes objects are immutable and the
+/// caller's `Bound`s keep them alive while the GIL is released.
+fn payload_bytes<'a, 'py>(items: &'a [Bound<'py, PyBytes>]) -> Vec<&'a [u8]> {
+    items.iter().map(|b| b.as_bytes()).collect()
+}
+
+fn bytes_list<'py>(payloads: &Bound<'py, PyList>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    payloads.iter().map(|p| Ok(p.cast_into::<PyBytes>()?)).collect()
 }
 
 #[pymethods]
@@ -43,37 +65,26 @@ impl Core {
     fn apply<'py>(&mut self, py: Python<'py>, payload: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
         let mut w = Writer::with_capacity(512);
         apply_one(&mut self.engine, payload, &mut w).map_err(PyValueError::new_err)?;
-        Ok(PyBytes::new(py, &w.buf))
+        Ok(PyBytes::new(py, w.as_bytes()))
     }
 
     /// Apply journal-encoded commands in order; return one MessagePack array of outcomes.
     /// A payload that does not decode stops the batch with ValueError naming its index
     /// (the ones before it are applied).
     fn apply_batch<'py>(&mut self, py: Python<'py>, payloads: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyBytes>> {
-        let mut items: Vec<Vec<u8>> = Vec::new();
-        let n = payloads.len();
-        let mut w = Writer::with_capacity(256 * n + 16);
+        let owned = bytes_list(payloads)?;
+        let items = payload_bytes(&owned);
+        let n = items.len();
+        let mut w = Writer::with_capacity(OUTCOME_BYTES * n + 16);
         w.array(n);
-        if n >= DETACH_AT {
-            for p in payloads.iter() {
-                items.push(p.cast::<PyBytes>()?.as_bytes().to_vec());
-            }
-            let engine = &mut self.engine;
-            let result = py.detach(|| {
-                for (i, p) in items.iter().enumerate() {
-                    apply_one(engine, p, &mut w).map_err(|e| format!("command {i}: {e}"))?;
-                }
-                Ok::<(), String>(())
-            });
-            result.map_err(PyValueError::new_err)?;
+        let engine = &mut self.engine;
+        let result = if n >= DETACH_AT {
+            py.detach(|| run_batch(engine, &items, &mut w))
         } else {
-            for (i, p) in payloads.iter().enumerate() {
-                let bytes = p.cast::<PyBytes>()?;
-                apply_one(&mut self.engine, bytes.as_bytes(), &mut w)
-                    .map_err(|e| PyValueError::new_err(format!("command {i}: {e}")))?;
-            }
-        }
-        Ok(PyBytes::new(py, &w.buf))
+            run_batch(engine, &items, &mut w)
+        };
+        result.map_err(PyValueError::new_err)?;
+        Ok(PyBytes::new(py, w.as_bytes()))
     }
 
     /// Apply many commands packed as one MessagePack array of journal payloads (each a bin
@@ -81,14 +92,14 @@ impl Core {
     fn apply_packed<'py>(&mut self, py: Python<'py>, packed: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
         let mut r = augury_core::msgpack::Reader::new(packed);
         let n = r.array().map_err(|e| PyValueError::new_err(e.0))?;
-        let mut w = Writer::with_capacity(256 * n.min(1 << 20) + 16);
+        let mut w = Writer::with_capacity(OUTCOME_BYTES * n.min(1 << 16) + 16);
         w.array(n);
         for i in 0..n {
             let raw = r.raw().map_err(|e| PyValueError::new_err(format!("command {i}: {}", e.0)))?;
             apply_one(&mut self.engine, raw, &mut w)
                 .map_err(|e| PyValueError::new_err(format!("command {i}: {e}")))?;
         }
-        Ok(PyBytes::new(py, &w.buf))
+        Ok(PyBytes::new(py, w.as_bytes()))
     }
 
     /// Apply journal payloads in order until one does not decode; return the outcomes of
@@ -102,22 +113,21 @@ impl Core {
         payloads: &Bound<'py, PyList>,
         outcomes: bool,
     ) -> PyResult<(Bound<'py, PyBytes>, usize, Option<String>)> {
-        let items: Vec<Vec<u8>> = payloads
-            .iter()
-            .map(|p| Ok(p.cast::<PyBytes>()?.as_bytes().to_vec()))
-            .collect::<PyResult<_>>()?;
+        let owned = bytes_list(payloads)?;
+        let items = payload_bytes(&owned);
         let engine = &mut self.engine;
         let (body, applied, error) = py.detach(|| {
-            let mut w = Writer::with_capacity(if outcomes { 256 * items.len() } else { 16 });
+            let mut w = Writer::with_capacity(if outcomes { OUTCOME_BYTES * items.len() } else { 16 });
             let mut applied = 0;
             let mut error = None;
             for p in &items {
                 match decode_command(p) {
                     Ok(command) => {
-                        let outcome = engine.apply(&command);
+                        let step = engine.step(&command);
                         if outcomes {
-                            encode_outcome(engine, &outcome, &mut w);
+                            encode_step(engine, &step, &mut w);
                         }
+                        engine.recycle(step.value);
                         applied += 1;
                     }
                     Err(e) => {
@@ -126,28 +136,28 @@ impl Core {
                     }
                 }
             }
-            (w.buf, applied, error)
+            (w.into_bytes(), applied, error)
         });
         let mut out = Writer::with_capacity(body.len() + 5);
         out.array(if outcomes { applied } else { 0 });
         out.raw(&body);
-        Ok((PyBytes::new(py, &out.buf), applied, error))
+        Ok((PyBytes::new(py, out.as_bytes()), applied, error))
     }
 
     /// Apply commands without encoding outcomes; return how many were rejected (replay).
     fn replay(&mut self, py: Python<'_>, payloads: &Bound<'_, PyList>) -> PyResult<usize> {
-        let items: Vec<Vec<u8>> = payloads
-            .iter()
-            .map(|p| Ok(p.cast::<PyBytes>()?.as_bytes().to_vec()))
-            .collect::<PyResult<_>>()?;
+        let owned = bytes_list(payloads)?;
+        let items = payload_bytes(&owned);
         let engine = &mut self.engine;
         py.detach(|| {
             let mut rejected = 0;
             for (i, p) in items.iter().enumerate() {
                 let command = decode_command(p).map_err(|e| format!("command {i}: {}", e.0))?;
-                if engine.apply(&command).reject.is_some() {
+                let step = engine.step(&command);
+                if step.reject.is_some() {
                     rejected += 1;
                 }
+                engine.recycle(step.value);
             }
             Ok::<usize, String>(rejected)
         })
