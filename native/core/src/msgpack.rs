@@ -207,11 +207,12 @@ impl<'a> Reader<'a> {
 
 /// An append-only MessagePack writer using the smallest encoding of every value.
 ///
-/// Built for the outcome encoder's hot path without `unsafe`: the buffer is kept zero-filled
-/// ahead of the write position (`buf.len()` is the room, `pos` the end of the document), so
+/// Built for the outcome encoder's hot path without `unsafe`: the buffer keeps room ahead of
+/// the write position (`buf.len()` is the room, `pos` the end of the document), so
 /// a value is stored with fixed-size copies the compiler turns into a few moves (an integer
 /// always stores its nine-byte worst case and advances by its real length; later values
-/// overwrite the slack). The room grows by doubling, rarely.
+/// overwrite the slack, whatever it holds; nothing reads past `pos`). The room grows by
+/// doubling, rarely.
 #[derive(Default)]
 pub struct Writer {
     buf: Vec<u8>,
@@ -241,6 +242,11 @@ impl Writer {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.pos == 0
+    }
+
+    /// Start a new document in the same room (what was written is left as slack).
+    pub fn clear(&mut self) {
+        self.pos = 0;
     }
 
     pub fn into_bytes(mut self) -> Vec<u8> {
