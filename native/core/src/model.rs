@@ -46,13 +46,14 @@ pub struct Order {
     pub remaining_c: i64,
     pub fill_c: i64,
     pub lot_c: i64,
-    pub fee_lot_cc: i128,
-    pub fee_acc_fine: i128,
+    /// The largest fee one lot may cost (a few cents at most: 64 bits hold it).
+    pub fee_lot_cc: i64,
+    /// The fee rounding accumulator, always in `0..CENT_FINE` between fills.
+    pub fee_acc_fine: i64,
     pub status: OrderStatus,
     pub time_in_force: Tif,
-    pub order_type: &'static str,
-    pub legacy_side: &'static str,
-    pub legacy_action: &'static str,
+    /// `order_type`, `legacy_side` and `legacy_action`, two values each (`Labels`).
+    pub labels: Labels,
     pub client_order_id: Arc<str>,
     pub order_group_id: Option<u64>,
     pub self_trade_prevention: Stp,
@@ -62,17 +63,107 @@ pub struct Order {
     pub expiration_ts_ns: Option<i64>,
     pub created_ns: i64,
     pub updated_ns: i64,
-    pub taker_fill_cost_fine: i128,
-    pub maker_fill_cost_fine: i128,
-    pub taker_fees_cc: i128,
-    pub maker_fees_cc: i128,
+    /// What the order's fills cost, boxed on its first fill: most resting orders never
+    /// fill, and four 128-bit figures would double their size (`Order::fills`).
+    pub filled: Option<Box<Fills>>,
     pub queue_seq: u64,
     pub live: bool,
     /// Where this order sits in its collateral group's order list (`GroupSide::slots`).
     pub gs_pos: u32,
 }
 
+/// The cost and fees of an order's fills so far, as taker and as maker.
+#[derive(Clone, Debug, Default)]
+pub struct Fills {
+    pub taker_fill_cost_fine: i128,
+    pub maker_fill_cost_fine: i128,
+    pub taker_fees_cc: i128,
+    pub maker_fees_cc: i128,
+}
+
+static NO_FILLS: Fills =
+    Fills { taker_fill_cost_fine: 0, maker_fill_cost_fine: 0, taker_fees_cc: 0, maker_fees_cc: 0 };
+
+/// An order's three two-valued labels in one byte: `order_type` (`limit`/`market`),
+/// `legacy_side` (`yes`/`no`) and `legacy_action` (`buy`/`sell`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Labels(u8);
+
+impl Labels {
+    const MARKET: u8 = 1;
+    const NO: u8 = 2;
+    const SELL: u8 = 4;
+
+    /// The labels from their texts; None for a text outside its two values.
+    pub fn parse(order_type: &str, legacy_side: &str, legacy_action: &str) -> Option<Labels> {
+        let t = match order_type {
+            "limit" => 0,
+            "market" => Self::MARKET,
+            _ => return None,
+        };
+        let s = match legacy_side {
+            "yes" => 0,
+            "no" => Self::NO,
+            _ => return None,
+        };
+        let a = match legacy_action {
+            "buy" => 0,
+            "sell" => Self::SELL,
+            _ => return None,
+        };
+        Some(Labels(t | s | a))
+    }
+
+    pub fn order_type(self) -> &'static str {
+        if self.0 & Self::MARKET != 0 {
+            "market"
+        } else {
+            "limit"
+        }
+    }
+
+    pub fn legacy_side(self) -> &'static str {
+        if self.0 & Self::NO != 0 {
+            "no"
+        } else {
+            "yes"
+        }
+    }
+
+    pub fn legacy_action(self) -> &'static str {
+        if self.0 & Self::SELL != 0 {
+            "sell"
+        } else {
+            "buy"
+        }
+    }
+}
+
 impl Order {
+    /// The fills' cost and fees (zero before the first fill).
+    #[inline]
+    pub fn fills(&self) -> &Fills {
+        self.filled.as_deref().unwrap_or(&NO_FILLS)
+    }
+
+    /// The fills' figures to add to, boxed on first use.
+    #[inline]
+    pub fn fills_mut(&mut self) -> &mut Fills {
+        self.filled.get_or_insert_with(Box::default)
+    }
+
+    pub fn order_type(&self) -> &'static str {
+        self.labels.order_type()
+    }
+
+    pub fn legacy_side(&self) -> &'static str {
+        self.labels.legacy_side()
+    }
+
+    pub fn legacy_action(&self) -> &'static str {
+        self.labels.legacy_action()
+    }
+
     pub fn side(&self) -> Side {
         if self.is_bid {
             Side::Bid
@@ -266,10 +357,10 @@ impl GroupSide {
         let limit = i128::from(o.outcome_limit_cc);
         let lot = i128::from(o.lot_c);
         let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
-        let fee_lot_fine = o.fee_lot_cc * 100;
+        let fee_lot_fine = i128::from(o.fee_lot_cc) * 100;
         let least = (i128::from(ONE_DOLLAR_CC) - limit) * lot;
         let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
-        (rem, rem * limit, lots * fee_lot_fine, CENT_FINE - o.fee_acc_fine, shortfall)
+        (rem, rem * limit, lots * fee_lot_fine, CENT_FINE - i128::from(o.fee_acc_fine), shortfall)
     }
 
     /// Start counting a live order.
@@ -367,3 +458,30 @@ pub fn reserve_cc(target_fine: i128) -> i128 {
     ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slab holds one `Option<Order>` per live order: its size is most of the memory a
+    /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
+    #[test]
+    fn an_order_slot_stays_small() {
+        assert!(std::mem::size_of::<Option<Order>>() <= 192, "{}", std::mem::size_of::<Option<Order>>());
+    }
+
+    #[test]
+    fn labels_round_trip_every_combination() {
+        for t in ["limit", "market"] {
+            for s in ["yes", "no"] {
+                for a in ["buy", "sell"] {
+                    let l = Labels::parse(t, s, a).expect("known labels");
+                    assert_eq!((l.order_type(), l.legacy_side(), l.legacy_action()), (t, s, a));
+                }
+            }
+        }
+        assert!(Labels::parse("stop", "yes", "buy").is_none());
+        assert!(Labels::parse("limit", "maybe", "buy").is_none());
+        assert!(Labels::parse("limit", "yes", "hold").is_none());
+    }
+}

@@ -43,7 +43,7 @@ use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
 use crate::ledger::{Account, Position};
-use crate::model::{ApiKey, EventInfo, Market, MarketStatus, Order, OrderGroup, OrderStatus, Series, User};
+use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
 
 const KEYS: [&str; 17] = [
@@ -279,12 +279,12 @@ impl Engine {
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int128(o.fee_lot_cc);
-            w.int128(o.fee_acc_fine);
+            w.int(o.fee_lot_cc);
+            w.int(o.fee_acc_fine);
             w.str(o.time_in_force.as_str());
-            w.str(o.order_type);
-            w.str(o.legacy_side);
-            w.str(o.legacy_action);
+            w.str(o.order_type());
+            w.str(o.legacy_side());
+            w.str(o.legacy_action());
             w.str(&o.client_order_id);
             match o.order_group_id {
                 Some(g) => self.write_id(w, 4, g),
@@ -297,10 +297,11 @@ impl Engine {
             w.opt_int(o.expiration_ts_ns);
             w.int(o.created_ns);
             w.int(o.updated_ns);
-            w.int128(o.taker_fill_cost_fine);
-            w.int128(o.maker_fill_cost_fine);
-            w.int128(o.taker_fees_cc);
-            w.int128(o.maker_fees_cc);
+            let f = o.fills();
+            w.int128(f.taker_fill_cost_fine);
+            w.int128(f.maker_fill_cost_fine);
+            w.int128(f.taker_fees_cc);
+            w.int128(f.maker_fees_cc);
             w.int(o.queue_seq as i64);
         }
     }
@@ -616,8 +617,8 @@ impl Engine {
             fill_c: r.int()?,
             remaining_c: r.int()?,
             lot_c,
-            fee_lot_cc: big(r)?,
-            fee_acc_fine: big(r)?,
+            fee_lot_cc: r.int()?,
+            fee_acc_fine: r.int()?,
             status: OrderStatus::Resting,
             time_in_force: match r.str()? {
                 "good_till_canceled" => Tif::Gtc,
@@ -625,20 +626,9 @@ impl Engine {
                 "fill_or_kill" => Tif::Fok,
                 _ => return bad("time in force"),
             },
-            order_type: match r.str()? {
-                "limit" => "limit",
-                "market" => "market",
-                _ => return bad("order type"),
-            },
-            legacy_side: match r.str()? {
-                "yes" => "yes",
-                "no" => "no",
-                _ => return bad("legacy side"),
-            },
-            legacy_action: match r.str()? {
-                "buy" => "buy",
-                "sell" => "sell",
-                _ => return bad("legacy action"),
+            labels: match Labels::parse(r.str()?, r.str()?, r.str()?) {
+                Some(labels) => labels,
+                None => return bad("order type or legacy side or action"),
             },
             client_order_id: {
                 let c = r.str()?;
@@ -663,10 +653,19 @@ impl Engine {
             expiration_ts_ns: opt_int(r)?,
             created_ns: r.int()?,
             updated_ns: r.int()?,
-            taker_fill_cost_fine: big(r)?,
-            maker_fill_cost_fine: big(r)?,
-            taker_fees_cc: big(r)?,
-            maker_fees_cc: big(r)?,
+            filled: {
+                let f = Fills {
+                    taker_fill_cost_fine: big(r)?,
+                    maker_fill_cost_fine: big(r)?,
+                    taker_fees_cc: big(r)?,
+                    maker_fees_cc: big(r)?,
+                };
+                let none = f.taker_fill_cost_fine == 0
+                    && f.maker_fill_cost_fine == 0
+                    && f.taker_fees_cc == 0
+                    && f.maker_fees_cc == 0;
+                if none { None } else { Some(Box::new(f)) }
+            },
             queue_seq: r.int()? as u64,
             live: false,
             gs_pos: 0,

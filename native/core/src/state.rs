@@ -249,9 +249,9 @@ impl Engine {
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int128(o.fee_acc_fine);
-            w.int128(o.taker_fees_cc);
-            w.int128(o.maker_fees_cc);
+            w.int(o.fee_acc_fine);
+            w.int128(o.fills().taker_fees_cc);
+            w.int128(o.fills().maker_fees_cc);
             w.opt_int(o.expiration_ts_ns);
             w.int(o.queue_seq as i64);
         }

@@ -12,8 +12,8 @@
 use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
-use crate::fees::{fill_fee_cc, max_fee_cc_per_lot};
-use crate::model::{reserve_cc, MarketStatus, Order, OrderStatus};
+use crate::fees::{fee_lot_cc, fill_fee_cc};
+use crate::model::{reserve_cc, Labels, MarketStatus, Order, OrderStatus};
 use crate::rejects::{reject, RejectReason, Res};
 use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
 
@@ -159,13 +159,12 @@ impl Engine {
             remaining_c: count_c,
             fill_c: 0,
             lot_c: lot,
-            fee_lot_cc: max_fee_cc_per_lot(&market.fees, outcome_limit, lot),
+            fee_lot_cc: fee_lot_cc(&market.fees, outcome_limit, lot),
             fee_acc_fine: 0,
             status: OrderStatus::Resting,
             time_in_force: Tif::Gtc,
-            order_type: "limit",
-            legacy_side: "yes",
-            legacy_action: if is_bid { "buy" } else { "sell" },
+            labels: Labels::parse("limit", "yes", if is_bid { "buy" } else { "sell" })
+                .expect("known labels"),
             client_order_id: self.empty.clone(),
             order_group_id: None,
             self_trade_prevention: Stp::TakerAtCross,
@@ -175,10 +174,7 @@ impl Engine {
             expiration_ts_ns: None,
             created_ns: cmd.ts_ns,
             updated_ns: cmd.ts_ns,
-            taker_fill_cost_fine: 0,
-            maker_fill_cost_fine: 0,
-            taker_fees_cc: 0,
-            maker_fees_cc: 0,
+            filled: None,
             queue_seq: 0,
             live: false,
             gs_pos: 0,
@@ -230,7 +226,11 @@ impl Engine {
         let coid_arc = coid.map(std::sync::Arc::<str>::from);
         let o = self.order_mut(slot);
         o.time_in_force = cmd.time_in_force;
-        o.order_type = cmd.order_type;
+        let (side, action) = match (cmd.legacy_side, cmd.legacy_action) {
+            (Some(s), Some(a)) => (s, a),
+            _ => (o.legacy_side(), o.legacy_action()),
+        };
+        o.labels = Labels::parse(cmd.order_type, side, action).expect("decoded labels");
         o.self_trade_prevention = cmd.self_trade_prevention;
         o.post_only = cmd.post_only;
         o.reduce_only = cmd.reduce_only;
@@ -238,10 +238,6 @@ impl Engine {
         o.expiration_ts_ns = cmd.expiration_ts_ns;
         if let Some(c) = &coid_arc {
             o.client_order_id = c.clone();
-        }
-        if let (Some(s), Some(a)) = (cmd.legacy_side, cmd.legacy_action) {
-            o.legacy_side = s;
-            o.legacy_action = a;
         }
         let (id, u) = (o.id, o.user);
         if let Some(c) = coid {
@@ -434,8 +430,8 @@ impl Engine {
                 sub: o.sub,
                 market: m,
                 side: o.side(),
-                legacy_side: o.legacy_side,
-                legacy_action: o.legacy_action,
+                legacy_side: o.legacy_side(),
+                legacy_action: o.legacy_action(),
                 price_cc,
                 count_c,
                 is_taker,
@@ -479,20 +475,22 @@ impl Engine {
         };
         let pos = self.ledger.position(&mut self.markets, acct, m, ts);
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
-        let mut acc = self.order(slot).fee_acc_fine;
+        let mut acc = i128::from(self.order(slot).fee_acc_fine);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
-        self.order_mut(slot).fee_acc_fine = acc;
+        // The accumulator is back in 0..CENT_FINE after every fill.
+        self.order_mut(slot).fee_acc_fine = acc as i64;
         let cost = i128::from(outcome) * i128::from(count_c);
         if is_maker {
             self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
-            let o = self.order_mut(slot);
-            o.maker_fill_cost_fine += cost;
-            o.maker_fees_cc += fee;
+            let f = self.order_mut(slot).fills_mut();
+            f.maker_fill_cost_fine += cost;
+            f.maker_fees_cc += fee;
         } else {
             let o = self.order_mut(slot);
             o.remaining_c -= count_c;
-            o.taker_fill_cost_fine += cost;
-            o.taker_fees_cc += fee;
+            let f = o.fills_mut();
+            f.taker_fill_cost_fine += cost;
+            f.taker_fees_cc += fee;
         }
         let o = self.order_mut(slot);
         o.fill_c += count_c;
@@ -609,9 +607,9 @@ impl Engine {
             status: o.status,
             reason,
             time_in_force: o.time_in_force,
-            order_type: o.order_type,
-            legacy_side: o.legacy_side,
-            legacy_action: o.legacy_action,
+            order_type: o.order_type(),
+            legacy_side: o.legacy_side(),
+            legacy_action: o.legacy_action(),
             client_order_id: o.client_order_id.clone(),
             order_group_id: o.order_group_id,
             self_trade_prevention: o.self_trade_prevention,
@@ -619,10 +617,10 @@ impl Engine {
             cancel_order_on_pause: o.cancel_on_pause,
             expiration_ts_ns: o.expiration_ts_ns,
             created_ns: o.created_ns,
-            taker_fill_cost_cc: floor_div(o.taker_fill_cost_fine, 100),
-            maker_fill_cost_cc: floor_div(o.maker_fill_cost_fine, 100),
-            taker_fees_cc: o.taker_fees_cc,
-            maker_fees_cc: o.maker_fees_cc,
+            taker_fill_cost_cc: floor_div(o.fills().taker_fill_cost_fine, 100),
+            maker_fill_cost_cc: floor_div(o.fills().maker_fill_cost_fine, 100),
+            taker_fees_cc: o.fills().taker_fees_cc,
+            maker_fees_cc: o.fills().maker_fees_cc,
             queue_seq: o.queue_seq,
         }
     }
