@@ -11,7 +11,7 @@ use crate::commands::AmendOrder;
 use crate::events::Event;
 use crate::exchange::{Engine, Value};
 use crate::fees::fee_lot_cc;
-use crate::model::reserve_cc;
+use crate::model::{reserve_cc, OptNs};
 use crate::rejects::{reject, RejectReason, Res};
 
 impl Engine {
@@ -20,7 +20,7 @@ impl Engine {
         let id = self.parse_id(1, order_id);
         let found = id.and_then(|id| self.resting.get(&id).copied()).filter(|&slot| {
             let o = self.order(slot);
-            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub == s)
+            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub() == s)
         });
         if let Some(slot) = found {
             return Ok(slot);
@@ -76,7 +76,7 @@ impl Engine {
             .iter()
             .filter(|(_, &slot)| {
                 let o = self.order(slot);
-                o.user == u && sub.is_none_or(|s| o.sub == s) && market.is_none_or(|m| o.market == m)
+                o.user == u && sub.is_none_or(|s| o.sub() == s) && market.is_none_or(|m| o.market == m)
             })
             .map(|(&id, &slot)| (id, slot))
             .collect();
@@ -176,7 +176,7 @@ impl Engine {
                 return reject(RejectReason::OrderAlreadyExists, "updated_client_order_id already used");
             }
         }
-        let mut expiration = o.expiration_ts_ns;
+        let mut expiration = o.expiration_ts_ns();
         if let Some(exp) = cmd.expiration_ts_ns {
             expiration = if exp == 0 { None } else { Some(exp) };
             if matches!(expiration, Some(e) if e <= cmd.ts_ns) {
@@ -201,7 +201,7 @@ impl Engine {
             }
             self.order_mut(slot).client_order_id = Arc::from(c);
         }
-        self.order_mut(slot).expiration_ts_ns = expiration;
+        self.order_mut(slot).expiration = OptNs::new(expiration).expect("expiration in the domain");
         self.drop_expiring(id);
         let o = self.order(slot);
         let keeps_place = cmd.price_cc == o.price_cc && new_remaining <= o.remaining_c;
@@ -223,7 +223,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(cmd.price_cc, idx);
         o.remaining_c = new_remaining;
-        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc, o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c);
         o.updated_ns = cmd.ts_ns;
         let acct = o.acct;
         self.gs_add(slot);
@@ -246,7 +246,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(price_cc, idx);
         o.remaining_c = remaining_c;
-        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc, o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c);
         self.gs_add(slot);
         let closable = self.closable(acct, m, is_bid);
         let group = &self.collateral[&(acct, m, is_bid)];

@@ -7,6 +7,7 @@
 //! events are never deleted, so they are named by their index in creation order.
 
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::book::Book;
@@ -36,12 +37,12 @@ pub struct Order {
     pub id: u64,
     pub acct: u32,
     pub user: u32,
-    pub sub: i64,
+    /// The subaccount (the domain bounds it to 0..=63: `SUBACCOUNT_MAX`).
+    pub sub: u8,
     pub market: u32,
     pub is_bid: bool,
     pub price_cc: i64,
     pub price_idx: u32,
-    pub outcome_limit_cc: i64,
     pub initial_c: i64,
     pub remaining_c: i64,
     pub fill_c: i64,
@@ -55,12 +56,14 @@ pub struct Order {
     /// `order_type`, `legacy_side` and `legacy_action`, two values each (`Labels`).
     pub labels: Labels,
     pub client_order_id: Arc<str>,
-    pub order_group_id: Option<u64>,
+    /// The order group's id counter (`Order::order_group_id`; counters start at 1).
+    pub group: Option<NonZeroU64>,
     pub self_trade_prevention: Stp,
     pub post_only: bool,
     pub reduce_only: bool,
     pub cancel_on_pause: bool,
-    pub expiration_ts_ns: Option<i64>,
+    /// `Order::expiration_ts_ns`, without the option's extra word.
+    pub expiration: OptNs,
     pub created_ns: i64,
     pub updated_ns: i64,
     /// What the order's fills cost, boxed on its first fill: most resting orders never
@@ -70,6 +73,33 @@ pub struct Order {
     pub live: bool,
     /// Where this order sits in its collateral group's order list (`GroupSide::slots`).
     pub gs_pos: u32,
+}
+
+/// An optional timestamp in one word: `i64::MIN` (never a valid time: the domain keeps
+/// times in `0..=TIME_MAX_NS`) stands for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptNs(i64);
+
+impl OptNs {
+    pub const NONE: OptNs = OptNs(i64::MIN);
+
+    /// None for `i64::MIN` itself, which has no place in a sound state.
+    pub fn new(v: Option<i64>) -> Option<OptNs> {
+        match v {
+            None => Some(OptNs::NONE),
+            Some(i64::MIN) => None,
+            Some(t) => Some(OptNs(t)),
+        }
+    }
+
+    #[inline]
+    pub fn get(self) -> Option<i64> {
+        if self.0 == i64::MIN {
+            None
+        } else {
+            Some(self.0)
+        }
+    }
 }
 
 /// The cost and fees of an order's fills so far, as taker and as maker.
@@ -175,7 +205,31 @@ impl Order {
     pub fn set_price(&mut self, price_cc: i64, price_idx: u32) {
         self.price_cc = price_cc;
         self.price_idx = price_idx;
-        self.outcome_limit_cc = if self.is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
+    }
+
+    /// What one contract of the order's outcome costs at its limit.
+    #[inline]
+    pub fn outcome_limit_cc(&self) -> i64 {
+        if self.is_bid {
+            self.price_cc
+        } else {
+            ONE_DOLLAR_CC - self.price_cc
+        }
+    }
+
+    #[inline]
+    pub fn sub(&self) -> i64 {
+        i64::from(self.sub)
+    }
+
+    #[inline]
+    pub fn order_group_id(&self) -> Option<u64> {
+        self.group.map(NonZeroU64::get)
+    }
+
+    #[inline]
+    pub fn expiration_ts_ns(&self) -> Option<i64> {
+        self.expiration.get()
     }
 }
 
@@ -354,7 +408,7 @@ pub struct GroupSide {
 impl GroupSide {
     fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
         let rem = i128::from(o.remaining_c);
-        let limit = i128::from(o.outcome_limit_cc);
+        let limit = i128::from(o.outcome_limit_cc());
         let lot = i128::from(o.lot_c);
         let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
         let fee_lot_fine = i128::from(o.fee_lot_cc) * 100;
@@ -435,7 +489,7 @@ impl GroupSide {
             .iter()
             .map(|&s| {
                 let o = orders[s as usize].as_ref().expect("group holds a free slot");
-                (o.outcome_limit_cc, o.remaining_c)
+                (o.outcome_limit_cc(), o.remaining_c)
             })
             .collect();
         live.sort_unstable_by(|a, b| b.0.cmp(&a.0));
@@ -467,7 +521,7 @@ mod tests {
     /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
     #[test]
     fn an_order_slot_stays_small() {
-        assert!(std::mem::size_of::<Option<Order>>() <= 192, "{}", std::mem::size_of::<Option<Order>>());
+        assert!(std::mem::size_of::<Option<Order>>() <= 160, "{}", std::mem::size_of::<Option<Order>>());
     }
 
     #[test]

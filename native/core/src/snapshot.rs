@@ -43,7 +43,7 @@ use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
 use crate::ledger::{Account, Position};
-use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, Order, OrderGroup, OrderStatus, Series, User};
+use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, OptNs, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
 
 const KEYS: [&str; 17] = [
@@ -273,7 +273,7 @@ impl Engine {
             w.array(28);
             self.write_id(w, 1, o.id);
             w.str(self.user_id(o.user));
-            w.int(o.sub);
+            w.int(o.sub());
             w.str(o.side().as_str());
             w.int(o.price_cc);
             w.int(o.initial_c);
@@ -286,7 +286,7 @@ impl Engine {
             w.str(o.legacy_side());
             w.str(o.legacy_action());
             w.str(&o.client_order_id);
-            match o.order_group_id {
+            match o.order_group_id() {
                 Some(g) => self.write_id(w, 4, g),
                 None => w.nil(),
             }
@@ -294,7 +294,7 @@ impl Engine {
             w.bool(o.post_only);
             w.bool(o.reduce_only);
             w.bool(o.cancel_on_pause);
-            w.opt_int(o.expiration_ts_ns);
+            w.opt_int(o.expiration_ts_ns());
             w.int(o.created_ns);
             w.int(o.updated_ns);
             let f = o.fills();
@@ -607,12 +607,14 @@ impl Engine {
             id,
             acct,
             user: u,
-            sub,
+            sub: match u8::try_from(sub) {
+                Ok(s) => s,
+                Err(_) => return bad("order subaccount"),
+            },
             market: m,
             is_bid,
             price_cc,
             price_idx: price_idx as u32,
-            outcome_limit_cc: if is_bid { price_cc } else { crate::units::ONE_DOLLAR_CC - price_cc },
             initial_c: r.int()?,
             fill_c: r.int()?,
             remaining_c: r.int()?,
@@ -634,10 +636,10 @@ impl Engine {
                 let c = r.str()?;
                 if c.is_empty() { self.empty.clone() } else { Arc::from(c) }
             },
-            order_group_id: if r.nil()? {
+            group: if r.nil()? {
                 None
             } else {
-                match self.parse_id(4, r.str()?) {
+                match self.parse_id(4, r.str()?).and_then(std::num::NonZeroU64::new) {
                     Some(g) => Some(g),
                     None => return bad("order group id"),
                 }
@@ -650,7 +652,10 @@ impl Engine {
             post_only: r.bool()?,
             reduce_only: r.bool()?,
             cancel_on_pause: r.bool()?,
-            expiration_ts_ns: opt_int(r)?,
+            expiration: match OptNs::new(opt_int(r)?) {
+                Some(t) => t,
+                None => return bad("order expiration"),
+            },
             created_ns: r.int()?,
             updated_ns: r.int()?,
             filled: {
@@ -673,7 +678,7 @@ impl Engine {
         if order.remaining_c <= 0 {
             return bad("a resting order with nothing remaining");
         }
-        let exp = order.expiration_ts_ns;
+        let exp = order.expiration_ts_ns();
         let slot = self.alloc_order(order);
         self.markets[m as usize].book.rest(&mut self.orders, slot);
         self.resting.insert(id, slot);

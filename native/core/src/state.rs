@@ -243,7 +243,7 @@ impl Engine {
             w.array(13);
             self.write_id(w, 1, o.id);
             w.str(self.ukey(o.user));
-            w.int(o.sub);
+            w.int(o.sub());
             w.str(o.side().as_str());
             w.int(o.price_cc);
             w.int(o.initial_c);
@@ -252,7 +252,7 @@ impl Engine {
             w.int(o.fee_acc_fine);
             w.int128(o.fills().taker_fees_cc);
             w.int128(o.fills().maker_fees_cc);
-            w.opt_int(o.expiration_ts_ns);
+            w.opt_int(o.expiration_ts_ns());
             w.int(o.queue_seq as i64);
         }
     }

@@ -13,7 +13,8 @@ use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
-use crate::model::{reserve_cc, Labels, MarketStatus, Order, OrderStatus};
+use crate::model::{reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
+use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
 use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
 
@@ -149,12 +150,12 @@ impl Engine {
             id: self.id_counter + 1,
             acct,
             user: u,
-            sub: cmd.subaccount,
+            // `account` accepted it: a subaccount number is in 0..=MAX_SUBACCOUNTS.
+            sub: cmd.subaccount as u8,
             market: m,
             is_bid,
             price_cc: cmd.price_cc,
             price_idx: idx,
-            outcome_limit_cc: outcome_limit,
             initial_c: count_c,
             remaining_c: count_c,
             fill_c: 0,
@@ -166,12 +167,12 @@ impl Engine {
             labels: Labels::parse("limit", "yes", if is_bid { "buy" } else { "sell" })
                 .expect("known labels"),
             client_order_id: self.empty.clone(),
-            order_group_id: None,
+            group: None,
             self_trade_prevention: Stp::TakerAtCross,
             post_only: false,
             reduce_only: false,
             cancel_on_pause: false,
-            expiration_ts_ns: None,
+            expiration: OptNs::NONE,
             created_ns: cmd.ts_ns,
             updated_ns: cmd.ts_ns,
             filled: None,
@@ -235,7 +236,7 @@ impl Engine {
         o.post_only = cmd.post_only;
         o.reduce_only = cmd.reduce_only;
         o.cancel_on_pause = cmd.cancel_order_on_pause;
-        o.expiration_ts_ns = cmd.expiration_ts_ns;
+        o.expiration = OptNs::new(cmd.expiration_ts_ns).expect("expiration in the domain");
         if let Some(c) = &coid_arc {
             o.client_order_id = c.clone();
         }
@@ -244,7 +245,7 @@ impl Engine {
             self.client_ids.insert((u, Box::from(c)), id);
         }
         if let Some(g) = group {
-            self.order_mut(slot).order_group_id = Some(g);
+            self.order_mut(slot).group = NonZeroU64::new(g);
             self.groups.get_mut(&g).expect("group checked").orders.insert(id);
         }
         self.resting.insert(id, slot);
@@ -296,7 +297,7 @@ impl Engine {
         self.order_mut(slot).queue_seq = qseq;
         self.markets[m as usize].book.rest(&mut self.orders, slot);
         let o = self.order(slot);
-        let (id, exp, rem) = (o.id, o.expiration_ts_ns, o.remaining_c);
+        let (id, exp, rem) = (o.id, o.expiration_ts_ns(), o.remaining_c);
         if let Some(exp) = exp {
             self.set_expiring(id, exp);
         }
@@ -427,7 +428,7 @@ impl Engine {
                 trade_id,
                 order_id: o.id,
                 user: o.user,
-                sub: o.sub,
+                sub: o.sub(),
                 market: m,
                 side: o.side(),
                 legacy_side: o.legacy_side(),
@@ -450,10 +451,10 @@ impl Engine {
             let snap = self.snap_box(maker, "filled");
             self.out.push(Event::Order(snap));
         }
-        if let Some(g) = self.order(taker).order_group_id {
+        if let Some(g) = self.order(taker).order_group_id() {
             self.group_fill(g, count_c);
         }
-        if let Some(g) = self.order(maker).order_group_id {
+        if let Some(g) = self.order(maker).order_group_id() {
             self.group_fill(g, count_c);
         }
     }
@@ -514,7 +515,7 @@ impl Engine {
             price_cc: o.price_cc,
             delta_c,
             user: o.user,
-            sub: o.sub,
+            sub: o.sub(),
             client_order_id: o.client_order_id.clone(),
         });
     }
@@ -525,7 +526,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.status = status;
         o.updated_ns = now;
-        let (id, u, group) = (o.id, o.user, o.order_group_id);
+        let (id, u, group) = (o.id, o.user, o.order_group_id());
         self.resting.remove(&id);
         self.drop_expiring(id);
         self.users[u as usize].resting -= 1;
@@ -597,7 +598,7 @@ impl Engine {
             ts_ns: self.now_ns,
             id: o.id,
             user: o.user,
-            sub: o.sub,
+            sub: o.sub(),
             market: o.market,
             side: o.side(),
             price_cc: o.price_cc,
@@ -611,11 +612,11 @@ impl Engine {
             legacy_side: o.legacy_side(),
             legacy_action: o.legacy_action(),
             client_order_id: o.client_order_id.clone(),
-            order_group_id: o.order_group_id,
+            order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
             post_only: o.post_only,
             cancel_order_on_pause: o.cancel_on_pause,
-            expiration_ts_ns: o.expiration_ts_ns,
+            expiration_ts_ns: o.expiration_ts_ns(),
             created_ns: o.created_ns,
             taker_fill_cost_cc: floor_div(o.fills().taker_fill_cost_fine, 100),
             maker_fill_cost_cc: floor_div(o.fills().maker_fill_cost_fine, 100),

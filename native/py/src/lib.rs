@@ -487,13 +487,13 @@ fn position_row(e: &Engine, i: usize) -> PositionRow {
 /// An order as the values of `augury.engine.orders.Order.__slots__`, in that order.
 fn order_tuple<'py>(py: Python<'py>, e: &Engine, slot: u32) -> PyResult<Bound<'py, PyTuple>> {
     let o = e.order(slot);
-    let (user, sub) = (e.user_id(o.user), o.sub);
-    let group = o.order_group_id.map(|g| e.id_text(4, g));
+    let (user, sub) = (e.user_id(o.user), o.sub());
+    let group = o.order_group_id().map(|g| e.id_text(4, g));
     let items: Vec<Bound<'py, PyAny>> = vec![
         PyBool::new(py, o.cancel_on_pause).to_owned().into_any(),
         (*o.client_order_id).into_pyobject(py)?.into_any(),
         o.created_ns.into_pyobject(py)?.into_any(),
-        o.expiration_ts_ns.into_pyobject(py)?.into_any(),
+        o.expiration_ts_ns().into_pyobject(py)?.into_any(),
         o.fee_acc_fine.into_pyobject(py)?.into_any(),
         o.fee_lot_cc.into_pyobject(py)?.into_any(),
         o.fill_c.into_pyobject(py)?.into_any(),
@@ -509,7 +509,7 @@ fn order_tuple<'py>(py: Python<'py>, e: &Engine, slot: u32) -> PyResult<Bound<'p
         group.into_pyobject(py)?.into_any(),
         e.id_text(1, o.id).into_pyobject(py)?.into_any(),
         o.order_type().into_pyobject(py)?.into_any(),
-        o.outcome_limit_cc.into_pyobject(py)?.into_any(),
+        o.outcome_limit_cc().into_pyobject(py)?.into_any(),
         PyBool::new(py, o.post_only).to_owned().into_any(),
         o.price_cc.into_pyobject(py)?.into_any(),
         o.price_idx.into_pyobject(py)?.into_any(),
