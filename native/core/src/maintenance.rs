@@ -223,7 +223,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(cmd.price_cc, idx);
         o.remaining_c = new_remaining;
-        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         o.updated_ns = cmd.ts_ns;
         let acct = o.acct;
         self.gs_add(slot);
@@ -246,7 +246,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(price_cc, idx);
         o.remaining_c = remaining_c;
-        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         self.gs_add(slot);
         let closable = self.closable(acct, m, is_bid);
         let group = &self.collateral[&(acct, m, is_bid)];

@@ -46,11 +46,12 @@ pub struct Order {
     pub initial_c: i64,
     pub remaining_c: i64,
     pub fill_c: i64,
-    pub lot_c: i64,
-    /// The largest fee one lot may cost (a few cents at most: 64 bits hold it).
-    pub fee_lot_cc: i64,
+    /// The market's lot: 1 (fractional) or 100 centi-contracts (`Order::lot_c`).
+    pub lot: u8,
+    /// The largest fee one lot may cost (at most 17,500 cc: `fees::fee_lot_cc`).
+    pub fee_lot_cc: u32,
     /// The fee rounding accumulator, always in `0..CENT_FINE` between fills.
-    pub fee_acc_fine: i64,
+    pub fee_acc_fine: u32,
     pub status: OrderStatus,
     pub time_in_force: Tif,
     /// `order_type`, `legacy_side` and `legacy_action`, two values each (`Labels`).
@@ -215,6 +216,11 @@ impl Order {
         } else {
             ONE_DOLLAR_CC - self.price_cc
         }
+    }
+
+    #[inline]
+    pub fn lot_c(&self) -> i64 {
+        i64::from(self.lot)
     }
 
     #[inline]
@@ -409,8 +415,8 @@ impl GroupSide {
     fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
         let rem = i128::from(o.remaining_c);
         let limit = i128::from(o.outcome_limit_cc());
-        let lot = i128::from(o.lot_c);
-        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
+        let lot = i128::from(o.lot);
+        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c()));
         let fee_lot_fine = i128::from(o.fee_lot_cc) * 100;
         let least = (i128::from(ONE_DOLLAR_CC) - limit) * lot;
         let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
@@ -507,6 +513,12 @@ impl GroupSide {
     }
 }
 
+/// A market's lot as an order stores it: the catalog makes every lot 1 or 100.
+pub fn lot_byte(lot_c: i64) -> u8 {
+    debug_assert!(lot_c == 1 || lot_c == 100);
+    lot_c as u8
+}
+
 /// Round a requirement in micro-dollars up to a whole cent, in centi-cents.
 pub fn reserve_cc(target_fine: i128) -> i128 {
     ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
@@ -521,7 +533,7 @@ mod tests {
     /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
     #[test]
     fn an_order_slot_stays_small() {
-        assert!(std::mem::size_of::<Option<Order>>() <= 160, "{}", std::mem::size_of::<Option<Order>>());
+        assert!(std::mem::size_of::<Option<Order>>() <= 144, "{}", std::mem::size_of::<Option<Order>>());
     }
 
     #[test]

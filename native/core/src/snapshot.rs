@@ -279,8 +279,8 @@ impl Engine {
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int(o.fee_lot_cc);
-            w.int(o.fee_acc_fine);
+            w.int(i64::from(o.fee_lot_cc));
+            w.int(i64::from(o.fee_acc_fine));
             w.str(o.time_in_force.as_str());
             w.str(o.order_type());
             w.str(o.legacy_side());
@@ -618,9 +618,15 @@ impl Engine {
             initial_c: r.int()?,
             fill_c: r.int()?,
             remaining_c: r.int()?,
-            lot_c,
-            fee_lot_cc: r.int()?,
-            fee_acc_fine: r.int()?,
+            lot: crate::model::lot_byte(lot_c),
+            fee_lot_cc: match u32::try_from(r.int()?) {
+                Ok(v) => v,
+                Err(_) => return bad("order fee per lot"),
+            },
+            fee_acc_fine: match u32::try_from(r.int()?) {
+                Ok(v) if i128::from(v) < crate::units::CENT_FINE => v,
+                _ => return bad("order fee accumulator"),
+            },
             status: OrderStatus::Resting,
             time_in_force: match r.str()? {
                 "good_till_canceled" => Tif::Gtc,

@@ -249,7 +249,7 @@ impl Engine {
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int(o.fee_acc_fine);
+            w.int(i64::from(o.fee_acc_fine));
             w.int128(o.fills().taker_fees_cc);
             w.int128(o.fills().maker_fees_cc);
             w.opt_int(o.expiration_ts_ns());

@@ -13,7 +13,7 @@ use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
-use crate::model::{reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
+use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
 use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
 use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
@@ -159,7 +159,7 @@ impl Engine {
             initial_c: count_c,
             remaining_c: count_c,
             fill_c: 0,
-            lot_c: lot,
+            lot: lot_byte(lot),
             fee_lot_cc: fee_lot_cc(&market.fees, outcome_limit, lot),
             fee_acc_fine: 0,
             status: OrderStatus::Resting,
@@ -479,7 +479,7 @@ impl Engine {
         let mut acc = i128::from(self.order(slot).fee_acc_fine);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
         // The accumulator is back in 0..CENT_FINE after every fill.
-        self.order_mut(slot).fee_acc_fine = acc as i64;
+        self.order_mut(slot).fee_acc_fine = acc as u32;
         let cost = i128::from(outcome) * i128::from(count_c);
         if is_maker {
             self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);

@@ -36,7 +36,7 @@ impl Core {
 
 /// The most outcome room kept between batches (a batch that needed more gets fresh room
 /// next time).
-const KEEP_OUT_BYTES: usize = 1 << 23;
+const KEEP_OUT_BYTES: usize = 1 << 21;
 
 /// Room reserved per command in an outcome buffer (the mixed workload averages about 700
 /// bytes; the buffer doubles when a batch needs more).
@@ -503,7 +503,7 @@ fn order_tuple<'py>(py: Python<'py>, e: &Engine, slot: u32) -> PyResult<Bound<'p
         o.legacy_action().into_pyobject(py)?.into_any(),
         o.legacy_side().into_pyobject(py)?.into_any(),
         PyBool::new(py, o.live).to_owned().into_any(),
-        o.lot_c.into_pyobject(py)?.into_any(),
+        o.lot_c().into_pyobject(py)?.into_any(),
         o.fills().maker_fees_cc.into_pyobject(py)?.into_any(),
         o.fills().maker_fill_cost_fine.into_pyobject(py)?.into_any(),
         group.into_pyobject(py)?.into_any(),
