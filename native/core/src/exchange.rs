@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::commands::Command;
 use crate::events::{Event, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IntBuild, KeyedBuild};
+use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::model::{ApiKey, EventInfo, GroupSide, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::Writer;
@@ -78,7 +78,7 @@ pub struct Engine {
     free_slots: Vec<u32>,
     retired: Vec<u32>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
-    pub resting: HashMap<u64, u32, IntBuild>,
+    pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
     pub collateral: HashMap<CollateralKey, GroupSide, IntBuild>,
     pub expiring: HashMap<u64, i64, IntBuild>,
@@ -128,7 +128,7 @@ impl Engine {
             orders: Vec::new(),
             free_slots: Vec::new(),
             retired: Vec::new(),
-            resting: HashMap::with_hasher(IntBuild),
+            resting: IdMap::default(),
             groups: BTreeMap::new(),
             collateral: HashMap::with_hasher(IntBuild),
             expiring: HashMap::with_hasher(IntBuild),

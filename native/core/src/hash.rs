@@ -202,3 +202,72 @@ mod tests {
         }
     }
 }
+
+/// An id counter as a hash key of 4-byte alignment: with a 32-bit value beside it a map
+/// entry takes 12 bytes instead of 16 (the resting index holds one per resting order).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct IdKey([u32; 2]);
+
+impl IdKey {
+    #[inline]
+    fn new(id: u64) -> IdKey {
+        IdKey([(id >> 32) as u32, id as u32])
+    }
+
+    #[inline]
+    fn get(self) -> u64 {
+        (u64::from(self.0[0]) << 32) | u64::from(self.0[1])
+    }
+}
+
+impl std::hash::Hash for IdKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.get());
+    }
+}
+
+/// A map from id counters to slots (the resting orders' index), 12 bytes an entry.
+#[derive(Default, Clone)]
+pub struct IdMap {
+    map: std::collections::HashMap<IdKey, u32, IntBuild>,
+}
+
+impl IdMap {
+    #[inline]
+    pub fn get(&self, id: &u64) -> Option<&u32> {
+        self.map.get(&IdKey::new(*id))
+    }
+
+    #[inline]
+    pub fn contains_key(&self, id: &u64) -> bool {
+        self.map.contains_key(&IdKey::new(*id))
+    }
+
+    #[inline]
+    pub fn insert(&mut self, id: u64, slot: u32) -> Option<u32> {
+        self.map.insert(IdKey::new(id), slot)
+    }
+
+    #[inline]
+    pub fn remove(&mut self, id: &u64) -> Option<u32> {
+        self.map.remove(&IdKey::new(*id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// (id, slot) pairs in no particular order (callers sort what reaches an outcome).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.map.iter().map(|(k, &s)| (k.get(), s))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.map.keys().map(|k| k.get())
+    }
+}

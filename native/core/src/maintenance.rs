@@ -74,11 +74,10 @@ impl Engine {
         let mut doomed: Vec<(u64, u32)> = self
             .resting
             .iter()
-            .filter(|(_, &slot)| {
+            .filter(|&(_, slot)| {
                 let o = self.order(slot);
                 o.user == u && sub.is_none_or(|s| o.sub() == s) && market.is_none_or(|m| o.market == m)
             })
-            .map(|(&id, &slot)| (id, slot))
             .collect();
         doomed.sort_unstable();
         let mut ids = Vec::with_capacity(doomed.len());

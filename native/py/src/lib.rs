@@ -301,7 +301,7 @@ impl Core {
 
     fn resting_ids(&self) -> Vec<String> {
         let e = &self.engine;
-        let mut ids: Vec<u64> = e.resting.keys().copied().collect();
+        let mut ids: Vec<u64> = e.resting.keys().collect();
         ids.sort_unstable();
         ids.into_iter().map(|id| e.id_text(1, id)).collect()
     }
