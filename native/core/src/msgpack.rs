@@ -311,7 +311,7 @@ impl Writer {
     }
 
     /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
-    #[inline]
+    #[inline(always)]
     pub fn int(&mut self, v: i64) {
         if (0..128).contains(&v) {
             self.put(v as u8);
@@ -348,7 +348,7 @@ impl Writer {
 
     /// Write an integer held in 128 bits; values beyond 64 bits cannot occur in a sound
     /// state and are clamped (the auditor reports the state long before).
-    #[inline]
+    #[inline(always)]
     pub fn int128(&mut self, v: i128) {
         match i64::try_from(v) {
             Ok(v) => self.int(v),
@@ -361,7 +361,7 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn opt_int(&mut self, v: Option<i64>) {
         match v {
             Some(v) => self.int(v),
@@ -369,7 +369,7 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn str_header(&mut self, n: usize) {
         if n < 32 {
             self.put(0xa0 | n as u8);
@@ -384,7 +384,7 @@ impl Writer {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, s: &str) {
         self.str_header(s.len());
         self.raw(s.as_bytes());
