@@ -125,6 +125,12 @@ impl Labels {
     const NO: u8 = 2;
     const SELL: u8 = 4;
 
+    /// The labels from their second values' flags (`market`, `no`, `sell`).
+    #[inline]
+    pub const fn new(market: bool, no: bool, sell: bool) -> Labels {
+        Labels((market as u8) * Self::MARKET | (no as u8) * Self::NO | (sell as u8) * Self::SELL)
+    }
+
     /// The labels from their texts; None for a text outside its two values.
     pub fn parse(order_type: &str, legacy_side: &str, legacy_action: &str) -> Option<Labels> {
         let t = match order_type {
@@ -546,6 +552,8 @@ mod tests {
                 }
             }
         }
+        assert_eq!(Labels::new(true, true, true), Labels::parse("market", "no", "sell").expect("known"));
+        assert_eq!(Labels::new(false, false, false), Labels::parse("limit", "yes", "buy").expect("known"));
         assert!(Labels::parse("stop", "yes", "buy").is_none());
         assert!(Labels::parse("limit", "maybe", "buy").is_none());
         assert!(Labels::parse("limit", "yes", "hold").is_none());

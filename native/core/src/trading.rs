@@ -164,8 +164,7 @@ impl Engine {
             fee_acc_fine: 0,
             status: OrderStatus::Resting,
             time_in_force: Tif::Gtc,
-            labels: Labels::parse("limit", "yes", if is_bid { "buy" } else { "sell" })
-                .expect("known labels"),
+            labels: Labels::new(false, false, !is_bid),
             client_order_id: self.empty.clone(),
             group: None,
             self_trade_prevention: Stp::TakerAtCross,
@@ -227,11 +226,12 @@ impl Engine {
         let coid_arc = coid.map(std::sync::Arc::<str>::from);
         let o = self.order_mut(slot);
         o.time_in_force = cmd.time_in_force;
-        let (side, action) = match (cmd.legacy_side, cmd.legacy_action) {
-            (Some(s), Some(a)) => (s, a),
-            _ => (o.legacy_side(), o.legacy_action()),
+        // The decoder admits only the two values of each label, so one comparison says which.
+        let (no, sell) = match (cmd.legacy_side, cmd.legacy_action) {
+            (Some(s), Some(a)) => (s == "no", a == "sell"),
+            _ => (o.legacy_side() == "no", o.legacy_action() == "sell"),
         };
-        o.labels = Labels::parse(cmd.order_type, side, action).expect("decoded labels");
+        o.labels = Labels::new(cmd.order_type == "market", no, sell);
         o.self_trade_prevention = cmd.self_trade_prevention;
         o.post_only = cmd.post_only;
         o.reduce_only = cmd.reduce_only;
