@@ -242,12 +242,16 @@ fn opt_str<'a>(r: &mut Reader<'a>) -> DResult<Option<&'a str>> {
 
 /// Read a string that must be one of `allowed` (a msgspec `Literal`).
 fn literal(r: &mut Reader<'_>, allowed: &'static [&'static str]) -> DResult<&'static str> {
-    let s = r.str()?;
-    allowed
-        .iter()
-        .find(|&&a| a == s)
-        .copied()
-        .ok_or_else(|| DecodeError(format!("invalid enum value {s:?}")))
+    // Matched as bytes: a known text is valid UTF-8, so only a miss needs the check (and
+    // reports what `str` would).
+    let bytes = r.str_bytes()?;
+    if let Some(&a) = allowed.iter().find(|a| a.as_bytes() == bytes) {
+        return Ok(a);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Err(DecodeError(format!("invalid enum value {s:?}"))),
+        Err(_) => Err(DecodeError("invalid utf-8 string".into())),
+    }
 }
 
 fn opt_literal(r: &mut Reader<'_>, allowed: &'static [&'static str]) -> DResult<Option<&'static str>> {
@@ -516,7 +520,14 @@ fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool) -> DResult<Command<'a>>
     if n == 0 {
         return Err(DecodeError("expected a tagged command".into()));
     }
-    let tag = r.str()?;
+    // The tag is matched as bytes against the table (all ASCII); only a miss is checked.
+    let tag_bytes = r.str_bytes()?;
+    let found = DECODERS.iter().find(|s| s.tag.as_bytes() == tag_bytes);
+    let tag = match (found, tag_bytes) {
+        (Some(spec), _) => spec.tag,
+        (None, b"Batch") => "Batch",
+        (None, _) => std::str::from_utf8(tag_bytes).map_err(|_| DecodeError("invalid utf-8 string".into()))?,
+    };
     if tag == "Batch" && batch_ok {
         if n != 3 {
             return Err(DecodeError("Batch: wrong number of fields".into()));
@@ -537,10 +548,7 @@ fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool) -> DResult<Command<'a>>
             Command::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
         });
     }
-    let spec = DECODERS
-        .iter()
-        .find(|s| s.tag == tag)
-        .ok_or_else(|| DecodeError(format!("invalid command tag {tag:?}")))?;
+    let spec = found.ok_or_else(|| DecodeError(format!("invalid command tag {tag:?}")))?;
     if n != spec.fields + 1 {
         return Err(DecodeError(format!("{tag}: wrong number of fields")));
     }

@@ -121,6 +121,20 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| DecodeError("invalid utf-8 string".into()))
     }
 
+    /// Read a string's bytes without checking them (for matching against known texts,
+    /// which are valid UTF-8 themselves; `str` checks).
+    pub fn str_bytes(&mut self) -> DResult<&'a [u8]> {
+        let b = self.byte()?;
+        let n = match b {
+            0xa0..=0xbf => usize::from(b & 0x1f),
+            0xd9 => self.be(1)? as usize,
+            0xda => self.be(2)? as usize,
+            0xdb => self.be(4)? as usize,
+            _ => return err("expected `str`"),
+        };
+        self.take(n)
+    }
+
     /// Read a boolean.
     pub fn bool(&mut self) -> DResult<bool> {
         match self.byte()? {
