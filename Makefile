@@ -15,7 +15,7 @@ help:  ## list the targets
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,toolkit]'
 	touch $(STAMP)
 
 # The official Kalshi SDK declares Python >= 3.12 but runs on 3.11; it is the judge of
@@ -70,6 +70,7 @@ bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.durable
 	$(BIN)/python -m bench.ws
+	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.rest
 
 sim: install  ## seeded simulation: native engine vs the Python one, auditor + replay hash

@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from augury.api.auth import generate_key_pair
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
+from augury.api.metrics import METRICS_PATH, MetricsMiddleware, ServerMetrics
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -153,6 +154,18 @@ async def _server_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(500, "internal_server_error", "internal server error"))
 
 
+def _live_metrics(runtime: Runtime, hub: WsHub) -> dict[str, int]:
+    """Read the gauges /metrics reports at scrape time (see ``api.metrics``)."""
+    return {
+        "augury_ws_connections": len(hub.connections),
+        "augury_ws_subscriptions": sum(len(conn.subs) for conn in hub.connections),
+        "augury_ws_drops": hub.drops,
+        "augury_sequencer_queue_depth": runtime.sequencer.queue_depth,
+        "augury_history_lag_commands": runtime.sequencer.last_seq
+        - runtime.history.writer.watermark(),
+    }
+
+
 def create_app(
     settings: Settings,
     clock: Clock | None = None,
@@ -164,6 +177,7 @@ def create_app(
     ready; it is cancelled at shutdown, before the sequencer drains.
     """
     the_clock: Clock = clock or SystemClock()
+    metrics = ServerMetrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -182,6 +196,8 @@ def create_app(
         app.state.context = context
         ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
         runtime.sequencer.subscribe(ws_hub.on_applied)
+        runtime.sequencer.observe_batch = metrics.on_batch
+        metrics.live.read = lambda: _live_metrics(runtime, ws_hub)
         # Before anything can trade: the history store knows the last trade sizes.
         await runtime.history.drain()
         markets = list(runtime.exchange.markets)
@@ -252,9 +268,13 @@ def create_app(
             Mount("/admin/v1/platform", routes=platform_admin_routes),
             Mount("/admin/v1", routes=admin.routes),
             *ws_routes,
+            Route(METRICS_PATH, metrics.endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitMiddleware, limiter=limiter)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(RateLimitMiddleware, limiter=limiter),
+        ],
         exception_handlers={
             ApiError: _api_error,
             RequestDecodeError: _decode_error,

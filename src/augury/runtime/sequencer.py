@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -152,6 +153,7 @@ class Sequencer:
         self.fork_snapshots = fork_snapshots and can_fork()
         self._background: asyncio.Task[None] | None = None
         self._since_snapshot = 0
+        self.observe_batch: Callable[[int, int, int], None] | None = None
         self._queue: asyncio.Queue[tuple[c.Command, asyncio.Future[Outcome]]] = asyncio.Queue(
             queue_size
         )
@@ -165,6 +167,11 @@ class Sequencer:
         # stamp new commands earlier than the last journaled one.
         self._last_ts = exchange.now_ns
         self.batch_sizes: list[int] = []  # recent batch sizes, for the benchmarks
+
+    @property
+    def queue_depth(self) -> int:
+        """Return how many commands wait for the sequencer (for monitoring)."""
+        return self._queue.qsize()
 
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
@@ -244,8 +251,10 @@ class Sequencer:
             if prepared is not None:
                 ready.append(prepared)
         records = [(seq0 + i + 1, ts, p.payload) for i, p in enumerate(ready)]
+        started_ns = time.perf_counter_ns()
         if records:
             await loop.run_in_executor(self._thread, self.journal.append_batch, records)
+        committed_ns = time.perf_counter_ns()
         self.last_seq = seq0 + len(ready)
         self.batch_sizes.append(len(batch))
         if len(self.batch_sizes) > 4096:
@@ -266,6 +275,10 @@ class Sequencer:
                 _deliver(sink, seq, prepared.command, outcome)
             if not prepared.future.done():
                 prepared.future.set_result(_answer(prepared, outcome))
+        if self.observe_batch is not None:  # monitoring: size, commit time, apply time
+            self.observe_batch(
+                len(batch), committed_ns - started_ns, time.perf_counter_ns() - committed_ns
+            )
         for batch_sink in self._batch_sinks:
             try:
                 batch_sink(applied)

@@ -106,6 +106,7 @@ class Hub:
         self._tickers: dict[str, ch.TickerState] = {}
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
+        self.drops = 0  # connections dropped as slow readers (code 25), for /metrics
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
@@ -152,6 +153,7 @@ class Hub:
     def disconnect(self, conn: Connection) -> None:
         """Forget a connection and all its subscriptions."""
         self.connections.discard(conn)
+        self.drops += conn.dropped
         for sub in list(conn.subs.values()):
             self.unregister(sub)
         conn.subs.clear()

@@ -1,0 +1,195 @@
+"""The asynchronous client: ``AsyncClient(host, signer=...)``, then ``await client.send(call)``.
+
+``send`` signs (whenever a key is configured, as the official SDK does), waits for the
+client-side rate limiter when one is installed, serves public GETs from the TTL cache when
+one is given, and retries by the ``RetryPolicy``. Every endpoint Augury serves is a
+function in ``augury.client.endpoints`` returning a ``Call``; the methods below are short
+names for the ones a trader uses most.
+
+It behaves exactly like ``augury.client.sync.Client`` (same policies, limiter and cache);
+only the I/O and the sleeps are awaited.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from augury.client import endpoints as ep
+from augury.client._core import RequestObserver, build_request, decode, retry_step
+from augury.client.cache import TtlCache
+from augury.client.call import Call
+from augury.client.clock import NS_PER_S, AsyncSleep, Clock, SystemClock
+from augury.client.errors import ApiError, TransportError
+from augury.client.hosts import Host, resolve
+from augury.client.models import wire
+from augury.client.ratelimit import ClientRateLimiter
+from augury.client.retry import DEFAULT, RetryPolicy
+from augury.client.signing import Signer
+
+__all__ = ["AsyncClient"]
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """A Kalshi Trade API v2 client for Augury or Kalshi (asyncio)."""
+
+    def __init__(
+        self,
+        host: str | Host = "local",
+        *,
+        signer: Signer | None = None,
+        retry: RetryPolicy = DEFAULT,
+        limiter: ClientRateLimiter | None = None,
+        cache: TtlCache | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 10.0,
+        clock: Clock | None = None,
+        sleep: AsyncSleep | None = None,
+        rand: Callable[[], float] | None = None,
+        observer: RequestObserver | None = None,
+    ) -> None:
+        system = SystemClock()
+        self.host = resolve(host)
+        self.signer = signer
+        self.retry = retry
+        self.limiter = limiter
+        self.cache = cache
+        self.clock: Clock = clock or system
+        self.sleep: AsyncSleep = sleep or system.async_sleep
+        self.rand = rand or random.random
+        self.observer = observer
+        self.http = httpx.AsyncClient(transport=transport, timeout=timeout_s)
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    async def send(self, call: Call[T]) -> T:
+        """Execute a call: cache, rate limit, sign, send, decode, retry."""
+        cacheable = self.cache is not None and TtlCache.cacheable(call)
+        if cacheable and self.cache is not None:
+            hit, value = self.cache.get(call)
+            if hit:
+                return value  # type: ignore[no-any-return]
+        attempt = 0
+        while True:
+            try:
+                result = await self._attempt(call)
+            except (ApiError, TransportError) as error:
+                step = retry_step(self.retry, call, attempt, error, self.rand)
+                if not step.retry:
+                    raise
+                await self.sleep(step.delay_s)
+                attempt += 1
+                continue
+            if cacheable and self.cache is not None:
+                self.cache.put(call, result)
+            return result
+
+    async def _attempt(self, call: Call[T]) -> T:
+        if self.limiter is not None:
+            wait_s = self.limiter.reserve(call)
+            if wait_s > 0:
+                await self.sleep(wait_s)
+        start_ns = self.clock.now_ns()
+        request = build_request(self.http, self.host, call, self.signer, start_ns // 1_000_000)
+        try:
+            response = await self.http.send(request)
+        except httpx.TransportError as exc:
+            self._observe(call, None, start_ns)
+            raise TransportError(f"{call.method} {call.template}: {exc}") from exc
+        self._observe(call, response.status_code, start_ns)
+        return decode(call, response)
+
+    def _observe(self, call: Call[Any], status: int | None, start_ns: int) -> None:
+        if self.observer is not None:
+            seconds = (self.clock.now_ns() - start_ns) / NS_PER_S
+            self.observer.on_request(call.method, call.template, status, seconds)
+
+    async def install_rate_limiter(self, *, margin_permille: int = 50) -> ClientRateLimiter:
+        """Seed a client-side limiter from ``/account/limits`` and ``/account/endpoint_costs``."""
+        self.limiter = None
+        limits = await self.send(ep.get_account_api_limits())
+        costs = await self.send(ep.get_account_endpoint_costs())
+        self.limiter = ClientRateLimiter.from_wire(
+            limits, costs, self.clock, margin_permille=margin_permille
+        )
+        # The two seeding reads were billed by the server before the limiter existed.
+        self.limiter.reserve(ep.get_account_api_limits())
+        self.limiter.reserve(ep.get_account_endpoint_costs())
+        return self.limiter
+
+    # Short names for the calls a trader makes most.
+
+    async def exchange_status(self) -> wire.ExchangeStatus:
+        """``GET /exchange/status``."""
+        return await self.send(ep.get_exchange_status())
+
+    async def markets(
+        self,
+        *,
+        status: str | None = None,
+        series_ticker: str | None = None,
+        event_ticker: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> wire.GetMarketsResponse:
+        """``GET /markets`` (one page)."""
+        return await self.send(
+            ep.get_markets(
+                status=status,
+                series_ticker=series_ticker,
+                event_ticker=event_ticker,
+                limit=limit,
+                cursor=cursor,
+            )
+        )
+
+    async def market(self, ticker: str) -> wire.Market:
+        """``GET /markets/{ticker}``."""
+        return (await self.send(ep.get_market(ticker))).market
+
+    async def orderbook(self, ticker: str, depth: int | None = None) -> wire.OrderbookCountFp:
+        """``GET /markets/{ticker}/orderbook``: YES bids and NO bids, ascending."""
+        return (await self.send(ep.get_market_orderbook(ticker, depth=depth))).orderbook_fp
+
+    async def balance(self) -> wire.GetBalanceResponse:
+        """``GET /portfolio/balance``."""
+        return await self.send(ep.get_balance())
+
+    async def positions(self, *, ticker: str | None = None) -> wire.GetPositionsResponse:
+        """``GET /portfolio/positions`` (one page)."""
+        return await self.send(ep.get_positions(ticker=ticker))
+
+    async def orders(
+        self, *, ticker: str | None = None, status: str | None = None
+    ) -> wire.GetOrdersResponse:
+        """``GET /portfolio/orders`` (one page)."""
+        return await self.send(ep.get_orders(ticker=ticker, status=status))
+
+    async def fills(self, *, ticker: str | None = None) -> wire.GetFillsResponse:
+        """``GET /portfolio/fills`` (one page)."""
+        return await self.send(ep.get_fills(ticker=ticker))
+
+    async def create_order(self, order: wire.CreateOrderV2Request) -> wire.CreateOrderV2Response:
+        """``POST /portfolio/events/orders`` (build ``order`` with ``orders.order_v2``)."""
+        return await self.send(ep.create_order_v2(order))
+
+    async def cancel_order(self, order_id: str) -> wire.CancelOrderV2Response:
+        """``DELETE /portfolio/events/orders/{order_id}``."""
+        return await self.send(ep.cancel_order_v2(order_id))
+
+    async def cancel_all(self) -> None:
+        """``DELETE /portfolio/events/orders``: cancel every resting order."""
+        await self.send(ep.cancel_all_orders())

@@ -1,0 +1,7 @@
+"""The WebSocket side of the client: ``WsClient``, local books, reconnect backoff."""
+
+from augury.client.ws.backoff import Backoff
+from augury.client.ws.book import LocalBook
+from augury.client.ws.client import WsClient, WsStats
+
+__all__ = ["Backoff", "LocalBook", "WsClient", "WsStats"]
