@@ -3,11 +3,14 @@
 //! command; `kind` says how to read `value`: 0 a plain value (string, integer, boolean,
 //! list of strings or nil), 1 one `OrderUpdate`, 2 `[old, new]` `OrderUpdate`s (an amend),
 //! 3 a list of outcomes (a `Batch`, whose own event list is empty: its events are its
-//! items'). Events are written as msgspec writes them (`events::encode_event`), so the
+//! items'), 4 the index of the event that IS the value (an `OrderUpdate` equal to one of
+//! the command's own events, as a placement's result usually is: the Python engine returns
+//! that very event, and the binding hands back the same object instead of a second copy,
+//! about 180 bytes less to write and to decode per placement). Events are written as msgspec writes them (`events::encode_event`), so the
 //! Python side decodes everything with msgspec, in C, into the engine's own event classes.
 
 use crate::events::{encode_event, encode_order};
-use crate::events::Event;
+use crate::events::{Event, OrderSnap};
 use crate::exchange::{Engine, Outcome, Step, Value};
 use crate::msgpack::Writer;
 use crate::rejects::Reject;
@@ -20,6 +23,16 @@ pub fn encode_outcome(e: &Engine, o: &Outcome, w: &mut Writer) {
 /// Write the outcome of the engine's last `step` (its events are still in the engine).
 pub fn encode_step(e: &Engine, step: &Step, w: &mut Writer) {
     encode_parts(e, step.reject.as_ref(), &step.value, e.events(), w);
+}
+
+/// The index of the last event that is an `OrderUpdate` of the same order equal to `snap`
+/// in every field (so the two encode to the same bytes).
+fn same_event(events: &[Event], snap: &OrderSnap) -> Option<usize> {
+    let i = events.iter().rposition(|ev| matches!(ev, Event::Order(s) if s.id == snap.id))?;
+    match &events[i] {
+        Event::Order(s) if **s == *snap => Some(i),
+        _ => None,
+    }
 }
 
 fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Event], w: &mut Writer) {
@@ -58,10 +71,16 @@ fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Ev
                 w.str(s);
             }
         }
-        Value::Order(snap) => {
-            w.int(1);
-            encode_order(e, snap, w);
-        }
+        Value::Order(snap) => match same_event(events, snap) {
+            Some(i) => {
+                w.int(4);
+                w.int(i as i64);
+            }
+            None => {
+                w.int(1);
+                encode_order(e, snap, w);
+            }
+        },
         Value::Amend(old, new) => {
             w.int(2);
             w.array(2);
