@@ -72,6 +72,7 @@ bench: install  ## run the benchmarks (prints figures; asserts nothing)
 	$(BIN)/python -m bench.ws
 	$(BIN)/python -m bench.backtest
 	$(BIN)/python -m bench.rest
+	$(BIN)/python -m bench.web
 
 sim: install  ## seeded simulation: native engine vs the Python one, auditor + replay hash
 	$(BIN)/python -m augury.sim --engine $${ENGINE:-native} --compare --commands $${COMMANDS:-10000000}

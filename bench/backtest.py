@@ -17,6 +17,7 @@ Prints figures only; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -42,7 +43,12 @@ def write(path: Path, n: int, seed: int = 1) -> None:
             no = tuple((10_000 - mid - 100 * k, 1000 * k) for k in range(1, 6))
             rec.write(BookSnapshot(ts, TICKER, yes, no))
         elif i % 20 == 0:
-            rec.write(Trade(ts, TICKER, mid - 100, 100, "no"))
+            # Trades print 3 cents either side of the mid, alternately: through the market
+            # maker's quotes (2 cents away), so the strategy run really fills.
+            if i % 40 == 0:
+                rec.write(Trade(ts, TICKER, mid - 300, 100, "no"))
+            else:
+                rec.write(Trade(ts, TICKER, mid + 300, 100, "yes"))
         else:
             side = "yes" if i & 1 else "no"
             base = mid if side == "yes" else 10_000 - mid
@@ -59,6 +65,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--strategy-events", type=int, default=200_000)
     args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "big.parquet", Path(tmp) / "small.parquet"
         started = time.perf_counter()
@@ -81,6 +88,7 @@ def main() -> None:
         decoded = sum(1 for _ in read_events(small))
         seconds = time.perf_counter() - started
         print(f"read_events (decode only): {decoded / seconds:,.0f} events/s")
+        print(f"load average before the strategy runs: {os.getloadavg()[0]:.1f}")
         for _ in range(3):
             started = time.perf_counter()
             result = run_backtest(read_events(small), MarketMaker(TICKER))

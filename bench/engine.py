@@ -54,7 +54,7 @@ from typing import Literal
 
 from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
-from augury.engine.exchange import Exchange
+from augury.engine.exchange import Exchange, Outcome
 from augury.runtime import native_engine
 from bench.bare_book import BareBook
 
@@ -66,6 +66,7 @@ GOAL_COMMANDS_PER_S = 250_000
 GOAL_RSS_MIB = 1_024
 
 Tif = Literal["good_till_canceled", "immediate_or_cancel", "fill_or_kill"]
+Timed = tuple[c.Command, int]  # a command and its time, as the sequencer hands them over
 
 
 def rss_mib() -> float:
@@ -95,13 +96,12 @@ def pin_to_one_core() -> str:
 def setup_commands() -> list[c.Command]:
     """Series, event, 100 open markets (linear cent grid), 1,000 funded users."""
     cmds: list[c.Command] = [
-        c.AddSeries(ts_ns=TS0, ticker="BENCH", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=TS0, event_ticker="BENCH-EV", series_ticker="BENCH"),
+        c.AddSeries(ticker="BENCH", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="BENCH-EV", series_ticker="BENCH"),
     ]
     for m in range(MARKETS):
         cmds.append(
             c.AddMarket(
-                ts_ns=TS0,
                 ticker=f"BENCH-{m:03d}",
                 event_ticker="BENCH-EV",
                 open_ts_ns=TS0,
@@ -109,14 +109,14 @@ def setup_commands() -> list[c.Command]:
             )
         )
     for u in range(USERS):
-        cmds.append(c.CreateUser(ts_ns=TS0, user_id=f"u{u:04d}", name=f"bench {u}"))
-        cmds.append(c.Deposit(ts_ns=TS0, user_id=f"u{u:04d}", amount_cc=DEPOSIT_CC))
+        cmds.append(c.CreateUser(user_id=f"u{u:04d}", name=f"bench {u}"))
+        cmds.append(c.Deposit(user_id=f"u{u:04d}", amount_cc=DEPOSIT_CC))
     return cmds
 
 
 def apply_all(exchange: Exchange, cmds: Sequence[c.Command]) -> None:
     for cmd in cmds:
-        outcome = exchange.apply(cmd)
+        outcome = exchange.apply(cmd, TS0)
         if outcome.reject is not None:
             raise RuntimeError(f"setup command refused: {cmd!r}: {outcome.reject!r}")
 
@@ -136,14 +136,14 @@ def bench_memory(orders: int, seed: int) -> None:
         cents = rng.randint(1, 49) if is_bid else rng.randint(51, 99)  # never crosses
         outcome = exchange.apply(
             c.PlaceOrder(
-                ts_ns=TS0 + i,
                 user_id=f"u{i % USERS:04d}",
                 ticker=f"BENCH-{i // USERS % MARKETS:03d}",
                 side="bid" if is_bid else "ask",
                 price_cc=cents * 100,
                 count_c=100 * rng.randint(1, 10),
                 time_in_force="good_till_canceled",
-            )
+            ),
+            TS0 + i,
         )
         refused += outcome.reject is not None
     elapsed = time.perf_counter() - started
@@ -182,12 +182,12 @@ class Generator:
         self.kinds = {"rest": 0, "cross": 0, "cancel": 0, "amend": 0}
         self.errors: list[str] = []
 
-    def issue(self, cmd: c.Command) -> c.Command:
+    def issue(self, cmd: c.Command) -> Timed:
         try:
-            outcome = self.scratch.apply(cmd)
+            outcome: Outcome[object] = self.scratch.apply(cmd, self.ts)
         except Exception as exc:  # an engine bug: record it, the timed run will meet it too
             self.errors.append(f"{type(exc).__name__}: {exc} on {cmd!r}")
-            return cmd
+            return cmd, self.ts
         for event in outcome.events:
             if type(event) is OrderUpdate:
                 if event.status == "resting":
@@ -202,7 +202,7 @@ class Generator:
                         self.ids[at] = last
                         self.pos[last] = at
                     del self.live[event.order_id]
-        return cmd
+        return cmd, self.ts
 
     def touch(self, ticker: str, is_bid: bool, cross: bool) -> int:
         """A grid index near the touch: joining or behind it, or through the other side."""
@@ -233,7 +233,6 @@ class Generator:
         grid = self.scratch.markets[ticker].grid
         tif: Tif = "immediate_or_cancel" if cross and rng.random() < 0.5 else "good_till_canceled"
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=rng.choice(self.users),
             ticker=ticker,
             side="bid" if is_bid else "ask",
@@ -242,7 +241,7 @@ class Generator:
             time_in_force=tif,
         )
 
-    def next(self) -> c.Command:
+    def next(self) -> Timed:
         rng = self.rng
         self.ts += 1_000
         r = rng.random()
@@ -250,9 +249,7 @@ class Generator:
             order = self.live[self.ids[rng.randrange(len(self.ids))]]
             if r < 0.95:
                 self.kinds["cancel"] += 1
-                return self.issue(
-                    c.CancelOrder(ts_ns=self.ts, user_id=order.user_id, order_id=order.order_id)
-                )
+                return self.issue(c.CancelOrder(user_id=order.user_id, order_id=order.order_id))
             self.kinds["amend"] += 1
             grid = self.scratch.markets[order.ticker].grid
             idx = grid.index_of(order.price_cc)
@@ -263,7 +260,6 @@ class Generator:
                 remaining = max(100, order.remaining_c + rng.choice((-100, 100)))
             return self.issue(
                 c.AmendOrder(
-                    ts_ns=self.ts,
                     user_id=order.user_id,
                     order_id=order.order_id,
                     ticker=order.ticker,
@@ -276,7 +272,7 @@ class Generator:
         self.kinds["cross" if cross else "rest"] += 1
         return self.issue(self.place(cross))
 
-    def prefill(self, per_market: int) -> list[c.Command]:
+    def prefill(self, per_market: int) -> list[Timed]:
         """Resting orders on both sides of every market, so cancels have targets."""
         cmds = []
         for _ in range(per_market * MARKETS):
@@ -310,9 +306,9 @@ def bench_mixed(
     exchange = Exchange("bench-mixed")
     apply_all(exchange, setup)
     failed = 0
-    for cmd in prefill:
+    for cmd, ts in prefill:
         try:
-            exchange.apply(cmd)
+            exchange.apply(cmd, ts)
         except Exception:
             failed += 1
     gc.collect()
@@ -322,9 +318,9 @@ def bench_mixed(
     gc.set_threshold(50_000, 50, 1000)
     apply = exchange.apply
     clock = time.perf_counter_ns
-    for cmd in stream[:warmup]:
+    for cmd, ts in stream[:warmup]:
         try:
-            apply(cmd)
+            apply(cmd, ts)
         except Exception:
             failed += 1
     latencies = [0] * commands
@@ -346,10 +342,10 @@ def bench_mixed(
         gc.disable()
     cpu_start = time.process_time_ns()
     wall_start = clock()
-    for i, cmd in enumerate(measured):
+    for i, (cmd, ts) in enumerate(measured):
         t0 = clock()
         try:
-            apply(cmd)
+            apply(cmd, ts)
         except Exception:
             failed += 1
         latencies[i] = clock() - t0
@@ -399,7 +395,7 @@ def bench_memory_native(orders: int, seed: int) -> None:
     before = rss_mib()
     exchange = native_engine.NativeExchange("bench-memory")
     core = exchange.core
-    core.apply_batch([c.encode_command(cmd) for cmd in setup_commands()])
+    core.apply_batch([c.encode_command(cmd) for cmd in setup_commands()], TS0)
     started = time.perf_counter()
     chunk: list[bytes] = []
     for i in range(orders):
@@ -408,7 +404,6 @@ def bench_memory_native(orders: int, seed: int) -> None:
         chunk.append(
             c.encode_command(
                 c.PlaceOrder(
-                    ts_ns=TS0 + i,
                     user_id=f"u{i % USERS:04d}",
                     ticker=f"BENCH-{i // USERS % MARKETS:03d}",
                     side="bid" if is_bid else "ask",
@@ -418,11 +413,11 @@ def bench_memory_native(orders: int, seed: int) -> None:
                 )
             )
         )
-        if len(chunk) == 10_000:
-            core.apply_batch(chunk)
+        if len(chunk) == 10_000:  # a chunk is applied at the time of its last order
+            core.apply_batch(chunk, TS0 + i)
             chunk = []
     if chunk:
-        core.apply_batch(chunk)
+        core.apply_batch(chunk, TS0 + orders)
     elapsed = time.perf_counter() - started
     gc.collect()
     after = rss_mib()
@@ -438,10 +433,18 @@ def bench_memory_native(orders: int, seed: int) -> None:
     )
 
 
+def _batches(timed: list[Timed], batch: int) -> list[tuple[list[bytes], int]]:
+    """Payloads in sequencer-like batches, each at the time of its last command."""
+    return [
+        ([c.encode_command(cmd) for cmd, _ in timed[i : i + batch]], timed[i : i + batch][-1][1])
+        for i in range(0, len(timed), batch)
+    ]
+
+
 def bench_native(
     setup: list[c.Command],
-    prefill: list[c.Command],
-    stream: list[c.Command],
+    prefill: list[Timed],
+    stream: list[Timed],
     warmup: int,
     batch: int,
 ) -> float:
@@ -450,23 +453,21 @@ def bench_native(
     for decode in (False, True):
         exchange = native_engine.NativeExchange("bench-mixed")
         core = exchange.core
-        core.apply_batch([c.encode_command(cmd) for cmd in setup])
-        core.apply_batch([c.encode_command(cmd) for cmd in prefill])
-        payloads = [c.encode_command(cmd) for cmd in stream]
-        for i in range(0, warmup, batch):
-            core.apply_batch(payloads[i : min(i + batch, warmup)])
-        measured = payloads[warmup:]
-        batches = [measured[i : i + batch] for i in range(0, len(measured), batch)]
+        core.apply_batch([c.encode_command(cmd) for cmd in setup], TS0)
+        for payloads, ts_ns in _batches(prefill, batch) + _batches(stream[:warmup], batch):
+            core.apply_batch(payloads, ts_ns)
+        batches = _batches(stream[warmup:], batch)
+        measured = stream[warmup:]
         clock = time.perf_counter_ns
         per_batch = []
         apply_batch = core.apply_batch
         decode_outcomes = native_engine.decode_outcomes
         wall = clock()
-        for chunk in batches:
+        for chunk, ts_ns in batches:
             t0 = clock()
-            out = apply_batch(chunk)
+            out = apply_batch(chunk, ts_ns)
             if decode:
-                decode_outcomes(out)
+                decode_outcomes(out, ts_ns)
             per_batch.append(clock() - t0)
         wall_ns = clock() - wall
         per_s = len(measured) / (wall_ns / 1e9)
@@ -483,17 +484,17 @@ def bench_native(
 
 
 def bench_bare(
-    setup: list[c.Command], prefill: list[c.Command], stream: list[c.Command], warmup: int
+    setup: list[c.Command], prefill: list[Timed], stream: list[Timed], warmup: int
 ) -> float:
     book = BareBook(native_engine_prefix("bench-mixed"))
     for cmd in setup:
         book.apply(cmd)
-    for cmd in prefill:
+    for cmd, _ in prefill:
         book.apply(cmd)
         book.counter += 0
-    for cmd in stream[:warmup]:
+    for cmd, _ in stream[:warmup]:
         book.apply(cmd)
-    measured = stream[warmup:]
+    measured = [cmd for cmd, _ in stream[warmup:]]
     apply = book.apply
     started = time.perf_counter()
     for cmd in measured:
@@ -524,14 +525,14 @@ def bench_all(commands: int, warmup: int, seed: int, batch: int) -> None:
         print("  native engine: not built (make install builds it)")
     exchange = Exchange("bench-mixed")
     apply_all(exchange, setup)
-    for cmd in prefill:
-        exchange.apply(cmd)
-    for cmd in stream[:warmup]:
-        exchange.apply(cmd)
+    for cmd, ts_ns in prefill:
+        exchange.apply(cmd, ts_ns)
+    for cmd, ts_ns in stream[:warmup]:
+        exchange.apply(cmd, ts_ns)
     apply = exchange.apply
     started = time.perf_counter()
-    for cmd in stream[warmup:]:
-        apply(cmd)
+    for cmd, ts_ns in stream[warmup:]:
+        apply(cmd, ts_ns)
     python_per_s = commands / (time.perf_counter() - started)
     print(f"  Python engine: {python_per_s:,.0f} commands/s")
     bare_per_s = bench_bare(setup, prefill, stream, warmup)

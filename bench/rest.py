@@ -51,6 +51,7 @@ from typing import Any
 
 from augury.api.auth import generate_key_pair, signing_headers
 from bench.bench_server import start_bench_server
+from bench.stamps import UniqueStamps
 
 PREFIX = "/trade-api/v2"
 ORDERS = f"{PREFIX}/portfolio/events/orders"
@@ -146,6 +147,7 @@ class Trader:
         self.rng = random.Random(seed)
         self.resting: collections.deque[str] = collections.deque()
         self.place_next = True
+        self.stamps = UniqueStamps()  # one key, many requests per ms: no repeated stamp
 
     def order_body(self) -> bytes:
         rng = self.rng
@@ -170,7 +172,7 @@ class Trader:
         else:
             method, path, body = "DELETE", f"{ORDERS}/{self.resting.popleft()}", None
             self.place_next = True
-        headers = signing_headers(self.pem, self.key_id, method, path, int(time.time() * 1000))
+        headers = signing_headers(self.pem, self.key_id, method, path, self.stamps.next())
         if body is not None:
             headers["content-type"] = "application/json"
         return method, path, body, headers

@@ -46,6 +46,7 @@ from typing import Any
 
 from augury.api.auth import signing_headers
 from bench.bench_server import start_bench_server
+from bench.stamps import UniqueStamps
 
 WS_PATH = "/trade-api/ws/v2"
 BUCKET_MS = 0.5  # latency histogram resolution
@@ -172,7 +173,13 @@ def masked(opcode: int, payload: bytes) -> bytes:
 
 
 def client_main(
-    pipe: Connection, port: int, key_id: str, pem: str, n: int, markets: list[str]
+    pipe: Connection,
+    port: int,
+    key_id: str,
+    pem: str,
+    n: int,
+    markets: list[str],
+    slot: tuple[int, int] = (0, 1),
 ) -> None:
     try:
         import uvloop
@@ -180,14 +187,22 @@ def client_main(
         uvloop.install()
     except ImportError:
         pass
-    asyncio.run(_clients(pipe, port, key_id, pem, n, markets))
+    asyncio.run(_clients(pipe, port, key_id, pem, n, markets, slot))
 
 
 async def _clients(
-    pipe: Connection, port: int, key_id: str, pem: str, n: int, markets: list[str]
+    pipe: Connection,
+    port: int,
+    key_id: str,
+    pem: str,
+    n: int,
+    markets: list[str],
+    slot: tuple[int, int],
 ) -> None:
     loop = asyncio.get_running_loop()
     stats = Stats()
+    # The client processes share one key: each keeps to its own timestamps.
+    stamps = UniqueStamps(*slot)
     subscribe = json.dumps(
         {
             "id": 1,
@@ -197,7 +212,7 @@ async def _clients(
     ).encode()
 
     async def one() -> None:
-        headers = signing_headers(pem, key_id, "GET", WS_PATH, int(time.time() * 1000))
+        headers = signing_headers(pem, key_id, "GET", WS_PATH, stamps.next())
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [
             f"GET {WS_PATH} HTTP/1.1",
@@ -243,8 +258,10 @@ async def _generator(
     resting: list[str] = []
     loop = asyncio.get_running_loop()
 
+    stamps = UniqueStamps()  # one key, many requests per ms: no repeated stamp
+
     async def call(method: str, path: str, body: Any) -> httpx.Response:
-        headers = signing_headers(pem, key_id, method, path, int(time.time() * 1000))
+        headers = signing_headers(pem, key_id, method, path, stamps.next())
         return await http.request(method, path, json=body, headers=headers)
 
     async def one_batch() -> int:
@@ -385,9 +402,12 @@ def main() -> None:
         clients = []
         per = [args.connections // args.client_procs] * args.client_procs
         per[0] += args.connections - sum(per)
-        for n in per:
+        for i, n in enumerate(per):
             pipe, child = ctx.Pipe()
-            proc = ctx.Process(target=client_main, args=(child, server.port, *watcher, n, markets))
+            slot = (i, args.client_procs)
+            proc = ctx.Process(
+                target=client_main, args=(child, server.port, *watcher, n, markets, slot)
+            )
             proc.start()
             clients.append((proc, pipe))
         for _, pipe in clients:

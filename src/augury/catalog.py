@@ -170,7 +170,6 @@ def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
         ticker = _str(entry, "ticker", "series")
         out.append(
             c.AddSeries(
-                ts_ns=0,
                 ticker=ticker,
                 fee_type=_word(entry, "fee_type", "quadratic"),
                 fee_multiplier_e4=_multiplier_e4(entry.get("fee_multiplier", 1), ticker),
@@ -181,7 +180,6 @@ def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
         ticker = _str(entry, "event_ticker", "event")
         out.append(
             c.AddEvent(
-                ts_ns=0,
                 event_ticker=ticker,
                 series_ticker=_str(entry, "series_ticker", ticker),
                 mutually_exclusive=bool(entry.get("mutually_exclusive", False)),
@@ -219,7 +217,6 @@ def _market(entry: Mapping[str, Any], now_ns: int) -> c.AddMarket:
             f"{lim.SETTLEMENT_TIMER_MAX_S}"
         )
     return c.AddMarket(
-        ts_ns=0,
         ticker=ticker,
         event_ticker=_str(entry, "event_ticker", ticker),
         open_ts_ns=open_ns,

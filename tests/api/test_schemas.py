@@ -14,6 +14,7 @@ Three layers:
 """
 
 import datetime as dt
+import functools
 import json
 import os
 import types
@@ -27,6 +28,7 @@ from typing import Any
 import kalshi_python_sync.models as sdk
 import msgspec
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from kalshi_python_sync.api_client import ApiClient
@@ -203,6 +205,26 @@ def _digest_specs(digest: dict[str, Any], name: str) -> dict[str, KeySpec]:
     return specs
 
 
+@functools.cache
+def _openapi_required(model: str) -> frozenset[str]:
+    """The keys any of the OpenAPI files (3.28 assembled, legacy v1 orders) requires."""
+    out: set[str] = set()
+    for name in (
+        "kalshi-openapi-3.28.0-assembled.yaml",
+        "kalshi-openapi-legacy-v1-orders-assembled.yaml",
+    ):
+        schemas = _openapi(name)
+        out.update(schemas.get(model, {}).get("required", []))
+    return frozenset(out)
+
+
+@functools.cache
+def _openapi(name: str) -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / name
+    schemas: dict[str, Any] = yaml.safe_load(path.read_text())["components"]["schemas"]
+    return schemas
+
+
 def _structs() -> dict[str, type[msgspec.Struct]]:
     found = {}
     for name in S.__all__:
@@ -231,8 +253,10 @@ def _check_struct(cls: type[msgspec.Struct], specs: dict[str, KeySpec]) -> None:
         if spec.key_required:
             # Required keys, even nullable ones, are always encoded: no default.
             assert field.required, f"{where} must have no default"
+        elif field.required:
+            # Optional for this SDK, but an OpenAPI file requires it: always sent.
+            assert key in _openapi_required(cls.__name__), f"{where} is optional on the wire"
         else:
-            assert not field.required, f"{where} is optional on the wire"
             assert field.default is None, f"{where} must default to None"
         nullable = isinstance(field.type, msgspec.inspect.UnionType)
         assert nullable == spec.nullable, f"{where}: nullable should be {spec.nullable}"
@@ -460,6 +484,7 @@ def event(*, full: bool) -> S.EventData:
         title="Augury index on Oct 14",
         collateral_return_type="",
         mutually_exclusive=False,
+        available_on_brokers=False,
         settlement_sources=None,
     )
     if not full:
@@ -487,6 +512,8 @@ def order(*, full: bool) -> S.Order:
         user_id="user-1",
         client_order_id="",
         ticker="AUG-26OCT14-T50",
+        side=None,
+        action=None,
         outcome_side="yes",
         book_side="bid",
         type="limit",
@@ -1288,7 +1315,57 @@ def _account_cases() -> Cases:
     yield "error_empty", S.ErrorResponse(), [("code", None)]
 
 
+def _fee_change_cases() -> Cases:
+    # Augury serves these lists empty; the shapes are exercised full here all the same.
+    yield (
+        "series_fee_changes",
+        S.GetSeriesFeeChangesResponse(
+            series_fee_change_arr=[
+                S.SeriesFeeChange(
+                    id="c1",
+                    series_ticker="AUG",
+                    fee_type="quadratic_with_maker_fees",
+                    fee_multiplier=0.5,
+                    scheduled_ts=ts(60),
+                )
+            ]
+        ),
+        [("series_fee_change_arr.0.fee_multiplier", 0.5)],
+    )
+    yield (
+        "event_fee_changes",
+        S.GetEventFeeChangesResponse(
+            event_fee_changes=[
+                S.EventFeeChange(
+                    id="e1",
+                    event_ticker="AUG-26OCT14",
+                    series_ticker="AUG",
+                    fee_type_override=None,
+                    fee_multiplier_override=None,
+                    scheduled_ts=ts(60),
+                ),
+                S.EventFeeChange(
+                    id="e2",
+                    event_ticker="AUG-26OCT14",
+                    series_ticker="AUG",
+                    fee_type_override="flat",
+                    fee_multiplier_override=2,
+                    scheduled_ts=ts(120),
+                ),
+            ],
+            cursor="",
+        ),
+        [("event_fee_changes.1.fee_type_override", "flat"), ("cursor", "")],
+    )
+    yield (
+        "multivariate_events",
+        S.GetMultivariateEventsResponse(events=[event(full=False)], cursor=""),
+        [("events.0.event_ticker", "AUG-26OCT14")],
+    )
+
+
 CASES = [
+    *_fee_change_cases(),
     *_exchange_cases(),
     *_event_cases(),
     *_market_cases(),

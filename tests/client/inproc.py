@@ -62,7 +62,7 @@ class InProc:
         return Signer.from_pem(key["api_key_id"], key["private_key"])
 
     def client(self, signer: Signer | None = None, **kwargs: Any) -> Client:
-        kwargs.setdefault("retry", RetryPolicy("none", retries=0))
+        kwargs.setdefault("retry", RetryPolicy("none", attempts=1))
         return Client(
             "http://testserver",
             signer=signer,

@@ -17,6 +17,7 @@ import pytest
 from augury.client import Client, Signer, orders
 from augury.client import endpoints as ep
 from augury.client.bots.live import LiveBroker
+from augury.client.retry import NO_RETRY
 from augury.client.sim import FeeSchedule, SimOrder
 from tests.e2e.server_harness import CATALOG, Server
 
@@ -88,15 +89,34 @@ def test_paper_bot_sends_nothing_and_logs_its_decisions(server: Server, tmp_path
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_for(lambda: any(r["decision"] == "place" for r in _records(log)))
+    # Others quote 0.45 / 0.55 (mid 0.50): the market maker quotes 0.02 either side,
+    # a paper bid at 0.48 and a paper ask at 0.52, on the fill model only.
+    _wait_for(lambda: sum(r["decision"] == "place" for r in _records(log)) >= 2)
+    placed = {r["side"]: r["price_cc"] for r in _records(log) if r["decision"] == "place"}
+    assert placed == {"bid": 4800, "ask": 5200}
+    # A taker sells 2 through the paper bid (the trade prints at the seeder's 0.45): the
+    # paper bid was first at 0.48 with nothing ahead of it, so it fills 2 at its own price.
+    with Client(server.url, signer=_profile(server, tmp_path / "h3", "taker1")[1]) as taker:
+        taker.create_order(
+            orders.order_v2(T, "ask", 4500, 200, time_in_force="immediate_or_cancel")
+        )
+    _wait_for(lambda: any(r["decision"] == "fill" for r in _records(log)))
     bot.send_signal(signal.SIGINT)
     _out, err = bot.communicate(timeout=60)
     assert bot.returncode == 0, err
-    decisions = [r["decision"] for r in _records(log)]
+    records = _records(log)
+    decisions = [r["decision"] for r in records]
     assert decisions[:2] == ["mode", "start"]
+    assert records[0]["fees"] == "quadratic x1"  # KXTEST's schedule, looked up at start
     assert decisions[-1] == "stop"
+    fills = [r for r in records if r["decision"] == "fill"]
+    assert [(f["side"], f["yes_price_cc"], f["count_c"], f["is_taker"]) for f in fills] == [
+        ("bid", 4800, 200, False)
+    ]
+    assert fills[0]["fee_cc"] == 0  # quadratic: makers pay nothing
     with Client(server.url, signer=signer) as mine:
         assert mine.orders().orders == []  # paper: nothing reached the exchange
+        assert mine.fills().fills == []
     seeder.cancel_all()
     seeder.close()
 
@@ -164,7 +184,9 @@ def test_reconciliation_adopts_an_order_whose_response_was_lost_and_books_fills_
 ) -> None:
     _env, signer = _profile(server, tmp_path / "home", "recon")
     transport = LosesResponses()
-    client = Client(server.url, signer=signer, transport=transport)
+    # No retries: the broker's own reconciliation is under test here (the plain client's
+    # lookup after a retried create is tests/client/test_reconcile.py).
+    client = Client(server.url, signer=signer, transport=transport, retry=NO_RETRY)
     broker = LiveBroker(client, "rc-", lambda _t: FeeSchedule())
     broker.submit(SimOrder("rc-1", T, "bid", 3000, 500), 0)
     assert "rc-1" in broker.unknown  # we do not know whether it was placed...

@@ -73,7 +73,7 @@ def test_basic_tier_client_never_sees_a_429_in_10000_requests(tmp_path: Path) ->
     with exchange(tmp_path / "data", rate_limits=True) as ex:
         signer = ex.user("basic", dollars="100000", tier="basic")
         # No retries: a single 429 would raise RateLimitedError and fail the test.
-        client = ex.client(signer, retry=RetryPolicy("none", retries=0))
+        client = ex.client(signer, retry=RetryPolicy("none", attempts=1))
         limiter = client.install_rate_limiter()
         assert limiter.tier == "basic"
         statuses: list[int] = []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ Step = int | type[Exception]
 class Script:
     """A transport answering from a list: a status code, or an exception class to raise."""
 
-    def __init__(self, steps: list[Step], headers: dict[str, str] | None = None) -> None:
+    def __init__(self, steps: Sequence[Step], headers: dict[str, str] | None = None) -> None:
         self.steps: Iterator[Step] = iter(steps)
         self.headers = headers or {}
         self.requests: list[httpx.Request] = []
@@ -51,14 +52,31 @@ def _client(
     return client, clock
 
 
-def test_default_is_full_jitter_doubling_from_half_a_second_capped_at_30_for_8_retries() -> None:
+def test_default_is_full_jitter_doubling_from_half_a_second_capped_at_30_for_8_attempts() -> None:
     script = Script([503] * 9)
     client, clock = _client(script, DEFAULT, rand=lambda: 0.5)
     with pytest.raises(errors.ServerError):
         client.send(ep.get_exchange_status())
-    # Ceilings 0.5, 1, 2, 4, 8, 16, 30 (cap), 30; the injected draw is half of each.
-    assert clock.sleeps == [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0]
-    assert len(script.requests) == 9
+    # 8 requests in all (the issue's "up to 8 attempts"), so 7 waits. Ceilings 0.5, 1, 2,
+    # 4, 8, 16, 30 (32 capped); the injected draw is half of each.
+    assert clock.sleeps == [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0]
+    assert len(script.requests) == 8
+
+
+@pytest.mark.parametrize(("policy", "attempts"), [(DEFAULT, 8), (CONSERVATIVE, 3), (PATIENT, 5)])
+def test_each_policy_sends_at_most_its_number_of_attempts(
+    policy: RetryPolicy, attempts: int
+) -> None:
+    # The issue: default "up to 8 attempts", conservative "3 attempts", patient "5 attempts".
+    last_chance = Script([503] * (attempts - 1) + [200])
+    client, _clock = _client(last_chance, policy)
+    assert client.send(ep.get_exchange_status()).exchange_active is True
+    assert len(last_chance.requests) == attempts
+    too_late = Script([503] * attempts + [200])
+    client, _clock = _client(too_late, policy)
+    with pytest.raises(errors.ServerError):
+        client.send(ep.get_exchange_status())
+    assert len(too_late.requests) == attempts
 
 
 def test_default_jitter_spans_zero_to_the_ceiling() -> None:
@@ -95,13 +113,21 @@ def test_no_policy_retries_a_client_error(policy: RetryPolicy, status: int) -> N
     assert len(script.requests) == 1
 
 
-def test_conservative_waits_1_2_4_then_gives_up() -> None:
-    script = Script([500, 502, httpx.ConnectError, 503])
+def test_conservative_waits_1_then_2_then_gives_up_after_3_attempts() -> None:
+    script = Script([500, httpx.ConnectError, 503, 200])
     client, clock = _client(script, CONSERVATIVE)
     with pytest.raises(errors.ServerError):
         client.send(ep.get_exchange_status())
+    assert clock.sleeps == [1.0, 2.0]
+    assert len(script.requests) == 3
+
+
+def test_the_conservative_schedule_reaches_4_s_when_allowed_a_fourth_attempt() -> None:
+    script = Script([500, 502, 503, 504])
+    client, clock = _client(script, dataclasses.replace(CONSERVATIVE, attempts=4))
+    with pytest.raises(errors.ServerError):
+        client.send(ep.get_exchange_status())
     assert clock.sleeps == [1.0, 2.0, 4.0]
-    assert len(script.requests) == 4
 
 
 def test_conservative_ignores_retry_after() -> None:
@@ -111,12 +137,13 @@ def test_conservative_ignores_retry_after() -> None:
     assert clock.sleeps == [1.0]
 
 
-def test_patient_doubles_from_one_second_for_five_retries() -> None:
+def test_patient_doubles_from_one_second_for_five_attempts() -> None:
     script = Script([503] * 6)
     client, clock = _client(script, PATIENT)
     with pytest.raises(errors.ServerError):
         client.send(ep.get_exchange_status())
-    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert len(script.requests) == 5
 
 
 def test_patient_prefers_retry_after() -> None:
@@ -131,7 +158,8 @@ def test_connection_failures_are_retried_and_end_as_transport_errors() -> None:
     client, clock = _client(script, CONSERVATIVE)
     with pytest.raises(errors.TransportError):
         client.send(ep.get_exchange_status())
-    assert clock.sleeps == [1.0, 2.0, 4.0]
+    assert clock.sleeps == [1.0, 2.0]
+    assert len(script.requests) == 3
 
 
 def _create(client_order_id: str | None) -> wire.CreateOrderV2Request:
@@ -155,8 +183,10 @@ def test_a_create_is_retried_with_the_same_client_order_id() -> None:
 def test_a_create_without_client_order_id_is_never_sent_twice(failure: Step) -> None:
     script = Script([failure, 201])
     client, clock = _client(script, CONSERVATIVE)
-    with pytest.raises((errors.ServerError, errors.TransportError)):
+    with pytest.raises(errors.UnsafeRetryError) as raised:
         client.send(ep.create_order_v2(_create(None)))
+    # The outcome is unknown (the order may exist): the cause is the original failure.
+    assert isinstance(raised.value.__cause__, (errors.ServerError, errors.TransportError))
     assert len(script.requests) == 1
     assert clock.sleeps == []
 

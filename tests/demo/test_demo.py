@@ -2,7 +2,7 @@
 
 The hour runs the real catalogue, lifecycle and agents in-process on an accelerated
 ``FakeClock`` (7,200 rounds). To stay fast it uses ``InlineSequencer``: the sequencer's
-contract (stamp each command with the clock, apply it, feed every subscriber, in order)
+contract (read the clock, apply each command at that time, feed every subscriber, in order)
 without the journal. The restart test uses the real runtime on a SQLite file, and the CLI
 test starts the real ``augury demo`` server and trades on it with the official SDK.
 """
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import httpx
 import pytest
@@ -42,17 +42,17 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.engine.market import Market
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import FakeClock
-from augury.runtime.sequencer import stamp
 
 START_NS = 1_795_500_000_000_000_000  # 2026-11-24T06:00:00Z (01:00 ET)
 NS = 1_000_000_000
 AUGURY = Path(sys.executable).parent / "augury"
 
-Sink = Callable[[int, c.Command, Outcome], None]
+Sink = Callable[[int, c.Command, Outcome[object]], None]
+R = TypeVar("R")
 
 
 class InlineSequencer:
-    """The sequencer's contract without the journal: stamp, apply, notify, in order."""
+    """The sequencer's contract without the journal: time, apply, notify, in order."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.exchange = Exchange("augury")
@@ -64,12 +64,11 @@ class InlineSequencer:
     def subscribe(self, sink: Sink) -> None:
         self.sinks.append(sink)
 
-    async def submit(self, command: c.Command) -> Outcome:
-        command = stamp(command, self.clock.now_ns())
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         self.last_seq += 1
-        outcome = self.exchange.apply(command)
+        outcome = self.exchange.apply(command, self.clock.now_ns())
         for sink in self.sinks:
-            sink(self.last_seq, command, outcome)
+            sink(self.last_seq, cast(c.Command, command), outcome)
         return outcome
 
     async def call(self, fn: Callable[[Any], Any]) -> Any:
@@ -194,7 +193,7 @@ def test_catalogue_has_kalshi_shaped_series_events_and_markets() -> None:
         "markets": [m for _, _, markets in listed for m in markets],
     }
     for command in catalog_commands(catalog, START_NS):
-        outcome = exchange.apply(stamp(command, START_NS))
+        outcome = exchange.apply(command, START_NS)
         assert outcome.ok, (command, outcome.reject)
     assert len(active(exchange)) == len(catalog["markets"])
 
@@ -227,7 +226,7 @@ def hour() -> Hour:
         runner = DemoRunner(DemoConfig(seed=7), clock)
         result = Hour(exchange, runner, 0)
 
-        def sink(_seq: int, _command: c.Command, outcome: Outcome) -> None:
+        def sink(_seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
             for event in outcome.events:
                 if isinstance(event, TradeEvent):
                     result.trades_per_second[event.ts_ns // NS] += 1

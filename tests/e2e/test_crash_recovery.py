@@ -42,8 +42,8 @@ def full_replay(db_url: str) -> tuple[str, set[str], int]:
         exchange = Exchange("augury")
         seen: set[str] = set()
         last_seq = 0
-        for seq, _ts, payload in journal.read_after(0):
-            outcome = exchange.apply(c.decode_command(payload))
+        for seq, ts_ns, payload in journal.read_after(0):
+            outcome = exchange.apply(c.decode_command(payload), ts_ns)
             seen.update(e.order_id for e in outcome.events if isinstance(e, OrderUpdate))
             last_seq = seq
         return state_digest(exchange), seen, last_seq

@@ -119,7 +119,7 @@ class CommandStream:
 
     # --- observing outcomes ---------------------------------------------------------------
 
-    def observe(self, command: c.Command, outcome: Outcome) -> None:
+    def observe(self, command: c.Command, outcome: Outcome[object]) -> None:
         """Learn ids from an outcome (orders that rest or die, groups created)."""
         for event in outcome.events:
             if isinstance(event, MarketUpdate):
@@ -141,21 +141,22 @@ class CommandStream:
         if outcome.reject is None and isinstance(command, c.CreateOrderGroup):
             self.groups.append((str(outcome.value), command.user_id))
         if outcome.reject is None and isinstance(command, c.CreateSubaccount):
-            self.subaccounts[command.user_id] = int(outcome.value) + 1
+            number = outcome.value
+            assert isinstance(number, int)
+            self.subaccounts[command.user_id] = number + 1
         if len(self.dead) > 2_000:
             del self.dead[:1_000]
 
     # --- the stream -------------------------------------------------------------------
 
     def setup(self) -> Iterator[c.Command]:
-        ts = self.ts
         for user in self.users:
-            yield c.CreateUser(ts_ns=ts, user_id=user, name=user.upper())
-            yield c.Deposit(ts_ns=ts, user_id=user, amount_cc=self.rng.randint(1, 5_000) * 10_000)
+            yield c.CreateUser(user_id=user, name=user.upper())
+            yield c.Deposit(user_id=user, amount_cc=self.rng.randint(1, 5_000) * 10_000)
         for i, fee_type in enumerate(FEE_TYPES):
             mult = self.rng.choice([10_000, 5_000, 0, 25_000, 1])
-            yield c.AddSeries(ts_ns=ts, ticker=f"S{i}", fee_type=fee_type, fee_multiplier_e4=mult)
-            yield c.AddEvent(ts_ns=ts, event_ticker=f"E{i}", series_ticker=f"S{i}")
+            yield c.AddSeries(ticker=f"S{i}", fee_type=fee_type, fee_multiplier_e4=mult)
+            yield c.AddEvent(event_ticker=f"E{i}", series_ticker=f"S{i}")
             self.events.append(f"E{i}")
         for _ in range(self.n_markets):
             yield self.add_market()
@@ -171,7 +172,6 @@ class CommandStream:
             meta["fee_multiplier_e4"] = self.rng.choice([0, 7_000, 30_000, True, 1.5, "x"])
         opens = self.ts + (self.rng.randint(1, 30) * SECOND if self.rng.random() < 0.15 else -1)
         return c.AddMarket(
-            ts_ns=self.ts,
             ticker=ticker,
             event_ticker=self.rng.choice(self.events),
             open_ts_ns=opens,
@@ -182,8 +182,10 @@ class CommandStream:
             meta=meta,
         )
 
-    def __iter__(self) -> Iterator[c.Command]:
-        yield from self.setup()
+    def __iter__(self) -> Iterator[tuple[c.Command, int]]:
+        """Yield each command with the time it is applied at (now and then a stale one)."""
+        for setup in self.setup():
+            yield setup, self.ts
         table = [
             (40, self.place),
             (9, self.cancel),
@@ -201,9 +203,10 @@ class CommandStream:
         weights = [w for w, _ in table]
         makers = [m for _, m in table]
         while True:
+            ts_ns = self.next_ts()
             command = self.rng.choices(makers, weights)[0]()
             if command is not None:
-                yield command
+                yield command, ts_ns
 
     def place(self) -> c.PlaceOrder:
         rng = self.rng
@@ -226,7 +229,6 @@ class CommandStream:
         elif self.groups and rng.random() < 0.01:
             group = rng.choice(self.groups)[0]
         return c.PlaceOrder(
-            ts_ns=self.next_ts(),
             user_id=user,
             ticker=self.ticker(),
             side=rng.choice(["bid", "ask"]),
@@ -257,7 +259,6 @@ class CommandStream:
         if self.rng.random() < 0.05:
             user = self.user()
         return c.CancelOrder(
-            ts_ns=self.next_ts(),
             user_id=user,
             order_id=order_id,
             subaccount=self.rng.choice([None, None, 0, 1]),
@@ -270,7 +271,6 @@ class CommandStream:
         order_id, user, ticker = picked
         rng = self.rng
         return c.AmendOrder(
-            ts_ns=self.next_ts(),
             user_id=user,
             order_id=order_id,
             ticker=ticker if rng.random() > 0.03 else self.ticker(),
@@ -291,7 +291,6 @@ class CommandStream:
         rng = self.rng
         by, to = rng.choice([(True, False), (False, True), (True, True), (False, False)])
         return c.DecreaseOrder(
-            ts_ns=self.next_ts(),
             user_id=user,
             order_id=order_id,
             reduce_by_c=self.count() if by else None,
@@ -301,7 +300,6 @@ class CommandStream:
 
     def cancel_all(self) -> c.CancelAll:
         return c.CancelAll(
-            ts_ns=self.next_ts(),
             user_id=self.user(),
             subaccount=self.rng.choice([None, 0, 1]),
             ticker=self.rng.choice([None, self.ticker()]),
@@ -313,13 +311,9 @@ class CommandStream:
         amount = rng.choice([rng.randint(1, 10**5) * 100, rng.randint(1, 10**7) * 100, 37, 0, -100])
         kind = rng.random()
         if kind < 0.45:
-            return c.Deposit(
-                ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user)
-            )
+            return c.Deposit(user_id=user, amount_cc=amount, subaccount=self.sub(user))
         if kind < 0.8:
-            return c.Withdraw(
-                ts_ns=self.next_ts(), user_id=user, amount_cc=amount, subaccount=self.sub(user)
-            )
+            return c.Withdraw(user_id=user, amount_cc=amount, subaccount=self.sub(user))
         tid = (
             rng.choice(self.transfers)
             if self.transfers and rng.random() < 0.2
@@ -327,7 +321,6 @@ class CommandStream:
         )
         self.transfers.append(tid)
         return c.TransferCash(
-            ts_ns=self.next_ts(),
             user_id=user,
             from_subaccount=self.sub(user),
             to_subaccount=self.sub(user),
@@ -341,7 +334,6 @@ class CommandStream:
         if r < 0.35 or not self.groups:
             user = self.user()
             return c.CreateOrderGroup(
-                ts_ns=self.next_ts(),
                 user_id=user,
                 subaccount=self.sub(user),
                 contracts_limit_c=rng.choice([None, 100, 500, 2_000, 0, -5]),
@@ -354,11 +346,8 @@ class CommandStream:
         if r < 0.75:
             actions: list[Literal["reset", "trigger", "delete"]] = ["reset", "trigger", "delete"]
             action = rng.choices(actions, [5, 3, 1])[0]
-            return c.OrderGroupAction(
-                ts_ns=self.next_ts(), user_id=owner, group_id=group, action=action
-            )
+            return c.OrderGroupAction(user_id=owner, group_id=group, action=action)
         return c.UpdateOrderGroupLimit(
-            ts_ns=self.next_ts(),
             user_id=owner,
             group_id=group,
             contracts_limit_c=rng.choice([100, 300, 1_000, 0]),
@@ -368,14 +357,14 @@ class CommandStream:
         rng = self.rng
         r = rng.random()
         if self.paused:
-            return c.SetExchangeState(ts_ns=self.next_ts(), paused=rng.random() < 0.1)
+            return c.SetExchangeState(paused=rng.random() < 0.1)
         if r < 0.1:
-            return c.SetExchangeState(ts_ns=self.next_ts(), paused=rng.random() < 0.7)
+            return c.SetExchangeState(paused=rng.random() < 0.7)
         action = rng.choices(["pause", "resume", "close"], [3, 5, 1])[0]
-        return c.SetMarketState(ts_ns=self.next_ts(), ticker=self.ticker(), action=action)  # type: ignore[arg-type]
+        return c.SetMarketState(ticker=self.ticker(), action=action)  # type: ignore[arg-type]
 
     def tick(self) -> c.Tick:
-        return c.Tick(ts_ns=self.next_ts())
+        return c.Tick()
 
     def settle(self) -> c.Command:
         rng = self.rng
@@ -384,10 +373,9 @@ class CommandStream:
         if r < 0.3 or active < self.n_markets:
             return self.add_market()
         if r < 0.4:
-            return c.FinalizeMarket(ts_ns=self.next_ts(), ticker=self.ticker())
+            return c.FinalizeMarket(ticker=self.ticker())
         result = rng.choice(["yes", "no", "scalar", "void"])
         return c.DetermineMarket(
-            ts_ns=self.next_ts(),
             ticker=self.ticker(),
             result=result,  # type: ignore[arg-type]
             value_cc=rng.choice([None, 0, 2_500, 10_000, 10_001, -1])
@@ -399,22 +387,20 @@ class CommandStream:
     def accounts(self) -> c.Command:
         rng = self.rng
         r = rng.random()
-        ts = self.next_ts()
         if r < 0.2:
-            return c.CreateSubaccount(ts_ns=ts, user_id=self.user())
+            return c.CreateSubaccount(user_id=self.user())
         if r < 0.35:
             name = f"n{rng.randrange(50)}"
             self.users.append(name) if rng.random() < 0.5 and name not in self.users else None
-            return c.CreateUser(ts_ns=ts, user_id=name, name="New")
+            return c.CreateUser(user_id=name, name="New")
         if r < 0.55:
             tier = rng.choice(["basic", "prime", "default", "bogus", "unlimited"])
-            return c.SetUserTier(ts_ns=ts, user_id=self.user(), tier=tier)
+            return c.SetUserTier(user_id=self.user(), tier=tier)
         if r < 0.8 or not self.keys:
             key_id = f"k{rng.randrange(40)}"
             user = self.user()
             self.keys.append((key_id, user))
             return c.RegisterApiKey(
-                ts_ns=ts,
                 api_key_id=key_id,
                 user_id=user,
                 name="key",
@@ -424,17 +410,17 @@ class CommandStream:
                 subaccount=rng.choice([None, 0, 1]),
             )
         key_id, user = rng.choice(self.keys)
-        return c.RevokeApiKey(ts_ns=ts, api_key_id=key_id, user_id=rng.choice([user, self.user()]))
+        return c.RevokeApiKey(api_key_id=key_id, user_id=rng.choice([user, self.user()]))
 
-    def batch(self) -> c.Batch:
+    def batch(self) -> c.Batch[object]:
         items: list[Any] = [self.place() for _ in range(self.rng.randint(1, 4))]
         picked = self.cancel()
         if picked is not None:
             items.append(picked)
-        return c.Batch(ts_ns=self.ts, items=items)
+        return c.Batch.of(items)
 
 
-def _reject(outcome: Outcome) -> tuple[str, str] | None:
+def _reject(outcome: Outcome[object]) -> tuple[str, str] | None:
     if outcome.reject is None:
         return None
     return (outcome.reject.reason.value, outcome.reject.message)
@@ -442,19 +428,23 @@ def _reject(outcome: Outcome) -> tuple[str, str] | None:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, list) and value and isinstance(value[0], Outcome):
-        return [(_reject(o), o.events, _plain(o.value)) for o in value]
+        return [(_reject(o), o.events, _plain(o.value) if o.ok else None) for o in value]
     return value
 
 
 def compare(
-    python: Exchange, native: Any, command: c.Command, stream: CommandStream | None = None
+    python: Exchange,
+    native: Any,
+    command: c.Command,
+    ts_ns: int,
+    stream: CommandStream | None = None,
 ) -> tuple[str, Any, Any] | None:
-    """Apply one command to both engines; return the first difference, or None.
+    """Apply one command at ``ts_ns`` to both engines; return the first difference, or None.
 
     The stream, when given, observes the Python engine's outcome (to learn ids).
     """
-    a = python.apply(command)
-    b = native.apply(command)
+    a: Outcome[object] = python.apply(command, ts_ns)
+    b: Outcome[object] = native.apply(command, ts_ns)
     if stream is not None:
         stream.observe(command, a)
     if _reject(a) != _reject(b):
@@ -464,7 +454,7 @@ def compare(
             if x != y:
                 return (f"event {i}", x, y)
         return ("event count", len(a.events), len(b.events))
-    if _plain(a.value) != _plain(b.value):
+    if a.ok and _plain(a.value) != _plain(b.value):
         return ("value", a.value, b.value)
     expected = _encoder.encode(canonical_state(python))
     got = native.canonical_bytes()

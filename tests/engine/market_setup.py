@@ -12,29 +12,24 @@ __all__ = ["gtc_bid", "one_market"]
 def one_market(
     deposits_cc: Mapping[str, int],
     *,
-    ts_ns: int = 0,
     fee_type: str = "quadratic",
     ticker: str = "M",
 ) -> list[c.Single]:
     """Series ``S``, event ``E`` and market ``ticker`` (open now, closing far in the future),
     then each user of ``deposits_cc`` created and funded, in that order."""
     out: list[c.Single] = [
-        c.AddSeries(ts_ns=ts_ns, ticker="S", fee_type=fee_type, fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=ts_ns, event_ticker="E", series_ticker="S"),
-        c.AddMarket(ts_ns=ts_ns, ticker=ticker, event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
+        c.AddSeries(ticker="S", fee_type=fee_type, fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="E", series_ticker="S"),
+        c.AddMarket(ticker=ticker, event_ticker="E", open_ts_ns=0, close_ts_ns=2**62),
     ]
-    out += [c.CreateUser(ts_ns=ts_ns, user_id=user, name=user) for user in deposits_cc]
-    out += [
-        c.Deposit(ts_ns=ts_ns, user_id=user, amount_cc=amount)
-        for user, amount in deposits_cc.items()
-    ]
+    out += [c.CreateUser(user_id=user, name=user) for user in deposits_cc]
+    out += [c.Deposit(user_id=user, amount_cc=amount) for user, amount in deposits_cc.items()]
     return out
 
 
-def gtc_bid(user: str, price_cc: int, count_c: int, *, ts_ns: int = 0) -> c.PlaceOrder:
+def gtc_bid(user: str, price_cc: int, count_c: int) -> c.PlaceOrder:
     """A good-till-cancelled YES bid on market ``M``."""
     return c.PlaceOrder(
-        ts_ns=ts_ns,
         user_id=user,
         ticker="M",
         side="bid",

@@ -225,12 +225,15 @@ class ReferenceExchange:
         self.external_cc = 0  # deposits minus withdrawals
         self.paused = False
         self.arrivals = 0
+        self.now_ns = 0  # the time of the command being applied
 
     # --- entry point ----------------------------------------------------------------------
 
-    def apply(self, cmd: c.Command, new_order_id: str = "") -> Result:
-        """Apply a command; ``new_order_id`` names the order a PlaceOrder would create."""
+    def apply(self, cmd: c.Command, ts_ns: int, new_order_id: str = "") -> Result:
+        """Apply a command at time ``ts_ns``; ``new_order_id`` names the order a PlaceOrder
+        would create."""
         result = Result()
+        self.now_ns = ts_ns
         handler = {
             c.CreateUser: self._create_user,
             c.Deposit: self._deposit,
@@ -270,7 +273,7 @@ class ReferenceExchange:
         self.events.setdefault(cmd.event_ticker, cmd.series_ticker)
 
     def _add_market(self, cmd: c.AddMarket, result: Result) -> None:
-        assert cmd.open_ts_ns <= cmd.ts_ns < cmd.close_ts_ns, "markets open at once, never close"
+        assert cmd.open_ts_ns <= self.now_ns < cmd.close_ts_ns, "markets open at once, never close"
         assert cmd.settlement_timer_s == 0
         fee_type, mult = self.series[self.events[cmd.event_ticker]]
         structure = cmd.price_level_structure

@@ -72,6 +72,7 @@ from augury.domain.units import (
 from augury.engine import commands as c
 from augury.engine.events import Event, FillEvent, OrderUpdate, SettlementEvent
 from augury.engine.exchange import Outcome
+from augury.engine.results import Amended
 from augury.engine.state import make_snapshot, state_digest
 from tests.engine.native_engine import audit_any as audit
 from tests.engine.native_engine import load_any, new_exchange
@@ -307,12 +308,12 @@ class Runner:
             f"\n  {message}"
         )
 
-    def apply(self, command: c.Command, stmt: Stmt) -> Outcome:
+    def apply(self, command: c.Command, stmt: Stmt) -> Outcome[object]:
         """Apply a command, audit the exchange, and check the line's expected outcome."""
         expect = _parse_expect(stmt.text)
         before = state_digest(self.exchange)
         snapshot = make_snapshot(self.exchange) if isinstance(command, c.Batch) else b""
-        outcome: Outcome = self.exchange.apply(command)
+        outcome: Outcome[object] = self.exchange.apply(command, self.clock_ns)
         self.last_events = outcome.events
         for event in outcome.events:
             if isinstance(event, OrderUpdate):
@@ -327,7 +328,7 @@ class Runner:
             self.fail("the rejected command changed state_digest", stmt)
         return outcome
 
-    def check_outcome(self, stmt: Stmt, expect: Expect | None, outcome: Outcome) -> None:
+    def check_outcome(self, stmt: Stmt, expect: Expect | None, outcome: Outcome[object]) -> None:
         if outcome.reject is not None:
             got = outcome.reject.reason.value
             if expect is None or expect.kind != "rejected":
@@ -346,11 +347,11 @@ class Runner:
             self.fail(f"`-> {expect.kind}` needs a command that returns an order", stmt)
         self.check_snapshot(stmt, snapshot, expect.kind, expect.reason, expect.filled_c)
 
-    def final_snapshot(self, outcome: Outcome) -> OrderUpdate | None:
+    def final_snapshot(self, outcome: Outcome[object]) -> OrderUpdate | None:
         """The order's state after the command (the cancel reason comes from its events)."""
         value = outcome.value
-        if isinstance(value, dict):  # AmendOrder: {"old", "new"}
-            value = value.get("new")
+        if isinstance(value, Amended):
+            value = value.new
         if not isinstance(value, OrderUpdate):
             return None
         return self.snapshots.get(value.order_id, value)
@@ -389,16 +390,14 @@ class Runner:
                 timer_s = _seconds(next(rest)) // NS_PER_S
             else:
                 self.fail(f"unknown market option {word!r}")
-        ts = self.clock_ns
         series, event = f"S-{ticker}", f"E-{ticker}"
         self.apply(
-            c.AddSeries(ts_ns=ts, ticker=series, fee_type=fee_type, fee_multiplier_e4=mult_e4),
+            c.AddSeries(ticker=series, fee_type=fee_type, fee_multiplier_e4=mult_e4),
             stmt,
         )
-        self.apply(c.AddEvent(ts_ns=ts, event_ticker=event, series_ticker=series), stmt)
+        self.apply(c.AddEvent(event_ticker=event, series_ticker=series), stmt)
         self.apply(
             c.AddMarket(
-                ts_ns=ts,
                 ticker=ticker,
                 event_ticker=event,
                 open_ts_ns=T0_NS + opens_ns,
@@ -412,10 +411,10 @@ class Runner:
 
     def setup_user(self, stmt: Stmt, words: list[str]) -> None:
         user = words[0]
-        self.apply(c.CreateUser(ts_ns=self.clock_ns, user_id=user, name=user), stmt)
+        self.apply(c.CreateUser(user_id=user, name=user), stmt)
         amount = _dollars(words[1]) if len(words) > 1 else 0
         if amount:
-            self.apply(c.Deposit(ts_ns=self.clock_ns, user_id=user, amount_cc=amount), stmt)
+            self.apply(c.Deposit(user_id=user, amount_cc=amount), stmt)
 
     def set_clock(self, stmt: Stmt, words: list[str]) -> None:
         when = T0_NS + _seconds(words[0])
@@ -436,26 +435,24 @@ class Runner:
 
     def admin(self, stmt: Stmt, words: list[str]) -> None:
         verb, args = words[0], words[1:]
-        ts = self.clock_ns
         command: c.Command
         if verb in ("pause", "resume") and args == ["exchange"]:
-            command = c.SetExchangeState(ts_ns=ts, paused=verb == "pause")
+            command = c.SetExchangeState(paused=verb == "pause")
         elif verb in ("pause", "resume", "close"):
             action = _choice(verb, ("pause", "resume", "close"), "action")
-            command = c.SetMarketState(ts_ns=ts, ticker=args[0], action=action)
+            command = c.SetMarketState(ticker=args[0], action=action)
         elif verb in ("settle", "determine"):
             result = _choice(args[1], ("yes", "no", "scalar", "void"), "result")
             command = c.DetermineMarket(
-                ts_ns=ts,
                 ticker=args[0],
                 result=result,
                 value_cc=_dollars(args[2]) if result == "scalar" else None,
                 settle_now=verb == "settle",
             )
         elif verb == "finalize":
-            command = c.FinalizeMarket(ts_ns=ts, ticker=args[0])
+            command = c.FinalizeMarket(ticker=args[0])
         elif verb == "tick":
-            command = c.Tick(ts_ns=ts)
+            command = c.Tick()
         else:
             self.fail(f"unknown admin command {verb!r}")
         self.apply(command, stmt)
@@ -467,7 +464,7 @@ class Runner:
             self.fail(f"unknown statement or user {user!r}")
         if words[1:] == ["batch"]:
             items = [self.build(user, _split_label(inner.words)[1]) for inner in stmt.block]
-            self.apply(c.Batch(ts_ns=self.clock_ns, items=items), stmt)
+            self.apply(c.Batch.of(items), stmt)
             return
         command = self.build(user, words[1:])
         outcome = self.apply(command, stmt)
@@ -476,7 +473,7 @@ class Runner:
         elif label is not None:
             self.bind_order(label, outcome)
 
-    def bind_order(self, label: str, outcome: Outcome) -> None:
+    def bind_order(self, label: str, outcome: Outcome[object]) -> None:
         if not isinstance(outcome.value, OrderUpdate):
             self.fail("only a placed order can be labelled")
         if label in self.order_ids:
@@ -501,17 +498,15 @@ class Runner:
     def build(self, user: str, words: list[str]) -> Any:
         """Turn ``verb args...`` into the command ``user`` sends."""
         verb, args = words[0], words[1:]
-        ts = self.clock_ns
         if verb in ("bid", "ask"):
             return self.place(user, verb, args)
         if verb == "cancel":
-            return c.CancelOrder(ts_ns=ts, user_id=user, order_id=self.order_id(args[0]))
+            return c.CancelOrder(user_id=user, order_id=self.order_id(args[0]))
         if verb == "cancel-all":
-            return c.CancelAll(ts_ns=ts, user_id=user, ticker=args[0] if args else None)
+            return c.CancelAll(user_id=user, ticker=args[0] if args else None)
         if verb == "decrease":  # decrease LABEL by|to N
             how = _choice(args[1], ("by", "to"), "decrease")
             return c.DecreaseOrder(
-                ts_ns=ts,
                 user_id=user,
                 order_id=self.order_id(args[0]),
                 reduce_by_c=_count(args[2]) if how == "by" else None,
@@ -521,7 +516,6 @@ class Runner:
             if args[4] != "@":
                 raise ValueError("expected `amend LABEL TICKER SIDE COUNT @ PRICE`")
             return c.AmendOrder(
-                ts_ns=ts,
                 user_id=user,
                 order_id=self.order_id(args[0]),
                 ticker=args[1],
@@ -532,26 +526,24 @@ class Runner:
         if verb == "group-create":  # group-create LABEL [limit N]
             limit = _pairs(args[1:], ("limit",)).get("limit")
             return c.CreateOrderGroup(
-                ts_ns=ts, user_id=user, contracts_limit_c=_count(limit) if limit else None
+                user_id=user, contracts_limit_c=_count(limit) if limit else None
             )
         if verb in _GROUP_ACTIONS:
             return c.OrderGroupAction(
-                ts_ns=ts,
                 user_id=user,
                 group_id=self.group_id(args[0]),
                 action=_choice(_GROUP_ACTIONS[verb], ("reset", "trigger", "delete"), "action"),
             )
         if verb == "group-limit":
             return c.UpdateOrderGroupLimit(
-                ts_ns=ts,
                 user_id=user,
                 group_id=self.group_id(args[0]),
                 contracts_limit_c=_count(args[1]),
             )
         if verb == "deposit":
-            return c.Deposit(ts_ns=ts, user_id=user, amount_cc=_dollars(args[0]))
+            return c.Deposit(user_id=user, amount_cc=_dollars(args[0]))
         if verb == "withdraw":
-            return c.Withdraw(ts_ns=ts, user_id=user, amount_cc=_dollars(args[0]))
+            return c.Withdraw(user_id=user, amount_cc=_dollars(args[0]))
         raise ValueError(f"unknown command {verb!r}")
 
     def place(self, user: str, side: str, args: list[str]) -> c.PlaceOrder:
@@ -570,7 +562,6 @@ class Runner:
             raise ValueError(f"more than one time in force: {tifs}")
         group = opts.get("group")
         return c.PlaceOrder(
-            ts_ns=self.clock_ns,
             user_id=user,
             ticker=ticker,
             side=_choice(side, ("bid", "ask"), "side"),
@@ -588,7 +579,9 @@ class Runner:
             expiration_ts_ns=T0_NS + _seconds(opts["expires"]) if "expires" in opts else None,
         )
 
-    def check_batch(self, stmt: Stmt, batch: c.Batch, outcome: Outcome, before: bytes) -> None:
+    def check_batch(
+        self, stmt: Stmt, batch: c.Batch[object], outcome: Outcome[object], before: bytes
+    ) -> None:
         """Check each item's outcome, and that the rejected items changed nothing: the
         accepted items alone, applied to the state before the batch, give the same state."""
         results = outcome.value
@@ -598,7 +591,7 @@ class Runner:
         replay = load_any(before, self.exchange)
         for item, result in zip(batch.items, results, strict=True):
             if result.ok:
-                replay.apply(item)
+                replay.apply(item, self.clock_ns)
         if state_digest(replay) != state_digest(self.exchange):
             self.fail("the batch's rejected items changed state_digest", stmt)
         for inner, result in zip(stmt.block, results, strict=True):

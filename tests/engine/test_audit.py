@@ -23,19 +23,19 @@ Damage = Callable[[Exchange, str], object]  # (the exchange, ann's resting order
 
 def _traded() -> tuple[Exchange, str]:
     ex = Exchange("audit")
-    for command in one_market({"ann": 1_000_000, "bob": 1_000_000}, ts_ns=1):
-        assert ex.apply(command).ok
+    for command in one_market({"ann": 1_000_000, "bob": 1_000_000}):
+        assert ex.apply(command, 1).ok
     bid = c.PlaceOrder(
-        ts_ns=2, user_id="ann", ticker="M", side="bid", price_cc=4_000, count_c=500,
+        user_id="ann", ticker="M", side="bid", price_cc=4_000, count_c=500,
         time_in_force="good_till_canceled",
     )  # fmt: skip
-    assert ex.apply(bid).ok
+    assert ex.apply(bid, 2).ok
     (order_id,) = ex.orders
     hit = c.PlaceOrder(
-        ts_ns=3, user_id="bob", ticker="M", side="ask", price_cc=4_000, count_c=200,
+        user_id="bob", ticker="M", side="ask", price_cc=4_000, count_c=200,
         time_in_force="immediate_or_cancel",
     )  # fmt: skip
-    assert ex.apply(hit).ok
+    assert ex.apply(hit, 3).ok
     assert audit(ex) == []
     return ex, order_id
 

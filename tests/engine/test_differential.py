@@ -33,8 +33,8 @@ def test_native_engine_matches_python_engine(seed: int) -> None:
     native_or_skip()
     stream = CommandStream(seed)
     python, native = Exchange("diff"), NativeExchange("diff")
-    for step, command in enumerate(itertools.islice(stream, COMMANDS)):
-        difference = compare(python, native, command, stream)
+    for step, (command, ts_ns) in enumerate(itertools.islice(stream, COMMANDS)):
+        difference = compare(python, native, command, ts_ns, stream)
         assert difference is None, f"seed {seed} step {step}: {command!r}: {difference}"
     assert native.audit() == []
     assert digest_any(native) == digest_any(python)
@@ -44,9 +44,9 @@ def test_a_difference_is_detected() -> None:
     """The comparison can fail: an engine that saw one extra deposit differs in state."""
     native_or_skip()
     python, native = Exchange("diff"), NativeExchange("diff")
-    user = c.CreateUser(ts_ns=1, user_id="a", name="A")
-    assert compare(python, native, user) is None
-    native.apply(c.Deposit(ts_ns=2, user_id="a", amount_cc=100))
-    difference = compare(python, native, c.Tick(ts_ns=3))
+    user = c.CreateUser(user_id="a", name="A")
+    assert compare(python, native, user, 1) is None
+    native.apply(c.Deposit(user_id="a", amount_cc=100), 2)
+    difference = compare(python, native, c.Tick(), 3)
     assert difference is not None
     assert difference[0] == "state"

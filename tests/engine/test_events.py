@@ -30,14 +30,11 @@ from tests.engine.native_engine import new_exchange
 
 def _one_trade() -> tuple[Exchange, list[Any]]:
     ex = new_exchange("augury")
-    setup = one_market(
-        {"ann": 1_000_000, "bob": 2_000_000}, ts_ns=5, fee_type="quadratic_with_maker_fees"
-    )
+    setup = one_market({"ann": 1_000_000, "bob": 2_000_000}, fee_type="quadratic_with_maker_fees")
     for command in setup:
-        assert ex.apply(command).reject is None
+        assert ex.apply(command, 5).reject is None
     rested = ex.apply(
         c.PlaceOrder(
-            ts_ns=10,
             user_id="ann",
             ticker="M",
             side="bid",
@@ -47,12 +44,12 @@ def _one_trade() -> tuple[Exchange, list[Any]]:
             client_order_id="ann-1",
             legacy_side="yes",
             legacy_action="buy",
-        )
+        ),
+        10,
     )
     assert rested.reject is None
     taken = ex.apply(
         c.PlaceOrder(
-            ts_ns=20,
             user_id="bob",
             ticker="M",
             side="ask",
@@ -60,7 +57,8 @@ def _one_trade() -> tuple[Exchange, list[Any]]:
             count_c=300,
             time_in_force="immediate_or_cancel",
             client_order_id="bob-1",
-        )
+        ),
+        20,
     )
     assert taken.reject is None
     return ex, taken.events

@@ -298,7 +298,7 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         super().__init__()
         self.x = new_exchange(INSTANCE)
         self.model = ReferenceExchange()
-        self.log: list[c.Command] = []
+        self.log: list[tuple[c.Command, int]] = []  # every command and its time
         self.ts = 0
         self.steps = 0
         self.users: list[str] = []
@@ -318,31 +318,35 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         return self.ts
 
     def run(self, cmd: c.Command) -> None:
+        ts = self.next_ts()
         note(repr(cmd))
-        self.log.append(cmd)
-        self.check_item(cmd, self.x.apply(cmd))
+        self.log.append((cmd, ts))
+        self.check_item(cmd, ts, self.x.apply(cmd, ts))
         self.compare_state()
 
     def run_batch(self, items: list[c.PlaceOrder]) -> None:
         """Submit several orders as one Batch; the model applies them one by one."""
-        batch = c.Batch(ts_ns=items[0].ts_ns, items=list(items))
+        batch = c.Batch.of(items)
+        ts = self.next_ts()
         note(repr(batch))
-        self.log.append(batch)
-        out = self.x.apply(batch)
+        self.log.append((batch, ts))
+        out = self.x.apply(batch, ts)
         assert out.ok
         assert len(out.value) == len(items)
         for cmd, item in zip(items, out.value, strict=True):
-            self.check_item(cmd, item)
+            self.check_item(cmd, ts, item)
         self.compare_state()
 
-    def check_item(self, cmd: c.Command, out: Outcome) -> None:
+    def check_item(self, cmd: c.Command, ts: int, out: Outcome[object]) -> None:
         new_id = ""
         if isinstance(cmd, c.PlaceOrder) and out.ok:
-            new_id = out.value.order_id
+            placed = out.value
+            assert isinstance(placed, OrderUpdate)
+            new_id = placed.order_id
             self.every_order.append(new_id)
-        self.compare_outcome(cmd, out, self.model.apply(cmd, new_id))
+        self.compare_outcome(cmd, out, self.model.apply(cmd, ts, new_id))
 
-    def compare_outcome(self, cmd: c.Command, out: Outcome, expected: Result) -> None:
+    def compare_outcome(self, cmd: c.Command, out: Outcome[object], expected: Result) -> None:
         got_reason = out.reject.reason if out.reject is not None else None
         if expected.ok or out.ok:
             assert got_reason == expected.reject, (
@@ -372,7 +376,6 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         self.listing[ticker] = self.listing[family]
         self.run(
             c.AddMarket(
-                ts_ns=self.next_ts(),
                 ticker=ticker,
                 event_ticker=f"E{family}",
                 open_ts_ns=1,
@@ -453,25 +456,19 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         ):
             self.grids[ticker] = grid_prices(structure)
             self.anchors[ticker] = anchor
-            ts = self.next_ts()
-            self.run(
-                c.AddSeries(
-                    ts_ns=ts, ticker=f"S{ticker}", fee_type=fee_type, fee_multiplier_e4=mult
-                )
-            )
-            self.run(c.AddEvent(ts_ns=ts, event_ticker=f"E{ticker}", series_ticker=f"S{ticker}"))
+            self.run(c.AddSeries(ticker=f"S{ticker}", fee_type=fee_type, fee_multiplier_e4=mult))
+            self.run(c.AddEvent(event_ticker=f"E{ticker}", series_ticker=f"S{ticker}"))
             self.listing[ticker] = (ticker, structure, fractional)
             self.list_market(ticker, ticker)
         self.users = list(USERS[:n_users])
         for user, cents in zip(self.users, deposits, strict=False):
-            self.run(c.CreateUser(ts_ns=self.next_ts(), user_id=user, name=user))
+            self.run(c.CreateUser(user_id=user, name=user))
             if cents:
-                self.run(c.Deposit(ts_ns=self.next_ts(), user_id=user, amount_cc=cents * 100))
+                self.run(c.Deposit(user_id=user, amount_cc=cents * 100))
         for who, market, side, offset, size in seed_orders:
             ticker = self.slots[market]
             self.run(
                 c.PlaceOrder(
-                    ts_ns=self.next_ts(),
                     user_id=self.user(who),
                     ticker=ticker,
                     side=side,  # type: ignore[arg-type]
@@ -500,7 +497,6 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         if spec.post_only and not spec.odd_combo:
             tif = GTC
         return c.PlaceOrder(
-            ts_ns=self.next_ts(),
             user_id=self.user(spec.user),
             ticker=ticker,
             side=spec.side,
@@ -556,7 +552,6 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         if every:
             self.run(
                 c.CancelAll(
-                    ts_ns=self.next_ts(),
                     user_id=self.user(pick),
                     ticker=None if market is None else self.slots[market],
                 )
@@ -568,7 +563,7 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         owner = self.model.known_orders[order_id].user
         if wrong_user:
             owner = next(u for u in self.users if u != owner)
-        self.run(c.CancelOrder(ts_ns=self.next_ts(), user_id=owner, order_id=order_id))
+        self.run(c.CancelOrder(user_id=owner, order_id=order_id))
 
     @_amend_rule
     def amend_again(self, pick: int, dead: bool, offset: int, lots: int, wrong_side: bool) -> None:
@@ -589,7 +584,6 @@ class ExchangeVersusModel(RuleBasedStateMachine):
             side = "ask" if side == "bid" else "bid"
         self.run(
             c.AmendOrder(
-                ts_ns=self.next_ts(),
                 user_id=order.user,
                 order_id=order_id,
                 ticker=order.ticker,
@@ -618,7 +612,6 @@ class ExchangeVersusModel(RuleBasedStateMachine):
             count = -1 if odd else amount * 23
         self.run(
             c.DecreaseOrder(
-                ts_ns=self.next_ts(),
                 user_id=order.user,
                 order_id=order_id,
                 reduce_by_c=count if by else None,
@@ -633,9 +626,9 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         """Deposit (cents > 0) or withdraw (cents <= 0); odd amounts are not whole cents."""
         amount_cc = abs(cents or 1) * 100 + (37 if odd else 0)
         if cents > 0:
-            self.run(c.Deposit(ts_ns=self.next_ts(), user_id=self.user(user), amount_cc=amount_cc))
+            self.run(c.Deposit(user_id=self.user(user), amount_cc=amount_cc))
         else:
-            self.run(c.Withdraw(ts_ns=self.next_ts(), user_id=self.user(user), amount_cc=amount_cc))
+            self.run(c.Withdraw(user_id=self.user(user), amount_cc=amount_cc))
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -647,17 +640,16 @@ class ExchangeVersusModel(RuleBasedStateMachine):
     def market_state(self, market: int, action: str, again: bool) -> None:
         """Pause or resume a market, or toggle the exchange's trading pause (rarely: set the
         exchange to the state it is already in)."""
-        ts = self.next_ts()
         if action == "exchange":
             paused = self.model.paused
-            self.run(c.SetExchangeState(ts_ns=ts, paused=paused if again else not paused))
+            self.run(c.SetExchangeState(paused=paused if again else not paused))
             return
-        self.run(c.SetMarketState(ts_ns=ts, ticker=self.slots[market], action=action))  # type: ignore[arg-type]
+        self.run(c.SetMarketState(ticker=self.slots[market], action=action))  # type: ignore[arg-type]
 
     @precondition(lambda self: self.model.paused)
     @rule()
     def exchange_resume(self) -> None:
-        self.run(c.SetExchangeState(ts_ns=self.next_ts(), paused=False))
+        self.run(c.SetExchangeState(paused=False))
 
     @precondition(lambda self: self.steps >= LATE_STEP)
     @rule(
@@ -669,11 +661,10 @@ class ExchangeVersusModel(RuleBasedStateMachine):
         """Close a market, or determine and settle it at once and list its successor."""
         ticker = self.slots[market]
         if result == "close":
-            self.run(c.SetMarketState(ts_ns=self.next_ts(), ticker=ticker, action="close"))
+            self.run(c.SetMarketState(ticker=ticker, action="close"))
             return
         self.run(
             c.DetermineMarket(
-                ts_ns=self.next_ts(),
                 ticker=ticker,
                 result=result,  # type: ignore[arg-type]
                 value_cc=value if result == "scalar" else None,
@@ -700,8 +691,8 @@ class ExchangeVersusModel(RuleBasedStateMachine):
 
     def check_replay(self) -> None:
         fresh = new_exchange(INSTANCE)
-        for cmd in self.log:
-            fresh.apply(cmd)
+        for cmd, ts in self.log:
+            fresh.apply(cmd, ts)
         assert state_digest(fresh) == state_digest(self.x), "replay diverged"
 
     def teardown(self) -> None:
@@ -728,18 +719,19 @@ class TestExchangeVersusModelLong(ExchangeVersusModel.TestCase):  # type: ignore
 
 
 def _pinned_setup() -> list[c.Command]:
+    """Applied at time 1."""
     return [
-        c.AddSeries(ts_ns=1, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=1, event_ticker="E", series_ticker="S"),
-        c.AddMarket(ts_ns=1, ticker="M", event_ticker="E", open_ts_ns=1, close_ts_ns=10**18),
-        c.CreateUser(ts_ns=1, user_id="ann", name="ann"),
-        c.Deposit(ts_ns=1, user_id="ann", amount_cc=1_000_000),
-        c.CreateUser(ts_ns=1, user_id="bob", name="bob"),
-        c.Deposit(ts_ns=1, user_id="bob", amount_cc=1_000_000),
+        c.AddSeries(ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="E", series_ticker="S"),
+        c.AddMarket(ticker="M", event_ticker="E", open_ts_ns=1, close_ts_ns=10**18),
+        c.CreateUser(user_id="ann", name="ann"),
+        c.Deposit(user_id="ann", amount_cc=1_000_000),
+        c.CreateUser(user_id="bob", name="bob"),
+        c.Deposit(user_id="bob", amount_cc=1_000_000),
     ]
 
 
-def _bid(ts: int, **options: Any) -> c.PlaceOrder:
+def _bid(ts: int, **options: Any) -> tuple[int, c.Command]:
     fields: dict[str, Any] = {
         "user_id": "ann",
         "ticker": "M",
@@ -749,11 +741,12 @@ def _bid(ts: int, **options: Any) -> c.PlaceOrder:
         "time_in_force": GTC,
     }
     fields.update(options)
-    return c.PlaceOrder(ts_ns=ts, **fields)
+    return ts, c.PlaceOrder(**fields)
 
 
 FIRST_ORDER = "placeholder-for-the-first-order-id"
-_PINNED: dict[str, tuple[list[c.Command], str]] = {
+# Each case: (time, command) pairs, and the reject reason of the last one.
+_PINNED: dict[str, tuple[list[tuple[int, c.Command]], str]] = {
     # rejects.py: within the validation stage the enum order is the precedence, and
     # INVALID_PARAMETERS (post_only needs good_till_canceled) comes first.
     "post_only_ioc_off_grid_price": (
@@ -773,15 +766,17 @@ _PINNED: dict[str, tuple[list[c.Command], str]] = {
         [
             _bid(2, count_c=300),
             _bid(3, user_id="bob", side="ask", time_in_force=IOC),
-            c.SetMarketState(ts_ns=4, ticker="M", action="pause"),
-            c.AmendOrder(
-                ts_ns=5,
-                user_id="ann",
-                order_id=FIRST_ORDER,
-                ticker="M",
-                side="bid",
-                price_cc=5_000,
-                count_c=100,
+            (4, c.SetMarketState(ticker="M", action="pause")),
+            (
+                5,
+                c.AmendOrder(
+                    user_id="ann",
+                    order_id=FIRST_ORDER,
+                    ticker="M",
+                    side="bid",
+                    price_cc=5_000,
+                    count_c=100,
+                ),
             ),
         ],
         "trading_is_paused",
@@ -790,15 +785,17 @@ _PINNED: dict[str, tuple[list[c.Command], str]] = {
         [
             _bid(2, count_c=300),
             _bid(3, user_id="bob", side="ask", time_in_force=IOC),
-            c.SetExchangeState(ts_ns=4, paused=True),
-            c.AmendOrder(
-                ts_ns=5,
-                user_id="ann",
-                order_id=FIRST_ORDER,
-                ticker="M",
-                side="bid",
-                price_cc=5_000,
-                count_c=100,
+            (4, c.SetExchangeState(paused=True)),
+            (
+                5,
+                c.AmendOrder(
+                    user_id="ann",
+                    order_id=FIRST_ORDER,
+                    ticker="M",
+                    side="bid",
+                    price_cc=5_000,
+                    count_c=100,
+                ),
             ),
         ],
         "exchange_is_paused",
@@ -808,8 +805,8 @@ _PINNED: dict[str, tuple[list[c.Command], str]] = {
     "cancel_someone_elses_order_after_close": (
         [
             _bid(2),
-            c.SetMarketState(ts_ns=3, ticker="M", action="close"),
-            c.CancelOrder(ts_ns=4, user_id="bob", order_id=FIRST_ORDER),
+            (3, c.SetMarketState(ticker="M", action="close")),
+            (4, c.CancelOrder(user_id="bob", order_id=FIRST_ORDER)),
         ],
         "order_not_found",
     ),
@@ -824,19 +821,20 @@ def test_pinned_reject_reasons(case: str) -> None:
     x, model = new_exchange(INSTANCE), ReferenceExchange()
     first_order = ""
     for cmd in _pinned_setup():
-        assert x.apply(cmd).ok
-        assert model.apply(cmd).ok
-    *before, last = commands
-    for cmd in before:
-        out = x.apply(cmd)
+        assert x.apply(cmd, 1).ok
+        assert model.apply(cmd, 1).ok
+    *before, (last_ts, last) = commands
+    for ts, cmd in before:
+        out: Outcome[object] = x.apply(cmd, ts)
         assert out.ok
-        new_id = out.value.order_id if isinstance(cmd, c.PlaceOrder) else ""
+        placed = out.value if isinstance(cmd, c.PlaceOrder) else None
+        new_id = placed.order_id if isinstance(placed, OrderUpdate) else ""
         first_order = first_order or new_id
-        assert model.apply(cmd, new_id).ok
+        assert model.apply(cmd, ts, new_id).ok
     if hasattr(last, "order_id") and last.order_id == FIRST_ORDER:
         last = msgspec.structs.replace(last, order_id=first_order)
-    expected_by_model = model.apply(last)
+    expected_by_model = model.apply(last, last_ts)
     assert expected_by_model.acceptable == {RejectReason(expected)}
-    out = x.apply(last)
+    out = x.apply(last, last_ts)
     assert out.reject is not None
     assert out.reject.reason.value == expected

@@ -1,9 +1,10 @@
 """A placement's result is the very ``OrderUpdate`` event it emitted, on both engines.
 
 The Python engine returns the order's last emitted event as the command's value
-(``Exchange._last_snapshot``): one object, reachable twice. The native binding mirrors that
-(outcome kind 4 names the event instead of encoding a second copy); these tests pin the
-behaviour on both engines so a consumer that relies on either shape sees the same thing.
+(``augury.engine.emit.last_order_update``): one object, reachable twice. The native binding
+mirrors that (outcome kind 4 names the event instead of encoding a second copy); these tests
+pin the behaviour on both engines so a consumer that relies on either shape sees the same
+thing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ENGINES = ["python", "native"]
 def _market(engine: str) -> Any:
     exchange = new_exchange("identity", engine)
     for command in one_market({"alice": 1_000_000, "bob": 1_000_000}):
-        assert exchange.apply(command).reject is None
+        assert exchange.apply(command, 0).reject is None
     return exchange
 
 
@@ -34,7 +35,7 @@ def _updates_of(events: list[Any], order_id: str) -> list[OrderUpdate]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_resting_order_is_its_own_last_update(engine: str) -> None:
     exchange = _market(engine)
-    outcome = exchange.apply(gtc_bid("alice", 4_000, 300))
+    outcome = exchange.apply(gtc_bid("alice", 4_000, 300), 0)
     assert outcome.reject is None
     value = outcome.value
     assert isinstance(value, OrderUpdate)
@@ -48,9 +49,8 @@ def test_a_resting_order_is_its_own_last_update(engine: str) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_filled_taker_is_its_own_last_update(engine: str) -> None:
     exchange = _market(engine)
-    assert exchange.apply(gtc_bid("alice", 4_000, 200)).reject is None
+    assert exchange.apply(gtc_bid("alice", 4_000, 200), 0).reject is None
     ask = c.PlaceOrder(
-        ts_ns=1,
         user_id="bob",
         ticker="M",
         side="ask",
@@ -58,7 +58,7 @@ def test_a_filled_taker_is_its_own_last_update(engine: str) -> None:
         count_c=200,
         time_in_force="immediate_or_cancel",
     )
-    outcome = exchange.apply(ask)
+    outcome = exchange.apply(ask, 1)
     assert outcome.reject is None
     value = outcome.value
     assert value.status == "executed"
@@ -74,9 +74,9 @@ def test_the_batch_path_hands_back_the_same_object() -> None:
     exchange = _market("native")
     payloads = [
         c.encode_command(gtc_bid("alice", 3_000, 100)),
-        c.encode_command(gtc_bid("bob", 3_100, 100, ts_ns=1)),
+        c.encode_command(gtc_bid("bob", 3_100, 100)),
     ]
-    outcomes = exchange.apply_encoded_batch(payloads)
+    outcomes = exchange.apply_encoded_batch(payloads, 1)
     for outcome in outcomes:
         value = outcome.value
         assert value.status == "resting"

@@ -39,42 +39,43 @@ class World:
 
 def _world() -> World:
     ex = Exchange("refusals")
-    for command in one_market({"ann": 1_000_000, "bob": 1_000_000}, ts_ns=1):
-        assert ex.apply(command).ok
+    for command in one_market({"ann": 1_000_000, "bob": 1_000_000}):
+        assert ex.apply(command, 1).ok
     key = c.RegisterApiKey(
-        ts_ns=2, api_key_id="k1", user_id="ann", name="k", public_key_pem="pem",
+        api_key_id="k1", user_id="ann", name="k", public_key_pem="pem",
         key_type="ed25519", scopes=["read", "write"],
     )  # fmt: skip
-    assert ex.apply(key).ok
+    assert ex.apply(key, 2).ok
     placed = ex.apply(
         c.PlaceOrder(
-            ts_ns=3, user_id="ann", ticker="M", side="bid", price_cc=4_000, count_c=500,
+            user_id="ann", ticker="M", side="bid", price_cc=4_000, count_c=500,
             time_in_force="good_till_canceled", client_order_id="c1",
-        )
+        ),
+        3,
     )  # fmt: skip
     (order,) = [e for e in placed.events if isinstance(e, OrderUpdate)]
     other = c.PlaceOrder(
-        ts_ns=3, user_id="ann", ticker="M", side="bid", price_cc=3_000, count_c=300,
+        user_id="ann", ticker="M", side="bid", price_cc=3_000, count_c=300,
         time_in_force="good_till_canceled", client_order_id="c2",
     )  # fmt: skip
-    assert ex.apply(other).ok
-    grouped = ex.apply(c.CreateOrderGroup(ts_ns=4, user_id="ann", contracts_limit_c=1_000))
+    assert ex.apply(other, 3).ok
+    grouped = ex.apply(c.CreateOrderGroup(user_id="ann", contracts_limit_c=1_000), 4)
     (group,) = [e for e in grouped.events if isinstance(e, OrderGroupUpdate)]
     return World(ex, order.order_id, group.group_id)
 
 
 BOB_ASKS = c.PlaceOrder(
-    ts_ns=TS, user_id="bob", ticker="M", side="ask", price_cc=6_000, count_c=100,
+    user_id="bob", ticker="M", side="ask", price_cc=6_000, count_c=100,
     time_in_force="good_till_canceled",
 )  # fmt: skip
-NEW_SERIES = c.AddSeries(ts_ns=TS, ticker="S2", fee_type="quadratic", fee_multiplier_e4=10_000)
-NEW_MARKET = c.AddMarket(ts_ns=TS, ticker="M2", event_ticker="E", open_ts_ns=0, close_ts_ns=10**12)
+NEW_SERIES = c.AddSeries(ticker="S2", fee_type="quadratic", fee_multiplier_e4=10_000)
+NEW_MARKET = c.AddMarket(ticker="M2", event_ticker="E", open_ts_ns=0, close_ts_ns=10**12)
 
 
 def _amend(w: World, **changes: Any) -> c.AmendOrder:
     """ann re-prices her c1 bid to $0.41, with ``changes``."""
     amend = c.AmendOrder(
-        ts_ns=TS, user_id="ann", order_id=w.order_id, ticker="M", side="bid", price_cc=4_100,
+        user_id="ann", order_id=w.order_id, ticker="M", side="bid", price_cc=4_100,
         count_c=500,
     )  # fmt: skip
     return replace(amend, **changes)
@@ -83,12 +84,11 @@ def _amend(w: World, **changes: Any) -> c.AmendOrder:
 CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
     # accounts and keys
     "a taken user id": (
-        lambda w: c.CreateUser(ts_ns=TS, user_id="ann", name="x"),
+        lambda w: c.CreateUser(user_id="ann", name="x"),
         R.ALREADY_EXISTS,
     ),
     "a key for nobody": (
         lambda w: c.RegisterApiKey(
-            ts_ns=TS,
             api_key_id="k2",
             user_id="zed",
             name="k",
@@ -100,7 +100,6 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
     ),
     "a taken key id": (
         lambda w: c.RegisterApiKey(
-            ts_ns=TS,
             api_key_id="k1",
             user_id="bob",
             name="k",
@@ -113,36 +112,35 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
     # The exchange's total (deposits less withdrawals) may not pass $100 billion
     # (decision 0014); ann and bob already hold $200, so one more $100 billion is over.
     "a deposit past the exchange's money limit": (
-        lambda w: c.Deposit(ts_ns=TS, user_id="bob", amount_cc=10**15),
+        lambda w: c.Deposit(user_id="bob", amount_cc=10**15),
         R.MONEY_LIMIT,
     ),
     "revoking someone else's key": (
-        lambda w: c.RevokeApiKey(ts_ns=TS, api_key_id="k1", user_id="bob"),
+        lambda w: c.RevokeApiKey(api_key_id="k1", user_id="bob"),
         R.INVALID_PARAMETERS,
     ),
     "revoking an unknown key": (
-        lambda w: c.RevokeApiKey(ts_ns=TS, api_key_id="k9", user_id="ann"),
+        lambda w: c.RevokeApiKey(api_key_id="k9", user_id="ann"),
         R.INVALID_PARAMETERS,
     ),
     "a tier for nobody": (
-        lambda w: c.SetUserTier(ts_ns=TS, user_id="zed", tier="basic"),
+        lambda w: c.SetUserTier(user_id="zed", tier="basic"),
         R.UNKNOWN_USER,
     ),
     "an unknown tier": (
-        lambda w: c.SetUserTier(ts_ns=TS, user_id="ann", tier="platinum"),
+        lambda w: c.SetUserTier(user_id="ann", tier="platinum"),
         R.INVALID_PARAMETERS,
     ),
     "a deposit for nobody": (
-        lambda w: c.Deposit(ts_ns=TS, user_id="zed", amount_cc=100),
+        lambda w: c.Deposit(user_id="zed", amount_cc=100),
         R.UNKNOWN_USER,
     ),
     "a deposit to a subaccount that does not exist": (
-        lambda w: c.Deposit(ts_ns=TS, user_id="ann", amount_cc=100, subaccount=3),
+        lambda w: c.Deposit(user_id="ann", amount_cc=100, subaccount=3),
         R.INVALID_PARAMETERS,
     ),
     "a transfer to the same subaccount": (
         lambda w: c.TransferCash(
-            ts_ns=TS,
             user_id="ann",
             from_subaccount=0,
             to_subaccount=0,
@@ -161,7 +159,7 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
         R.INVALID_PARAMETERS,
     ),
     "an event of an unknown series": (
-        lambda w: c.AddEvent(ts_ns=TS, event_ticker="E2", series_ticker="S9"),
+        lambda w: c.AddEvent(event_ticker="E2", series_ticker="S9"),
         R.INVALID_PARAMETERS,
     ),
     "a market of an unknown event": (
@@ -177,12 +175,12 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
         R.INVALID_PARAMETERS,
     ),
     "a scalar result without a value": (
-        lambda w: c.DetermineMarket(ts_ns=TS, ticker="M", result="scalar"),
+        lambda w: c.DetermineMarket(ticker="M", result="scalar"),
         R.INVALID_PARAMETERS,
     ),
     # A number outside domain/limits.py is refused first of all (decision 0014).
     "a scalar result above $1": (
-        lambda w: c.DetermineMarket(ts_ns=TS, ticker="M", result="scalar", value_cc=10_001),
+        lambda w: c.DetermineMarket(ticker="M", result="scalar", value_cc=10_001),
         R.OUT_OF_DOMAIN,
     ),
     # orders
@@ -192,15 +190,15 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
         ),
         R.INVALID_PARAMETERS,
     ),
-    "cancel-all for nobody": (lambda w: c.CancelAll(ts_ns=TS, user_id="zed"), R.UNKNOWN_USER),
+    "cancel-all for nobody": (lambda w: c.CancelAll(user_id="zed"), R.UNKNOWN_USER),
     "a decrease both by and to": (
         lambda w: c.DecreaseOrder(
-            ts_ns=TS, user_id="ann", order_id=w.order_id, reduce_by_c=100, reduce_to_c=100
+            user_id="ann", order_id=w.order_id, reduce_by_c=100, reduce_to_c=100
         ),
         R.INVALID_PARAMETERS,
     ),
     "a decrease neither by nor to": (
-        lambda w: c.DecreaseOrder(ts_ns=TS, user_id="ann", order_id=w.order_id),
+        lambda w: c.DecreaseOrder(user_id="ann", order_id=w.order_id),
         R.INVALID_PARAMETERS,
     ),
     "an amend naming another client order id": (
@@ -217,19 +215,17 @@ CASES: dict[str, tuple[Callable[[World], c.Command], RejectReason]] = {
     ),
     # order groups
     "a group with a zero limit": (
-        lambda w: c.CreateOrderGroup(ts_ns=TS, user_id="ann", contracts_limit_c=0),
+        lambda w: c.CreateOrderGroup(user_id="ann", contracts_limit_c=0),
         R.INVALID_PARAMETERS,
     ),
     "a new limit on someone else's group": (
         lambda w: c.UpdateOrderGroupLimit(
-            ts_ns=TS, user_id="bob", group_id=w.group_id, contracts_limit_c=500
+            user_id="bob", group_id=w.group_id, contracts_limit_c=500
         ),
         R.ORDER_GROUP_NOT_FOUND,
     ),
     "a zero limit on one's group": (
-        lambda w: c.UpdateOrderGroupLimit(
-            ts_ns=TS, user_id="ann", group_id=w.group_id, contracts_limit_c=0
-        ),
+        lambda w: c.UpdateOrderGroupLimit(user_id="ann", group_id=w.group_id, contracts_limit_c=0),
         R.INVALID_PARAMETERS,
     ),
 }
@@ -241,7 +237,7 @@ def test_the_refusal_names_its_reason_and_changes_nothing(case: str) -> None:
     world = _world()
     command = make(world)
     before = state_digest(world.exchange)
-    outcome = world.exchange.apply(command)
+    outcome = world.exchange.apply(command, TS)
     assert outcome.reject is not None, f"{case}: accepted"
     assert outcome.reject.reason is reason, (case, outcome.reject)
     assert outcome.events == []
@@ -252,9 +248,9 @@ def test_the_subaccount_limit_holds() -> None:
     world = _world()
     ex = world.exchange
     for n in range(MAX_SUBACCOUNTS):
-        assert ex.apply(c.CreateSubaccount(ts_ns=TS + n, user_id="bob")).ok, n
+        assert ex.apply(c.CreateSubaccount(user_id="bob"), TS + n).ok, n
     before = state_digest(ex)
-    outcome = ex.apply(c.CreateSubaccount(ts_ns=TS + MAX_SUBACCOUNTS, user_id="bob"))
+    outcome = ex.apply(c.CreateSubaccount(user_id="bob"), TS + MAX_SUBACCOUNTS)
     assert outcome.reject is not None
     assert outcome.reject.reason is R.INVALID_PARAMETERS
     assert state_digest(ex) == before
@@ -264,9 +260,9 @@ def test_loading_a_series_again_refreshes_its_metadata_only() -> None:
     # A catalog loaded twice is harmless: the second AddSeries keeps the fee rules.
     ex = _world().exchange
     again = c.AddSeries(
-        ts_ns=TS, ticker="S", fee_type="flat", fee_multiplier_e4=5_000, meta={"title": "Again"}
+        ticker="S", fee_type="flat", fee_multiplier_e4=5_000, meta={"title": "Again"}
     )
-    assert ex.apply(again).ok
+    assert ex.apply(again, TS).ok
     series = ex.series["S"]
     assert series.meta == {"title": "Again"}
     assert (series.fee_type.value, series.fee_multiplier_e4) == ("quadratic", 10_000)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from augury.engine import commands as c
 from augury.engine.events import FillEvent, SettlementEvent
-from augury.engine.exchange import Exchange
+from augury.engine.exchange import Exchange, Outcome
 from augury.platform.leaderboard import standings
 from augury.store.records import FillRecord, SettlementRecord
 from tests.engine.market_setup import one_market
@@ -52,33 +52,35 @@ def _run(
     script: list[tuple[str, str, str, int, int, bool]], results: tuple[str, str] | None
 ) -> tuple[Exchange, list[FillRecord], list[SettlementRecord], list[int]]:
     exchange = Exchange("lb")
-    setup = one_market(dict.fromkeys(USERS, 10_000 * 10_000))
-    setup.append(
-        c.AddMarket(ts_ns=0, ticker="N", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62)
-    )
-    setup.append(c.Tick(ts_ns=1))
-    commands: list[c.Command] = list(setup)
+    # (time, command): the setup at 0, a tick at 1, order n at 10 + n, settlement at 1000.
+    commands: list[tuple[int, c.Command]] = [
+        (0, command) for command in one_market(dict.fromkeys(USERS, 10_000 * 10_000))
+    ]
+    commands.append((0, c.AddMarket(ticker="N", event_ticker="E", open_ts_ns=0, close_ts_ns=2**62)))
+    commands.append((1, c.Tick()))
     for n, (user, ticker, side, cents, count, ioc) in enumerate(script):
         commands.append(
-            c.PlaceOrder(
-                ts_ns=10 + n,
-                user_id=user,
-                ticker=ticker,
-                side=side,  # type: ignore[arg-type]
-                price_cc=cents * 100,
-                count_c=count * 100,
-                time_in_force="immediate_or_cancel" if ioc else "good_till_canceled",
+            (
+                10 + n,
+                c.PlaceOrder(
+                    user_id=user,
+                    ticker=ticker,
+                    side=side,  # type: ignore[arg-type]
+                    price_cc=cents * 100,
+                    count_c=count * 100,
+                    time_in_force="immediate_or_cancel" if ioc else "good_till_canceled",
+                ),
             )
         )
     times = []
     for ticker, result in zip(MARKETS, results or (), strict=False):
         commands.append(
-            c.DetermineMarket(ts_ns=1000, ticker=ticker, result=_RESULTS[result], settle_now=True)
+            (1000, c.DetermineMarket(ticker=ticker, result=_RESULTS[result], settle_now=True))
         )
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
-    for seq, command in enumerate(commands, start=1):
-        outcome = exchange.apply(command)
+    for seq, (ts_ns, command) in enumerate(commands, start=1):
+        outcome: Outcome[object] = exchange.apply(command, ts_ns)
         for event in outcome.events:
             if isinstance(event, FillEvent):
                 fills.append(
@@ -192,51 +194,59 @@ def test_a_period_counts_only_what_was_realised_inside_it() -> None:
     # settlement; the fees u1 paid inside each window come off.
     exchange = Exchange("p")
     for setup in one_market({"u1": 10**8, "u2": 10**8, "u3": 10**8}):
-        exchange.apply(setup)
+        exchange.apply(setup, 0)
     fills: list[FillRecord] = []
     settlements: list[SettlementRecord] = []
-    script: list[c.Command] = [
-        c.Tick(ts_ns=1),
-        c.PlaceOrder(
-            ts_ns=10,
-            user_id="u2",
-            ticker="M",
-            side="ask",
-            price_cc=4000,
-            count_c=200,
-            time_in_force="good_till_canceled",
+    script: list[tuple[int, c.Command]] = [
+        (1, c.Tick()),
+        (
+            10,
+            c.PlaceOrder(
+                user_id="u2",
+                ticker="M",
+                side="ask",
+                price_cc=4000,
+                count_c=200,
+                time_in_force="good_till_canceled",
+            ),
         ),
-        c.PlaceOrder(
-            ts_ns=10,
-            user_id="u1",
-            ticker="M",
-            side="bid",
-            price_cc=4000,
-            count_c=200,
-            time_in_force="immediate_or_cancel",
+        (
+            10,
+            c.PlaceOrder(
+                user_id="u1",
+                ticker="M",
+                side="bid",
+                price_cc=4000,
+                count_c=200,
+                time_in_force="immediate_or_cancel",
+            ),
         ),
-        c.PlaceOrder(
-            ts_ns=11,
-            user_id="u3",
-            ticker="M",
-            side="bid",
-            price_cc=7000,
-            count_c=100,
-            time_in_force="good_till_canceled",
+        (
+            11,
+            c.PlaceOrder(
+                user_id="u3",
+                ticker="M",
+                side="bid",
+                price_cc=7000,
+                count_c=100,
+                time_in_force="good_till_canceled",
+            ),
         ),
-        c.PlaceOrder(
-            ts_ns=11,
-            user_id="u1",
-            ticker="M",
-            side="ask",
-            price_cc=7000,
-            count_c=100,
-            time_in_force="immediate_or_cancel",
+        (
+            11,
+            c.PlaceOrder(
+                user_id="u1",
+                ticker="M",
+                side="ask",
+                price_cc=7000,
+                count_c=100,
+                time_in_force="immediate_or_cancel",
+            ),
         ),
-        c.DetermineMarket(ts_ns=1000, ticker="M", result="yes", settle_now=True),
+        (1000, c.DetermineMarket(ticker="M", result="yes", settle_now=True)),
     ]
-    for seq, command in enumerate(script, start=10):
-        for event in exchange.apply(command).events:
+    for seq, (ts_ns, command) in enumerate(script, start=10):
+        for event in exchange.apply(command, ts_ns).events:
             if isinstance(event, FillEvent):
                 fills.append(
                     FillRecord(

@@ -64,7 +64,7 @@ def test_the_engine_refuses_a_transfer_id_twice(ex: Exchange) -> None:
     assert ex.app is not None
     context = ex.app.state.context
     ex.admin("POST", "/users", {"name": "twice"})
-    deposit = c.Deposit(ts_ns=0, user_id="twice", amount_cc=10_000, transfer_id="cash-x")
+    deposit = c.Deposit(user_id="twice", amount_cc=10_000, transfer_id="cash-x")
     first = ex.portal.call(context.runtime.sequencer.submit, deposit)
     second = ex.portal.call(context.runtime.sequencer.submit, deposit)
     assert first.reject is None

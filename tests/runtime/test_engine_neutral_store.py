@@ -28,14 +28,15 @@ from tests.engine.native_engine import native_or_skip
 ENGINES = [("python", "native"), ("native", "python")]
 
 
-def _stream(n: int) -> list[c.Command]:
-    """A seeded command stream (the differential test's), fixed in advance."""
+def _stream(n: int) -> list[tuple[c.Command, int]]:
+    """A seeded command stream (the differential test's) with each command's time, fixed
+    in advance."""
     stream = CommandStream(seed=3)
     scratch = Exchange("augury")
     commands = []
-    for command in itertools.islice(stream, n):
-        stream.observe(command, scratch.apply(command))
-        commands.append(command)
+    for command, ts_ns in itertools.islice(stream, n):
+        stream.observe(command, scratch.apply(command, ts_ns))
+        commands.append((command, ts_ns))
     return commands
 
 
@@ -69,7 +70,7 @@ def test_a_store_recovers_under_the_other_engine(tmp_path: Path, first: str, sec
     native_or_skip()
     url = f"sqlite:///{tmp_path / 'augury.db'}"
     commands = _stream(900)
-    digest, resting, last_seq = asyncio.run(_serve(url, first, commands))
+    digest, resting, last_seq = asyncio.run(_serve(url, first, [cmd for cmd, _ in commands]))
     assert resting > 0
     recovered, resting_after, snapshot_seq = asyncio.run(_reopen(url, second))
     assert snapshot_seq == last_seq  # the final snapshot, written by the first engine
@@ -87,11 +88,11 @@ def test_replay_past_a_foreign_snapshot_continues_identically(
     commands = _stream(600)
     live = Exchange("augury") if first == "python" else NativeExchange("augury")
     with Journal.open(url) as journal:
-        for seq, command in enumerate(commands, start=1):
-            live.apply(command)  # out-of-domain ones too: refused, as on replay
-            journal.append_batch([(seq, command.ts_ns, c.encode_command(command))])
+        for seq, (command, ts_ns) in enumerate(commands, start=1):
+            live.apply(command, ts_ns)  # out-of-domain ones too: refused, as on replay
+            journal.append_batch([(seq, ts_ns, c.encode_command(command))])
             if seq == 300:
-                journal.write_snapshot(seq, command.ts_ns, make_snapshot(live))
+                journal.write_snapshot(seq, ts_ns, make_snapshot(live))
     with Journal.open(url) as journal:
         from_snapshot = recover(journal, "augury", engine=second)
         from_scratch = recover(journal, "augury", engine=second, max_snapshot_seq=0)

@@ -28,17 +28,19 @@ from augury.runtime.boot import recover
 from augury.store import Journal
 from tests.engine.market_setup import one_market
 
-SETUP: list[c.Command] = [*one_market({"ann": 10_000_000, "bob": 10_000_000}, ts_ns=1)]
+# (time, command): the setup at 1, trade i at 10 + i.
+SETUP: list[tuple[int, c.Command]] = [
+    (1, command) for command in one_market({"ann": 10_000_000, "bob": 10_000_000})
+]
 
 
-def _trade(i: int) -> list[c.Command]:
+def _trade(i: int) -> list[tuple[int, c.Command]]:
     def order(
         user: str,
         side: Literal["bid", "ask"],
         tif: Literal["good_till_canceled", "immediate_or_cancel"],
-    ) -> c.PlaceOrder:
-        return c.PlaceOrder(
-            ts_ns=10 + i,
+    ) -> tuple[int, c.Command]:
+        return 10 + i, c.PlaceOrder(
             user_id=user,
             ticker="M",
             side=side,
@@ -57,14 +59,14 @@ def _journal(url: str, trades: int, snapshots: dict[int, str]) -> Exchange:
     exchange = Exchange("augury")
     commands = [*SETUP, *(cmd for i in range(trades) for cmd in _trade(i))]
     with Journal.open(url) as journal:
-        for seq, command in enumerate(commands, start=1):
-            exchange.apply(command)
-            journal.append_batch([(seq, command.ts_ns, c.encode_command(command))])
+        for seq, (ts_ns, command) in enumerate(commands, start=1):
+            exchange.apply(command, ts_ns)
+            journal.append_batch([(seq, ts_ns, c.encode_command(command))])
             kind = snapshots.get(seq)
             if kind == "current":
-                journal.write_snapshot(seq, command.ts_ns, make_snapshot(exchange))
+                journal.write_snapshot(seq, ts_ns, make_snapshot(exchange))
             elif kind == "headerless":
-                journal.write_snapshot(seq, command.ts_ns, pickle.dumps(exchange))
+                journal.write_snapshot(seq, ts_ns, pickle.dumps(exchange))
     return exchange
 
 

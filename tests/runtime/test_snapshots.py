@@ -48,7 +48,7 @@ def _run(url: str, orders: int, *, concurrent: bool, **options: Any) -> tuple[bo
             Exchange("augury"), journal, thread, FakeClock(), last_seq=0, **options
         )
         sequencer.start()
-        await sequencer.submit(c.Batch(ts_ns=0, items=_setup()))
+        await sequencer.submit(c.Batch.of(_setup()))
         if concurrent:  # concurrent submitters keep batches flowing while children pickle
             await asyncio.gather(*(sequencer.submit(_order(i)) for i in range(orders)))
         else:  # one command per batch
@@ -75,10 +75,10 @@ def test_forked_snapshot_is_the_state_at_its_seq(tmp_path: Path) -> None:
         assert 0 < seq <= journal.last_seq()
         # The state at seq is what a fresh replay of the first seq commands gives.
         fresh = Exchange("augury")
-        for record_seq, _ts, raw in journal.read_after(0):
+        for record_seq, ts_ns, raw in journal.read_after(0):
             if record_seq > seq:
                 break
-            fresh.apply(c.decode_command(raw))
+            fresh.apply(c.decode_command(raw), ts_ns)
         assert state_digest(load_snapshot(payload)) == state_digest(fresh)
         # And recovery (snapshot + tail) lands on the live state.
         result = recover(journal, "augury")

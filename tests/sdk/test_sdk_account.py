@@ -384,4 +384,4 @@ def test_account_limits_and_endpoint_costs(server: InProcessExchange) -> None:
     assert costs.default_cost == 10
     table = {(e.method, e.path): e.cost for e in costs.endpoint_costs}
     assert table[("DELETE", "/trade-api/v2/portfolio/events/orders/batched")] == 2
-    assert table[("DELETE", "/trade-api/v2/portfolio/events/orders/{order_id}")] == 2
+    assert table[("DELETE", "/trade-api/v2/portfolio/events/orders/:order_id")] == 2

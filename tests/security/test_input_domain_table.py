@@ -78,7 +78,7 @@ def test_a_value_past_its_bound_is_refused_first(
         assert isinstance(bound, tuple)
         at, past = ["x" * bound[1]] * bound[0], ["x"] * (bound[0] + 1)
     assert domain_reject(msgspec.structs.replace(base, **{name: at})) is None
-    outcome = Exchange().apply(msgspec.structs.replace(base, **{name: past}))
+    outcome = Exchange().apply(msgspec.structs.replace(base, **{name: past}), 0)
     assert outcome.reject is not None
     assert outcome.reject.reason is RejectReason.OUT_OF_DOMAIN
     assert name in outcome.reject.message

@@ -20,9 +20,15 @@ DOLLAR = 10_000
 CLIENT_IDS_RETAINED = 1_000  # decision 0016
 
 
-def _order(coid: str, tif: str = "immediate_or_cancel", ts_ns: int = 1) -> c.PlaceOrder:
-    return c.PlaceOrder(
-        ts_ns=ts_ns,
+Timed = tuple[int, c.Command]  # a command and the time it is applied at
+
+
+def _setup() -> list[Timed]:
+    return [(0, command) for command in one_market({"alice": 1_000 * DOLLAR})]
+
+
+def _order(coid: str, tif: str = "immediate_or_cancel", ts_ns: int = 1) -> Timed:
+    return ts_ns, c.PlaceOrder(
         user_id="alice",
         ticker="M",
         side="bid",
@@ -33,19 +39,19 @@ def _order(coid: str, tif: str = "immediate_or_cancel", ts_ns: int = 1) -> c.Pla
     )
 
 
-def _run(commands: list[c.Command]) -> tuple[Exchange, list[RejectReason | None]]:
+def _run(commands: list[Timed]) -> tuple[Exchange, list[RejectReason | None]]:
     exchange = Exchange()
     reasons = []
-    for command in commands:
-        reject = exchange.apply(command).reject
+    for ts_ns, command in commands:
+        reject = exchange.apply(command, ts_ns).reject
         reasons.append(reject.reason if reject is not None else None)
     return exchange, reasons
 
 
 def test_an_id_is_reserved_while_open_and_for_the_next_retired_ids() -> None:
-    setup: list[c.Command] = [*one_market({"alice": 1_000 * DOLLAR})]
+    setup = _setup()
     flood = [_order(f"flood-{i}") for i in range(CLIENT_IDS_RETAINED)]
-    commands: list[c.Command] = [
+    commands: list[Timed] = [
         *setup,
         _order("open", "good_till_canceled"),
         _order("open"),  # the order is open: refused
@@ -66,28 +72,27 @@ def test_an_id_is_reserved_while_open_and_for_the_next_retired_ids() -> None:
 
 def test_memory_is_bounded_by_the_retention_not_by_history() -> None:
     orders = [_order(f"c{i}") for i in range(3 * CLIENT_IDS_RETAINED)]
-    exchange, reasons = _run([*one_market({"alice": 1_000 * DOLLAR}), *orders])
+    exchange, reasons = _run([*_setup(), *orders])
     assert all(reason is None for reason in reasons)
     assert len(exchange.client_ids) == CLIENT_IDS_RETAINED
     assert next(iter(exchange.retired_client_ids["alice"])) == f"c{2 * CLIENT_IDS_RETAINED}"
 
 
 def test_amended_away_ids_are_retired_and_replay_is_deterministic() -> None:
-    commands: list[c.Command] = [
-        *one_market({"alice": 1_000 * DOLLAR}),
-        _order("first", "good_till_canceled"),
-    ]
+    commands: list[Timed] = [*_setup(), _order("first", "good_till_canceled")]
     exchange, _ = _run(commands)
     (order_id,) = exchange.orders
-    amend = c.AmendOrder(
-        ts_ns=2,
-        user_id="alice",
-        order_id=order_id,
-        ticker="M",
-        side="bid",
-        price_cc=1_000,
-        count_c=100,
-        updated_client_order_id="second",
+    amend = (
+        2,
+        c.AmendOrder(
+            user_id="alice",
+            order_id=order_id,
+            ticker="M",
+            side="bid",
+            price_cc=1_000,
+            count_c=100,
+            updated_client_order_id="second",
+        ),
     )
     commands += [amend, _order("first"), _order("second")]
     exchange, reasons = _run(commands)

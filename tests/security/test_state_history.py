@@ -29,12 +29,12 @@ from augury.store.history_read import HistoryReader
 T = 1_796_000_000_000_000_000
 
 
-def _deposit(seq: int, amount_cc: int) -> tuple[int, c.Command, Outcome]:
-    command = c.Deposit(ts_ns=T + seq, user_id="alice", amount_cc=amount_cc)
+def _deposit(seq: int, amount_cc: int) -> tuple[int, c.Command, Outcome[object]]:
+    command = c.Deposit(user_id="alice", amount_cc=amount_cc)
     event = CashMovement(
         ts_ns=T + seq, kind="deposit", user_id="alice", subaccount=0, amount_cc=amount_cc
     )
-    return seq, command, Outcome([event], None, amount_cc)
+    return seq, command, Outcome([event], None, amount_cc, T + seq)
 
 
 def _feed(tmp_path: Path) -> HistoryFeed:
@@ -65,8 +65,8 @@ def test_an_unwritable_row_is_skipped_and_the_rest_is_written(tmp_path: Path) ->
 def test_a_failed_command_writes_no_rows(tmp_path: Path) -> None:
     feed = _feed(tmp_path)
     try:
-        batch = c.Batch(ts_ns=T, items=[c.Tick(ts_ns=T)])
-        feed.write([_deposit(1, 100), (2, batch, failed_outcome()), _deposit(3, 300)])
+        batch = c.Batch.of([c.Tick()])
+        feed.write([_deposit(1, 100), (2, batch, failed_outcome(T)), _deposit(3, 300)])
         assert feed.skipped == []
         assert _amounts(feed) == [100, 300]
     finally:

@@ -40,7 +40,6 @@ TICKER = "KXOLD-26DEC-T1"
 
 def _order(user: str, side: str, price_cc: int, **fields: object) -> c.PlaceOrder:
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=user,
         ticker=TICKER,
         side="bid" if side == "bid" else "ask",
@@ -57,9 +56,11 @@ def _old_deposit(user: str, amount_cc: int) -> list[object]:
 
 
 def _encode(command: c.Command | list[object], ts_ns: int) -> bytes:
+    """Encode as the old build did: ``[TypeName, *fields, ts_ns]`` (record version 0)."""
     if isinstance(command, list):
         return msgspec.msgpack.encode([*command[:-1], ts_ns])
-    return c.encode_command(msgspec.structs.replace(command, ts_ns=ts_ns))
+    fields = msgspec.structs.astuple(command)
+    return msgspec.msgpack.encode([type(command).__name__, *fields, ts_ns])
 
 
 def write_poisoned_store(data: Path) -> None:
@@ -67,22 +68,21 @@ def write_poisoned_store(data: Path) -> None:
     deposits in the layout of that time (before ``transfer_id``)."""
     data.mkdir(parents=True)
     commands: list[c.Command | list[object]] = [
-        c.AddSeries(ts_ns=0, ticker="KXOLD", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=0, event_ticker="KXOLD-26DEC", series_ticker="KXOLD"),
+        c.AddSeries(ticker="KXOLD", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="KXOLD-26DEC", series_ticker="KXOLD"),
         c.AddMarket(
-            ts_ns=0,
             ticker=TICKER,
             event_ticker="KXOLD-26DEC",
             open_ts_ns=T0 - 86_400 * S,
             close_ts_ns=T0 + 365 * 86_400 * S,
         ),
-        c.CreateUser(ts_ns=0, user_id="alice", name="alice"),
+        c.CreateUser(user_id="alice", name="alice"),
         _old_deposit("alice", 1_000 * DOLLAR),
         # The two poisoned records: 9.999e18 ns and 9.999e18 cc.
         _order("alice", "bid", 4_000, client_order_id="never", expiration_ts_ns=9_999_999_999 * S),
         _old_deposit("alice", 999_999_999_999_999 * DOLLAR),
         _order("alice", "bid", 4_000, client_order_id="after-poison"),
-        c.CreateUser(ts_ns=0, user_id="bob", name="bob"),
+        c.CreateUser(user_id="bob", name="bob"),
         _old_deposit("bob", 1_000 * DOLLAR),
         _order("bob", "ask", 4_000, client_order_id="bob-cross"),
     ]
@@ -153,15 +153,15 @@ def test_a_record_whose_replay_raises_is_voided_and_undone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'augury.db'}"
-    commands: list[c.Command] = [
-        c.CreateUser(ts_ns=1, user_id="alice", name="alice"),
-        c.Deposit(ts_ns=1, user_id="alice", amount_cc=10 * DOLLAR),
-        c.SetUserTier(ts_ns=2, user_id="alice", tier="explode"),
-        c.Deposit(ts_ns=3, user_id="alice", amount_cc=DOLLAR),
+    commands: list[tuple[int, c.Command]] = [
+        (1, c.CreateUser(user_id="alice", name="alice")),
+        (1, c.Deposit(user_id="alice", amount_cc=10 * DOLLAR)),
+        (2, c.SetUserTier(user_id="alice", tier="explode")),
+        (3, c.Deposit(user_id="alice", amount_cc=DOLLAR)),
     ]
     with Journal.open(url) as journal:
         journal.append_batch(
-            [(i + 1, cmd.ts_ns, c.encode_command(cmd)) for i, cmd in enumerate(commands)]
+            [(i + 1, ts_ns, c.encode_command(cmd)) for i, (ts_ns, cmd) in enumerate(commands)]
         )
     monkeypatch.setattr(boot, "Exchange", BuggyExchange)
     seen: dict[int, RejectReason | None] = {}
@@ -185,13 +185,12 @@ def test_records_in_the_layout_before_transfer_id_decode_as_they_meant() -> None
     old_batch = msgspec.msgpack.encode(
         ["Batch", [["Deposit", "bob", 5, 0, 9], ["Withdraw", "ann", 7, 1, 9], ["Tick", 9]], 9]
     )
-    assert c.decode_command(old_batch) == c.Batch(
-        ts_ns=9,
-        items=[
-            c.Deposit(ts_ns=9, user_id="bob", amount_cc=5),
-            c.Withdraw(ts_ns=9, user_id="ann", amount_cc=7, subaccount=1),
-            c.Tick(ts_ns=9),
-        ],
+    assert c.decode_command(old_batch) == c.Batch.of(
+        [
+            c.Deposit(user_id="bob", amount_cc=5),
+            c.Withdraw(user_id="ann", amount_cc=7, subaccount=1),
+            c.Tick(),
+        ]
     )
     with pytest.raises(msgspec.ValidationError):
         c.decode_command(msgspec.msgpack.encode(["Deposit", "x"]))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -35,16 +35,17 @@ from augury.runtime.sequencer import CommandFailed
 from augury.store import Journal
 
 DOLLAR = 10_000
+R = TypeVar("R")
 
 
 class BuggyExchange(Exchange):
     """The real engine plus one bug: tier "explode" credits $100, then raises."""
 
-    def apply(self, command: c.Command) -> Outcome:
+    def apply(self, command: c.Cmd[R], ts_ns: int) -> Outcome[R]:
         if isinstance(command, c.SetUserTier) and command.tier == "explode":
             self.ledger.accounts[(command.user_id, 0)].available_cc += 100 * DOLLAR
             raise RuntimeError("a bug half-way through a command")
-        return super().apply(command)
+        return super().apply(command, ts_ns)
 
 
 def _url(tmp_path: Path) -> str:
@@ -60,14 +61,14 @@ async def _start(url: str) -> Runtime:
 
 async def _open_alice(runtime: Runtime, dollars: int) -> None:
     for command in (
-        c.CreateUser(ts_ns=0, user_id="alice", name="alice"),
+        c.CreateUser(user_id="alice", name="alice"),
         _deposit(dollars),
     ):
         assert (await runtime.sequencer.submit(command)).ok
 
 
 def _deposit(dollars: int) -> c.Deposit:
-    return c.Deposit(ts_ns=0, user_id="alice", amount_cc=dollars * DOLLAR)
+    return c.Deposit(user_id="alice", amount_cc=dollars * DOLLAR)
 
 
 async def _together(runtime: Runtime, *commands: c.Command) -> list[Any]:
@@ -87,7 +88,7 @@ def test_a_command_whose_apply_raises_is_undone_alone(
         first, failed, third = await _together(
             runtime,
             _deposit(1),
-            c.SetUserTier(ts_ns=0, user_id="alice", tier="explode"),
+            c.SetUserTier(user_id="alice", tier="explode"),
             _deposit(2),
         )
         assert first.ok
@@ -125,7 +126,7 @@ def test_a_command_that_cannot_be_encoded_is_refused_alone(tmp_path: Path) -> No
         runtime = await _start(_url(tmp_path))
         await _open_alice(runtime, 1)
         unencodable = c.AddSeries(
-            ts_ns=0, ticker="S", fee_type="quadratic", fee_multiplier_e4=0, meta={"x": object()}
+            ticker="S", fee_type="quadratic", fee_multiplier_e4=0, meta={"x": object()}
         )
         before, failed, after = await _together(runtime, _deposit(1), unencodable, _deposit(2))
         assert isinstance(failed, CommandFailed)
@@ -143,36 +144,34 @@ def test_out_of_domain_commands_and_items_are_refused_unjournaled(tmp_path: Path
         runtime = await _start(_url(tmp_path))
         await _open_alice(runtime, 1)
         seq = runtime.sequencer.last_seq
-        huge = c.Deposit(ts_ns=0, user_id="alice", amount_cc=2**70)
+        huge = c.Deposit(user_id="alice", amount_cc=2**70)
         outcome = await runtime.sequencer.submit(huge)
         assert outcome.reject is not None
         assert outcome.reject.reason is RejectReason.OUT_OF_DOMAIN
         assert runtime.sequencer.last_seq == seq
-        batch = await runtime.sequencer.submit(c.Batch(ts_ns=0, items=[huge, _deposit(5)]))
+        batch = await runtime.sequencer.submit(c.Batch.of([huge, _deposit(5)]))
         refused, accepted = batch.value
+        assert refused.reject is not None
         assert refused.reject.reason is RejectReason.OUT_OF_DOMAIN
         assert accepted.ok
         assert runtime.sequencer.last_seq == seq + 1
         records = await runtime.sequencer.call(lambda journal: list(journal.read_after(seq)))
         (journaled,) = [c.decode_command(payload) for _, _, payload in records]
         assert isinstance(journaled, c.Batch)
-        stamped = c.Deposit(ts_ns=journaled.ts_ns, user_id="alice", amount_cc=5 * DOLLAR)
-        assert journaled.items == [stamped]
+        assert journaled.items == [c.Deposit(user_id="alice", amount_cc=5 * DOLLAR)]
         await runtime.stop()
 
     asyncio.run(run())
 
 
 def test_a_failing_subscriber_stops_nobody(tmp_path: Path) -> None:
-    def broken(_seq: int, _command: c.Command, _outcome: Outcome) -> None:
+    def broken(_seq: int, _command: c.Command, _outcome: Outcome[object]) -> None:
         raise RuntimeError("a subscriber bug")
 
     async def run() -> None:
         runtime = await _start(_url(tmp_path))
         runtime.sequencer.subscribe(broken)
-        created = await runtime.sequencer.submit(
-            c.CreateUser(ts_ns=0, user_id="alice", name="alice")
-        )
+        created = await runtime.sequencer.submit(c.CreateUser(user_id="alice", name="alice"))
         assert created.ok
         assert (await runtime.sequencer.submit(_deposit(1))).ok
         await runtime.stop()
@@ -184,7 +183,7 @@ def test_the_void_mark_of_a_torn_tail_is_forgotten(tmp_path: Path) -> None:
     """A void seq past the recovered end would otherwise skip the next command there."""
     url = _url(tmp_path)
     with Journal.open(url) as journal:
-        journal.append_batch([(1, 1, c.encode_command(c.Tick(ts_ns=1)))])
+        journal.append_batch([(1, 1, c.encode_command(c.Tick()))])
         journal.void_record(1)
         assert journal.void_records() == {1}
     with Journal.open(url) as journal:

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from augury.engine.exchange import Exchange
+from augury.engine.exchange import Exchange, Outcome
 from augury.engine.state import state_digest
 from augury.sim import Workload
 from augury.sim.replay import INSTANCE_ID, CommandLog, SimFailure, replay_check
@@ -24,8 +24,8 @@ def _live_log(commands: int) -> tuple[CommandLog, str]:
     log = CommandLog()
     for _ in range(commands):
         command = workload.next_command()
-        log.journal(command)
-        outcome = exchange.apply(command)
+        log.journal(command, workload.ts)
+        outcome: Outcome[object] = exchange.apply(command, workload.ts)
         log.saw(outcome)
         workload.observe(outcome)
     return log, state_digest(exchange)

@@ -110,25 +110,25 @@ def test_placing_a_resting_order_announces_the_positions_new_resting_count() -> 
     """
     exchange = Exchange("events")
     for command in (
-        c.AddSeries(ts_ns=1, ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
-        c.AddEvent(ts_ns=1, event_ticker="E", series_ticker="S"),
-        c.AddMarket(ts_ns=1, ticker="M", event_ticker="E", open_ts_ns=1, close_ts_ns=10**12),
-        c.CreateUser(ts_ns=1, user_id="a", name="a"),
-        c.Deposit(ts_ns=1, user_id="a", amount_cc=1_000_000),
+        c.AddSeries(ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000),
+        c.AddEvent(event_ticker="E", series_ticker="S"),
+        c.AddMarket(ticker="M", event_ticker="E", open_ts_ns=1, close_ts_ns=10**12),
+        c.CreateUser(user_id="a", name="a"),
+        c.Deposit(user_id="a", amount_cc=1_000_000),
     ):
-        assert exchange.apply(command).ok
+        assert exchange.apply(command, 1).ok
     seen: dict[tuple[str, int, str], int] = {}
     for n in range(2):
         outcome = exchange.apply(
             c.PlaceOrder(
-                ts_ns=2 + n,
                 user_id="a",
                 ticker="M",
                 side="bid",
                 price_cc=4_000,
                 count_c=100,
                 time_in_force="good_till_canceled",
-            )
+            ),
+            2 + n,
         )
         assert outcome.ok
         for event in outcome.events:

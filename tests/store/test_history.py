@@ -14,7 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import psycopg
 import pytest
@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 from augury.engine import commands as c
 from augury.engine.events import FillEvent, OrderUpdate, TradeEvent
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import Amended, batch_outcomes
 from augury.engine.state import load_snapshot, make_snapshot
 from augury.store.history import HistoryGapError, HistoryWriter
 from augury.store.history_read import HistoryReader, InvalidCursorError
@@ -33,6 +34,7 @@ from augury.store.migrate import sqlalchemy_url
 PG_URL = os.environ.get("AUGURY_TEST_POSTGRES_URL")
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.errors.UniqueViolation)
 S = 1_000_000_000  # ns per second
+R = TypeVar("R")
 T0 = 1_800_057_600  # a UTC midnight, in seconds: every period boundary falls on it
 HISTORY_TABLES = {
     "orders": "order_id",
@@ -44,7 +46,7 @@ HISTORY_TABLES = {
     "market_stats": "ticker",
 }
 
-Item = tuple[int, c.Command, Outcome]
+Item = tuple[int, c.Command, Outcome[object]]
 
 
 def _new_url(kind: str, tmp_path: Path, name: str) -> Iterator[str]:
@@ -110,15 +112,17 @@ class Feed:
         self.x = exchange if exchange is not None else Exchange("history-test")
         self.seq = seq
         self.items: list[Item] = []
+        self.times: list[int] = []  # each item's time, as the journal records it
         self.pending: list[Item] = []
 
-    def do(self, command: c.Command, *, ok: bool = True) -> Outcome:
-        outcome = self.x.apply(command)
+    def do(self, command: c.Cmd[R], ts_ns: int, *, ok: bool = True) -> Outcome[R]:
+        outcome = self.x.apply(command, ts_ns)
         if ok:
             assert outcome.ok, outcome.reject
         self.seq += 1
-        item = (self.seq, command, outcome)
+        item: Item = (self.seq, cast(c.Command, command), outcome)
         self.items.append(item)
+        self.times.append(ts_ns)
         self.pending.append(item)
         return outcome
 
@@ -129,30 +133,29 @@ class Feed:
     def setup(self, ts_s: int, users: tuple[str, ...], markets: tuple[str, ...]) -> None:
         ts = ts_s * S
         for user in users:
-            self.do(c.CreateUser(ts_ns=ts, user_id=user, name=user))
-            self.do(c.Deposit(ts_ns=ts, user_id=user, amount_cc=100_000_000))
-        self.do(c.AddSeries(ts_ns=ts, ticker="SER", fee_type="quadratic", fee_multiplier_e4=10_000))
+            self.do(c.CreateUser(user_id=user, name=user), ts)
+            self.do(c.Deposit(user_id=user, amount_cc=100_000_000), ts)
+        self.do(c.AddSeries(ticker="SER", fee_type="quadratic", fee_multiplier_e4=10_000), ts)
         for i, ticker in enumerate(markets):
             event = f"EV{i % 2}"
             if event not in self.x.events:
-                self.do(c.AddEvent(ts_ns=ts, event_ticker=event, series_ticker="SER"))
+                self.do(c.AddEvent(event_ticker=event, series_ticker="SER"), ts)
             self.do(
                 c.AddMarket(
-                    ts_ns=ts,
                     ticker=ticker,
                     event_ticker=event,
                     open_ts_ns=ts,
                     close_ts_ns=(T0 + 30 * 86_400) * S,
-                )
+                ),
+                ts,
             )
 
     def place(
         self, ts_s: float, user: str, side: str, price_cc: int, count: int, **kw: Any
-    ) -> Outcome:
+    ) -> Outcome[OrderUpdate]:
         ok = kw.pop("ok", True)
         return self.do(
             c.PlaceOrder(
-                ts_ns=int(ts_s * S),
                 user_id=user,
                 ticker=kw.pop("ticker", "MKT"),
                 side=side,  # type: ignore[arg-type]
@@ -161,6 +164,7 @@ class Feed:
                 time_in_force=kw.pop("tif", "good_till_canceled"),
                 **kw,
             ),
+            int(ts_s * S),
             ok=ok,
         )
 
@@ -170,7 +174,7 @@ def final_orders(items: list[Item]) -> dict[str, OrderUpdate]:
     last: dict[str, OrderUpdate] = {}
     for _, command, outcome in items:
         pairs = (
-            zip(command.items, outcome.value, strict=True)
+            zip(command.items, batch_outcomes(outcome), strict=True)
             if isinstance(command, c.Batch)
             else [(command, outcome)]
         )
@@ -179,7 +183,9 @@ def final_orders(items: list[Item]) -> dict[str, OrderUpdate]:
                 if isinstance(ev, OrderUpdate):
                     last[ev.order_id] = ev
             if isinstance(leaf, c.AmendOrder) and out.ok:
-                last[out.value["new"].order_id] = out.value["new"]
+                amended = out.value
+                assert isinstance(amended, Amended)
+                last[amended.new.order_id] = amended.new
     return last
 
 
@@ -285,16 +291,16 @@ def test_candles_follow_trades_and_quotes_across_periods_and_batches(url: str) -
 def trading_scenario(feed: Feed, writer: HistoryWriter) -> dict[str, str]:
     """Orders that end every way an order can end; returns names -> order ids."""
     feed.setup(T0, ("alice", "bob", "carol"), ("MKT", "OTHER"))
-    feed.do(c.CreateSubaccount(ts_ns=T0 * S, user_id="alice"))
+    feed.do(c.CreateSubaccount(user_id="alice"), T0 * S)
     feed.do(
         c.TransferCash(
-            ts_ns=T0 * S,
             user_id="alice",
             from_subaccount=0,
             to_subaccount=1,
             amount_cc=1_000_000,
             transfer_id="tr-1",
-        )
+        ),
+        T0 * S,
     )
     ids: dict[str, str] = {}
     ids["rest"] = feed.place(T0 + 1, "alice", "bid", 4000, 10, client_order_id="a1").value.order_id
@@ -307,7 +313,6 @@ def trading_scenario(feed: Feed, writer: HistoryWriter) -> dict[str, str]:
     ids["fok"] = feed.place(T0 + 5, "carol", "bid", 7000, 50, tif="fill_or_kill").value.order_id
     feed.do(
         c.AmendOrder(
-            ts_ns=(T0 + 6) * S,
             user_id="alice",
             order_id=ids["rest"],
             ticker="MKT",
@@ -315,15 +320,13 @@ def trading_scenario(feed: Feed, writer: HistoryWriter) -> dict[str, str]:
             price_cc=4000,
             count_c=1000,
             updated_client_order_id="a1-renamed",
-        )
+        ),
+        (T0 + 6) * S,
     )
     ids["other"] = feed.place(T0 + 7, "bob", "bid", 2000, 3, ticker="OTHER").value.order_id
-    feed.do(
-        c.DecreaseOrder(ts_ns=(T0 + 8) * S, user_id="bob", order_id=ids["other"], reduce_by_c=100)
-    )
+    feed.do(c.DecreaseOrder(user_id="bob", order_id=ids["other"], reduce_by_c=100), (T0 + 8) * S)
     feed.do(
         c.AmendOrder(
-            ts_ns=(T0 + 8) * S,
             user_id="bob",
             order_id=ids["other"],
             ticker="OTHER",
@@ -332,14 +335,13 @@ def trading_scenario(feed: Feed, writer: HistoryWriter) -> dict[str, str]:
             count_c=200,
             updated_client_order_id="b-renamed",
             expiration_ts_ns=(T0 + 3600) * S,
-        )
+        ),
+        (T0 + 8) * S,
     )
     batch = feed.do(
-        c.Batch(
-            ts_ns=(T0 + 9) * S,
-            items=[
+        c.Batch.of(
+            [
                 c.PlaceOrder(
-                    ts_ns=(T0 + 9) * S,
                     user_id="carol",
                     ticker="MKT",
                     side="ask",
@@ -347,15 +349,16 @@ def trading_scenario(feed: Feed, writer: HistoryWriter) -> dict[str, str]:
                     count_c=300,
                     time_in_force="good_till_canceled",
                 ),
-                c.CancelOrder(ts_ns=(T0 + 9) * S, user_id="bob", order_id="no-such-order"),
+                c.CancelOrder(user_id="bob", order_id="no-such-order"),
             ],
-        )
+        ),
+        (T0 + 9) * S,
     )
     ids["batched"] = batch.value[0].value.order_id
     feed.flush(writer)
-    feed.do(c.CancelOrder(ts_ns=(T0 + 10) * S, user_id="alice", order_id=ids["rest"]))
-    feed.do(c.Withdraw(ts_ns=(T0 + 11) * S, user_id="carol", amount_cc=50_000))
-    feed.do(c.DetermineMarket(ts_ns=(T0 + 12) * S, ticker="MKT", result="yes", settle_now=True))
+    feed.do(c.CancelOrder(user_id="alice", order_id=ids["rest"]), (T0 + 10) * S)
+    feed.do(c.Withdraw(user_id="carol", amount_cc=50_000), (T0 + 11) * S)
+    feed.do(c.DetermineMarket(ticker="MKT", result="yes", settle_now=True), (T0 + 12) * S)
     feed.flush(writer)
     return ids
 
@@ -489,12 +492,11 @@ def random_workload(feed: Feed, writer: HistoryWriter, steps: int, seed: int) ->
         resting = [o for o in feed.x.orders.values() if o.key[0] == user]
         if roll < 0.12 and resting:
             order = rng.choice(resting)
-            feed.do(c.CancelOrder(ts_ns=int(ts * S), user_id=user, order_id=order.order_id))
+            feed.do(c.CancelOrder(user_id=user, order_id=order.order_id), int(ts * S))
         elif roll < 0.17 and resting:
             order = rng.choice(resting)
             feed.do(
                 c.AmendOrder(
-                    ts_ns=int(ts * S),
                     user_id=user,
                     order_id=order.order_id,
                     ticker=order.ticker,
@@ -502,13 +504,13 @@ def random_workload(feed: Feed, writer: HistoryWriter, steps: int, seed: int) ->
                     price_cc=rng.randrange(30, 70) * 100,
                     count_c=order.fill_c + rng.randrange(1, 5) * 100,
                 ),
+                int(ts * S),
                 ok=False,
             )
         else:
             side = rng.choice(("bid", "ask"))
             feed.do(
                 c.PlaceOrder(
-                    ts_ns=int(ts * S),
                     user_id=user,
                     ticker=ticker,
                     side=side,  # type: ignore[arg-type]
@@ -516,6 +518,7 @@ def random_workload(feed: Feed, writer: HistoryWriter, steps: int, seed: int) ->
                     count_c=rng.randrange(1, 8) * 100,
                     time_in_force=rng.choice(("good_till_canceled", "immediate_or_cancel")),
                 ),
+                int(ts * S),
                 ok=False,
             )
         if rng.random() < 0.08 or step == steps - 1:
@@ -581,7 +584,6 @@ def random_workload_more(feed: Feed, writer: HistoryWriter) -> None:
     for user, side, price_cc in (("u0", "bid", 9900), ("u1", "ask", 100)):
         feed.do(
             c.PlaceOrder(
-                ts_ns=ts,
                 user_id=user,
                 ticker="MKT",
                 side=side,  # type: ignore[arg-type]
@@ -589,6 +591,7 @@ def random_workload_more(feed: Feed, writer: HistoryWriter) -> None:
                 count_c=100,
                 time_in_force="immediate_or_cancel",
             ),
+            ts,
             ok=False,
         )
     feed.flush(writer)
@@ -599,7 +602,7 @@ def test_a_failed_batch_writes_nothing_and_can_be_applied_again(url: str, url2: 
     with HistoryWriter.open(url) as writer, HistoryWriter.open(url2) as reference:
         candle_scenario(feed, reference)
         items = feed.items
-        cut = next(i for i, (_, cmd, _) in enumerate(items) if cmd.ts_ns == (T0 + 40) * S)
+        cut = next(i for i, ts_ns in enumerate(feed.times) if ts_ns == (T0 + 40) * S)
         writer.apply_batch(items[:cut])
         before = dump(url)
         assert writer.watermark() == cut
@@ -647,7 +650,7 @@ def test_items_must_follow_the_writer_without_gaps(url: str) -> None:
         # The order placed in the gap is not in the table; its next update still lands.
         (order_id,) = feed.x.orders
         feed.pending = []
-        feed.do(c.CancelOrder(ts_ns=(T0 + 2) * S, user_id="alice", order_id=order_id))
+        feed.do(c.CancelOrder(user_id="alice", order_id=order_id), (T0 + 2) * S)
         feed.flush(writer)
         with HistoryReader.open(url) as reader:
             row = reader.order(order_id)
@@ -663,8 +666,8 @@ def test_a_restart_from_a_snapshot_replays_to_the_same_tables(url: str, url2: st
     snapshot_seq = len(items) // 3
     watermark = 2 * len(items) // 3
     replayer = Feed()
-    for item in items[:snapshot_seq]:
-        replayer.do(item[1], ok=False)
+    for item, ts_ns in zip(items[:snapshot_seq], feed.times, strict=False):
+        replayer.do(item[1], ts_ns, ok=False)
     snapshot = make_snapshot(replayer.x)
 
     with HistoryWriter.open(url) as writer:
@@ -677,8 +680,10 @@ def test_a_restart_from_a_snapshot_replays_to_the_same_tables(url: str, url2: st
     with HistoryWriter.open(url) as writer:
         assert writer.watermark() == watermark
         writer.seed_books(restarted.x, snapshot_seq)
-        for _, command, _ in items[snapshot_seq:]:
-            restarted.do(command, ok=False)
+        for (_, command, _), ts_ns in zip(
+            items[snapshot_seq:], feed.times[snapshot_seq:], strict=True
+        ):
+            restarted.do(command, ts_ns, ok=False)
             if restarted.seq % 25 == 0:
                 restarted.flush(writer)
         restarted.flush(writer)

@@ -1,15 +1,17 @@
 //! Commands, and their decoder from the journal's own encoding.
 //!
-//! The journal stores each command as msgspec writes `augury.engine.commands`: a MessagePack
-//! array `[tag, field..., ts_ns]` (the struct's own fields in declaration order, then the
-//! keyword-only `ts_ns` inherited from the base). The decoder is a table keyed by tag
-//! (`DECODERS`): each entry knows its field count and reads the fields in order, checking
-//! every type and literal exactly as msgspec's typed decoder does, so a payload the Python
-//! side refuses is refused here too. Strings are borrowed from the payload (no copies on the
-//! hot path); `meta` stays as its raw MessagePack bytes.
-//!
-//! A future version envelope (a journal record format number in front of the array) slots
-//! in at `decode_command`: the table itself is per version.
+//! The journal record format is specified in docs/decisions/0022-versioned-journal-records.md
+//! and written by `augury.engine.commands`. A record's payload is a MessagePack array whose
+//! first element is its tag. Version 1 (today's): the tag is `"<Type>/1"` and the command's
+//! fields follow in declaration order; the command's time is the record's envelope
+//! (`decode_record(payload, ts_ns)`). Version 0 (records written before versions): the tag is
+//! the bare type name and the fields are followed by the time (`[tag, field..., ts_ns]`);
+//! `Deposit` and `Withdraw` also have the short version-0 shape without `transfer_id`.
+//! The decoder is a table keyed by type name (`DECODERS`): each entry knows its field count
+//! (the time included) and reads the fields in order, checking every type and literal exactly
+//! as msgspec's typed decoder does, so a payload the Python side refuses is refused here too.
+//! Strings are borrowed from the payload (no copies on the hot path); `meta` stays as its raw
+//! MessagePack bytes.
 
 use crate::msgpack::{DResult, DecodeError, Reader};
 
@@ -222,6 +224,43 @@ impl Command<'_> {
             AmendOrder(c) => c.ts_ns,
         }
     }
+
+    /// Set the command's time (a batch's items too): a record's time is its envelope's.
+    pub fn set_ts(&mut self, ts: i64) {
+        use Command::*;
+        match self {
+            CreateUser { ts_ns, .. }
+            | RevokeApiKey { ts_ns, .. }
+            | SetUserTier { ts_ns, .. }
+            | Deposit { ts_ns, .. }
+            | Withdraw { ts_ns, .. }
+            | CreateSubaccount { ts_ns, .. }
+            | TransferCash { ts_ns, .. }
+            | AddSeries { ts_ns, .. }
+            | AddEvent { ts_ns, .. }
+            | SetMarketState { ts_ns, .. }
+            | DetermineMarket { ts_ns, .. }
+            | FinalizeMarket { ts_ns, .. }
+            | SetExchangeState { ts_ns, .. }
+            | Tick { ts_ns }
+            | CancelOrder { ts_ns, .. }
+            | DecreaseOrder { ts_ns, .. }
+            | CancelAll { ts_ns, .. }
+            | CreateOrderGroup { ts_ns, .. }
+            | OrderGroupAction { ts_ns, .. }
+            | UpdateOrderGroupLimit { ts_ns, .. } => *ts_ns = ts,
+            Batch { ts_ns, items } => {
+                *ts_ns = ts;
+                for item in items {
+                    item.set_ts(ts);
+                }
+            }
+            RegisterApiKey(c) => c.ts_ns = ts,
+            AddMarket(c) => c.ts_ns = ts,
+            PlaceOrder(c) => c.ts_ns = ts,
+            AmendOrder(c) => c.ts_ns = ts,
+        }
+    }
 }
 
 // --- field readers -----------------------------------------------------------------------
@@ -290,23 +329,25 @@ fn tif(r: &mut Reader<'_>) -> DResult<Tif> {
 
 type DecodeFn = for<'a> fn(&mut Reader<'a>) -> DResult<Command<'a>>;
 
-/// One row per command tag: its field count (without the tag) and its field reader.
+/// One row per command type: its name (version 0's tag), its version-1 tag, its field count
+/// (without the tag, with version 0's time) and its field reader.
 pub struct CommandSpec {
     pub tag: &'static str,
+    pub tag_v1: &'static str,
     pub fields: usize,
     pub decode: DecodeFn,
 }
 
 macro_rules! spec {
     ($tag:literal, $n:expr, $f:expr) => {
-        CommandSpec { tag: $tag, fields: $n, decode: $f }
+        CommandSpec { tag: $tag, tag_v1: concat!($tag, "/1"), fields: $n, decode: $f }
     };
 }
 
 /// The decoder table, in the order of `augury.engine.commands.Single`.
 pub static DECODERS: &[CommandSpec] = &[
     spec!("CreateUser", 3, |r| {
-        Ok(Command::CreateUser { user_id: r.str()?, name: r.str()?, ts_ns: r.int()? })
+        Ok(Command::CreateUser { user_id: r.str()?, name: r.str()?, ts_ns: 0 })
     }),
     spec!("RegisterApiKey", 8, |r| {
         let api_key_id = r.str()?;
@@ -328,14 +369,14 @@ pub static DECODERS: &[CommandSpec] = &[
             key_type,
             scopes,
             subaccount,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         }))
     }),
     spec!("RevokeApiKey", 3, |r| {
-        Ok(Command::RevokeApiKey { api_key_id: r.str()?, user_id: r.str()?, ts_ns: r.int()? })
+        Ok(Command::RevokeApiKey { api_key_id: r.str()?, user_id: r.str()?, ts_ns: 0 })
     }),
     spec!("SetUserTier", 3, |r| {
-        Ok(Command::SetUserTier { user_id: r.str()?, tier: r.str()?, ts_ns: r.int()? })
+        Ok(Command::SetUserTier { user_id: r.str()?, tier: r.str()?, ts_ns: 0 })
     }),
     spec!("Deposit", 5, |r| {
         Ok(Command::Deposit {
@@ -343,7 +384,7 @@ pub static DECODERS: &[CommandSpec] = &[
             amount_cc: r.int()?,
             subaccount: r.int()?,
             transfer_id: opt_str(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("Withdraw", 5, |r| {
@@ -352,11 +393,11 @@ pub static DECODERS: &[CommandSpec] = &[
             amount_cc: r.int()?,
             subaccount: r.int()?,
             transfer_id: opt_str(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("CreateSubaccount", 2, |r| {
-        Ok(Command::CreateSubaccount { user_id: r.str()?, ts_ns: r.int()? })
+        Ok(Command::CreateSubaccount { user_id: r.str()?, ts_ns: 0 })
     }),
     spec!("TransferCash", 6, |r| {
         Ok(Command::TransferCash {
@@ -365,7 +406,7 @@ pub static DECODERS: &[CommandSpec] = &[
             to_subaccount: r.int()?,
             amount_cc: r.int()?,
             transfer_id: r.str()?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("AddSeries", 5, |r| {
@@ -374,7 +415,7 @@ pub static DECODERS: &[CommandSpec] = &[
             fee_type: r.str()?,
             fee_multiplier_e4: r.int()?,
             meta: meta(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("AddEvent", 5, |r| {
@@ -383,7 +424,7 @@ pub static DECODERS: &[CommandSpec] = &[
             series_ticker: r.str()?,
             mutually_exclusive: r.bool()?,
             meta: meta(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("AddMarket", 10, |r| {
@@ -397,14 +438,14 @@ pub static DECODERS: &[CommandSpec] = &[
             settlement_timer_s: r.int()?,
             market_type: literal(r, &["binary", "scalar"])?,
             meta: meta(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         }))
     }),
     spec!("SetMarketState", 3, |r| {
         Ok(Command::SetMarketState {
             ticker: r.str()?,
             action: literal(r, &["pause", "resume", "close"])?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("DetermineMarket", 5, |r| {
@@ -413,14 +454,14 @@ pub static DECODERS: &[CommandSpec] = &[
             result: literal(r, &["yes", "no", "scalar", "void"])?,
             value_cc: opt_int(r)?,
             settle_now: r.bool()?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
-    spec!("FinalizeMarket", 2, |r| Ok(Command::FinalizeMarket { ticker: r.str()?, ts_ns: r.int()? })),
+    spec!("FinalizeMarket", 2, |r| Ok(Command::FinalizeMarket { ticker: r.str()?, ts_ns: 0 })),
     spec!("SetExchangeState", 2, |r| {
-        Ok(Command::SetExchangeState { paused: r.bool()?, ts_ns: r.int()? })
+        Ok(Command::SetExchangeState { paused: r.bool()?, ts_ns: 0 })
     }),
-    spec!("Tick", 1, |r| Ok(Command::Tick { ts_ns: r.int()? })),
+    spec!("Tick", 1, |_r| Ok(Command::Tick { ts_ns: 0 })),
     spec!("PlaceOrder", 19, |r| {
         Ok(Command::PlaceOrder(PlaceOrder {
             user_id: r.str()?,
@@ -445,7 +486,7 @@ pub static DECODERS: &[CommandSpec] = &[
             legacy_action: opt_literal(r, &["buy", "sell"])?,
             order_type: literal(r, &["limit", "market"])?,
             buy_max_cost_cc: opt_int(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         }))
     }),
     spec!("CancelOrder", 4, |r| {
@@ -453,7 +494,7 @@ pub static DECODERS: &[CommandSpec] = &[
             user_id: r.str()?,
             order_id: r.str()?,
             subaccount: opt_int(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("AmendOrder", 11, |r| {
@@ -468,7 +509,7 @@ pub static DECODERS: &[CommandSpec] = &[
             client_order_id: opt_str(r)?,
             updated_client_order_id: opt_str(r)?,
             expiration_ts_ns: opt_int(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         }))
     }),
     spec!("DecreaseOrder", 6, |r| {
@@ -478,7 +519,7 @@ pub static DECODERS: &[CommandSpec] = &[
             reduce_by_c: opt_int(r)?,
             reduce_to_c: opt_int(r)?,
             subaccount: opt_int(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("CancelAll", 4, |r| {
@@ -486,7 +527,7 @@ pub static DECODERS: &[CommandSpec] = &[
             user_id: r.str()?,
             subaccount: opt_int(r)?,
             ticker: opt_str(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("CreateOrderGroup", 4, |r| {
@@ -494,7 +535,7 @@ pub static DECODERS: &[CommandSpec] = &[
             user_id: r.str()?,
             subaccount: r.int()?,
             contracts_limit_c: opt_int(r)?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("OrderGroupAction", 4, |r| {
@@ -502,7 +543,7 @@ pub static DECODERS: &[CommandSpec] = &[
             user_id: r.str()?,
             group_id: r.str()?,
             action: literal(r, &["reset", "trigger", "delete"])?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
     spec!("UpdateOrderGroupLimit", 4, |r| {
@@ -510,57 +551,101 @@ pub static DECODERS: &[CommandSpec] = &[
             user_id: r.str()?,
             group_id: r.str()?,
             contracts_limit_c: r.int()?,
-            ts_ns: r.int()?,
+            ts_ns: 0,
         })
     }),
 ];
 
-fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool) -> DResult<Command<'a>> {
+/// The version a tag names: 0 for a bare type name, else the number after `/`.
+fn split_tag(tag: &str) -> DResult<(&str, u32)> {
+    match tag.split_once('/') {
+        None => Ok((tag, 0)),
+        Some((name, "1")) => Ok((name, 1)),
+        Some(_) => Err(DecodeError(format!("unknown record version in tag {tag:?}"))),
+    }
+}
+
+/// What a record's tag names: the type name, its table row (None for `Batch` or an unknown
+/// name) and the record version. Today's tags (`"PlaceOrder/1"`) are matched whole, as
+/// bytes, against the table's versioned tags, then version 0's bare names; all are ASCII,
+/// so only a tag matching neither is checked as UTF-8 and split (an unknown version or
+/// name is an error there, or at the caller).
+fn lookup(tag: &[u8]) -> DResult<(&str, Option<&'static CommandSpec>, u32)> {
+    if let Some(spec) = DECODERS.iter().find(|s| s.tag_v1.as_bytes() == tag) {
+        return Ok((spec.tag, Some(spec), 1));
+    }
+    match tag {
+        b"Batch/1" => return Ok(("Batch", None, 1)),
+        b"Batch" => return Ok(("Batch", None, 0)),
+        _ => {}
+    }
+    if let Some(spec) = DECODERS.iter().find(|s| s.tag.as_bytes() == tag) {
+        return Ok((spec.tag, Some(spec), 0));
+    }
+    let text = std::str::from_utf8(tag).map_err(|_| DecodeError("invalid utf-8 string".into()))?;
+    let (name, version) = split_tag(text)?;
+    Ok((name, None, version))
+}
+
+fn decode_single<'a>(r: &mut Reader<'a>, batch_ok: bool, want: Option<u32>) -> DResult<Command<'a>> {
     let n = r.array()?;
     if n == 0 {
         return Err(DecodeError("expected a tagged command".into()));
     }
-    // The tag is matched as bytes against the table (all ASCII); only a miss is checked.
-    let tag_bytes = r.str_bytes()?;
-    let found = DECODERS.iter().find(|s| s.tag.as_bytes() == tag_bytes);
-    let tag = match (found, tag_bytes) {
-        (Some(spec), _) => spec.tag,
-        (None, b"Batch") => "Batch",
-        (None, _) => std::str::from_utf8(tag_bytes).map_err(|_| DecodeError("invalid utf-8 string".into()))?,
-    };
-    if tag == "Batch" && batch_ok {
-        if n != 3 {
+    let (name, found, version) = lookup(r.str_bytes()?)?;
+    if want.is_some_and(|v| v != version) {
+        return Err(DecodeError("a batch item of another record version".into()));
+    }
+    // Version 0 carries the time as its last element; version 1 leaves it to the envelope.
+    let inline_ts = version == 0;
+    if name == "Batch" && batch_ok {
+        if n != if inline_ts { 3 } else { 2 } {
             return Err(DecodeError("Batch: wrong number of fields".into()));
         }
         let count = r.array()?;
         let mut items = Vec::with_capacity(count.min(4096));
         for _ in 0..count {
-            items.push(decode_single(r, false)?);
+            items.push(decode_single(r, false, Some(version))?);
         }
-        return Ok(Command::Batch { items, ts_ns: r.int()? });
+        let ts_ns = if inline_ts { r.int()? } else { 0 };
+        return Ok(Command::Batch { items, ts_ns });
     }
-    if (tag == "Deposit" || tag == "Withdraw") && n == 5 {
-        // The layout written before `transfer_id` existed (augury.engine.record_compat).
+    if inline_ts && (name == "Deposit" || name == "Withdraw") && n == 5 {
+        // The version-0 shape written before `transfer_id` existed.
         let (user_id, amount_cc, subaccount, ts_ns) = (r.str()?, r.int()?, r.int()?, r.int()?);
-        return Ok(if tag == "Deposit" {
+        return Ok(if name == "Deposit" {
             Command::Deposit { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
         } else {
             Command::Withdraw { ts_ns, user_id, amount_cc, subaccount, transfer_id: None }
         });
     }
-    let spec = found.ok_or_else(|| DecodeError(format!("invalid command tag {tag:?}")))?;
-    if n != spec.fields + 1 {
-        return Err(DecodeError(format!("{tag}: wrong number of fields")));
+    let spec = found.ok_or_else(|| DecodeError(format!("invalid command tag {name:?}")))?;
+    if n != if inline_ts { spec.fields + 1 } else { spec.fields } {
+        return Err(DecodeError(format!("{name}: wrong number of fields")));
     }
-    (spec.decode)(r)
+    let mut command = (spec.decode)(r)?;
+    if inline_ts {
+        command.set_ts(r.int()?);
+    }
+    Ok(command)
 }
 
-/// Decode one journaled command (a single command or a `Batch` of single commands).
+/// Decode one journaled command (a single command or a `Batch` of single commands), of
+/// either version; its time is a version-0 record's own, 0 for a version-1 record (whose
+/// time is its envelope's: see `decode_record`).
 pub fn decode_command(payload: &[u8]) -> DResult<Command<'_>> {
     let mut r = Reader::new(payload);
-    let command = decode_single(&mut r, true)?;
+    let command = decode_single(&mut r, true, None)?;
     if !r.at_end() {
         return Err(DecodeError("trailing bytes after the command".into()));
     }
+    Ok(command)
+}
+
+/// Decode a journal record's payload, to be applied at the record's time `ts_ns` (the
+/// envelope's; a version-0 record's own copy of it is the same, and is not used).
+pub fn decode_record(payload: &[u8], ts_ns: i64) -> DResult<Command<'_>> {
+    let mut command = decode_command(payload)?;
+    command.set_ts(ts_ns);
     Ok(command)
 }

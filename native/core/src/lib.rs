@@ -27,5 +27,5 @@ pub mod state;
 pub mod trading;
 pub mod units;
 
-pub use commands::{decode_command, Command};
+pub use commands::{decode_command, decode_record, Command};
 pub use exchange::{Engine, Outcome, Step, Value};

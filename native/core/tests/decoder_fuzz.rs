@@ -5,7 +5,7 @@
 //! `cargo fuzz` target in `native/fuzz` runs the same decoder under libFuzzer where a
 //! nightly toolchain is available (docs/decisions/0036).
 
-use augury_core::commands::{decode_command, Command, Side, Tif};
+use augury_core::commands::{decode_command, decode_record, Command, Side, Tif};
 use proptest::prelude::*;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -40,6 +40,40 @@ fn msgspec_payloads_decode_to_their_commands() {
     }
     assert!(matches!(decode_command(&s[2]).unwrap(), Command::AddMarket(m) if m.ticker == "M" && m.meta.len() == 34));
     assert!(matches!(decode_command(&s[3]).unwrap(), Command::RegisterApiKey(k) if k.scopes == ["read", "write"]));
+}
+
+/// Version-1 records (docs/decisions/0022): `"<Type>/1"` tags, no time in the payload; the
+/// record's envelope gives it (`decode_record`).
+#[test]
+fn version_one_records_take_their_time_from_the_envelope() {
+    let place = hex("dc0013ac506c6163654f726465722f31a175a154a3626964cd138864b2676f6f645f74696c6c5f63616e63656c6564ae74616b65725f61745f63726f737300a178c2c2c2c063c0c0a56c696d6974c0");
+    match decode_record(&place, 42).unwrap() {
+        Command::PlaceOrder(p) => {
+            assert_eq!((p.user_id, p.ticker, p.side, p.price_cc, p.count_c), ("u", "T", Side::Bid, 5_000, 100));
+            assert_eq!((p.client_order_id, p.expiration_ts_ns, p.ts_ns), (Some("x"), Some(99), 42));
+        }
+        other => panic!("decoded {other:?}"),
+    }
+    let batch = hex("92a742617463682f319291a65469636b2f3194ad43616e63656c4f726465722f31a175a16fc0");
+    match decode_record(&batch, 7).unwrap() {
+        Command::Batch { items, ts_ns } => {
+            assert_eq!((items.len(), ts_ns), (2, 7));
+            assert!(items.iter().all(|item| item.ts_ns() == 7));
+        }
+        other => panic!("decoded {other:?}"),
+    }
+    let deposit = hex("95a94465706f7369742f31a1756400a174");
+    assert!(matches!(decode_record(&deposit, 1).unwrap(), Command::Deposit { transfer_id: Some("t"), ts_ns: 1, .. }));
+    // A version-0 record applied at its envelope's time (the sequencer always wrote the same).
+    match decode_record(&seeds()[0], 5).unwrap() {
+        Command::PlaceOrder(p) => assert_eq!(p.ts_ns, 5),
+        other => panic!("decoded {other:?}"),
+    }
+    assert!(decode_record(&[0x91, 0xa6, b'T', b'i', b'c', b'k', b'/', b'1'], 3).is_ok());
+    assert!(decode_record(&[0x91, 0xa6, b'T', b'i', b'c', b'k', b'/', b'2'], 3).is_err(), "unknown version");
+    // A version-1 batch of version-0 items is refused.
+    let mixed = [0x92, 0xa7, b'B', b'a', b't', b'c', b'h', b'/', b'1', 0x91, 0x92, 0xa4, b'T', b'i', b'c', b'k', 0x07];
+    assert!(decode_record(&mixed, 7).is_err());
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The Python binding of `augury-core`: a thin `Core` class over one `Engine`.
 //!
 //! Everything crosses the boundary as MessagePack bytes in the encodings the Python side
-//! already has: commands as the journal writes them (`augury.engine.commands`), outcomes as
+//! already has: commands as the journal writes them (`augury.engine.commands`, decision
+//! 0022), each applied at the time of its record's envelope (`ts_ns`), outcomes as
 //! `augury_core::outcome` describes, state as the canonical document or the engine-neutral
 //! snapshot. Read accessors return plain tuples for the Python views in
 //! `augury.runtime.native_engine`. No Python object is built per command on the batch path.
@@ -9,7 +10,7 @@
 
 use augury_core::msgpack::Writer;
 use augury_core::outcome::encode_step;
-use augury_core::{decode_command, Engine};
+use augury_core::{decode_record, Engine};
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use augury_core::grid::GRID_NAMES;
@@ -42,17 +43,17 @@ const KEEP_OUT_BYTES: usize = 1 << 21;
 /// bytes; the buffer doubles when a batch needs more).
 const OUTCOME_BYTES: usize = 1024;
 
-fn apply_one(engine: &mut Engine, payload: &[u8], w: &mut Writer) -> Result<(), String> {
-    let command = decode_command(payload).map_err(|e| e.0)?;
+fn apply_one(engine: &mut Engine, payload: &[u8], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
+    let command = decode_record(payload, ts_ns).map_err(|e| e.0)?;
     let step = engine.step(&command);
     encode_step(engine, &step, w);
     engine.recycle(step.value);
     Ok(())
 }
 
-fn run_batch(engine: &mut Engine, items: &[&[u8]], w: &mut Writer) -> Result<(), String> {
+fn run_batch(engine: &mut Engine, items: &[&[u8]], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
     for (i, p) in items.iter().enumerate() {
-        apply_one(engine, p, w).map_err(|e| format!("command {i}: {e}"))?;
+        apply_one(engine, p, ts_ns, w).map_err(|e| format!("command {i}: {e}"))?;
     }
     Ok(())
 }
@@ -74,17 +75,17 @@ impl Core {
         Core::with_engine(Engine::new(instance_id, id_prefix, (k0, k1)))
     }
 
-    /// Apply one journal-encoded command; return its encoded outcome.
-    fn apply<'py>(&mut self, py: Python<'py>, payload: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    /// Apply one journal-encoded command at time `ts_ns`; return its encoded outcome.
+    fn apply<'py>(&mut self, py: Python<'py>, payload: &[u8], ts_ns: i64) -> PyResult<Bound<'py, PyBytes>> {
         let mut w = Writer::with_capacity(512);
-        apply_one(&mut self.engine, payload, &mut w).map_err(PyValueError::new_err)?;
+        apply_one(&mut self.engine, payload, ts_ns, &mut w).map_err(PyValueError::new_err)?;
         Ok(PyBytes::new(py, w.as_bytes()))
     }
 
-    /// Apply journal-encoded commands in order; return one MessagePack array of outcomes.
-    /// A payload that does not decode stops the batch with ValueError naming its index
-    /// (the ones before it are applied).
-    fn apply_batch<'py>(&mut self, py: Python<'py>, payloads: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyBytes>> {
+    /// Apply journal-encoded commands in order, all at time `ts_ns` (one sequencer batch);
+    /// return one MessagePack array of outcomes. A payload that does not decode stops the
+    /// batch with ValueError naming its index (the ones before it are applied).
+    fn apply_batch<'py>(&mut self, py: Python<'py>, payloads: &Bound<'py, PyList>, ts_ns: i64) -> PyResult<Bound<'py, PyBytes>> {
         let owned = bytes_list(payloads)?;
         let items = payload_bytes(&owned);
         let n = items.len();
@@ -93,9 +94,9 @@ impl Core {
         w.array(n);
         let engine = &mut self.engine;
         let result = if n >= DETACH_AT {
-            py.detach(|| run_batch(engine, &items, w))
+            py.detach(|| run_batch(engine, &items, ts_ns, w))
         } else {
-            run_batch(engine, &items, w)
+            run_batch(engine, &items, ts_ns, w)
         };
         result.map_err(PyValueError::new_err)?;
         let out = PyBytes::new(py, w.as_bytes());
@@ -107,40 +108,44 @@ impl Core {
     }
 
     /// Apply many commands packed as one MessagePack array of journal payloads (each a bin
-    /// or the command array itself); return the number applied and the outcomes' bytes.
-    fn apply_packed<'py>(&mut self, py: Python<'py>, packed: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    /// or the command array itself), all at time `ts_ns`; return the outcomes' bytes.
+    fn apply_packed<'py>(&mut self, py: Python<'py>, packed: &[u8], ts_ns: i64) -> PyResult<Bound<'py, PyBytes>> {
         let mut r = augury_core::msgpack::Reader::new(packed);
         let n = r.array().map_err(|e| PyValueError::new_err(e.0))?;
         let mut w = Writer::with_capacity(OUTCOME_BYTES * n.min(1 << 16) + 16);
         w.array(n);
         for i in 0..n {
             let raw = r.raw().map_err(|e| PyValueError::new_err(format!("command {i}: {}", e.0)))?;
-            apply_one(&mut self.engine, raw, &mut w)
+            apply_one(&mut self.engine, raw, ts_ns, &mut w)
                 .map_err(|e| PyValueError::new_err(format!("command {i}: {e}")))?;
         }
         Ok(PyBytes::new(py, w.as_bytes()))
     }
 
-    /// Apply journal payloads in order until one does not decode; return the outcomes of
-    /// the applied prefix (one MessagePack array, as `apply_batch`) and the decode error of
-    /// the first payload left unapplied, or None when all were applied. Recovery uses it so
-    /// that a record the native decoder refuses is handed to the Python decoder (older
-    /// layouts, `augury.engine.record_compat`) without losing the outcomes before it.
+    /// Apply journal records (payloads, each at its own time in `times`) in order until one
+    /// does not decode; return the outcomes of the applied prefix (one MessagePack array, as
+    /// `apply_batch`) and the decode error of the first record left unapplied, or None when
+    /// all were applied. Recovery uses it so that a record the native decoder refuses is
+    /// handed to the Python decoder without losing the outcomes before it.
     fn apply_prefix<'py>(
         &mut self,
         py: Python<'py>,
         payloads: &Bound<'py, PyList>,
+        times: Vec<i64>,
         outcomes: bool,
     ) -> PyResult<(Bound<'py, PyBytes>, usize, Option<String>)> {
         let owned = bytes_list(payloads)?;
         let items = payload_bytes(&owned);
+        if times.len() != items.len() {
+            return Err(PyValueError::new_err("one time per payload"));
+        }
         let engine = &mut self.engine;
         let (body, applied, error) = py.detach(|| {
             let mut w = Writer::with_capacity(if outcomes { OUTCOME_BYTES * items.len() } else { 16 });
             let mut applied = 0;
             let mut error = None;
-            for p in &items {
-                match decode_command(p) {
+            for (p, ts_ns) in items.iter().zip(times) {
+                match decode_record(p, ts_ns) {
                     Ok(command) => {
                         let step = engine.step(&command);
                         if outcomes {
@@ -163,15 +168,20 @@ impl Core {
         Ok((PyBytes::new(py, out.as_bytes()), applied, error))
     }
 
-    /// Apply commands without encoding outcomes; return how many were rejected (replay).
-    fn replay(&mut self, py: Python<'_>, payloads: &Bound<'_, PyList>) -> PyResult<usize> {
+    /// Apply records (payloads, each at its time in `times`) without encoding outcomes;
+    /// return how many were rejected (replay).
+    fn replay(&mut self, py: Python<'_>, payloads: &Bound<'_, PyList>, times: Vec<i64>) -> PyResult<usize> {
         let owned = bytes_list(payloads)?;
         let items = payload_bytes(&owned);
+        if times.len() != items.len() {
+            return Err(PyValueError::new_err("one time per payload"));
+        }
         let engine = &mut self.engine;
         py.detach(|| {
             let mut rejected = 0;
-            for (i, p) in items.iter().enumerate() {
-                let command = decode_command(p).map_err(|e| format!("command {i}: {}", e.0))?;
+            for (i, (p, ts_ns)) in items.iter().zip(times).enumerate() {
+                let command =
+                    decode_record(p, ts_ns).map_err(|e| format!("command {i}: {}", e.0))?;
                 let step = engine.step(&command);
                 if step.reject.is_some() {
                     rejected += 1;

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -26,9 +27,12 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from augury.api.auth import generate_key_pair
+from augury.api.body_guard import BodyGuard, BodyStats
 from augury.api.context import OPERATOR_USER, Context, json_response
 from augury.api.errors import ApiError
+from augury.api.memory import MemoryTrimmer
 from augury.api.metrics import METRICS_PATH, MetricsMiddleware, ServerMetrics
+from augury.api.modes import ModeMiddleware, WireMode
 from augury.api.ratelimit import API_PREFIX, RateLimiter, RateLimitMiddleware
 from augury.api.routes import (
     account,
@@ -44,10 +48,17 @@ from augury.api.routes import (
     orders,
     portfolio,
     subaccounts,
+    unserved,
 )
+from augury.api.sandbox import admin as sandbox_admin
+from augury.api.sandbox.faults import FILE_NAME as FAULTS_FILE
+from augury.api.sandbox.faults import FaultBook
+from augury.api.sandbox.rest import FaultMiddleware, SandboxStarlette
+from augury.api.sandbox.timecontrol import Scheduler
 from augury.api.schemas.codec import RequestDecodeError
 from augury.api.schemas.errors import error_envelope
 from augury.api.settings import Settings
+from augury.api.tutorials import routes as tutorial_routes
 from augury.api.ws import Hub as WsHub
 from augury.api.ws import routes as ws_routes
 from augury.domain.enums import MarketStatus
@@ -57,8 +68,16 @@ from augury.platform.admin import routes as platform_admin_routes
 from augury.platform.app import PLATFORM_API, Platform
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock, SystemClock
+from augury.seed.app import SEED_PREFIX, SeedApp
+from augury.web.app import web_app
 
-__all__ = ["OPERATOR_KEY_FILE", "OPERATOR_KEY_ID_FILE", "create_app", "next_due_ns"]
+__all__ = [
+    "OPERATOR_KEY_FILE",
+    "OPERATOR_KEY_ID_FILE",
+    "create_app",
+    "next_due_ns",
+    "wire_mode",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +107,7 @@ async def _ticker(context: Context) -> None:
         due = next_due_ns(context.exchange)
         if due is not None and due <= context.clock.now_ns():
             try:
-                await context.runtime.sequencer.submit(c.Tick(ts_ns=0))
+                await context.runtime.sequencer.submit(c.Tick())
             except Exception:
                 log.exception("lifecycle tick failed")
                 return
@@ -115,10 +134,9 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
     )
     items: list[c.Single] = []
     if OPERATOR_USER not in context.exchange.users:
-        items.append(c.CreateUser(ts_ns=0, user_id=OPERATOR_USER, name="operator"))
+        items.append(c.CreateUser(user_id=OPERATOR_USER, name="operator"))
     items.append(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=OPERATOR_USER,
             name="operator",
@@ -127,7 +145,7 @@ async def _ensure_operator(context: Context, data_dir: Path) -> None:
             scopes=["admin", "read", "write"],
         )
     )
-    await context.runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+    await context.runtime.sequencer.submit(c.Batch.of(items))
 
 
 def _error(error: ApiError) -> Response:
@@ -143,9 +161,12 @@ async def _decode_error(_request: Request, exc: Exception) -> Response:
     return _error(ApiError(400, "invalid_parameters", str(exc)))
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+    if exc.status_code == 404:
+        # Names the nearest served path (issue 16): a typo should not look like a ticker.
+        return _error(unserved.not_found(request, str(exc.detail)))
+    code = {405: "method_not_allowed"}.get(exc.status_code, "bad_request")
     return _error(ApiError(exc.status_code, code, str(exc.detail)))
 
 
@@ -166,6 +187,13 @@ def _live_metrics(runtime: Runtime, hub: WsHub) -> dict[str, int]:
     }
 
 
+def wire_mode(settings: Settings) -> WireMode:
+    """The wire mode ``settings`` ask for (validated by the CLI)."""
+    if settings.profile == "2026":
+        return WireMode(tutorials=settings.compat_tutorials, profile="2026")
+    return WireMode(tutorials=settings.compat_tutorials)
+
+
 def create_app(
     settings: Settings,
     clock: Clock | None = None,
@@ -176,12 +204,19 @@ def create_app(
     ``on_start`` (e.g. the demo's simulated traders) runs as a task once the exchange is
     ready; it is cancelled at shutdown, before the sequencer drains.
     """
+    if settings.profile == "2026":
+        # The current contract only: the v1 order writes are retired, RSA signs with PSS.
+        settings = dataclasses.replace(settings, v1_orders=False, legacy_pkcs1v15=False)
     the_clock: Clock = clock or SystemClock()
     metrics = ServerMetrics()
+    # Sandbox faults (per key or user, off unless configured) and market schedules.
+    fault_book = FaultBook(settings.data_dir / FAULTS_FILE)
+    scheduler = Scheduler()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fault_book.load()
         platform = await Platform.open(settings.platform, the_clock, settings.database_url)
         runtime = await Runtime.start(
             settings.database_url,
@@ -195,6 +230,7 @@ def create_app(
         context = Context(settings, the_clock, runtime)
         app.state.context = context
         ws_hub = app.state.ws_hub = WsHub(runtime.exchange)
+        ws_hub.trade_count = settings.compat_tutorials
         runtime.sequencer.subscribe(ws_hub.on_applied)
         runtime.sequencer.observe_batch = metrics.on_batch
         metrics.live.read = lambda: _live_metrics(runtime, ws_hub)
@@ -208,6 +244,9 @@ def create_app(
         await platform.start(context, ws_hub)
         app.state.platform = platform
         ticker = asyncio.get_running_loop().create_task(_ticker(context), name="ticker")
+        # Freed buffers go back to the OS, so memory returns after a burst (0019).
+        app.state.memory = trimmer = MemoryTrimmer()
+        trimming = asyncio.get_running_loop().create_task(trimmer.run(), name="malloc-trim")
         hook: asyncio.Future[None] | None = (
             asyncio.ensure_future(on_start(context)) if on_start is not None else None
         )
@@ -226,10 +265,13 @@ def create_app(
                 hook.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await hook
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, trimming):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await scheduler.stop()
             await ws_hub.stop()
+            await web.stop()
             await platform.stop()
             await runtime.stop()
 
@@ -257,22 +299,38 @@ def create_app(
         *markets.routes,
         *portfolio.routes,
         *legacy.routes,
+        *unserved.routes,
+        *tutorial_routes,
         *catalog.routes,
     ]
-    limiter = RateLimiter(enabled=settings.rate_limits, default_tier=settings.default_tier)
-    app = Starlette(
+    body_stats = BodyStats()
+    limiter = RateLimiter(
+        enabled=settings.rate_limits,
+        default_tier=settings.default_tier,
+        addresses_max=settings.limits.addresses_max,
+    )
+    # The website (issue 13) answers everything the APIs above do not: it is mounted last.
+    web = web_app()
+    app = SandboxStarlette(
         routes=[
             *hot_routes,
             Mount(API_PREFIX, routes=api_routes),
             Mount("/api", app=PLATFORM_API),
+            Mount(SEED_PREFIX, app=SeedApp(settings.seed)),
             Mount("/admin/v1/platform", routes=platform_admin_routes),
-            Mount("/admin/v1", routes=admin.routes),
+            Mount("/admin/v1", routes=[*sandbox_admin.routes, *admin.routes]),
             *ws_routes,
             Route(METRICS_PATH, metrics.endpoint, methods=["GET"]),
+            Mount("/", app=web),
         ],
         lifespan=lifespan,
+        # Bodies are bounded (size, JSON depth) before anything else reads them; refusals are
+        # counted by the guard's own stats, so metrics sit inside it.
         middleware=[
+            Middleware(BodyGuard, limits=settings.limits, stats=body_stats),
             Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(ModeMiddleware, mode=wire_mode(settings)),
+            Middleware(FaultMiddleware, book=fault_book),
             Middleware(RateLimitMiddleware, limiter=limiter),
         ],
         exception_handlers={
@@ -283,4 +341,7 @@ def create_app(
         },
     )
     app.state.limiter = limiter
+    app.state.body_stats = body_stats
+    app.state.fault_book = fault_book
+    app.state.scheduler = scheduler
     return app

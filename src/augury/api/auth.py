@@ -33,11 +33,16 @@ Invariants
       key id known → signature decodes and verifies. Every failure is an ``AuthError``
       with status 401; a bad signature never raises anything else.
     - Public keys are parsed once, when added to a ``KeyRing``; requests only verify.
-    - Accepted public keys are RSA of 2048-8192 bits or Ed25519; nothing else is stored.
+    - A key uploaded now (``check_uploaded_key``) is RSA of 2048-4096 bits with a public
+      exponent below 2**32, or Ed25519, in at most ``PEM_CHARS_MAX`` characters: Kalshi
+      accepts RSA 2048-4096 and Ed25519, and verification cost grows with the modulus
+      (and, for RSA, with the exponent's bit length). ``load_public_key`` still reads RSA
+      keys up to 8192 bits, so keys registered before that limit keep working.
 
 Known limits
-    - No replay protection beyond the timestamp window: a captured request can be replayed
-      within ``window_ms``. A seen-signature set per window would close that gap.
+    - Replays inside the timestamp window and failed-authentication throttling are
+      handled by ``augury.api.auth_guard``, which wraps ``check_request`` and
+      ``verify_signature``; ``authenticate`` alone does neither.
     - ``has_scope`` checks only the broad read/write family; finer sub-scope checks
       (``write::transfer`` …) belong to the endpoint that needs them.
 """
@@ -61,8 +66,11 @@ __all__ = [
     "HEADER_KEY",
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
+    "PEM_CHARS_MAX",
     "RSA_KEY_BITS_MAX",
     "RSA_KEY_BITS_MIN",
+    "RSA_PUBLIC_EXPONENT_MAX",
+    "RSA_UPLOAD_BITS_MAX",
     "ApiKeyRecord",
     "AuthError",
     "KeyFormatError",
@@ -70,12 +78,17 @@ __all__ = [
     "KeyType",
     "PublicKey",
     "SignScheme",
+    "SignedRequest",
     "VerifyingKey",
     "authenticate",
+    "bad_signature",
+    "check_request",
+    "check_uploaded_key",
     "generate_key_pair",
     "has_scope",
     "load_public_key",
     "presign_text",
+    "require_headers",
     "sign_message",
     "signing_headers",
     "verify_signature",
@@ -97,6 +110,13 @@ RSA_KEY_BITS_MIN: Final = 2048
 # Verify cost grows with the cube of the modulus size; an 8192-bit key already costs about
 # ten times a 2048-bit one, and nothing legitimate needs more.
 RSA_KEY_BITS_MAX: Final = 8192
+# What a key uploaded now may be (Kalshi accepts RSA 2048-4096 and Ed25519). A large public
+# exponent makes every verification as slow as a private-key operation, and OpenSSL only
+# bounds it for moduli above 3072 bits; real keys use 65537.
+RSA_UPLOAD_BITS_MAX: Final = 4096
+RSA_PUBLIC_EXPONENT_MAX: Final = 2**32
+# An RSA-4096 SPKI PEM is about 800 characters; the limit is checked before parsing.
+PEM_CHARS_MAX: Final = 4096
 _RSA_GENERATED_BITS: Final = 2048
 _RSA_PUBLIC_EXPONENT: Final = 65537
 
@@ -191,6 +211,31 @@ def load_public_key(pem: str | bytes) -> tuple[PublicKey, KeyType]:
     if isinstance(key, ed25519.Ed25519PublicKey):
         return key, "ed25519"
     raise _unsupported(key)
+
+
+def check_uploaded_key(pem: str) -> KeyType:
+    """Check a public key a user or the operator registers now; return its type.
+
+    Stricter than ``load_public_key`` (see the module docstring): at most
+    ``PEM_CHARS_MAX`` characters, RSA of ``RSA_KEY_BITS_MIN``-``RSA_UPLOAD_BITS_MAX`` bits
+    with an odd public exponent below ``RSA_PUBLIC_EXPONENT_MAX``, or Ed25519.
+
+    Raises:
+        KeyFormatError: The key is too long, unreadable, of another type or size.
+    """
+    if len(pem) > PEM_CHARS_MAX:
+        raise KeyFormatError(f"public_key is longer than {PEM_CHARS_MAX} characters")
+    key, key_type = load_public_key(pem)
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size > RSA_UPLOAD_BITS_MAX:
+            raise KeyFormatError(
+                f"RSA key is {key.key_size} bits; it must be "
+                f"{RSA_KEY_BITS_MIN}-{RSA_UPLOAD_BITS_MAX} bits"
+            )
+        exponent = key.public_numbers().e
+        if exponent >= RSA_PUBLIC_EXPONENT_MAX or exponent % 2 == 0:
+            raise KeyFormatError("RSA public exponent must be odd and below 2**32 (use 65537)")
+    return key_type
 
 
 def verifying_key(key: PublicKey) -> VerifyingKey:
@@ -403,9 +448,10 @@ def _bad_signature() -> AuthError:
     )
 
 
-def _require_headers(
+def require_headers(
     key_id: str | None, timestamp: str | None, signature_b64: str | None
 ) -> tuple[str, str, str]:
+    """Return the three auth header values; raise ``MISSING_AUTH_HEADERS`` if one is empty."""
     # An empty header value carries no credential, so it counts as missing.
     if key_id and timestamp and signature_b64:
         return key_id, timestamp, signature_b64
@@ -437,6 +483,54 @@ def _decode_signature(signature_b64: str) -> bytes:
         return base64.b64decode(signature_b64, validate=True)
     except (binascii.Error, ValueError):
         raise _bad_signature() from None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRequest:
+    """A request whose headers passed every check but the signature itself."""
+
+    record: ApiKeyRecord
+    key: VerifyingKey
+    message: bytes
+    signature: bytes
+    ts_ms: int
+
+
+def check_request(
+    ring: KeyRing,
+    *,
+    key_id: str | None,
+    timestamp: str | None,
+    signature_b64: str | None,
+    method: str,
+    path: str,
+    now_ms: int,
+    window_ms: int = 30_000,
+) -> SignedRequest:
+    """Do every cheap check of ``authenticate``, in its order, short of verifying.
+
+    Raises:
+        AuthError: As ``authenticate``, except ``INCORRECT_API_KEY_SIGNATURE`` for a
+            signature that decodes but does not verify (that is ``verify_signature``'s).
+    """
+    key_id, timestamp, signature_b64 = require_headers(key_id, timestamp, signature_b64)
+    ts_ms = _parse_timestamp(timestamp)
+    if abs(now_ms - ts_ms) > window_ms:
+        raise AuthError(
+            "header_timestamp_expired",
+            f"{HEADER_TIMESTAMP} is more than {window_ms} ms from the server time",
+        )
+    entry = ring.get(key_id)
+    if entry is None:
+        raise AuthError("NOT_FOUND", "API key not found")
+    record, key = entry
+    signature = _decode_signature(signature_b64)
+    return SignedRequest(record, key, presign_text(timestamp, method, path), signature, ts_ms)
+
+
+def bad_signature() -> AuthError:
+    """Return the error of a signature that does not verify."""
+    return _bad_signature()
 
 
 def authenticate(
@@ -472,21 +566,19 @@ def authenticate(
             ``authentication_error``/``INVALID_TIMESTAMP``, ``header_timestamp_expired``,
             ``NOT_FOUND``, ``authentication_error``/``INCORRECT_API_KEY_SIGNATURE``.
     """
-    key_id, timestamp, signature_b64 = _require_headers(key_id, timestamp, signature_b64)
-    ts_ms = _parse_timestamp(timestamp)
-    if abs(now_ms - ts_ms) > window_ms:
-        raise AuthError(
-            "header_timestamp_expired",
-            f"{HEADER_TIMESTAMP} is more than {window_ms} ms from the server time",
-        )
-    entry = ring.get(key_id)
-    if entry is None:
-        raise AuthError("NOT_FOUND", "API key not found")
-    record, key = entry
-    signature = _decode_signature(signature_b64)
-    message = presign_text(timestamp, method, path)
+    signed = check_request(
+        ring,
+        key_id=key_id,
+        timestamp=timestamp,
+        signature_b64=signature_b64,
+        method=method,
+        path=path,
+        now_ms=now_ms,
+        window_ms=window_ms,
+    )
+    record = signed.record
     if not verify_signature(
-        key, record.key_type, message, signature, allow_pkcs1v15=allow_pkcs1v15
+        signed.key, record.key_type, signed.message, signed.signature, allow_pkcs1v15=allow_pkcs1v15
     ):
         raise _bad_signature()
     return record

@@ -7,13 +7,16 @@ sequencer batches, so a read never sees a half-applied command.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from augury.api.auth import ApiKeyRecord, AuthError, KeyRing, authenticate, has_scope
+from augury.api.auth import ApiKeyRecord, KeyRing, has_scope
+from augury.api.auth_guard import AuthGuard
 from augury.api.errors import ApiError, from_reject
+from augury.api.modes import current
+from augury.api.profile import contract_body
 from augury.api.schemas.codec import encode
 from augury.api.settings import Settings
 from augury.engine import commands as c
@@ -22,6 +25,8 @@ from augury.engine.exchange import Exchange, Outcome
 from augury.runtime.boot import Runtime
 from augury.runtime.clock import Clock
 
+R = TypeVar("R")
+
 __all__ = ["OPERATOR_USER", "Context", "json_response"]
 
 OPERATOR_USER = "__operator__"
@@ -29,8 +34,10 @@ Scope = Literal["read", "write", "admin"]
 
 
 def json_response(body: object, status: int = 200) -> Response:
-    """Encode a wire Struct (or plain data) as a JSON response."""
-    return Response(encode(body), status_code=status, media_type="application/json")
+    """Encode a wire Struct (or plain data) as a JSON response (the 2026 profile: only the
+    current contract's keys, ``augury.api.profile``)."""
+    payload = contract_body(body) if current().strict else encode(body)
+    return Response(payload, status_code=status, media_type="application/json")
 
 
 class Context:
@@ -48,21 +55,32 @@ class Context:
         self.platform: Any = None
         for info in runtime.exchange.api_keys.values():
             self.keys.add(_record(info))
+        # Verifies each signed request once (the rate limiter and the route share it),
+        # refuses replayed writes and throttles failures (docs/decisions/0020).
+        self.auth = AuthGuard(
+            self.keys,
+            clock,
+            settings.limits,
+            window_ms=settings.auth_window_ms,
+            allow_pkcs1v15=settings.legacy_pkcs1v15,
+            tutorial_forms=settings.compat_tutorials,
+        )
         runtime.sequencer.subscribe(self._on_applied)
 
     @property
     def exchange(self) -> Exchange:
         return self.runtime.exchange
 
-    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         for event in outcome.events:
             if isinstance(event, ApiKeyUpdate):
                 if event.active:
                     self.keys.add(_record(self.exchange.api_keys[event.api_key_id]))
                 else:
                     self.keys.remove(event.api_key_id)
+                    self.auth.forget_key(event.api_key_id)
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Sequence a command; raise its wire error if the engine refused it."""
         outcome = await self.runtime.sequencer.submit(command)
         if outcome.reject is not None:
@@ -71,24 +89,7 @@ class Context:
 
     def principal(self, request: Request, scope: Scope) -> ApiKeyRecord:
         """Authenticate a signed request and check its key's scope."""
-        asgi = request.scope
-        key_id, timestamp, signature = _auth_headers(asgi["headers"])
-        raw_path = asgi.get("raw_path") or asgi["path"].encode()
-        path = raw_path.decode("latin-1").split("?", 1)[0]
-        try:
-            record = authenticate(
-                self.keys,
-                key_id=key_id,
-                timestamp=timestamp,
-                signature_b64=signature,
-                method=request.method,
-                path=path,
-                now_ms=self.clock.now_ns() // 1_000_000,
-                window_ms=self.settings.auth_window_ms,
-                allow_pkcs1v15=self.settings.legacy_pkcs1v15,
-            )
-        except AuthError as error:
-            raise ApiError(error.status, error.code, error.message, error.details) from None
+        record = self.auth.authenticate(request.scope)
         if record.user_id in self.blocked_users:
             raise ApiError(403, "account_suspended", "this account is suspended")
         if scope == "admin":
@@ -97,31 +98,6 @@ class Context:
         elif not has_scope(record, scope):
             raise ApiError(403, "forbidden", f"this API key lacks the {scope} scope")
         return record
-
-
-_KEY = b"kalshi-access-key"
-_TIMESTAMP = b"kalshi-access-timestamp"
-_SIGNATURE = b"kalshi-access-signature"
-
-
-def _auth_headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None, str | None]:
-    """Return the three ``KALSHI-ACCESS-*`` header values, or None for each one absent.
-
-    One pass over the raw ASGI headers instead of three ``request.headers.get`` calls, each
-    of which builds a ``Headers`` view and lower-cases the name again. The result is the
-    same: ASGI servers give lower-cased names, and the first occurrence of a name wins.
-    """
-    key_id = timestamp = signature = None
-    for name, value in headers:
-        if name == _KEY:
-            if key_id is None:
-                key_id = value.decode("latin-1")
-        elif name == _TIMESTAMP:
-            if timestamp is None:
-                timestamp = value.decode("latin-1")
-        elif name == _SIGNATURE and signature is None:
-            signature = value.decode("latin-1")
-    return key_id, timestamp, signature
 
 
 def _record(info: object) -> ApiKeyRecord:

@@ -10,11 +10,16 @@ What a request costs
     included, is a read (so ``POST /api_keys`` and subaccount transfers are reads).
 
 Who pays
-    The user who owns the ``KALSHI-ACCESS-KEY`` of the request. Only authenticated requests
-    are billed (anonymous public GETs are not, as on Kalshi). The middleware bills before
-    the route runs, by key id alone, so a signature is verified once per request (by the
-    route); a request the route then answers 401 was not the key owner's, and its tokens
-    are given back. See docs/decisions/0006-rate-limits.md for what that leaves open.
+    A request pays to the user of its API key only when it *proved* it holds the key: its
+    signature verified (``AuthGuard.identify``, kept in the scope so the route reuses the
+    verification). Everything else (unsigned requests, forged or replayed signatures,
+    throttled addresses) pays to its source address (an IPv6 /64 counts as one) at the
+    server's default tier. So a client that only knows someone's key id cannot spend
+    that user's tokens at all (docs/decisions/0020). A batch is billed per item only to a
+    proven key holder and only once the route has accepted it: the whole batch must fit
+    in the bucket before the route runs (Kalshi's rule), one item is taken then, and the
+    other items only when the route answers below 400. A batch refused as a whole (it
+    did not validate) costs one request.
 
 Tiers
     ``TIER_LIMITS`` holds Kalshi's per-second budgets and bucket capacities (two seconds of
@@ -43,6 +48,7 @@ from typing import Final, Literal
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from augury.api.auth_guard import address_of
 from augury.api.context import Context
 
 __all__ = [
@@ -73,8 +79,6 @@ ENGINE_DEFAULT_TIER: Final = ""  # a new user's engine tier: none set, the serve
 UNLIMITED_REPORTED: Final = 2**31 - 1
 TOO_MANY_REQUESTS_BODY: Final = b'{"error": "too many requests"}'
 _NANO: Final = 1_000_000_000
-# A batch body is read before the route to count its items; nothing legitimate is larger.
-_MAX_BATCH_BODY_BYTES: Final = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +119,17 @@ class EndpointCost:
 
 ENDPOINT_COSTS: Final[tuple[EndpointCost, ...]] = (
     # V2 orders. A batch costs what its items would cost one by one; a cancel is 2 tokens,
-    # single or batched (CONTRACT §10: "batch cancel is 2 per order").
+    # single or batched (CONTRACT §10: "batch cancel is 2 per order"), and so is cancel-all
+    # (as live Kalshi's table lists it).
     EndpointCost("DELETE", "/portfolio/events/orders/batched", 2, per_item=True),
     EndpointCost("POST", "/portfolio/events/orders/batched", DEFAULT_COST, per_item=True),
     EndpointCost("DELETE", "/portfolio/events/orders/{order_id}", 2),
+    EndpointCost("DELETE", "/portfolio/events/orders", 2),
+    # Live Kalshi's table: reading one order costs 2, the usage-level upgrade 30. The
+    # literal path first: classify takes the first match.
+    EndpointCost("GET", "/portfolio/orders/queue_positions", DEFAULT_COST),
+    EndpointCost("GET", "/portfolio/orders/{order_id}", 2),
+    EndpointCost("POST", "/account/api_usage_level/upgrade", 30),
     # Legacy v1 order mutations cost ten times their V2 equivalents (CONTRACT §10).
     EndpointCost("POST", "/portfolio/orders", 100),
     EndpointCost("POST", "/portfolio/orders/batched", 100, per_item=True),
@@ -197,8 +208,17 @@ class TokenBucket:
         return True
 
     def give_back(self, tokens: int, spec: BucketSpec) -> None:
-        """Return tokens spent on a request that turned out not to be the owner's."""
+        """Return tokens, up to the bucket's capacity."""
         self.level_nt = min(self.level_nt + tokens * _NANO, spec.bucket_capacity * _NANO)
+
+    def fits(self, tokens: int, spec: BucketSpec, now_ns: int) -> bool:
+        """Return whether the bucket holds ``tokens`` now (taking nothing)."""
+        self._refill(spec, now_ns)
+        return self.level_nt >= tokens * _NANO
+
+    def spend(self, tokens: int) -> None:
+        """Take ``tokens`` after the fact; the level may go below zero (a debt to refill)."""
+        self.level_nt -= tokens * _NANO
 
     def tokens(self) -> int:
         """Return the whole tokens in the bucket (as of its last refill)."""
@@ -206,14 +226,18 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """Per-user read and write buckets, resolved against the user's effective tier."""
+    """Per-user and per-address read and write buckets, resolved against a tier."""
 
-    def __init__(self, *, enabled: bool, default_tier: str) -> None:
+    def __init__(self, *, enabled: bool, default_tier: str, addresses_max: int = 65_536) -> None:
         if default_tier not in TIER_LIMITS and default_tier != UNLIMITED:
             raise ValueError(f"unknown default tier {default_tier!r}")
         self.enabled = enabled
         self.default_tier = default_tier
+        self.addresses_max = addresses_max
         self._buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
+        # Source addresses: least recently used first, bounded by ``addresses_max``.
+        self._address_buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
+        self.refused = 0  # 429s answered, for /metrics and the soak benchmark
 
     def effective_tier(self, user_tier: str | None) -> str:
         """Return the tier the limiter applies to a user whose engine tier is ``user_tier``."""
@@ -240,6 +264,20 @@ class RateLimiter:
             found = self._buckets[key] = TokenBucket(spec, now_ns)
         return found
 
+    def address_bucket(
+        self, address: str, kind: BucketKind, spec: BucketSpec, now_ns: int
+    ) -> TokenBucket:
+        """Return a source address's bucket, creating it full; forget the oldest past the cap."""
+        key = (address, kind)
+        buckets = self._address_buckets
+        found = buckets.pop(key, None)
+        if found is None:
+            found = TokenBucket(spec, now_ns)
+            if len(buckets) >= self.addresses_max:
+                del buckets[next(iter(buckets))]
+        buckets[key] = found
+        return found
+
 
 class _Batch(msgspec.Struct):
     orders: list[msgspec.Raw] | None = None
@@ -259,16 +297,14 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
     """Read the whole request body and return it with a ``receive`` that replays it."""
     messages: list[Message] = []
     chunks: list[bytes] = []
-    size = 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        chunks.append(chunk)
-        if not message.get("more_body", False) or size > _MAX_BATCH_BODY_BYTES:
+        chunks.append(message.get("body", b""))
+        # BodyGuard, in front of this middleware, has bounded the body already.
+        if not message.get("more_body", False):
             break
 
     async def replay() -> Message:
@@ -294,26 +330,37 @@ class RateLimitMiddleware:
         raw: bytes = scope.get("raw_path") or scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0]
         context: Context | None = getattr(scope["app"].state, "context", None)
-        user_id = self._payer(scope, path, context)
-        if context is None or user_id is None:
+        if context is None or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
             await self.app(scope, receive, send)
             return
-        user = context.exchange.users.get(user_id)
-        tier = limiter.effective_tier(user.tier if user is not None else None)
+        record = context.auth.identify(scope)
+        if record is not None:
+            user = context.exchange.users.get(record.user_id)
+            tier = limiter.effective_tier(user.tier if user is not None else None)
+        else:
+            tier = limiter.default_tier
         if tier == UNLIMITED:
             await self.app(scope, receive, send)
             return
         charge = classify(scope["method"], path[len(API_PREFIX) :])
         items = 1
-        if charge.per_item:
+        if charge.per_item and record is not None:
             body, receive = await _buffer_body(receive)
             items = _item_count(body)
-        tokens = charge.cost * items
         spec = limiter.spec(tier, charge.bucket)
         now_ns = context.clock.now_ns()
-        bucket = limiter.bucket(user_id, charge.bucket, spec, now_ns)
-        if not bucket.take(tokens, spec, now_ns):
+        if record is not None:
+            bucket = limiter.bucket(record.user_id, charge.bucket, spec, now_ns)
+        else:
+            bucket = limiter.address_bucket(address_of(scope), charge.bucket, spec, now_ns)
+        # A batch must fit whole; its first item is taken now, the rest once accepted.
+        if not bucket.fits(charge.cost * items, spec, now_ns):
+            limiter.refused += 1
             await _too_many_requests(send)
+            return
+        bucket.take(charge.cost, spec, now_ns)
+        if items == 1:
+            await self.app(scope, receive, send)
             return
         status: list[int] = []
 
@@ -323,22 +370,8 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_and_watch)
-        if status and status[0] == 401:
-            bucket.give_back(tokens, spec)
-
-    @staticmethod
-    def _payer(scope: Scope, path: str, context: Context | None) -> str | None:
-        if context is None or not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
-            return None
-        key_id = None
-        for name, value in scope["headers"]:
-            if name == b"kalshi-access-key":
-                key_id = value.decode("latin-1")
-                break
-        if not key_id:
-            return None
-        entry = context.keys.get(key_id)
-        return entry[0].user_id if entry is not None else None
+        if status and status[0] < 400:
+            bucket.spend(charge.cost * (items - 1))
 
 
 async def _too_many_requests(send: Send) -> None:

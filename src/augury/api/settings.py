@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augury.api.limits import ServerLimits
 from augury.platform.settings import PlatformSettings
 from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
+from augury.seed.settings import SeedSettings
 
 __all__ = ["Settings"]
 
@@ -30,9 +32,16 @@ class Settings:
     snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
     engine: str | None = None  # native | python | None: native where built (runtime.engines)
     historical_cutoff_days: int = 90
+    # Transport, WebSocket and authentication limits (docs/SECURITY.md).
+    limits: ServerLimits = field(default_factory=ServerLimits)
     extra: dict[str, str] = field(default_factory=dict)
     # The /api/* platform: accounts, sessions, tokens, webhooks (augury.platform).
     platform: PlatformSettings = field(default_factory=PlatformSettings)
+    # --compat tutorials (docs/compat-tutorials.md) and --profile 2026 (docs/profiles.md).
+    compat_tutorials: bool = False
+    profile: str = "default"
+    # The seed integration API under /seed/v1 (docs/seed-api.md): its limits.
+    seed: SeedSettings = field(default_factory=SeedSettings)
 
     @property
     def database_url(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from augury.api.modes import current
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
@@ -125,7 +126,10 @@ def market_wire(
         rules_secondary=_meta_str(meta, "rules_secondary"),
         price_level_structure=market.grid.name,
         price_ranges=[wm.PriceRange(**r) for r in market.grid.wire_ranges()],
+        is_provisional=False,
         exchange_index=0,
+        fractional_trading_enabled=market.fractional,
+        liquidity_dollars="0.0000",
         response_price_units="usd_cent",
         yes_bid=legacy_cents(bid),
         yes_ask=legacy_cents(ask),
@@ -189,7 +193,20 @@ def order_wire(update: OrderUpdate | OrderRecord) -> wo.Order:
         taker_fill_cost=legacy_cents(update.taker_fill_cost_cc),
         maker_fill_cost=legacy_cents(update.maker_fill_cost_cc),
         queue_position=0,
+        **(_order_courtesy(update) if current().tutorials else {}),
     )
+
+
+def _order_courtesy(update: OrderUpdate | OrderRecord) -> dict[str, Any]:
+    """``--compat tutorials``: whole ``count``, cents ``total_cost`` and ``avg_price``."""
+    cost_cc = update.taker_fill_cost_cc + update.maker_fill_cost_cc
+    fill_c = update.fill_c
+    return {
+        "count": legacy_contracts(update.initial_c),
+        "total_cost": legacy_cents(cost_cc),
+        # Cents per contract on the order's own side, rounded half up; None until filled.
+        "avg_price": (2 * cost_cc + fill_c) // (2 * fill_c) if fill_c else None,
+    }
 
 
 def fill_wire(fill: FillEvent | FillRecord) -> wp.Fill:
@@ -217,6 +234,8 @@ def fill_wire(fill: FillEvent | FillRecord) -> wp.Fill:
         count=legacy_contracts(fill.count_c),
         yes_price=legacy_cents(yes),
         no_price=legacy_cents(ONE_DOLLAR_CC - yes),
+        # --compat tutorials: the fee in whole cents, rounded up.
+        fee=-(-fill.fee_cc // 100) if current().tutorials else None,
     )
 
 

@@ -17,6 +17,7 @@ from augury.cli import serve
 from augury.cli.admin import admin_app
 from augury.cli.journal import journal_app
 from augury.cli.platform import register as register_platform_verbs
+from augury.cli.sandbox import register as register_sandbox_verbs
 from augury.client import cli as toolkit
 
 __all__ = ["app", "main"]
@@ -28,6 +29,7 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(journal_app, name="journal")
 register_platform_verbs()
 toolkit.register(app)
+register_sandbox_verbs()
 
 
 def main() -> None:

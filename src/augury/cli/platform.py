@@ -2,6 +2,7 @@
 
 - ``accounts list|suspend USER|reinstate USER``: platform users (a suspended user's
   sessions end and their tokens, API keys and WebSocket connections stop working);
+- ``accounts operator EMAIL on|off``: who may open the web app's operator console;
 - ``gateways set manual --deposits on|off --withdrawals on|off``;
 - ``payments list [--status pending]``, ``payments approve ID``, ``payments reject ID``;
 - ``flags set NAME on|off``; ``events feature SLUG on|off``;
@@ -56,6 +57,13 @@ def accounts_suspend(user_id: str) -> None:
 def accounts_reinstate(user_id: str) -> None:
     """Reinstate a suspended account."""
     _call("POST", f"/platform/users/{user_id}/reinstate")
+
+
+@accounts_app.command("operator")
+def accounts_operator(email: str, value: str = "on") -> None:
+    """Make an account an operator (on) or a plain member (off): operators see /operator."""
+    enabled = _on_off(value, "operator")
+    _call("POST", "/platform/operators", {"email": email, "enabled": enabled})
 
 
 @gateways_app.command("set")

@@ -3,7 +3,9 @@
 ``serve`` runs an exchange (SQLite in the data directory by default, or
 ``--db postgresql://...``); the first start creates the directory and the operator key.
 ``demo`` prepares a demo exchange (catalogue, demo user and key) and serves it. Both use
-the same transport settings (``run_server``).
+the same transport settings (``run_server``): Augury's HTTP protocol with its size, time
+and connection limits (``ServerLimits``, changed through ``AUGURY_LIMITS``), and HTTPS/WSS
+with ``--tls-cert FILE --tls-key FILE``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from augury.api.app import create_app
+from augury.api.http_protocol import ConnectionGuard, http_protocol, raise_fd_limit
+from augury.api.limits import ServerLimits
+from augury.api.modes import PROFILES
 from augury.api.ratelimit import TIER_LIMITS, UNLIMITED
 from augury.api.settings import Settings
 from augury.api.ws.transport import (
@@ -31,28 +36,59 @@ from augury.runtime.sequencer import DEFAULT_SNAPSHOT_EVERY
 __all__ = ["demo", "run_server", "serve"]
 
 
-def run_server(app: Starlette, host: str, port: int, log_level: str) -> None:
+TlsFiles = tuple[Path, Path] | None
+TlsCertOpt = Annotated[
+    Path | None,
+    typer.Option("--tls-cert", help="PEM certificate (chain): serve HTTPS and WSS."),
+]
+TlsKeyOpt = Annotated[Path | None, typer.Option("--tls-key", help="PEM private key of --tls-cert.")]
+
+
+def run_server(app: Starlette, settings: Settings, log_level: str, tls: TlsFiles = None) -> None:
     """Serve an app with Augury's transport settings until interrupted."""
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    limits = settings.limits
+    guard = ConnectionGuard(limits, raise_fd_limit())
+    app.state.connection_guard = guard  # its counters, for /metrics
     uvicorn.run(
         app,
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         log_level=log_level,
         loop="uvloop",
-        http="httptools",
+        # httptools behind Augury's head-size, deadline and connection-cap protocol.
+        http=http_protocol(guard),
+        timeout_keep_alive=max(1, round(limits.idle_timeout_s)),
+        ws_max_size=limits.ws_message_bytes_max,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
         # websockets-sansio with Kalshi's heartbeat pings and no permessage-deflate.
         ws=AuguryWebSocketProtocol,
         ws_per_message_deflate=False,
         ws_ping_interval=WS_PING_INTERVAL_S,
         ws_ping_timeout=WS_PING_TIMEOUT_S,
         access_log=False,
-        # Nothing reads the client address, so uvicorn's X-Forwarded-* rewriting is
-        # pure cost on every request (about 1 % of the event loop in a profile).
+        # The client address is the socket's peer: failed-auth throttles and anonymous
+        # rate-limit buckets key on it, so a client must not choose it through
+        # X-Forwarded-For (the rewriting also cost about 1 % of the event loop).
         proxy_headers=False,
+        # A live page holds an event stream open (web.live): on shutdown, streams still
+        # open after this many seconds are cancelled so the exchange can drain and stop.
+        timeout_graceful_shutdown=3,
     )
+
+
+def _tls(cert: Path | None, key: Path | None) -> TlsFiles:
+    if (cert is None) != (key is None):
+        raise typer.BadParameter("--tls-cert and --tls-key go together")
+    if cert is None or key is None:
+        return None
+    for path in (cert, key):
+        if not path.is_file():
+            raise typer.BadParameter(f"{path} is not a file")
+    return cert, key
 
 
 def _on_off(value: str, flag: str) -> bool:
@@ -85,6 +121,22 @@ def serve(
     snapshot_every: Annotated[
         int, typer.Option("--snapshot-every", help="Commands between snapshots.")
     ] = DEFAULT_SNAPSHOT_EVERY,
+    compat: Annotated[
+        str | None,
+        typer.Option(
+            "--compat",
+            help="tutorials: also accept the older forms popular tutorials use "
+            "(docs/compat-tutorials.md). Off by default.",
+        ),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="default (the compatible API) or 2026 (only the current contract: no "
+            "legacy courtesy fields, no v1 order writes; docs/profiles.md).",
+        ),
+    ] = "default",
     webhooks_allow_private: Annotated[
         bool,
         typer.Option(
@@ -93,23 +145,37 @@ def serve(
         ),
     ] = False,
     engine: EngineOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
 ) -> None:
     """Run an exchange server (creates DATA and the operator key on first start)."""
+    tls = _tls(tls_cert, tls_key)
+    if compat not in (None, "tutorials"):
+        raise typer.BadParameter("--compat takes tutorials")
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"--profile takes {' or '.join(PROFILES)}")
+    if profile == "2026" and compat is not None:
+        raise typer.BadParameter("--profile 2026 serves only the current contract: no --compat")
+    strict = profile == "2026"
     settings = Settings(
         data_dir=data,
         db_url=db,
         host=host,
         port=port,
-        v1_orders=_on_off(v1_orders, "--v1-orders"),
+        # The 2026 profile: the v1 order writes are retired, signatures are RSA-PSS only.
+        v1_orders=_on_off(v1_orders, "--v1-orders") and not strict,
         rate_limits=_on_off(rate_limits, "--rate-limits"),
         default_tier=_tier(default_tier),
         historical_cutoff_days=historical_cutoff_days,
-        legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15"),
+        legacy_pkcs1v15=_on_off(legacy_pkcs1v15, "--legacy-pkcs1v15") and not strict,
+        compat_tutorials=compat == "tutorials",
+        profile=profile,
         snapshot_every=snapshot_every,
+        limits=ServerLimits.from_env(),
         platform=PlatformSettings(webhooks_allow_private=webhooks_allow_private),
         engine=engine_choice(engine),
     )
-    run_server(create_app(settings), host, port, log_level)
+    run_server(create_app(settings), settings, log_level, tls)
 
 
 def demo(
@@ -137,6 +203,8 @@ def demo(
     ] = 1.0,
     log_level: Annotated[str, typer.Option("--log-level")] = "warning",
     engine: EngineOpt = None,
+    tls_cert: TlsCertOpt = None,
+    tls_key: TlsKeyOpt = None,
 ) -> None:
     """Start a lively demo exchange: markets, simulated traders and a funded demo user.
 
@@ -154,20 +222,27 @@ def demo(
         raise typer.BadParameter("--activity takes low, normal or high")
     if speed <= 0:
         raise typer.BadParameter("--speed must be positive")
+    tls = _tls(tls_cert, tls_key)
     # Snapshots more often than ``serve``: a demo journal grows by ~40 commands a second,
     # and a restart replays everything after the newest snapshot.
     settings = Settings(
-        data_dir=data, db_url=db, host=host, port=port, engine=engine_choice(engine)
+        data_dir=data,
+        db_url=db,
+        host=host,
+        port=port,
+        engine=engine_choice(engine),
+        limits=ServerLimits.from_env(),
     )
     clock = AcceleratedClock(SystemClock(), speed)
     runner = DemoRunner(DemoConfig(seed=seed, activity=activity, speed=speed), clock)
     # Listening on every interface is the user's choice; the printed URLs use loopback.
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    secure = "s" if tls else ""
     hook = demo_hook(
         runner,
-        f"http://{shown}:{port}/trade-api/v2",
-        f"ws://{shown}:{port}/trade-api/ws/v2",
+        f"http{secure}://{shown}:{port}/trade-api/v2",
+        f"ws{secure}://{shown}:{port}/trade-api/ws/v2",
         announce=lambda text: print(text, flush=True),
     )
     print(f"Starting the Augury demo exchange (data in {data}) ...", flush=True)
-    run_server(create_app(settings, clock, on_start=hook), host, port, log_level)
+    run_server(create_app(settings, clock, on_start=hook), settings, log_level, tls)

@@ -23,10 +23,11 @@ from augury.client._core import RequestObserver, build_request, decode, retry_st
 from augury.client.cache import TtlCache
 from augury.client.call import Call
 from augury.client.clock import NS_PER_S, AsyncSleep, Clock, SystemClock
-from augury.client.errors import ApiError, TransportError
+from augury.client.errors import ApiError, TransportError, UnsafeRetryError
 from augury.client.hosts import Host, resolve
 from augury.client.models import wire
 from augury.client.ratelimit import ClientRateLimiter
+from augury.client.reconcile import MAX_PAGES, Lookup, lookup_for, outcome_unknown
 from augury.client.retry import DEFAULT, RetryPolicy
 from augury.client.signing import Signer
 
@@ -83,12 +84,25 @@ class AsyncClient:
             if hit:
                 return value  # type: ignore[no-any-return]
         attempt = 0
+        unknown = False  # an earlier attempt may have been carried out
         while True:
             try:
                 result = await self._attempt(call)
             except (ApiError, TransportError) as error:
+                lookup = lookup_for(call, error, unknown)
+                if lookup is not None:
+                    found = await self._find_created(lookup)
+                    if found is not None:
+                        return found  # type: ignore[no-any-return]
+                    raise
+                unknown = unknown or outcome_unknown(error)
                 step = retry_step(self.retry, call, attempt, error, self.rand)
                 if not step.retry:
+                    if unknown and not call.retry_safe:
+                        raise UnsafeRetryError(
+                            f"{call.method} {call.template} without client_order_id failed "
+                            f"with an unknown outcome (the order may exist): {error}"
+                        ) from error
                     raise
                 await self.sleep(step.delay_s)
                 attempt += 1
@@ -96,6 +110,19 @@ class AsyncClient:
             if cacheable and self.cache is not None:
                 self.cache.put(call, result)
             return result
+
+    async def _find_created(self, lookup: Lookup) -> Any | None:
+        """List the market's orders for the lost create (see ``augury.client.reconcile``)."""
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            page = await self.send(lookup.page(cursor))
+            for order in page.orders:
+                if order.client_order_id == lookup.client_order_id:
+                    return lookup.response(order)
+            if not page.cursor:
+                return None
+            cursor = page.cursor
+        return None
 
     async def _attempt(self, call: Call[T]) -> T:
         if self.limiter is not None:

@@ -52,6 +52,7 @@ class BacktestResult:
     results: dict[str, str]
     forecasts: list[tuple[str, int, int]]
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    fee_schedules: dict[str, str] = field(default_factory=dict)  # ticker -> "type xM"
 
     @property
     def pnl_cc(self) -> int:
@@ -70,6 +71,7 @@ class BacktestResult:
             "max_drawdown_cc": self._max_drawdown(),
             "sharpe": _round(self._sharpe()),
             "final_equity_cc": self.final_equity_cc,
+            "fee_schedules": dict(self.fee_schedules),
         }
         brier, table = self._calibration()
         out["brier"] = _round(brier)
@@ -187,6 +189,10 @@ def run_backtest(
         results=results,
         forecasts=runner.forecasts,
         decisions=log.records,
+        fee_schedules={
+            t: model.fees(t).describe()
+            for t in sorted(set(runner.books) | set(prices) | results.keys())
+        },
     )
 
 

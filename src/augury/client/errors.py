@@ -5,7 +5,8 @@
     ClientError
     ├── TransportError            the request never got an HTTP answer (connect, timeout)
     ├── DecodeError               a 2xx body that is not the endpoint's model
-    ├── UnsafeRetryError          a create without client_order_id was not retried
+    ├── UnsafeRetryError          a create without client_order_id failed with an unknown
+    │                             outcome (no answer, or 5xx) and was not retried
     └── ApiError                  any non-2xx answer: .status .code .message .details .body
         ├── BadRequestError       400
         ├── UnauthorizedError     401
@@ -62,7 +63,11 @@ class DecodeError(ClientError):
 
 
 class UnsafeRetryError(ClientError):
-    """A create failed in a way that may have placed it, and it has no client_order_id."""
+    """A create failed in a way that may have placed it, and it has no client_order_id.
+
+    Raised from the failure (``__cause__``: the ``TransportError`` or ``ServerError``).
+    Without the id neither a retry nor a lookup is safe: list the orders to find out.
+    """
 
 
 class ApiError(ClientError):

@@ -16,6 +16,11 @@ result         string (nullable)           lifecycle result (yes|no|scalar|void)
 value_cc       int32                       lifecycle scalar value
 =============  ==========================  ==============================================
 
+The file's key-value metadata ``augury.fees`` holds each recorded market's fee schedule
+as the exchange stated it at record time (``{"TICKER": {"fee_type": "quadratic",
+"multiplier_e4": 10000}}``; see ``market_fees``), so a backtest charges the real fees;
+``read_fees`` merges it over every part of a recording.
+
 Writing streams row groups (``flush_rows`` events or ``flush()``), so a crash loses at most
 the unflushed events. After a disconnect the feed resubscribes and a fresh snapshot is
 recorded, which replaces the book on replay. A recording resumed by a new process goes to
@@ -24,7 +29,8 @@ recorded, which replaces the book on replay. A recording resumed by a new proces
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from augury.client.sim.events import BookDelta, BookSnapshot, Event, Lifecycle, Trade
+from augury.client.sim.fees import FeeSchedule
 
 __all__ = [
     "SCHEMA",
@@ -40,6 +47,7 @@ __all__ = [
     "parts",
     "read_columns",
     "read_events",
+    "read_fees",
     "row_groups",
 ]
 
@@ -59,6 +67,7 @@ SCHEMA: Final = pa.schema(
     ]
 )
 _COLUMNS: Final = [f.name for f in SCHEMA]
+_FEES_KEY: Final = b"augury.fees"
 
 
 def parts(path: Path) -> list[Path]:
@@ -74,13 +83,26 @@ def parts(path: Path) -> list[Path]:
 class Recorder:
     """Appends events to a recording, one row group per ``flush_rows`` events."""
 
-    def __init__(self, path: Path, *, flush_rows: int = 10_000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        flush_rows: int = 10_000,
+        fees: Mapping[str, FeeSchedule] | None = None,
+    ) -> None:
         existing = parts(path)
         self.path = path if not existing else path.with_name(f"{path.name}.{len(existing)}")
         self.flush_rows = flush_rows
         self.rows = 0
         self._buffer: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
-        self._writer = pq.ParquetWriter(self.path, SCHEMA, compression="zstd")
+        schema = SCHEMA
+        if fees:
+            doc = {
+                t: {"fee_type": f.fee_type, "multiplier_e4": f.multiplier_e4}
+                for t, f in sorted(fees.items())
+            }
+            schema = SCHEMA.with_metadata({_FEES_KEY: json.dumps(doc).encode()})
+        self._writer = pq.ParquetWriter(self.path, schema, compression="zstd")
 
     def write(self, event: Event) -> None:
         """Buffer one event (flushed every ``flush_rows``)."""
@@ -142,6 +164,19 @@ class Recorder:
 def count_events(path: Path) -> int:
     """Return the number of events in a recording (from the Parquet footers)."""
     return sum(pq.ParquetFile(part).metadata.num_rows for part in parts(path))
+
+
+def read_fees(path: Path) -> dict[str, FeeSchedule]:
+    """Return the fee schedules recorded with a recording (later parts win); {} if none."""
+    out: dict[str, FeeSchedule] = {}
+    for part in parts(path):
+        meta = pq.ParquetFile(part).schema_arrow.metadata or {}
+        raw = meta.get(_FEES_KEY)
+        if raw is None:
+            continue
+        for ticker, fee in json.loads(raw).items():
+            out[ticker] = FeeSchedule(str(fee["fee_type"]), int(fee["multiplier_e4"]))
+    return out
 
 
 def row_groups(path: Path) -> Iterator[pa.Table]:

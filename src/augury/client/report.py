@@ -64,6 +64,7 @@ def render_table(result: BacktestResult, console: Console | None = None) -> None
         ("max drawdown", "$" + dollars_str(m["max_drawdown_cc"])),
         ("Sharpe (per sample)", "-" if m["sharpe"] is None else f"{m['sharpe']:.3f}"),
         ("Brier", "-" if m["brier"] is None else f"{m['brier']:.4f}"),
+        ("fee schedule", ", ".join(f"{t}: {d}" for t, d in m["fee_schedules"].items()) or "-"),
     ]
     for name, value in rows:
         table.add_row(name, value)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
 
 from augury.demo.view import Activity, MarketView
@@ -104,7 +105,7 @@ class NoiseDesk:
             items += self._top_ups()
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Nothing to remember: the desk reads positions from the exchange each time."""
 
     def _size(self) -> int:
@@ -143,7 +144,6 @@ class NoiseDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",
@@ -179,7 +179,6 @@ class NoiseDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",
@@ -197,7 +196,7 @@ class NoiseDesk:
             low = account is not None and account.available_cc < _TOP_UP_BELOW_CC
             if low and done < _TOP_UPS_MAX:
                 self.top_ups[user] = done + 1
-                items.append(c.Deposit(ts_ns=0, user_id=user, amount_cc=_TOP_UP_CC))
+                items.append(c.Deposit(user_id=user, amount_cc=_TOP_UP_CC))
         return items
 
 
@@ -242,7 +241,7 @@ class InformedDesk:
                         break
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Nothing to remember: positions are read from the exchange."""
 
     def _pick_off(self, user: str, view: MarketView) -> c.Single | None:
@@ -278,7 +277,6 @@ class InformedDesk:
         if count <= 0:
             return None
         return c.PlaceOrder(
-            ts_ns=0,
             user_id=user,
             ticker=view.ticker,
             side="bid" if is_bid else "ask",

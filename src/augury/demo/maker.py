@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from augury.demo.view import MarketView
@@ -110,10 +111,14 @@ class MarketMaker:
             self._forget({view.ticker for view in views})
         return items
 
-    def settle(self, items: list[c.Single], outcomes: list[Outcome]) -> None:
+    def settle(self, items: list[c.Single], outcomes: Sequence[Outcome[object]]) -> None:
         """Record the ids of the quotes that now rest."""
         for item, outcome in zip(items, outcomes, strict=True):
-            if isinstance(item, c.PlaceOrder) and isinstance(outcome.value, OrderUpdate):
+            if (
+                isinstance(item, c.PlaceOrder)
+                and outcome.ok
+                and isinstance(outcome.value, OrderUpdate)
+            ):
                 update = outcome.value
                 if update.status == "resting" and update.remaining_c > 0:
                     self.orders.setdefault(item.ticker, set()).add(update.order_id)
@@ -166,14 +171,11 @@ class MarketMaker:
             if size is not None and key not in kept and order.remaining_c * 2 >= size:
                 kept.add(key)
             else:
-                cancels.append(
-                    c.CancelOrder(ts_ns=0, user_id=self.user_id, order_id=order.order_id)
-                )
+                cancels.append(c.CancelOrder(user_id=self.user_id, order_id=order.order_id))
                 ids.discard(order.order_id)
         prices = view.market.grid.prices_cc
         places: list[c.Single] = [
             c.PlaceOrder(
-                ts_ns=0,
                 user_id=self.user_id,
                 ticker=view.ticker,
                 side="bid" if is_bid else "ask",

@@ -13,6 +13,7 @@ from pathlib import Path
 from augury.api.context import Context
 from augury.demo.welcome import DEMO_USER
 from augury.platform import signup
+from augury.platform.admin import set_role
 from augury.platform.service import Platform
 
 __all__ = ["DEMO_EMAIL", "PASSWORD_FILE", "ensure_demo_account", "login_text"]
@@ -34,12 +35,15 @@ async def ensure_demo_account(context: Context, data_dir: Path) -> tuple[str, st
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
     await signup.adopt(platform, DEMO_USER, DEMO_EMAIL, password)
+    # The person who runs the demo is its operator: the web console is theirs to try.
+    await set_role(platform, DEMO_EMAIL, operator=True)
     return DEMO_EMAIL, password
 
 
 def login_text(base_url: str, email: str, password: str) -> str:
     """Return the lines ``augury demo`` prints about the platform login."""
     return (
+        f"  Website    {base_url}/   (sign in below; the demo user is also the operator)\n"
         f"  Platform   {base_url}/api  (JSON API: POST /api/auth/login)\n"
         f"  Login      {email} / {password}   (password in {PASSWORD_FILE})\n"
     )

@@ -87,9 +87,8 @@ def setup_commands(exchange: Exchange) -> list[c.Single]:
             continue
         _, public_pem = generate_key_pair("ed25519")
         items += [
-            c.CreateUser(ts_ns=0, user_id=user_id, name=user_id),
+            c.CreateUser(user_id=user_id, name=user_id),
             c.RegisterApiKey(
-                ts_ns=0,
                 api_key_id=new_key_id(),
                 user_id=user_id,
                 name=f"{user_id} (demo agent)",
@@ -97,6 +96,6 @@ def setup_commands(exchange: Exchange) -> list[c.Single]:
                 key_type="ed25519",
                 scopes=["read", "write"],
             ),
-            c.Deposit(ts_ns=0, user_id=user_id, amount_cc=dollars * _DOLLAR_CC),
+            c.Deposit(user_id=user_id, amount_cc=dollars * _DOLLAR_CC),
         ]
     return items

@@ -57,6 +57,7 @@ from augury.runtime.sequencer import EventSink, SequencerStopped
 __all__ = ["ROUND_NS", "DemoConfig", "DemoHost", "DemoRunner", "DemoStats"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class MetaStore(Protocol):
@@ -73,7 +74,7 @@ class DemoSequencer(Protocol):
     @property
     def last_seq(self) -> int: ...
 
-    async def submit(self, command: c.Command) -> Outcome: ...
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]: ...
 
     async def call(self, fn: Callable[[MetaStore], T]) -> T: ...
 
@@ -169,7 +170,7 @@ class DemoRunner:
     def exchange(self) -> Exchange:
         return self.runtime.exchange
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Send a command through the sequencer."""
         return await self.runtime.sequencer.submit(command)
 
@@ -190,7 +191,7 @@ class DemoRunner:
         missing = [series_entry(s) for s in SERIES if s.ticker not in exchange.series]
         setup = roster.setup_commands(exchange) + catalog_commands({"series": missing}, now)
         if setup:
-            await self._submit_checked(c.Batch(ts_ns=0, items=setup), "setup")
+            await self._submit_checked(c.Batch.of(setup), "setup")
         for market in exchange.markets.values():
             self._model(market)
         for maker in self._makers.values():
@@ -248,11 +249,9 @@ class DemoRunner:
         views = self._views(t)
         plans = [(agent, agent.plan(t, views)) for agent in self._agents]
         plans = [(agent, items) for agent, items in plans if items]
-        outcomes = await asyncio.gather(
-            *(self.submit(c.Batch(ts_ns=0, items=items)) for _, items in plans)
-        )
+        outcomes = await asyncio.gather(*(self.submit(c.Batch.of(items)) for _, items in plans))
         for (agent, items), outcome in zip(plans, outcomes, strict=True):
-            results: list[Outcome] = outcome.value
+            results = outcome.value
             for result in results:
                 if result.reject is not None:
                     reason = result.reject.reason.value
@@ -290,13 +289,13 @@ class DemoRunner:
         items: list[c.Single] = []
         due = next_due_ns(self.exchange)
         if due is not None and due <= t:
-            items.append(c.Tick(ts_ns=0))
+            items.append(c.Tick())
         items += self._determinations(t)
         listed = self._listings(t)
         items += listed
         if not items:
             return
-        await self._submit_checked(c.Batch(ts_ns=0, items=items), "lifecycle")
+        await self._submit_checked(c.Batch.of(items), "lifecycle")
         for item in listed:
             if isinstance(item, c.AddMarket) and item.ticker in self.exchange.markets:
                 self._model(self.exchange.markets[item.ticker])
@@ -316,7 +315,6 @@ class DemoRunner:
             meta = {**market.meta, "expiration_value": (spec.settle_label or spec.label)(reported)}
             items.append(
                 c.AddMarket(
-                    ts_ns=0,
                     ticker=ticker,
                     event_ticker=market.event_ticker,
                     open_ts_ns=market.open_ts_ns,
@@ -329,21 +327,40 @@ class DemoRunner:
                 )
             )
             won = model.lo <= value < model.hi
-            items.append(c.DetermineMarket(ts_ns=0, ticker=ticker, result="yes" if won else "no"))
+            items.append(c.DetermineMarket(ticker=ticker, result="yes" if won else "no"))
             self.stats.determined += 1
         return items
 
+    def _open_series(self, t: int) -> set[str]:
+        """Return the series that have a market open for trading at ``t``."""
+        markets = self.exchange.markets
+        active = MarketStatus.ACTIVE
+        return {
+            model.spec.ticker
+            for ticker, model in self.models.items()
+            if model.close_ns > t and markets[ticker].status is active
+        }
+
     def _listings(self, t: int) -> list[c.Single]:
         catalog: dict[str, list[dict[str, object]]] = {"events": [], "markets": []}
+        open_series = self._open_series(t)
         for spec in SERIES:
             cadence = spec.cadence
             slot = self._slots.get(spec.ticker)
             if slot is None or t >= cadence.current_until(slot):
                 slot = self._slots[spec.ticker] = cadence.slot_at(t)
+            # A series with nothing open (a fresh demo, or a slot that would only open
+            # later) lists what it lists *open now*, so every series the demo advertises
+            # can be traded from its first round (issue 16: the printed SDK snippet).
+            open_now = spec.ticker not in open_series
             slots = []
-            if not cadence.rolling or slot.close_ns - t >= cadence.period_ns * 3 // 10:
+            short = cadence.rolling and slot.close_ns - t < cadence.period_ns * 3 // 10
+            if not short:
                 slots.append(slot)
-            if cadence.rolling and t >= slot.close_ns - cadence.period_ns // 5:
+            # A short current slot is skipped; when that leaves the series with nothing
+            # open, its successor is listed at once (and opens now) instead.
+            due = t >= slot.close_ns - cadence.period_ns // 5 or (short and open_now)
+            if cadence.rolling and due:
                 slots.append(cadence.following(slot))
             for wanted in slots:
                 if (spec.ticker, wanted.code) in self._listed:
@@ -361,7 +378,8 @@ class DemoRunner:
                 process = self.truth.processes[spec.underlying]
                 sd_value = value * sd if process.log else sd
                 ctx = EventContext(value, sd_value, spec.unit, spec.label, story)
-                open_ns = max(wanted.open_ns, t - t % _NS_PER_S)
+                now_s = t - t % _NS_PER_S
+                open_ns = now_s if open_now else max(wanted.open_ns, now_s)
                 event, markets = event_entries(spec, wanted, open_ns, ctx)
                 catalog["events"].append(event)
                 catalog["markets"] += markets
@@ -370,7 +388,7 @@ class DemoRunner:
             return []
         return catalog_commands(catalog, t)
 
-    async def _submit_checked(self, batch: c.Batch, what: str) -> None:
+    async def _submit_checked(self, batch: c.Batch[object], what: str) -> None:
         outcome = await self.submit(batch)
         for item, result in zip(batch.items, outcome.value, strict=True):
             if result.reject is not None:
@@ -380,7 +398,7 @@ class DemoRunner:
 
     # --- events from the sequencer ------------------------------------------------------------
 
-    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def _on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         makers = self._makers
         stats = self.stats
         for event in outcome.events:

@@ -66,13 +66,12 @@ async def ensure_demo_user(runtime: Runtime, data_dir: Path) -> DemoUser:
     items: list[c.Single] = []
     if DEMO_USER not in exchange.users:
         items += [
-            c.CreateUser(ts_ns=0, user_id=DEMO_USER, name=DEMO_USER),
-            c.Deposit(ts_ns=0, user_id=DEMO_USER, amount_cc=DEMO_DEPOSIT_CC),
+            c.CreateUser(user_id=DEMO_USER, name=DEMO_USER),
+            c.Deposit(user_id=DEMO_USER, amount_cc=DEMO_DEPOSIT_CC),
         ]
     if key_id not in exchange.api_keys:
         items.append(
             c.RegisterApiKey(
-                ts_ns=0,
                 api_key_id=key_id,
                 user_id=DEMO_USER,
                 name="demo user key",
@@ -82,7 +81,7 @@ async def ensure_demo_user(runtime: Runtime, data_dir: Path) -> DemoUser:
             )
         )
     if items:
-        await runtime.sequencer.submit(c.Batch(ts_ns=0, items=items))
+        await runtime.sequencer.submit(c.Batch.of(items))
     return DemoUser(key_id, key_file, id_file)
 
 

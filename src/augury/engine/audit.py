@@ -23,6 +23,7 @@ from collections import defaultdict
 from augury.domain.units import CC_PER_CENT
 from augury.engine.book import COMPACT_AFTER, Level
 from augury.engine.exchange import Exchange
+from augury.engine.reserves import closable
 from augury.ledger.collateral import OrderGroupSide, reserve_cc
 
 __all__ = ["audit"]
@@ -139,7 +140,7 @@ def _reserves(exchange: Exchange) -> list[str]:
         fresh = OrderGroupSide()
         for order in group.orders.values():
             fresh.add(order)
-        expected = reserve_cc(fresh.target_fine(exchange.closable(key, ticker, is_bid)))
+        expected = reserve_cc(fresh.target_fine(closable(exchange, key, ticker, is_bid)))
         if group.reserve_cc != expected:
             problems.append(
                 f"reserve of {key} {ticker} {'bid' if is_bid else 'ask'}: "

@@ -1,13 +1,23 @@
-"""Commands: everything that can change the exchange, as immutable values.
+"""Commands: everything that can change the exchange, as immutable values, and their
+journal encoding.
 
-A command is the unit of the journal. The sequencer stamps ``ts_ns`` (the engine never
-reads a clock), appends the encoded command durably, then applies it; replaying the same
-commands in the same order rebuilds the same state byte for byte. Commands are msgspec
-Structs with a tag so one union type round-trips through msgpack.
+A command is the unit of the journal. A command carries no time: the sequencer takes one
+time per batch from its clock and hands it with the command, as its envelope, to the
+journal (``(seq, ts_ns, payload)``) and to ``Exchange.apply(command, ts_ns)``; the engine
+never reads a clock. Replaying the same commands with the same times in the same order
+rebuilds the same state byte for byte.
 
-Journal compatibility: an encoded command is an array in ``__struct_fields__`` order, and
-``ts_ns`` (keyword-only, from the base) comes last, so a field added to an existing command
-would make its older records undecodable; add a command type instead.
+Each command names the type of its result: ``PlaceOrder`` is a ``Cmd[OrderUpdate]``, so
+applying it gives an ``Outcome[OrderUpdate]`` (``engine/results.py`` lists them all).
+Build a ``Batch`` with ``Batch.of(items)``, which types its result from its items.
+
+Journal records (docs/decisions/0022-versioned-journal-records.md is the specification):
+a payload is the msgpack array ``["<Type>/<version>", field, field, ...]``, the fields
+in the order the class declares them, every one present. The tag names the command type
+and the version of its field layout; changing a command's fields means a new version (a
+new tag) while the old layout stays decodable. ``decode_command`` also reads the records
+written before tags carried versions (``engine/legacy_records.py``). The fields of every
+version are pinned by ``tests/engine/test_records.py`` against the decision record.
 
 Commands are already syntactically valid when they get here (the API layer parsed strings
 into integer units); the engine checks everything that depends on state.
@@ -15,9 +25,14 @@ into integer units); the engine checks everything that depends on state.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Generic, Literal, TypeVar, cast, get_args
 
 import msgspec
+
+from augury.engine import legacy_records as v0
+from augury.engine.events import OrderUpdate
+from augury.engine.results import Amended, Outcome
 
 __all__ = [
     "AddEvent",
@@ -27,6 +42,7 @@ __all__ = [
     "Batch",
     "CancelAll",
     "CancelOrder",
+    "Cmd",
     "Command",
     "CreateOrderGroup",
     "CreateSubaccount",
@@ -47,25 +63,32 @@ __all__ = [
     "UpdateOrderGroupLimit",
     "Withdraw",
     "decode_command",
-    "decode_command_strict",
     "encode_command",
 ]
 
 
+R_co = TypeVar("R_co", covariant=True)
+T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
+
+
 # gc=False: commands never form reference cycles (their lists and dicts hold plain data).
-class _Cmd(msgspec.Struct, frozen=True, tag=True, kw_only=True, array_like=True, gc=False):
-    ts_ns: int
+# ``R_co`` is the command's result type; it exists for the type checker only.
+class Cmd(
+    msgspec.Struct, Generic[R_co], frozen=True, tag=True, kw_only=True, array_like=True, gc=False
+):
+    pass
 
 
 # --- accounts -------------------------------------------------------------------------
 
 
-class CreateUser(_Cmd, frozen=True):
+class CreateUser(Cmd[str], frozen=True, tag="CreateUser/1"):
     user_id: str
     name: str
 
 
-class Deposit(_Cmd, frozen=True):
+class Deposit(Cmd[int], frozen=True, tag="Deposit/1"):
     """Bring cash in. A ``transfer_id`` makes it idempotent: the same id is refused the
     second time (``already_exists``), as for ``TransferCash``."""
 
@@ -75,7 +98,7 @@ class Deposit(_Cmd, frozen=True):
     transfer_id: str | None = None
 
 
-class Withdraw(_Cmd, frozen=True):
+class Withdraw(Cmd[int], frozen=True, tag="Withdraw/1"):
     """Send cash out; ``transfer_id`` as for ``Deposit``."""
 
     user_id: str
@@ -84,7 +107,7 @@ class Withdraw(_Cmd, frozen=True):
     transfer_id: str | None = None
 
 
-class RegisterApiKey(_Cmd, frozen=True):
+class RegisterApiKey(Cmd[str], frozen=True, tag="RegisterApiKey/1"):
     """Record an API key (its public half) so the key survives restarts with the journal."""
 
     api_key_id: str
@@ -96,12 +119,12 @@ class RegisterApiKey(_Cmd, frozen=True):
     subaccount: int | None = None
 
 
-class RevokeApiKey(_Cmd, frozen=True):
+class RevokeApiKey(Cmd[str], frozen=True, tag="RevokeApiKey/1"):
     api_key_id: str
     user_id: str
 
 
-class SetUserTier(_Cmd, frozen=True):
+class SetUserTier(Cmd[str], frozen=True, tag="SetUserTier/1"):
     """Set the rate-limit tier of a user (basic ... prestige, or unlimited; ``default``
     returns the user to the server's default tier)."""
 
@@ -109,11 +132,11 @@ class SetUserTier(_Cmd, frozen=True):
     tier: str
 
 
-class CreateSubaccount(_Cmd, frozen=True):
+class CreateSubaccount(Cmd[int], frozen=True, tag="CreateSubaccount/1"):
     user_id: str
 
 
-class TransferCash(_Cmd, frozen=True):
+class TransferCash(Cmd[str], frozen=True, tag="TransferCash/1"):
     """Move cash between two subaccounts of one user (idempotent by ``transfer_id``)."""
 
     user_id: str
@@ -126,21 +149,21 @@ class TransferCash(_Cmd, frozen=True):
 # --- catalog and lifecycle --------------------------------------------------------------
 
 
-class AddSeries(_Cmd, frozen=True):
+class AddSeries(Cmd[bool], frozen=True, tag="AddSeries/1"):
     ticker: str
     fee_type: str
     fee_multiplier_e4: int
     meta: dict[str, object] = {}
 
 
-class AddEvent(_Cmd, frozen=True):
+class AddEvent(Cmd[bool], frozen=True, tag="AddEvent/1"):
     event_ticker: str
     series_ticker: str
     mutually_exclusive: bool = False
     meta: dict[str, object] = {}
 
 
-class AddMarket(_Cmd, frozen=True):
+class AddMarket(Cmd[bool], frozen=True, tag="AddMarket/1"):
     ticker: str
     event_ticker: str
     open_ts_ns: int
@@ -152,12 +175,12 @@ class AddMarket(_Cmd, frozen=True):
     meta: dict[str, object] = {}
 
 
-class SetMarketState(_Cmd, frozen=True):
+class SetMarketState(Cmd[str], frozen=True, tag="SetMarketState/1"):
     ticker: str
     action: Literal["pause", "resume", "close"]
 
 
-class DetermineMarket(_Cmd, frozen=True):
+class DetermineMarket(Cmd[str], frozen=True, tag="DetermineMarket/1"):
     """Set the outcome; payout follows after the market's settlement timer (or at once)."""
 
     ticker: str
@@ -166,22 +189,22 @@ class DetermineMarket(_Cmd, frozen=True):
     settle_now: bool = False
 
 
-class FinalizeMarket(_Cmd, frozen=True):
+class FinalizeMarket(Cmd[str], frozen=True, tag="FinalizeMarket/1"):
     ticker: str
 
 
-class SetExchangeState(_Cmd, frozen=True):
+class SetExchangeState(Cmd[bool], frozen=True, tag="SetExchangeState/1"):
     paused: bool
 
 
-class Tick(_Cmd, frozen=True):
+class Tick(Cmd[int], frozen=True, tag="Tick/1"):
     """Advance time: open and close markets, expire orders, finalize determined markets."""
 
 
 # --- trading -------------------------------------------------------------------------
 
 
-class PlaceOrder(_Cmd, frozen=True):
+class PlaceOrder(Cmd[OrderUpdate], frozen=True, tag="PlaceOrder/1"):
     user_id: str
     ticker: str
     side: Literal["bid", "ask"]
@@ -203,13 +226,13 @@ class PlaceOrder(_Cmd, frozen=True):
     buy_max_cost_cc: int | None = None
 
 
-class CancelOrder(_Cmd, frozen=True):
+class CancelOrder(Cmd[OrderUpdate], frozen=True, tag="CancelOrder/1"):
     user_id: str
     order_id: str
     subaccount: int | None = None
 
 
-class AmendOrder(_Cmd, frozen=True):
+class AmendOrder(Cmd[Amended], frozen=True, tag="AmendOrder/1"):
     """Change price and/or total size (``count_c`` includes what already filled)."""
 
     user_id: str
@@ -225,7 +248,7 @@ class AmendOrder(_Cmd, frozen=True):
     expiration_ts_ns: int | None = None
 
 
-class DecreaseOrder(_Cmd, frozen=True):
+class DecreaseOrder(Cmd[OrderUpdate], frozen=True, tag="DecreaseOrder/1"):
     user_id: str
     order_id: str
     reduce_by_c: int | None = None
@@ -233,25 +256,25 @@ class DecreaseOrder(_Cmd, frozen=True):
     subaccount: int | None = None
 
 
-class CancelAll(_Cmd, frozen=True):
+class CancelAll(Cmd[list[str]], frozen=True, tag="CancelAll/1"):
     user_id: str
     subaccount: int | None = None
     ticker: str | None = None
 
 
-class CreateOrderGroup(_Cmd, frozen=True):
+class CreateOrderGroup(Cmd[str], frozen=True, tag="CreateOrderGroup/1"):
     user_id: str
     subaccount: int = 0
     contracts_limit_c: int | None = None
 
 
-class OrderGroupAction(_Cmd, frozen=True):
+class OrderGroupAction(Cmd[str], frozen=True, tag="OrderGroupAction/1"):
     user_id: str
     group_id: str
     action: Literal["reset", "trigger", "delete"]
 
 
-class UpdateOrderGroupLimit(_Cmd, frozen=True):
+class UpdateOrderGroupLimit(Cmd[str], frozen=True, tag="UpdateOrderGroupLimit/1"):
     user_id: str
     group_id: str
     contracts_limit_c: int
@@ -285,41 +308,55 @@ Single = (
 )
 
 
-class Batch(_Cmd, frozen=True):
+class Batch(Cmd[Sequence[Outcome[T_co]]], Generic[T_co], frozen=True, tag="Batch/1"):
     """Several commands applied one after another; each succeeds or fails on its own."""
 
     items: list[Single]
 
+    @classmethod
+    def of(cls, items: Sequence[Cmd[T]]) -> Batch[T]:
+        """Return a batch of ``items``, typed by what they return (``T``)."""
+        listed = list(items)
+        # Batches do not nest: the journal's decoder reads a batch's items as Singles.
+        if any(type(item) is Batch for item in listed):
+            raise TypeError("a Batch cannot hold a Batch")
+        # Every other Cmd subclass is a Single; the items' result type is what types
+        # the batch's (the constructor cannot see it: ``items`` is declared for decoding).
+        return cast("Batch[T]", cls(items=listed))  # type: ignore[arg-type]
 
-Command = Single | Batch
+
+Command = Single | Batch[object]
 
 _encoder = msgspec.msgpack.Encoder()
-_decoder: msgspec.msgpack.Decoder[Command] = msgspec.msgpack.Decoder(Command)
+# One decoder for every version: the tags ("PlaceOrder/1", version 0's "PlaceOrder") differ.
+_decoder: msgspec.msgpack.Decoder[Command | v0.LegacyCommand] = msgspec.msgpack.Decoder(
+    Command | v0.LegacyCommand
+)
+# Each version-1 command type by name, as a constructor taking its fields by keyword.
+_SINGLES: dict[str, Callable[..., Single]] = {kind.__name__: kind for kind in get_args(Single)}
 
 
 def encode_command(command: Command) -> bytes:
-    """Encode a command for the journal."""
+    """Encode a command as a journal record's payload (the current version)."""
     return _encoder.encode(command)
 
 
-def decode_command_strict(payload: bytes) -> Command:
-    """Decode a journaled command in today's layout only."""
-    return _decoder.decode(payload)
-
-
 def decode_command(payload: bytes) -> Command:
-    """Decode a journaled command, in today's layout or one an older build wrote.
+    """Decode a journal record's payload, of any version, as the current command.
 
     Raises:
-        msgspec.ValidationError: the record is in no layout this build knows.
+        msgspec.DecodeError: not a record of any known version (for example one written
+            by a newer build, which this build cannot apply).
     """
-    try:
-        return _decoder.decode(payload)
-    except msgspec.ValidationError:
-        # Imported here: the compatibility module builds on this one.
-        from augury.engine.record_compat import decode_legacy
+    decoded = _decoder.decode(payload)
+    if isinstance(decoded, v0.Record):
+        return _upgrade(decoded)
+    return decoded
 
-        legacy = decode_legacy(payload)
-        if legacy is None:
-            raise
-        return legacy
+
+def _upgrade(old: v0.Record) -> Command:
+    # A version-0 command has the same fields as the version-1 command of its name.
+    if isinstance(old, v0.Batch):
+        return Batch.of([_SINGLES[type(item).__name__](**v0.fields(item)) for item in old.items])
+    assert isinstance(old, v0.LegacySingle)
+    return _SINGLES[type(old).__name__](**v0.fields(old))

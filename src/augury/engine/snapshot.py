@@ -27,8 +27,10 @@ from augury.domain.enums import FeeType, MarketStatus, OrderStatus
 from augury.domain.grid import GRIDS
 from augury.engine.exchange import ApiKeyInfo, Exchange, UserInfo
 from augury.engine.groups import OrderGroup
+from augury.engine.ids import IdAllocator
 from augury.engine.market import EventInfo, Market, SeriesInfo
 from augury.engine.orders import Order
+from augury.engine.reserves import group_side
 from augury.ledger.accounts import Account
 from augury.ledger.fees import FeeSchedule
 
@@ -192,8 +194,8 @@ def load_state(payload: bytes | memoryview) -> Exchange:
     """Rebuild an exchange from a snapshot document (the store verified its checksum)."""
     doc = _decoder.decode(payload)
     x = Exchange(doc["instance_id"])
-    x.id_prefix = doc["id_prefix"]
-    x.id_counter, x.queue_counter, x.now_ns, x.trading_paused = doc["counters"]
+    id_counter, x.queue_counter, x.now_ns, x.trading_paused = doc["counters"]
+    x.ids = IdAllocator.restore(doc["id_prefix"], id_counter)
     ledger = x.ledger
     ledger.fee_revenue_cc, ledger.external_cc = doc["ledger"]
     for user_id, name, tier, subs, resting_count, created in doc["users"]:
@@ -225,7 +227,7 @@ def load_state(payload: bytes | memoryview) -> Exchange:
         ) = values
     _load_groups(x, doc)
     for user_id, sub, ticker, is_bid, reserve in doc["reserves"]:
-        x._group_side((user_id, sub), ticker, is_bid).reserve_cc = reserve
+        group_side(x, (user_id, sub), ticker, is_bid).reserve_cc = reserve
     for user_id, coid, order_id in doc["client_ids"]:
         x.client_ids[(user_id, coid)] = order_id
     for user_id, retired in doc["retired_client_ids"]:
@@ -312,7 +314,7 @@ def _load_market(x: Exchange, row: list[Any]) -> list[Order]:
     for o in orders:
         order = _load_order(x, market, o)
         market.book.rest(order)
-        x._group_side(order.key, ticker, order.is_bid).add(order)
+        group_side(x, order.key, ticker, order.is_bid).add(order)
         loaded.append(order)
     return loaded
 

@@ -12,7 +12,8 @@ a one-line header that names the state's format, ``augury-state/<SNAPSHOT_FORMAT
 change to what the engine keeps must bump ``SNAPSHOT_FORMAT``: ``load_snapshot`` then refuses
 older snapshots with ``SnapshotFormatError`` and recovery replays the journal instead, which
 rebuilds the new fields exactly. A snapshot is trusted only after its SHA-256 checks out (the
-store verifies it).
+store verifies it). ``tests/engine/test_snapshot_fingerprint.py`` pins the document's layout
+per format, and fails when it changes without a bump.
 
 Formats: 1 = the headerless pickles written before the header existed; 2 = pickles whose
 ``Position`` carries ``traded_c``; 3 = pickles with ``Exchange.retired_client_ids`` (client

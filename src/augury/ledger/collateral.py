@@ -25,7 +25,7 @@ released. One exception, harmless: when a fill's rounding accumulator passes a c
 fill is rebated that cent and the accumulator term grows by the same cent. If the fill's
 cash change is positive (the rebate outweighs a tiny, floored payment) the rebate lands in
 available cash and the requirement can rise by at most that cent, taken straight back from
-it; available cash never goes negative (``Exchange._rebalance`` asserts it).
+it; available cash never goes negative (``engine.reserves.rebalance_held`` asserts it).
 
 A group that can only close (``open_c == 0``) stays so through its own fills (each closes
 exactly what it fills) and through the other side's fills (they only add to what it can

@@ -157,15 +157,10 @@ async def set_gateway(request: Request) -> Response:
     return json_response({"gateway": name, "deposits": deposits, "withdrawals": withdrawals})
 
 
-async def set_flag(request: Request) -> Response:
-    platform = _platform(request)
-    name = request.path_params["name"]
+async def write_flag(platform: Platform, name: str, enabled: bool) -> None:
+    """Create or change a feature flag (400 for a bad name, 409 past ``_FLAGS_MAX``)."""
     if not _FLAG.match(name):
-        raise ApiError(400, "invalid_parameters", "a flag name is 1-64 of a-z 0-9 _ . -")
-    data = await _body(request)
-    enabled = data.get("enabled")
-    if not isinstance(enabled, bool):
-        raise ApiError(400, "invalid_parameters", "enabled is true or false")
+        raise PlatformError(400, "a flag name is 1-64 of a-z 0-9 _ . -")
     now = platform.clock.now_ns()
 
     def write(tx: Any) -> None:
@@ -179,11 +174,57 @@ async def set_flag(request: Request) -> Response:
             (name, enabled, now),
         )
 
+    await platform.db.run(write)
+
+
+async def set_flag(request: Request) -> Response:
+    platform = _platform(request)
+    name = request.path_params["name"]
+    data = await _body(request)
+    enabled = data.get("enabled")
+    if not isinstance(enabled, bool):
+        raise ApiError(400, "invalid_parameters", "enabled is true or false")
     try:
-        await platform.db.run(write)
+        await write_flag(platform, name, enabled)
     except PlatformError as error:
         raise _wrap(error) from None
     return json_response({"flag": name, "enabled": enabled})
+
+
+async def set_role(platform: Platform, email: str, operator: bool) -> str:
+    """Make the account with ``email`` an operator (or a plain member); return its user id."""
+    address = accounts.normalise_email(email)
+    role = "operator" if operator else "user"
+    now = platform.clock.now_ns()
+
+    def write(tx: Any) -> str | None:
+        found = accounts.by_email(tx, address)
+        if found is None:
+            return None
+        tx.exec(
+            "UPDATE platform_users SET role = ?, updated_ns = ? WHERE user_id = ?",
+            (role, now, found.user_id),
+        )
+        return found.user_id
+
+    user_id = await platform.db.run(write)
+    if user_id is None:
+        raise PlatformError(404, "no platform account with that email")
+    return user_id
+
+
+async def set_operator(request: Request) -> Response:
+    platform = _platform(request)
+    data = await _body(request)
+    enabled = data.get("enabled")
+    email = data.get("email")
+    if not isinstance(enabled, bool) or not isinstance(email, str) or len(email) > 254:
+        raise ApiError(400, "invalid_parameters", 'send {"email": "...", "enabled": true|false}')
+    try:
+        user_id = await set_role(platform, email, enabled)
+    except PlatformError as error:
+        raise _wrap(error) from None
+    return json_response({"user_id": user_id, "role": "operator" if enabled else "user"})
 
 
 async def feature_event(request: Request) -> Response:
@@ -247,6 +288,7 @@ routes: list[BaseRoute] = [
     Route("/cash-requests/{request_id}/{action}", decide_cash, methods=["POST"]),
     Route("/gateways/{name}", set_gateway, methods=["POST"]),
     Route("/flags/{name}", set_flag, methods=["POST"]),
+    Route("/operators", set_operator, methods=["POST"]),
     Route("/events/{slug}/feature", feature_event, methods=["POST"]),
     Route("/backup", take_backup, methods=["GET"]),
 ]

@@ -197,7 +197,6 @@ class CashDesk:
 
     async def _journal(self, row: CashRow) -> CashRow:
         kwargs = {
-            "ts_ns": 0,
             "user_id": row.user_id,
             "amount_cc": row.amount_cc,
             "transfer_id": "cash-" + row.request_id,

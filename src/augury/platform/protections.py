@@ -239,7 +239,7 @@ class Protections:
             return None
         return yes if held == "yes" else 10_000 - yes
 
-    def on_applied(self, _seq: int, _command: c.Command, outcome: Outcome) -> None:
+    def on_applied(self, _seq: int, _command: c.Command, outcome: Outcome[object]) -> None:
         """Look at one applied command (on the loop, in sequence order)."""
         if not self.live:
             return
@@ -325,7 +325,7 @@ class Protections:
             order_id, filled = outcome.value.order_id, outcome.value.fill_c
         elif outcome.reject.reason is RejectReason.ORDER_ALREADY_EXISTS:
             # Placed before a restart: the engine kept its client order id.
-            order_id = self.platform.reads.order_for_client_id(
+            order_id = await self.platform.reads.order_for_client_id(
                 row.user_id, command.client_order_id or ""
             )
             record = await self.platform.reads.order(order_id) if order_id else None

@@ -19,20 +19,33 @@ from typing import Protocol
 from augury.engine.exchange import Exchange
 from augury.engine.market import Market
 from augury.runtime.boot import Runtime
+from augury.store.history_read import HistoryReader
 from augury.store.rawsql import Connection, connect
-from augury.store.records import FillRecord, OrderRecord, SettlementRecord
+from augury.store.records import (
+    Candle,
+    CashMovementRecord,
+    FillRecord,
+    OrderRecord,
+    SettlementRecord,
+    TradeRecord,
+)
 
 __all__ = [
     "BalanceView",
     "BookView",
+    "Candle",
+    "CashMovementRecord",
     "EventView",
+    "ExchangeHealth",
     "ExchangeReads",
+    "FeeRule",
     "FillRecord",
     "LiveReads",
     "MarketView",
     "OrderRecord",
     "PositionView",
     "SettlementRecord",
+    "TradeRecord",
 ]
 
 
@@ -91,6 +104,36 @@ class BalanceView:
     reserved_cc: int
 
 
+@dataclass(frozen=True, slots=True)
+class FeeRule:
+    """A market's fee rule and price grid, for quoting an order before it is sent."""
+
+    fee_type: str
+    multiplier_e4: int
+    prices_cc: tuple[int, ...]  # the grid's tradable YES prices, ascending
+    fractional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeHealth:
+    """The operator's live view of the exchange (numbers only, no engine objects)."""
+
+    last_seq: int
+    trading_active: bool
+    markets: int
+    open_markets: int
+    resting_orders: int
+    open_interest_c: int
+    volume_c: int
+    fee_revenue_cc: int
+    queue_depth: int
+    sequencer_running: bool
+    recovery_replayed: int
+    recovery_snapshot_seq: int
+    dropped_records: int
+    history_watermark: int
+
+
 class ExchangeReads(Protocol):
     """What the platform reads from the exchange; nothing else reads engine state."""
 
@@ -103,7 +146,7 @@ class ExchangeReads(Protocol):
     def position(self, user_id: str, ticker: str) -> PositionView | None: ...
     def resting_orders(self, user_id: str) -> list[OrderRecord]: ...
     def user_exists(self, user_id: str) -> tuple[bool, str]: ...
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None: ...
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]: ...
     def last_seq(self) -> int: ...
     async def orders(
@@ -114,10 +157,26 @@ class ExchangeReads(Protocol):
         self, user_id: str, limit: int, cursor: str
     ) -> tuple[list[FillRecord], str]: ...
     async def fills_of(self, user_ids: Sequence[str]) -> list[FillRecord]: ...
+    async def order_fills_fees(
+        self, user_id: str, order_ids: Sequence[str]
+    ) -> list[tuple[str, str, int]]: ...
+    async def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]: ...
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]: ...
     async def closes(
         self, ticker: str, period_min: int, start_s: int, end_s: int
     ) -> list[tuple[int, int]]: ...
+    def fee_rule(self, ticker: str) -> FeeRule | None: ...
+    def health(self) -> ExchangeHealth: ...
+    def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]: ...
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]: ...
+    def user_tier(self, user_id: str) -> str: ...
+    async def candles(
+        self, ticker: str, period_min: int, start_s: int, end_s: int
+    ) -> list[Candle]: ...
+    async def tape(self, ticker: str, limit: int) -> list[TradeRecord]: ...
+    async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]: ...
+    async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]: ...
+    async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]: ...
 
 
 def _text(meta: dict[str, object], key: str) -> str:
@@ -295,8 +354,15 @@ class LiveReads:
         user = self.exchange.users.get(user_id)
         return (False, "") if user is None else (True, user.name)
 
-    def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
-        return self.exchange.client_ids.get((user_id, client_order_id))
+    async def order_for_client_id(self, user_id: str, client_order_id: str) -> str | None:
+        # From the history read model: the native engine keeps its client-id index inside
+        # the core, and an order that is done (an IOC, a protection's sale) still counts.
+        rows = await self._read(
+            "SELECT order_id FROM orders WHERE user_id = ? "
+            "AND client_order_id = ? ORDER BY ord DESC LIMIT 1",
+            [user_id, client_order_id],
+        )
+        return str(rows[0][0]) if rows else None
 
     def api_keys(self, user_id: str) -> list[tuple[str, str, tuple[str, ...], int]]:
         return sorted(
@@ -349,6 +415,29 @@ class LiveReads:
         )
         return [FillRecord(*row[:11], bool(row[11]), *row[12:]) for row in rows]  # type: ignore[arg-type, call-arg]
 
+    async def order_fills_fees(
+        self, user_id: str, order_ids: Sequence[str]
+    ) -> list[tuple[str, str, int]]:
+        """(order id, fill id, exact fee) of the user's fills of these orders, in fill order."""
+        if not order_ids:
+            return []
+        marks = ", ".join("?" * len(order_ids))
+        rows = await self._read(
+            "SELECT order_id, fill_id, fee_cc FROM fills WHERE subaccount = 0 "  # noqa: S608
+            f"AND user_id = ? AND order_id IN ({marks}) ORDER BY ord",
+            [user_id, *order_ids],
+        )
+        return [(str(o), str(f), int(str(fee))) for o, f, fee in rows]
+
+    async def order_fee_totals(self, user_id: str) -> list[tuple[str, int]]:
+        """(market, exact fee total) of each of the user's orders that traded."""
+        rows = await self._read(
+            "SELECT ticker, SUM(fee_cc) FROM fills WHERE subaccount = 0 AND user_id = ? "
+            "GROUP BY ticker, order_id",
+            [user_id],
+        )
+        return [(str(ticker), int(str(total))) for ticker, total in rows]
+
     async def settlements_of(self, user_ids: Sequence[str]) -> list[SettlementRecord]:
         if not user_ids:
             return []
@@ -377,3 +466,100 @@ class LiveReads:
         self._thread.shutdown(wait=True)
         if self._conn is not None:
             self._conn.close()
+
+    # --- what the web app reads besides what /api shows (issue 13) ---------------------
+
+    def fee_rule(self, ticker: str) -> FeeRule | None:
+        market = self.exchange.markets.get(ticker)
+        if market is None:
+            return None
+        return FeeRule(
+            fee_type=market.fees.fee_type.value,
+            multiplier_e4=market.fees.multiplier_e4,
+            prices_cc=tuple(market.grid.prices_cc),
+            fractional=market.fractional,
+        )
+
+    def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]:
+        """(name, url) of the sources an event settles on, from its series' catalogue entry."""
+        info = self.exchange.events.get(event_ticker)
+        series = self.exchange.series.get(info.series_ticker) if info else None
+        found = series.meta.get("settlement_sources") if series else None
+        out: list[tuple[str, str]] = []
+        for source in found if isinstance(found, list) else []:
+            if isinstance(source, dict):
+                name, url = source.get("name"), source.get("url")
+                out.append(
+                    (name if isinstance(name, str) else "", url if isinstance(url, str) else "")
+                )
+        return out[:10]
+
+    def holders(self, ticker: str) -> list[tuple[str, int, int]]:
+        """(user id, position_c, cost basis cc) of every open position in one market."""
+        # A scan over every position: the per-market index is augury.queries' job.
+        return sorted(
+            (user, position.position_c, position.exposure_fine // 100)
+            for (user, sub, held), position in self.exchange.ledger.positions.items()
+            if held == ticker and sub == 0 and position.position_c and not position.settled
+        )
+
+    def user_tier(self, user_id: str) -> str:
+        user = self.exchange.users.get(user_id)
+        return (user.tier or "default") if user is not None else ""
+
+    def health(self) -> ExchangeHealth:
+        exchange = self.exchange
+        runtime = self.runtime
+        markets = exchange.markets.values()
+        return ExchangeHealth(
+            last_seq=runtime.sequencer.last_seq,
+            trading_active=not exchange.trading_paused,
+            markets=len(exchange.markets),
+            open_markets=sum(1 for m in markets if m.tradable),
+            resting_orders=len(exchange.orders),
+            open_interest_c=sum(m.open_interest_c for m in markets),
+            volume_c=sum(m.volume_c for m in markets),
+            fee_revenue_cc=exchange.ledger.fee_revenue_cc,
+            queue_depth=runtime.sequencer.queue_depth,
+            sequencer_running=runtime.sequencer.running,
+            recovery_replayed=runtime.recovery.replayed,
+            recovery_snapshot_seq=runtime.recovery.snapshot_seq,
+            dropped_records=runtime.recovery.dropped_records,
+            history_watermark=runtime.history.writer.watermark(),
+        )
+
+    async def candles(self, ticker: str, period_min: int, start_s: int, end_s: int) -> list[Candle]:
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.candles(ticker, period_min, start_s, end_s)
+        )
+
+    async def tape(self, ticker: str, limit: int) -> list[TradeRecord]:
+        await self.runtime.history.drain()
+        trades, _ = await self.runtime.history.read(lambda r: r.trades(ticker=ticker, limit=limit))
+        return trades
+
+    async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]:
+        def read(reader: HistoryReader) -> dict[str, int]:
+            found: dict[str, int] = {}
+            for ticker in tickers:
+                quote = reader.quotes_at(ticker, ts_ns)
+                if quote is not None and quote.last_price_cc:
+                    found[ticker] = quote.last_price_cc
+            return found
+
+        return await self.runtime.history.read(read)
+
+    async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]:
+        await self.runtime.history.drain()
+        rows, _ = await self.runtime.history.read(
+            lambda r: r.settlements(user_id, subaccount=0, limit=limit)
+        )
+        return rows
+
+    async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]:
+        await self.runtime.history.drain()
+        rows, _ = await self.runtime.history.read(
+            lambda r: r.cash_movements(user_id, subaccount=0, limit=limit)
+        )
+        return rows

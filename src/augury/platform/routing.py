@@ -203,6 +203,7 @@ class PlatformApi:
             # Public endpoints (register, login) act as nobody: a stale cookie is no
             # authority there, and login CSRF is refused by their Origin check instead.
             check_csrf(request, principal)
+        await platform.slugs.settled()  # a reply after a catalogue change shows its slugs
         call = Call(request, platform, principal, params, now_ns)
         if endpoint.body is not None:
             raw = await read_body(request, platform.settings.json_body_max_bytes)

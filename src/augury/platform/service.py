@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from augury.engine import commands as c
 from augury.engine.exchange import Outcome
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["WATERMARK_KEY", "Platform"]
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 WATERMARK_KEY = "platform.seq"
 
@@ -67,6 +68,12 @@ def write_watermark(tx: Tx, seq: int) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (WATERMARK_KEY, str(seq)),
     )
+
+
+def _adds_event(command: c.Command) -> bool:
+    if isinstance(command, c.Batch):
+        return any(isinstance(item, c.AddEvent) for item in command.items)
+    return isinstance(command, c.AddEvent)
 
 
 class Platform:
@@ -115,7 +122,7 @@ class Platform:
 
     # --- joining the exchange ----------------------------------------------------------
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Receive one command replayed by recovery (on the recovery thread)."""
         self.notifier.replay(seq, command, outcome, self.members)
 
@@ -128,11 +135,13 @@ class Platform:
         rows = await self.db.read(accounts.all_user_ids)
         context.blocked_users.update(u for u, status in rows if status == "suspended")
         await self.slugs.load()
+        await self.slugs.ensure(self._reads.events(), self.clock.now_ns())
         await self.notifier.load()
         await self.notifier.flush_replay()
         await self.protections.load()
         sequencer = context.runtime.sequencer
         sequencer.subscribe_batch(self.notifier.on_batch)
+        sequencer.subscribe_batch(self._on_catalogue)
         sequencer.subscribe(self.protections.on_applied)
         await self._reconcile_accounts()
         self.spawn(self.protections.resume(), "protections-resume")
@@ -141,18 +150,24 @@ class Platform:
         self.notifier.on_deliveries = worker.poke
         self.spawn(worker.run(), "webhooks")
 
+    def _on_catalogue(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
+        """Give new events their slugs (see ``platform.slugs``)."""
+        if any(_adds_event(command) for _seq, command, _outcome in items):
+            self.slugs.refresh(self.reads.events, self.clock.now_ns)
+
     async def _reconcile_accounts(self) -> None:
         for user_id in sorted(self.members):
             exists, _name = self.reads.user_exists(user_id)
             if not exists:
                 log.warning("account %s has no exchange user yet: creating it", user_id)
                 await self.submit(
-                    c.CreateUser(ts_ns=0, user_id=user_id, name=accounts.ACCOUNT_MARKER + user_id)
+                    c.CreateUser(user_id=user_id, name=accounts.ACCOUNT_MARKER + user_id)
                 )
 
     async def stop(self) -> None:
         """Stop the workers and close the database."""
         self.notifier.closed = True  # later batches are derived again at the next start
+        await self.slugs.settled()
         await self.protections.drain()
         for task in self._tasks:
             task.cancel()
@@ -210,7 +225,7 @@ class Platform:
                 if conn.user_id == user_id:
                     conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Sequence a command through the exchange's single writer (journaled first)."""
         return await self.context.runtime.sequencer.submit(command)
 

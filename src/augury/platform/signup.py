@@ -114,9 +114,7 @@ async def register(
             continue
         platform.members.add(account.user_id)
         outcome = await platform.submit(
-            c.CreateUser(
-                ts_ns=0, user_id=account.user_id, name=accounts.ACCOUNT_MARKER + account.user_id
-            )
+            c.CreateUser(user_id=account.user_id, name=accounts.ACCOUNT_MARKER + account.user_id)
         )
         if outcome.reject is None:
             return account

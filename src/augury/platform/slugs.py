@@ -6,18 +6,28 @@ in ``platform_event_slugs`` from then on, so it never changes when a title does.
 already taken gets ``-2``, ``-3``, ... in the order events were created. Assignment runs
 on the event loop (one writer: ``ensure`` holds a lock), so two requests cannot hand the
 same slug to two events; the table's unique keys back this up.
+
+When: every event gets its slug when the platform starts and whenever the catalogue
+changes (``refresh``, run for each applied batch that adds an event), so an order, trade
+or position never shows a null ``eventSlug`` for want of someone having listed the events
+first. A request waits for a pending refresh (``settled``) before it is handled, so a
+reply after the catalogue change always carries the slug.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 from augury.platform.db import PlatformDb, Tx
 from augury.platform.reads import EventView
 
 __all__ = ["Slugs", "slugify"]
+
+log = logging.getLogger(__name__)
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 MAX_CHARS = 60
@@ -40,6 +50,7 @@ class Slugs:
         self.by_slug: dict[str, str] = {}
         self.featured: set[str] = set()  # event tickers
         self._lock = asyncio.Lock()
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def load(self) -> None:
         rows = await self.db.read(
@@ -81,6 +92,30 @@ class Slugs:
             for slug, ticker in fresh:
                 self.by_event[ticker] = slug
                 self.by_slug[slug] = ticker
+
+    def refresh(self, events: Callable[[], list[EventView]], now_ns: Callable[[], int]) -> None:
+        """Assign the slugs of new events soon (on the loop; ``settled`` waits for it)."""
+
+        async def run() -> None:
+            await self.ensure(events(), now_ns())
+
+        task = asyncio.get_running_loop().create_task(run(), name="slugs-refresh")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def settled(self) -> None:
+        """Wait until every refresh started so far has finished (a failed one is logged;
+        the next refresh, or the next start, assigns those slugs)."""
+        while self._pending:
+            for task in list(self._pending):
+                try:
+                    await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    if not task.cancelled():
+                        raise
+                except Exception:
+                    log.exception("assigning event slugs failed")
+                self._pending.discard(task)
 
     async def set_featured(self, slug: str, featured: bool) -> bool:
         """Mark an event featured (or not); False for an unknown slug."""

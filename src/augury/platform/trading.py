@@ -25,10 +25,12 @@ from augury.engine import commands as c
 from augury.engine.events import FillEvent
 from augury.engine.exchange import Outcome
 from augury.platform.http import PlatformError
+from augury.store.records import OrderRecord
 
 __all__ = [
     "Fills",
     "OrderIntent",
+    "amend_command",
     "error_for",
     "parse_quantity_c",
     "place_command",
@@ -121,7 +123,6 @@ def place_command(
 ) -> c.PlaceOrder:
     """Return the engine command for an intent."""
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=intent.user_id,
         ticker=intent.ticker,
         side=intent.book_side,
@@ -133,6 +134,36 @@ def place_command(
         client_order_id=client_order_id,
         legacy_side="yes" if intent.side == "YES" else "no",
         legacy_action="buy" if intent.action == "BUY" else "sell",
+    )
+
+
+def amend_command(
+    user_id: str,
+    order: OrderRecord,
+    limit_price_cents: int,
+    remaining_c: int,
+) -> c.AmendOrder:
+    """Return the engine command that re-prices and/or re-sizes a resting platform order.
+
+    ``limit_price_cents`` is the order's own side's price (as the person placed it) and
+    ``remaining_c`` the size still to fill; the engine takes the YES price and the total
+    size including what already filled. A price change loses queue position (the engine's
+    amend rule).
+    """
+    if not 1 <= limit_price_cents <= 99:
+        raise PlatformError(400, "the limit price is a whole number of cents, 1 to 99")
+    if not 0 < remaining_c <= MAX_CONTRACTS * C_PER_CONTRACT:
+        raise PlatformError(400, f"the quantity must be more than 0 and at most {MAX_CONTRACTS}")
+    price_cc = limit_price_cents * 100
+    yes_price_cc = ONE_DOLLAR_CC - price_cc if order.legacy_side == "no" else price_cc
+    return c.AmendOrder(
+        user_id=user_id,
+        order_id=order.order_id,
+        ticker=order.ticker,
+        side="bid" if order.side == "bid" else "ask",
+        price_cc=yes_price_cc,
+        count_c=order.fill_c + remaining_c,
+        subaccount=0,
     )
 
 
@@ -149,7 +180,7 @@ class Fills:
         return self.notional_cc * C_PER_CONTRACT // self.count_c if self.count_c else 0
 
 
-def summarise_fills(outcome: Outcome, order_id: str, side: Literal["YES", "NO"]) -> Fills:
+def summarise_fills(outcome: Outcome[object], order_id: str, side: Literal["YES", "NO"]) -> Fills:
     """Total the fills of ``order_id`` among an outcome's events."""
     count_c = notional_fine = fee_cc = 0
     for event in outcome.events:

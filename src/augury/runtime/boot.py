@@ -36,11 +36,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from augury.domain.rejects import Reject, RejectReason
 from augury.engine import commands as c
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import batch_outcomes, refused
 from augury.engine.state import SnapshotFormatError, state_digest
 from augury.runtime.clock import Clock
 from augury.runtime.engines import load_exchange, new_exchange, resolve
@@ -65,7 +66,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ReplaySink = Callable[[int, c.Command, Outcome], None]
+ReplaySink = Callable[[int, c.Command, Outcome[object]], None]
 
 
 class RecoveryError(RuntimeError):
@@ -76,23 +77,25 @@ class RecoveryError(RuntimeError):
         self.seq = seq
 
 
-def failed_outcome() -> Outcome:
-    """Return the outcome of a command whose apply raised (and was undone)."""
-    return Outcome(
-        [], Reject(RejectReason.COMMAND_FAILED, "the command failed and changed nothing"), None
-    )
+def failed_outcome(ts_ns: int) -> Outcome[object]:
+    """Return the outcome of a command whose apply (at ``ts_ns``) raised and was undone."""
+    reject = Reject(RejectReason.COMMAND_FAILED, "the command failed and changed nothing")
+    return refused(reject, ts_ns)
 
 
-def adopt_state(exchange: Exchange, rebuilt: Exchange) -> None:
+def adopt_state(exchange: Any, rebuilt: Any) -> None:
     """Make ``exchange`` hold the state of ``rebuilt``, in place.
 
     Everything that holds the live exchange (routes, the WebSocket hub, the demo) keeps
     its reference and sees the rebuilt state from then on. A native engine provides the
     same operation on its own object.
     """
-    state = vars(exchange)
-    state.clear()
-    state.update(vars(rebuilt))
+    if isinstance(exchange, Exchange):
+        exchange.__setstate__(rebuilt.__getstate__())
+    else:  # the native engine: the object holds its core
+        state = vars(exchange)
+        state.clear()
+        state.update(vars(rebuilt))
 
 
 def undo_failed(journal: Journal, instance_id: str, seq: int, exchange: Exchange) -> None:
@@ -197,11 +200,12 @@ def _replay_native(
     void: frozenset[int],
     until: int | None,
 ) -> int:
-    """Replay journal records through the native engine, a chunk of payloads per call.
+    """Replay journal records through the native engine, a chunk of records per call,
+    each at its row's time.
 
     Outcomes are decoded only for a sink (the history read models). A void record, or one
-    the native decoder refuses (an older layout ``record_compat`` knows, or one nobody
-    decodes), goes through ``_replay_one`` alone, exactly as on the Python engine.
+    the native decoder refuses (one nobody decodes), goes through ``_replay_one`` alone,
+    exactly as on the Python engine.
     """
     replay = _NativeReplay(journal, instance_id, exchange, sink, void)
     seq = after
@@ -241,9 +245,10 @@ class _NativeReplay:
                 continue
             end = next((i for i in range(start, len(chunk)) if chunk[i][0] in void), len(chunk))
             payloads = [payload for _, _, payload in chunk[start:end]]
-            raw, applied, error = self.core.apply_prefix(payloads, sink is not None)
+            times = [ts_ns for _, ts_ns, _ in chunk[start:end]]
+            raw, applied, error = self.core.apply_prefix(payloads, times, sink is not None)
             if sink is not None:
-                outcomes = decode_outcomes(raw)
+                outcomes = decode_outcomes(raw, times)
                 for (seq, _ts, payload), outcome in zip(chunk[start:], outcomes, strict=False):
                     sink(seq, c.decode_command(payload), outcome)
             start += applied
@@ -269,14 +274,14 @@ def _replay_one(
     ts_ns: int,
     payload: bytes,
     void: frozenset[int],
-) -> tuple[c.Command, Outcome]:
+) -> tuple[c.Command, Outcome[object]]:
     try:
         command = c.decode_command(payload)
     except Exception as error:
         if seq in void:
             # Voided by the operator because no build at hand decodes it; subscribers
             # still need an entry at this seq, and a Tick of its time stands in for it.
-            return c.Tick(ts_ns=ts_ns), failed_outcome()
+            return c.Tick(), failed_outcome(ts_ns)
         raise RecoveryError(
             seq,
             f"journal record {seq} cannot be decoded by this build ({error}). It was "
@@ -285,9 +290,9 @@ def _replay_one(
             "the same --data/--db, then start again.",
         ) from error
     if seq in void:
-        return command, failed_outcome()
+        return command, failed_outcome(ts_ns)
     try:
-        outcome = exchange.apply(command)
+        outcome: Outcome[object] = exchange.apply(command, ts_ns)
     except Exception:
         log.exception(
             "journal record %d (%s) raised during replay: voiding it and rebuilding the "
@@ -296,8 +301,8 @@ def _replay_one(
             type(command).__name__,
         )
         undo_failed(journal, instance_id, seq, exchange)
-        return command, failed_outcome()
-    results = outcome.value if isinstance(command, c.Batch) else [outcome]
+        return command, failed_outcome(ts_ns)
+    results = batch_outcomes(outcome) if isinstance(command, c.Batch) else [outcome]
     for result in results:
         reject = result.reject
         if reject is not None and reject.reason is RejectReason.OUT_OF_DOMAIN:
@@ -336,11 +341,11 @@ class HistoryFeed:
         self.reader = reader
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self.read_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-read")
-        self._pending: list[tuple[int, c.Command, Outcome]] = []
+        self._pending: list[tuple[int, c.Command, Outcome[object]]] = []
         self.skipped: list[int] = []  # seqs whose rows were left out (the newest 1,000)
         self.failed: BaseException | None = None
 
-    def replay(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def replay(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Collect replayed commands, writing them in batches (used during recovery)."""
         self._pending.append((seq, command, outcome))
         if len(self._pending) >= 1000:
@@ -351,12 +356,12 @@ class HistoryFeed:
             self.write(self._pending)
             self._pending = []
 
-    def on_batch(self, items: list[tuple[int, c.Command, Outcome]]) -> None:
+    def on_batch(self, items: list[tuple[int, c.Command, Outcome[object]]]) -> None:
         """Queue one live batch for the history thread (never blocks the loop)."""
         future = self.thread.submit(self.write, items)
         future.add_done_callback(_log_failure)
 
-    def write(self, items: Sequence[tuple[int, c.Command, Outcome]]) -> None:
+    def write(self, items: Sequence[tuple[int, c.Command, Outcome[object]]]) -> None:
         """Write a batch; isolate and skip a command whose rows the database refuses."""
         if self.failed is not None or not items:
             return
@@ -471,7 +476,7 @@ class Runtime:
         reader = await loop.run_in_executor(thread, HistoryReader.open, writer.url)
         history = HistoryFeed(writer, reader)
 
-        def sink(seq: int, command: c.Command, outcome: Outcome) -> None:
+        def sink(seq: int, command: c.Command, outcome: Outcome[object]) -> None:
             history.replay(seq, command, outcome)
             if replay_sink is not None:
                 replay_sink(seq, command, outcome)
@@ -502,9 +507,9 @@ class Runtime:
         gc.freeze()
         gc.set_threshold(50_000, 50, 1000)
 
-        def undo(seq: int, exchange: Exchange) -> Outcome:
+        def undo(seq: int, ts_ns: int, exchange: Exchange) -> Outcome[object]:
             undo_failed(journal, instance_id, seq, exchange)
-            return failed_outcome()
+            return failed_outcome(ts_ns)
 
         sequencer = Sequencer(
             recovery.exchange,

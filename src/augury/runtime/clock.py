@@ -1,6 +1,7 @@
 """Clocks: the only place Augury reads the time.
 
-The engine never reads a clock; the sequencer stamps each command with ``Clock.now_ns()``.
+The engine never reads a clock; the sequencer reads ``Clock.now_ns()`` once per batch and
+hands that time to the journal and to ``Exchange.apply`` with each command.
 ``SystemClock`` is the wall clock, made monotonic (a step backwards of the system time
 never makes a command older than the one before it). ``FakeClock`` is moved by hand in
 tests and by the accelerated demo clock.

@@ -1,7 +1,8 @@
 """The native engine behind the ``Exchange`` interface: ``augury_native.Core`` (Rust) plus
 read-only views shaped like the Python engine's objects.
 
-Commands go in as the journal encodes them (``commands.encode_command``); outcomes come back
+Commands go in as the journal encodes them (``commands.encode_command``, decision 0022),
+each with the time of its envelope; outcomes come back
 as one MessagePack document that msgspec decodes, in C, into the very event classes of
 ``augury.engine.events`` (``augury_core::outcome`` in native/core describes the layout).
 ``apply_encoded_batch`` is the hot path: a batch of journal payloads in, outcomes out, with
@@ -23,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -36,6 +37,7 @@ from augury.engine.exchange import ApiKeyInfo, Outcome, UserInfo
 from augury.engine.groups import OrderGroup
 from augury.engine.market import EventInfo, SeriesInfo
 from augury.engine.orders import Order, _rebuild_order
+from augury.engine.results import Amended, refused
 from augury.ledger.accounts import Account, Position
 from augury.ledger.fees import FeeSchedule
 
@@ -45,6 +47,8 @@ except ImportError:  # pragma: no cover - exercised on machines without the buil
     augury_native = None
 
 __all__ = ["NativeExchange", "available", "decode_outcomes"]
+
+R = TypeVar("R")
 
 
 def available() -> bool:
@@ -69,32 +73,36 @@ _meta = msgspec.msgpack.Decoder(dict[str, object])
 _REASONS = {r.value: r for r in RejectReason}
 
 
-def _outcome(wire: _Wire) -> Outcome:
+def _outcome(wire: _Wire, ts_ns: int) -> Outcome[object]:
     if wire.reason is not None:
-        return Outcome([], Reject(_REASONS[wire.reason], wire.message or ""), None)
+        return refused(Reject(_REASONS[wire.reason], wire.message or ""), ts_ns)
     kind = wire.kind
-    value: Any
+    value: object
     if kind == 0:
         value = _plain.decode(wire.value)
     elif kind == 1:
         value = _order.decode(wire.value)
     elif kind == 2:
         old, new = _pair.decode(wire.value)
-        value = {"old": old, "new": new}
+        value = Amended(old, new)
     elif kind == 4:
         # The value is one of the command's own events (the Python engine returns that
         # very object too): no second copy was written.
         value = wire.events[_plain.decode(wire.value)]
     else:
-        items = [_outcome(item) for item in _many.decode(wire.value)]
+        items = [_outcome(item, ts_ns) for item in _many.decode(wire.value)]
         events = [event for item in items for event in item.events]
-        return Outcome(events, None, items)
-    return Outcome(wire.events, None, value)
+        return Outcome(events, None, items, ts_ns)
+    return Outcome(wire.events, None, value, ts_ns)
 
 
-def decode_outcomes(payload: bytes) -> list[Outcome]:
-    """Decode the outcomes of ``Core.apply_batch`` into ``Outcome`` objects."""
-    return [_outcome(wire) for wire in _many.decode(payload)]
+def decode_outcomes(payload: bytes, times: list[int] | int) -> list[Outcome[object]]:
+    """Decode the outcomes of ``Core.apply_batch`` (all at one time) or
+    ``Core.apply_prefix`` (a time per record) into ``Outcome`` objects."""
+    wires = _many.decode(payload)
+    if isinstance(times, int):
+        return [_outcome(wire, times) for wire in wires]
+    return [_outcome(wire, ts_ns) for wire, ts_ns in zip(wires, times, strict=False)]
 
 
 def _order_from(values: tuple[Any, ...]) -> Order:
@@ -373,17 +381,20 @@ class NativeExchange:
 
     # --- commands -------------------------------------------------------------------------
 
-    def apply(self, command: c.Command) -> Outcome:
-        """Apply one command (encoded as the journal encodes it) and decode its outcome."""
-        return _outcome(_one.decode(self.core.apply(c.encode_command(command))))
+    def apply(self, command: c.Cmd[R], ts_ns: int) -> Outcome[R]:
+        """Apply one command at time ``ts_ns`` (encoded as the journal encodes it) and
+        decode its outcome."""
+        payload = c.encode_command(cast(c.Command, command))
+        return cast(Outcome[R], _outcome(_one.decode(self.core.apply(payload, ts_ns)), ts_ns))
 
-    def apply_encoded(self, payload: bytes) -> Outcome:
-        """Apply one journal payload."""
-        return _outcome(_one.decode(self.core.apply(payload)))
+    def apply_encoded(self, payload: bytes, ts_ns: int) -> Outcome[object]:
+        """Apply one journal payload at time ``ts_ns``."""
+        return _outcome(_one.decode(self.core.apply(payload, ts_ns)), ts_ns)
 
-    def apply_encoded_batch(self, payloads: list[bytes]) -> list[Outcome]:
-        """Apply journal payloads in order and decode their outcomes."""
-        return decode_outcomes(self.core.apply_batch(payloads))
+    def apply_encoded_batch(self, payloads: list[bytes], ts_ns: int) -> list[Outcome[object]]:
+        """Apply journal payloads in order, all at time ``ts_ns`` (one sequencer batch),
+        and decode their outcomes."""
+        return decode_outcomes(self.core.apply_batch(payloads, ts_ns), ts_ns)
 
     # --- identity -------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The sequencer: the single writer between the transports and the exchange.
 
 Every state change goes through ``Sequencer.submit``. Commands wait in a bounded queue; the
-sequencer's one task takes everything waiting (up to ``max_batch``), stamps each command
-with the clock and the next sequence number, and **writes the batch to the journal first**,
+sequencer's one task takes everything waiting (up to ``max_batch``), reads the clock once
+for the batch and gives each command the next sequence number; that envelope
+``(seq, ts_ns)`` is journaled with the command and handed to ``Exchange.apply(command,
+ts_ns)``. It **writes the batch to the journal first**,
 in one transaction on the journal's own thread (group commit: one fsync for the batch).
 Only after that commit does it apply the commands to the engine, resolve each caller's
 future with its ``Outcome`` and hand the events to the subscribers (store read models,
@@ -47,14 +49,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
-
-import msgspec
+from typing import Any, TypeVar, cast
 
 from augury.domain.rejects import Reject
 from augury.engine import commands as c
 from augury.engine.domain_check import domain_reject
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import batch_outcomes
+from augury.engine.results import refused as refused_outcome
 from augury.engine.state import make_snapshot
 from augury.runtime.clock import Clock
 from augury.runtime.forked_snapshot import can_fork, snapshot_in_child
@@ -77,14 +79,17 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Called on the event loop, in sequence order, after each command's commit and apply.
-EventSink = Callable[[int, c.Command, Outcome], None]
+EventSink = Callable[[int, c.Command, Outcome[object]], None]
 # Called once per batch with all of its applied items, after the per-command sinks.
-BatchSink = Callable[[list[tuple[int, c.Command, Outcome]]], None]
+BatchSink = Callable[[list[tuple[int, c.Command, Outcome[object]]]], None]
+R = TypeVar("R")
+_Waiting = tuple[c.Command, "asyncio.Future[Outcome[object]]"]
 
 
-# Runs on the journal's thread: void record ``seq`` and rebuild the exchange (in place) as
-# of ``seq - 1``; returns the outcome the failed command's caller and subscribers get.
-Undo = Callable[[int, Exchange], Outcome]
+# Runs on the journal's thread: void record ``seq`` (applied at ``ts_ns``) and rebuild the
+# exchange (in place) as of ``seq - 1``; returns the outcome the failed command's caller
+# and subscribers get.
+Undo = Callable[[int, int, Exchange], Outcome[object]]
 
 
 class SequencerStopped(RuntimeError):
@@ -102,7 +107,7 @@ class _Prepared:
 
     def __init__(
         self,
-        future: asyncio.Future[Outcome],
+        future: asyncio.Future[Outcome[object]],
         command: c.Command,
         payload: bytes,
         refused: dict[int, Reject],
@@ -113,14 +118,6 @@ class _Prepared:
         self.payload = payload
         self.refused = refused  # batch item index (as submitted) -> its domain reject
         self.item_count = item_count
-
-
-def stamp(command: c.Command, ts_ns: int) -> c.Command:
-    """Return the command with its time (and its items' times) set."""
-    if isinstance(command, c.Batch):
-        items = [msgspec.structs.replace(item, ts_ns=ts_ns) for item in command.items]
-        return c.Batch(ts_ns=ts_ns, items=items)
-    return msgspec.structs.replace(command, ts_ns=ts_ns)
 
 
 class Sequencer:
@@ -154,9 +151,7 @@ class Sequencer:
         self._background: asyncio.Task[None] | None = None
         self._since_snapshot = 0
         self.observe_batch: Callable[[int, int, int], None] | None = None
-        self._queue: asyncio.Queue[tuple[c.Command, asyncio.Future[Outcome]]] = asyncio.Queue(
-            queue_size
-        )
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(queue_size)
         self._sinks: list[EventSink] = []
         self._batch_sinks: list[BatchSink] = []
         # Awaited before each snapshot, so read models can catch up with the state first.
@@ -172,6 +167,11 @@ class Sequencer:
     def queue_depth(self) -> int:
         """Return how many commands wait for the sequencer (for monitoring)."""
         return self._queue.qsize()
+
+    @property
+    def running(self) -> bool:
+        """Whether the sequencer task runs and has not failed."""
+        return self._task is not None and not self._task.done() and self._failed is None
 
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
@@ -200,13 +200,14 @@ class Sequencer:
         if snapshot and self._failed is None and self._since_snapshot:
             await self._snapshot()
 
-    async def submit(self, command: c.Command) -> Outcome:
+    async def submit(self, command: c.Cmd[R]) -> Outcome[R]:
         """Queue a command; return its outcome once it is durable and applied."""
         if self._failed is not None or self._task is None:
             raise SequencerStopped("the sequencer is not running") from self._failed
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put((command, future))
-        return await future
+        future: asyncio.Future[Outcome[object]] = asyncio.get_running_loop().create_future()
+        # Every Cmd is a Command, and the engine answers it with an Outcome[R].
+        await self._queue.put((cast(c.Command, command), future))
+        return cast(Outcome[R], await future)
 
     async def call(self, fn: Callable[[Journal], T]) -> T:
         """Run a function with the journal on the journal's thread."""
@@ -237,9 +238,7 @@ class Sequencer:
             for _ in batch:
                 queue.task_done()
 
-    async def _commit_and_apply(
-        self, batch: list[tuple[c.Command, asyncio.Future[Outcome]]], loop: Any
-    ) -> None:
+    async def _commit_and_apply(self, batch: list[_Waiting], loop: Any) -> None:
         now = self.clock.now_ns()
         # Time never runs backwards in the journal, whatever the clock does.
         ts = now if now > self._last_ts else self._last_ts
@@ -247,7 +246,7 @@ class Sequencer:
         seq0 = self.last_seq
         ready: list[_Prepared] = []
         for command, future in batch:
-            prepared = _prepare(stamp(command, ts), future)
+            prepared = _prepare(command, future, ts)
             if prepared is not None:
                 ready.append(prepared)
         records = [(seq0 + i + 1, ts, p.payload) for i, p in enumerate(ready)]
@@ -259,17 +258,22 @@ class Sequencer:
         self.batch_sizes.append(len(batch))
         if len(self.batch_sizes) > 4096:
             del self.batch_sizes[:2048]
-        applied: list[tuple[int, c.Command, Outcome]] = []
-        # The native engine takes the batch's journal payloads in one call (a panic inside
-        # it is a bug: it propagates and the sequencer stops, fail-stop); the Python engine
-        # applies command by command, undoing one that raises (decision 0015).
+        applied: list[tuple[int, c.Command, Outcome[object]]] = []
+        # The native engine takes the batch's journal payloads in one call, at the batch's
+        # time (a panic inside it is a bug: it propagates and the sequencer stops,
+        # fail-stop); the Python engine applies command by command, undoing one that
+        # raises (decision 0015).
         native_batch = getattr(self.exchange, "apply_encoded_batch", None)
-        outcomes = (
-            native_batch([p.payload for p in ready]) if native_batch is not None and ready else None
+        outcomes: list[Outcome[object]] | None = (
+            native_batch([p.payload for p in ready], ts)
+            if native_batch is not None and ready
+            else None
         )
         for i, prepared in enumerate(ready):
             seq = seq0 + i + 1
-            outcome = outcomes[i] if outcomes is not None else self._apply(seq, prepared.command)
+            outcome = (
+                outcomes[i] if outcomes is not None else self._apply(seq, prepared.command, ts)
+            )
             applied.append((seq, prepared.command, outcome))
             for sink in self._sinks:
                 _deliver(sink, seq, prepared.command, outcome)
@@ -290,9 +294,10 @@ class Sequencer:
         if self._since_snapshot >= self.snapshot_every:
             await self._periodic_snapshot()
 
-    def _apply(self, seq: int, command: c.Command) -> Outcome:
+    def _apply(self, seq: int, command: c.Command, ts_ns: int) -> Outcome[object]:
         try:
-            return self.exchange.apply(command)
+            outcome: Outcome[object] = self.exchange.apply(command, ts_ns)
+            return outcome
         except Exception:
             log.exception(
                 "command %d (%s) raised while applied: undoing it", seq, type(command).__name__
@@ -302,7 +307,7 @@ class Sequencer:
             undo = self.undo
             # The loop waits (no reader may see the partial state) while the journal's
             # thread voids the record and rebuilds the state; a failure there is fatal.
-            return self._thread.submit(undo, seq, self.exchange).result()
+            return self._thread.submit(undo, seq, ts_ns, self.exchange).result()
 
     async def _periodic_snapshot(self) -> None:
         if not self.fork_snapshots:
@@ -341,7 +346,9 @@ class Sequencer:
         self._since_snapshot = 0
 
 
-def _prepare(command: c.Command, future: asyncio.Future[Outcome]) -> _Prepared | None:
+def _prepare(
+    command: c.Command, future: asyncio.Future[Outcome[object]], ts_ns: int
+) -> _Prepared | None:
     """Check and encode one command; answer it at once (and return None) if it cannot be
     journaled: out of domain (every item of a batch), or not encodable."""
     refused: dict[int, Reject] = {}
@@ -358,14 +365,14 @@ def _prepare(command: c.Command, future: asyncio.Future[Outcome]) -> _Prepared |
                 refused[index] = reject
         if refused:
             if not kept:
-                answer = [Outcome([], refused[i], None) for i in range(item_count)]
-                future.set_result(Outcome([], None, answer))
+                answer = [refused_outcome(refused[i], ts_ns) for i in range(item_count)]
+                future.set_result(Outcome([], None, answer, ts_ns))
                 return None
-            journaled = c.Batch(ts_ns=command.ts_ns, items=kept)
+            journaled = c.Batch.of(kept)
     else:
         reject = domain_reject(command)
         if reject is not None:
-            future.set_result(Outcome([], reject, None))
+            future.set_result(refused_outcome(reject, ts_ns))
             return None
     try:
         payload = c.encode_command(journaled)
@@ -376,19 +383,21 @@ def _prepare(command: c.Command, future: asyncio.Future[Outcome]) -> _Prepared |
     return _Prepared(future, journaled, payload, refused, item_count)
 
 
-def _answer(prepared: _Prepared, outcome: Outcome) -> Outcome:
+def _answer(prepared: _Prepared, outcome: Outcome[object]) -> Outcome[object]:
     """Return the caller's outcome: a batch's refused items put back in their places."""
     if not prepared.refused or outcome.reject is not None:
         return outcome
-    results = iter(outcome.value)
+    results = iter(batch_outcomes(outcome))
     value = [
-        Outcome([], prepared.refused[i], None) if i in prepared.refused else next(results)
+        refused_outcome(prepared.refused[i], outcome.ts_ns)
+        if i in prepared.refused
+        else next(results)
         for i in range(prepared.item_count)
     ]
-    return Outcome(outcome.events, None, value)
+    return Outcome(outcome.events, None, value, outcome.ts_ns)
 
 
-def _deliver(sink: EventSink, seq: int, command: c.Command, outcome: Outcome) -> None:
+def _deliver(sink: EventSink, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
     try:
         sink(seq, command, outcome)
     except Exception:

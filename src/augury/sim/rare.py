@@ -24,29 +24,28 @@ def group_op(w: Workload) -> c.Command:
     rng = w.rng
     if len(w.group_ids) < 6 or rng.random() < 0.1:
         limit = None if rng.random() < 0.2 else 100 * rng.randint(5, 60)
-        return c.CreateOrderGroup(ts_ns=w.ts, user_id=rng.choice(w.users), contracts_limit_c=limit)
+        return c.CreateOrderGroup(user_id=rng.choice(w.users), contracts_limit_c=limit)
     group_id = rng.choice(w.group_ids)
     user, triggered = w.groups[group_id]
     r = rng.random()
     if triggered and r < 0.8:
-        return c.OrderGroupAction(ts_ns=w.ts, user_id=user, group_id=group_id, action="reset")
+        return c.OrderGroupAction(user_id=user, group_id=group_id, action="reset")
     if r < 0.4:
         return c.UpdateOrderGroupLimit(
-            ts_ns=w.ts,
             user_id=user,
             group_id=group_id,
             contracts_limit_c=100 * rng.randint(1, 80),
         )
     if r < 0.8:
-        return c.OrderGroupAction(ts_ns=w.ts, user_id=user, group_id=group_id, action="trigger")
-    return c.OrderGroupAction(ts_ns=w.ts, user_id=user, group_id=group_id, action="delete")
+        return c.OrderGroupAction(user_id=user, group_id=group_id, action="trigger")
+    return c.OrderGroupAction(user_id=user, group_id=group_id, action="delete")
 
 
 def lifecycle(w: Workload, r: float) -> c.Command:
     rng = w.rng
     if w.exchange_paused:
         if r < 0.5:
-            return c.SetExchangeState(ts_ns=w.ts, paused=False)
+            return c.SetExchangeState(paused=False)
         return w.order("rest")  # refused while paused
     by_status: dict[str, list[str]] = {}
     for ticker, market in w.markets.items():
@@ -57,20 +56,20 @@ def lifecycle(w: Workload, r: float) -> c.Command:
     waiting = by_status.get("determined", []) + by_status.get("amended", [])
     closed = by_status.get("closed", []) + waiting
     if r < 0.002:
-        return c.SetExchangeState(ts_ns=w.ts, paused=True)
+        return c.SetExchangeState(paused=True)
     if r < 0.014:
         if active:
-            return c.SetMarketState(ts_ns=w.ts, ticker=rng.choice(active), action="pause")
+            return c.SetMarketState(ticker=rng.choice(active), action="pause")
     elif r < 0.2:
         if by_status.get("inactive"):
             ticker = rng.choice(by_status["inactive"])
-            return c.SetMarketState(ts_ns=w.ts, ticker=ticker, action="resume")
+            return c.SetMarketState(ticker=ticker, action="resume")
     elif r < 0.206:
         if active:
-            return c.SetMarketState(ts_ns=w.ts, ticker=rng.choice(active), action="close")
+            return c.SetMarketState(ticker=rng.choice(active), action="close")
     else:
         return _settlement(w, r, active, closed, waiting)
-    return c.Tick(ts_ns=w.ts)
+    return c.Tick()
 
 
 def _settlement(
@@ -82,20 +81,19 @@ def _settlement(
             return _determine(w, rng.choice(closed))
     elif r < 0.7:
         if waiting:
-            return c.FinalizeMarket(ts_ns=w.ts, ticker=rng.choice(waiting))
+            return c.FinalizeMarket(ticker=rng.choice(waiting))
     elif r < 0.703 and active:
         # Determining an open market closes it first.
         return _determine(w, rng.choice(active))
-    return c.Tick(ts_ns=w.ts)
+    return c.Tick()
 
 
 def _determine(w: Workload, ticker: str) -> c.Command:
     rng = w.rng
     result = rng.choice(RESULTS)
     if w.markets[ticker].status != "closed" and rng.random() < 0.5:
-        return c.FinalizeMarket(ts_ns=w.ts, ticker=ticker)
+        return c.FinalizeMarket(ticker=ticker)
     return c.DetermineMarket(
-        ts_ns=w.ts,
         ticker=ticker,
         result=result,
         value_cc=rng.randint(0, 10_000) if result == "scalar" else None,
@@ -112,7 +110,6 @@ def invalid(w: Workload) -> c.Command:
     r = rng.random()
     if r < 0.2:  # off the grid
         return c.PlaceOrder(
-            ts_ns=w.ts,
             user_id=user,
             ticker=market.ticker,
             side="bid",
@@ -122,7 +119,6 @@ def invalid(w: Workload) -> c.Command:
         )
     if r < 0.4:  # far more than any account holds
         return c.PlaceOrder(
-            ts_ns=w.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -134,7 +130,6 @@ def invalid(w: Workload) -> c.Command:
     order = w.live.pick(rng)
     if r < 0.6 and order is not None:  # an unaffordable amend
         return c.AmendOrder(
-            ts_ns=w.ts,
             user_id=order.user,
             order_id=order.order_id,
             ticker=order.ticker,
@@ -144,13 +139,12 @@ def invalid(w: Workload) -> c.Command:
         )
     if r < 0.7 and order is not None:  # someone else's order
         other = w.users[(w.users.index(order.user) + 1) % len(w.users)]
-        return c.CancelOrder(ts_ns=w.ts, user_id=other, order_id=order.order_id)
+        return c.CancelOrder(user_id=other, order_id=order.order_id)
     if r < 0.8:
         available = w.available.get((user, sub), 0)
-        return c.Withdraw(ts_ns=w.ts, user_id=user, subaccount=sub, amount_cc=available + 100)
+        return c.Withdraw(user_id=user, subaccount=sub, amount_cc=available + 100)
     if r < 0.9:
         return c.PlaceOrder(
-            ts_ns=w.ts,
             user_id=user,
             ticker=market.ticker,
             side="bid",
@@ -159,4 +153,4 @@ def invalid(w: Workload) -> c.Command:
             time_in_force="fill_or_kill",
             post_only=True,
         )
-    return c.CancelOrder(ts_ns=w.ts, user_id=user, order_id="no-such-order")
+    return c.CancelOrder(user_id=user, order_id="no-such-order")

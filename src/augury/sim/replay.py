@@ -2,10 +2,11 @@
 reproduce the live run outcome by outcome and digest by digest.
 
 ``CommandLog`` records what the sequencer would journal (each command encoded with
-``encode_command`` before it is applied) and, beside it, what the live run saw: each
-outcome's reject code and event count, and the state digest at a few checkpoints.
-``replay_check`` decodes every record into a new ``Exchange`` and fails at the first
-command whose outcome, checkpoint digest or final digest differs.
+``encode_command`` before it is applied, and its time) and, beside it, what the live run
+saw: each outcome's reject code and event count, and the state digest at a few
+checkpoints. ``replay_check`` decodes every record and applies it at its time to a new
+``Exchange``, and fails at the first command whose outcome, checkpoint digest or final
+digest differs.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class SimFailure(Exception):
         self.audit = audit  # found by a periodic check: the fault may be earlier
 
 
-def outcome_code(outcome: Outcome) -> int:
+def outcome_code(outcome: Outcome[object]) -> int:
     """0 for an accepted command, else a small number naming the reject reason."""
     return 0 if outcome.reject is None else _REJECT_CODES[outcome.reject.reason]
 
@@ -51,6 +52,7 @@ class CommandLog:
     def __init__(self) -> None:
         self.data = bytearray()
         self.ends = array("Q")
+        self.times = array("q")  # each command's time (its journal envelope)
         self.codes = bytearray()
         self.event_counts = bytearray()
         self.checkpoints: dict[int, str] = {}  # command index -> digest after it
@@ -58,12 +60,14 @@ class CommandLog:
     def __len__(self) -> int:
         return len(self.ends)
 
-    def journal(self, command: c.Command) -> None:
-        """Append ``command``'s encoding (before it is applied, as the sequencer does)."""
+    def journal(self, command: c.Command, ts_ns: int) -> None:
+        """Append ``command``'s encoding and time (before it is applied, as the sequencer
+        does)."""
         self.data += c.encode_command(command)
         self.ends.append(len(self.data))
+        self.times.append(ts_ns)
 
-    def saw(self, outcome: Outcome) -> None:
+    def saw(self, outcome: Outcome[object]) -> None:
         """Record the live outcome of the last journaled command."""
         self.codes.append(outcome_code(outcome))
         self.event_counts.append(len(outcome.events) & 0xFF)
@@ -90,10 +94,11 @@ def replay_check(
     mark_t = time.perf_counter()
     decode = c.decode_command
     codes, counts, checkpoints = log.codes, log.event_counts, log.checkpoints
+    times = log.times
     for index in range(len(log)):
         command = decode(log.payload(index))
         try:
-            outcome = fresh.apply(command)
+            outcome: Outcome[object] = fresh.apply(command, times[index])
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise SimFailure(index, f"exception during replay: {detail}", command) from exc

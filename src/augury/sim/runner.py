@@ -147,16 +147,17 @@ class _LiveRun:
         index = self.index
         workload = self.workload
         command = workload.next_command()
-        self.log.journal(command)
+        ts_ns = workload.ts
+        self.log.journal(command, ts_ns)
         probing = digest and workload.probe and index >= self.next_probe
         before = state_digest(self.exchange) if probing else ""
         try:
-            outcome = self.exchange.apply(command)
+            outcome: Outcome[object] = self.exchange.apply(command, ts_ns)
         except Exception as exc:
             detail = traceback.format_exception_only(exc)[-1].strip()
             raise SimFailure(index, f"exception while applying: {detail}", command) from exc
         if self.reference is not None:
-            _compare(index, command, self.reference.apply(command), outcome)
+            _compare(index, command, self.reference.apply(command, ts_ns), outcome)
         if outcome.reject is not None:
             reason = outcome.reject.reason.value
             self.rejects[reason] = self.rejects.get(reason, 0) + 1
@@ -187,7 +188,9 @@ class _LiveRun:
             self.next_digest = index + self.digest_every
 
 
-def _compare(index: int, command: c.Command, expected: Outcome, got: Outcome) -> None:
+def _compare(
+    index: int, command: c.Command, expected: Outcome[object], got: Outcome[object]
+) -> None:
     """Require the engine's outcome to be the Python engine's, event for event."""
     want = None if expected.reject is None else (expected.reject.reason, expected.reject.message)
     have = None if got.reject is None else (got.reject.reason, got.reject.message)

@@ -61,9 +61,10 @@ Side = Literal["bid", "ask"]
 class Workload:
     """A pure, seeded command generator that learns the outcome of each command it issued.
 
-    ``next_command()`` returns the next command; ``observe(outcome)`` must be called with
-    its outcome before the next call. ``probe`` is true when the last command was issued
-    to be rejected (off-grid price, unaffordable size, ...).
+    ``next_command()`` returns the next command, to be applied at time ``ts`` (what the
+    sequencer's envelope would carry); ``observe(outcome)`` must be called with its
+    outcome before the next call. ``probe`` is true when the last command was issued to be
+    rejected (off-grid price, unaffordable size, ...).
     """
 
     def __init__(self, rng: random.Random, *, markets: int = MARKETS, users: int = USERS) -> None:
@@ -92,18 +93,18 @@ class Workload:
     # --- setup ---------------------------------------------------------------------------
 
     def _setup(self) -> list[c.Command]:
-        rng, ts = self.rng, self.ts
+        rng = self.rng
         out: list[c.Command] = [
-            c.AddSeries(ts_ns=ts, ticker=t, fee_type=f, fee_multiplier_e4=m) for t, f, m in SERIES
+            c.AddSeries(ticker=t, fee_type=f, fee_multiplier_e4=m) for t, f, m in SERIES
         ]
         for n, user in enumerate(self.users):
-            out.append(c.CreateUser(ts_ns=ts, user_id=user, name=f"sim user {n}"))
+            out.append(c.CreateUser(user_id=user, name=f"sim user {n}"))
             dollars = rng.randint(20, 200) if n < POOR_USERS else rng.randint(20_000, 500_000)
-            out.append(c.Deposit(ts_ns=ts, user_id=user, amount_cc=dollars * 10_000))
+            out.append(c.Deposit(user_id=user, amount_cc=dollars * 10_000))
             if n % 5 == 1:
                 extra = 2 if n % 15 == 1 else 1
                 for sub in range(1, extra + 1):
-                    out.append(c.CreateSubaccount(ts_ns=ts, user_id=user))
+                    out.append(c.CreateSubaccount(user_id=user))
                     out.append(self._transfer(user, 0, sub, dollars * 2_000))
                 self.subs[user] = extra + 1
         for _ in range(self.n_markets):
@@ -118,11 +119,7 @@ class Workload:
         if self.event_seq == 0 or rng.random() < 0.5:
             self.event_seq += 1
             series = rng.choice(SERIES)[0]
-            cmds.append(
-                c.AddEvent(
-                    ts_ns=self.ts, event_ticker=f"EV-{self.event_seq:05d}", series_ticker=series
-                )
-            )
+            cmds.append(c.AddEvent(event_ticker=f"EV-{self.event_seq:05d}", series_ticker=series))
         structure = rng.choice(STRUCTURES)
         fractional = rng.random() < 0.25
         opens = self.ts if rng.random() < 0.8 else self.ts + rng.randint(1, 3) * SECOND_NS
@@ -133,7 +130,6 @@ class Workload:
             meta["fee_multiplier_e4"] = rng.choice((0, 5_000, 30_000))
         cmds.append(
             c.AddMarket(
-                ts_ns=self.ts,
                 ticker=ticker,
                 event_ticker=f"EV-{self.event_seq:05d}",
                 open_ts_ns=opens,
@@ -155,7 +151,6 @@ class Workload:
     def _transfer(self, user: str, source: int, target: int, amount_cc: int) -> c.TransferCash:
         self.counter += 1
         return c.TransferCash(
-            ts_ns=self.ts,
             user_id=user,
             from_subaccount=source,
             to_subaccount=target,
@@ -165,7 +160,7 @@ class Workload:
 
     # --- observing outcomes ----------------------------------------------------------------
 
-    def observe(self, outcome: Outcome) -> None:
+    def observe(self, outcome: Outcome[object]) -> None:
         """Update the client's view from the events of the last command."""
         live = self.live
         for e in outcome.events:
@@ -226,7 +221,7 @@ class Workload:
     # --- issuing commands ------------------------------------------------------------------
 
     def next_command(self) -> c.Command:
-        """Return the next command of the stream."""
+        """Return the next command of the stream (its time is ``ts`` afterwards)."""
         self.probe = False
         if self.pending:
             return self.pending.pop(0)
@@ -253,7 +248,7 @@ class Workload:
     def _rare(self, r: float) -> c.Command:
         rng = self.rng
         if r < 0.935:
-            return c.Tick(ts_ns=self.ts)
+            return c.Tick()
         if r < 0.94:
             return rare.group_op(self)
         if r < 0.945:
@@ -261,7 +256,7 @@ class Workload:
         if r < 0.947:
             user = rng.choice(self.users)
             ticker = rng.choice(self.active) if self.active and rng.random() < 0.7 else None
-            return c.CancelAll(ts_ns=self.ts, user_id=user, ticker=ticker)
+            return c.CancelAll(user_id=user, ticker=ticker)
         return rare.lifecycle(self, rng.random())
 
     def _trading(self, r: float) -> c.Command:
@@ -343,7 +338,6 @@ class Workload:
                 group_id = None  # mostly, clients do not send orders to a tripped group
         legacy = rng.random() < 0.1
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -367,7 +361,6 @@ class Workload:
         held = self.positions.get((user, sub, market.ticker), 0)
         is_bid = held < 0 if held else self.rng.random() < 0.5
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -385,7 +378,6 @@ class Workload:
         is_bid = rng.random() < 0.5
         fok = rng.random() < 0.5
         return c.PlaceOrder(
-            ts_ns=self.ts,
             user_id=user,
             subaccount=sub,
             ticker=market.ticker,
@@ -402,9 +394,7 @@ class Workload:
         if order is None:
             return self.order("rest")
         sub = order.sub if self.rng.random() < 0.5 else None
-        return c.CancelOrder(
-            ts_ns=self.ts, user_id=order.user, order_id=order.order_id, subaccount=sub
-        )
+        return c.CancelOrder(user_id=order.user, order_id=order.order_id, subaccount=sub)
 
     def _amend(self) -> c.Command:
         rng = self.rng
@@ -425,7 +415,6 @@ class Workload:
             self.counter += 1
             updated = f"co-{self.counter}"
         return c.AmendOrder(
-            ts_ns=self.ts,
             user_id=order.user,
             order_id=order.order_id,
             ticker=order.ticker,
@@ -448,13 +437,11 @@ class Workload:
         lots = order.remaining_c // lot
         if rng.random() < 0.5:
             return c.DecreaseOrder(
-                ts_ns=self.ts,
                 user_id=order.user,
                 order_id=order.order_id,
                 reduce_by_c=lot * rng.randint(1, max(1, lots)),
             )
         return c.DecreaseOrder(
-            ts_ns=self.ts,
             user_id=order.user,
             order_id=order.order_id,
             reduce_to_c=lot * rng.randint(0, max(0, lots - 1)),
@@ -467,7 +454,7 @@ class Workload:
             item = self._cancel() if r < 0.3 else self.order("cross" if r < 0.5 else "rest")
             assert not isinstance(item, c.Batch)
             items.append(item)
-        return c.Batch(ts_ns=self.ts, items=items)
+        return c.Batch.of(items)
 
     def _cash(self) -> c.Command:
         rng = self.rng
@@ -476,15 +463,14 @@ class Workload:
         r = rng.random()
         if r < 0.4:
             return c.Deposit(
-                ts_ns=self.ts,
                 user_id=user,
                 subaccount=sub,
                 amount_cc=rng.randint(1, 1_000_000) * 100,
             )
         if r < 0.8 and available >= 100:
             amount = max(100, available // rng.randint(5, 50) // 100 * 100)
-            return c.Withdraw(ts_ns=self.ts, user_id=user, subaccount=sub, amount_cc=amount)
+            return c.Withdraw(user_id=user, subaccount=sub, amount_cc=amount)
         if self.subs[user] > 1 and available >= 100:
             target = rng.choice([s for s in range(self.subs[user]) if s != sub])
             return self._transfer(user, sub, target, max(100, available // 10 // 100 * 100))
-        return c.Deposit(ts_ns=self.ts, user_id=user, amount_cc=rng.randint(1, 10_000) * 100)
+        return c.Deposit(user_id=user, amount_cc=rng.randint(1, 10_000) * 100)

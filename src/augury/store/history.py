@@ -20,7 +20,7 @@ Invariants:
   starts from an engine snapshot at seq S must first be seeded with ``seed_books(exchange,
   S)``, then be fed the replayed commands from S + 1.
 - Order rows carry each order's latest ``OrderUpdate``; an ``AmendOrder`` that changed only
-  metadata emits none, so its ``outcome.value["new"]`` snapshot is applied as well.
+  metadata emits none, so its ``outcome.value.new`` snapshot is applied as well.
 
 Limits:
 
@@ -58,6 +58,7 @@ from augury.engine.events import (
     TradeEvent,
 )
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import Amended, batch_outcomes
 from augury.store.candles import UPSERT_CANDLE, CandleBatch, MarketTape, tapes_from_exchange
 from augury.store.rawsql import ClosesOnExit, Connection, connect, insert_sql
 
@@ -66,7 +67,7 @@ __all__ = ["ORD_SHIFT", "WATERMARK_KEY", "HistoryGapError", "HistoryWriter", "hi
 WATERMARK_KEY = "history.seq"
 ORD_SHIFT = 24  # ord = seq << ORD_SHIFT | n: up to 16.7 M events per command
 
-_Item = tuple[int, c.Command, Outcome]
+_Item = tuple[int, c.Command, Outcome[object]]
 _Rows = list[tuple[object, ...]]
 
 
@@ -420,11 +421,13 @@ class HistoryWriter(ClosesOnExit):
                 self._command(seq, command, outcome, live if seq > watermark else scratch)
         return live
 
-    def _command(self, seq: int, command: c.Command, outcome: Outcome, rows: _Batch) -> None:
+    def _command(
+        self, seq: int, command: c.Command, outcome: Outcome[object], rows: _Batch
+    ) -> None:
         base = seq << ORD_SHIFT
         n = 0
         leaves = (
-            zip(command.items, outcome.value, strict=True)
+            zip(command.items, batch_outcomes(outcome), strict=True)
             if type(command) is c.Batch
             else ((command, outcome),)
         )
@@ -432,20 +435,24 @@ class HistoryWriter(ClosesOnExit):
             if out.reject is not None:
                 continue
             if type(leaf) is c.PlaceOrder:
-                rows.new_orders.add(out.value.order_id)
+                placed = out.value
+                assert isinstance(placed, OrderUpdate)
+                rows.new_orders.add(placed.order_id)
             elif isinstance(leaf, c.AddMarket):
                 tape = self._touched.get(leaf.ticker) or self._tape(leaf.ticker)
                 tape.event_ticker = leaf.event_ticker
             n = self._events(out, rows, seq, n)
             if isinstance(leaf, c.AmendOrder):
-                new: OrderUpdate = out.value["new"]
+                amended = out.value
+                assert isinstance(amended, Amended)
+                new = amended.new
                 n += 1
                 tape = self._touched.get(new.ticker) or self._tape(new.ticker)
                 rows.order(new, tape.event_ticker, base | n)
         if n >> ORD_SHIFT:
             raise AssertionError(f"command {seq} has more than {1 << ORD_SHIFT} events")
 
-    def _events(self, out: Outcome, rows: _Batch, seq: int, n: int) -> int:
+    def _events(self, out: Outcome[object], rows: _Batch, seq: int, n: int) -> int:
         base = seq << ORD_SHIFT
         touched = self._touched
         candles = rows.candles

@@ -3,12 +3,16 @@
 Both answer from the tables the rate limiter enforces (``augury.api.ratelimit``), so what a
 client reads is what it is billed: the caller's effective tier and its two bucket budgets,
 and every endpoint whose price differs from the 10-token default (per item for batches).
-``grants`` is always empty: Augury has no volume-earned or manually granted usage levels,
-only the tier the operator sets. With rate limits off, every caller is reported
-``unlimited`` with the int32 maximum as both budgets.
+Paths are published as live Kalshi writes them, path parameters as ``:name``
+(``/trade-api/v2/portfolio/events/orders/:order_id``): clients compile these strings
+into their own limiters. ``grants`` is always empty: Augury has no volume-earned or
+manually granted usage levels, only the tier the operator sets. With rate limits off,
+every caller is reported ``unlimited`` with the int32 maximum as both budgets.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -48,13 +52,20 @@ async def get_limits(request: Request) -> Response:
     )
 
 
+def _colon_params(template: str) -> str:
+    """``/orders/{order_id}`` -> ``/orders/:order_id`` (live Kalshi's notation)."""
+    return re.sub(r"\{([a-z_]+)\}", r":\1", template)
+
+
 async def get_endpoint_costs(_request: Request) -> Response:
     return json_response(
         wa.GetAccountEndpointCostsResponse(
             default_cost=DEFAULT_COST,
             endpoint_costs=[
                 wa.EndpointTokenCost(
-                    method=entry.method, path=API_PREFIX + entry.path, cost=entry.cost
+                    method=entry.method,
+                    path=API_PREFIX + _colon_params(entry.path),
+                    cost=entry.cost,
                 )
                 for entry in ENDPOINT_COSTS
                 if entry.cost != DEFAULT_COST

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
-from augury.api.auth import KeyFormatError, generate_key_pair, load_public_key
+from augury.api.auth import KeyFormatError, check_uploaded_key, generate_key_pair
 from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.routes.orders import ctx
@@ -98,9 +98,9 @@ async def create_user(request: Request) -> Response:
     # The deposit follows only a creation that was accepted: an existing user is refused
     # (409) and nothing is deposited, so a provisioning script that retries cannot mint
     # money. (A crash between the two leaves the user unfunded, never funded twice.)
-    await context.submit(c.CreateUser(ts_ns=0, user_id=name, name=name))
+    await context.submit(c.CreateUser(user_id=name, name=name))
     if deposit:
-        await context.submit(c.Deposit(ts_ns=0, user_id=name, amount_cc=deposit))
+        await context.submit(c.Deposit(user_id=name, amount_cc=deposit))
     return json_response({"user_id": name}, 201)
 
 
@@ -135,9 +135,9 @@ async def move_cash(request: Request) -> Response:
     kind = request.path_params["kind"]
     command: c.Single
     if kind == "deposit":
-        command = c.Deposit(ts_ns=0, user_id=name, amount_cc=amount)
+        command = c.Deposit(user_id=name, amount_cc=amount)
     elif kind == "withdraw":
-        command = c.Withdraw(ts_ns=0, user_id=name, amount_cc=amount)
+        command = c.Withdraw(user_id=name, amount_cc=amount)
     else:
         raise ApiError(404, "not_found", f"unknown cash operation {kind!r}")
     outcome = await context.submit(command)
@@ -150,7 +150,7 @@ async def set_tier(request: Request) -> Response:
     data = await _body(request)
     name = _name(request.path_params["name"])
     tier = _short(data, "tier", "", WORD_MAX_LEN)
-    await context.submit(c.SetUserTier(ts_ns=0, user_id=name, tier=tier))
+    await context.submit(c.SetUserTier(user_id=name, tier=tier))
     return json_response({"user_id": name, "tier": tier})
 
 
@@ -168,13 +168,12 @@ async def create_key(request: Request) -> Response:
     name = _name(data.get("user"))
     pem = _short(data, "public_key", "", PEM_MAX_LEN)
     try:
-        _, key_type = load_public_key(pem)
+        key_type = check_uploaded_key(pem)
     except KeyFormatError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=name,
             name=_short(data, "name", name, NAME_MAX_LEN),
@@ -198,7 +197,6 @@ async def generate_key(request: Request) -> Response:
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=name,
             name=_short(data, "name", name, NAME_MAX_LEN),
@@ -221,7 +219,7 @@ async def load_catalog(request: Request) -> Response:
     except (KeyError, TypeError, AttributeError, ValueError):
         # Not the shape of a catalog (an entry that is not a mapping, a missing key...).
         raise ApiError(400, "invalid_parameters", "catalog: malformed entry") from None
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     created = 0
     errors = []
     for item, result in zip(items, outcome.value, strict=True):
@@ -247,7 +245,7 @@ async def market_action(request: Request) -> Response:
     ticker = bounds.ticker("ticker", request.path_params["ticker"])
     action = request.path_params["action"]
     if action in ("pause", "resume", "close"):
-        outcome = await context.submit(c.SetMarketState(ts_ns=0, ticker=ticker, action=action))
+        outcome = await context.submit(c.SetMarketState(ticker=ticker, action=action))
         return json_response({"ticker": ticker, "status": outcome.value})
     if action != "settle":
         raise ApiError(404, "not_found", f"unknown market action {action!r}")
@@ -258,7 +256,6 @@ async def market_action(request: Request) -> Response:
     value = _dollars(data, "value", PRICE_MAX_CC) if result == "scalar" else None
     outcome = await context.submit(
         c.DetermineMarket(
-            ts_ns=0,
             ticker=ticker,
             result=result,
             value_cc=value,
@@ -274,7 +271,7 @@ async def exchange_action(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ("pause", "resume"):
         raise ApiError(404, "not_found", f"unknown exchange action {action!r}")
-    outcome = await context.submit(c.SetExchangeState(ts_ns=0, paused=action == "pause"))
+    outcome = await context.submit(c.SetExchangeState(paused=action == "pause"))
     return json_response({"trading_active": outcome.value})
 
 

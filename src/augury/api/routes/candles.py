@@ -13,6 +13,8 @@ Invariants (docs/decisions/0009-candlesticks.md):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,6 +27,7 @@ from augury.api.routes.markets import int_param, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import candles as wc
 from augury.api.schemas import historical as wh
+from augury.api.tutorials import candle_period
 from augury.store.history_read import MAX_CANDLES, HistoryReader
 from augury.store.records import Candle
 
@@ -44,7 +47,7 @@ class _Window:
         if start is None or end is None or period is None:
             raise ApiError(400, "invalid_parameters", "start_ts, end_ts, period_interval needed")
         if period not in _PERIODS:
-            raise ApiError(400, "invalid_parameters", "period_interval is 1, 60 or 1440")
+            period = candle_period(period)  # 5 or 15 under --compat tutorials, else 400
         if start > end:
             raise ApiError(400, "invalid_parameters", "start_ts must not be after end_ts")
         self.start, self.end, self.period = start, end, period
@@ -61,10 +64,55 @@ def _check_market(context: Context, ticker: str, series: str | None) -> None:
         raise ApiError(404, "market_not_found", f"market {ticker} is not in series {series}")
 
 
+def aggregate(rows: list[Candle], period_min: int) -> list[Candle]:
+    """Fold consecutive 1-minute candles into ``period_min`` ones (the same semantics:
+    opens and ``previous`` of the first row, closes and open interest of the last, highs
+    and lows over all, sums added; a period's price OHLC only from rows that traded)."""
+    out: list[Candle] = []
+    span = period_min * 60
+    for row in rows:
+        end = -(-row.end_ts_s // span) * span
+        if not out or out[-1].end_ts_s != end:
+            out.append(replace(row, period_min=period_min, end_ts_s=end))
+            continue
+        acc = out[-1]
+        prices = [p for p in (acc.price_high_cc, row.price_high_cc) if p is not None]
+        lows = [p for p in (acc.price_low_cc, row.price_low_cc) if p is not None]
+        out[-1] = replace(
+            acc,
+            yes_bid_high_cc=max(acc.yes_bid_high_cc, row.yes_bid_high_cc),
+            yes_bid_low_cc=min(acc.yes_bid_low_cc, row.yes_bid_low_cc),
+            yes_bid_close_cc=row.yes_bid_close_cc,
+            yes_ask_high_cc=max(acc.yes_ask_high_cc, row.yes_ask_high_cc),
+            yes_ask_low_cc=min(acc.yes_ask_low_cc, row.yes_ask_low_cc),
+            yes_ask_close_cc=row.yes_ask_close_cc,
+            price_open_cc=acc.price_open_cc if acc.price_open_cc is not None else row.price_open_cc,
+            price_high_cc=max(prices) if prices else None,
+            price_low_cc=min(lows) if lows else None,
+            price_close_cc=row.price_close_cc
+            if row.price_close_cc is not None
+            else acc.price_close_cc,
+            price_volume_fine=acc.price_volume_fine + row.price_volume_fine,
+            volume_c=acc.volume_c + row.volume_c,
+            open_interest_c=row.open_interest_c,
+        )
+    return out
+
+
+def _candles(reader: HistoryReader, ticker: str, window: _Window, limit: int) -> list[Candle]:
+    if window.period in _PERIODS:
+        return reader.candles(ticker, window.period, window.start, window.end, limit=limit)
+    # --compat tutorials: 5 and 15 minutes, folded from the stored 1-minute candles.
+    first_minute = window.start - window.period * 60 + 60
+    minutes = reader.candles(ticker, 1, max(0, first_minute), window.end, limit=MAX_CANDLES)
+    folded = [c for c in aggregate(minutes, window.period) if c.end_ts_s >= window.start]
+    return folded[:limit]
+
+
 def _market_rows(
     reader: HistoryReader, ticker: str, window: _Window, limit: int
 ) -> list[wc.MarketCandlestick]:
-    rows = reader.candles(ticker, window.period, window.start, window.end, limit=limit)
+    rows = _candles(reader, ticker, window, limit)
     out = [candle_wire(row) for row in rows]
     if window.latest:
         before = reader.candle_before(ticker, window.period, window.start)
@@ -115,9 +163,7 @@ def _event_rows(
 ) -> tuple[list[list[Candle]], int]:
     # Share the budget evenly; a market that fills its share moves the common end back.
     share = max(1, MAX_CANDLES // max(1, len(tickers)))
-    rows = [
-        reader.candles(t, window.period, window.start, window.end, limit=share) for t in tickers
-    ]
+    rows = [_candles(reader, t, window, share) for t in tickers]
     end = window.end
     for market_rows in rows:
         if len(market_rows) == share:

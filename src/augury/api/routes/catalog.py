@@ -24,11 +24,13 @@ from starlette.routing import Route
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.market_stats import render_markets
+from augury.api.modes import current
 from augury.api.routes.markets import STATUS_FILTER, int_param, page_params, tickers_param
 from augury.api.routes.orders import ctx
 from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
 from augury.api.schemas.base import rfc3339_from_ns
+from augury.api.tutorials import market_status_alias
 from augury.domain.units import count_c_to_str
 from augury.engine.market import EventInfo, SeriesInfo
 
@@ -137,6 +139,7 @@ def event_wire(context: Context, event: EventInfo, markets: list[wm.Market] | No
         title=_str(meta, "title"),
         collateral_return_type="MECNET" if event.mutually_exclusive else "",
         mutually_exclusive=event.mutually_exclusive,
+        available_on_brokers=False,
         category=_str(series.meta, "category") if series is not None else None,
         strike_date=_str(meta, "strike_date") or None,
         strike_period=_str(meta, "strike_period") or None,
@@ -149,6 +152,7 @@ def event_wire(context: Context, event: EventInfo, markets: list[wm.Market] | No
             float(multiplier) if isinstance(multiplier, int | float) and fee_override else None
         ),
         exchange_index=0,
+        markets_count=len(event.markets) if current().tutorials else None,
     )
 
 
@@ -183,9 +187,8 @@ def _event_matches(context: Context, event: EventInfo, request: Request) -> bool
     exchange = context.exchange
     status = request.query_params.get("status")
     if status:
-        if status not in _EVENT_STATUS:
-            raise ApiError(400, "invalid_parameters", f"unknown status filter {status!r}")
-        wanted = STATUS_FILTER[status]
+        known = status in _EVENT_STATUS
+        wanted = STATUS_FILTER[status] if known else market_status_alias(status)
         if not any(exchange.markets[t].status in wanted for t in event.markets):
             return False
     min_close = int_param(request, "min_close_ts", None, 0, 2**40)

@@ -111,9 +111,7 @@ async def create_group(request: Request) -> Response:
     subaccount = subaccount_for(record, req.subaccount)
     limit = _limit_c(req.contracts_limit, req.contracts_limit_fp)
     outcome = await context.submit(
-        c.CreateOrderGroup(
-            ts_ns=0, user_id=record.user_id, subaccount=subaccount, contracts_limit_c=limit
-        )
+        c.CreateOrderGroup(user_id=record.user_id, subaccount=subaccount, contracts_limit_c=limit)
     )
     return json_response(
         wg.CreateOrderGroupResponse(
@@ -163,7 +161,6 @@ async def _action(request: Request, action: Literal["reset", "trigger", "delete"
     group = _group(context, request, record)
     await context.submit(
         c.OrderGroupAction(
-            ts_ns=0,
             user_id=record.user_id,
             group_id=group.group_id,
             action=action,
@@ -195,7 +192,7 @@ async def update_limit(request: Request) -> Response:
     group = _group(context, request, record)
     await context.submit(
         c.UpdateOrderGroupLimit(
-            ts_ns=0, user_id=record.user_id, group_id=group.group_id, contracts_limit_c=limit
+            user_id=record.user_id, group_id=group.group_id, contracts_limit_c=limit
         )
     )
     return json_response({})

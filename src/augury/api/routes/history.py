@@ -37,6 +37,7 @@ from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orders as wo
 from augury.api.schemas import portfolio as wp
+from augury.api.tutorials import order_status_alias
 from augury.api.wire import fill_wire, order_wire
 from augury.runtime.boot import HistoryUnavailable
 from augury.store.history_read import HistoryReader, InvalidCursorError
@@ -87,7 +88,7 @@ async def get_orders(request: Request) -> Response:
     record = context.principal(request, "read")
     status = request.query_params.get("status") or None
     if status is not None and status not in _ORDER_STATUSES:
-        raise ApiError(400, "invalid_parameters", "status is resting, canceled or executed")
+        status = order_status_alias(status)
     events = tickers_param(request, "event_ticker")
     if len(events) > 10:
         raise ApiError(400, "invalid_parameters", "event_ticker takes at most 10 events")

@@ -17,6 +17,8 @@ Rules:
   ``read::…``, ``write`` covers ``write::…``).
 - ``subaccount`` restricts the new key to one existing subaccount of the user.
   ``fcm_subtrader_id`` is refused: Augury has no FCM members.
+- An uploaded public key is RSA 2048-4096 bits or Ed25519 (``check_uploaded_key``), as
+  Kalshi accepts; the admin API applies the same check.
 - Generated keys follow Kalshi's formats: RSA-2048 as PKCS#1 PEM, Ed25519 as PKCS#8 PEM;
   the private half is returned once and never stored.
 """
@@ -30,7 +32,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from augury.api import bounds
-from augury.api.auth import ApiKeyRecord, KeyFormatError, generate_key_pair, load_public_key
+from augury.api.auth import ApiKeyRecord, KeyFormatError, check_uploaded_key, generate_key_pair
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
 from augury.api.routes.admin import new_key_id
@@ -112,7 +114,6 @@ async def _register(
     key_id = new_key_id()
     await context.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=record.user_id,
             name=name,
@@ -159,7 +160,7 @@ async def create_key(request: Request) -> Response:
     _check_new_key(context, record, req.name, req.subaccount, req.fcm_subtrader_id)
     bounds.text("public_key", req.public_key, PEM_MAX_LEN)
     try:
-        _, key_type = load_public_key(req.public_key)
+        key_type = check_uploaded_key(req.public_key)
     except KeyFormatError as error:
         raise ApiError(400, "invalid_parameters", str(error)) from None
     key_id = await _register(
@@ -207,7 +208,7 @@ async def delete_key(request: Request) -> Response:
     if "admin" in key.scopes:
         raise ApiError(403, "forbidden", "the operator key cannot be deleted")
     outcome = await context.runtime.sequencer.submit(
-        c.RevokeApiKey(ts_ns=0, api_key_id=key_id, user_id=record.user_id)
+        c.RevokeApiKey(api_key_id=key_id, user_id=record.user_id)
     )
     # Only a concurrent delete of the same key can get here and be refused.
     if outcome.reject is not None:

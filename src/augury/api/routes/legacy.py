@@ -21,6 +21,7 @@ Invariants:
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -43,6 +44,7 @@ from augury.api.schemas import errors as we
 from augury.api.schemas import legacy as lw
 from augury.api.schemas.base import legacy_contracts
 from augury.api.schemas.codec import RequestDecodeError, decode_request
+from augury.api.tutorials import amend_defaults
 from augury.api.wire import order_wire
 from augury.domain.units import count_c_to_str
 from augury.engine import commands as c
@@ -90,7 +92,7 @@ async def batch_create(request: Request) -> Response:
     # Items that fail to translate are answered without reaching the engine; the rest go
     # in one Batch command, where each item succeeds or fails on its own.
     now_ns = context.clock.now_ns()
-    items: list[c.Single] = []
+    items: list[c.PlaceOrder] = []
     failures: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
@@ -99,8 +101,8 @@ async def batch_create(request: Request) -> Response:
             failures[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
             failures[i] = error
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
-    results: list[Outcome] = list(outcome.value) if outcome is not None else []
+    outcome = await context.submit(c.Batch.of(items)) if items else None
+    results: list[Outcome[OrderUpdate]] = list(outcome.value) if outcome is not None else []
     out: list[lw.BatchCreateOrdersIndividualResponse] = []
     for i, item in enumerate(req.orders):
         failure = failures.get(i)
@@ -130,7 +132,6 @@ async def cancel_order(request: Request) -> Response:
     record = context.principal(request, "write")
     outcome = await context.submit(
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=path_order_id(request),
             subaccount=_query_subaccount(request, record),
@@ -168,11 +169,11 @@ async def batch_cancel(request: Request) -> Response:
     record = context.principal(request, "write")
     req = decode_request(await request.body(), lw.BatchCancelOrdersRequest)
     targets = _cancel_targets(req, record)
-    items: list[c.Single] = [
-        c.CancelOrder(ts_ns=0, user_id=record.user_id, order_id=order_id, subaccount=sub)
+    items: list[c.CancelOrder] = [
+        c.CancelOrder(user_id=record.user_id, order_id=order_id, subaccount=sub)
         for order_id, sub in targets
     ]
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     out: list[lw.BatchCancelOrdersIndividualResponse] = []
     for (order_id, _), result in zip(targets, outcome.value, strict=True):
         if result.reject is not None:
@@ -197,16 +198,40 @@ async def batch_cancel(request: Request) -> Response:
     return json_response(lw.BatchCancelOrdersResponse(orders=out))
 
 
+_AMEND_KEYS = ("ticker", "side", "action")
+
+
+def _complete_amend(raw: bytes, user_id: str, order_id: str, context: Context) -> bytes:
+    """A v1 amend without ``ticker``/``side``/``action``: 400 naming what the order has,
+    or (``--compat tutorials``) the body completed from the order itself."""
+    try:
+        data = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return raw  # decode_request answers it
+    if not isinstance(data, dict):
+        return raw
+    missing = [key for key in _AMEND_KEYS if key not in data]
+    if not missing:
+        return raw
+    order = context.exchange.orders.get(order_id)
+    known = None
+    if order is not None and order.key[0] == user_id:
+        known = {"ticker": order.ticker, "side": order.legacy_side, "action": order.legacy_action}
+    data.update(amend_defaults(missing, known))
+    return msgspec.json.encode(data)
+
+
 async def amend_order(request: Request) -> Response:
     context = _served(request)
     record = context.principal(request, "write")
-    req = decode_request(await request.body(), lw.AmendOrderRequest)
     order_id = path_order_id(request)
+    body = _complete_amend(await request.body(), record.user_id, order_id, context)
+    req = decode_request(body, lw.AmendOrderRequest)
     command = amend_command(req, record, order_id, context.exchange)
     outcome = await context.submit(command)
     return json_response(
         lw.AmendOrderResponse(
-            old_order=order_wire(outcome.value["old"]), order=order_wire(outcome.value["new"])
+            old_order=order_wire(outcome.value.old), order=order_wire(outcome.value.new)
         )
     )
 

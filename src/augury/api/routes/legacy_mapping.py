@@ -203,7 +203,6 @@ def place_command(
         max_cost_cents = MONEY_MAX_CC // CC_PER_CENT
         max_cost = bounds.int_in("buy_max_cost", req.buy_max_cost, -max_cost_cents, max_cost_cents)
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=record.user_id,
         ticker=bounds.ticker("ticker", req.ticker),
         side=side,
@@ -241,7 +240,6 @@ def amend_command(
         order = exchange.orders.get(order_id)
         count = order.fill_c + order.remaining_c if order is not None else 0
     return c.AmendOrder(
-        ts_ns=0,
         user_id=record.user_id,
         order_id=order_id,
         ticker=bounds.ticker("ticker", req.ticker),
@@ -263,7 +261,6 @@ def decrease_command(
     if (by is None) == (to is None):
         raise _bad("give exactly one of reduce_by (or reduce_by_fp) and reduce_to")
     return c.DecreaseOrder(
-        ts_ns=0,
         user_id=record.user_id,
         order_id=order_id,
         reduce_by_c=by,

@@ -23,6 +23,7 @@ from augury.api.schemas import exchange as wx
 from augury.api.schemas import markets as wm
 from augury.api.schemas import orderbook as wb
 from augury.api.schemas.base import rfc3339_from_ns
+from augury.api.tutorials import market_status_alias
 from augury.api.wire import book_levels
 from augury.domain.enums import MarketStatus
 from augury.engine.market import Market
@@ -99,9 +100,7 @@ def _filtered(request: Request) -> Iterable[Market]:
     status = request.query_params.get("status")
     wanted = None
     if status:
-        wanted = STATUS_FILTER.get(status)
-        if wanted is None:
-            raise ApiError(400, "invalid_parameters", f"unknown status filter {status!r}")
+        wanted = STATUS_FILTER.get(status) or market_status_alias(status)
     series = request.query_params.get("series_ticker")
     event = request.query_params.get("event_ticker")
     tickers = set(tickers_param(request, "tickers"))

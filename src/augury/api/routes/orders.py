@@ -69,7 +69,6 @@ def place_command(req: w.CreateOrderV2Request, record: ApiKeyRecord) -> c.PlaceO
     if req.order_group_id is not None:
         bounds.identifier("order_group_id", req.order_group_id)
     return c.PlaceOrder(
-        ts_ns=0,
         user_id=record.user_id,
         ticker=bounds.ticker("ticker", req.ticker),
         side=req.side,
@@ -98,7 +97,7 @@ def averages(update: OrderUpdate) -> tuple[str | None, str | None]:
     return dollars_cc_to_str(yes_avg), dollars_cc_to_str(fee_avg)
 
 
-def reduced_c(outcome: Outcome) -> int:
+def reduced_c(outcome: Outcome[object]) -> int:
     """Return the size a cancel removed from the book, from its own book deltas.
 
     Reading the order's remaining size before submitting would race with fills applied
@@ -140,7 +139,7 @@ async def batch_create(request: Request) -> Response:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
     # Items that fail to parse are answered without reaching the engine; the rest go in
     # one Batch command, and each item succeeds or fails on its own.
-    items: list[c.Single] = []
+    items: list[c.PlaceOrder] = []
     parse_errors: dict[int, ApiError] = {}
     for i, item in enumerate(req.orders):
         try:
@@ -149,8 +148,8 @@ async def batch_create(request: Request) -> Response:
             parse_errors[i] = ApiError(400, "invalid_parameters", str(exc), exc.field)
         except ApiError as error:
             parse_errors[i] = error
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items)) if items else None
-    results: list[Outcome] = list(outcome.value) if outcome is not None else []
+    outcome = await context.submit(c.Batch.of(items)) if items else None
+    results: list[Outcome[OrderUpdate]] = list(outcome.value) if outcome is not None else []
     out: list[w.BatchCreateOrdersV2ResponseOrdersInner] = []
     for i, item in enumerate(req.orders):
         failure = parse_errors.get(i)
@@ -207,7 +206,6 @@ async def cancel_order(request: Request) -> Response:
     order_id = path_order_id(request)
     outcome = await context.submit(
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=order_id,
             subaccount=_query_subaccount(request, record),
@@ -230,9 +228,8 @@ async def batch_cancel(request: Request) -> Response:
     req = decode_request(await request.body(), w.BatchCancelOrdersV2Request)
     if not 0 < len(req.orders) <= MAX_BATCH:
         raise ApiError(400, "invalid_parameters", f"a batch holds 1 to {MAX_BATCH} orders")
-    items: list[c.Single] = [
+    items: list[c.CancelOrder] = [
         c.CancelOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=bounds.identifier("order_id", item.order_id),
             subaccount=subaccount_for(record, item.subaccount)
@@ -241,7 +238,7 @@ async def batch_cancel(request: Request) -> Response:
         )
         for item in req.orders
     ]
-    outcome = await context.submit(c.Batch(ts_ns=0, items=items))
+    outcome = await context.submit(c.Batch.of(items))
     out = []
     for item, result in zip(req.orders, outcome.value, strict=True):
         if result.reject is not None:
@@ -273,7 +270,6 @@ async def cancel_all(request: Request) -> Response:
     record = context.principal(request, "write")
     await context.submit(
         c.CancelAll(
-            ts_ns=0,
             user_id=record.user_id,
             subaccount=_query_subaccount(request, record),
         )
@@ -296,7 +292,6 @@ async def amend_order(request: Request) -> Response:
             bounds.client_order_id(name, value)
     outcome = await context.submit(
         c.AmendOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=order_id,
             ticker=bounds.ticker("ticker", req.ticker),
@@ -309,7 +304,7 @@ async def amend_order(request: Request) -> Response:
             expiration_ts_ns=expiration,
         )
     )
-    update: OrderUpdate = outcome.value["new"]
+    update: OrderUpdate = outcome.value.new
     avg_price, avg_fee = averages(update)
     return json_response(
         w.AmendOrderV2Response(
@@ -333,7 +328,6 @@ async def decrease_order(request: Request) -> Response:
     order_id = path_order_id(request)
     outcome = await context.submit(
         c.DecreaseOrder(
-            ts_ns=0,
             user_id=record.user_id,
             order_id=order_id,
             reduce_by_c=parse_count(req.reduce_by, "reduce_by")

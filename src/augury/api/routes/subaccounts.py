@@ -90,7 +90,7 @@ async def create_subaccount(request: Request) -> Response:
     req = decode_request(await request.body(), ws.CreateSubaccountRequest)
     if req.exchange_index not in (None, 0):
         raise ApiError(400, "invalid_parameters", "this exchange has one shard: exchange_index 0")
-    outcome = await context.submit(c.CreateSubaccount(ts_ns=0, user_id=record.user_id))
+    outcome = await context.submit(c.CreateSubaccount(user_id=record.user_id))
     return json_response(ws.CreateSubaccountResponse(subaccount_number=outcome.value), 201)
 
 
@@ -131,7 +131,6 @@ async def transfer(request: Request) -> Response:
     bounds.int_in("amount_cents", req.amount_cents, 1, MONEY_MAX_CC // CC_PER_CENT)
     await context.submit(
         c.TransferCash(
-            ts_ns=0,
             user_id=record.user_id,
             from_subaccount=req.from_subaccount,
             to_subaccount=req.to_subaccount,

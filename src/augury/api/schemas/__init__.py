@@ -86,6 +86,13 @@ from augury.api.schemas.exchange import (
     Schedule,
     WeeklySchedule,
 )
+from augury.api.schemas.fee_changes import (
+    EventFeeChange,
+    GetEventFeeChangesResponse,
+    GetMultivariateEventsResponse,
+    GetSeriesFeeChangesResponse,
+    SeriesFeeChange,
+)
 from augury.api.schemas.groups import (
     CreateOrderGroupRequest,
     CreateOrderGroupResponse,
@@ -244,6 +251,7 @@ __all__ = [
     "ErrorEnvelope",
     "ErrorResponse",
     "EventData",
+    "EventFeeChange",
     "EventPosition",
     "ExchangeIndexStatus",
     "ExchangeStatus",
@@ -256,6 +264,7 @@ __all__ = [
     "GetBalanceResponse",
     "GetDepositsResponse",
     "GetEventCandlesticksResponse",
+    "GetEventFeeChangesResponse",
     "GetEventMetadataResponse",
     "GetEventResponse",
     "GetEventsResponse",
@@ -268,6 +277,7 @@ __all__ = [
     "GetMarketOrderbooksResponse",
     "GetMarketResponse",
     "GetMarketsResponse",
+    "GetMultivariateEventsResponse",
     "GetOrderGroupResponse",
     "GetOrderGroupsResponse",
     "GetOrderQueuePositionResponse",
@@ -276,6 +286,7 @@ __all__ = [
     "GetOrdersResponse",
     "GetPortfolioRestingOrderTotalValueResponse",
     "GetPositionsResponse",
+    "GetSeriesFeeChangesResponse",
     "GetSeriesListResponse",
     "GetSeriesResponse",
     "GetSettlementsResponse",
@@ -308,6 +319,7 @@ __all__ = [
     "RequestDecodeError",
     "Schedule",
     "Series",
+    "SeriesFeeChange",
     "Settlement",
     "SettlementSource",
     "SubaccountBalance",

@@ -86,6 +86,9 @@ class EventData(WireResponse, kw_only=True):
     title: str
     collateral_return_type: CollateralReturnType
     mutually_exclusive: bool
+    # Required by the OpenAPI (3.28) though "deprecated, always false" there, and gone
+    # from SDK 3.34: clients generated from the OpenAPI refuse an event without it.
+    available_on_brokers: bool
     category: str | None = None
     strike_date: str | None = None
     strike_period: str | None = None
@@ -96,6 +99,8 @@ class EventData(WireResponse, kw_only=True):
     fee_type_override: FeeType | None = None
     fee_multiplier_override: float | None = None
     exchange_index: int | None = None
+    # --compat tutorials only (docs/compat-tutorials.md): not a Kalshi field.
+    markets_count: int | None = None
 
 
 class GetEventsResponse(WireResponse, kw_only=True):

@@ -109,6 +109,10 @@ class Market(WireResponse, kw_only=True):
     price_ranges: list[PriceRange]
     is_provisional: bool | None = None
     exchange_index: int | None = None
+    # Sent by live Kalshi though absent from SDK 3.34: fractional trading (retired from the
+    # published OpenAPI in mid 2026) and the deprecated, always "0.0000", liquidity.
+    fractional_trading_enabled: bool | None = None
+    liquidity_dollars: str | None = None
     # Legacy courtesy fields (integer cents / whole contracts), see the module docstring.
     response_price_units: PriceUnits | None = None
     yes_bid: int | None = None

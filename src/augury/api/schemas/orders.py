@@ -38,8 +38,9 @@ class Order(WireResponse, kw_only=True):
     user_id: str
     client_order_id: str
     ticker: str
-    side: OutcomeSide | None = None
-    action: Action | None = None
+    # Optional in SDK 3.34 but required by the legacy v1 OpenAPI (and always known): sent.
+    side: OutcomeSide | None
+    action: Action | None
     outcome_side: OutcomeSide
     book_side: BookSide
     type: OrderType
@@ -72,6 +73,10 @@ class Order(WireResponse, kw_only=True):
     taker_fill_cost: int | None = None
     maker_fill_cost: int | None = None
     queue_position: int | None = None
+    # --compat tutorials only (docs/compat-tutorials.md): not Kalshi fields.
+    count: int | None = None
+    total_cost: int | None = None
+    avg_price: int | None = None
 
 
 class GetOrdersResponse(WireResponse, kw_only=True):

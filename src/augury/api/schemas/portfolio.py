@@ -72,6 +72,8 @@ class Fill(WireResponse, kw_only=True):
     count: int | None = None
     yes_price: int | None = None
     no_price: int | None = None
+    # --compat tutorials only (docs/compat-tutorials.md): not a Kalshi field.
+    fee: int | None = None
 
 
 class GetFillsResponse(WireResponse, kw_only=True):

@@ -27,7 +27,7 @@ import msgspec
 from augury.api.schemas.base import rfc3339_from_ns
 from augury.api.wire import book_levels, top_of_book
 from augury.api.ws import messages as m
-from augury.domain.units import ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
+from augury.domain.units import C_PER_CONTRACT, ONE_DOLLAR_CC, count_c_to_str, dollars_cc_to_str
 from augury.engine.events import (
     BookDelta,
     FillEvent,
@@ -205,8 +205,8 @@ def ticker_body(ticker: str, mid: str, state: TickerState, ts_ns: int) -> bytes:
     )
 
 
-def trade_body(trade: TradeEvent) -> bytes:
-    """Build a public ``trade`` body."""
+def trade_body(trade: TradeEvent, *, with_count: bool = False) -> bytes:
+    """Build a public ``trade`` body (``with_count``: the tutorials' whole ``count``)."""
     taker_yes = trade.taker_side == "bid"
     outcome = "yes" if taker_yes else "no"
     return _encode(
@@ -222,6 +222,7 @@ def trade_body(trade: TradeEvent) -> bytes:
             is_block_trade=False,
             ts=trade.ts_ns // _NS_PER_S,
             ts_ms=_ms(trade.ts_ns),
+            count=trade.count_c // C_PER_CONTRACT if with_count else None,
         )
     )
 

@@ -17,8 +17,12 @@ transport cannot take them. When they exceed ``limit_bytes`` while the transport
 paused (the peer is not reading), the connection is *dropped*:
 the buffer is discarded, an ``error`` 25 "Subscription buffer overflow" frame and a close
 frame are queued behind what the transport already holds, and the hub forgets the
-connection. Memory per connection is bounded by ``limit_bytes`` plus the transport's
-high-water mark plus one flush.
+connection. Pongs the transport wrote while paused count too (``control_bytes``, kept by
+``transport.AuguryWebSocketProtocol``), and on their own may not pass
+``CONTROL_BYTES_MAX``: an honest client pings rarely, and each pong waiting in the
+transport is a small separate object, so a flood of them fragments the heap long after
+it is freed. Memory per connection is bounded by
+``limit_bytes`` plus the transport's high-water mark plus one flush.
 
 Invariants
     - Messages reach the client in ``push`` order: one buffer, drained in order.
@@ -39,10 +43,18 @@ from typing import Protocol
 from augury.api.ws.channels import ChannelSpec
 from augury.api.ws.protocol import ERROR_TEXT, ErrorCode, error_frame
 
-__all__ = ["Connection", "Sender", "Subscription", "TokenBucket", "frame_header"]
+__all__ = [
+    "CONTROL_BYTES_MAX",
+    "Connection",
+    "Sender",
+    "Subscription",
+    "TokenBucket",
+    "frame_header",
+]
 
 log = logging.getLogger(__name__)
 
+CONTROL_BYTES_MAX = 64 * 1024  # pongs owed to a peer that is not reading
 _SEQ = b'{"type":"%b","sid":%d,"seq":%d,"msg":%b}'
 _NO_SEQ = b'{"type":"%b","sid":%d,"msg":%b}'
 
@@ -79,8 +91,11 @@ class Sender(Protocol):
     async def send(self, frames: bytearray) -> bool:
         """Send ready frames, waiting as the transport requires; False once closed."""
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
         """Queue a final text frame and a close frame without waiting, then let go."""
+
+    def attach(self, conn: Connection) -> None:
+        """Let the transport count its control frames toward ``conn``'s limit."""
 
 
 class TokenBucket:
@@ -94,14 +109,14 @@ class TokenBucket:
         self._tokens = burst
         self._last = now
 
-    def take(self, now: float) -> bool:
-        """Spend one token; False when none is left."""
+    def take(self, now: float, n: float = 1.0) -> bool:
+        """Spend ``n`` tokens; False (spending none) when fewer are left."""
         tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
         self._last = now
-        if tokens < 1.0:
+        if tokens < n:
             self._tokens = tokens
             return False
-        self._tokens = tokens - 1.0
+        self._tokens = tokens - n
         return True
 
 
@@ -167,11 +182,16 @@ class Connection:
         limit_bytes: int,
         on_dirty: Callable[[Connection], None],
         on_drop: Callable[[Connection], None],
+        api_key_id: str | None = None,
+        address: str = "",
     ) -> None:
         self.sender = sender
         self.user_id = user_id  # None: unauthenticated, public channels only
         self.subaccount = subaccount  # a key restricted to one subaccount sees only it
+        self.api_key_id = api_key_id  # the key that opened it; revoking it closes this
+        self.address = address  # the source the anonymous-connection cap counts under
         self.limit_bytes = limit_bytes
+        self.control_bytes = 0  # pongs the paused transport holds (see transport)
         self.subs: dict[int, Subscription] = {}
         self.next_sid = 1
         self.closed = False
@@ -199,11 +219,17 @@ class Connection:
         out += payload
         # Only a backlog the peer is not reading counts: a burst the transport can take
         # now (say, ten thousand snapshots after one subscribe) goes out at the next flush.
-        if len(out) > self.limit_bytes and not self.sender.writable():
+        if len(out) + self.control_bytes > self.limit_bytes and not self.sender.writable():
             self.drop(ErrorCode.BUFFER_OVERFLOW, 1008)
         elif not self.dirty:
             self.dirty = True
             self._on_dirty(self)
+
+    def check_overflow(self) -> None:
+        """Drop the connection (code 25) if its backlog, pongs included, is past the limit."""
+        control = self.control_bytes
+        if control > CONTROL_BYTES_MAX or len(self._out) + control > self.limit_bytes:
+            self.drop(ErrorCode.BUFFER_OVERFLOW, 1008)
 
     def flush(self) -> None:
         """Hand the buffer to the transport now if it can take it, else to the writer."""
@@ -243,7 +269,12 @@ class Connection:
         self._out = bytearray()
         self._wakeup.set()
         log.info("dropping a WebSocket connection (user %s): code %d", self.user_id, code)
-        self.sender.drop(error_frame(0, code), close_code, ERROR_TEXT[code])
+        self.sender.drop(
+            error_frame(0, code),
+            close_code,
+            ERROR_TEXT[code],
+            stop_reading=code is ErrorCode.BUFFER_OVERFLOW,
+        )
         # The hub may be iterating its subscriber sets right now: unregister afterwards.
         asyncio.get_running_loop().call_soon(self._on_drop, self)
 

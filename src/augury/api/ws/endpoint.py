@@ -2,10 +2,16 @@
 
 Handshake (CONTRACT §8.1): the client signs ``timestamp + "GET" + "/trade-api/ws/v2"``
 and sends the three ``KALSHI-ACCESS-*`` headers on the upgrade request, verified exactly
-like REST (``augury.api.auth.authenticate`` over the raw path, with the server's key
-ring). A connection without any of the headers is accepted as anonymous and may use the
-public channels only (code 9 for the others); headers that do not verify refuse the
-upgrade with HTTP 401 and the nested JSON error body REST uses.
+like REST by the server's ``AuthGuard`` (over the raw path, with the server's key ring),
+which also refuses a handshake whose signature was already used (401
+``header_signature_replayed``) and throttles failures (429). A connection without any of
+the headers is accepted as anonymous and may use the public channels only (code 9 for the
+others); headers that do not verify refuse the upgrade with the HTTP status and the
+nested JSON error body REST uses. One source address may hold at most
+``ServerLimits.ws_anonymous_per_address`` anonymous connections, and all addresses
+together ``ws_anonymous_max`` (429 past either), so anonymous streams can never fill the
+server's connection cap.
+Revoking the key a connection signed with closes it (``Hub``).
 
 After the upgrade the endpoint only reads: each text frame is one command for the
 connection's :class:`~augury.api.ws.session.Session`, which answers through the
@@ -19,19 +25,12 @@ import asyncio
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from augury.api.auth import (
-    HEADER_KEY,
-    HEADER_SIGNATURE,
-    HEADER_TIMESTAMP,
-    ApiKeyRecord,
-    AuthError,
-    authenticate,
-    has_scope,
-)
+from augury.api.auth import ApiKeyRecord, has_scope
+from augury.api.auth_guard import address_of
 from augury.api.context import Context, json_response
 from augury.api.errors import ApiError
+from augury.api.sandbox.ws import connection_for
 from augury.api.schemas.errors import error_envelope
-from augury.api.ws.connection import Connection
 from augury.api.ws.hub import Hub
 from augury.api.ws.session import Session
 from augury.api.ws.transport import sender_for
@@ -43,28 +42,10 @@ WS_PATH = "/trade-api/ws/v2"
 
 def handshake_principal(context: Context, websocket: WebSocket) -> ApiKeyRecord | None:
     """Authenticate the upgrade request; None when it carries no credentials at all."""
-    headers = websocket.headers
-    key_id = headers.get(HEADER_KEY)
-    timestamp = headers.get(HEADER_TIMESTAMP)
-    signature = headers.get(HEADER_SIGNATURE)
-    if key_id is None and timestamp is None and signature is None:
+    guard = context.auth
+    if not guard.is_signed(websocket.scope):
         return None
-    raw_path = websocket.scope.get("raw_path") or websocket.scope["path"].encode()
-    path = raw_path.decode("latin-1").split("?", 1)[0]
-    try:
-        record = authenticate(
-            context.keys,
-            key_id=key_id,
-            timestamp=timestamp,
-            signature_b64=signature,
-            method="GET",
-            path=path,
-            now_ms=context.clock.now_ns() // 1_000_000,
-            window_ms=context.settings.auth_window_ms,
-            allow_pkcs1v15=context.settings.legacy_pkcs1v15,
-        )
-    except AuthError as error:
-        raise ApiError(error.status, error.code, error.message, error.details) from None
+    record = guard.authenticate(websocket.scope)
     if record.user_id in context.blocked_users:
         raise ApiError(403, "account_suspended", "this account is suspended")
     if not has_scope(record, "read"):
@@ -84,20 +65,39 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     """Serve one WebSocket connection until the peer leaves or is dropped."""
     context: Context = websocket.app.state.context
     hub: Hub = websocket.app.state.ws_hub
+    address = address_of(websocket.scope)
     try:
         record = handshake_principal(context, websocket)
+        limits = context.settings.limits
+        if record is None:
+            per_address = limits.ws_anonymous_per_address
+            if hub.anonymous_count(address) >= per_address:
+                raise ApiError(
+                    429,
+                    "too_many_connections",
+                    f"at most {per_address} unauthenticated connections per address",
+                )
+            if hub.anonymous_count() >= limits.ws_anonymous_max:
+                raise ApiError(429, "too_many_connections", "too many unauthenticated connections")
     except ApiError as error:
         await _deny(websocket, error)
         return
     await websocket.accept()
-    conn = Connection(
-        sender_for(websocket),
+    # A key with sandbox WebSocket faults gets a connection that applies them.
+    sender = sender_for(websocket)
+    conn = connection_for(
+        websocket,
+        record,
+        sender,
         user_id=record.user_id if record is not None else None,
         subaccount=record.subaccount if record is not None else None,
         limit_bytes=hub.buffer_bytes,
         on_dirty=hub.mark_dirty,
         on_drop=hub.disconnect,
+        api_key_id=record.api_key_id if record is not None else None,
+        address=address,
     )
+    sender.attach(conn)
     hub.connect(conn)
     conn.start()
     session = Session(hub, conn, asyncio.get_running_loop().time)

@@ -24,6 +24,12 @@ What comes from where:
     order_group_updates  OrderGroupUpdate
     market_lifecycle_v2  MarketUpdate, plus ``event_lifecycle`` when an AddEvent created
                       an event (the engine emits no event for that, the command says it)
+Connections: the hub counts unauthenticated connections per source address (the endpoint
+refuses one past ``ServerLimits.ws_anonymous_per_address``), and when an API key is
+revoked (``ApiKeyUpdate`` inactive) it drops every connection that key opened, with
+``error`` 9 "Authentication required" and close code 1008, before any later event of the
+key's user is fanned out.
+
 ``market_position.volume_fp`` is the position's ``traded_c`` (contracts the account
 traded in the market, from the engine, so it survives restarts).
 """
@@ -41,6 +47,7 @@ from augury.api.ws.connection import Connection, Subscription
 from augury.api.ws.protocol import ErrorCode
 from augury.engine import commands as c
 from augury.engine.events import (
+    ApiKeyUpdate,
     BookDelta,
     Event,
     FillEvent,
@@ -51,6 +58,7 @@ from augury.engine.events import (
     TradeEvent,
 )
 from augury.engine.exchange import Exchange, Outcome
+from augury.engine.results import batch_outcomes
 
 __all__ = ["BUFFER_ENV", "DEFAULT_BUFFER_BYTES", "FLUSH_INTERVAL_S", "Hub"]
 
@@ -107,6 +115,11 @@ class Hub:
         self._last_size: dict[str, int] = {}  # ticker -> size of its last trade
         self.deliveries = 0  # data messages buffered, for the benchmarks
         self.drops = 0  # connections dropped as slow readers (code 25), for /metrics
+        self._anonymous: dict[str, int] = {}  # source address -> open anonymous connections
+        self._anonymous_total = 0
+        self.revoked_drops = 0  # connections closed because their key was revoked
+        # --compat tutorials: trades also carry a whole-contract ``count``.
+        self.trade_count = False
         for ticker, market in exchange.markets.items():
             self._tickers[ticker] = ch.ticker_state(market, 0)
 
@@ -123,6 +136,15 @@ class Hub:
 
     def connect(self, conn: Connection) -> None:
         self.connections.add(conn)
+        if conn.user_id is None:
+            self._anonymous[conn.address] = self._anonymous.get(conn.address, 0) + 1
+            self._anonymous_total += 1
+
+    def anonymous_count(self, address: str | None = None) -> int:
+        """Return how many unauthenticated connections ``address`` (or everyone) holds."""
+        if address is None:
+            return self._anonymous_total
+        return self._anonymous.get(address, 0)
 
     def mark_dirty(self, conn: Connection) -> None:
         """Remember a connection with buffered frames; schedule one flush for all."""
@@ -151,9 +173,18 @@ class Hub:
             conn.flush()
 
     def disconnect(self, conn: Connection) -> None:
-        """Forget a connection and all its subscriptions."""
+        """Forget a connection and all its subscriptions (idempotent)."""
+        if conn not in self.connections:
+            return
         self.connections.discard(conn)
         self.drops += conn.dropped
+        if conn.user_id is None:
+            self._anonymous_total -= 1
+            left = self._anonymous[conn.address] - 1
+            if left:
+                self._anonymous[conn.address] = left
+            else:
+                del self._anonymous[conn.address]
         for sub in list(conn.subs.values()):
             self.unregister(sub)
         conn.subs.clear()
@@ -234,7 +265,7 @@ class Hub:
 
     # --- the sequencer sink ----------------------------------------------------------------
 
-    def on_applied(self, seq: int, command: c.Command, outcome: Outcome) -> None:
+    def on_applied(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Fan out one applied command's events (sequencer sink; never blocks).
 
         An exception here would stop the sequencer (fail-stop), so a fan-out bug is
@@ -250,13 +281,13 @@ class Hub:
             for conn in list(self.connections):
                 conn.drop(ErrorCode.CHANNEL_ERROR, 1011)
 
-    def _fan_out(self, command: c.Command, outcome: Outcome) -> None:
+    def _fan_out(self, command: c.Command, outcome: Outcome[object]) -> None:
         if not self.connections:
             self._remember_quietly(outcome.events)
             return
         touched: dict[str, int] = {}
         if isinstance(command, c.Batch):
-            for item, result in zip(command.items, outcome.value, strict=True):
+            for item, result in zip(command.items, batch_outcomes(outcome), strict=True):
                 if result.reject is None:
                     self._apply_one(item, result, touched)
         else:
@@ -279,7 +310,9 @@ class Hub:
             elif isinstance(event, (BookDelta, MarketUpdate)):
                 tickers.pop(event.ticker, None)
 
-    def _apply_one(self, command: c.Command, outcome: Outcome, touched: dict[str, int]) -> None:
+    def _apply_one(
+        self, command: c.Command, outcome: Outcome[object], touched: dict[str, int]
+    ) -> None:
         # AddEvent answers True when it created the event (False: metadata refreshed).
         if isinstance(command, c.AddEvent) and outcome.value is True:
             self._event_created(command.event_ticker)
@@ -303,6 +336,8 @@ class Hub:
             self._group(event)
         elif isinstance(event, MarketUpdate):
             self._lifecycle(event)
+        elif isinstance(event, ApiKeyUpdate) and not event.active:
+            self._revoked(event.api_key_id)
 
     def _market_subs(self, channel: str, ticker: str) -> list[Subscription]:
         subs = self._by_market[channel].get(ticker)
@@ -352,7 +387,7 @@ class Hub:
         self._last_size[trade.ticker] = trade.count_c
         subs = self._market_subs("trade", trade.ticker)
         if subs:
-            body = ch.trade_body(trade)
+            body = ch.trade_body(trade, with_count=self.trade_count)
             for sub in subs:
                 sub.send(T_TRADE, body)
 
@@ -392,6 +427,11 @@ class Hub:
             body = ch.order_group_body(update)
             for sub in subs:
                 sub.send(T_GROUP, body)
+
+    def _revoked(self, api_key_id: str) -> None:
+        for conn in [conn for conn in self.connections if conn.api_key_id == api_key_id]:
+            self.revoked_drops += 1
+            conn.drop(ErrorCode.AUTH_REQUIRED, 1008)
 
     def _lifecycle(self, update: MarketUpdate) -> None:
         if update.kind == "created":

@@ -86,6 +86,8 @@ class TradeMsg(_Msg, kw_only=True):
     is_block_trade: bool
     ts: int
     ts_ms: int
+    # --compat tutorials only (whole contracts): not a Kalshi field.
+    count: int | None = None
 
 
 class FillMsg(_Msg, kw_only=True):

@@ -16,7 +16,8 @@ Invariants
       compare them (e.g. ``"Exactly one subscription ID is required"``).
     - An ``id`` of 0 means "no id" (AsyncAPI ``commandId``), so replies leave it out.
     - Parsing never raises anything but ``WsError``: a frame that is not JSON, not an
-      object, or has a mistyped ``id``/``cmd``/``params`` is code 1.
+      object, nested deeper than ``JSON_DEPTH_MAX`` levels (checked before decoding, as
+      for REST bodies), or has a mistyped ``id``/``cmd``/``params`` is code 1.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from typing import Any
 
 import msgspec
 
+from augury.api.body_guard import json_too_deep
+
 __all__ = [
     "ERROR_TEXT",
+    "JSON_DEPTH_MAX",
     "Command",
     "ErrorCode",
     "WsError",
@@ -110,12 +114,18 @@ class WsError(Exception):
     """A command refused with a numbered code; ``market_ticker`` names the culprit."""
 
     def __init__(
-        self, code: ErrorCode, market_ticker: str | None = None, *, cmd_id: int = 0
+        self,
+        code: ErrorCode,
+        market_ticker: str | None = None,
+        *,
+        cmd_id: int = 0,
+        details: str | None = None,
     ) -> None:
         super().__init__(ERROR_TEXT[code])
         self.code = code
         self.market_ticker = market_ticker
         self.cmd_id = cmd_id
+        self.details = details  # how to fix it (issue 16); the code and text stay Kalshi's
 
 
 class Command:
@@ -129,12 +139,16 @@ class Command:
         self.params = params
 
 
+JSON_DEPTH_MAX = 32  # as ServerLimits.json_depth_max; a command nests three levels
 _DECODER = msgspec.json.Decoder()
 _ENCODER = msgspec.json.Encoder()
 
 
 def parse_command(raw: str | bytes) -> Command:
     """Decode one frame into a command envelope (errors carry the frame's id if any)."""
+    data_bytes = raw.encode() if isinstance(raw, str) else raw
+    if json_too_deep(data_bytes, JSON_DEPTH_MAX):
+        raise WsError(ErrorCode.UNABLE_TO_PROCESS)
     try:
         data = _DECODER.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError):
@@ -164,11 +178,15 @@ def _with_id(cmd_id: int, body: dict[str, Any]) -> bytes:
     return _ENCODER.encode(body)
 
 
-def error_frame(cmd_id: int, code: ErrorCode, market_ticker: str | None = None) -> bytes:
-    """Build an ``error`` reply."""
+def error_frame(
+    cmd_id: int, code: ErrorCode, market_ticker: str | None = None, details: str | None = None
+) -> bytes:
+    """Build an ``error`` reply (``details``, when given, is an extra key clients ignore)."""
     msg: dict[str, Any] = {"code": int(code), "msg": ERROR_TEXT[code]}
     if market_ticker is not None:
         msg["market_ticker"] = market_ticker
+    if details is not None:
+        msg["details"] = details
     return _with_id(cmd_id, {"type": "error", "msg": msg})
 
 

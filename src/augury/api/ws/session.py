@@ -22,6 +22,15 @@ Rules (CONTRACT §8.3 / §8.6):
       optional parameter is code 11.
     - Limits: 10,000 commands/s per connection and 100 updates/s per subscription (code
       27), 10,000 markets per subscription and 500,000 per connection (code 26).
+    - Bounds on what one command may carry, checked before anything is registered, so a
+      connection's memory and the work of one command stay bounded (docs/SECURITY.md):
+      at most ``CHANNELS_PER_COMMAND_MAX`` channels, ``SIDS_PER_COMMAND_MAX`` sids and
+      ``TICKERS_PER_COMMAND_MAX`` tickers or ids (code 26 for tickers, 11 otherwise),
+      each ticker or id at most ``TICKER_CHARS_MAX`` characters (code 11; the refusal
+      never echoes it); at most ``UNKNOWN_MARKETS_MAX`` tickers per subscription that
+      name no market yet, and ``FEED_IDS_MAX`` index ids / underlyings per subscription
+      (code 26); and at most ``TICKERS_PER_S`` tickers or ids handled per second per
+      connection (code 27).
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from augury.api.tutorials import channel_alias
 from augury.api.ws.channels import CHANNELS, ChannelSpec
 from augury.api.ws.connection import Connection, Subscription, TokenBucket
 from augury.api.ws.hub import Hub
@@ -45,11 +55,19 @@ from augury.api.ws.protocol import (
     subscribed_frame,
     unsubscribed_frame,
 )
+from augury.domain.limits import TICKER_MAX_LEN
 
 __all__ = [
+    "CHANNELS_PER_COMMAND_MAX",
     "COMMANDS_PER_S",
+    "FEED_IDS_MAX",
     "MAX_MARKETS_PER_CONNECTION",
     "MAX_MARKETS_PER_SUBSCRIPTION",
+    "SIDS_PER_COMMAND_MAX",
+    "TICKERS_PER_COMMAND_MAX",
+    "TICKERS_PER_S",
+    "TICKER_CHARS_MAX",
+    "UNKNOWN_MARKETS_MAX",
     "UPDATES_PER_S",
     "Session",
 ]
@@ -60,14 +78,45 @@ COMMANDS_PER_S = 10_000
 UPDATES_PER_S = 100
 MAX_MARKETS_PER_SUBSCRIPTION = 10_000
 MAX_MARKETS_PER_CONNECTION = 500_000
+CHANNELS_PER_COMMAND_MAX = 32  # there are 14 channels
+SIDS_PER_COMMAND_MAX = 100  # one sid per channel
+TICKERS_PER_COMMAND_MAX = MAX_MARKETS_PER_SUBSCRIPTION
+TICKER_CHARS_MAX = TICKER_MAX_LEN  # as REST: Kalshi's OpenAPI maxLength for tickers
+UNKNOWN_MARKETS_MAX = 1_000  # tickers naming no market, per subscription
+FEED_IDS_MAX = 1_000  # index_ids / underlying_tickers per subscription
+TICKERS_PER_S = 100_000  # tickers and ids a connection may have handled per second
 
 E = ErrorCode
+_HANDLERS = {
+    "subscribe": "_subscribe",
+    "unsubscribe": "_unsubscribe",
+    "update_subscription": "_update",
+    "list_subscriptions": "_list",
+}
 
 
-def _list_of(value: object, kind: type, code: ErrorCode) -> list[Any]:
-    if not isinstance(value, list) or not all(type(v) is kind for v in value):
+def _list_of(
+    value: object,
+    kind: type,
+    code: ErrorCode,
+    most: int | None = None,
+    too_many: ErrorCode = E.INVALID_PARAMETER,
+) -> list[Any]:
+    if not isinstance(value, list):
+        raise WsError(code)
+    if most is not None and len(value) > most:
+        raise WsError(too_many)
+    if not all(type(v) is kind for v in value):
         raise WsError(code)
     return value
+
+
+def _names(value: object) -> list[str]:
+    """A list of tickers or ids: at most ``TICKERS_PER_COMMAND_MAX``, each short enough."""
+    names = _list_of(value, str, E.INVALID_PARAMETER, TICKERS_PER_COMMAND_MAX, E.MARKET_LIMIT)
+    if any(len(name) > TICKER_CHARS_MAX for name in names):
+        raise WsError(E.INVALID_PARAMETER)
+    return names
 
 
 def _flag(params: dict[str, Any], name: str) -> bool:
@@ -86,11 +135,11 @@ def _tickers(params: dict[str, Any], one: str, many: str) -> list[str] | None:
         return None
     out: list[str] = []
     if single is not None:
-        if not isinstance(single, str) or not single:
+        if not isinstance(single, str) or not single or len(single) > TICKER_CHARS_MAX:
             raise WsError(E.INVALID_PARAMETER)
         out.append(single)
     if plural is not None:
-        out.extend(_list_of(plural, str, E.INVALID_PARAMETER))
+        out.extend(_names(plural))
     return list(dict.fromkeys(out))
 
 
@@ -118,13 +167,8 @@ class Session:
         self.conn = conn
         self.clock = clock
         self.bucket = TokenBucket(COMMANDS_PER_S, COMMANDS_PER_S, clock())
+        self.ticker_bucket = TokenBucket(TICKERS_PER_S, TICKERS_PER_S, clock())
         self.by_channel: dict[str, Subscription] = {}
-        self._commands: dict[str, Callable[[Command], None]] = {
-            "subscribe": self._subscribe,
-            "unsubscribe": self._unsubscribe,
-            "update_subscription": self._update,
-            "list_subscriptions": self._list,
-        }
 
     def handle(self, raw: str | bytes) -> None:
         """Process one frame; every outcome, error included, goes to the client."""
@@ -134,12 +178,16 @@ class Session:
             cmd_id = command.id
             if not self.bucket.take(self.clock()):
                 raise WsError(E.TOO_MANY_REQUESTS)
-            handler = self._commands.get(command.cmd)
-            if handler is None:
+            # Handler names, not bound methods kept on self: a session holding its own
+            # methods is a reference cycle, freed only by a full collection.
+            name = _HANDLERS.get(command.cmd)
+            if name is None:
                 raise WsError(E.UNKNOWN_COMMAND)
-            handler(command)
+            getattr(self, name)(command)
         except WsError as error:
-            self.conn.push(error_frame(cmd_id or error.cmd_id, error.code, error.market_ticker))
+            self.conn.push(
+                error_frame(cmd_id or error.cmd_id, error.code, error.market_ticker, error.details)
+            )
         except Exception:
             log.exception("WebSocket command failed")
             self.conn.push(error_frame(cmd_id, E.INTERNAL_ERROR))
@@ -151,10 +199,14 @@ class Session:
         if channels is None or channels == []:
             raise WsError(E.CHANNELS_REQUIRED)
         specs: dict[str, ChannelSpec] = {}
-        for name in _list_of(channels, str, E.UNABLE_TO_PROCESS):
+        for name in _list_of(channels, str, E.UNABLE_TO_PROCESS, CHANNELS_PER_COMMAND_MAX):
             spec = CHANNELS.get(name)
             if spec is None:
-                raise WsError(E.UNKNOWN_CHANNEL)
+                # Tutorials' ``order_update``: user_orders under --compat, else a hint.
+                alias, hint = channel_alias(name)
+                spec = CHANNELS.get(alias) if alias is not None else None
+                if spec is None:
+                    raise WsError(E.UNKNOWN_CHANNEL, details=hint)
             specs[name] = spec
         if self.conn.user_id is None and any(spec.auth for spec in specs.values()):
             raise WsError(E.AUTH_REQUIRED)
@@ -166,6 +218,9 @@ class Session:
             return None
         tickers = _tickers(params, "market_ticker", "market_tickers")
         ids = _tickers(params, "market_id", "market_ids")
+        named = len(tickers or ()) + len(ids or ())
+        if named and not self.ticker_bucket.take(self.clock(), named):
+            raise WsError(E.TOO_MANY_REQUESTS)
         if ids is not None:
             if not spec.by_id:
                 raise WsError(E.INVALID_PARAMETER)
@@ -188,11 +243,16 @@ class Session:
         total = sum(len(s.markets) for s in self.conn.subs.values() if s.markets is not None)
         if total + len(added) > MAX_MARKETS_PER_CONNECTION:
             raise WsError(E.MARKET_LIMIT)
+        markets = self.hub.exchange.markets
         if spec.name == "orderbook_delta":
-            markets = self.hub.exchange.markets
             for ticker in added:
                 if ticker not in markets:
                     raise WsError(E.MARKET_NOT_FOUND, ticker)
+            return
+        # Tickers of markets that do not exist (yet) cost memory and nothing else.
+        unknown = sum(1 for t in added if t not in markets)
+        if unknown and unknown + sum(1 for t in current if t not in markets) > UNKNOWN_MARKETS_MAX:
+            raise WsError(E.MARKET_LIMIT)
 
     def _subscribe(self, command: Command) -> None:
         params = self._params(command)
@@ -202,8 +262,8 @@ class Session:
         if any(spec.name == "communications" for spec in specs):
             _check_shards(params)
         for name in ("index_ids", "underlying_tickers"):
-            if params.get(name) is not None:
-                _list_of(params[name], str, E.INVALID_PARAMETER)
+            if params.get(name) is not None and len(_names(params[name])) > FEED_IDS_MAX:
+                raise WsError(E.MARKET_LIMIT)
         plans = []
         for spec in specs:
             markets = self._markets(spec, params)
@@ -277,7 +337,7 @@ class Session:
         sids = self._params(command).get("sids")
         if sids is None or sids == []:
             raise WsError(E.SIDS_REQUIRED)
-        sids = list(dict.fromkeys(_list_of(sids, int, E.UNABLE_TO_PROCESS)))
+        sids = list(dict.fromkeys(_list_of(sids, int, E.UNABLE_TO_PROCESS, SIDS_PER_COMMAND_MAX)))
         for sid in sids:
             if sid not in self.conn.subs:
                 raise WsError(E.UNKNOWN_SID)
@@ -373,12 +433,15 @@ class Session:
         if not values:
             code = E.INDEX_IDS_REQUIRED if is_index else E.UNDERLYING_TICKERS_REQUIRED
             raise WsError(code)
-        values = _list_of(values, str, E.INVALID_PARAMETER)
+        values = _names(values)
         current = sub.extra.get(key)
         held = list(current) if isinstance(current, list) else []
         if action.startswith("subscribe"):
             held = list(dict.fromkeys([*held, *values]))
+            if len(held) > FEED_IDS_MAX:
+                raise WsError(E.MARKET_LIMIT)
         else:
-            held = [v for v in held if v not in values]
+            gone = set(values)
+            held = [v for v in held if v not in gone]
         sub.extra[key] = held
         self.conn.push(ok_frame(command.id, sub.sid, sub.ack_seq, {key: held}))

@@ -15,6 +15,15 @@ three things, all for the market-data feed:
   instead of letting Linux grow it to megabytes per socket: the slow-consumer limit
   (``connection``) then trips after a bounded backlog, and a thousand stalled peers do
   not pin gigabytes of kernel memory.
+- **Pongs count toward the slow-consumer limit.** A client may ping, and each ping is
+  answered with a pong written straight to the transport. While the transport is paused
+  (the peer is not reading), the bytes of those pongs are added to the connection's
+  buffered bytes (``Connection.control_bytes``), so a never-reading client flooding pings
+  trips the same code-25 drop as one that lets market data pile up. After the server has
+  sent its close frame, pings are no longer answered.
+- **A bounded message size.** A client message larger than ``ws_max_size`` (1 MiB by
+  default, ``ServerLimits.ws_message_bytes_max``) fails the connection with close code
+  1009 before anything parses it.
 - **Raw text frames.** The protocol puts itself into the ASGI scope under
   ``scope["extensions"]["augury.ws.frames"]`` so the endpoint can write a whole batch of
   unmasked text frames with one ``transport.write`` (:class:`FrameSender`) instead of one
@@ -41,7 +50,7 @@ from websockets.exceptions import InvalidState
 from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
-from augury.api.ws.connection import frame_header
+from augury.api.ws.connection import Connection, frame_header
 
 __all__ = [
     "FRAMES_EXTENSION",
@@ -106,6 +115,11 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             logger=logging.getLogger("uvicorn.error"),
         )
 
+        # The connection whose buffer limit this transport's pongs count toward (set by
+        # the endpoint once the connection exists).
+        self.owner: Connection | None = None
+        self.reading_stopped = False  # a dropped slow consumer: never read from it again
+
     def connection_made(self, transport: BaseTransport) -> None:
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")
@@ -113,11 +127,48 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             with contextlib.suppress(OSError, AttributeError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, WS_SNDBUF_BYTES)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        # Break the reference cycles through this protocol (its scope names it; its owner
+        # names its sender, which names it): freed at once, not at the next full
+        # collection, which the server runs rarely (runtime.boot tunes the collector).
+        self.owner = None
+        failure = self.conn.parser_exc  # e.g. a message over the size limit
+        if failure is not None:
+            failure.__traceback__ = None  # its frames hold the protocol: a cycle
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"].pop(FRAMES_EXTENSION, None)
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         # The app task was created but has not run yet, so it will see this extension.
         if self.handshake_initiated and self.response.status_code == 101:
             self.scope["extensions"][FRAMES_EXTENSION] = {"protocol": self}
+
+    def handle_ping(self) -> None:
+        output = b"".join(self.conn.data_to_send())
+        if self.close_sent or self.transport.is_closing():
+            return  # closing: the peer gets no more pongs
+        self.transport.write(output)
+        owner = self.owner
+        if owner is not None and not self.writable.is_set():
+            owner.control_bytes += len(output)
+            owner.check_overflow()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.owner is not None:
+            self.owner.control_bytes = 0  # the transport drained: the pongs went out
+
+    async def receive(self) -> Any:
+        message = await super().receive()
+        # uvicorn resumes reading once the app has taken every message; a dropped slow
+        # consumer stays unread.
+        if self.reading_stopped and not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+        return message
 
     def send_keepalive_ping(self) -> None:
         self.ping_timer = None
@@ -140,8 +191,13 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
         self.transport.write(frames)
         return True
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
-        """Queue a last text frame and a close frame, and abort if the peer never reads."""
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
+        """Queue a last text frame and a close frame, and abort if the peer never reads.
+
+        ``stop_reading`` (a slow consumer, code 25): the peer is not reading what it is
+        sent, so nothing more it sends is read either (a ping flood costs nothing more).
+        Otherwise reading goes on, for the peer's close frame.
+        """
         if self.close_sent or self.disconnected or self.transport.is_closing():
             return
         self.transport.write(text_frames([last]))
@@ -150,7 +206,12 @@ class AuguryWebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
-        if self.read_paused:
+        if stop_reading:
+            self.reading_stopped = True
+            if not self.read_paused:
+                self.read_paused = True
+                self.transport.pause_reading()
+        elif self.read_paused:
             self.read_paused = False
             self.transport.resume_reading()
         # close() would wait for a buffer the peer is not reading; abort after a grace.
@@ -165,6 +226,10 @@ class FrameSender:
     def __init__(self, protocol: AuguryWebSocketProtocol) -> None:
         self._protocol = protocol
 
+    def attach(self, conn: Connection) -> None:
+        """Count this transport's pongs toward ``conn``'s buffer limit."""
+        self._protocol.owner = conn
+
     def writable(self) -> bool:
         return self._protocol.writable.is_set()
 
@@ -177,8 +242,8 @@ class FrameSender:
     async def send(self, frames: bytearray) -> bool:
         return self._protocol.write_frames(frames)
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
-        self._protocol.drop(last, code, reason)
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
+        self._protocol.drop(last, code, reason, stop_reading=stop_reading)
 
 
 class AsgiSender:
@@ -190,6 +255,9 @@ class AsgiSender:
         self._websocket = websocket
         self._tasks: set[asyncio.Task[None]] = set()
         self._sending = False
+
+    def attach(self, conn: Connection) -> None:
+        """The server answers pings itself; nothing to count here."""
 
     def writable(self) -> bool:
         # While a send is awaited the socket is not keeping up with what is buffered.
@@ -212,7 +280,7 @@ class AsgiSender:
             self._sending = False
         return True
 
-    def drop(self, last: bytes, code: int, reason: str) -> None:
+    def drop(self, last: bytes, code: int, reason: str, *, stop_reading: bool = False) -> None:
         task = asyncio.get_running_loop().create_task(self._drop(last, code, reason))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -182,8 +182,12 @@ class MarketMaker(Strategy):
         return self.fair_cc if ticker == self.ticker else None
 
 
-STRATEGIES: dict[str, Callable[[str], Strategy]] = {
-    "mean_reversion": lambda ticker: MeanReversion(ticker),
-    "mean_reversion_corrected": lambda ticker: MeanReversion(ticker, corrected=True),
-    "market_maker": lambda ticker: MarketMaker(ticker),
+# name -> build(ticker, the market's fee schedule). The CLI passes the fees it looked up
+# (``bot run``) or that the recording carries (``backtest``).
+STRATEGIES: dict[str, Callable[[str, FeeSchedule], Strategy]] = {
+    "mean_reversion": lambda ticker, fees: MeanReversion(ticker, fees=fees),
+    "mean_reversion_corrected": lambda ticker, fees: MeanReversion(
+        ticker, corrected=True, fees=fees
+    ),
+    "market_maker": lambda ticker, _fees: MarketMaker(ticker),
 }

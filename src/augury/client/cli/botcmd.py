@@ -16,15 +16,14 @@ from typing import Annotated
 
 import typer
 
-from augury.client import endpoints as ep
 from augury.client.bots.live import LiveBroker, run_bot
 from augury.client.bots.risk import RiskLimits
 from augury.client.bots.runner import DecisionLog, Runner
 from augury.client.bots.strategies import STRATEGIES
 from augury.client.cli.common import HostOpt, ProfileOpt, RootOpt, client_for, fail
 from augury.client.clock import SystemClock
+from augury.client.market_fees import market_fees
 from augury.client.orders import new_client_order_id
-from augury.client.sim.fees import FeeSchedule, multiplier_e4
 from augury.client.sim.fillmodel import FillModel
 from augury.client.ws import WsClient
 
@@ -52,10 +51,7 @@ def run(
     if strategy not in STRATEGIES:
         raise fail(f"unknown strategy {strategy!r}; one of {', '.join(STRATEGIES)}")
     client = client_for(host, profile, root)
-    market = client.market(ticker)
-    series = client.send(ep.get_event(market.event_ticker)).event.series_ticker
-    found = client.send(ep.get_series(series)).series
-    fees = FeeSchedule(found.fee_type, multiplier_e4(found.fee_multiplier))
+    fees = market_fees(client, [ticker])[ticker]
     limits = RiskLimits(max_position_c=max_position * 100, max_orders_per_min=max_orders_per_min)
     prefix = f"{strategy[:8]}-{new_client_order_id()[:8]}"
     out = log.open("a") if log is not None else sys.stdout
@@ -63,7 +59,7 @@ def run(
     broker = FillModel(fees) if paper else live
     assert broker is not None
     runner = Runner(
-        STRATEGIES[strategy](ticker),
+        STRATEGIES[strategy](ticker, fees),
         broker,
         cash_cc=cash * 10_000,
         limits=limits,
@@ -71,7 +67,7 @@ def run(
         id_prefix=prefix,
         own_orders_in_book=not paper,
     )
-    runner.log("mode", paper=paper, ticker=ticker, fee_type=fees.fee_type)
+    runner.log("mode", paper=paper, ticker=ticker, fees=fees.describe())
     ws = WsClient(client.host, signer=client.signer)
 
     async def main() -> None:

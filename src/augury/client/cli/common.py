@@ -20,6 +20,7 @@ from rich.table import Table
 
 from augury.client.creds import CredentialError, CredentialStore
 from augury.client.errors import ClientError
+from augury.client.hosts import Host, resolve
 from augury.client.signing import Signer
 from augury.client.sync import Client
 
@@ -33,6 +34,7 @@ __all__ = [
     "print_json",
     "print_table",
     "signer_for",
+    "ws_host",
 ]
 
 HostOpt = Annotated[
@@ -82,6 +84,18 @@ def client_for(
     if context is not None:
         context.call_on_close(client.close)  # when the command ends, however it ends
     return client
+
+
+def ws_host(spec: str | None) -> Host:
+    """Return the host a WebSocket command connects to (its ``ws_url``, not the REST one).
+
+    Named hosts keep their own WebSocket origins (Kalshi serves the feed from
+    ``external-api-ws.*``, not the REST origin), so commands pass the ``Host`` itself.
+    """
+    try:
+        return resolve(spec or "local")
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 def to_builtins(value: Any) -> Any:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,14 +32,18 @@ from augury.client.cli.common import (
     client_for,
     fail,
     print_json,
+    run_api,
     signer_for,
+    ws_host,
 )
 from augury.client.clock import SystemClock
 from augury.client.feed import FEED_CHANNELS, events_from
-from augury.client.hosts import resolve
-from augury.client.recording import Recorder, count_events, read_events
+from augury.client.hosts import Host
+from augury.client.market_fees import market_fees
+from augury.client.recording import Recorder, count_events, read_events, read_fees
 from augury.client.replay import Replayer
 from augury.client.report import render_html, render_json, render_table
+from augury.client.sim.fees import FEE_TYPES, FeeSchedule
 from augury.client.units import count_c, dollars_cc
 from augury.client.ws import WsClient
 
@@ -62,17 +67,23 @@ def record(
     names = [t for t in (tickers or "").split(",") if t]
     if series:
         names += [m.ticker for m in client.markets(series_ticker=series, limit=1000).markets]
+    fees = run_api(lambda: market_fees(client, names))
     signer, profile_host = signer_for(profile, root, required=True)
-    url = resolve(host or profile_host or "local")
-    asyncio.run(_record(out, names, url.rest_url, signer, duration, events))
+    asyncio.run(_record(out, names, ws_host(host or profile_host), signer, duration, events, fees))
 
 
 async def _record(
-    out: Path, tickers: list[str], url: str, signer: Any, duration: float | None, limit: int | None
+    out: Path,
+    tickers: list[str],
+    host: str | Host,
+    signer: Any,
+    duration: float | None,
+    limit: int | None,
+    fees: dict[str, FeeSchedule] | None = None,
 ) -> None:
     clock = SystemClock()
-    recorder = Recorder(out)
-    ws = WsClient(url, signer=signer)
+    recorder = Recorder(out, fees=fees)
+    ws = WsClient(host, signer=signer)
     await ws.subscribe(FEED_CHANNELS[:2], tickers)
     await ws.subscribe(FEED_CHANNELS[2:])
     done = asyncio.Event()
@@ -173,23 +184,41 @@ def backtest(
     cash: Annotated[int, typer.Option("--cash", help="starting dollars", min=1)] = 1000,
     html_out: Annotated[Path | None, typer.Option("--html", help="write an HTML report")] = None,
     compare_live: Annotated[Path | None, typer.Option("--compare-live", help="fills JSONL")] = None,
+    fee_type: Annotated[
+        str | None,
+        typer.Option("--fee-type", help="override the recorded fee type: " + " | ".join(FEE_TYPES)),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a strategy over a recording and report P&L, risk and calibration."""
+    """Run a strategy over a recording and report P&L, risk and calibration.
+
+    Fees are the ones recorded with the data (each market's series or event schedule at
+    record time); ``--fee-type`` replaces the type and keeps the recorded multiplier. A
+    recording without fee metadata is charged ``quadratic x1``, and the report says so.
+    """
     if strategy not in STRATEGIES:
         raise fail(f"unknown strategy {strategy!r}; one of {', '.join(STRATEGIES)}")
+    if fee_type is not None and fee_type not in FEE_TYPES:
+        raise fail(f"unknown fee type {fee_type!r}; one of {', '.join(FEE_TYPES)}")
     if not data.exists():
         raise fail(f"{data}: no such recording")
     if ticker is None:
         ticker = next((getattr(e, "ticker", None) for e in read_events(data)), None)
         if ticker is None:
             raise fail(f"{data}: the recording is empty")
+    recorded = read_fees(data)
+
+    def fees(market: str) -> FeeSchedule:
+        found = recorded.get(market, FeeSchedule())
+        return found if fee_type is None else replace(found, fee_type=fee_type)
+
     total = count_events(data)
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("backtest", total=total)
         result = run_backtest(
             read_events(data),
-            STRATEGIES[strategy](ticker),
+            STRATEGIES[strategy](ticker, fees(ticker)),
+            fees=fees,
             latency_ns=latency_ms * 1_000_000,
             cash_cc=cash * 10_000,
             progress=lambda n: bar.update(task, completed=n),

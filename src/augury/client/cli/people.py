@@ -29,8 +29,9 @@ from augury.client.cli.common import (
     print_table,
     run_api,
     signer_for,
+    ws_host,
 )
-from augury.client.hosts import resolve
+from augury.client.hosts import Host
 from augury.client.models import wire
 from augury.client.pagination import items
 from augury.client.units import UnitError, count_c, dollars_cc
@@ -105,15 +106,15 @@ def book(
             Console().print(_book_table(ticker, found.yes_dollars, found.no_dollars))
         return
     signer, profile_host = signer_for(profile, root, required=True)
-    asyncio.run(
-        _watch(resolve(host or profile_host or "local").rest_url, signer, ticker, updates, as_json)
-    )
+    asyncio.run(_watch(ws_host(host or profile_host), signer, ticker, updates, as_json))
 
 
-async def _watch(url: str, signer: object, ticker: str, updates: int, as_json: bool) -> None:
+async def _watch(
+    host: str | Host, signer: object, ticker: str, updates: int, as_json: bool
+) -> None:
     from augury.client.signing import Signer
 
-    ws = WsClient(url, signer=signer if isinstance(signer, Signer) else None)
+    ws = WsClient(host, signer=signer if isinstance(signer, Signer) else None)
     await ws.subscribe(["orderbook_delta"], [ticker])
     runner = asyncio.ensure_future(ws.run())
     seen = 0

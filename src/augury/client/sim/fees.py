@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["FeeSchedule", "multiplier_e4"]
+__all__ = ["FEE_TYPES", "FeeSchedule", "multiplier_e4"]
 
 _TAKER: Final = (7, 100)
 _MAKER: Final = {
@@ -23,6 +23,7 @@ _MAKER: Final = {
     "quadratic_with_combo_maker_fees": (7, 200),
     "flat": (0, 1),
 }
+FEE_TYPES: Final = tuple(_MAKER)
 
 
 def multiplier_e4(text: str | float | int) -> int:
@@ -38,6 +39,11 @@ class FeeSchedule:
 
     fee_type: str = "quadratic"
     multiplier_e4: int = 10_000
+
+    def describe(self) -> str:
+        """Return ``fee_type x multiplier`` for reports (the multiplier as a decimal)."""
+        whole, frac = divmod(self.multiplier_e4, 10_000)
+        return f"{self.fee_type} x{whole}.{frac:04d}".rstrip("0").rstrip(".")
 
     def fee_cc(self, yes_price_cc: int, count_c: int, is_taker: bool) -> int:
         """Return the fee of one side of one fill, in centi-cents, rounded up."""

@@ -2,6 +2,6 @@
 
 from augury.client.ws.backoff import Backoff
 from augury.client.ws.book import LocalBook
-from augury.client.ws.client import WsClient, WsStats
+from augury.client.ws.client import WsClient, WsCommandError, WsStats
 
-__all__ = ["Backoff", "LocalBook", "WsClient", "WsStats"]
+__all__ = ["Backoff", "LocalBook", "WsClient", "WsCommandError", "WsStats"]

@@ -13,6 +13,13 @@ How it stays correct
     - A lost connection (or error 25, the server dropping a slow reader) reconnects after
       ``Backoff.delay(n)``: ``min(30, 2**n)`` s plus jitter, ``n`` consecutive failures.
 
+Changing what a subscription covers: ``update(channel or sid, add=[...], remove=[...])``
+sends Kalshi's ``update_subscription`` (``add_markets``, then ``delete_markets``) on the
+channel's live sid and waits for each reply; added order-book markets get their snapshot
+on the same sid (next seq). The desired state changes first, so a connection lost
+meanwhile resubscribes the new set. ``unsubscribe(channel)`` leaves the channel. A reply of
+type ``error`` raises ``WsCommandError`` (the desired change is undone).
+
 Two ways to consume: ``async for message in ws.messages()`` (a bounded queue; the oldest
 message is dropped when a consumer falls behind, and counted) or ``ws.on(type, callback)``.
 ``on_connect`` callbacks run after every (re)subscription: bots reconcile there.
@@ -44,7 +51,7 @@ from augury.client.signing import Signer
 from augury.client.ws.backoff import Backoff
 from augury.client.ws.book import LocalBook
 
-__all__ = ["WsClient", "WsStats"]
+__all__ = ["WsClient", "WsCommandError", "WsStats"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,15 @@ _QUEUE_MAX: Final = 10_000
 _MAX_FRAME_BYTES: Final = 16 * 1024 * 1024
 _BOOK_CHANNEL: Final = "orderbook_delta"
 _TERMINAL_CODES: Final = frozenset({10, 25})
+
+
+class WsCommandError(Exception):
+    """The server answered a command with an ``error`` (``code``, ``message``)."""
+
+    def __init__(self, cmd: str, msg: dict[str, Any]) -> None:
+        self.code = msg.get("code")
+        self.message = msg.get("msg") or msg.get("message")
+        super().__init__(f"{cmd}: error {self.code}: {self.message}")
 
 
 @dataclass
@@ -145,6 +161,51 @@ class WsClient:
         if channel == _BOOK_CHANNEL:
             self.books.clear()
 
+    async def update(
+        self,
+        target: str | int,
+        *,
+        add: list[str] | tuple[str, ...] = (),
+        remove: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """Add and remove markets of one subscription (by channel name or live sid).
+
+        Raises:
+            KeyError: nothing is subscribed under ``target``.
+            ValueError: the subscription covers every market (nothing to add or remove).
+            WsCommandError: the server refused the change (the desired state is restored).
+        """
+        channel = self._sid_channel.get(target) if isinstance(target, int) else target
+        desired = self._desired.get(channel) if channel is not None else None
+        if desired is None or channel is None:
+            raise KeyError(f"not subscribed: {target!r}")
+        if desired.tickers is None:
+            raise ValueError(f"{channel} covers every market; subscribe markets to update it")
+        before = set(desired.tickers)
+        desired.tickers = (desired.tickers | set(add)) - set(remove)
+        if channel == _BOOK_CHANNEL:
+            for ticker in add:
+                self.books.setdefault(ticker, LocalBook(ticker))
+        sid = next((s for s, ch in self._sid_channel.items() if ch == channel), None)
+        try:
+            # Without a live sid the next (re)subscription carries the new set.
+            for action, tickers in (("add_markets", add), ("delete_markets", remove)):
+                if sid is None or not tickers or self._conn is None:
+                    continue
+                params = {"sids": [sid], "market_tickers": list(tickers), "action": action}
+                reply = await self._command("update_subscription", params, wait=True)
+                if reply.get("type") == "error":
+                    raise WsCommandError("update_subscription", reply.get("msg") or {})
+        except WsCommandError:
+            desired.tickers = before
+            raise
+        except ConnectionError:
+            pass  # the connection dropped; the reconnect subscribes the desired set
+        finally:
+            if channel == _BOOK_CHANNEL:
+                for ticker in set(self.books) - (desired.tickers or set()):
+                    del self.books[ticker]
+
     def on(self, message_type: str, callback: Callback) -> None:
         """Call ``callback(message)`` for every message of ``message_type`` (``*``: all)."""
         self._callbacks[message_type].append(callback)
@@ -195,7 +256,9 @@ class WsClient:
         headers: dict[str, str] = {}
         if self.signer is not None:
             path = urlsplit(self.host.ws_url).path
-            headers = self.signer.headers("GET", path, self.clock.now_ns() // 1_000_000)
+            headers = self.signer.headers(
+                "GET", path, self.clock.now_ns() // 1_000_000, unique=True
+            )
         async with connect(
             self.host.ws_url,
             additional_headers=headers,
@@ -247,7 +310,8 @@ class WsClient:
         self._pending.clear()
         self._acked.set()
         for future in self._replies.values():
-            future.cancel()
+            if not future.done():
+                future.set_exception(ConnectionError("websocket connection lost"))
         self._replies.clear()
         self._sid_channel.clear()
         self._seq.clear()

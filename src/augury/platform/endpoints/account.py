@@ -155,7 +155,6 @@ async def create_api_key(call: Call) -> Response:
     scopes: list[str] = sorted(set(body.scopes))
     outcome = await call.platform.submit(
         c.RegisterApiKey(
-            ts_ns=0,
             api_key_id=key_id,
             user_id=user_id,
             name=body.name,
@@ -177,9 +176,7 @@ async def delete_api_key(call: Call) -> Response:
     user_id = call.user.user_id
     if key_id not in {k for k, *_ in call.platform.reads.api_keys(user_id)}:
         raise PlatformError(404, "no such API key")
-    outcome = await call.platform.submit(
-        c.RevokeApiKey(ts_ns=0, api_key_id=key_id, user_id=user_id)
-    )
+    outcome = await call.platform.submit(c.RevokeApiKey(api_key_id=key_id, user_id=user_id))
     if outcome.reject is not None:
         raise PlatformError(404, "no such API key")
     return json_reply(s.OkResponse(ok=True))

@@ -3,15 +3,18 @@
 Marks: each open position is valued at its side's mark: the YES book's mid when both sides
 rest, else the last trade, else its own average cost (so an untraded market shows no
 unrealised gain or loss). Amounts are computed in centi-cents and shown in cents, floored.
-Realised P&L is net of fees.
+Fees are what they took from the balance (decision 0041: per order, rounded up to the
+cent), so ``feesPaidCents`` is the sum of the position's trades' ``feeCents``; realised
+P&L is net of exactly those fees.
 """
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
-from augury.domain.units import C_PER_CONTRACT, ONE_DOLLAR_CC
+from augury.domain.units import C_PER_CONTRACT, CC_PER_CENT, ONE_DOLLAR_CC
 from augury.platform import schemas as s
+from augury.platform.fees import orders_fee_cents
 from augury.platform.http import PlatformError, json_reply
 from augury.platform.routing import Call, Endpoint
 from augury.platform.trading import yes_mark_cc
@@ -28,10 +31,14 @@ async def list_positions(call: Call) -> Response:
     user_id = call.user.user_id
     balance = reads.balance(user_id)
     protections = await call.platform.protections.for_user(user_id)
+    by_market: dict[str, list[int]] = {}
+    for ticker, order_total_cc in await reads.order_fee_totals(user_id):
+        by_market.setdefault(ticker, []).append(order_total_cc)
     items: list[s.Position] = []
     invested = value = realized = 0
     for pos in reads.positions(user_id):
-        realized += pos.realized_pnl_cc - pos.fees_paid_cc
+        fees_cc = orders_fee_cents(by_market.get(pos.ticker, ())) * CC_PER_CENT
+        realized += pos.realized_pnl_cc - fees_cc
         if pos.position_c == 0 or pos.settled:
             continue
         market = reads.market(pos.ticker)
@@ -69,8 +76,8 @@ async def list_positions(call: Call) -> Response:
                 mark_price_cents=_cents(mark_cc),
                 market_value_cents=_cents(value_cc),
                 unrealized_pnl_cents=_cents(value_cc - pos.exposure_cc),
-                realized_pnl_cents=_cents(pos.realized_pnl_cc - pos.fees_paid_cc),
-                fees_paid_cents=_cents(pos.fees_paid_cc),
+                realized_pnl_cents=_cents(pos.realized_pnl_cc - fees_cc),
+                fees_paid_cents=_cents(fees_cc),
                 market_status=market.status if market else "",
                 protection=protection,
             )

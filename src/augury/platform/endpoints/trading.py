@@ -15,6 +15,7 @@ from augury.engine import commands as c
 from augury.engine.events import OrderUpdate
 from augury.platform import render
 from augury.platform import schemas as s
+from augury.platform.fees import ceil_cents, fill_fee_cents
 from augury.platform.http import PlatformError, json_reply
 from augury.platform.reads import FillRecord, MarketView, OrderRecord
 from augury.platform.routing import Call, Endpoint, Query
@@ -101,14 +102,29 @@ async def place_trade(call: Call) -> Response:
             average_price_cents=fills.average_price_cc // 100,
             average_price_bps=fills.average_price_cc,
             notional_cents=fills.notional_cc // 100,
-            fee_cents=-(-fills.fee_cc // 100),  # fees are paid in whole cents, rounded up
+            fee_cents=ceil_cents(fills.fee_cc),  # a new order: its fees so far (decision 0041)
             balance_cents=(balance.available_cc if balance else 0) // 100,
         ),
         201,
     )
 
 
-def _trade_wire(call: Call, fill: FillRecord, status: Literal["open", "closed"]) -> s.Trade:
+async def _fill_fees_cents(call: Call, fills: list[FillRecord]) -> dict[str, int]:
+    """Each fill's fee as the balance saw it (decision 0041), by fill id."""
+    orders = sorted({fill.order_id for fill in fills})
+    rows = await call.platform.reads.order_fills_fees(call.user.user_id, orders)
+    before: dict[str, int] = {}
+    cents: dict[str, int] = {}
+    for order_id, fill_id, fee_cc in rows:
+        paid = before.get(order_id, 0)
+        cents[fill_id] = fill_fee_cents(paid, fee_cc)
+        before[order_id] = paid + fee_cc
+    return cents
+
+
+def _trade_wire(
+    call: Call, fill: FillRecord, status: Literal["open", "closed"], fee_cents: int
+) -> s.Trade:
     side, action = fill_direction(fill.legacy_side, fill.legacy_action)
     market = call.platform.reads.market(fill.ticker)
     price = _side_price(fill.price_cc, side)
@@ -124,7 +140,7 @@ def _trade_wire(call: Call, fill: FillRecord, status: Literal["open", "closed"])
         quantity_centis=fill.count_c,
         price_cents=price // 100,
         price_bps=price,
-        fee_cents=-(-fill.fee_cc // 100),
+        fee_cents=fee_cents,
         is_taker=fill.is_taker,
         status=status,
         created_at=render.iso(fill.ts_ns) or "",
@@ -149,12 +165,13 @@ async def list_trades(call: Call) -> Response:
     while len(picked) < limit and scanned < _SCAN_MAX:
         fills, cursor = await reads.fills(user_id, 200 if status else limit, cursor)
         scanned += len(fills)
+        fees = await _fill_fees_cents(call, fills)
         for fill in fills:
             state: Literal["open", "closed"] = (
                 "open" if _position_open(call, user_id, fill.ticker) else "closed"
             )
             if status is None or state == status:
-                picked.append(_trade_wire(call, fill, state))
+                picked.append(_trade_wire(call, fill, state, fees[fill.fill_id]))
         if not cursor:
             break
     # A filtered page may stop mid-page; its cursor then resumes after the last scanned
@@ -261,7 +278,7 @@ async def cancel_limit_order(call: Call) -> Response:
     order_id = call.path_params["id"]
     user_id = call.user.user_id
     outcome = await call.platform.submit(
-        c.CancelOrder(ts_ns=0, user_id=user_id, order_id=order_id, subaccount=0)
+        c.CancelOrder(user_id=user_id, order_id=order_id, subaccount=0)
     )
     if outcome.reject is not None:
         # Not resting: say so only to the order's owner (anyone else learns nothing).

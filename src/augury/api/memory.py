@@ -1,0 +1,75 @@
+"""Give memory the server freed back to the operating system (glibc's ``malloc_trim``).
+
+CPython frees most large buffers (request bodies, WebSocket frames, transport buffers)
+with ``free``; glibc keeps freed heap memory for reuse instead of returning it, and with
+long-lived objects allocated in between, the process's resident size stays at its peak
+after a burst. Measured (``bench/soak.py``'s WebSocket attacks against an in-process
+server, no other traffic): resident memory 104 MB before, 128 MB after the attack and
+still after 35 s and a full garbage collection, 109 MB after one ``malloc_trim(0)``.
+
+``MemoryTrimmer`` calls ``malloc_trim(0)`` every ``interval_s`` seconds on a worker thread
+(ctypes releases the GIL for the call, so the event loop keeps running). Where glibc is
+not the C library it does nothing.
+
+Invariants
+    - Never on the event loop thread; at most one trim at a time.
+    - ``trims`` and ``trim_seconds`` count what it did (plain attributes, for ``/metrics``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import time
+from collections.abc import Callable
+from typing import Final
+
+__all__ = ["TRIM_INTERVAL_S", "MemoryTrimmer"]
+
+log = logging.getLogger(__name__)
+
+TRIM_INTERVAL_S: Final = 10.0
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    # The process's own symbols (dlopen(NULL)) include the C library's; only glibc has
+    # malloc_trim. (ctypes.util.find_library would run ldconfig in a subprocess.)
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+class MemoryTrimmer:
+    """Periodically returns freed heap memory to the OS (see the module docstring)."""
+
+    def __init__(self, interval_s: float = TRIM_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self._trim = _malloc_trim()
+        self.trims = 0
+        self.trim_seconds = 0.0
+
+    @property
+    def available(self) -> bool:
+        return self._trim is not None
+
+    def trim_now(self) -> None:
+        """Trim once, on the calling thread."""
+        if self._trim is None:
+            return
+        started = time.perf_counter()
+        self._trim(0)
+        self.trims += 1
+        self.trim_seconds += time.perf_counter() - started
+
+    async def run(self) -> None:
+        """Trim every ``interval_s`` seconds until cancelled."""
+        if self._trim is None:
+            return
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await asyncio.to_thread(self.trim_now)

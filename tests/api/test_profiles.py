@@ -1,0 +1,242 @@
+"""API profiles: the default (compatible) one, and ``--profile 2026`` (the current contract).
+
+What each profile serves is derived from the contract files: the 2026 profile sends, for
+every model the SDK 3.34 digest knows, only the digest's keys; the default profile adds
+the courtesy keys every wire Struct declares beyond them, and docs/profiles.md must list
+each of those. The official SDK works against both; v1 order writes and PKCS#1 v1.5
+signatures are refused under 2026 (with a diagnostic for the latter).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from augury.api import schemas as S
+from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
+from augury.api.auth import presign_text, sign_message, signing_headers
+from augury.api.contract_keys import CONTRACT_KEYS
+from augury.api.settings import Settings
+from augury.runtime.clock import FakeClock
+from tests.e2e.server_harness import CATALOG, Server
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[2]
+DIGEST = ROOT / "tests/fixtures/kalshi-python-sync-3.34.0-digest.json"
+API = "/trade-api/v2"
+T1 = "KXTEST-26DEC-T1"
+
+
+def _digest_models() -> dict[str, Any]:
+    models: dict[str, Any] = json.loads(DIGEST.read_text())["models"]
+    return models
+
+
+def _sdk_structs() -> dict[str, type[msgspec.Struct]]:
+    models = _digest_models()
+    out = {}
+    for name in S.__all__:
+        obj = getattr(S, name)
+        if isinstance(obj, type) and issubclass(obj, msgspec.Struct) and name in models:
+            out[name] = obj
+    return out
+
+
+def courtesy_keys() -> set[str]:
+    """``Model.key`` of every key a wire Struct sends beyond the SDK 3.34 contract."""
+    out = set()
+    for name, cls in _sdk_structs().items():
+        info = msgspec.inspect.type_info(cls)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for field in info.fields:
+            if field.encode_name not in CONTRACT_KEYS[name]:
+                out.add(f"{name}.{field.encode_name}")
+    return out
+
+
+def test_the_contract_table_is_the_digests() -> None:
+    models = _digest_models()
+    structs = _sdk_structs()
+    assert set(CONTRACT_KEYS) == set(structs)
+    for name in structs:
+        assert CONTRACT_KEYS[name] == {f["json_key"] for f in models[name]["fields"]}, name
+
+
+def test_docs_list_every_field_only_the_default_profile_sends() -> None:
+    text = (ROOT / "docs/profiles.md").read_text()
+    missing = sorted(key for key in courtesy_keys() if f"`{key}`" not in text)
+    assert missing == []
+    assert "Market.fractional_trading_enabled" in courtesy_keys()  # the walk is not empty
+
+
+class App:
+    def __init__(self, http: TestClient, clock: FakeClock, data: Path) -> None:
+        self.http, self.clock = http, clock
+        self.op = (
+            (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
+            (data / OPERATOR_KEY_FILE).read_text(),
+        )
+
+    def signed(self, key: tuple[str, str], method: str, path: str, body: Any = None) -> Any:
+        ts = self.clock.now_ns() // 1_000_000
+        headers = signing_headers(key[1], key[0], method, path.split("?")[0], ts)
+        return self.http.request(method, path, json=body, headers=headers)
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        answer = self.signed(self.op, method, f"/admin/v1{path}", body)
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+
+@pytest.fixture(scope="module", params=["default", "2026"])
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    data = tmp_path_factory.mktemp(f"profile-{request.param}") / "data"
+    clock = FakeClock(1_790_000_000 * 1_000_000_000)
+    settings = Settings(data_dir=data, profile=request.param, rate_limits=False)
+    with TestClient(create_app(settings, clock)) as http:
+        made = App(http, clock, data)
+        made.admin("POST", "/catalog", CATALOG)
+        yield made
+
+
+def _keys_sent(obj: Any, model: str, models: dict[str, Any], out: set[str]) -> None:
+    """Collect ``Model.key`` for every key in a JSON object of a digest model."""
+    if not isinstance(obj, dict):
+        return
+    fields = {f["json_key"]: f["type"] for f in models[model]["fields"]}
+    for key, value in obj.items():
+        out.add(f"{model}.{key}")
+        kind = fields.get(key, "")
+        ref = kind.split("model:")[-1].rstrip(">").split(" ")[0] if "model:" in kind else None
+        if ref in models:
+            for item in value if isinstance(value, list) else [value]:
+                _keys_sent(item, ref, models, out)
+
+
+def test_what_each_profile_sends(app: App) -> None:
+    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
+    models = _digest_models()
+    app.admin("POST", "/users", {"name": "prof", "deposit": "100"})
+    key = app.admin("POST", "/keys/generate", {"user": "prof", "type": "ed25519"})
+    user = (key["api_key_id"], key["private_key"])
+    body = {
+        "ticker": T1,
+        "side": "bid",
+        "price": "0.30",
+        "count": "2",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
+    }
+    assert app.signed(user, "POST", f"{API}/portfolio/events/orders", body).status_code == 201
+    sent: set[str] = set()
+    for path, model in (
+        (f"{API}/markets/{T1}", "GetMarketResponse"),
+        (f"{API}/markets?limit=5", "GetMarketsResponse"),
+        (f"{API}/events/KXTEST-26DEC", "GetEventResponse"),
+        (f"{API}/markets/{T1}/orderbook", "GetMarketOrderbookResponse"),
+        (f"{API}/portfolio/orders", "GetOrdersResponse"),
+        (f"{API}/portfolio/balance", "GetBalanceResponse"),
+        (f"{API}/portfolio/positions", "GetPositionsResponse"),
+    ):
+        answer = app.signed(user, "GET", path)
+        assert answer.status_code == 200, answer.text
+        _keys_sent(answer.json(), model, models, sent)
+    extra = sent & courtesy_keys()
+    if strict:
+        assert extra == set()
+    else:
+        for key in (
+            "Market.fractional_trading_enabled",
+            "Market.yes_bid",
+            "Order.yes_price",
+            "EventData.available_on_brokers",
+            "GetMarketOrderbookResponse.orderbook",
+        ):
+            assert key in extra
+    contract = {f"{m}.{f['json_key']}" for m, d in models.items() for f in d["fields"]}
+    assert sent - courtesy_keys() <= contract
+
+    v1 = app.signed(
+        user,
+        "POST",
+        f"{API}/portfolio/orders",
+        {
+            "ticker": T1,
+            "action": "buy",
+            "side": "yes",
+            "count": 1,
+            "type": "limit",
+            "yes_price": 20,
+        },
+    )
+    if strict:
+        assert v1.json()["error"]["code"] == "deprecated_v1_order_endpoint"
+    else:
+        assert v1.status_code == 201, v1.text
+
+
+def test_pkcs1_signatures_under_each_profile(app: App) -> None:
+    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
+    app.admin("POST", "/users", {"name": "rsa-user", "deposit": "1"})
+    key = app.admin("POST", "/keys/generate", {"user": "rsa-user", "type": "rsa"})
+    path = f"{API}/portfolio/balance"
+    ts = str(app.clock.now_ns() // 1_000_000)
+    signature = sign_message(key["private_key"], presign_text(ts, "GET", path), scheme="pkcs1v15")
+    headers = {
+        "KALSHI-ACCESS-KEY": key["api_key_id"],
+        "KALSHI-ACCESS-TIMESTAMP": ts,
+        "KALSHI-ACCESS-SIGNATURE": signature,
+    }
+    answer = app.http.get(path, headers=headers)
+    if strict:
+        assert answer.status_code == 401
+        assert "RSA PKCS#1 v1.5, but RSA-PSS is required" in answer.json()["error"]["details"]
+    else:
+        assert answer.status_code == 200  # 2024-2025 clients still sign this way
+
+
+@pytest.mark.process
+def test_the_official_sdk_against_the_2026_profile(tmp_path: Path) -> None:
+    server = Server(tmp_path / "data", extra=["--profile", "2026"])
+    server.start()
+    try:
+        server.admin("POST", "/catalog", CATALOG)
+        maker = server.sdk(*server.user("maker26", "100"))
+        taker = server.sdk(*server.user("taker26", "100"))
+        maker.create_order_v2(
+            ticker=T1,
+            side="bid",
+            price="0.56",
+            count="10",
+            time_in_force="good_till_canceled",
+            self_trade_prevention_type="taker_at_cross",
+        )
+        fill = taker.create_order_v2(
+            ticker=T1,
+            side="ask",
+            price="0.50",
+            count="4",
+            time_in_force="immediate_or_cancel",
+            self_trade_prevention_type="taker_at_cross",
+        )
+        assert (fill.fill_count, fill.average_fill_price) == ("4.00", "0.5600")
+        assert taker.get_balance().balance_dollars == "98.1700"
+        assert maker.get_market_orderbook(ticker=T1).orderbook_fp.yes_dollars == [
+            ["0.5600", "6.00"]
+        ]
+        assert [o.remaining_count_fp for o in maker.get_orders().orders] == ["6.00"]
+        assert len(taker.get_fills().fills) == 1
+        assert taker.get_positions().market_positions[0].position_fp == "-4.00"
+        assert len(maker.get_markets(limit=10).markets) == 4
+        assert maker.get_event(event_ticker="KXTEST-26DEC").event.event_ticker == "KXTEST-26DEC"
+    finally:
+        server.close()
