@@ -30,7 +30,11 @@ Phases (wall clock, all processes share one schedule):
 
 Printed: honest p50/p99/max and failures per phase; the server's RSS (``/proc/PID/statm``,
 resident pages x page size) at the end of the baseline, its peak and mean during the
-attack, and at the end of the recovery, with the ratio to the baseline; what each attack
+attack, at the end of the recovery, after the rejects phase and 12 s later with no
+traffic (one ``malloc_trim`` interval), with the ratio to the baseline; where the
+resident memory is at the end of each phase (``/proc/PID/smaps``: C heap, anonymous
+mappings, files) beside what the server reports inside (``/metrics``: SQLite's memory,
+Python's live small-object blocks); what each attack
 did and what the server answered; journal growth per rejected request; lost acknowledged
 orders. Asserts nothing.
 
@@ -498,6 +502,49 @@ def rss_mb(pid: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def rss_parts_mb(pid: int) -> dict[str, float]:
+    """Resident MB by kind of mapping (``/proc/PID/smaps``): the C heap (``[heap]``, brk),
+    anonymous mappings (Python's 1 MiB object arenas, glibc's per-thread arenas and large
+    ``malloc`` blocks, thread stacks), the store's files (SQLite's ``-shm`` index) and the
+    rest (code and other files)."""
+    parts: dict[str, float] = collections.defaultdict(float)
+    kind = "other"
+    for row in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = row.split()
+        if not head:
+            continue
+        if not head[0].endswith(":"):  # a mapping's first line: range perms offset dev inode [path]
+            path = head[5] if len(head) > 5 else ""
+            if path == "[heap]":
+                kind = "heap"
+            elif not path or path.startswith("[anon") or path == "[stack]":
+                kind = "anonymous"
+            elif "augury.db" in path:
+                kind = "store files"
+            else:
+                kind = "code and other files"
+        elif head[0] == "Rss:":
+            parts[kind] += int(head[1]) / 1024
+    return dict(parts)
+
+
+def server_memory(server: Any) -> dict[str, float]:
+    """SQLite's memory (MB) and Python's live small-object blocks (thousands), from the
+    server's own ``/metrics``."""
+    wanted = {
+        "augury_sqlite_memory_bytes": ("sqlite MB", 2**20),
+        "augury_python_allocated_blocks": ("python kblocks", 1000),
+    }
+    found: dict[str, float] = {}
+    with contextlib.suppress(Exception):
+        for row in server.http.get("/metrics", timeout=5).text.splitlines():
+            name, _, value = row.partition(" ")
+            if name in wanted:
+                label, scale = wanted[name]
+                found[label] = float(value) / scale
+    return found
+
+
 def journal(db: Path) -> tuple[int, int]:
     """(rows, payload bytes) of the journal, read-only beside the running server."""
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
@@ -598,6 +645,9 @@ def main() -> None:
             flush=True,
         )
         samples: dict[str, list[float]] = collections.defaultdict(list)
+        parts_at: dict[str, dict[str, float]] = {}  # the last breakdown of each phase
+        inside_at: dict[str, dict[str, float]] = {}  # ... and what the server reports
+        inside_read = 0.0
         journal_at: dict[str, tuple[int, int]] = {}
         cpu_at: dict[str, tuple[float, float, float]] = {}
         captive_sent = False
@@ -610,6 +660,9 @@ def main() -> None:
                 captive_sent = True
             name = next((n for n, s, e in phases if s <= now < e), "setup")
             samples[name].append(rss_mb(pid))
+            parts_at[name] = {**rss_parts_mb(pid), **inside_at.get(name, {})}
+            if time.time() - inside_read > 5:  # a scrape is cheap, but not free
+                inside_at[name], inside_read = server_memory(server), time.time()
             for n, s, _ in phases:
                 if n not in journal_at and now >= s:
                     journal_at[n] = journal(db)
@@ -641,6 +694,8 @@ def main() -> None:
             proc.join()
         rows1, bytes1 = journal(db)
         rss_final = rss_mb(pid)
+        time.sleep(12)  # one malloc_trim interval (api.memory) with no traffic at all
+        rss_settled = rss_mb(pid)
 
         # Nothing acknowledged may be lost: kill -9, restart, list every honest order.
         server.kill()
@@ -683,6 +738,17 @@ def main() -> None:
         print(f"  during attack     {max(during):8.1f} MB peak, {mean:.1f} MB mean")
         print(f"  end of recovery   {after:8.1f} MB  ({after / base:.2f} x baseline)")
         print(f"  after rejects     {rss_final:8.1f} MB  ({rss_final / base:.2f} x baseline)")
+        print(f"  12 s later, idle  {rss_settled:8.1f} MB  ({rss_settled / base:.2f} x baseline)")
+        print(
+            "  by mapping (/proc/PID/smaps) and inside (/metrics) at the end of: "
+            "baseline -> attack -> recovery"
+        )
+        for kind in sorted({k for p in parts_at.values() for k in p}):
+            figures = [
+                parts_at.get(n, {}).get(kind, 0.0) for n in ("baseline", "attack", "recovery")
+            ]
+            unit = "" if kind.endswith(("MB", "kblocks")) else " MB"
+            print(f"    {kind:<22} " + " -> ".join(f"{x:6.1f}" for x in figures) + unit)
         print("\nattacks (what was sent -> what the server answered, counts)")
         for name, count in counts.items():
             count = {k: v for k, v in count.items() if not k.startswith("(")}

@@ -406,7 +406,7 @@ class CommandStream:
                 name="key",
                 public_key_pem="-----BEGIN PUBLIC KEY-----\nxyz\n-----END PUBLIC KEY-----",
                 key_type="ed25519",
-                scopes=rng.choice([["read"], ["read", "write"], []]),
+                scopes=rng.choice([["read"], ["read", "write"], [], ["admin", "read", "write"]]),
                 subaccount=rng.choice([None, 0, 1]),
             )
         key_id, user = rng.choice(self.keys)

@@ -61,7 +61,8 @@ def _gtc(user: str, ticker: str, side: str, price_cc: int, count_c: int, **more:
 
 def world() -> World:
     """Markets M (open; ann rests a bid, bob sold to it), P (opens later), F (fractional,
-    deci-cent grid) and Z (paused); users ann (subaccount 1 too), bob, cat; ann's API key;
+    deci-cent grid) and Z (paused); users ann (subaccount 1 too), bob, cat; ann's API key
+    and cat's key with the operator's ``admin`` scope;
     bob's order group; and M's order that ann lost when market Q closed."""
     w = World(Exchange("contracts"), T0)
     w.ok(c.AddSeries(ticker="S", fee_type="quadratic", fee_multiplier_e4=10_000))
@@ -90,6 +91,16 @@ def world() -> World:
             public_key_pem=PEM,
             key_type="ed25519",
             scopes=["read", "write"],
+        )
+    )
+    w.ok(
+        c.RegisterApiKey(
+            api_key_id="k-operator",
+            user_id="cat",
+            name="operator",
+            public_key_pem=PEM,
+            key_type="rsa",
+            scopes=["admin", "read", "write"],
         )
     )
     w.ids["bid"] = w.ok(_gtc("ann", "M", "bid", 4_000, 500, client_order_id="a-1")).order_id
@@ -166,6 +177,10 @@ CASES: dict[str, tuple[Case, str]] = {
     ),
     "revoke_someone_elses_key": (
         lambda w: c.RevokeApiKey(api_key_id="k-ann", user_id="bob"),
+        "invalid_parameters",
+    ),
+    "revoke_the_operator_key": (
+        lambda w: c.RevokeApiKey(api_key_id="k-operator", user_id="cat"),
         "invalid_parameters",
     ),
     "revoke_unknown_key": (

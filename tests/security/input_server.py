@@ -39,10 +39,11 @@ def order_body(**fields: Any) -> dict[str, Any]:
 
 
 class Exchange:
-    """One server on its own data directory, with alice and bob funded with $1,000."""
+    """One server on its own data directory (and store: SQLite there unless ``db`` names
+    another), with alice and bob funded with $1,000."""
 
-    def __init__(self, data: Path, extra: list[str] | None = None) -> None:
-        self.server = Server(data, extra=extra)
+    def __init__(self, data: Path, extra: list[str] | None = None, db: str | None = None) -> None:
+        self.server = Server(data, extra=extra, db=db)
         self.server.start()
         self.server.admin("POST", "/catalog", CATALOG)
         self.keys = {name: self.server.user(name, "1000") for name in ("alice", "bob")}

@@ -13,7 +13,8 @@ Each test sends what a hostile (or merely buggy) client sent, against the real s
 Now each is a 400 ``invalid_parameters`` that journals nothing (the last seq does not
 move), the next order of another user is accepted, and the server restarts with the
 same state digest. The domain (2020..2100 for wire times, magnitude bounds for amounts
-and counts) is decision 0014's.
+and counts) is decision 0014's. Every test runs on SQLite and on PostgreSQL (whose
+``bigint`` is the same signed 64 bits).
 """
 
 from __future__ import annotations
@@ -25,16 +26,22 @@ from typing import Any
 import pytest
 
 from tests.security.input_server import M1, V2_ORDERS, Exchange, order_body
+from tests.security.stores import STORES, store_url
 
 # A real server in a subprocess (tests.security.input_server).
 pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"), pytest.mark.process]
 
 
-@pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
-    exchange = Exchange(tmp_path_factory.mktemp("critical") / "data")
-    yield exchange
-    exchange.close()
+@pytest.fixture(scope="module", params=STORES)
+def ex(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Exchange]:
+    with store_url(request.param) as db:
+        exchange = Exchange(tmp_path_factory.mktemp("critical") / "data", db=db)
+        try:
+            yield exchange
+        finally:
+            exchange.close()
 
 
 def _refused(ex: Exchange, response: Any, field: str) -> None:

@@ -12,11 +12,15 @@ layout of that time (before ``Deposit`` gained ``transfer_id``), which must stil
 A record this build cannot decode stops the start with an error that names the record
 and the way out (``augury journal void SEQ``); after that the server starts. A record
 whose apply raises during replay is voided and undone without help.
+
+Each of these runs on SQLite and on PostgreSQL (``tests.security.stores``): the poisoned
+values overflow both stores' signed 64-bit integers alike.
 """
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -29,6 +33,7 @@ from augury.runtime import boot
 from augury.runtime.boot import recover
 from augury.store import Journal
 from tests.e2e.server_harness import AUGURY, Server
+from tests.security.stores import STORES, journal_url, store_url
 from tests.security.test_state_sequencer import DOLLAR, BuggyExchange
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -63,7 +68,14 @@ def _encode(command: c.Command | list[object], ts_ns: int) -> bytes:
     return msgspec.msgpack.encode([type(command).__name__, *fields, ts_ns])
 
 
-def write_poisoned_store(data: Path) -> None:
+@pytest.fixture(params=STORES)
+def db(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The store under test: ``None`` (SQLite in the data directory) or a PostgreSQL URL."""
+    with store_url(request.param) as url:
+        yield url
+
+
+def write_poisoned_store(data: Path, db: str | None = None) -> None:
     """Write the journal the old code left: two out-of-domain records among good ones, and
     deposits in the layout of that time (before ``transfer_id``)."""
     data.mkdir(parents=True)
@@ -86,7 +98,7 @@ def write_poisoned_store(data: Path) -> None:
         _old_deposit("bob", 1_000 * DOLLAR),
         _order("bob", "ask", 4_000, client_order_id="bob-cross"),
     ]
-    with Journal.open(f"sqlite:///{data / 'augury.db'}") as journal:
+    with Journal.open(journal_url(data, db)) as journal:
         records = [
             (seq, T0 + seq * S, _encode(command, T0 + seq * S))
             for seq, command in enumerate(commands, start=1)
@@ -95,10 +107,12 @@ def write_poisoned_store(data: Path) -> None:
 
 
 @pytest.mark.process  # runs the augury CLI
-def test_a_store_poisoned_by_the_old_code_starts_and_rebuilds_history(tmp_path: Path) -> None:
+def test_a_store_poisoned_by_the_old_code_starts_and_rebuilds_history(
+    tmp_path: Path, db: str | None
+) -> None:
     data = tmp_path / "data"
-    write_poisoned_store(data)
-    server = Server(data)
+    write_poisoned_store(data, db)
+    server = Server(data, db=db)
     server.start()
     try:
         key = server.admin("POST", "/keys/generate", {"user": "alice"})
@@ -124,20 +138,21 @@ def test_a_store_poisoned_by_the_old_code_starts_and_rebuilds_history(tmp_path: 
 
 
 @pytest.mark.process  # runs the augury CLI
-def test_an_undecodable_record_names_itself_and_the_way_out(tmp_path: Path) -> None:
+def test_an_undecodable_record_names_itself_and_the_way_out(tmp_path: Path, db: str | None) -> None:
     data = tmp_path / "data"
-    write_poisoned_store(data)
-    with Journal.open(f"sqlite:///{data / 'augury.db'}") as journal:
+    write_poisoned_store(data, db)
+    with Journal.open(journal_url(data, db)) as journal:
         seq = journal.last_seq() + 1
         journal.append_batch([(seq, T0 + seq * S, b"\x93not a command")])
-    server = Server(data)
+    server = Server(data, db=db)
     try:
         with pytest.raises(RuntimeError) as failed:
             server.start()
         assert f"journal record {seq} cannot be decoded" in str(failed.value)
         assert f"augury journal void {seq}" in str(failed.value)
+        store = ["--db", db] if db else []
         voided = subprocess.run(
-            [str(AUGURY), "journal", "void", str(seq), "--data", str(data)],
+            [str(AUGURY), "journal", "void", str(seq), "--data", str(data), *store],
             capture_output=True,
             text=True,
             check=False,
@@ -150,9 +165,9 @@ def test_an_undecodable_record_names_itself_and_the_way_out(tmp_path: Path) -> N
 
 
 def test_a_record_whose_replay_raises_is_voided_and_undone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: str | None
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'augury.db'}"
+    url = journal_url(tmp_path, db)
     commands: list[tuple[int, c.Command]] = [
         (1, c.CreateUser(user_id="alice", name="alice")),
         (1, c.Deposit(user_id="alice", amount_cc=10 * DOLLAR)),

@@ -5,12 +5,19 @@ one key and trades with another. Once the first key is deleted (``DELETE /api_ke
 signed by the second), the stream ends with ``error`` 9 "Authentication required" and
 close code 1008, and nothing of the user's later trading reaches it; a new handshake with
 the deleted key is refused. A stream opened with the user's other key is untouched.
+
+The same holds when the operator revokes the key (``DELETE /admin/v1/keys/{id}``), and
+when the operator suspends a platform account (``POST
+/admin/v1/platform/users/{id}/suspend``): every stream of that account's keys ends the
+same way, and its handshakes are refused until it is reinstated; another user's stream
+is untouched.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -111,3 +118,80 @@ def test_deleting_a_key_closes_its_streams_and_only_its_streams(server: NetServe
     again.close()
     assert status == 401
     assert json.loads(body)["error"]["code"] == "NOT_FOUND"
+
+
+def _closed_with_auth_required(sock: socket.socket) -> list[dict[str, object]]:
+    """Read to the close; the stream must end with error 9 and close code 1008."""
+    frames, _ = server_frames(read_until_closed(sock))
+    texts = [json.loads(p) for op, p in frames if op == TEXT]
+    closes = [int.from_bytes(p[:2], "big") for op, p in frames if op == CLOSE]
+    assert texts[-1] == {"type": "error", "msg": {"code": 9, "msg": "Authentication required"}}
+    assert closes == [1008]
+    return texts
+
+
+def test_the_operator_revoking_a_key_closes_its_streams(server: NetServer) -> None:
+    streamer = server.user("rv-admin", "1000", key_type="ed25519")
+    other = server.user("rv-admin-other", "1000", key_type="ed25519")
+    revoked, status, _ = ws_open(server, signed(streamer, "GET", WS_PATH))
+    assert status == 101
+    kept, status, _ = ws_open(server, signed(other, "GET", WS_PATH))
+    assert status == 101
+    with revoked, kept:
+        subscribe(revoked)
+        subscribe(kept)
+        order(server, streamer, "bid", "0.30")
+        messages_until(revoked, "user_order")
+        server.admin("DELETE", f"/keys/{streamer[0]}")
+        # The other user trades against the revoked key's resting bid: a fill for both.
+        order(server, other, "ask", "0.30")
+        texts = _closed_with_auth_required(revoked)
+        assert not any(m["type"] == "fill" for m in texts)
+        assert any(m["type"] == "fill" for m in messages_until(kept, "fill"))
+    again, status, _ = ws_open(server, signed(streamer, "GET", WS_PATH))
+    again.close()
+    assert status == 401
+
+
+def _platform_key(server: NetServer, email: str) -> tuple[str, tuple[str, str]]:
+    """Register a platform account, log in, make an API key; return (user id, key)."""
+    password = "correct horse battery"
+    account = {"email": email, "password": password}
+    registered = server.http.post("/api/auth/register", json=account)
+    assert registered.status_code == 201, registered.text
+    login = server.http.post("/api/auth/login", json=account)
+    assert login.status_code == 200, login.text
+    session = {
+        "Cookie": f"augury_session={login.cookies['augury_session']}",
+        "X-CSRF-Token": login.json()["csrfToken"],
+    }
+    server.http.cookies.clear()
+    made = server.http.post("/api/me/api-keys", json={"name": "bot"}, headers=session)
+    assert made.status_code == 201, made.text
+    user_id: str = login.json()["user"]["id"]
+    return user_id, (made.json()["apiKey"]["id"], made.json()["privateKey"])
+
+
+def test_suspending_an_account_closes_its_streams(server: NetServer) -> None:
+    user_id, key = _platform_key(server, f"suspend-{uuid.uuid4().hex[:8]}@example.com")
+    bystander = server.user("rv-bystander", "1000", key_type="ed25519")
+    suspended, status, _ = ws_open(server, signed(key, "GET", WS_PATH))
+    assert status == 101
+    kept, status, _ = ws_open(server, signed(bystander, "GET", WS_PATH))
+    assert status == 101
+    with suspended, kept:
+        subscribe(suspended)
+        subscribe(kept)
+        server.admin("POST", f"/platform/users/{user_id}/suspend")
+        _closed_with_auth_required(suspended)
+        # The bystander's stream is untouched: its own order still reaches it.
+        order(server, bystander, "bid", "0.20")
+        messages_until(kept, "user_order")
+    refused, status, body = ws_open(server, signed(key, "GET", WS_PATH))
+    refused.close()
+    assert status == 403
+    assert json.loads(body)["error"]["code"] == "account_suspended"
+    server.admin("POST", f"/platform/users/{user_id}/reinstate")
+    back, status, _ = ws_open(server, signed(key, "GET", WS_PATH))
+    back.close()
+    assert status == 101

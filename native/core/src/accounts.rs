@@ -17,6 +17,7 @@ use crate::units::py_repr;
 const TIERS: [&str; 8] =
     ["basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited"];
 const DEFAULT_TIER: &str = "default";
+const ADMIN_SCOPE: &str = "admin";
 
 impl Engine {
     pub(crate) fn create_user(&mut self, ts: i64, user_id: &str, name: &str) -> Res<Value> {
@@ -73,6 +74,13 @@ impl Engine {
         let at = self.api_keys.iter().position(|k| k.api_key_id == api_key_id);
         match at {
             Some(i) if self.api_keys[i].user_id == user_id => {
+                // The operator's key (scope "admin") is never revoked: no lockout.
+                if self.api_keys[i].scopes.iter().any(|s| s == ADMIN_SCOPE) {
+                    return reject(
+                        RejectReason::InvalidParameters,
+                        "the operator key cannot be revoked",
+                    );
+                }
                 self.api_keys.remove(i);
             }
             _ => return reject(RejectReason::InvalidParameters, "api key not found"),

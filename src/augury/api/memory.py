@@ -11,6 +11,10 @@ still after 35 s and a full garbage collection, 109 MB after one ``malloc_trim(0
 (ctypes releases the GIL for the call, so the event loop keeps running). Where glibc is
 not the C library it does nothing.
 
+``sqlite_memory_bytes`` reads what SQLite holds (``sqlite3_memory_used``: page caches,
+schemas, statements of every connection in the process), for ``/metrics`` and the soak
+bench's account of resident memory.
+
 Invariants
     - Never on the event loop thread; at most one trim at a time.
     - ``trims`` and ``trim_seconds`` count what it did (plain attributes, for ``/metrics``).
@@ -25,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-__all__ = ["TRIM_INTERVAL_S", "MemoryTrimmer"]
+__all__ = ["TRIM_INTERVAL_S", "MemoryTrimmer", "sqlite_memory_bytes"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,27 @@ def _malloc_trim() -> Callable[[int], int] | None:
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
     return trim
+
+
+def _sqlite_memory_used() -> Callable[[], int] | None:
+    # The library the sqlite3 module already loaded (dlopen by soname returns that handle).
+    import sqlite3  # noqa: F401  (loads libsqlite3 first)
+
+    try:
+        used = ctypes.CDLL("libsqlite3.so.0").sqlite3_memory_used
+    except (OSError, AttributeError):
+        return None
+    used.argtypes = []
+    used.restype = ctypes.c_int64
+    return used
+
+
+_SQLITE_MEMORY_USED = _sqlite_memory_used()
+
+
+def sqlite_memory_bytes() -> int:
+    """Bytes SQLite holds in this process now (0 where the library is not found)."""
+    return int(_SQLITE_MEMORY_USED()) if _SQLITE_MEMORY_USED is not None else 0
 
 
 class MemoryTrimmer:

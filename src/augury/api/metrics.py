@@ -17,6 +17,8 @@ augury_sequencer_batch_size            commands per journaled batch             
 augury_journal_commit_seconds          journal append (group commit) latency        sequencer
 augury_engine_apply_seconds            engine apply time per batch                  sequencer
 augury_history_lag_commands            applied commands not yet in the read models  scrape
+augury_sqlite_memory_bytes             SQLite page caches, schemas and statements   scrape
+augury_python_allocated_blocks         live blocks of Python's small-object heap    scrape
 =====================================  ===========================================  ==========
 
 Labels are route *templates* (``/trade-api/v2/markets/{ticker}``), never raw paths, and
@@ -26,6 +28,7 @@ table whatever clients send. ``/metrics`` itself carries no user data.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,6 +40,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from augury.api.memory import sqlite_memory_bytes
 
 __all__ = ["METRICS_PATH", "MetricsMiddleware", "ServerMetrics"]
 
@@ -61,6 +66,16 @@ class _Live(Collector):
             ("augury_history_lag_commands", "Applied commands not yet in the read models."),
         ):
             yield GaugeMetricFamily(name, doc, value=values.get(name, 0))
+        yield GaugeMetricFamily(
+            "augury_sqlite_memory_bytes",
+            "Memory SQLite holds: page caches, schemas, statements (all connections).",
+            value=sqlite_memory_bytes(),
+        )
+        yield GaugeMetricFamily(
+            "augury_python_allocated_blocks",
+            "Live blocks of Python's small-object allocator (sys.getallocatedblocks).",
+            value=sys.getallocatedblocks(),
+        )
         yield CounterMetricFamily(
             "augury_ws_drops",
             "WebSocket connections dropped as slow readers.",

@@ -142,6 +142,12 @@ def keys_create(
     )
 
 
+@keys_app.command("revoke")
+def keys_revoke(api_key_id: str) -> None:
+    """Revoke any user's API key (its WebSocket sessions close); never the operator's."""
+    _call("DELETE", f"/keys/{api_key_id}")
+
+
 @keys_app.command("generate")
 def keys_generate(
     name: str,

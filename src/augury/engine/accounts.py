@@ -11,7 +11,9 @@ nothing). ``ts`` is the command's time from its envelope.
     Rejects: ``unknown_user``, ``already_exists`` (key id taken).
     Events: ``ApiKeyUpdate(active=True)``. State: ``api_keys``.
 ``RevokeApiKey`` -> key id
-    Rejects: ``invalid_parameters`` (no such key of this user).
+    Rejects: ``invalid_parameters`` (no such key of this user; a key with the ``admin``
+    scope, the operator's: revoking it would lock the operator out of the admin API, so
+    no route, present or future, can do it).
     Events: ``ApiKeyUpdate(active=False)``. State: ``api_keys``.
 ``SetUserTier`` -> the tier as given
     Rejects: ``unknown_user``, ``invalid_parameters`` (not in ``TIERS`` nor ``default``).
@@ -69,6 +71,7 @@ __all__ = [
 MAX_SUBACCOUNTS = 63
 TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "unlimited")
 DEFAULT_TIER = "default"  # SetUserTier's word for "back to the server's default" (tier "")
+ADMIN_SCOPE = "admin"  # the operator key's scope (api.app._ensure_operator): never revoked
 
 
 class UserInfo:
@@ -135,6 +138,8 @@ def revoke_key(ex: Exchange, cmd: c.RevokeApiKey, ts: int) -> str:
     key = ex.api_keys.get(cmd.api_key_id)
     if key is None or key.user_id != cmd.user_id:
         raise Reject(RejectReason.INVALID_PARAMETERS, "api key not found")
+    if ADMIN_SCOPE in key.scopes:
+        raise Reject(RejectReason.INVALID_PARAMETERS, "the operator key cannot be revoked")
     del ex.api_keys[cmd.api_key_id]
     ex.out.append(
         ApiKeyUpdate(ts_ns=ts, api_key_id=cmd.api_key_id, user_id=cmd.user_id, active=False)

@@ -59,7 +59,7 @@ from psycopg.rows import TupleRow
 from sqlalchemy.engine import make_url
 
 from augury.store.migrate import upgrade
-from augury.store.rawsql import ClosesOnExit
+from augury.store.rawsql import SQLITE_CACHE_KIB, ClosesOnExit
 
 __all__ = [
     "CorruptRecordError",
@@ -241,6 +241,7 @@ def _open_sqlite(url: str) -> _Db:
             raise JournalError(f"SQLite refused WAL mode (got {mode!r})")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         upgrade(migrate_url)
     except BaseException:
         conn.close()

@@ -31,9 +31,15 @@ from sqlalchemy.engine import make_url
 
 from augury.store.migrate import upgrade
 
-__all__ = ["ClosesOnExit", "Connection", "ExecuteMany", "connect", "insert_sql"]
+__all__ = ["SQLITE_CACHE_KIB", "ClosesOnExit", "Connection", "ExecuteMany", "connect", "insert_sql"]
 
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
+# Each connection's page cache, in KiB (SQLite's default is 2,000). A cache keeps its
+# peak size for the life of the connection, and the server holds several (journal,
+# history writer and reader, platform): under load they filled toward 2 MB each and stayed
+# (bench/soak.py, docs/PERFORMANCE.md). Appends touch only the B-tree's right edge, and
+# the operating system's page cache still serves the reads.
+SQLITE_CACHE_KIB = 1_024
 
 # ``executemany(sql, rows)`` inside a transaction; returns the rows affected.
 ExecuteMany = Callable[[str, Sequence[Sequence[object]]], int]
@@ -151,6 +157,7 @@ def connect(url: str, *, migrate: bool = True, read_only: bool = False) -> Conne
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA synchronous=NORMAL")
         raw.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         if migrate:
             upgrade(url)
         if read_only:

@@ -24,7 +24,14 @@ from augury.api.context import json_response
 from augury.api.errors import ApiError
 from augury.api.routes.orders import ctx
 from augury.catalog import CatalogError, catalog_commands
-from augury.domain.limits import MONEY_MAX_CC, NAME_MAX_LEN, PEM_MAX_LEN, PRICE_MAX_CC, WORD_MAX_LEN
+from augury.domain.limits import (
+    ID_MAX_LEN,
+    MONEY_MAX_CC,
+    NAME_MAX_LEN,
+    PEM_MAX_LEN,
+    PRICE_MAX_CC,
+    WORD_MAX_LEN,
+)
 from augury.domain.units import UnitError, dollars_cc_from_str, dollars_cc_to_str
 from augury.engine import commands as c
 from augury.engine.audit import audit
@@ -208,6 +215,28 @@ async def generate_key(request: Request) -> Response:
     return json_response({"api_key_id": key_id, "private_key": private_pem}, 201)
 
 
+async def revoke_key(request: Request) -> Response:
+    """Revoke any user's API key by id (a leaked key, a departed user).
+
+    The operator key is refused (403) here, and again by the engine (``RevokeApiKey``
+    rejects an ``admin``-scoped key), so no route can lock the operator out. Revocation
+    closes the WebSocket sessions the key opened (``api.ws.hub``)."""
+    context = ctx(request)
+    context.principal(request, "admin")
+    key_id = bounds.text("api_key_id", request.path_params["api_key_id"], ID_MAX_LEN)
+    key = context.exchange.api_keys.get(key_id)
+    if key is None:
+        raise ApiError(404, "not_found", "API key not found")
+    if "admin" in key.scopes:
+        raise ApiError(403, "forbidden", "the operator key cannot be revoked")
+    outcome = await context.runtime.sequencer.submit(
+        c.RevokeApiKey(api_key_id=key_id, user_id=key.user_id)
+    )
+    if outcome.reject is not None:  # a concurrent revoke of the same key got there first
+        raise ApiError(404, "not_found", "API key not found")
+    return json_response({"api_key_id": key_id, "user_id": key.user_id, "revoked": True})
+
+
 async def load_catalog(request: Request) -> Response:
     context = ctx(request)
     context.principal(request, "admin")
@@ -316,6 +345,7 @@ routes = [
     Route("/users/{name}/{kind}", move_cash, methods=["POST"]),
     Route("/keys", create_key, methods=["POST"]),
     Route("/keys/generate", generate_key, methods=["POST"]),
+    Route("/keys/{api_key_id}", revoke_key, methods=["DELETE"]),
     Route("/catalog", load_catalog, methods=["POST"]),
     Route("/markets/{ticker}/{action}", market_action, methods=["POST"]),
     Route("/exchange/{action}", exchange_action, methods=["POST"]),
