@@ -19,10 +19,24 @@ use crate::model::Order;
 
 pub const COMPACT_AFTER: u32 = 8;
 
+/// A place in a level's queue: the order's slot and the queue sequence it rested with
+/// (split in two words so an entry takes 12 bytes, not 16: one per resting order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub slot: u32,
-    pub qseq: u64,
+    qseq: [u32; 2],
+}
+
+impl Entry {
+    #[inline]
+    pub fn new(slot: u32, qseq: u64) -> Entry {
+        Entry { slot, qseq: [(qseq >> 32) as u32, qseq as u32] }
+    }
+
+    #[inline]
+    pub fn qseq(self) -> u64 {
+        (u64::from(self.qseq[0]) << 32) | u64::from(self.qseq[1])
+    }
 }
 
 #[derive(Default, Clone, Debug)]
@@ -36,7 +50,7 @@ pub struct Level {
 #[inline]
 pub fn entry_live(orders: &[Option<Order>], e: Entry) -> bool {
     match &orders[e.slot as usize] {
-        Some(o) => o.live && o.queue_seq == e.qseq,
+        Some(o) => o.live && o.queue_seq == e.qseq(),
         None => false,
     }
 }
@@ -122,7 +136,7 @@ impl Book {
         o.live = true;
         let (rem, qseq, is_bid) = (o.remaining_c, o.queue_seq, o.is_bid);
         let level = self.level_mut(is_bid, idx);
-        level.entries.push_back(Entry { slot, qseq });
+        level.entries.push_back(Entry::new(slot, qseq));
         level.total_c += rem;
     }
 
@@ -171,7 +185,7 @@ impl Book {
             (o.is_bid, o.price_idx as usize, o.remaining_c, o.live, o.queue_seq);
         let level = self.level_mut(is_bid, idx);
         if live && level.total_c != rem {
-            let at = level.entries.iter().position(|e| e.slot == slot && e.qseq == qseq);
+            let at = level.entries.iter().position(|e| e.slot == slot && e.qseq() == qseq);
             if let Some(at) = at {
                 level.entries.remove(at);
             }

@@ -366,7 +366,7 @@ impl Engine {
         }
         self.trading_paused = paused;
         if paused {
-            let mut ids: Vec<(u64, u32)> = self.resting.iter().map(|(&id, &s)| (id, s)).collect();
+            let mut ids: Vec<(u64, u32)> = self.resting.iter().collect();
             ids.sort_unstable();
             for (_, slot) in ids {
                 if self.order(slot).cancel_on_pause {

@@ -13,7 +13,7 @@ use crate::exchange::Engine;
 use crate::model::OrderStatus;
 use crate::msgpack::Writer;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderSnap {
     pub ts_ns: i64,
     pub id: u64,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::commands::Command;
 use crate::events::{Event, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IntBuild, KeyedBuild};
+use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::model::{ApiKey, EventInfo, GroupSide, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::Writer;
@@ -37,6 +37,16 @@ pub enum Value {
     Amend(Box<OrderSnap>, Box<OrderSnap>),
     Batch(Vec<Outcome>),
 }
+
+/// What `Engine::step` returns: the refusal or the value (the events stay in the engine).
+#[derive(Debug)]
+pub struct Step {
+    pub reject: Option<Reject>,
+    pub value: Value,
+}
+
+/// Boxes of order snapshots kept for reuse between commands.
+const SNAP_POOL_MAX: usize = 64;
 
 /// The result of one command: its events, or the reason it was refused.
 #[derive(Clone, Debug)]
@@ -68,7 +78,7 @@ pub struct Engine {
     free_slots: Vec<u32>,
     retired: Vec<u32>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
-    pub resting: HashMap<u64, u32, IntBuild>,
+    pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
     pub collateral: HashMap<CollateralKey, GroupSide, IntBuild>,
     pub expiring: HashMap<u64, i64, IntBuild>,
@@ -82,9 +92,10 @@ pub struct Engine {
     pub now_ns: i64,
     pub ledger: Ledger,
     pub out: Vec<Event>,
+    snap_pool: Vec<Box<OrderSnap>>,
     pub empty: Arc<str>,
-    /// `ID_LEN` bytes: the id text up to the counter, per kind (1 order ... 4 group).
-    id_heads: [Vec<u8>; 5],
+    /// The id text up to the counter, per kind (1 order ... 4 group).
+    id_heads: [[u8; 24]; 5],
 }
 
 pub const ID_LEN: usize = 36;
@@ -95,7 +106,11 @@ impl Engine {
     /// the maps keyed by client-chosen strings.
     pub fn new(instance_id: &str, id_prefix: &str, hash_keys: (u64, u64)) -> Engine {
         let keyed = KeyedBuild { k0: hash_keys.0, k1: hash_keys.1 };
-        let head = |kind: u16| format!("{id_prefix}-{kind:04x}-4000-8000-").into_bytes();
+        let head = |kind: u16| -> [u8; 24] {
+            // The prefix is 8 hex digits (SHA-256 of the instance id), so the head is 24 bytes.
+            let text = format!("{id_prefix}-{kind:04x}-4000-8000-");
+            text.as_bytes().try_into().expect("an id prefix of eight characters")
+        };
         Engine {
             instance_id: instance_id.to_string(),
             id_prefix: id_prefix.to_string(),
@@ -113,7 +128,7 @@ impl Engine {
             orders: Vec::new(),
             free_slots: Vec::new(),
             retired: Vec::new(),
-            resting: HashMap::with_hasher(IntBuild),
+            resting: IdMap::default(),
             groups: BTreeMap::new(),
             collateral: HashMap::with_hasher(IntBuild),
             expiring: HashMap::with_hasher(IntBuild),
@@ -125,7 +140,8 @@ impl Engine {
             queue_counter: 0,
             now_ns: 0,
             ledger: Ledger::default(),
-            out: Vec::new(),
+            out: Vec::with_capacity(64),
+            snap_pool: Vec::new(),
             empty: Arc::from(""),
             id_heads: [head(0), head(1), head(2), head(3), head(4)],
         }
@@ -134,39 +150,102 @@ impl Engine {
     // --- entry point ---------------------------------------------------------------------
 
     /// Apply one command; a `Batch` yields one `Outcome` per item as its value.
+    ///
+    /// The owned form of `step`: the events are moved out of the engine (tests, tools).
     pub fn apply(&mut self, command: &Command<'_>) -> Outcome {
+        let Step { reject, value } = self.step(command);
+        let events = if reject.is_none() { std::mem::take(&mut self.out) } else { Vec::new() };
+        Outcome { events, reject, value }
+    }
+
+    /// Apply one command and leave its events in the engine (`events()`), valid until the
+    /// next `step`: the hot path (the binding encodes them from there). The event vector and
+    /// the boxes of order snapshots are reused from one command to the next, so a command
+    /// allocates nothing for its events once the engine is warm; hand the value back with
+    /// `recycle` when done with it.
+    pub fn step(&mut self, command: &Command<'_>) -> Step {
+        self.recycle_events();
         if let Command::Batch { items, .. } = command {
             let outcomes: Vec<Outcome> = items.iter().map(|item| self.apply(item)).collect();
-            return Outcome { events: Vec::new(), reject: None, value: Value::Batch(outcomes) };
+            return Step { reject: None, value: Value::Batch(outcomes) };
         }
         if let Some(out_of_domain) = crate::domain::domain_reject(command) {
-            return Outcome { events: Vec::new(), reject: Some(out_of_domain), value: Value::None };
+            return Step { reject: Some(out_of_domain), value: Value::None };
         }
         let previous_now = self.now_ns;
         let ts = command.ts_ns();
         if ts > previous_now {
             self.now_ns = ts;
         }
-        self.out = Vec::new();
         self.ledger.clear_dirty();
         let result = self.dispatch(command);
-        let outcome = match result {
+        let step = match result {
             Ok(value) => {
                 self.flush();
-                Outcome { events: std::mem::take(&mut self.out), reject: None, value }
+                Step { reject: None, value }
             }
             Err(rejected) => {
                 assert!(self.ledger.dirty_accounts.is_empty(), "a rejected command changed a balance");
                 self.now_ns = previous_now;
-                self.out.clear();
-                Outcome { events: Vec::new(), reject: Some(rejected), value: Value::None }
+                self.recycle_events();
+                Step { reject: Some(rejected), value: Value::None }
             }
         };
         for slot in self.retired.drain(..) {
             self.orders[slot as usize] = None;
             self.free_slots.push(slot);
         }
-        outcome
+        step
+    }
+
+    /// The events of the last `step` (empty after a refusal).
+    pub fn events(&self) -> &[Event] {
+        &self.out
+    }
+
+    /// Take back a step's value, keeping its order snapshots' boxes for reuse.
+    pub fn recycle(&mut self, value: Value) {
+        match value {
+            Value::Order(snap) => self.keep_snap_box(snap),
+            Value::Amend(old, new) => {
+                self.keep_snap_box(old);
+                self.keep_snap_box(new);
+            }
+            _ => {}
+        }
+    }
+
+    fn keep_snap_box(&mut self, snap: Box<OrderSnap>) {
+        if self.snap_pool.len() < SNAP_POOL_MAX {
+            self.snap_pool.push(snap);
+        }
+    }
+
+    /// Empty the event vector (keeping its capacity), keeping order snapshots' boxes.
+    fn recycle_events(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        for ev in out.drain(..) {
+            if let Event::Order(snap) = ev {
+                self.keep_snap_box(snap);
+            }
+        }
+        self.out = out;
+    }
+
+    /// A boxed snapshot of an order, in a reused box when one is kept.
+    pub(crate) fn snap_box(&mut self, slot: u32, reason: &'static str) -> Box<OrderSnap> {
+        let snap = self.snapshot(slot, reason);
+        self.boxed(snap)
+    }
+
+    pub(crate) fn boxed(&mut self, snap: OrderSnap) -> Box<OrderSnap> {
+        match self.snap_pool.pop() {
+            Some(mut b) => {
+                *b = snap;
+                b
+            }
+            None => Box::new(snap),
+        }
     }
 
     fn dispatch(&mut self, command: &Command<'_>) -> Res<Value> {
@@ -267,15 +346,27 @@ impl Engine {
     }
 
     /// Write the text of an id of a kind (1 order, 2 trade, 3 fill, 4 group).
+    #[inline]
     pub fn write_id(&self, w: &mut Writer, kind: usize, counter: u64) {
-        let head = &self.id_heads[kind];
-        w.str_header(head.len() + 12);
-        w.buf.extend_from_slice(head);
-        push_hex12(&mut w.buf, counter);
+        if counter >> 48 != 0 {
+            // Past twelve hex digits (never, at any real rate): the general form.
+            let text = self.id_text(kind, counter);
+            w.str(&text);
+            return;
+        }
+        // str8 header, the 24 bytes up to the counter, then twelve hex digits.
+        let mut out = [0u8; 2 + ID_LEN];
+        out[0] = 0xd9;
+        out[1] = ID_LEN as u8;
+        out[2..26].copy_from_slice(&self.id_heads[kind]);
+        for i in 0..12 {
+            out[26 + i] = HEX[((counter >> (4 * (11 - i))) & 0xf) as usize];
+        }
+        w.put_array(&out);
     }
 
     pub fn id_text(&self, kind: usize, counter: u64) -> String {
-        let mut buf = self.id_heads[kind].clone();
+        let mut buf = self.id_heads[kind].to_vec();
         push_hex12(&mut buf, counter);
         String::from_utf8(buf).expect("ids are ASCII")
     }
@@ -395,8 +486,9 @@ impl Engine {
     }
 }
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 fn push_hex12(buf: &mut Vec<u8>, v: u64) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digits = if v >> 48 == 0 { 12 } else { 16 - (v.leading_zeros() as usize / 4) };
     for i in (0..digits).rev() {
         buf.push(HEX[((v >> (4 * i)) & 0xf) as usize]);

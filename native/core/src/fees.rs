@@ -80,6 +80,13 @@ pub fn max_fee_cc_per_lot(s: &FeeSchedule, outcome_limit_cc: i64, lot_c: i64) ->
     fill_fee_cc(s, worst, lot_c, true)
 }
 
+/// `max_fee_cc_per_lot` as an order stores it: the domain bounds the multiplier
+/// (`FEE_MULTIPLIER_MAX_E4`: at most 100x) and a lot is at most one contract, so the figure
+/// is at most $1.75 (17,500 cc) and 32 bits always hold it (saturating is unreachable).
+pub fn fee_lot_cc(s: &FeeSchedule, outcome_limit_cc: i64, lot_c: i64) -> u32 {
+    u32::try_from(max_fee_cc_per_lot(s, outcome_limit_cc, lot_c)).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

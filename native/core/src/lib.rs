@@ -28,4 +28,4 @@ pub mod trading;
 pub mod units;
 
 pub use commands::{decode_command, decode_record, Command};
-pub use exchange::{Engine, Outcome, Value};
+pub use exchange::{Engine, Outcome, Step, Value};

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::commands::AmendOrder;
 use crate::events::Event;
 use crate::exchange::{Engine, Value};
-use crate::fees::max_fee_cc_per_lot;
-use crate::model::reserve_cc;
+use crate::fees::fee_lot_cc;
+use crate::model::{reserve_cc, OptNs};
 use crate::rejects::{reject, RejectReason, Res};
 
 impl Engine {
@@ -20,7 +20,7 @@ impl Engine {
         let id = self.parse_id(1, order_id);
         let found = id.and_then(|id| self.resting.get(&id).copied()).filter(|&slot| {
             let o = self.order(slot);
-            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub == s)
+            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub() == s)
         });
         if let Some(slot) = found {
             return Ok(slot);
@@ -32,7 +32,13 @@ impl Engine {
                 return reject(RejectReason::MarketClosed, format!("market {ticker} is closed"));
             }
         }
-        reject(RejectReason::OrderNotFound, format!("order {order_id} not found"))
+        // Built by hand: a quarter of a cancel-heavy stream lands here, and `format!` costs
+        // several times the pushes.
+        let mut message = String::with_capacity(order_id.len() + 16);
+        message.push_str("order ");
+        message.push_str(order_id);
+        message.push_str(" not found");
+        reject(RejectReason::OrderNotFound, message)
     }
 
     fn check_maintenance(&self, slot: u32) -> Res<u32> {
@@ -48,10 +54,11 @@ impl Engine {
         let slot = self.own_order(user_id, order_id, sub)?;
         self.check_maintenance(slot)?;
         self.cancel(slot, "canceled");
-        match self.out.last() {
-            Some(Event::Order(snap)) => Ok(Value::Order(snap.clone())),
+        let snap = match self.out.last() {
+            Some(Event::Order(snap)) => (**snap).clone(),
             _ => unreachable!("a cancel ends with the order's final state"),
-        }
+        };
+        Ok(Value::Order(self.boxed(snap)))
     }
 
     pub(crate) fn cancel_all(
@@ -73,11 +80,10 @@ impl Engine {
         let mut doomed: Vec<(u64, u32)> = self
             .resting
             .iter()
-            .filter(|(_, &slot)| {
+            .filter(|&(_, slot)| {
                 let o = self.order(slot);
-                o.user == u && sub.is_none_or(|s| o.sub == s) && market.is_none_or(|m| o.market == m)
+                o.user == u && sub.is_none_or(|s| o.sub() == s) && market.is_none_or(|m| o.market == m)
             })
-            .map(|(&id, &slot)| (id, slot))
             .collect();
         doomed.sort_unstable();
         let mut ids = Vec::with_capacity(doomed.len());
@@ -125,10 +131,10 @@ impl Engine {
         };
         if new_remaining == 0 {
             self.cancel(slot, "canceled");
-            return Ok(Value::Order(Box::new(self.snapshot(slot, "canceled"))));
+            return Ok(Value::Order(self.snap_box(slot, "canceled")));
         }
         self.shrink_resting(slot, m, remaining - new_remaining);
-        Ok(Value::Order(Box::new(self.snapshot(slot, "decreased"))))
+        Ok(Value::Order(self.snap_box(slot, "decreased")))
     }
 
     fn shrink_resting(&mut self, slot: u32, m: u32, by_c: i64) {
@@ -144,8 +150,8 @@ impl Engine {
         let acct = o.acct;
         self.rebalance(acct, m);
         self.delta(m, slot, -by_c);
-        let snap = self.snapshot(slot, "decreased");
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, "decreased");
+        self.out.push(Event::Order(snap));
     }
 
     pub(crate) fn amend(&mut self, cmd: &AmendOrder<'_>) -> Res<Value> {
@@ -175,7 +181,7 @@ impl Engine {
                 return reject(RejectReason::OrderAlreadyExists, "updated_client_order_id already used");
             }
         }
-        let mut expiration = o.expiration_ts_ns;
+        let mut expiration = o.expiration_ts_ns();
         if let Some(exp) = cmd.expiration_ts_ns {
             expiration = if exp == 0 { None } else { Some(exp) };
             if matches!(expiration, Some(e) if e <= cmd.ts_ns) {
@@ -200,7 +206,7 @@ impl Engine {
             }
             self.order_mut(slot).client_order_id = Arc::from(c);
         }
-        self.order_mut(slot).expiration_ts_ns = expiration;
+        self.order_mut(slot).expiration = OptNs::new(expiration).expect("expiration in the domain");
         self.drop_expiring(id);
         let o = self.order(slot);
         let keeps_place = cmd.price_cc == o.price_cc && new_remaining <= o.remaining_c;
@@ -211,8 +217,9 @@ impl Engine {
                 self.set_expiring(id, e);
             }
             self.shrink_resting(slot, m, remaining - new_remaining);
-            let new = self.snapshot(slot, "amended");
-            return Ok(Value::Amend(Box::new(old), Box::new(new)));
+            let new = self.snap_box(slot, "amended");
+            let old = self.boxed(old);
+            return Ok(Value::Amend(old, new));
         }
         self.gs_remove(slot);
         self.markets[m as usize].book.unqueue(&mut self.orders, slot);
@@ -221,14 +228,15 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(cmd.price_cc, idx);
         o.remaining_c = new_remaining;
-        o.fee_lot_cc = max_fee_cc_per_lot(&fees, o.outcome_limit_cc, o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         o.updated_ns = cmd.ts_ns;
         let acct = o.acct;
         self.gs_add(slot);
         self.execute_new(slot, m, None);
         self.rebalance(acct, m);
-        let new = self.snapshot(slot, "amended");
-        Ok(Value::Amend(Box::new(old), Box::new(new)))
+        let new = self.snap_box(slot, "amended");
+        let old = self.boxed(old);
+        Ok(Value::Amend(old, new))
     }
 
     /// Check the account can carry the amended order; change nothing if not.
@@ -243,7 +251,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.set_price(price_cc, idx);
         o.remaining_c = remaining_c;
-        o.fee_lot_cc = max_fee_cc_per_lot(&fees, o.outcome_limit_cc, o.lot_c);
+        o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         self.gs_add(slot);
         let closable = self.closable(acct, m, is_bid);
         let group = &self.collateral[&(acct, m, is_bid)];

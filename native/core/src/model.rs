@@ -7,6 +7,7 @@
 //! events are never deleted, so they are named by their index in creation order.
 
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::book::Book;
@@ -36,43 +37,170 @@ pub struct Order {
     pub id: u64,
     pub acct: u32,
     pub user: u32,
-    pub sub: i64,
+    /// The subaccount (the domain bounds it to 0..=63: `SUBACCOUNT_MAX`).
+    pub sub: u8,
     pub market: u32,
     pub is_bid: bool,
     pub price_cc: i64,
     pub price_idx: u32,
-    pub outcome_limit_cc: i64,
     pub initial_c: i64,
     pub remaining_c: i64,
     pub fill_c: i64,
-    pub lot_c: i64,
-    pub fee_lot_cc: i128,
-    pub fee_acc_fine: i128,
+    /// The market's lot: 1 (fractional) or 100 centi-contracts (`Order::lot_c`).
+    pub lot: u8,
+    /// The largest fee one lot may cost (at most 17,500 cc: `fees::fee_lot_cc`).
+    pub fee_lot_cc: u32,
+    /// The fee rounding accumulator, always in `0..CENT_FINE` between fills.
+    pub fee_acc_fine: u32,
     pub status: OrderStatus,
     pub time_in_force: Tif,
-    pub order_type: &'static str,
-    pub legacy_side: &'static str,
-    pub legacy_action: &'static str,
+    /// `order_type`, `legacy_side` and `legacy_action`, two values each (`Labels`).
+    pub labels: Labels,
     pub client_order_id: Arc<str>,
-    pub order_group_id: Option<u64>,
+    /// The order group's id counter (`Order::order_group_id`; counters start at 1).
+    pub group: Option<NonZeroU64>,
     pub self_trade_prevention: Stp,
     pub post_only: bool,
     pub reduce_only: bool,
     pub cancel_on_pause: bool,
-    pub expiration_ts_ns: Option<i64>,
+    /// `Order::expiration_ts_ns`, without the option's extra word.
+    pub expiration: OptNs,
     pub created_ns: i64,
     pub updated_ns: i64,
-    pub taker_fill_cost_fine: i128,
-    pub maker_fill_cost_fine: i128,
-    pub taker_fees_cc: i128,
-    pub maker_fees_cc: i128,
+    /// What the order's fills cost, boxed on its first fill: most resting orders never
+    /// fill, and four 128-bit figures would double their size (`Order::fills`).
+    pub filled: Option<Box<Fills>>,
     pub queue_seq: u64,
     pub live: bool,
     /// Where this order sits in its collateral group's order list (`GroupSide::slots`).
     pub gs_pos: u32,
 }
 
+/// An optional timestamp in one word: `i64::MIN` (never a valid time: the domain keeps
+/// times in `0..=TIME_MAX_NS`) stands for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptNs(i64);
+
+impl OptNs {
+    pub const NONE: OptNs = OptNs(i64::MIN);
+
+    /// None for `i64::MIN` itself, which has no place in a sound state.
+    pub fn new(v: Option<i64>) -> Option<OptNs> {
+        match v {
+            None => Some(OptNs::NONE),
+            Some(i64::MIN) => None,
+            Some(t) => Some(OptNs(t)),
+        }
+    }
+
+    #[inline]
+    pub fn get(self) -> Option<i64> {
+        if self.0 == i64::MIN {
+            None
+        } else {
+            Some(self.0)
+        }
+    }
+}
+
+/// The cost and fees of an order's fills so far, as taker and as maker.
+#[derive(Clone, Debug, Default)]
+pub struct Fills {
+    pub taker_fill_cost_fine: i128,
+    pub maker_fill_cost_fine: i128,
+    pub taker_fees_cc: i128,
+    pub maker_fees_cc: i128,
+}
+
+static NO_FILLS: Fills =
+    Fills { taker_fill_cost_fine: 0, maker_fill_cost_fine: 0, taker_fees_cc: 0, maker_fees_cc: 0 };
+
+/// An order's three two-valued labels in one byte: `order_type` (`limit`/`market`),
+/// `legacy_side` (`yes`/`no`) and `legacy_action` (`buy`/`sell`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Labels(u8);
+
+impl Labels {
+    const MARKET: u8 = 1;
+    const NO: u8 = 2;
+    const SELL: u8 = 4;
+
+    /// The labels from their second values' flags (`market`, `no`, `sell`).
+    #[inline]
+    pub const fn new(market: bool, no: bool, sell: bool) -> Labels {
+        Labels((market as u8) * Self::MARKET | (no as u8) * Self::NO | (sell as u8) * Self::SELL)
+    }
+
+    /// The labels from their texts; None for a text outside its two values.
+    pub fn parse(order_type: &str, legacy_side: &str, legacy_action: &str) -> Option<Labels> {
+        let t = match order_type {
+            "limit" => 0,
+            "market" => Self::MARKET,
+            _ => return None,
+        };
+        let s = match legacy_side {
+            "yes" => 0,
+            "no" => Self::NO,
+            _ => return None,
+        };
+        let a = match legacy_action {
+            "buy" => 0,
+            "sell" => Self::SELL,
+            _ => return None,
+        };
+        Some(Labels(t | s | a))
+    }
+
+    pub fn order_type(self) -> &'static str {
+        if self.0 & Self::MARKET != 0 {
+            "market"
+        } else {
+            "limit"
+        }
+    }
+
+    pub fn legacy_side(self) -> &'static str {
+        if self.0 & Self::NO != 0 {
+            "no"
+        } else {
+            "yes"
+        }
+    }
+
+    pub fn legacy_action(self) -> &'static str {
+        if self.0 & Self::SELL != 0 {
+            "sell"
+        } else {
+            "buy"
+        }
+    }
+}
+
 impl Order {
+    /// The fills' cost and fees (zero before the first fill).
+    #[inline]
+    pub fn fills(&self) -> &Fills {
+        self.filled.as_deref().unwrap_or(&NO_FILLS)
+    }
+
+    /// The fills' figures to add to, boxed on first use.
+    #[inline]
+    pub fn fills_mut(&mut self) -> &mut Fills {
+        self.filled.get_or_insert_with(Box::default)
+    }
+
+    pub fn order_type(&self) -> &'static str {
+        self.labels.order_type()
+    }
+
+    pub fn legacy_side(&self) -> &'static str {
+        self.labels.legacy_side()
+    }
+
+    pub fn legacy_action(&self) -> &'static str {
+        self.labels.legacy_action()
+    }
+
     pub fn side(&self) -> Side {
         if self.is_bid {
             Side::Bid
@@ -84,7 +212,36 @@ impl Order {
     pub fn set_price(&mut self, price_cc: i64, price_idx: u32) {
         self.price_cc = price_cc;
         self.price_idx = price_idx;
-        self.outcome_limit_cc = if self.is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
+    }
+
+    /// What one contract of the order's outcome costs at its limit.
+    #[inline]
+    pub fn outcome_limit_cc(&self) -> i64 {
+        if self.is_bid {
+            self.price_cc
+        } else {
+            ONE_DOLLAR_CC - self.price_cc
+        }
+    }
+
+    #[inline]
+    pub fn lot_c(&self) -> i64 {
+        i64::from(self.lot)
+    }
+
+    #[inline]
+    pub fn sub(&self) -> i64 {
+        i64::from(self.sub)
+    }
+
+    #[inline]
+    pub fn order_group_id(&self) -> Option<u64> {
+        self.group.map(NonZeroU64::get)
+    }
+
+    #[inline]
+    pub fn expiration_ts_ns(&self) -> Option<i64> {
+        self.expiration.get()
     }
 }
 
@@ -263,13 +420,13 @@ pub struct GroupSide {
 impl GroupSide {
     fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
         let rem = i128::from(o.remaining_c);
-        let limit = i128::from(o.outcome_limit_cc);
-        let lot = i128::from(o.lot_c);
-        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c));
-        let fee_lot_fine = o.fee_lot_cc * 100;
+        let limit = i128::from(o.outcome_limit_cc());
+        let lot = i128::from(o.lot);
+        let lots = i128::from(o.remaining_c.div_euclid(o.lot_c()));
+        let fee_lot_fine = i128::from(o.fee_lot_cc) * 100;
         let least = (i128::from(ONE_DOLLAR_CC) - limit) * lot;
         let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
-        (rem, rem * limit, lots * fee_lot_fine, CENT_FINE - o.fee_acc_fine, shortfall)
+        (rem, rem * limit, lots * fee_lot_fine, CENT_FINE - i128::from(o.fee_acc_fine), shortfall)
     }
 
     /// Start counting a live order.
@@ -344,7 +501,7 @@ impl GroupSide {
             .iter()
             .map(|&s| {
                 let o = orders[s as usize].as_ref().expect("group holds a free slot");
-                (o.outcome_limit_cc, o.remaining_c)
+                (o.outcome_limit_cc(), o.remaining_c)
             })
             .collect();
         live.sort_unstable_by(|a, b| b.0.cmp(&a.0));
@@ -362,8 +519,43 @@ impl GroupSide {
     }
 }
 
+/// A market's lot as an order stores it: the catalog makes every lot 1 or 100.
+pub fn lot_byte(lot_c: i64) -> u8 {
+    debug_assert!(lot_c == 1 || lot_c == 100);
+    lot_c as u8
+}
+
 /// Round a requirement in micro-dollars up to a whole cent, in centi-cents.
 pub fn reserve_cc(target_fine: i128) -> i128 {
     ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slab holds one `Option<Order>` per live order: its size is most of the memory a
+    /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
+    #[test]
+    fn an_order_slot_stays_small() {
+        assert!(std::mem::size_of::<Option<Order>>() <= 144, "{}", std::mem::size_of::<Option<Order>>());
+    }
+
+    #[test]
+    fn labels_round_trip_every_combination() {
+        for t in ["limit", "market"] {
+            for s in ["yes", "no"] {
+                for a in ["buy", "sell"] {
+                    let l = Labels::parse(t, s, a).expect("known labels");
+                    assert_eq!((l.order_type(), l.legacy_side(), l.legacy_action()), (t, s, a));
+                }
+            }
+        }
+        assert_eq!(Labels::new(true, true, true), Labels::parse("market", "no", "sell").expect("known"));
+        assert_eq!(Labels::new(false, false, false), Labels::parse("limit", "yes", "buy").expect("known"));
+        assert!(Labels::parse("stop", "yes", "buy").is_none());
+        assert!(Labels::parse("limit", "maybe", "buy").is_none());
+        assert!(Labels::parse("limit", "yes", "hold").is_none());
+    }
+}

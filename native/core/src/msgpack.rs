@@ -121,6 +121,20 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| DecodeError("invalid utf-8 string".into()))
     }
 
+    /// Read a string's bytes without checking them (for matching against known texts,
+    /// which are valid UTF-8 themselves; `str` checks).
+    pub fn str_bytes(&mut self) -> DResult<&'a [u8]> {
+        let b = self.byte()?;
+        let n = match b {
+            0xa0..=0xbf => usize::from(b & 0x1f),
+            0xd9 => self.be(1)? as usize,
+            0xda => self.be(2)? as usize,
+            0xdb => self.be(4)? as usize,
+            _ => return err("expected `str`"),
+        };
+        self.take(n)
+    }
+
     /// Read a boolean.
     pub fn bool(&mut self) -> DResult<bool> {
         match self.byte()? {
@@ -206,71 +220,162 @@ impl<'a> Reader<'a> {
 }
 
 /// An append-only MessagePack writer using the smallest encoding of every value.
+///
+/// Built for the outcome encoder's hot path without `unsafe`: the buffer keeps room ahead of
+/// the write position (`buf.len()` is the room, `pos` the end of the document), so
+/// a value is stored with fixed-size copies the compiler turns into a few moves (an integer
+/// always stores its nine-byte worst case and advances by its real length; later values
+/// overwrite the slack, whatever it holds; nothing reads past `pos`). The room grows by
+/// doubling, rarely.
 #[derive(Default)]
 pub struct Writer {
-    pub buf: Vec<u8>,
+    buf: Vec<u8>,
+    pos: usize,
 }
 
 impl Writer {
     pub fn new() -> Self {
-        Writer { buf: Vec::with_capacity(256) }
+        Writer::with_capacity(256)
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        Writer { buf: Vec::with_capacity(n) }
+        Writer { buf: vec![0; n.max(16)], pos: 0 }
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
+    /// The document written so far.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.pos]
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.pos == 0
+    }
+
+    /// Start a new document in the same room (what was written is left as slack).
+    pub fn clear(&mut self) {
+        self.pos = 0;
+    }
+
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        self.buf.truncate(self.pos);
         self.buf
     }
 
-    pub fn nil(&mut self) {
-        self.buf.push(0xc0);
-    }
-
-    pub fn bool(&mut self, v: bool) {
-        self.buf.push(if v { 0xc3 } else { 0xc2 });
-    }
-
-    pub fn int(&mut self, v: i64) {
-        self.int128(i128::from(v));
-    }
-
-    /// Write an integer; values beyond 64 bits cannot occur in a sound state and are
-    /// clamped (the auditor reports the state long before).
-    pub fn int128(&mut self, v: i128) {
-        let b = &mut self.buf;
-        if v >= 0 {
-            if v < 128 {
-                b.push(v as u8);
-            } else if v <= 0xff {
-                b.extend_from_slice(&[0xcc, v as u8]);
-            } else if v <= 0xffff {
-                b.push(0xcd);
-                b.extend_from_slice(&(v as u16).to_be_bytes());
-            } else if v <= 0xffff_ffff {
-                b.push(0xce);
-                b.extend_from_slice(&(v as u32).to_be_bytes());
-            } else {
-                b.push(0xcf);
-                b.extend_from_slice(&(v.min(i128::from(u64::MAX)) as u64).to_be_bytes());
-            }
-        } else if v >= -32 {
-            b.push(v as i8 as u8);
-        } else if v >= -128 {
-            b.extend_from_slice(&[0xd0, v as i8 as u8]);
-        } else if v >= -32768 {
-            b.push(0xd1);
-            b.extend_from_slice(&(v as i16).to_be_bytes());
-        } else if v >= -(1i128 << 31) {
-            b.push(0xd2);
-            b.extend_from_slice(&(v as i32).to_be_bytes());
-        } else {
-            b.push(0xd3);
-            b.extend_from_slice(&(v.max(i128::from(i64::MIN)) as i64).to_be_bytes());
+    /// Make room for `n` more bytes.
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.pos + n > self.buf.len() {
+            self.grow(n);
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize) {
+        let want = (self.pos + n).max(2 * self.buf.len());
+        self.buf.resize(want, 0);
+    }
+
+    #[inline(always)]
+    fn put(&mut self, b: u8) {
+        self.room(1);
+        self.buf[self.pos] = b;
+        self.pos += 1;
+    }
+
+    /// Store nine bytes, keep the first `n`.
+    #[inline(always)]
+    fn put9(&mut self, bytes: [u8; 9], n: usize) {
+        self.room(9);
+        self.buf[self.pos..self.pos + 9].copy_from_slice(&bytes);
+        self.pos += n;
+    }
+
+    /// Store a fixed-size run of bytes.
+    #[inline(always)]
+    pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
+        self.room(N);
+        self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
+        self.pos += N;
+    }
+
+    /// Append already-encoded bytes.
+    #[inline]
+    pub fn raw(&mut self, data: &[u8]) {
+        self.room(data.len());
+        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        self.pos += data.len();
+    }
+
+    #[inline]
+    pub fn nil(&mut self) {
+        self.put(0xc0);
+    }
+
+    #[inline]
+    pub fn bool(&mut self, v: bool) {
+        self.put(if v { 0xc3 } else { 0xc2 });
+    }
+
+    /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
+    #[inline(always)]
+    pub fn int(&mut self, v: i64) {
+        if (0..128).contains(&v) {
+            self.put(v as u8);
+            return;
+        }
+        let (tag, n): (u8, usize) = if v >= 0 {
+            if v <= 0xff {
+                (0xcc, 1)
+            } else if v <= 0xffff {
+                (0xcd, 2)
+            } else if v <= 0xffff_ffff {
+                (0xce, 4)
+            } else {
+                (0xcf, 8)
+            }
+        } else if v >= -32 {
+            self.put(v as i8 as u8);
+            return;
+        } else if v >= -128 {
+            (0xd0, 1)
+        } else if v >= -32768 {
+            (0xd1, 2)
+        } else if v >= -(1i64 << 31) {
+            (0xd2, 4)
+        } else {
+            (0xd3, 8)
+        };
+        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag.
+        let be = ((v as u64) << (8 * (8 - n))).to_be_bytes();
+        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
+        out[1..].copy_from_slice(&be);
+        self.put9(out, n + 1);
+    }
+
+    /// Write an integer held in 128 bits; values beyond 64 bits cannot occur in a sound
+    /// state and are clamped (the auditor reports the state long before).
+    #[inline(always)]
+    pub fn int128(&mut self, v: i128) {
+        match i64::try_from(v) {
+            Ok(v) => self.int(v),
+            Err(_) if v > 0 => {
+                let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
+                out[1..].copy_from_slice(&(v.min(i128::from(u64::MAX)) as u64).to_be_bytes());
+                self.put9(out, 9);
+            }
+            Err(_) => self.int(i64::MIN),
+        }
+    }
+
+    #[inline(always)]
     pub fn opt_int(&mut self, v: Option<i64>) {
         match v {
             Some(v) => self.int(v),
@@ -278,24 +383,25 @@ impl Writer {
         }
     }
 
+    #[inline(always)]
     pub fn str_header(&mut self, n: usize) {
-        let b = &mut self.buf;
         if n < 32 {
-            b.push(0xa0 | n as u8);
+            self.put(0xa0 | n as u8);
         } else if n <= 0xff {
-            b.extend_from_slice(&[0xd9, n as u8]);
+            self.put9([0xd9, n as u8, 0, 0, 0, 0, 0, 0, 0], 2);
         } else if n <= 0xffff {
-            b.push(0xda);
-            b.extend_from_slice(&(n as u16).to_be_bytes());
+            let b = (n as u16).to_be_bytes();
+            self.put9([0xda, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
         } else {
-            b.push(0xdb);
-            b.extend_from_slice(&(n as u32).to_be_bytes());
+            let b = (n as u32).to_be_bytes();
+            self.put9([0xdb, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
         }
     }
 
+    #[inline(always)]
     pub fn str(&mut self, s: &str) {
         self.str_header(s.len());
-        self.buf.extend_from_slice(s.as_bytes());
+        self.raw(s.as_bytes());
     }
 
     pub fn opt_str(&mut self, s: Option<&str>) {
@@ -307,54 +413,45 @@ impl Writer {
 
     pub fn bin(&mut self, data: &[u8]) {
         let n = data.len();
-        let b = &mut self.buf;
         if n <= 0xff {
-            b.extend_from_slice(&[0xc4, n as u8]);
+            self.put9([0xc4, n as u8, 0, 0, 0, 0, 0, 0, 0], 2);
         } else if n <= 0xffff {
-            b.push(0xc5);
-            b.extend_from_slice(&(n as u16).to_be_bytes());
+            let b = (n as u16).to_be_bytes();
+            self.put9([0xc5, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
         } else {
-            b.push(0xc6);
-            b.extend_from_slice(&(n as u32).to_be_bytes());
+            let b = (n as u32).to_be_bytes();
+            self.put9([0xc6, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
         }
-        b.extend_from_slice(data);
+        self.raw(data);
     }
 
+    #[inline]
     pub fn array(&mut self, n: usize) {
-        let b = &mut self.buf;
-        if n < 16 {
-            b.push(0x90 | n as u8);
-        } else if n <= 0xffff {
-            b.push(0xdc);
-            b.extend_from_slice(&(n as u16).to_be_bytes());
-        } else {
-            b.push(0xdd);
-            b.extend_from_slice(&(n as u32).to_be_bytes());
-        }
+        self.container(0x90, 0xdc, n);
     }
 
+    #[inline]
     pub fn map(&mut self, n: usize) {
-        let b = &mut self.buf;
+        self.container(0x80, 0xde, n);
+    }
+
+    #[inline(always)]
+    fn container(&mut self, fix: u8, tag16: u8, n: usize) {
         if n < 16 {
-            b.push(0x80 | n as u8);
+            self.put(fix | n as u8);
         } else if n <= 0xffff {
-            b.push(0xde);
-            b.extend_from_slice(&(n as u16).to_be_bytes());
+            let b = (n as u16).to_be_bytes();
+            self.put9([tag16, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
         } else {
-            b.push(0xdf);
-            b.extend_from_slice(&(n as u32).to_be_bytes());
+            let b = (n as u32).to_be_bytes();
+            self.put9([tag16 + 1, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
         }
     }
 
-    /// Append an already-encoded value.
-    pub fn raw(&mut self, data: &[u8]) {
-        self.buf.extend_from_slice(data);
-    }
-
-    /// Overwrite a 5-byte array32 header reserved with `array_placeholder`.
+    /// Reserve a 5-byte array32 header, to be filled by `fill_array`.
     pub fn array_placeholder(&mut self) -> usize {
-        let at = self.buf.len();
-        self.buf.extend_from_slice(&[0xdd, 0, 0, 0, 0]);
+        let at = self.pos;
+        self.put9([0xdd, 0, 0, 0, 0, 0, 0, 0, 0], 5);
         at
     }
 
@@ -375,11 +472,37 @@ mod tests {
         for v in [1i64, 127, 128, 255, 256, -1, -32, -33, -128, -129, 1 << 32, -(1 << 40)] {
             w.int(v);
         }
-        let hex: String = w.buf.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = w.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
             "9c017fcc80ccffcd0100ffe0d0dfd080d1ff7fcf0000000100000000d3ffffff0000000000"
         );
+    }
+
+    #[test]
+    fn integer_boundaries_match_msgspec() {
+        // msgspec.msgpack.encode(...) of this list, every encoding's edges.
+        let vals: [i64; 23] = [
+            0, 31, 32, 127, 128, 255, 256, 65535, 65536, (1 << 32) - 1, 1 << 32, i64::MAX, -1, -31,
+            -32, -33, -128, -129, -32768, -32769, -(1 << 31), -(1 << 31) - 1, i64::MIN,
+        ];
+        let mut w = Writer::with_capacity(1);
+        w.array(vals.len());
+        for v in vals {
+            w.int(v);
+        }
+        let hex: String = w.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "dc0017001f207fcc80ccffcd0100cdffffce00010000ceffffffffcf0000000100000000cf7fffffffffffffff\
+             ffe1e0d0dfd080d1ff7fd18000d2ffff7fffd280000000d3ffffffff7fffffffd38000000000000000"
+        );
+        let mut w128 = Writer::new();
+        w128.int128(i128::from(u64::MAX) + 5);
+        w128.int128(i128::from(i64::MIN) - 5);
+        assert_eq!(w128.as_bytes()[0], 0xcf);
+        assert_eq!(&w128.as_bytes()[1..9], &[0xff; 8]);
+        assert_eq!(w128.as_bytes()[9], 0xd3);
     }
 
     #[test]
@@ -389,13 +512,14 @@ mod tests {
         w.int(-129);
         w.str(&"x".repeat(40));
         w.opt_int(None);
-        let mut r = Reader::new(&w.buf);
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes);
         assert_eq!(r.array().unwrap(), 3);
         assert_eq!(r.int().unwrap(), -129);
         assert_eq!(r.str().unwrap().len(), 40);
         assert!(r.nil().unwrap());
         assert!(r.at_end());
-        let cut = &w.buf[..w.buf.len() - 2];
+        let cut = &bytes[..bytes.len() - 2];
         let mut r = Reader::new(cut);
         r.array().unwrap();
         r.int().unwrap();

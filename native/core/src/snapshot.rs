@@ -43,7 +43,7 @@ use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
 use crate::ledger::{Account, Position};
-use crate::model::{ApiKey, EventInfo, Market, MarketStatus, Order, OrderGroup, OrderStatus, Series, User};
+use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, OptNs, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
 
 const KEYS: [&str; 17] = [
@@ -273,20 +273,20 @@ impl Engine {
             w.array(28);
             self.write_id(w, 1, o.id);
             w.str(self.user_id(o.user));
-            w.int(o.sub);
+            w.int(o.sub());
             w.str(o.side().as_str());
             w.int(o.price_cc);
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int128(o.fee_lot_cc);
-            w.int128(o.fee_acc_fine);
+            w.int(i64::from(o.fee_lot_cc));
+            w.int(i64::from(o.fee_acc_fine));
             w.str(o.time_in_force.as_str());
-            w.str(o.order_type);
-            w.str(o.legacy_side);
-            w.str(o.legacy_action);
+            w.str(o.order_type());
+            w.str(o.legacy_side());
+            w.str(o.legacy_action());
             w.str(&o.client_order_id);
-            match o.order_group_id {
+            match o.order_group_id() {
                 Some(g) => self.write_id(w, 4, g),
                 None => w.nil(),
             }
@@ -294,13 +294,14 @@ impl Engine {
             w.bool(o.post_only);
             w.bool(o.reduce_only);
             w.bool(o.cancel_on_pause);
-            w.opt_int(o.expiration_ts_ns);
+            w.opt_int(o.expiration_ts_ns());
             w.int(o.created_ns);
             w.int(o.updated_ns);
-            w.int128(o.taker_fill_cost_fine);
-            w.int128(o.maker_fill_cost_fine);
-            w.int128(o.taker_fees_cc);
-            w.int128(o.maker_fees_cc);
+            let f = o.fills();
+            w.int128(f.taker_fill_cost_fine);
+            w.int128(f.maker_fill_cost_fine);
+            w.int128(f.taker_fees_cc);
+            w.int128(f.maker_fees_cc);
             w.int(o.queue_seq as i64);
         }
     }
@@ -315,6 +316,9 @@ impl Engine {
         let instance_id = r.str()?.to_string();
         key(&mut r, "id_prefix")?;
         let prefix = r.str()?.to_string();
+        if prefix.len() != 8 {
+            return bad("the id prefix is not eight characters");
+        }
         let mut e = Engine::new(&instance_id, &prefix, hash_keys);
         key(&mut r, "counters")?;
         expect_len(&mut r, 4)?;
@@ -603,18 +607,26 @@ impl Engine {
             id,
             acct,
             user: u,
-            sub,
+            sub: match u8::try_from(sub) {
+                Ok(s) => s,
+                Err(_) => return bad("order subaccount"),
+            },
             market: m,
             is_bid,
             price_cc,
             price_idx: price_idx as u32,
-            outcome_limit_cc: if is_bid { price_cc } else { crate::units::ONE_DOLLAR_CC - price_cc },
             initial_c: r.int()?,
             fill_c: r.int()?,
             remaining_c: r.int()?,
-            lot_c,
-            fee_lot_cc: big(r)?,
-            fee_acc_fine: big(r)?,
+            lot: crate::model::lot_byte(lot_c),
+            fee_lot_cc: match u32::try_from(r.int()?) {
+                Ok(v) => v,
+                Err(_) => return bad("order fee per lot"),
+            },
+            fee_acc_fine: match u32::try_from(r.int()?) {
+                Ok(v) if i128::from(v) < crate::units::CENT_FINE => v,
+                _ => return bad("order fee accumulator"),
+            },
             status: OrderStatus::Resting,
             time_in_force: match r.str()? {
                 "good_till_canceled" => Tif::Gtc,
@@ -622,29 +634,18 @@ impl Engine {
                 "fill_or_kill" => Tif::Fok,
                 _ => return bad("time in force"),
             },
-            order_type: match r.str()? {
-                "limit" => "limit",
-                "market" => "market",
-                _ => return bad("order type"),
-            },
-            legacy_side: match r.str()? {
-                "yes" => "yes",
-                "no" => "no",
-                _ => return bad("legacy side"),
-            },
-            legacy_action: match r.str()? {
-                "buy" => "buy",
-                "sell" => "sell",
-                _ => return bad("legacy action"),
+            labels: match Labels::parse(r.str()?, r.str()?, r.str()?) {
+                Some(labels) => labels,
+                None => return bad("order type or legacy side or action"),
             },
             client_order_id: {
                 let c = r.str()?;
                 if c.is_empty() { self.empty.clone() } else { Arc::from(c) }
             },
-            order_group_id: if r.nil()? {
+            group: if r.nil()? {
                 None
             } else {
-                match self.parse_id(4, r.str()?) {
+                match self.parse_id(4, r.str()?).and_then(std::num::NonZeroU64::new) {
                     Some(g) => Some(g),
                     None => return bad("order group id"),
                 }
@@ -657,13 +658,25 @@ impl Engine {
             post_only: r.bool()?,
             reduce_only: r.bool()?,
             cancel_on_pause: r.bool()?,
-            expiration_ts_ns: opt_int(r)?,
+            expiration: match OptNs::new(opt_int(r)?) {
+                Some(t) => t,
+                None => return bad("order expiration"),
+            },
             created_ns: r.int()?,
             updated_ns: r.int()?,
-            taker_fill_cost_fine: big(r)?,
-            maker_fill_cost_fine: big(r)?,
-            taker_fees_cc: big(r)?,
-            maker_fees_cc: big(r)?,
+            filled: {
+                let f = Fills {
+                    taker_fill_cost_fine: big(r)?,
+                    maker_fill_cost_fine: big(r)?,
+                    taker_fees_cc: big(r)?,
+                    maker_fees_cc: big(r)?,
+                };
+                let none = f.taker_fill_cost_fine == 0
+                    && f.maker_fill_cost_fine == 0
+                    && f.taker_fees_cc == 0
+                    && f.maker_fees_cc == 0;
+                if none { None } else { Some(Box::new(f)) }
+            },
             queue_seq: r.int()? as u64,
             live: false,
             gs_pos: 0,
@@ -671,7 +684,7 @@ impl Engine {
         if order.remaining_c <= 0 {
             return bad("a resting order with nothing remaining");
         }
-        let exp = order.expiration_ts_ns;
+        let exp = order.expiration_ts_ns();
         let slot = self.alloc_order(order);
         self.markets[m as usize].book.rest(&mut self.orders, slot);
         self.resting.insert(id, slot);

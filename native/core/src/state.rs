@@ -243,16 +243,16 @@ impl Engine {
             w.array(13);
             self.write_id(w, 1, o.id);
             w.str(self.ukey(o.user));
-            w.int(o.sub);
+            w.int(o.sub());
             w.str(o.side().as_str());
             w.int(o.price_cc);
             w.int(o.initial_c);
             w.int(o.fill_c);
             w.int(o.remaining_c);
-            w.int128(o.fee_acc_fine);
-            w.int128(o.taker_fees_cc);
-            w.int128(o.maker_fees_cc);
-            w.opt_int(o.expiration_ts_ns);
+            w.int(i64::from(o.fee_acc_fine));
+            w.int128(o.fills().taker_fees_cc);
+            w.int128(o.fills().maker_fees_cc);
+            w.opt_int(o.expiration_ts_ns());
             w.int(o.queue_seq as i64);
         }
     }

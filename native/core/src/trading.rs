@@ -12,8 +12,9 @@
 use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
-use crate::fees::{fill_fee_cc, max_fee_cc_per_lot};
-use crate::model::{reserve_cc, MarketStatus, Order, OrderStatus};
+use crate::fees::{fee_lot_cc, fill_fee_cc};
+use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
+use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
 use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
 
@@ -149,36 +150,31 @@ impl Engine {
             id: self.id_counter + 1,
             acct,
             user: u,
-            sub: cmd.subaccount,
+            // `account` accepted it: a subaccount number is in 0..=MAX_SUBACCOUNTS.
+            sub: cmd.subaccount as u8,
             market: m,
             is_bid,
             price_cc: cmd.price_cc,
             price_idx: idx,
-            outcome_limit_cc: outcome_limit,
             initial_c: count_c,
             remaining_c: count_c,
             fill_c: 0,
-            lot_c: lot,
-            fee_lot_cc: max_fee_cc_per_lot(&market.fees, outcome_limit, lot),
+            lot: lot_byte(lot),
+            fee_lot_cc: fee_lot_cc(&market.fees, outcome_limit, lot),
             fee_acc_fine: 0,
             status: OrderStatus::Resting,
             time_in_force: Tif::Gtc,
-            order_type: "limit",
-            legacy_side: "yes",
-            legacy_action: if is_bid { "buy" } else { "sell" },
+            labels: Labels::new(false, false, !is_bid),
             client_order_id: self.empty.clone(),
-            order_group_id: None,
+            group: None,
             self_trade_prevention: Stp::TakerAtCross,
             post_only: false,
             reduce_only: false,
             cancel_on_pause: false,
-            expiration_ts_ns: None,
+            expiration: OptNs::NONE,
             created_ns: cmd.ts_ns,
             updated_ns: cmd.ts_ns,
-            taker_fill_cost_fine: 0,
-            maker_fill_cost_fine: 0,
-            taker_fees_cc: 0,
-            maker_fees_cc: 0,
+            filled: None,
             queue_seq: 0,
             live: false,
             gs_pos: 0,
@@ -198,7 +194,8 @@ impl Engine {
         self.ledger.set_reserve(acct, &mut side_group.reserve_cc, needed, cmd.ts_ns);
         self.fill_in(slot, cmd, group);
         self.execute_new(slot, m, cmd.buy_max_cost_cc);
-        Ok(Value::Order(Box::new(self.last_snapshot(slot))))
+        let snap = self.last_snapshot(slot);
+        Ok(Value::Order(self.boxed(snap)))
     }
 
     fn validate_order(&self, cmd: &PlaceOrder<'_>, m: u32) -> Res<u32> {
@@ -229,25 +226,26 @@ impl Engine {
         let coid_arc = coid.map(std::sync::Arc::<str>::from);
         let o = self.order_mut(slot);
         o.time_in_force = cmd.time_in_force;
-        o.order_type = cmd.order_type;
+        // The decoder admits only the two values of each label, so one comparison says which.
+        let (no, sell) = match (cmd.legacy_side, cmd.legacy_action) {
+            (Some(s), Some(a)) => (s == "no", a == "sell"),
+            _ => (o.legacy_side() == "no", o.legacy_action() == "sell"),
+        };
+        o.labels = Labels::new(cmd.order_type == "market", no, sell);
         o.self_trade_prevention = cmd.self_trade_prevention;
         o.post_only = cmd.post_only;
         o.reduce_only = cmd.reduce_only;
         o.cancel_on_pause = cmd.cancel_order_on_pause;
-        o.expiration_ts_ns = cmd.expiration_ts_ns;
+        o.expiration = OptNs::new(cmd.expiration_ts_ns).expect("expiration in the domain");
         if let Some(c) = &coid_arc {
             o.client_order_id = c.clone();
-        }
-        if let (Some(s), Some(a)) = (cmd.legacy_side, cmd.legacy_action) {
-            o.legacy_side = s;
-            o.legacy_action = a;
         }
         let (id, u) = (o.id, o.user);
         if let Some(c) = coid {
             self.client_ids.insert((u, Box::from(c)), id);
         }
         if let Some(g) = group {
-            self.order_mut(slot).order_group_id = Some(g);
+            self.order_mut(slot).group = NonZeroU64::new(g);
             self.groups.get_mut(&g).expect("group checked").orders.insert(id);
         }
         self.resting.insert(id, slot);
@@ -299,13 +297,13 @@ impl Engine {
         self.order_mut(slot).queue_seq = qseq;
         self.markets[m as usize].book.rest(&mut self.orders, slot);
         let o = self.order(slot);
-        let (id, exp, rem) = (o.id, o.expiration_ts_ns, o.remaining_c);
+        let (id, exp, rem) = (o.id, o.expiration_ts_ns(), o.remaining_c);
         if let Some(exp) = exp {
             self.set_expiring(id, exp);
         }
         self.delta(m, slot, rem);
-        let snap = self.snapshot(slot, "resting");
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, "resting");
+        self.out.push(Event::Order(snap));
     }
 
     fn pre_match_check(&self, slot: u32, m: u32, max_cost_cc: Option<i64>) -> Option<&'static str> {
@@ -430,11 +428,11 @@ impl Engine {
                 trade_id,
                 order_id: o.id,
                 user: o.user,
-                sub: o.sub,
+                sub: o.sub(),
                 market: m,
                 side: o.side(),
-                legacy_side: o.legacy_side,
-                legacy_action: o.legacy_action,
+                legacy_side: o.legacy_side(),
+                legacy_action: o.legacy_action(),
                 price_cc,
                 count_c,
                 is_taker,
@@ -450,13 +448,13 @@ impl Engine {
         if self.order(maker).remaining_c == 0 {
             self.finish(maker, OrderStatus::Executed, "executed");
         } else {
-            let snap = self.snapshot(maker, "filled");
-            self.out.push(Event::Order(Box::new(snap)));
+            let snap = self.snap_box(maker, "filled");
+            self.out.push(Event::Order(snap));
         }
-        if let Some(g) = self.order(taker).order_group_id {
+        if let Some(g) = self.order(taker).order_group_id() {
             self.group_fill(g, count_c);
         }
-        if let Some(g) = self.order(maker).order_group_id {
+        if let Some(g) = self.order(maker).order_group_id() {
             self.group_fill(g, count_c);
         }
     }
@@ -478,20 +476,22 @@ impl Engine {
         };
         let pos = self.ledger.position(&mut self.markets, acct, m, ts);
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
-        let mut acc = self.order(slot).fee_acc_fine;
+        let mut acc = i128::from(self.order(slot).fee_acc_fine);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
-        self.order_mut(slot).fee_acc_fine = acc;
+        // The accumulator is back in 0..CENT_FINE after every fill.
+        self.order_mut(slot).fee_acc_fine = acc as u32;
         let cost = i128::from(outcome) * i128::from(count_c);
         if is_maker {
             self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
-            let o = self.order_mut(slot);
-            o.maker_fill_cost_fine += cost;
-            o.maker_fees_cc += fee;
+            let f = self.order_mut(slot).fills_mut();
+            f.maker_fill_cost_fine += cost;
+            f.maker_fees_cc += fee;
         } else {
             let o = self.order_mut(slot);
             o.remaining_c -= count_c;
-            o.taker_fill_cost_fine += cost;
-            o.taker_fees_cc += fee;
+            let f = o.fills_mut();
+            f.taker_fill_cost_fine += cost;
+            f.taker_fees_cc += fee;
         }
         let o = self.order_mut(slot);
         o.fill_c += count_c;
@@ -515,7 +515,7 @@ impl Engine {
             price_cc: o.price_cc,
             delta_c,
             user: o.user,
-            sub: o.sub,
+            sub: o.sub(),
             client_order_id: o.client_order_id.clone(),
         });
     }
@@ -526,7 +526,7 @@ impl Engine {
         let o = self.order_mut(slot);
         o.status = status;
         o.updated_ns = now;
-        let (id, u, group) = (o.id, o.user, o.order_group_id);
+        let (id, u, group) = (o.id, o.user, o.order_group_id());
         self.resting.remove(&id);
         self.drop_expiring(id);
         self.users[u as usize].resting -= 1;
@@ -540,8 +540,8 @@ impl Engine {
         if !coid.is_empty() {
             self.retire_client_id(u, &coid);
         }
-        let snap = self.snapshot(slot, reason);
-        self.out.push(Event::Order(Box::new(snap)));
+        let snap = self.snap_box(slot, reason);
+        self.out.push(Event::Order(snap));
         self.retire(slot);
     }
 
@@ -598,7 +598,7 @@ impl Engine {
             ts_ns: self.now_ns,
             id: o.id,
             user: o.user,
-            sub: o.sub,
+            sub: o.sub(),
             market: o.market,
             side: o.side(),
             price_cc: o.price_cc,
@@ -608,20 +608,20 @@ impl Engine {
             status: o.status,
             reason,
             time_in_force: o.time_in_force,
-            order_type: o.order_type,
-            legacy_side: o.legacy_side,
-            legacy_action: o.legacy_action,
+            order_type: o.order_type(),
+            legacy_side: o.legacy_side(),
+            legacy_action: o.legacy_action(),
             client_order_id: o.client_order_id.clone(),
-            order_group_id: o.order_group_id,
+            order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
             post_only: o.post_only,
             cancel_order_on_pause: o.cancel_on_pause,
-            expiration_ts_ns: o.expiration_ts_ns,
+            expiration_ts_ns: o.expiration_ts_ns(),
             created_ns: o.created_ns,
-            taker_fill_cost_cc: floor_div(o.taker_fill_cost_fine, 100),
-            maker_fill_cost_cc: floor_div(o.maker_fill_cost_fine, 100),
-            taker_fees_cc: o.taker_fees_cc,
-            maker_fees_cc: o.maker_fees_cc,
+            taker_fill_cost_cc: floor_div(o.fills().taker_fill_cost_fine, 100),
+            maker_fill_cost_cc: floor_div(o.fills().maker_fill_cost_fine, 100),
+            taker_fees_cc: o.fills().taker_fees_cc,
+            maker_fees_cc: o.fills().maker_fees_cc,
             queue_seq: o.queue_seq,
         }
     }

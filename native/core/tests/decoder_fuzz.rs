@@ -76,6 +76,43 @@ fn version_one_records_take_their_time_from_the_envelope() {
     assert!(decode_record(&mixed, 7).is_err());
 }
 
+/// The envelope's time wins over a version-0 record's own everywhere (the command, a batch
+/// and its items, the short `Deposit`), and `decode_command` keeps the record's own; the own
+/// time is still read and type-checked.
+#[test]
+fn the_envelope_time_replaces_version_zero_times() {
+    let s = seeds();
+    match decode_record(&s[0], 11).unwrap() {
+        Command::PlaceOrder(p) => assert_eq!(p.ts_ns, 11),
+        other => panic!("decoded {other:?}"),
+    }
+    match decode_record(&s[1], 9).unwrap() {
+        Command::Batch { items, ts_ns } => {
+            assert_eq!(ts_ns, 9);
+            assert!(items.iter().all(|item| item.ts_ns() == 9));
+        }
+        other => panic!("decoded {other:?}"),
+    }
+    match decode_command(&s[1]).unwrap() {
+        Command::Batch { items, ts_ns } => {
+            assert_eq!(ts_ns, 7);
+            assert!(items.iter().all(|item| item.ts_ns() == 7));
+        }
+        other => panic!("decoded {other:?}"),
+    }
+    // ["Deposit", "u", 100, 0, 3]: the shape from before `transfer_id`.
+    let short = [0x95, 0xa7, b'D', b'e', b'p', b'o', b's', b'i', b't', 0xa1, b'u', 0x64, 0x00, 0x03];
+    assert!(matches!(decode_command(&short).unwrap(), Command::Deposit { ts_ns: 3, amount_cc: 100, transfer_id: None, .. }));
+    assert!(matches!(decode_record(&short, 8).unwrap(), Command::Deposit { ts_ns: 8, amount_cc: 100, .. }));
+    // ["Tick", "x"]: a version-0 time that is not an integer is refused, envelope or not.
+    let bad_time = [0x92, 0xa4, b'T', b'i', b'c', b'k', 0xa1, b'x'];
+    assert!(decode_record(&bad_time, 1).is_err());
+    assert!(decode_command(&bad_time).is_err());
+    // A batch inside a batch is refused in either version.
+    let nested = [0x92, 0xa7, b'B', b'a', b't', b'c', b'h', b'/', b'1', 0x91, 0x92, 0xa7, b'B', b'a', b't', b'c', b'h', b'/', b'1', 0x90];
+    assert!(decode_record(&nested, 1).is_err());
+}
+
 #[test]
 fn malformed_payloads_are_errors() {
     let mut bad_side = seeds()[0].clone();

@@ -169,7 +169,7 @@ impl World {
             }
             Op::Amend { pick, price, lots } if !self.live.is_empty() => {
                 let (id, user) = self.live[pick % self.live.len()].clone();
-                let slot = self.engine.resting[&self.engine.parse_id(1, &id).unwrap()];
+                let slot = *self.engine.resting.get(&self.engine.parse_id(1, &id).unwrap()).unwrap();
                 let o = self.engine.order(slot);
                 let m = o.market as usize;
                 let ticker = self.engine.markets[m].ticker.to_string();

@@ -85,6 +85,10 @@ def _outcome(wire: _Wire, ts_ns: int) -> Outcome[object]:
     elif kind == 2:
         old, new = _pair.decode(wire.value)
         value = Amended(old, new)
+    elif kind == 4:
+        # The value is one of the command's own events (the Python engine returns that
+        # very object too): no second copy was written.
+        value = wire.events[_plain.decode(wire.value)]
     else:
         items = [_outcome(item, ts_ns) for item in _many.decode(wire.value)]
         events = [event for item in items for event in item.events]
