@@ -122,6 +122,8 @@ def test_dropped_connection_applies_nothing(world: tuple[Exchange, Key, Key, Key
     assert bob.order().status_code == 201
     exchange.admin("DELETE", f"/faults/keys/{alice.key_id}")
     assert alice.call("GET", "/portfolio/orders").json()["orders"] == []
+    # A retry is signed afresh: the dropped request's signature was spent (replay cache).
+    exchange.clock.advance(1_000_000)
     assert alice.order("drop-1").status_code == 201  # the id was never used
 
 
@@ -134,9 +136,12 @@ def test_applied_but_unanswered(world: tuple[Exchange, Key, Key, Key]) -> None:
     orders = alice.call("GET", "/portfolio/orders").json()["orders"]
     assert [o["client_order_id"] for o in orders] == ["retry-me"]  # accepted and journaled
     # A retry with the same client_order_id is refused instead of opening a second order.
+    # (It is signed afresh: the lost request's signature was spent; see the replay cache.)
+    exchange.clock.advance(1_000_000)
     again = alice.order("retry-me")
     assert (again.status_code, again.json()["error"]["code"]) == (409, "order_already_exists")
     # ... while a retry without it opens a second position: the bot's bug this exposes.
+    exchange.clock.advance(1_000_000)
     assert alice.order().status_code == 201
     assert len(alice.call("GET", "/portfolio/orders").json()["orders"]) == 2
 
