@@ -11,12 +11,21 @@ the gate opens, the faulted client gets the same messages, in the same order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import pytest
+
 from augury.api.sandbox.faults import FaultBook
+from augury.api.ws.hub import BUFFER_ENV
 from tests.e2e.server_harness import CATALOG
-from tests.inprocess import InProcessExchange, InProcessWebSocket, running_exchange
+from tests.inprocess import (
+    InProcessExchange,
+    InProcessWebSocket,
+    WebSocketClosed,
+    running_exchange,
+)
 from tests.ws.inprocess_api import Api
 from tests.ws.ws_helpers import User
 
@@ -89,3 +98,53 @@ def _watch(
     assert slept[before:] == [LATENCY_S] * 4  # and its barrier's reply waited too
     applied = api.admin("GET", "/faults")["faults"][0]["applied"]
     assert applied == {"ws_delayed": len(slept)}
+
+
+def test_held_frames_count_toward_the_buffer_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A faulted connection holding more than its buffer limit is dropped (code 25)."""
+    monkeypatch.setenv(BUFFER_ENV, "4096")
+    with running_exchange(tmp_path / "data", catalog=CATALOG, rate_limits=False) as server:
+        api = Api(server)
+        faulted_user, plain_user, maker = api.user("wbf"), api.user("wbp"), api.user("wbm")
+        (market,) = api.markets("WSBUF", 1)
+        book: FaultBook = server.on_loop(lambda app: app.state.fault_book)
+        shut = server.on_loop(lambda app: asyncio.Event())
+
+        async def never(seconds: float) -> None:
+            await shut.wait()
+
+        book.sleep = never
+        api.admin("PUT", f"/faults/keys/{faulted_user.key_id}", {"latency": {"ws": {"ms": 60000}}})
+        plain = server.websocket(plain_user)
+        faulted = server.websocket(faulted_user)
+        try:
+            _overflow(server, api, market, maker, plain, faulted)
+        finally:
+            server.on_loop(lambda app: shut.set())
+            plain.close()
+            with contextlib.suppress(WebSocketClosed):
+                faulted.close()
+
+
+def _overflow(
+    server: InProcessExchange,
+    api: Api,
+    market: str,
+    maker: User,
+    plain: InProcessWebSocket,
+    faulted: InProcessWebSocket,
+) -> None:
+    sub = {"channels": ["orderbook_delta"], "market_ticker": market}
+    plain.command("subscribe", sub)
+    faulted.send("subscribe", sub)  # its reply is held like everything else
+    for i in range(60):  # ~150 bytes a delta: 4 KiB are held long before the end
+        server.fake_clock.advance(1_000_000)
+        assert api.order(maker, market, "bid", f"0.{10 + i % 80:02d}", "1").status_code == 201
+    assert len([m for m in plain.barrier() if m["type"] == "orderbook_delta"]) == 60
+    error = faulted.recv()  # nothing held was let out: the first frame is the last
+    assert (error["type"], error["msg"]["code"]) == ("error", 25)  # "buffer overflow"
+    with pytest.raises(WebSocketClosed) as closed:
+        faulted.recv()
+    assert closed.value.code == 1008

@@ -14,7 +14,8 @@ through it) and ``start``:
   without a channel delay share one lane, each delayed channel has its own, so a frame
   goes out at ``max(pushed + its delay, when the previous frame of its lane went out)``:
   every lane keeps its order and only a delayed channel falls behind the rest, as a slow
-  feed does;
+  feed does. Held frames count toward the connection's buffer limit: past it the
+  connection is dropped (code 25) as a client that does not read would be;
 - **disconnect every N seconds**: N seconds after it opens, the connection is cut (the
   transport aborted under ``augury serve``; a close 1001 under other servers).
 
@@ -33,6 +34,7 @@ from starlette.websockets import WebSocket
 from augury.api.auth import ApiKeyRecord
 from augury.api.sandbox.faults import CHANNEL_OF, FaultBook, FaultState
 from augury.api.ws.connection import Connection, Sender
+from augury.api.ws.protocol import ErrorCode
 from augury.api.ws.transport import FRAMES_EXTENSION
 
 __all__ = ["FaultyConnection", "classify", "connection_for"]
@@ -73,6 +75,7 @@ class FaultyConnection(Connection):
         # The last held frame of each lane: the next one of that lane goes out after it.
         self._tails: dict[str, asyncio.Task[None]] = {}
         self._held: set[asyncio.Task[None]] = set()
+        self._held_bytes = 0  # the payloads held now (bounded by ``limit_bytes``)
         self._cut: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -105,6 +108,13 @@ class FaultyConnection(Connection):
             for _ in range(copies):
                 super().push(payload)
             return
+        size = len(payload) * copies
+        if self._held_bytes + size > self.limit_bytes:
+            # Held frames count toward the connection's buffer limit, as a backlog does:
+            # a long latency on a busy feed ends like a client that does not read.
+            self.drop(ErrorCode.BUFFER_OVERFLOW, 1008)
+            return
+        self._held_bytes += size
         self.faults.count("ws_delayed")
         held = asyncio.get_running_loop().create_task(
             self._deliver(delay_ms / 1000, before, payload, copies)
@@ -116,10 +126,13 @@ class FaultyConnection(Connection):
     async def _deliver(
         self, delay_s: float, before: asyncio.Task[None] | None, payload: bytes, copies: int
     ) -> None:
-        if delay_s > 0:
-            await self._sleep(delay_s)
-        if before is not None:
-            await asyncio.wait([before])  # its outcome does not matter, only that it is over
+        try:
+            if delay_s > 0:
+                await self._sleep(delay_s)
+            if before is not None:
+                await asyncio.wait([before])  # its outcome does not matter, only its end
+        finally:
+            self._held_bytes -= len(payload) * copies
         if self.closed:
             return
         for _ in range(copies):
