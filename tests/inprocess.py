@@ -101,6 +101,7 @@ class InProcessExchange:
         self._client: httpx.AsyncClient | None = None
         self._app: Starlette | None = None
         self.operator = Key("", "")
+        self._signed_ms: dict[str, int] = {}  # the last signing time of each key
 
     def start(self) -> None:
         assert self._stack is None, "already running"
@@ -139,6 +140,17 @@ class InProcessExchange:
         assert isinstance(self.clock, FakeClock), "this exchange runs on another clock"
         return self.clock
 
+    def _signing_ms(self, key: Credentials) -> int:
+        """A signing time this key never used: the clock's, or a millisecond past the last.
+
+        On a fake clock two requests would otherwise carry the same Ed25519 signature,
+        which the server refuses as a replay (AuthGuard); a few milliseconds ahead of the
+        clock are well inside the signing window.
+        """
+        ts_ms = max(self.clock.now_ns() // 1_000_000, self._signed_ms.get(key.key_id, -1) + 1)
+        self._signed_ms[key.key_id] = ts_ms
+        return ts_ms
+
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one unsigned request (``kwargs`` as for ``httpx.AsyncClient.request``)."""
         assert self._portal is not None, "not running"
@@ -158,7 +170,7 @@ class InProcessExchange:
         """Send a request signed with ``key`` (unsigned when None) at the app's time."""
         headers: dict[str, str] = {}
         if key is not None:
-            ts_ms = self.clock.now_ns() // 1_000_000
+            ts_ms = self._signing_ms(key)
             # Kalshi signs the path without its query string.
             headers = signing_headers(key.pem, key.key_id, method, path.split("?")[0], ts_ms)
         content = None
@@ -223,8 +235,7 @@ class InProcessExchange:
         assert self._app is not None
         headers: dict[str, str] = {}
         if key is not None:
-            ts_ms = self.clock.now_ns() // 1_000_000
-            headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
+            headers = signing_headers(key.pem, key.key_id, "GET", path, self._signing_ms(key))
         return InProcessWebSocket(self._portal, self._app, path, headers)
 
     def on_loop(self, fn: Callable[[Starlette], T]) -> T:
