@@ -191,6 +191,10 @@ def test_every_endpoint_decodes_into_the_client_models(tmp_path: Path) -> None:
             ),
         )
         call(anon, ep.get_historical_cutoff())
+        # Served with empty lists (Augury has no fee changes or multivariate events).
+        assert call(anon, ep.get_series_fee_changes()).series_fee_change_arr == []
+        assert call(anon, ep.get_event_fee_changes()).event_fee_changes == []
+        assert call(anon, ep.get_multivariate_events()).events == []
         call(anon, ep.get_historical_markets())
         # A live market is not historical yet: the server says so with a typed 404.
         with pytest.raises(errors.NotFoundError):
