@@ -96,12 +96,12 @@ class InProcessExchange:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
+        self._last_stamp_ms: dict[str, int] = {}  # key id -> last write or handshake stamp
         self._stack: contextlib.ExitStack | None = None
         self._portal: BlockingPortal | None = None
         self._client: httpx.AsyncClient | None = None
         self._app: Starlette | None = None
         self.operator = Key("", "")
-        self._signed_ms: dict[str, int] = {}  # the last signing time of each key
 
     def start(self) -> None:
         assert self._stack is None, "already running"
@@ -140,17 +140,6 @@ class InProcessExchange:
         assert isinstance(self.clock, FakeClock), "this exchange runs on another clock"
         return self.clock
 
-    def _signing_ms(self, key: Credentials) -> int:
-        """A signing time this key never used: the clock's, or a millisecond past the last.
-
-        On a fake clock two requests would otherwise carry the same Ed25519 signature,
-        which the server refuses as a replay (AuthGuard); a few milliseconds ahead of the
-        clock are well inside the signing window.
-        """
-        ts_ms = max(self.clock.now_ns() // 1_000_000, self._signed_ms.get(key.key_id, -1) + 1)
-        self._signed_ms[key.key_id] = ts_ms
-        return ts_ms
-
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one unsigned request (``kwargs`` as for ``httpx.AsyncClient.request``)."""
         assert self._portal is not None, "not running"
@@ -170,7 +159,7 @@ class InProcessExchange:
         """Send a request signed with ``key`` (unsigned when None) at the app's time."""
         headers: dict[str, str] = {}
         if key is not None:
-            ts_ms = self._signing_ms(key)
+            ts_ms = self._stamp(key, self.clock.now_ns() // 1_000_000, method)
             # Kalshi signs the path without its query string.
             headers = signing_headers(key.pem, key.key_id, method, path.split("?")[0], ts_ms)
         content = None
@@ -229,13 +218,27 @@ class InProcessExchange:
         report = self.admin("GET", "/state")
         return report["last_seq"], report["state_digest"]
 
+    def _stamp(self, key: Credentials, now_ms: int, method: str) -> int:
+        """The signing time: the clock's, or one past this key's last write or handshake.
+
+        The server refuses a repeated signed write or handshake as a replay (decision 0020),
+        and Ed25519 signs deterministically; the fake clock stands still, so two orders on one
+        path would otherwise be the same signed request.
+        """
+        if method in ("GET", "HEAD", "OPTIONS"):
+            return now_ms
+        stamp = max(now_ms, self._last_stamp_ms.get(key.key_id, 0) + 1)
+        self._last_stamp_ms[key.key_id] = stamp
+        return stamp
+
     def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
         """Open a WebSocket session (signed with ``key``; anonymous when None)."""
         assert self._portal is not None, "not running"
         assert self._app is not None
         headers: dict[str, str] = {}
         if key is not None:
-            headers = signing_headers(key.pem, key.key_id, "GET", path, self._signing_ms(key))
+            ts_ms = self._stamp(key, self.clock.now_ns() // 1_000_000, "WS")
+            headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
         return InProcessWebSocket(self._portal, self._app, path, headers)
 
     def on_loop(self, fn: Callable[[Starlette], T]) -> T:
