@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import pytest
+import yaml
 
 from augury.api import schemas as S
 from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
@@ -32,8 +33,10 @@ with warnings.catch_warnings():
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGEST = ROOT / "tests/fixtures/kalshi-python-sync-3.34.0-digest.json"
+OPENAPI = ROOT / "tests/fixtures/kalshi-openapi-3.28.0-assembled.yaml"
 API = "/trade-api/v2"
 T1 = "KXTEST-26DEC-T1"
+T2 = "KXTEST-26DEC-T2"
 
 
 def _digest_models() -> dict[str, Any]:
@@ -137,6 +140,22 @@ def test_what_each_profile_sends(app: App) -> None:
         "self_trade_prevention_type": "taker_at_cross",
     }
     assert app.signed(user, "POST", f"{API}/portfolio/events/orders", body).status_code == 201
+    # A trade in T1 (fills, trades, a candle) and a settled position in T2 (settlements).
+    app.admin("POST", "/users", {"name": "prof-counter", "deposit": "100"})
+    made = app.admin("POST", "/keys/generate", {"user": "prof-counter", "type": "ed25519"})
+    counter = (made["api_key_id"], made["private_key"])
+    for who, ticker, side, price in (
+        (counter, T1, "ask", "0.30"),
+        (user, T2, "bid", "0.50"),
+        (counter, T2, "ask", "0.50"),
+    ):
+        app.clock.advance(1_000_000)  # each write is signed at a fresh millisecond
+        order = {**body, "ticker": ticker, "side": side, "price": price, "count": "1"}
+        assert app.signed(who, "POST", f"{API}/portfolio/events/orders", order).status_code == 201
+    app.admin("POST", f"/markets/{T2}/settle", {"result": "yes"})
+    app.clock.advance(120 * 1_000_000_000)  # the trade's minute is over
+    now_s = app.clock.now_ns() // 1_000_000_000
+    candles = f"start_ts={now_s - 3600}&end_ts={now_s}&period_interval=1"
     sent: set[str] = set()
     for path, model in (
         (f"{API}/markets/{T1}", "GetMarketResponse"),
@@ -146,10 +165,20 @@ def test_what_each_profile_sends(app: App) -> None:
         (f"{API}/portfolio/orders", "GetOrdersResponse"),
         (f"{API}/portfolio/balance", "GetBalanceResponse"),
         (f"{API}/portfolio/positions", "GetPositionsResponse"),
+        (f"{API}/portfolio/fills", "GetFillsResponse"),
+        (f"{API}/markets/trades?ticker={T1}", "GetTradesResponse"),
+        (f"{API}/portfolio/settlements", "GetSettlementsResponse"),
+        (
+            f"{API}/series/KXTEST/markets/{T1}/candlesticks?{candles}",
+            "GetMarketCandlesticksResponse",
+        ),
     ):
         answer = app.signed(user, "GET", path)
         assert answer.status_code == 200, answer.text
         _keys_sent(answer.json(), model, models, sent)
+    # Each of the new reads returned its object (the walk below has something to check).
+    for noun in ("Fill", "Trade", "Settlement", "MarketCandlestick", "BidAskDistribution"):
+        assert any(key.startswith(f"{noun}.") for key in sent), noun
     extra = sent & courtesy_keys()
     if strict:
         assert extra == set()
@@ -160,8 +189,17 @@ def test_what_each_profile_sends(app: App) -> None:
             "Order.yes_price",
             "EventData.available_on_brokers",
             "GetMarketOrderbookResponse.orderbook",
+            "Fill.yes_price",
+            "Fill.count",
+            "Trade.yes_price",
+            "Trade.count",
+            "Settlement.yes_count",
+            "MarketCandlestick.volume",
+            "BidAskDistribution.close",
         ):
             assert key in extra
+        # The tutorials' courtesy keys stay away without --compat tutorials.
+        assert {"Fill.fee", "Order.count", "EventData.markets_count"}.isdisjoint(extra)
     contract = {f"{m}.{f['json_key']}" for m, d in models.items() for f in d["fields"]}
     assert sent - courtesy_keys() <= contract
 
@@ -182,6 +220,26 @@ def test_what_each_profile_sends(app: App) -> None:
         assert v1.json()["error"]["code"] == "deprecated_v1_order_endpoint"
     else:
         assert v1.status_code == 201, v1.text
+
+
+def test_2026_drops_the_openapi_required_available_on_brokers(app: App) -> None:
+    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
+    # The two contract files disagree: OpenAPI 3.28 requires the key, the 3.34 digest
+    # (newer, and the one that wins) does not have it.
+    openapi = yaml.safe_load(OPENAPI.read_text())["components"]["schemas"]["EventData"]
+    assert "available_on_brokers" in openapi["required"]
+    digest = {f["json_key"] for f in _digest_models()["EventData"]["fields"]}
+    assert "available_on_brokers" not in digest
+    event = app.http.get(f"{API}/events/KXTEST-26DEC").json()["event"]
+    listed = app.http.get(f"{API}/events?limit=5").json()["events"]
+    if strict:
+        assert "available_on_brokers" not in event
+        assert all("available_on_brokers" not in e for e in listed)
+    else:
+        assert event["available_on_brokers"] is False  # "always returns false" (OpenAPI)
+        assert all(e["available_on_brokers"] is False for e in listed)
+    docs = " ".join((ROOT / "docs/profiles.md").read_text().split())
+    assert "**`--profile 2026` drops it**, as the digest says" in docs
 
 
 def test_pkcs1_signatures_under_each_profile(app: App) -> None:

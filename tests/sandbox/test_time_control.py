@@ -70,6 +70,55 @@ def test_determine_then_settle_now(exchange: Exchange) -> None:
     assert _status(exchange, "KXTIME-E-B") == "active"  # nothing else moved
 
 
+def _trader(exchange: Exchange, name: str) -> tuple[str, str]:
+    exchange.admin("POST", "/users", {"name": name, "deposit": "100"})
+    made = exchange.admin("POST", "/keys/generate", {"user": name, "type": "ed25519"})
+    return made["api_key_id"], made["private_key"]
+
+
+def _signed(exchange: Exchange, key: tuple[str, str], method: str, path: str) -> Any:
+    exchange.clock.advance(1_000_000)  # a fresh signing time: no two writes share one
+    full = f"/trade-api/v2{path}"
+    headers = signing_headers(key[1], key[0], method, full, exchange.clock.now_ns() // 1_000_000)
+    return full, headers
+
+
+def _bid(exchange: Exchange, key: tuple[str, str], ticker: str) -> Any:
+    path, headers = _signed(exchange, key, "POST", "/portfolio/events/orders")
+    body = {
+        "ticker": ticker,
+        "side": "bid",
+        "price": "0.40",
+        "count": "2",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
+    }
+    return exchange.http.post(path, json=body, headers=headers)
+
+
+def test_close_now(exchange: Exchange) -> None:
+    bot = _trader(exchange, "closer")
+    resting = _bid(exchange, bot, "KXTIME-E-A")
+    assert resting.status_code == 201, resting.text
+    order_id = resting.json()["order_id"]
+    # 1,000 s before its close_time, the operator closes the market now.
+    closed = exchange.admin("POST", "/markets/KXTIME-E-A/close")
+    assert closed == {"ticker": "KXTIME-E-A", "status": "closed"}
+    assert _status(exchange, "KXTIME-E-A") == "closed"
+    # What a bot then sees, as on Kalshi at close: its resting order was cancelled...
+    path, headers = _signed(exchange, bot, "GET", f"/portfolio/orders/{order_id}")
+    order = exchange.http.get(path, headers=headers).json()["order"]
+    assert (order["status"], order["remaining_count_fp"]) == ("canceled", "0.00")
+    # ... and a new order is refused with Kalshi's code.
+    refused = _bid(exchange, bot, "KXTIME-E-A")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "market_closed")
+    # Only that market moved; the closed one goes on to be determined and settled.
+    assert _status(exchange, "KXTIME-E-B") == "active"
+    assert _bid(exchange, bot, "KXTIME-E-B").status_code == 201
+    exchange.admin("POST", "/markets/KXTIME-E-A/determine", {"result": "no"})
+    assert exchange.admin("POST", "/markets/KXTIME-E-A/finalize")["status"] == "finalized"
+
+
 def test_finalize_needs_a_determined_market(exchange: Exchange) -> None:
     path = "/admin/v1/markets/KXTIME-E-B/finalize"
     op_id, op_pem = exchange.operator

@@ -357,7 +357,7 @@ class FaultBook:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        # How REST latency is waited out; tests record it instead of sleeping.
+        # How REST latency and held WebSocket frames wait; tests record it instead.
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._keys: dict[str, FaultState] = {}
         self._users: dict[str, FaultState] = {}

@@ -9,9 +9,13 @@ through it) and ``start``:
   sees that number missing (what a lost message looks like) and must resynchronise;
 - **duplicate**: every Nth data message is sent twice, ``seq`` and all;
 - **latency** (drawn per frame) and **channel delays** (a fixed delay for one channel):
-  frames are held on timers. Frames without a channel delay keep their order among
-  themselves (one monotone due time), and each delayed channel keeps its own order, so
-  only a delayed channel falls behind the rest, as a slow feed does;
+  a held frame waits out its own delay through ``FaultBook.sleep`` (tests record it
+  instead of sleeping), then waits for the frame before it in its lane to go out. Frames
+  without a channel delay share one lane, each delayed channel has its own, so a frame
+  goes out at ``max(pushed + its delay, when the previous frame of its lane went out)``:
+  every lane keeps its order and only a delayed channel falls behind the rest, as a slow
+  feed does. Held frames count toward the connection's buffer limit: past it the
+  connection is dropped (code 25) as a client that does not read would be;
 - **disconnect every N seconds**: N seconds after it opens, the connection is cut (the
   transport aborted under ``augury serve``; a close 1001 under other servers).
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -29,6 +34,7 @@ from starlette.websockets import WebSocket
 from augury.api.auth import ApiKeyRecord
 from augury.api.sandbox.faults import CHANNEL_OF, FaultBook, FaultState
 from augury.api.ws.connection import Connection, Sender
+from augury.api.ws.protocol import ErrorCode
 from augury.api.ws.transport import FRAMES_EXTENSION
 
 __all__ = ["FaultyConnection", "classify", "connection_for"]
@@ -52,16 +58,24 @@ class FaultyConnection(Connection):
     """A ``Connection`` that applies its key's WebSocket faults (module docstring)."""
 
     def __init__(
-        self, sender: Sender, *, faults: FaultState, websocket: WebSocket, **kwargs: Any
+        self,
+        sender: Sender,
+        *,
+        faults: FaultState,
+        websocket: WebSocket,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **kwargs: Any,
     ) -> None:
         super().__init__(sender, **kwargs)
         self.faults = faults
         self.websocket = websocket
         self._with_seq = 0
         self._data = 0
-        self._due: dict[str, float] = {}
-        self._timers: dict[int, asyncio.TimerHandle] = {}
-        self._next_timer = 0
+        self._sleep = sleep
+        # The last held frame of each lane: the next one of that lane goes out after it.
+        self._tails: dict[str, asyncio.Task[None]] = {}
+        self._held: set[asyncio.Task[None]] = set()
+        self._held_bytes = 0  # the payloads held now (bounded by ``limit_bytes``)
         self._cut: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -87,21 +101,40 @@ class FaultyConnection(Connection):
             if channel in ws.delay_ms:
                 lane = channel
         delay_ms = self.faults.draw_ws_latency_ms() + ws.delay_ms.get(lane, 0)
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        due = max(now + delay_ms / 1000, self._due.get(lane, 0.0))
-        if due <= now:
+        before = self._tails.get(lane)
+        if before is not None and before.done():
+            before = None
+        if delay_ms <= 0 and before is None:
             for _ in range(copies):
                 super().push(payload)
             return
-        self._due[lane] = due
+        size = len(payload) * copies
+        if self._held_bytes + size > self.limit_bytes:
+            # Held frames count toward the connection's buffer limit, as a backlog does:
+            # a long latency on a busy feed ends like a client that does not read.
+            self.drop(ErrorCode.BUFFER_OVERFLOW, 1008)
+            return
+        self._held_bytes += size
         self.faults.count("ws_delayed")
-        self._next_timer += 1
-        token = self._next_timer
-        self._timers[token] = loop.call_at(due, self._deliver, token, payload, copies)
+        held = asyncio.get_running_loop().create_task(
+            self._deliver(delay_ms / 1000, before, payload, copies)
+        )
+        self._tails[lane] = held
+        self._held.add(held)
+        held.add_done_callback(self._held.discard)
 
-    def _deliver(self, token: int, payload: bytes, copies: int) -> None:
-        self._timers.pop(token, None)
+    async def _deliver(
+        self, delay_s: float, before: asyncio.Task[None] | None, payload: bytes, copies: int
+    ) -> None:
+        try:
+            if delay_s > 0:
+                await self._sleep(delay_s)
+            if before is not None:
+                await asyncio.wait([before])  # its outcome does not matter, only its end
+        finally:
+            self._held_bytes -= len(payload) * copies
+        if self.closed:
+            return
         for _ in range(copies):
             super().push(payload)
 
@@ -130,9 +163,10 @@ class FaultyConnection(Connection):
             await self.websocket.close(code=1001, reason="sandbox disconnect")
 
     async def close(self) -> None:
-        for handle in self._timers.values():
-            handle.cancel()
-        self._timers.clear()
+        for held in self._held:
+            held.cancel()
+        self._held.clear()
+        self._tails.clear()
         if self._cut is not None:
             self._cut.cancel()
         await super().close()
@@ -143,9 +177,20 @@ def connection_for(
 ) -> Connection:
     """Return the connection for a handshake: faulty only for a key that asked for it."""
     book: FaultBook | None = getattr(websocket.app.state, "fault_book", None)
-    state = None
-    if book is not None and record is not None:
-        state = book.lookup(record.api_key_id, record.user_id)
+    if book is None or record is None:
+        return Connection(sender, **kwargs)
+    state = book.lookup(record.api_key_id, record.user_id)
     if state is None or not (state.config.ws.any or state.config.ws_latency is not None):
         return Connection(sender, **kwargs)
-    return FaultyConnection(sender, faults=state, websocket=websocket, **kwargs)
+    return FaultyConnection(
+        sender, faults=state, websocket=websocket, sleep=_sleep_of(book), **kwargs
+    )
+
+
+def _sleep_of(book: FaultBook) -> Callable[[float], Awaitable[None]]:
+    """The book's sleep, read when a frame is held (a test may replace it at any time)."""
+
+    async def sleep(seconds: float) -> None:
+        await book.sleep(seconds)
+
+    return sleep
