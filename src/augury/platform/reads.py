@@ -11,13 +11,13 @@ their read thread, after ``drain`` so a caller reads its own acknowledged writes
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Protocol
 
 from augury.engine.exchange import Exchange
-from augury.engine.market import Market
+from augury.engine.market import EventInfo, Market, SeriesInfo
 from augury.runtime.boot import Runtime
 from augury.store.history_read import HistoryReader
 from augury.store.rawsql import Connection, connect
@@ -40,6 +40,7 @@ __all__ = [
     "ExchangeReads",
     "FeeRule",
     "FillRecord",
+    "HolderView",
     "LiveReads",
     "MarketView",
     "OrderRecord",
@@ -96,6 +97,17 @@ class PositionView:
     total_traded_cc: int
     resting_orders: int
     settled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HolderView:
+    """One open position in a market, and what settling it a given way would pay."""
+
+    user_id: str
+    subaccount: int  # 0: the primary account; Kalshi-API subaccounts are holders too
+    position_c: int  # + YES held, - NO held
+    exposure_cc: int  # cost basis
+    payout_cc: int  # what the ledger pays this position on the settlement asked about
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +176,7 @@ class ExchangeReads(Protocol):
     def fee_rule(self, ticker: str) -> FeeRule | None: ...
     def health(self) -> ExchangeHealth: ...
     def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]: ...
-    def holders(self, ticker: str) -> list[tuple[str, int, int]]: ...
+    def holders(self, ticker: str, yes_value_cc: int | None) -> list[HolderView]: ...
     def user_tier(self, user_id: str) -> str: ...
     async def candles(
         self, ticker: str, period_min: int, start_s: int, end_s: int
@@ -263,8 +275,14 @@ class LiveReads:
         info = exchange.events.get(event_ticker)
         if info is None:
             return None
-        series = exchange.series.get(info.series_ticker)
+        return self._event_view(info, exchange.series, exchange.markets)
+
+    def _event_view(
+        self, info: EventInfo, series_map: Mapping[str, SeriesInfo], markets: Mapping[str, Market]
+    ) -> EventView:
+        series = series_map.get(info.series_ticker)
         single = len(info.markets) == 1
+        found = (markets.get(t) for t in info.markets)
         return EventView(
             event_ticker=info.event_ticker,
             series_ticker=info.series_ticker,
@@ -272,16 +290,15 @@ class LiveReads:
             sub_title=_text(info.meta, "sub_title"),
             category=_text(series.meta, "category") if series else "",
             created_ns=info.created_ns,
-            markets=tuple(
-                self._market_view(exchange.markets[t], single)
-                for t in info.markets
-                if t in exchange.markets
-            ),
+            markets=tuple(self._market_view(m, single) for m in found if m is not None),
         )
 
     def events(self) -> list[EventView]:
-        views = [self.event(ticker) for ticker in self.exchange.events]
-        return [view for view in views if view is not None]
+        # The catalogue maps are read once: on the native engine each read of
+        # ``exchange.events`` or ``exchange.series`` builds the whole mapping afresh.
+        exchange = self.exchange
+        events, series, markets = exchange.events, exchange.series, exchange.markets
+        return [self._event_view(info, series, markets) for info in events.values()]
 
     def market(self, ticker: str) -> MarketView | None:
         market = self.exchange.markets.get(ticker)
@@ -460,14 +477,36 @@ class LiveReads:
                 )
         return out[:10]
 
-    def holders(self, ticker: str) -> list[tuple[str, int, int]]:
-        """(user id, position_c, cost basis cc) of every open position in one market."""
-        # A scan over every position: the per-market index is augury.queries' job.
-        return sorted(
-            (user, position.position_c, position.exposure_fine // 100)
-            for (user, sub, held), position in self.exchange.ledger.positions.items()
-            if held == ticker and sub == 0 and position.position_c and not position.settled
-        )
+    def holders(self, ticker: str, yes_value_cc: int | None) -> list[HolderView]:
+        """Every open position in one market, subaccounts included, each with what the
+        ledger would pay it if the market settled at ``yes_value_cc`` (None: void).
+
+        The payout is ``ledger.accounts.settlement_payout_cc``, the function the Python
+        ledger settles with (the native ledger is its proven twin), never a second copy.
+        """
+        from augury.ledger.accounts import settlement_payout_cc
+
+        # A scan over every position: the per-market index is augury.queries' job. The
+        # keys are listed first and each position fetched once (on the native engine a
+        # position is a copy built on access).
+        positions = self.exchange.ledger.positions
+        out = []
+        for key in sorted(k for k in positions if k[2] == ticker):
+            position = positions.get(key)
+            if position is None or not position.position_c or position.settled:
+                continue
+            out.append(
+                HolderView(
+                    user_id=key[0],
+                    subaccount=key[1],
+                    position_c=position.position_c,
+                    exposure_cc=position.exposure_fine // 100,
+                    payout_cc=settlement_payout_cc(
+                        position.position_c, position.exposure_fine, yes_value_cc
+                    ),
+                )
+            )
+        return out
 
     def user_tier(self, user_id: str) -> str:
         user = self.exchange.users.get(user_id)
@@ -476,7 +515,8 @@ class LiveReads:
     def health(self) -> ExchangeHealth:
         exchange = self.exchange
         runtime = self.runtime
-        markets = exchange.markets.values()
+        # One list: on the native engine each market read is a copy built on access.
+        markets = list(exchange.markets.values())
         return ExchangeHealth(
             last_seq=runtime.sequencer.last_seq,
             trading_active=not exchange.trading_paused,
