@@ -169,9 +169,10 @@ async def user_action(request: Request) -> Response:
         tier = field(form, "tier")
         if tier not in ("default", *TIER_LIMITS):
             raise PlatformError(400, "unknown tier")
-        await platform.submit(
-            c.SetUserTier(user_id=user_id, tier="" if tier == "default" else tier)
-        )
+        # "default" is the engine's own word for the server's default tier.
+        outcome = await platform.submit(c.SetUserTier(user_id=user_id, tier=tier))
+        if outcome.reject is not None:
+            raise error_for(outcome.reject)
         notice = f"{account.username} is now on the {tier} tier."
     else:
         raise PlatformError(404, "There is no page at this address.")
