@@ -147,7 +147,8 @@ def test_cash_requests_are_approved_or_rejected(ex: Exchange, op: Browser) -> No
     _done(_post(op, f"/operator/cash/{first_id}/approve"))
     _done(_post(op, f"/operator/cash/{second_id}/reject", {"reason": "no proof"}))
     assert _cash_cents(member) == 2_500
-    statuses = {r["id"]: r["status"] for r in member.call("GET", "/api/deposits").json()["requests"]}
+    requests = member.call("GET", "/api/deposits").json()["requests"]
+    statuses = {r["id"]: r["status"] for r in requests}
     assert statuses[second_id] == "rejected"
     assert statuses[first_id] != "pending"
     # A decided request cannot be decided again.
