@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.test_browser import EVENT, T1, WAIT_MS, _funded, _operator
 from tests.web.site import Site
+from tests.web.test_browser import EVENT, T1, WAIT_MS, _funded, _operator
 
 pytestmark = pytest.mark.process
 
