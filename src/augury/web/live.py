@@ -204,6 +204,11 @@ class LiveHub:
             if stream.viewer and stream.viewer.session_hash not in alive:
                 self.close(stream)
 
+    async def session_ended(self, stream: Stream) -> bool:
+        """Check one (idle) stream's session; close the stream and say so if it ended."""
+        await self.close_ended([stream])
+        return stream not in self.streams
+
     async def _flush(self, markets: set[str], users: set[str], badges: set[str]) -> None:
         await self.close_ended()
         for ticker in markets:
@@ -331,8 +336,7 @@ async def live_stream(request: Request) -> Response:
                 try:
                     message = await asyncio.wait_for(stream.queue.get(), HEARTBEAT_S)
                 except TimeoutError:
-                    await hub.close_ended([stream])
-                    if stream.closed:
+                    if await hub.session_ended(stream):
                         break
                     yield ": ping\n\n"
                     continue
