@@ -185,6 +185,12 @@ class ExchangeReads(Protocol):
     async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]: ...
     async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]: ...
     async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]: ...
+    async def settlements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[SettlementRecord], str]: ...
+    async def cash_movements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[CashMovementRecord], str]: ...
 
 
 def _text(meta: dict[str, object], key: str) -> str:
@@ -569,3 +575,22 @@ class LiveReads:
             lambda r: r.cash_movements(user_id, subaccount=0, limit=limit)
         )
         return rows
+
+    async def settlements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[SettlementRecord], str]:
+        """One page of the user's settlements (main account), newest first, and the next
+        page's cursor ("" after the last)."""
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.settlements(user_id, subaccount=0, limit=limit, cursor=cursor)
+        )
+
+    async def cash_movements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[CashMovementRecord], str]:
+        """One page of the user's cash movements (main account), newest first."""
+        await self.runtime.history.drain()
+        return await self.runtime.history.read(
+            lambda r: r.cash_movements(user_id, subaccount=0, limit=limit, cursor=cursor)
+        )
