@@ -36,6 +36,7 @@ __all__ = [
     "get_balance",
     "get_deposits",
     "get_event",
+    "get_event_fee_changes",
     "get_event_metadata",
     "get_events",
     "get_exchange_schedule",
@@ -54,6 +55,7 @@ __all__ = [
     "get_market_orderbook",
     "get_market_orderbooks",
     "get_markets",
+    "get_multivariate_events",
     "get_order",
     "get_order_group",
     "get_order_groups",
@@ -63,6 +65,7 @@ __all__ = [
     "get_portfolio_resting_order_total_value",
     "get_positions",
     "get_series",
+    "get_series_fee_changes",
     "get_series_list",
     "get_settlements",
     "get_subaccount_balances",
@@ -223,6 +226,72 @@ def get_event_metadata(event_ticker: str) -> Call[wire.GetEventMetadataResponse]
         200,
         path={"event_ticker": event_ticker},
         query=(),
+        body=None,
+        signed=False,
+    )
+
+
+def get_event_fee_changes(
+    *, event_ticker: str | None = None, limit: int | None = None, cursor: str | None = None
+) -> Call[wire.GetEventFeeChangesResponse]:
+    """Get Event Fee Changes: ``GET /events/fee_changes``."""
+    return make_call(
+        "GET",
+        "/events/fee_changes",
+        wire.GetEventFeeChangesResponse,
+        200,
+        path={},
+        query=(
+            ("event_ticker", event_ticker, "one"),
+            ("limit", limit, "one"),
+            ("cursor", cursor, "one"),
+        ),
+        body=None,
+        signed=False,
+    )
+
+
+def get_multivariate_events(
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+    series_ticker: str | None = None,
+    collection_ticker: str | None = None,
+    with_nested_markets: bool | None = None,
+) -> Call[wire.GetMultivariateEventsResponse]:
+    """Get Multivariate Events: ``GET /events/multivariate``."""
+    return make_call(
+        "GET",
+        "/events/multivariate",
+        wire.GetMultivariateEventsResponse,
+        200,
+        path={},
+        query=(
+            ("limit", limit, "one"),
+            ("cursor", cursor, "one"),
+            ("series_ticker", series_ticker, "one"),
+            ("collection_ticker", collection_ticker, "one"),
+            ("with_nested_markets", with_nested_markets, "one"),
+        ),
+        body=None,
+        signed=False,
+    )
+
+
+def get_series_fee_changes(
+    *, series_ticker: str | None = None, show_historical: bool | None = None
+) -> Call[wire.GetSeriesFeeChangesResponse]:
+    """Get Series Fee Changes: ``GET /series/fee_changes``."""
+    return make_call(
+        "GET",
+        "/series/fee_changes",
+        wire.GetSeriesFeeChangesResponse,
+        200,
+        path={},
+        query=(
+            ("series_ticker", series_ticker, "one"),
+            ("show_historical", show_historical, "one"),
+        ),
         body=None,
         signed=False,
     )

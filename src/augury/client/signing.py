@@ -7,6 +7,14 @@ milliseconds) and ``KALSHI-ACCESS-SIGNATURE``: standard base64 of a signature ov
 and salt = digest length (what Kalshi's examples do and every verifier accepts); Ed25519
 keys sign plainly. The key type is read from the PEM.
 
+Unique stamps: the server refuses a signed write or WebSocket handshake it has seen
+before (decision 0020), and Ed25519 signatures are deterministic, so two writes to one
+path in the same millisecond would sign identically. A ``Signer`` therefore gives every
+signed write and handshake its own timestamp: the clock's millisecond, or one past the
+previous one when the clock has not moved on. Reads keep the clock's millisecond. Write
+rates stay far below 1,000/s per key in every Kalshi tier, so the stamps never run ahead
+of the clock for long.
+
 Invariant: the private key is parsed once (``Signer.from_pem``) and validated then: an RSA
 key under 2048 bits or any other key type is refused with ``ValueError``, so a bad
 credential fails at load, not on the first order.
@@ -15,7 +23,8 @@ credential fails at load, not on the first order.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -37,6 +46,20 @@ RSA_BITS_MIN: Final = 2048
 _PSS: Final = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 
 PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+_READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _UniqueStamps:
+    """Strictly increasing millisecond stamps, shared by the threads using one key."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_ms = 0
+
+    def next(self, ts_ms: int) -> int:
+        with self._lock:
+            self._last_ms = max(ts_ms, self._last_ms + 1)
+            return self._last_ms
 
 
 def _load(pem: str | bytes) -> PrivateKey:
@@ -60,6 +83,7 @@ class Signer:
 
     key_id: str
     key: PrivateKey
+    _stamps: _UniqueStamps = field(default_factory=_UniqueStamps, compare=False, repr=False)
 
     @classmethod
     def from_pem(cls, key_id: str, pem: str | bytes) -> Signer:
@@ -82,9 +106,17 @@ class Signer:
             raw = self.key.sign(message)
         return base64.b64encode(raw).decode("ascii")
 
-    def headers(self, method: str, path: str, ts_ms: int) -> dict[str, str]:
-        """Return the three Kalshi auth headers for ``METHOD path`` at ``ts_ms``."""
-        stamp = str(ts_ms)
+    def headers(
+        self, method: str, path: str, ts_ms: int, *, unique: bool | None = None
+    ) -> dict[str, str]:
+        """Return the three Kalshi auth headers for ``METHOD path`` at ``ts_ms``.
+
+        ``unique`` (default: for writes) makes the stamp one this signer never used before
+        (see the module docstring); WebSocket handshakes pass True.
+        """
+        if unique is None:
+            unique = method.upper() not in _READ_METHODS
+        stamp = str(self._stamps.next(ts_ms) if unique else ts_ms)
         return {
             HEADER_KEY: self.key_id,
             HEADER_TIMESTAMP: stamp,

@@ -59,6 +59,7 @@ __all__ = [
     "EndpointTokenCost",
     "ErrorResponse",
     "EventData",
+    "EventFeeChange",
     "EventPosition",
     "ExchangeIndexStatus",
     "ExchangeStatus",
@@ -71,6 +72,7 @@ __all__ = [
     "GetBalanceResponse",
     "GetDepositsResponse",
     "GetEventCandlesticksResponse",
+    "GetEventFeeChangesResponse",
     "GetEventMetadataResponse",
     "GetEventResponse",
     "GetEventsResponse",
@@ -83,6 +85,7 @@ __all__ = [
     "GetMarketOrderbooksResponse",
     "GetMarketResponse",
     "GetMarketsResponse",
+    "GetMultivariateEventsResponse",
     "GetOrderGroupResponse",
     "GetOrderGroupsResponse",
     "GetOrderQueuePositionResponse",
@@ -91,6 +94,7 @@ __all__ = [
     "GetOrdersResponse",
     "GetPortfolioRestingOrderTotalValueResponse",
     "GetPositionsResponse",
+    "GetSeriesFeeChangesResponse",
     "GetSeriesListResponse",
     "GetSeriesResponse",
     "GetSettlementsResponse",
@@ -120,6 +124,7 @@ __all__ = [
     "PriceRange",
     "Schedule",
     "Series",
+    "SeriesFeeChange",
     "Settlement",
     "SettlementSource",
     "SubaccountBalance",
@@ -460,6 +465,15 @@ class EventData(_Wire):
     exchange_index: int | None = None
 
 
+class EventFeeChange(_Wire):
+    id: str
+    event_ticker: str
+    series_ticker: str
+    scheduled_ts: datetime
+    fee_type_override: str | None = None
+    fee_multiplier_override: float | int | None = None
+
+
 class EventPosition(_Wire):
     event_ticker: str
     total_cost_dollars: str
@@ -557,6 +571,11 @@ class GetEventCandlesticksResponse(_Wire):
     adjusted_end_ts: int
 
 
+class GetEventFeeChangesResponse(_Wire):
+    event_fee_changes: list[EventFeeChange]
+    cursor: str
+
+
 class GetEventMetadataResponse(_Wire):
     image_url: str
     market_details: list[MarketMetadata]
@@ -620,6 +639,11 @@ class GetMarketsResponse(_Wire):
     cursor: str
 
 
+class GetMultivariateEventsResponse(_Wire):
+    events: list[EventData]
+    cursor: str
+
+
 class GetOrderGroupResponse(_Wire):
     is_auto_cancel_enabled: bool
     orders: list[str]
@@ -657,6 +681,10 @@ class GetPositionsResponse(_Wire):
     market_positions: list[MarketPosition]
     event_positions: list[EventPosition]
     cursor: str | None = None
+
+
+class GetSeriesFeeChangesResponse(_Wire):
+    series_fee_change_arr: list[SeriesFeeChange]
 
 
 class GetSeriesListResponse(_Wire):
@@ -930,6 +958,14 @@ class Series(_Wire):
     volume_fp: str | None = None
     last_updated_ts: datetime | None = None
     exchange_index: int | None = None
+
+
+class SeriesFeeChange(_Wire):
+    id: str
+    series_ticker: str
+    fee_type: str
+    fee_multiplier: float | int
+    scheduled_ts: datetime
 
 
 class Settlement(_Wire):

@@ -195,7 +195,9 @@ class WsClient:
         headers: dict[str, str] = {}
         if self.signer is not None:
             path = urlsplit(self.host.ws_url).path
-            headers = self.signer.headers("GET", path, self.clock.now_ns() // 1_000_000)
+            headers = self.signer.headers(
+                "GET", path, self.clock.now_ns() // 1_000_000, unique=True
+            )
         async with connect(
             self.host.ws_url,
             additional_headers=headers,
