@@ -185,8 +185,11 @@
     if (busy(evt.detail && evt.detail.elt)) { evt.preventDefault(); }
   }
   function keepOpenFormsOnSwap(evt) {
+    // The element that made the request (detail.elt is the swap target here): only a
+    // section's own refresh is dropped, never the answer to a form posted from inside it.
     var d = evt.detail || {};
-    if (busy(d.elt || (d.requestConfig && d.requestConfig.elt))) { d.shouldSwap = false; }
+    var config = d.requestConfig || {};
+    if (config.verb === "get" && busy(config.elt)) { d.shouldSwap = false; }
   }
 
   function start() {
