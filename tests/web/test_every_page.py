@@ -10,6 +10,7 @@ check covers them too.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -44,6 +45,14 @@ OPERATOR = [
 SERIOUS = ("serious", "critical")
 
 
+def _settle(page: Page) -> None:
+    """Wait for the page's own late fetches (the equity chart loads its points after the
+    page), so the next navigation does not abort one."""
+    page.wait_for_load_state("networkidle")
+    if page.locator("#equity").count():
+        expect(page.locator("#equity")).to_have_attribute("data-loaded", re.compile(r"^\d+$"))
+
+
 def _axe(page: Page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result: dict[str, Any] = page.evaluate(
@@ -61,7 +70,7 @@ def _visit(page: Page, problems: Problems, paths: list[str], label: str) -> list
     found: list[str] = []
     for path in paths:
         page.goto(path)
-        page.wait_for_load_state("networkidle")
+        _settle(page)
         found += [f"{label} {path}: {v}" for v in _axe(page)]
         found += [f"{label} {path}: {p}" for p in problems.items]
         problems.items.clear()
@@ -92,7 +101,7 @@ def _overflow(page: Page, paths: list[str]) -> list[tuple[str, int]]:
     found = []
     for path in paths:
         page.goto(path)
-        page.wait_for_load_state("networkidle")
+        _settle(page)
         overflow: int = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
