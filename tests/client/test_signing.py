@@ -61,4 +61,3 @@ def test_threads_sharing_a_key_never_share_a_stamp() -> None:
     with ThreadPoolExecutor(8) as pool:
         stamps = list(pool.map(lambda _: signer.headers("POST", PATH, 9_000), range(400)))
     assert len({h[HEADER_TIMESTAMP] for h in stamps}) == 400
-

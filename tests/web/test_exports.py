@@ -102,7 +102,7 @@ def test_exports_hold_the_hand_computed_history(ex: Exchange) -> None:
     # Positions: SAFE is settled (no longer open); EVIL: 4 YES, cost 4 x 25¢ = $1.00.
     (position,) = _rows(alice, "positions")
     assert position["option_id"] == EVIL
-    assert position["event"] == "'=HYPERLINK(\"x\")"  # escaped: starts with '
+    assert position["event"] == '\'=HYPERLINK("x")'  # escaped: starts with '
     assert position["label"] == "Yes"  # a one-market event's option is labelled Yes
     assert position["side"] == "YES"
     assert position["quantity"] == "4.00"
