@@ -18,6 +18,8 @@ import pytest
 from starlette.requests import Request
 from starlette.routing import Mount
 
+from augury.platform import credentials
+from augury.web import live
 from augury.web.app import Web
 from augury.web.live import Stream
 from augury.web.session import viewer_of
@@ -151,3 +153,40 @@ def test_a_stream_is_closed_when_its_session_ends(ex: Exchange, how: str) -> Non
     # Bob's session is untouched: his stream still gets his update.
     assert None not in _wait_for(ex, bob_stream, "mine")
     assert not bob_stream.closed
+
+
+def test_an_idle_stream_is_closed_at_its_heartbeat(
+    ex: Exchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changes on the exchange: the heartbeat is what notices the ended session."""
+    monkeypatch.setattr(live, "HEARTBEAT_S", 0.05)
+    alice = _member(ex, "alice-idle@example.com")
+    assert ex.app is not None
+    platform = ex.app.state.platform
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/live",
+        "query_string": b"",
+        "headers": [(b"cookie", f"augury_session={alice.session}".encode())],
+        "client": (alice.address, 1234),
+        "app": ex.app,
+        "state": {},
+        "augury.web": _web(ex),
+    }
+    user_id = alice.user["id"]
+
+    async def run() -> list[str]:
+        response = await live.live_stream(Request(scope))
+        body = response.body_iterator  # type: ignore[attr-defined]
+        async with asyncio.timeout(10):
+            while True:  # the opening updates, then the first heartbeat
+                chunk = await body.__anext__()
+                if chunk == ": ping\n\n":
+                    break
+            await platform.db.run(lambda tx: credentials.end_all_sessions(tx, user_id))
+            return [chunk async for chunk in body]  # ends: no further ping
+
+    rest = ex.portal.call(run)
+    assert ": ping\n\n" not in rest
+    assert not any(s.viewer and s.viewer.user_id == user_id for s in _web(ex).live.streams)

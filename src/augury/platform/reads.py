@@ -349,12 +349,12 @@ class LiveReads:
         )
 
     def positions(self, user_id: str) -> list[PositionView]:
-        # A scan over every position: the per-user index is augury.queries' job.
-        return [
-            self._position_view(ticker, position)
-            for (user, sub, ticker), position in sorted(self.exchange.ledger.positions.items())
-            if user == user_id and sub == 0
-        ]
+        # A scan over every position's key: the per-user index is augury.queries' job. Only
+        # this user's positions are then fetched (on the native engine each is a copy).
+        positions = self.exchange.ledger.positions
+        mine = sorted(k for k in positions if k[0] == user_id and k[1] == 0)
+        found = ((key[2], positions.get(key)) for key in mine)
+        return [self._position_view(t, p) for t, p in found if p is not None]
 
     def position(self, user_id: str, ticker: str) -> PositionView | None:
         position = self.exchange.ledger.positions.get((user_id, 0, ticker))
