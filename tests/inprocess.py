@@ -96,6 +96,7 @@ class InProcessExchange:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
+        self._last_stamp_ms: dict[str, int] = {}  # key id -> last write or handshake stamp
         self._stack: contextlib.ExitStack | None = None
         self._portal: BlockingPortal | None = None
         self._client: httpx.AsyncClient | None = None
@@ -158,7 +159,7 @@ class InProcessExchange:
         """Send a request signed with ``key`` (unsigned when None) at the app's time."""
         headers: dict[str, str] = {}
         if key is not None:
-            ts_ms = self.clock.now_ns() // 1_000_000
+            ts_ms = self._stamp(key, self.clock.now_ns() // 1_000_000, method)
             # Kalshi signs the path without its query string.
             headers = signing_headers(key.pem, key.key_id, method, path.split("?")[0], ts_ms)
         content = None
@@ -217,13 +218,26 @@ class InProcessExchange:
         report = self.admin("GET", "/state")
         return report["last_seq"], report["state_digest"]
 
+    def _stamp(self, key: Credentials, now_ms: int, method: str) -> int:
+        """The signing time: the clock's, or one past this key's last write or handshake.
+
+        The server refuses a repeated signed write or handshake as a replay (decision 0020),
+        and Ed25519 signs deterministically; the fake clock stands still, so two orders on one
+        path would otherwise be the same signed request.
+        """
+        if method in ("GET", "HEAD", "OPTIONS"):
+            return now_ms
+        stamp = max(now_ms, self._last_stamp_ms.get(key.key_id, 0) + 1)
+        self._last_stamp_ms[key.key_id] = stamp
+        return stamp
+
     def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
         """Open a WebSocket session (signed with ``key``; anonymous when None)."""
         assert self._portal is not None, "not running"
         assert self._app is not None
         headers: dict[str, str] = {}
         if key is not None:
-            ts_ms = self.clock.now_ns() // 1_000_000
+            ts_ms = self._stamp(key, self.clock.now_ns() // 1_000_000, "WS")
             headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
         return InProcessWebSocket(self._portal, self._app, path, headers)
 
