@@ -117,6 +117,7 @@ def test_phone_width_has_no_sideways_scrolling(fresh: Site) -> None:
     # A member's own pages, signed in on the phone.
     member, member_problems = fresh.page(width=390, height=844)
     fresh.sign_up(member, "phone@example.com", "Pia")
+    _settle(member)  # sign-up lands on the portfolio: let its chart load before moving on
     me = member.request.get("/api/auth/me")
     assert me.ok
     profile = f"/u/{me.json()['user']['username']}"
