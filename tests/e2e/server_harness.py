@@ -61,6 +61,9 @@ class Server:
         ]
         if self.db:
             args += ["--db", self.db]
+        engine = os.environ.get("AUGURY_TEST_ENGINE")
+        if engine and "--engine" not in self.extra:
+            args += ["--engine", engine]  # else the server's default (native where built)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = time.monotonic() + 60

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -228,8 +229,13 @@ class Browser:
 def serve(
     tmp: Path, platform: PlatformSettings = FAST, catalog: dict[str, Any] | None = None, **kw: Any
 ) -> Iterator[Exchange]:
-    """Run an in-process exchange with the catalog loaded."""
+    """Run an in-process exchange with the catalog loaded.
+
+    The engine is ``AUGURY_TEST_ENGINE`` (``native`` or ``python``) when set, else the
+    default (native where built), unless the caller passes ``engine=``.
+    """
     clock = FakeClock()
+    kw.setdefault("engine", os.environ.get("AUGURY_TEST_ENGINE") or None)
     settings = Settings(data_dir=tmp, platform=platform, rate_limits=False, **kw)
     app = create_app(settings, clock)
     with (

@@ -65,6 +65,9 @@ READS = [
     "/api/me/tokens",
     "/api/watchlist",
     "/api/me/trades/export",
+    "/api/me/positions/export",
+    "/api/me/settlements/export",
+    "/api/me/cash/export",
 ]
 
 

@@ -4,10 +4,13 @@ sideways scrolling on a 390 px wide phone.
 
 axe-core is evaluated through the DevTools protocol (``page.evaluate``), which the page's
 Content-Security-Policy does not govern, so the policy stays exactly as served.
+Member pages and a public profile (``/u/<username>``) are checked signed in; the phone
+check covers them too.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -42,6 +45,14 @@ OPERATOR = [
 SERIOUS = ("serious", "critical")
 
 
+def _settle(page: Page) -> None:
+    """Wait for the page's own late fetches (the equity chart loads its points after the
+    page), so the next navigation does not abort one."""
+    page.wait_for_load_state("networkidle")
+    if page.locator("#equity").count():
+        expect(page.locator("#equity")).to_have_attribute("data-loaded", re.compile(r"^\d+$"))
+
+
 def _axe(page: Page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result: dict[str, Any] = page.evaluate(
@@ -59,7 +70,7 @@ def _visit(page: Page, problems: Problems, paths: list[str], label: str) -> list
     found: list[str] = []
     for path in paths:
         page.goto(path)
-        page.wait_for_load_state("networkidle")
+        _settle(page)
         found += [f"{label} {path}: {v}" for v in _axe(page)]
         found += [f"{label} {path}: {p}" for p in problems.items]
         problems.items.clear()
@@ -78,19 +89,37 @@ def test_every_page_is_clean_and_accessible(fresh: Site, dark: bool) -> None:
         operator.wait_for_load_state("networkidle")
     op_problems = Problems()
     op_problems.watch(operator)
-    username = operator.locator("a.who").inner_text()
-    assert username
-    found += _visit(operator, op_problems, [*MEMBER, *OPERATOR], f"{theme} operator")
+    me = operator.request.get("/api/auth/me")
+    assert me.ok
+    profile = f"/u/{me.json()['user']['username']}"  # a public profile, signed in and out
+    found += _visit(operator, op_problems, [*MEMBER, profile, *OPERATOR], f"{theme} operator")
+    found += _visit(anonymous, anon_problems, [profile], f"{theme} anon")
     assert found == [], "\n".join(found)
+
+
+def _overflow(page: Page, paths: list[str]) -> list[tuple[str, int]]:
+    found = []
+    for path in paths:
+        page.goto(path)
+        _settle(page)
+        overflow: int = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            found.append((path, overflow))
+    return found
 
 
 def test_phone_width_has_no_sideways_scrolling(fresh: Site) -> None:
     page, problems = fresh.page(width=390, height=844)
-    for path in [*PUBLIC, "/login"]:
-        page.goto(path)
-        page.wait_for_load_state("networkidle")
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, (path, overflow)
+    assert _overflow(page, [*PUBLIC, "/login", "/signup"]) == []
     assert problems.items == []
+    # A member's own pages, signed in on the phone.
+    member, member_problems = fresh.page(width=390, height=844)
+    fresh.sign_up(member, "phone@example.com", "Pia")
+    _settle(member)  # sign-up lands on the portfolio: let its chart load before moving on
+    me = member.request.get("/api/auth/me")
+    assert me.ok
+    profile = f"/u/{me.json()['user']['username']}"
+    assert _overflow(member, [*MEMBER, profile]) == []
+    assert member_problems.items == []

@@ -30,7 +30,15 @@ from augury.domain.rejects import Reject, RejectReason
 from augury.domain.units import CC_PER_CENT, ONE_DOLLAR_CC
 from augury.ledger.collateral import CENT_FINE, OrderGroupSide
 
-__all__ = ["Account", "AccountKey", "FillSide", "Ledger", "Position", "SettlementLine"]
+__all__ = [
+    "Account",
+    "AccountKey",
+    "FillSide",
+    "Ledger",
+    "Position",
+    "SettlementLine",
+    "settlement_payout_cc",
+]
 
 AccountKey = tuple[str, int]
 
@@ -317,13 +325,7 @@ class Ledger:
                 position.updated_ns = ts_ns
                 self.dirty_positions[pkey] = position
                 continue
-            if yes_value_cc is None:
-                payout_fine = position.exposure_fine
-            elif held > 0:
-                payout_fine = yes_value_cc * held
-            else:
-                payout_fine = (ONE_DOLLAR_CC - yes_value_cc) * -held
-            revenue_cc = payout_fine // CENT_FINE * CC_PER_CENT
+            revenue_cc = settlement_payout_cc(held, position.exposure_fine, yes_value_cc)
             lines.append(SettlementLine(key, position, revenue_cc))
             account = self.accounts[key]
             account.available_cc += revenue_cc
@@ -338,6 +340,24 @@ class Ledger:
         escrow = self.escrow_cc.pop(ticker, 0)
         self.fee_revenue_cc += escrow - paid
         return lines
+
+
+def settlement_payout_cc(position_c: int, exposure_fine: int, yes_value_cc: int | None) -> int:
+    """What settling pays one position (centi-cents, floored to the cent).
+
+    ``position_c`` is + YES / - NO held; ``yes_value_cc`` what a YES contract is worth
+    (``None``: the market is void and the holder gets back ``exposure_fine``, the cost
+    basis). ``Ledger.settle_market`` pays exactly this; the operator's settlement
+    confirmation shows it before the operator commits (the native engine's twin is
+    ``settle_market`` in native/core/src/ledger.rs).
+    """
+    if yes_value_cc is None:
+        payout_fine = exposure_fine
+    elif position_c > 0:
+        payout_fine = yes_value_cc * position_c
+    else:
+        payout_fine = (ONE_DOLLAR_CC - yes_value_cc) * -position_c
+    return payout_fine // CENT_FINE * CC_PER_CENT
 
 
 class _FillingOrder(Protocol):

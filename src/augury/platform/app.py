@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from augury.platform.endpoints import account, markets, me, money, portfolio, profile, trading
+from augury.platform.endpoints import (
+    account,
+    exports,
+    markets,
+    me,
+    money,
+    portfolio,
+    profile,
+    trading,
+)
 from augury.platform.http import json_reply
 from augury.platform.openapi import document
 from augury.platform.routing import Call, Endpoint, PlatformApi
@@ -22,6 +31,7 @@ ENDPOINTS: list[Endpoint] = [
     *trading.ENDPOINTS,
     *portfolio.ENDPOINTS,
     *me.ENDPOINTS,
+    *exports.ENDPOINTS,
     *profile.ENDPOINTS,
     *money.ENDPOINTS,
 ]

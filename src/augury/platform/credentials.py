@@ -82,6 +82,22 @@ def session_account(tx: Tx, session_id: str, now_ns: int) -> tuple[Account, str,
     return Account.from_row(row[:-1]), str(row[-1]), digest
 
 
+def live_sessions(tx: Tx, session_hashes: list[str], now_ns: int) -> set[str]:
+    """Those of ``session_hashes`` that are unexpired sessions of active accounts."""
+    alive: set[str] = set()
+    for start in range(0, len(session_hashes), 500):  # within every store's bound-parameter cap
+        chunk = session_hashes[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = tx.all(
+            "SELECT s.session_hash FROM platform_sessions s "  # noqa: S608
+            "JOIN platform_users u ON u.user_id = s.user_id "
+            f"WHERE s.expires_ns > ? AND u.status = ? AND s.session_hash IN ({marks})",
+            (now_ns, "active", *chunk),
+        )
+        alive.update(str(row[0]) for row in rows)
+    return alive
+
+
 def end_session(tx: Tx, session_hash: str) -> None:
     tx.exec("DELETE FROM platform_sessions WHERE session_hash = ?", (session_hash,))
 

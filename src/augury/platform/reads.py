@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from augury import queries as q
 from augury.domain.enums import MarketStatus
+from augury.domain.units import FINE_PER_CC
 from augury.engine.events import OrderUpdate
 from augury.queries import Queries
 from augury.runtime.boot import Runtime
@@ -43,6 +44,7 @@ __all__ = [
     "ExchangeReads",
     "FeeRule",
     "FillRecord",
+    "HolderView",
     "LiveReads",
     "MarketView",
     "OrderRecord",
@@ -99,6 +101,17 @@ class PositionView:
     total_traded_cc: int
     resting_orders: int
     settled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HolderView:
+    """One open position in a market, and what settling it a given way would pay."""
+
+    user_id: str
+    subaccount: int  # 0: the primary account; Kalshi-API subaccounts are holders too
+    position_c: int  # + YES held, - NO held
+    exposure_cc: int  # cost basis
+    payout_cc: int  # what the ledger pays this position on the settlement asked about
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +184,7 @@ class ExchangeReads(Protocol):
     def fee_rule(self, ticker: str) -> FeeRule | None: ...
     def health(self) -> ExchangeHealth: ...
     def settlement_sources(self, event_ticker: str) -> list[tuple[str, str]]: ...
-    def holders(self, ticker: str) -> list[tuple[str, int, int]]: ...
+    def holders(self, ticker: str, yes_value_cc: int | None) -> list[HolderView]: ...
     def user_tier(self, user_id: str) -> str: ...
     async def candles(
         self, ticker: str, period_min: int, start_s: int, end_s: int
@@ -180,6 +193,12 @@ class ExchangeReads(Protocol):
     async def last_prices_before(self, tickers: Sequence[str], ts_ns: int) -> dict[str, int]: ...
     async def settlements(self, user_id: str, limit: int) -> list[SettlementRecord]: ...
     async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]: ...
+    async def settlements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[SettlementRecord], str]: ...
+    async def cash_movements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[CashMovementRecord], str]: ...
 
 
 def _text(meta: Mapping[str, object], key: str) -> str:
@@ -462,13 +481,30 @@ class LiveReads:
                 )
         return out[:10]
 
-    def holders(self, ticker: str) -> list[tuple[str, int, int]]:
-        """(user id, position_c, cost basis cc) of every open position in one market."""
-        return sorted(
-            (p.user_id, p.position_c, p.exposure_cc)
-            for p in self.queries.holders(ticker)
-            if p.subaccount == 0
-        )
+    def holders(self, ticker: str, yes_value_cc: int | None) -> list[HolderView]:
+        """Every open position in one market, subaccounts included, each with what the
+        ledger would pay it if the market settled at ``yes_value_cc`` (None: void).
+
+        The payout is ``ledger.accounts.settlement_payout_cc``, the function the Python
+        ledger settles with (the native ledger is its proven twin), never a second copy.
+        The read side holds the cost basis in centi-cents (the ledger's exact amount
+        floored by ``FINE_PER_CC``); the payout floors to the cent, and flooring twice
+        equals flooring once, so ``exposure_cc * FINE_PER_CC`` gives the same payout.
+        """
+        from augury.ledger.accounts import settlement_payout_cc
+
+        return [
+            HolderView(
+                user_id=p.user_id,
+                subaccount=p.subaccount,
+                position_c=p.position_c,
+                exposure_cc=p.exposure_cc,
+                payout_cc=settlement_payout_cc(
+                    p.position_c, p.exposure_cc * FINE_PER_CC, yes_value_cc
+                ),
+            )
+            for p in sorted(self.queries.holders(ticker), key=lambda p: (p.user_id, p.subaccount))
+        ]
 
     def user_tier(self, user_id: str) -> str:
         tier = self.queries.tier(user_id)
@@ -518,3 +554,18 @@ class LiveReads:
 
     async def cash_movements(self, user_id: str, limit: int) -> list[CashMovementRecord]:
         return (await self.queries.cash_movements(user_id, subaccount=0, limit=limit)).items
+
+    async def settlements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[SettlementRecord], str]:
+        """One page of the user's settlements (main account), newest first, and the next
+        page's cursor ("" after the last)."""
+        page = await self.queries.settlements(user_id, subaccount=0, limit=limit, cursor=cursor)
+        return page.items, page.cursor
+
+    async def cash_movements_page(
+        self, user_id: str, limit: int, cursor: str
+    ) -> tuple[list[CashMovementRecord], str]:
+        """One page of the user's cash movements (main account), newest first."""
+        page = await self.queries.cash_movements(user_id, subaccount=0, limit=limit, cursor=cursor)
+        return page.items, page.cursor

@@ -7,6 +7,15 @@ the dispatcher decodes a JSON body) and decodes the handler's JSON reply into th
 endpoint's response Struct. The figures a page formats are therefore the API's own
 integers, and a refusal is the API's own ``PlatformError`` (status and message), which the
 page shows beside the form.
+
+Billing: the dispatcher bills every ``/api`` request to the caller's per-user limiter
+(``platform.limiter``, 60 a minute per session by default) before a handler runs; calling
+the handler here skips the dispatcher, so ``charge`` bills the same key (the session's
+``limit_key``, shared with that session's own ``/api`` calls) for every state-changing
+call: ``call_api`` with a body or from a POST page, and the page actions that reach the
+engine without a handler (amending an order, registering an API key). Page reads are
+held to the site's own request limit (``web.app``) instead: one page view runs several
+handlers and is one request.
 """
 
 from __future__ import annotations
@@ -19,11 +28,11 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from augury.platform.http import PlatformError
+from augury.platform.http import PlatformError, client_address
 from augury.platform.routing import Call
 from augury.web.session import Viewer, platform_of
 
-__all__ = ["call_api", "validated"]
+__all__ = ["call_api", "charge", "validated"]
 
 T = TypeVar("T")
 Handler = Callable[[Call], Awaitable[Response]]
@@ -42,6 +51,14 @@ def validated(body: S) -> S:
         raise PlatformError(400, str(error)) from None
 
 
+def charge(request: Request, viewer: Viewer | None) -> None:
+    """Bill one state-changing call to the platform's per-user limiter (429 past it),
+    under the key ``/api`` bills for this session (or the address, signed out)."""
+    platform = platform_of(request)
+    key = viewer.principal().limit_key if viewer is not None else "a:" + client_address(request)
+    platform.limiter.check(key, platform.clock.now_ns())
+
+
 async def call_api(
     request: Request,
     viewer: Viewer | None,
@@ -52,8 +69,11 @@ async def call_api(
     path: Mapping[str, str] | None = None,
     body: object = None,
 ) -> T:
-    """Run one ``/api`` handler for ``viewer`` and return its decoded reply."""
+    """Run one ``/api`` handler for ``viewer`` and return its decoded reply (a
+    state-changing call is billed first: ``charge``)."""
     platform = platform_of(request)
+    if body is not None or request.method not in ("GET", "HEAD"):
+        charge(request, viewer)
     scope = dict(request.scope)
     scope["query_string"] = urlencode(dict(query or {})).encode()
     # The handler sees the page request's own method (so ``check_csrf`` inside a handler,

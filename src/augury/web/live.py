@@ -21,6 +21,12 @@ messages): a stream that falls behind is closed, and the browser's ``EventSource
 reconnects and is sent everything fresh. At most ``STREAMS_MAX`` streams are open at
 once (503 past it) and ``STREAMS_PER_VIEWER_MAX`` per session or address (429 past it).
 A comment line is sent every ``HEARTBEAT_S`` so proxies keep the stream open.
+
+Sessions end mid-stream (logout elsewhere, a password change, the account suspended, the
+session expiring): before every flush, the hub checks the sessions of all its signed-in
+streams in one query and closes the streams whose session is gone, so nothing more of the
+account reaches them; an idle stream is checked at its heartbeat. The browser reconnects
+and is then served as whoever its cookie now names (signed out: public market data only).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from augury.engine.events import (
     TradeEvent,
 )
 from augury.engine.exchange import Outcome
+from augury.platform import credentials
 from augury.platform.http import PlatformError, client_address
 from augury.web.session import Viewer, platform_of, viewer_of
 
@@ -183,7 +190,27 @@ class LiveHub:
             except Exception:
                 log.exception("live page update failed")
 
+    async def close_ended(self, streams: list[Stream] | None = None) -> None:
+        """Close the signed-in streams (of ``streams``, default all) whose session has
+        ended or whose account is no longer active: one query for all of them."""
+        signed = [s for s in (self.streams if streams is None else streams) if s.viewer]
+        if not signed:
+            return
+        platform = platform_of(signed[0].request)
+        hashes = sorted({s.viewer.session_hash for s in signed if s.viewer})
+        now_ns = platform.clock.now_ns()
+        alive = await platform.db.read(lambda tx: credentials.live_sessions(tx, hashes, now_ns))
+        for stream in signed:
+            if stream.viewer and stream.viewer.session_hash not in alive:
+                self.close(stream)
+
+    async def session_ended(self, stream: Stream) -> bool:
+        """Check one (idle) stream's session; close the stream and say so if it ended."""
+        await self.close_ended([stream])
+        return stream not in self.streams
+
     async def _flush(self, markets: set[str], users: set[str], badges: set[str]) -> None:
+        await self.close_ended()
         for ticker in markets:
             watchers = [s for s in self.streams if s.ticker == ticker]
             if watchers:
@@ -309,6 +336,8 @@ async def live_stream(request: Request) -> Response:
                 try:
                     message = await asyncio.wait_for(stream.queue.get(), HEARTBEAT_S)
                 except TimeoutError:
+                    if await hub.session_ended(stream):
+                        break
                     yield ": ping\n\n"
                     continue
                 if message is None:

@@ -39,7 +39,8 @@ __all__ = [
 
 # The one style element allowed besides our stylesheet: the chart library's attribution
 # logo (its licence requires the link), a constant string in the pinned vendored file.
-# tests/web/test_headers.py recomputes this hash from that file.
+# tests/web/test_pages.py (test_the_one_allowed_style_hash_is_the_chart_attribution)
+# recomputes this hash from that file.
 CHART_ATTRIBUTION_STYLE_SHA256 = "sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY="
 CSP = (
     "default-src 'self'; script-src 'self'; "

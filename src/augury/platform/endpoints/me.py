@@ -19,7 +19,7 @@ from augury.platform.http import PlatformError, json_reply
 from augury.platform.routing import Call, Endpoint, Query
 from augury.platform.webhooks import check_target, deliveries
 
-__all__ = ["ENDPOINTS"]
+__all__ = ["ENDPOINTS", "csv_cell"]
 
 _DELIVERY_LOG = 20
 
@@ -112,7 +112,8 @@ CSV_COLUMNS = (
 _EXPORT_PAGE = 500
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """A CSV cell's text, escaped against spreadsheet formula injection."""
     text = str(value)
     # Spreadsheet formula injection: a cell must not start with = + - @ tab or CR.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -134,7 +135,7 @@ async def export_trades(call: Call) -> Response:
                 price = fill.price_cc if side == "YES" else ONE_DOLLAR_CC - fill.price_cc
                 writer.writerow(
                     [
-                        _cell(v)
+                        csv_cell(v)
                         for v in (
                             render.iso(fill.ts_ns),
                             fill.fill_id,

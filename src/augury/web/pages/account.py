@@ -35,7 +35,7 @@ from augury.platform.db import Tx
 from augury.platform.endpoints import account as api_account
 from augury.platform.endpoints import profile as api_profile
 from augury.platform.http import PlatformError
-from augury.web.bridge import call_api
+from augury.web.bridge import call_api, charge
 from augury.web.pages.common import is_htmx, local_path, render, require_viewer
 from augury.web.security import field, read_form
 from augury.web.session import Viewer, platform_of
@@ -235,6 +235,7 @@ async def register_key(request: Request) -> Response:
             raise PlatformError(400, f"not a usable public key: {error}") from None
         if len(platform.reads.api_keys(viewer.user_id)) >= platform.settings.tokens_per_user_max:
             raise PlatformError(409, "too many API keys; delete one first")
+        charge(request, viewer)
         key_id = new_key_id()
         scopes = ["read", "write"] if form.get("read_only") != "on" else ["read"]
         outcome = await platform.submit(

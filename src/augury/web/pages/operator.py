@@ -169,9 +169,10 @@ async def user_action(request: Request) -> Response:
         tier = field(form, "tier")
         if tier not in ("default", *TIER_LIMITS):
             raise PlatformError(400, "unknown tier")
-        await platform.submit(
-            c.SetUserTier(user_id=user_id, tier="" if tier == "default" else tier)
-        )
+        # "default" is the engine's own word for the server's default tier.
+        outcome = await platform.submit(c.SetUserTier(user_id=user_id, tier=tier))
+        if outcome.reject is not None:
+            raise error_for(outcome.reject)
         notice = f"{account.username} is now on the {tier} tier."
     else:
         raise PlatformError(404, "There is no page at this address.")
@@ -407,22 +408,12 @@ async def market_action(request: Request) -> Response:
 
 
 def _settlement(request: Request, ticker: str, result: str, value_cc: int | None) -> dict[str, Any]:
-    """Who is paid what if ``ticker`` settles ``result`` (integer centi-cents)."""
-    platform = platform_of(request)
-    holders = platform.reads.holders(ticker)
-    rows = []
-    total = 0
-    for user_id, position_c, cost_cc in holders:
-        if result == "void":
-            paid = cost_cc  # a void returns each holder's cost basis
-        else:
-            yes_value = ONE_DOLLAR_CC if result == "yes" else 0 if result == "no" else value_cc or 0
-            per_contract = yes_value if position_c > 0 else ONE_DOLLAR_CC - yes_value
-            paid = abs(position_c) * per_contract // 100
-        paid -= paid % 100  # payouts are floored to the cent (ledger.accounts)
-        total += paid
-        rows.append({"user": user_id, "position_c": position_c, "paid_cc": paid})
-    return {"holders": rows, "total_cc": total}
+    """Who is paid what if ``ticker`` settles ``result`` (integer centi-cents): the read
+    side asks the ledger's own payout function (``reads.holders``), subaccounts included."""
+    fixed: dict[str, int | None] = {"yes": ONE_DOLLAR_CC, "no": 0, "void": None}
+    yes_value_cc = fixed.get(result, value_cc or 0)
+    holders = platform_of(request).reads.holders(ticker, yes_value_cc)
+    return {"holders": holders, "total_cc": sum(h.payout_cc for h in holders)}
 
 
 async def settle_confirm(request: Request) -> Response:

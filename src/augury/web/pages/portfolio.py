@@ -31,7 +31,7 @@ from augury.platform.endpoints import portfolio as api_portfolio
 from augury.platform.endpoints import trading as api_trading
 from augury.platform.http import PlatformError
 from augury.platform.trading import amend_command, error_for, parse_quantity_c
-from augury.web.bridge import call_api
+from augury.web.bridge import call_api, charge
 from augury.web.pages.common import is_htmx, render, render_partial, require_viewer
 from augury.web.security import field, read_form
 from augury.web.session import Viewer, platform_of
@@ -153,6 +153,7 @@ async def amend_order(request: Request, viewer: Viewer) -> str:
     if not price.isdigit():
         raise PlatformError(400, "the limit price is a whole number of cents, 1 to 99")
     remaining_c = parse_quantity_c(field(form, "quantity") or "0")
+    charge(request, viewer)
     outcome = await platform.submit(amend_command(viewer.user_id, record, int(price), remaining_c))
     if outcome.reject is not None:
         raise error_for(outcome.reject)

@@ -172,17 +172,29 @@
   }
 
   /* A live refresh of a section never throws away what the person is typing: while a
-     form in it is open or focused, the refresh waits for the next change. */
-  function keepOpenForms(evt) {
-    var elt = evt.detail && evt.detail.elt;
-    if (!elt || !elt.hasAttribute("data-live-refresh")) { return; }
+     form in it is open or focused, the refresh waits for the next change. It is checked
+     twice: before the request, and again before the swap (a form opened while the
+     refresh was in flight keeps its state; the stale answer is dropped). */
+  function busy(elt) {
+    if (!elt || !elt.hasAttribute("data-live-refresh")) { return false; }
     var active = document.activeElement;
     var typing = active && elt.contains(active) && active.matches("input, select, textarea");
-    if (typing || elt.querySelector("details[open]")) { evt.preventDefault(); }
+    return Boolean(typing || elt.querySelector("details[open]"));
+  }
+  function keepOpenForms(evt) {
+    if (busy(evt.detail && evt.detail.elt)) { evt.preventDefault(); }
+  }
+  function keepOpenFormsOnSwap(evt) {
+    // The element that made the request (detail.elt is the swap target here): only a
+    // section's own refresh is dropped, never the answer to a form posted from inside it.
+    var d = evt.detail || {};
+    var config = d.requestConfig || {};
+    if (config.verb === "get" && busy(config.elt)) { d.shouldSwap = false; }
   }
 
   function start() {
     document.body.addEventListener("htmx:beforeRequest", keepOpenForms);
+    document.body.addEventListener("htmx:beforeSwap", keepOpenFormsOnSwap);
     var chart = document.getElementById("chart");
     if (chart) { marketChart(chart); }
     var equity = document.getElementById("equity");
