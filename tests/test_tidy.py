@@ -57,6 +57,9 @@ LEDGER_USERS: dict[str, frozenset[str]] = {
     # The platform's order quote shows the fee a fill would be charged: the ledger's own
     # pure fee functions, so the quote can never drift from the charge.
     "augury.ledger.fees": frozenset({"platform/quote.py"}),
+    # The operator's settlement confirmation shows each holder what settling pays: the
+    # ledger's own pure payout function, so the confirmation can never drift from the payout.
+    "augury.ledger.accounts": frozenset({"platform/reads.py"}),
 }
 # The engine's public contract: module -> names importable from it (None: any).
 ENGINE_PUBLIC: dict[str, frozenset[str] | None] = {
