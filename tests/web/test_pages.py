@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.routing import Route
 
 from augury.web.pages import all_routes
@@ -299,6 +301,16 @@ def test_forms_and_queries_are_bounded(ex: Exchange) -> None:
     key = _form(member, "/account/keys", {"public_key": "-----BEGIN PRIVATE KEY-----\nx"})
     assert key.status_code == 400
     assert "PUBLIC key" in key.text
+    # Keys pasted in are held to the upload rule of POST /api_keys: RSA at most 4,096 bits.
+    big_rsa = (
+        rsa.generate_private_key(public_exponent=65537, key_size=4160)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    too_big = _form(member, "/account/keys", {"public_key": big_rsa, "name": "big"})
+    assert too_big.status_code == 400
+    assert "4160 bits" in too_big.text
     # A form is held to the API's own constraints (a 65-character token name).
     named = _form(member, "/account/tokens", {"name": "n" * 65})
     assert named.status_code == 400

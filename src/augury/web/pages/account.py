@@ -13,9 +13,10 @@ Tokens are shown once: the create response renders the secret in a box that the 
 page load no longer has.
 
 Kalshi API keys are made in the browser (WebCrypto: Ed25519, or RSA-PSS 2048) or pasted
-as a public key; the server only ever sees the public half, checks it like the operator's
-key endpoint does (``api.auth.load_public_key``: SPKI RSA 2048-8192 or Ed25519), and
-journals ``RegisterApiKey``. At most ``tokens_per_user_max`` keys per user, 8 KiB of PEM.
+as a public key; the server only ever sees the public half, checks it exactly like the
+Kalshi ``POST /api_keys`` and the operator's key endpoint do (``api.auth.check_uploaded_key``:
+SPKI RSA 2048-4096 bits with an odd exponent below 2**32, or Ed25519; PEM at most 4,096
+characters), and journals ``RegisterApiKey``. At most ``tokens_per_user_max`` keys per user.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from augury.api.auth import KeyFormatError, load_public_key, new_key_id
+from augury.api.auth import PEM_CHARS_MAX, KeyFormatError, check_uploaded_key, new_key_id
 from augury.engine import commands as c
 from augury.platform import schemas as s
 from augury.platform import signup
@@ -42,7 +43,6 @@ from augury.web.session import Viewer, platform_of
 
 __all__ = ["routes"]
 
-PEM_MAX_CHARS = 8_192
 SESSION_ID_CHARS = 12
 
 
@@ -225,12 +225,14 @@ async def register_key(request: Request) -> Response:
     name = field(form, "name") or "web key"
     platform = platform_of(request)
     try:
-        if len(pem) > PEM_MAX_CHARS or "PRIVATE KEY" in pem:
-            raise PlatformError(400, "paste a PUBLIC key (PEM, at most 8 KiB)")
+        if len(pem) > PEM_CHARS_MAX or "PRIVATE KEY" in pem:
+            raise PlatformError(
+                400, f"paste a PUBLIC key (PEM, at most {PEM_CHARS_MAX} characters)"
+            )
         if len(name) > 64:
             raise PlatformError(400, "a key name is at most 64 characters")
         try:
-            _key, key_type = load_public_key(pem)
+            key_type = check_uploaded_key(pem)
         except KeyFormatError as error:
             raise PlatformError(400, f"not a usable public key: {error}") from None
         if len(platform.reads.api_keys(viewer.user_id)) >= platform.settings.tokens_per_user_max:
