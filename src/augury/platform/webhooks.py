@@ -118,8 +118,11 @@ class WebhookWorker:
                     log.exception("webhook delivery round failed")
                     sent = 0
                 if sent < _BATCH:
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
+                    # arrives as the wake event is set, and shutdown then waited forever.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.wake.wait(), _IDLE_S)
+                        async with asyncio.timeout(_IDLE_S):
+                            await self.wake.wait()
 
     async def deliver_due(self, client: httpx.AsyncClient) -> int:
         """Attempt every due delivery (at most one batch); return how many were tried."""

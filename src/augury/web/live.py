@@ -334,7 +334,9 @@ async def live_stream(request: Request) -> Response:
             yield "retry: 1000\n\n"
             while not stream.closed:
                 try:
-                    message = await asyncio.wait_for(stream.queue.get(), HEARTBEAT_S)
+                    # asyncio.timeout, not wait_for (3.11's wait_for can swallow a cancel).
+                    async with asyncio.timeout(HEARTBEAT_S):
+                        message = await stream.queue.get()
                 except TimeoutError:
                     if await hub.session_ended(stream):
                         break

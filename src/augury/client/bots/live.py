@@ -242,8 +242,10 @@ async def run_bot(
     ws.on("*", handle)
     try:
         while not stop.is_set() and not runner.stopped:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=tick_s)
+            # asyncio.timeout, not wait_for (3.11's wait_for can swallow a cancel).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(tick_s):
+                    await stop.wait()
             runner.on_event(Timer(clock.now_ns()))
             if kill_file is not None and kill_file.exists():  # noqa: ASYNC240 (a stat per second)
                 runner.kill("kill file")

@@ -100,8 +100,10 @@ async def _record(
     started = clock.now_ns()
     try:
         while not done.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(done.wait(), timeout=1.0)
+            # asyncio.timeout, not wait_for (3.11's wait_for can swallow a cancel).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0):
+                    await done.wait()
             recorder.flush()
             if duration is not None and clock.now_ns() - started >= duration * 1e9:
                 break
