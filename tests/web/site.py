@@ -7,7 +7,10 @@ browser contexts (separate cookies), so tests do not see each other's sessions.
 
 Every page a test opens records its problems: console errors (a CSP violation is one),
 uncaught page errors, failed requests and HTTP error responses. An event stream that a
-navigation ends (``/live``, ``net::ERR_ABORTED``) is the browser closing it, not a failure.
+navigation ends (``/live``, ``net::ERR_ABORTED``) is the browser closing it, not a failure;
+nor is a page's own fetch that the page aborted (``net::ERR_ABORTED`` on an xhr/fetch: htmx
+drops a live section's refresh that a newer request or a navigation replaced). Server
+failures still count: every HTTP error status is recorded by the response handler.
 """
 
 from __future__ import annotations
@@ -68,8 +71,11 @@ class Problems:
     def _failed(self, request: object) -> None:
         url = getattr(request, "url", "")
         failure = getattr(request, "failure", "")
-        if "/live" in url and "ERR_ABORTED" in str(failure):
+        aborted = "ERR_ABORTED" in str(failure)
+        if aborted and "/live" in url:
             return  # a navigation closed the page's event stream
+        if aborted and getattr(request, "resource_type", "") in ("xhr", "fetch"):
+            return  # the page itself gave up a request another one replaced
         self.items.append(f"request failed: {url} {failure}")
 
 
