@@ -42,6 +42,7 @@ from urllib3 import BaseHTTPResponse
 from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
 from augury.api.auth import signing_headers
 from augury.api.settings import Settings
+from augury.client.signing import UniqueStamps
 from augury.runtime.clock import Clock, FakeClock
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class InProcessExchange:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self._last_stamp_ms: dict[str, int] = {}  # key id -> last write or handshake stamp
+        self._stamps: dict[str, UniqueStamps] = {}  # key id -> its write and handshake stamps
         self._stack: contextlib.ExitStack | None = None
         self._portal: BlockingPortal | None = None
         self._client: httpx.AsyncClient | None = None
@@ -227,9 +228,7 @@ class InProcessExchange:
         """
         if method in ("GET", "HEAD", "OPTIONS"):
             return now_ms
-        stamp = max(now_ms, self._last_stamp_ms.get(key.key_id, 0) + 1)
-        self._last_stamp_ms[key.key_id] = stamp
-        return stamp
+        return self._stamps.setdefault(key.key_id, UniqueStamps()).next(now_ms)
 
     def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
         """Open a WebSocket session (signed with ``key``; anonymous when None)."""

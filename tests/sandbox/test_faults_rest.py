@@ -18,6 +18,7 @@ import pytest
 from augury.api.auth import signing_headers
 from augury.api.sandbox.faults import FaultBook
 from augury.api.sandbox.rest import ConnectionDropped
+from augury.client.signing import UniqueStamps
 from tests.e2e.server_harness import CATALOG
 from tests.seed.harness import Exchange, serve
 
@@ -31,13 +32,13 @@ class Key:
         self.user = user
         self.key_id = key_id
         self.pem = pem
-        self.last_write_ms = 0
+        self.stamps = UniqueStamps()
 
     def call(self, method: str, path: str, body: Any = None, *, sign_as: str | None = None) -> Any:
         full = API + path
         ts_ms = self.exchange.clock.now_ns() // 1_000_000
         if method != "GET":  # a retry is signed anew, as the replay check requires (0020)
-            ts_ms = self.last_write_ms = max(ts_ms, self.last_write_ms + 1)
+            ts_ms = self.stamps.next(ts_ms)
         headers = signing_headers(self.pem, self.key_id, method, full.split("?")[0], ts_ms)
         if sign_as is not None:  # a forged request: another key id, this key's signature
             headers["KALSHI-ACCESS-KEY"] = sign_as

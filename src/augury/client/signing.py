@@ -35,6 +35,7 @@ __all__ = [
     "HEADER_SIGNATURE",
     "HEADER_TIMESTAMP",
     "Signer",
+    "UniqueStamps",
     "generate_private_key_pem",
     "public_key_pem",
 ]
@@ -49,7 +50,7 @@ PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class _UniqueStamps:
+class UniqueStamps:
     """Strictly increasing millisecond stamps, shared by the threads using one key."""
 
     def __init__(self) -> None:
@@ -57,6 +58,7 @@ class _UniqueStamps:
         self._last_ms = 0
 
     def next(self, ts_ms: int) -> int:
+        """Return ``ts_ms``, or one past the last stamp when the clock has not moved on."""
         with self._lock:
             self._last_ms = max(ts_ms, self._last_ms + 1)
             return self._last_ms
@@ -83,7 +85,7 @@ class Signer:
 
     key_id: str
     key: PrivateKey
-    _stamps: _UniqueStamps = field(default_factory=_UniqueStamps, compare=False, repr=False)
+    _stamps: UniqueStamps = field(default_factory=UniqueStamps, compare=False, repr=False)
 
     @classmethod
     def from_pem(cls, key_id: str, pem: str | bytes) -> Signer:
