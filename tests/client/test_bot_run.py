@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -61,11 +62,32 @@ def _profile(server: Server, home: Path, name: str) -> tuple[dict[str, str], Sig
     return env, Signer.from_pem(key_id, pem)
 
 
-def _seed_book(server: Server, signer: Signer) -> Client:
-    client = Client(server.url, signer=signer)
-    client.create_order(orders.order_v2(T, "bid", 4500, 1000))
-    client.create_order(orders.order_v2(T, "ask", 5500, 1000))
-    return client
+@contextlib.contextmanager
+def _seeded_book(server: Server, signer: Signer) -> Iterator[Client]:
+    """Others quote 0.45 / 0.55 while the block runs; their orders are gone after it, pass or
+    fail, so the next test on the shared market starts from an empty book."""
+    with Client(server.url, signer=signer) as client:
+        try:
+            client.create_order(orders.order_v2(T, "bid", 4500, 1000))
+            client.create_order(orders.order_v2(T, "ask", 5500, 1000))
+            yield client
+        finally:
+            client.cancel_all()
+
+
+@contextlib.contextmanager
+def _bot(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """``augury bot run ARGS``; killed (and its pipe closed) if still running after the block."""
+    proc = subprocess.Popen(
+        [AUGURY, "bot", "run", *args], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if proc.stderr is not None and not proc.stderr.closed:
+            proc.communicate(timeout=60)
 
 
 def _wait_for(condition: object, timeout_s: float = 60.0) -> None:
@@ -81,14 +103,17 @@ def _records(log: Path) -> list[dict[str, object]]:
 
 def test_paper_bot_sends_nothing_and_logs_its_decisions(server: Server, tmp_path: Path) -> None:
     env, signer = _profile(server, tmp_path / "home", "paperbot")
-    seeder = _seed_book(server, _profile(server, tmp_path / "h2", "seeder1")[1])
     log = tmp_path / "paper.jsonl"
-    bot = subprocess.Popen(
-        [AUGURY, "bot", "run", "market_maker", "--ticker", T, "--paper", "--log", str(log)],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with (
+        _seeded_book(server, _profile(server, tmp_path / "h2", "seeder1")[1]),
+        _bot(["market_maker", "--ticker", T, "--paper", "--log", str(log)], env) as bot,
+    ):
+        _paper_session(server, tmp_path, signer, log, bot)
+
+
+def _paper_session(
+    server: Server, tmp_path: Path, signer: Signer, log: Path, bot: subprocess.Popen[str]
+) -> None:
     # Others quote 0.45 / 0.55 (mid 0.50): the market maker quotes 0.02 either side,
     # a paper bid at 0.48 and a paper ask at 0.52, on the fill model only.
     _wait_for(lambda: sum(r["decision"] == "place" for r in _records(log)) >= 2)
@@ -117,47 +142,35 @@ def test_paper_bot_sends_nothing_and_logs_its_decisions(server: Server, tmp_path
     with Client(server.url, signer=signer) as mine:
         assert mine.orders().orders == []  # paper: nothing reached the exchange
         assert mine.fills().fills == []
-    seeder.cancel_all()
-    seeder.close()
 
 
 def test_live_bot_quotes_then_cancels_everything_on_the_kill_file(
     server: Server, tmp_path: Path
 ) -> None:
     env, signer = _profile(server, tmp_path / "home", "livebot")
-    seeder = _seed_book(server, _profile(server, tmp_path / "h2", "seeder2")[1])
     log, kill = tmp_path / "live.jsonl", tmp_path / "KILL"
-    bot = subprocess.Popen(
-        [
-            AUGURY,
-            "bot",
-            "run",
-            "market_maker",
-            "--ticker",
-            T,
-            "--log",
-            str(log),
-            "--kill-file",
-            str(kill),
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    mine = Client(server.url, signer=signer)
-    _wait_for(lambda: len(mine.orders(status="resting").orders) == 2)
-    quotes = sorted(o.book_side for o in mine.orders(status="resting").orders)
-    assert quotes == ["ask", "bid"]
-    assert any(r["decision"] == "reconcile" for r in _records(log))
-    kill.touch()
-    _out, err = bot.communicate(timeout=60)
-    assert bot.returncode == 0, err
-    assert mine.orders(status="resting").orders == []
-    stops = [r for r in _records(log) if r["decision"] == "stop"]
-    assert stops[0]["reason"] == "kill file"
-    mine.close()
-    seeder.cancel_all()
-    seeder.close()
+    args = ["market_maker", "--ticker", T, "--log", str(log), "--kill-file", str(kill)]
+    with (
+        _seeded_book(server, _profile(server, tmp_path / "h2", "seeder2")[1]),
+        Client(server.url, signer=signer) as mine,
+        _bot(args, env) as bot,
+    ):
+        try:
+            _wait_for(lambda: len(mine.orders(status="resting").orders) == 2)
+            quotes = sorted(o.book_side for o in mine.orders(status="resting").orders)
+            assert quotes == ["ask", "bid"]
+            # It reconciled with the exchange before it acted on the feed.
+            decisions = [r["decision"] for r in _records(log)]
+            assert "reconcile" in decisions
+            assert decisions.index("reconcile") < decisions.index("place")
+            kill.touch()
+            _out, err = bot.communicate(timeout=60)
+            assert bot.returncode == 0, err
+            assert mine.orders(status="resting").orders == []
+            stops = [r for r in _records(log) if r["decision"] == "stop"]
+            assert stops[0]["reason"] == "kill file"
+        finally:
+            mine.cancel_all()  # a failed run leaves no quotes on the shared market
 
 
 class LosesResponses(httpx.BaseTransport):

@@ -181,3 +181,35 @@ def test_reconnect_waits_follow_the_backoff_with_an_injected_sleep(tmp_path: Pat
 
     asyncio.run(run())
     assert waits == [1.25, 2.25, 4.25, 8.25, 16.25, 30.25, 30.25]
+
+
+@pytest.mark.process
+def test_no_data_message_reaches_a_consumer_before_the_on_connect_hooks_ran(
+    tmp_path: Path,
+) -> None:
+    # The hook yields to the loop for a while, so the reader does receive the snapshot
+    # meanwhile; it must be held back until the hook is done (a bot reconciles first).
+    with catalog_server(tmp_path / "data") as server:
+        signer = _user(server, "hook")
+
+        async def run() -> list[str]:
+            ws = WsClient(server.url, signer=signer, backoff=FAST)
+            seen: list[str] = []
+
+            async def hook() -> None:
+                await asyncio.sleep(0.3)
+                seen.append("hook")
+
+            ws.on_connect.append(hook)
+            ws.on("*", lambda message: seen.append(str(message["type"])))
+            await ws.subscribe(["orderbook_delta"], [TICKERS[0]])
+            runner = asyncio.ensure_future(ws.run())
+            async for _message in ws.messages():
+                break
+            await ws.close()
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+            return seen
+
+        assert asyncio.run(run())[:2] == ["hook", "orderbook_snapshot"]

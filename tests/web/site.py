@@ -8,9 +8,11 @@ browser contexts (separate cookies), so tests do not see each other's sessions.
 Every page a test opens records its problems: console errors (a CSP violation is one),
 uncaught page errors, failed requests and HTTP error responses. An event stream that a
 navigation ends (``/live``, ``net::ERR_ABORTED``) is the browser closing it, not a failure;
-nor is a page's own fetch that the page aborted (``net::ERR_ABORTED`` on an xhr/fetch: htmx
-drops a live section's refresh that a newer request or a navigation replaced). Server
-failures still count: every HTTP error status is recorded by the response handler.
+nor is any other request the browser itself gave up (``net::ERR_ABORTED``): htmx drops a
+live section's refresh that a newer request replaced, and a navigation cancels the
+favicon or an image still loading. Only the page's own document, styles and scripts must
+never be aborted. Server failures still count: every HTTP error status is recorded by the
+response handler.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ PASSWORD = "correct horse battery staple"
 
 def chromium_path() -> str | None:
     return shutil.which("chromium")
+
+
+# Requests a page cannot do without: aborting one of these is a failure, whatever the cause.
+_MUST_LOAD = frozenset({"document", "stylesheet", "script"})
 
 
 @dataclass
@@ -74,8 +80,8 @@ class Problems:
         aborted = "ERR_ABORTED" in str(failure)
         if aborted and "/live" in url:
             return  # a navigation closed the page's event stream
-        if aborted and getattr(request, "resource_type", "") in ("xhr", "fetch"):
-            return  # the page itself gave up a request another one replaced
+        if aborted and getattr(request, "resource_type", "") not in _MUST_LOAD:
+            return  # the browser gave up a request a newer one or a navigation replaced
         self.items.append(f"request failed: {url} {failure}")
 
 

@@ -22,7 +22,9 @@ type ``error`` raises ``WsCommandError`` (the desired change is undone).
 
 Two ways to consume: ``async for message in ws.messages()`` (a bounded queue; the oldest
 message is dropped when a consumer falls behind, and counted) or ``ws.on(type, callback)``.
-``on_connect`` callbacks run after every (re)subscription: bots reconcile there.
+``on_connect`` callbacks run after every (re)subscription and before any data message of
+that connection reaches a consumer (they are held meanwhile, bounded like the queue): bots
+reconcile there, so a bot never acts on a new session's feed before it has reconciled.
 
 Known limit: a gap is seen only when the next message on that sid arrives; a lost *last*
 message stays unseen until the market moves again (the protocol has no heartbeat seq).
@@ -118,6 +120,8 @@ class WsClient:
         self._desired: dict[str, _Desired] = {}
         self._callbacks: defaultdict[str, list[Callback]] = defaultdict(list)
         self._queue: deque[Message] = deque()
+        # Data messages of a new connection wait here until its on_connect hooks have run.
+        self._held: deque[Message] | None = None
         self._queue_max = queue_max
         self._queue_event = asyncio.Event()
         self._ids = itertools.count(1)
@@ -270,6 +274,7 @@ class WsClient:
 
     async def _session(self, conn: ClientConnection) -> None:
         self._conn = conn
+        self._held = deque()  # a dead session's held messages are dropped with it
         self.stats.connects += 1
         for desired in self._desired.values():
             await self._send_subscribe(desired)
@@ -284,6 +289,9 @@ class WsClient:
                     result = hook()
                     if result is not None:
                         await result
+                held, self._held = self._held, None
+                for message in held or ():
+                    self._deliver(message)
             await reader
         finally:
             for task in (acked, reader):
@@ -443,6 +451,12 @@ class WsClient:
         self._deliver(message)
 
     def _deliver(self, message: Message) -> None:
+        if self._held is not None:  # the on_connect hooks have not run yet
+            if len(self._held) >= self._queue_max:
+                self._held.popleft()
+                self.stats.dropped += 1
+            self._held.append(message)
+            return
         kind = str(message.get("type"))
         for callback in self._callbacks.get(kind, []) + self._callbacks.get("*", []):
             callback(message)
