@@ -652,7 +652,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let grow = want.len() < 2 || (want.len() < 40 && x % 3 != 0);
+            let grow = want.len() < 2 || (want.len() < 40 && !x.is_multiple_of(3));
             if grow {
                 slots.push(step);
                 want.push(step);
