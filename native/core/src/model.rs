@@ -404,11 +404,116 @@ impl OrderGroup {
     }
 }
 
+/// Order slots held in place up to this many (the 128-bit sums beside them leave the room).
+pub const SLOTS_INLINE: usize = 5;
+
+/// The order slots of a collateral group: up to `SLOTS_INLINE` in place, more on the heap.
+/// Most groups hold one or two orders, so most never allocate, and reading one touches no
+/// second cache line elsewhere (a `Vec` here cost a `malloc` on a group's first order and a
+/// miss on every access). Elements keep the order a `Vec` would give them under the same
+/// `push`/`swap_remove` calls; a group that moved to the heap stays there (as a `Vec`
+/// keeps its capacity).
+#[derive(Clone, Debug)]
+pub enum Slots {
+    Inline { len: u8, items: [u32; SLOTS_INLINE] },
+    Heap(Vec<u32>),
+}
+
+impl Default for Slots {
+    fn default() -> Self {
+        Slots::Inline { len: 0, items: [0; SLOTS_INLINE] }
+    }
+}
+
+impl Slots {
+    pub fn from_slice(slots: &[u32]) -> Slots {
+        let mut out = Slots::default();
+        for &s in slots {
+            out.push(s);
+        }
+        out
+    }
+
+    #[inline]
+    pub fn as_slice(&self) -> &[u32] {
+        match self {
+            Slots::Inline { len, items } => &items[..usize::from(*len)],
+            Slots::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn iter(&self) -> std::slice::Iter<'_, u32> {
+        self.as_slice().iter()
+    }
+
+    #[inline]
+    pub fn push(&mut self, slot: u32) {
+        match self {
+            Slots::Inline { len, items } => {
+                let n = usize::from(*len);
+                if n < SLOTS_INLINE {
+                    items[n] = slot;
+                    *len += 1;
+                } else {
+                    let mut v = Vec::with_capacity(2 * SLOTS_INLINE);
+                    v.extend_from_slice(items);
+                    v.push(slot);
+                    *self = Slots::Heap(v);
+                }
+            }
+            Slots::Heap(v) => v.push(slot),
+        }
+    }
+
+    /// Remove the element at `pos`, moving the last one into its place (`Vec::swap_remove`).
+    #[inline]
+    pub fn swap_remove(&mut self, pos: usize) -> u32 {
+        match self {
+            Slots::Inline { len, items } => {
+                let n = usize::from(*len);
+                assert!(pos < n, "swap_remove index {pos} out of {n}");
+                let out = items[pos];
+                items[pos] = items[n - 1];
+                *len -= 1;
+                out
+            }
+            Slots::Heap(v) => v.swap_remove(pos),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Slots {
+    type Output = u32;
+    #[inline]
+    fn index(&self, i: usize) -> &u32 {
+        &self.as_slice()[i]
+    }
+}
+
+impl<'a> IntoIterator for &'a Slots {
+    type Item = &'a u32;
+    type IntoIter = std::slice::Iter<'a, u32>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// The live orders of one account on one side of one market, and their reserve
 /// (mirrors `OrderGroupSide`; see `augury.ledger.collateral` for the rule and its proof).
 #[derive(Default, Clone, Debug)]
 pub struct GroupSide {
-    pub slots: Vec<u32>,
+    pub slots: Slots,
     pub reserve_cc: i128,
     pub remaining_c: i128,
     pub open_cost_all_fine: i128,
@@ -466,7 +571,7 @@ impl GroupSide {
 
     /// A group counted afresh from its orders (the auditor's independent recount).
     pub fn recount(orders: &[Option<Order>], slots: &[u32]) -> GroupSide {
-        let mut g = GroupSide { slots: slots.to_vec(), ..GroupSide::default() };
+        let mut g = GroupSide { slots: Slots::from_slice(slots), ..GroupSide::default() };
         for &s in slots {
             let o = orders[s as usize].as_ref().expect("group holds a free slot");
             let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
@@ -535,11 +640,46 @@ pub fn reserve_cc(target_fine: i128) -> i128 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn slots_behave_as_a_vec() {
+        // The same pushes and swap_removes on `Slots` and on a `Vec` (the second
+        // implementation): the contents agree after every step, across the move to the heap
+        // and back down to empty, for a seeded pseudo-random sequence.
+        let mut slots = Slots::default();
+        let mut want: Vec<u32> = Vec::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for step in 0..5_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let grow = want.len() < 2 || (want.len() < 40 && !x.is_multiple_of(3));
+            if grow {
+                slots.push(step);
+                want.push(step);
+            } else {
+                let pos = (x >> 8) as usize % want.len();
+                assert_eq!(slots.swap_remove(pos), want.swap_remove(pos));
+            }
+            assert_eq!(slots.as_slice(), &want[..], "step {step}");
+            assert_eq!(slots.len(), want.len());
+            if !want.is_empty() {
+                assert_eq!(slots[want.len() - 1], want[want.len() - 1]);
+            }
+        }
+        while !want.is_empty() {
+            assert_eq!(slots.swap_remove(0), want.swap_remove(0));
+        }
+        assert!(slots.is_empty());
+        assert_eq!(Slots::from_slice(&[7, 8, 9, 10, 11, 12]).as_slice(), &[7, 8, 9, 10, 11, 12]);
+    }
+
     /// The slab holds one `Option<Order>` per live order: its size is most of the memory a
     /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
     #[test]
     fn an_order_slot_stays_small() {
         assert!(std::mem::size_of::<Option<Order>>() <= 144, "{}", std::mem::size_of::<Option<Order>>());
+        // The inline slots take the room a `Vec` and the 128-bit sums' alignment left.
+        assert!(std::mem::size_of::<GroupSide>() <= 128, "{}", std::mem::size_of::<GroupSide>());
     }
 
     #[test]
