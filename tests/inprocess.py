@@ -240,6 +240,10 @@ class InProcessExchange:
         self._running.clients.append(client)
         return client
 
+    def sync_transport(self) -> httpx.BaseTransport:
+        """A synchronous httpx transport into the app (for ``httpx.Client`` and clients on it)."""
+        return _PortalTransport(self.portal, httpx.ASGITransport(app=self.app))
+
     def browser(self, address: str | None = None) -> Browser:
         """A new caller, from its own peer address (10.0.0.N unless given)."""
         self._browsers += 1
@@ -433,6 +437,26 @@ async def _lifespan(
     async with app.router.lifespan_context(app):
         task_status.started()
         await stop.wait()
+
+
+class _PortalTransport(httpx.BaseTransport):
+    """httpx's synchronous transport interface over the ASGI transport, through the portal.
+
+    The response is read on the loop and handed back whole (no streaming).
+    """
+
+    def __init__(self, portal: BlockingPortal, asgi: httpx.ASGITransport) -> None:
+        self._portal = portal
+        self._asgi = asgi
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def send() -> httpx.Response:
+            response = await self._asgi.handle_async_request(request)
+            content = await response.aread()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+        response: httpx.Response = self._portal.call(send)
+        return response
 
 
 class _PortalPool(urllib3.PoolManager):
