@@ -18,6 +18,17 @@ gone. Tests that need a real process (``kill -9``, TLS, real sockets, the CLI) u
 ``tests.e2e.server_harness.Server`` instead and carry ``@pytest.mark.process``.
 
 A restart is leaving the ``with`` block and entering a new one on the same directory.
+
+Callers that act like a browser or a bearer-token API client (the platform and web tests)
+take a ``Browser`` from ``exchange.browser()``: its own peer address and ASGI client on
+the same app, its session cookie, CSRF token or token sent as a browser would send them.
+``tests.platform.world.serve`` is this harness with the platform tests' catalogue.
+
+Teardown is bounded: ``stop`` waits ``TEARDOWN_TIMEOUT_S`` for the lifespan to finish
+(clients closed, sequencer drained, store closed), then cancels it and raises
+``ShutdownHung``, so a hung shutdown fails its test with a message instead of hanging
+the suite. The event loop runs on a daemon thread, which is left behind only when even the
+cancellation cannot get through (a loop blocked in synchronous code).
 """
 
 from __future__ import annotations
@@ -28,13 +39,17 @@ import functools
 import io
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
+import anyio
 import httpx
 import urllib3
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from anyio.abc import TaskStatus
+from anyio.from_thread import BlockingPortal
 from starlette.applications import Starlette
 from starlette.types import Message
 from urllib3 import BaseHTTPResponse
@@ -50,12 +65,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_URL",
+    "TEARDOWN_TIMEOUT_S",
     "V2",
     "WS_PATH",
+    "Browser",
     "Credentials",
     "InProcessExchange",
     "InProcessWebSocket",
     "Key",
+    "ShutdownHung",
     "WebSocketClosed",
     "WebSocketDenied",
     "running_exchange",
@@ -66,7 +84,15 @@ V2 = "/trade-api/v2"
 WS_PATH = "/trade-api/ws/v2"
 # How long a receive waits for a message that must come (a deadline, not a pause).
 RECEIVE_TIMEOUT_S = 15.0
+# How long a stop waits for the lifespan to finish (a deadline: a healthy one takes well
+# under a second), and then for the cancelled loop to end.
+TEARDOWN_TIMEOUT_S = 30.0
+CANCEL_GRACE_S = 5.0
 T = TypeVar("T")
+
+
+class ShutdownHung(Exception):
+    """The app's lifespan did not finish within the teardown deadline."""
 
 
 class Key(NamedTuple):
@@ -91,29 +117,42 @@ class InProcessExchange:
 
     ``start``/``stop`` run and end the app's lifespan; ``restart`` is both, on the same
     data directory and clock (SDK clients made before it keep working, as a real client's
-    reconnect would).
+    reconnect would). Plain calls come from ``peer`` to ``base_url`` (httpx's own
+    defaults, 127.0.0.1 to ``BASE_URL``, unless given).
     """
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        *,
+        base_url: str = BASE_URL,
+        peer: tuple[str, int] | None = None,
+        teardown_timeout_s: float = TEARDOWN_TIMEOUT_S,
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.base_url = base_url
+        self._peer = peer
+        self._teardown_timeout_s = teardown_timeout_s
         self._stamps: dict[str, UniqueStamps] = {}  # key id -> its write and handshake stamps
-        self._stack: contextlib.ExitStack | None = None
-        self._portal: BlockingPortal | None = None
-        self._client: httpx.AsyncClient | None = None
-        self._app: Starlette | None = None
+        self._running: _Running | None = None
+        self._client: httpx.AsyncClient | None = None  # plain calls: from peer, unsigned or signed
+        self._browsers = 0
         self.operator = Key("", "")
 
     def start(self) -> None:
-        assert self._stack is None, "already running"
-        with contextlib.ExitStack() as stack:
-            portal = stack.enter_context(start_blocking_portal())
+        assert self._running is None, "already running"
+        portal, thread = _start_loop()
+        try:
             app = create_app(self.settings, self.clock)
-            stack.enter_context(portal.wrap_async_context_manager(app.router.lifespan_context(app)))
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
-            stack.callback(portal.call, client.aclose)
-            self._stack = stack.pop_all()
-        self._portal, self._client, self._app = portal, client, app
+            stop = portal.call(anyio.Event)
+            lifespan, _ = portal.start_task(_lifespan, app, stop)
+        except BaseException:
+            _end_loop(portal, thread, cancel=True, grace_s=CANCEL_GRACE_S)
+            raise
+        self._running = _Running(portal, thread, app, stop, lifespan, [])
+        self._client = self.client_for(self._peer)
         data = self.settings.data_dir
         self.operator = Key(
             (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
@@ -121,15 +160,94 @@ class InProcessExchange:
         )
 
     def stop(self) -> None:
-        """End the lifespan: the sequencer drains and the store closes, as on SIGINT."""
-        stack, self._stack = self._stack, None
-        self._portal, self._client, self._app = None, None, None
-        if stack is not None:
-            stack.close()
+        """End the lifespan: the sequencer drains and the store closes, as on SIGINT.
+
+        Raises ``ShutdownHung`` when that takes longer than the teardown deadline.
+        """
+        running, self._running, self._client = self._running, None, None
+        if running is None:
+            return
+
+        async def close_clients() -> None:
+            try:
+                for client in running.clients:
+                    await client.aclose()
+            finally:
+                running.stop.set()
+
+        def shut_down() -> None:
+            try:
+                running.portal.call(close_clients)
+                running.lifespan.result()
+            except BaseException as exc:
+                shut.set_exception(exc)
+            else:
+                shut.set_result(None)
+
+        # On its own thread: a call into a loop that is blocked would block this one too.
+        shut: Future[None] = Future()
+        threading.Thread(target=shut_down, name="inprocess-stop", daemon=True).start()
+        hung = False
+        try:
+            # The lifespan's own exception (a failed shutdown) is raised here, as before.
+            shut.result(timeout=self._teardown_timeout_s)
+        except TimeoutError:
+            if shut.done():  # the shutdown itself raised TimeoutError
+                raise
+            hung = True
+            running.lifespan.cancel()
+        finally:
+            # Cancel what the lifespan left (a WebSocket session a test did not close).
+            ended = _end_loop(running.portal, running.thread, cancel=True, grace_s=CANCEL_GRACE_S)
+        if hung or not ended:
+            stuck = (
+                f"its lifespan did not finish within {self._teardown_timeout_s:g} s "
+                "(sequencer drain, history feed, store close)"
+                if hung
+                else "its lifespan finished but its event loop did not stop"
+            )
+            left = "" if ended else "; the loop is blocked and its thread is left behind"
+            raise ShutdownHung(
+                f"the in-process exchange on {self.settings.data_dir} hung in shutdown: "
+                f"{stuck}{left}"
+            )
 
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    @property
+    def app(self) -> Starlette:
+        """The running app (its ``state`` holds the context, runtime and platform)."""
+        assert self._running is not None, "not running"
+        return self._running.app
+
+    @property
+    def portal(self) -> BlockingPortal:
+        """The portal into the app's event loop (``portal.call(fn, ...)`` runs ``fn`` there)."""
+        assert self._running is not None, "not running"
+        return self._running.portal
+
+    def client_for(self, peer: tuple[str, int] | None) -> httpx.AsyncClient:
+        """A new ASGI client on the app whose requests come from ``peer``; closed on stop."""
+        assert self._running is not None, "not running"
+        transport = (
+            httpx.ASGITransport(app=self._running.app)
+            if peer is None
+            else httpx.ASGITransport(app=self._running.app, client=peer)
+        )
+        client = httpx.AsyncClient(transport=transport, base_url=self.base_url)
+        self._running.clients.append(client)
+        return client
+
+    def sync_transport(self) -> httpx.BaseTransport:
+        """A synchronous httpx transport into the app (for ``httpx.Client`` and clients on it)."""
+        return _PortalTransport(self.portal, httpx.ASGITransport(app=self.app))
+
+    def browser(self, address: str | None = None) -> Browser:
+        """A new caller, from its own peer address (10.0.0.N unless given)."""
+        self._browsers += 1
+        return Browser(self, address or f"10.0.{self._browsers // 250}.{self._browsers % 250}")
 
     @property
     def data(self) -> Path:
@@ -143,10 +261,9 @@ class InProcessExchange:
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send one unsigned request (``kwargs`` as for ``httpx.AsyncClient.request``)."""
-        assert self._portal is not None, "not running"
-        assert self._client is not None
+        assert self._client is not None, "not running"
         call = functools.partial(self._client.request, method, path, **kwargs)
-        response: httpx.Response = self._portal.call(call)
+        response: httpx.Response = self.portal.call(call)
         return response
 
     def call(
@@ -232,20 +349,16 @@ class InProcessExchange:
 
     def websocket(self, key: Credentials | None = None, path: str = WS_PATH) -> InProcessWebSocket:
         """Open a WebSocket session (signed with ``key``; anonymous when None)."""
-        assert self._portal is not None, "not running"
-        assert self._app is not None
         headers: dict[str, str] = {}
         if key is not None:
             ts_ms = self._stamp(key, self.clock.now_ns() // 1_000_000, "WS")
             headers = signing_headers(key.pem, key.key_id, "GET", path, ts_ms)
-        return InProcessWebSocket(self._portal, self._app, path, headers)
+        return InProcessWebSocket(self.portal, self.app, path, headers)
 
     def on_loop(self, fn: Callable[[Starlette], T]) -> T:
         """Run ``fn(app)`` on the app's event loop (to read server state between calls)."""
-        assert self._portal is not None, "not running"
-        app = self._app
-        assert app is not None
-        return self._portal.call(lambda: fn(app))
+        app = self.app
+        return self.portal.call(lambda: fn(app))
 
     def sdk(self, key: Credentials) -> KalshiClient:
         """An official SDK client for ``key`` whose requests reach this app in-process."""
@@ -259,6 +372,91 @@ class InProcessExchange:
         # urllib3's network hop (URL, query, signing, JSON) stays the SDK's own code.
         client.rest_client.pool_manager = _PortalPool(self)
         return client
+
+
+class _Running(NamedTuple):
+    """One run of the app: its loop, the lifespan task and every client made on it."""
+
+    portal: BlockingPortal
+    thread: threading.Thread
+    app: Starlette
+    stop: anyio.Event  # set on the loop to end the lifespan
+    lifespan: Future[None]
+    clients: list[httpx.AsyncClient]
+
+
+def _start_loop() -> tuple[BlockingPortal, threading.Thread]:
+    """An event loop on a daemon thread and a portal into it.
+
+    anyio's ``start_blocking_portal`` joins its thread without a deadline on exit; this one
+    is ended by ``_end_loop``, which does not wait forever.
+    """
+    ready: Future[BlockingPortal] = Future()
+
+    async def serve_portal() -> None:
+        async with BlockingPortal() as portal:
+            ready.set_result(portal)
+            await portal.sleep_until_stopped()
+
+    def run() -> None:
+        try:
+            anyio.run(serve_portal)
+        except BaseException as exc:  # surfaced to start() when the loop never came up
+            if not ready.done():
+                ready.set_exception(exc)
+            raise
+
+    thread = threading.Thread(target=run, name="inprocess-exchange", daemon=True)
+    thread.start()
+    return ready.result(), thread
+
+
+def _end_loop(
+    portal: BlockingPortal, thread: threading.Thread, *, cancel: bool, grace_s: float
+) -> bool:
+    """Stop the portal (cancelling its tasks when ``cancel``); True when the loop ended.
+
+    The stop is asked for from a helper thread: a portal call waits for the loop to pick it
+    up, and a blocked loop never does.
+    """
+
+    def ask() -> None:
+        # RuntimeError: the portal already stopped; CancelledError: the call was cancelled.
+        with contextlib.suppress(RuntimeError, CancelledError):
+            portal.call(portal.stop, cancel)
+
+    threading.Thread(target=ask, name="inprocess-end-loop", daemon=True).start()
+    thread.join(grace_s)
+    return not thread.is_alive()
+
+
+async def _lifespan(
+    app: Starlette, stop: anyio.Event, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
+    """Run the app's lifespan in one task (it must end in the task it began) until ``stop``."""
+    async with app.router.lifespan_context(app):
+        task_status.started()
+        await stop.wait()
+
+
+class _PortalTransport(httpx.BaseTransport):
+    """httpx's synchronous transport interface over the ASGI transport, through the portal.
+
+    The response is read on the loop and handed back whole (no streaming).
+    """
+
+    def __init__(self, portal: BlockingPortal, asgi: httpx.ASGITransport) -> None:
+        self._portal = portal
+        self._asgi = asgi
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def send() -> httpx.Response:
+            response = await self._asgi.handle_async_request(request)
+            content = await response.aread()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
+
+        response: httpx.Response = self._portal.call(send)
+        return response
 
 
 class _PortalPool(urllib3.PoolManager):
@@ -292,6 +490,86 @@ class _PortalPool(urllib3.PoolManager):
             request_method=method,
             request_url=url,
         )
+
+
+class Browser:
+    """One caller: its own peer address, and a session cookie and CSRF token or a token.
+
+    The session is sent by hand on every call (the client's cookie jar is cleared first),
+    with the CSRF token on writes, as a browser's page script would send them.
+    """
+
+    def __init__(self, exchange: InProcessExchange, address: str) -> None:
+        self.exchange = exchange
+        self.address = address
+        self.session: str | None = None
+        self.csrf: str | None = None
+        self.token: str | None = None
+        self.user: dict[str, Any] = {}
+        self.client = exchange.client_for((address, 1234))
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        csrf: bool = True,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        if self.token is not None:
+            sent.setdefault("Authorization", f"Bearer {self.token}")
+        if self.session is not None:
+            sent["Cookie"] = f"augury_session={self.session}"
+            if csrf and self.csrf and method not in ("GET", "HEAD"):
+                sent.setdefault("X-CSRF-Token", self.csrf)
+        if body is not None:
+            kwargs["content"] = json.dumps(body).encode()
+            sent.setdefault("Content-Type", "application/json")
+        self.client.cookies.clear()  # the session is sent by hand, as set above
+        call = functools.partial(self.client.request, method, path, headers=sent, **kwargs)
+        response: httpx.Response = self.exchange.portal.call(call)
+        cookie = response.cookies.get("augury_session")
+        if cookie:
+            self.session = cookie
+        return response
+
+    def register(
+        self, email: str, password: str = "correct horse battery", **extra: Any
+    ) -> dict[str, Any]:
+        response = self.call(
+            "POST", "/api/auth/register", {"email": email, "password": password, **extra}
+        )
+        assert response.status_code == 201, response.text
+        user: dict[str, Any] = response.json()["user"]
+        return user
+
+    def login(self, email: str, password: str = "correct horse battery") -> httpx.Response:
+        response = self.call("POST", "/api/auth/login", {"email": email, "password": password})
+        if response.status_code == 200:
+            self.csrf = response.json()["csrfToken"]
+            self.user = response.json()["user"]
+        return response
+
+    def signup(self, email: str, dollars: int = 0, **extra: Any) -> dict[str, Any]:
+        """Register, log in, and have the operator fund the account."""
+        self.register(email, **extra)
+        assert self.login(email).status_code == 200
+        if dollars:
+            self.exchange.admin(
+                "POST", f"/users/{self.user['id']}/deposit", {"amount": str(dollars)}
+            )
+        return self.user
+
+    def new_token(self, scopes: list[str] | None = None) -> str:
+        response = self.call(
+            "POST", "/api/me/tokens", {"name": "test", "scopes": scopes or ["read", "write"]}
+        )
+        assert response.status_code == 201, response.text
+        secret: str = response.json()["secret"]
+        return secret
 
 
 class WebSocketClosed(Exception):
@@ -429,6 +707,9 @@ def running_exchange(
     *,
     clock: Clock | None = None,
     catalog: dict[str, Any] | None = None,
+    base_url: str = BASE_URL,
+    peer: tuple[str, int] | None = None,
+    teardown_timeout_s: float = TEARDOWN_TIMEOUT_S,
     **settings: Any,
 ) -> Iterator[InProcessExchange]:
     """Run the app on ``data`` (lifespan included) until the block ends.
@@ -437,10 +718,17 @@ def running_exchange(
         data: the data directory (created if missing; a restart reuses it).
         clock: the app's clock; a fresh ``FakeClock`` when None.
         catalog: loaded through ``POST /admin/v1/catalog`` before the block runs.
+        base_url: the origin plain calls are sent to (browsers' calls too).
+        peer: the address plain calls come from; httpx's default (127.0.0.1) when None.
+        teardown_timeout_s: how long leaving the block waits for the lifespan to end.
         settings: further ``Settings`` fields (``rate_limits=False``, ``db_url=...``).
     """
     exchange = InProcessExchange(
-        Settings(data_dir=data, **settings), clock if clock is not None else FakeClock()
+        Settings(data_dir=data, **settings),
+        clock if clock is not None else FakeClock(),
+        base_url=base_url,
+        peer=peer,
+        teardown_timeout_s=teardown_timeout_s,
     )
     exchange.start()
     try:

@@ -1,16 +1,15 @@
-"""The exchange in-process for client tests: a Starlette TestClient transport and a fake clock.
+"""The exchange in-process for client tests: the one harness, a synchronous transport.
 
-``exchange()`` starts ``create_app`` with the server's ``FakeClock`` (lifespan included) and
-yields an :class:`InProc` whose ``transport`` plugs into ``augury.client.Client`` and whose
-clock the client shares, so a client's sleeps move the server's time: a rate-limited run of
-hundreds of seconds takes as long as its requests take to serve.
+``exchange()`` runs ``tests.inprocess.running_exchange`` on a ``FakeClock`` and yields an
+:class:`InProc` whose ``transport`` plugs into ``augury.client.Client`` and whose clock the
+client shares, so a client's sleeps move the server's time: a rate-limited run of hundreds
+of seconds takes as long as its requests take to serve.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,30 +17,21 @@ from typing import Any
 
 import httpx
 
-from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
-from augury.api.settings import Settings
 from augury.client import Client, Signer
 from augury.client.retry import RetryPolicy
 from augury.runtime.clock import FakeClock
 from tests.e2e.server_harness import CATALOG
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+from tests.inprocess import running_exchange
 
 _names = itertools.count(1)
 
 
 @dataclass
 class InProc:
-    http: TestClient
+    http: httpx.Client  # on ``transport``, at http://testserver
+    transport: httpx.BaseTransport
     clock: FakeClock
     operator: Signer
-
-    @property
-    def transport(self) -> httpx.BaseTransport:
-        found: httpx.BaseTransport = self.http._transport
-        return found
 
     def sleep(self, seconds: float) -> None:
         self.clock.advance(round(seconds * 1_000_000_000))
@@ -76,12 +66,10 @@ class InProc:
 @contextlib.contextmanager
 def exchange(data: Path, *, rate_limits: bool = False) -> Iterator[InProc]:
     clock = FakeClock(1_767_225_600_000_000_000)
-    app = create_app(Settings(data_dir=data, rate_limits=rate_limits), clock=clock)
-    with TestClient(app) as http:
-        operator = Signer.from_pem(
-            (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
-            (data / OPERATOR_KEY_FILE).read_text(),
-        )
-        inproc = InProc(http, clock, operator)
-        inproc.admin("POST", "/catalog", CATALOG)
-        yield inproc
+    with running_exchange(data, clock=clock, rate_limits=rate_limits) as running:
+        transport = running.sync_transport()
+        with httpx.Client(transport=transport, base_url="http://testserver") as http:
+            operator = Signer.from_pem(running.operator.key_id, running.operator.pem)
+            inproc = InProc(http, transport, clock, operator)
+            inproc.admin("POST", "/catalog", CATALOG)
+            yield inproc

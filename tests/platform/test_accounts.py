@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.platform.harness import Exchange, serve
+from tests.inprocess import InProcessExchange
+from tests.platform.world import serve
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("accounts")) as exchange:
         yield exchange
 
 
-def test_register_login_me_logout(ex: Exchange) -> None:
+def test_register_login_me_logout(ex: InProcessExchange) -> None:
     b = ex.browser()
     user = b.register("  Ada@Example.COM ", firstName="Ada")
     assert user["email"] == "ada@example.com"
@@ -34,7 +35,7 @@ def test_register_login_me_logout(ex: Exchange) -> None:
     assert b.call("GET", "/api/auth/me").status_code == 401
 
 
-def test_duplicate_email_is_409_and_short_password_400(ex: Exchange) -> None:
+def test_duplicate_email_is_409_and_short_password_400(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.register("dup@example.com")
     response = b.call(
@@ -46,7 +47,7 @@ def test_duplicate_email_is_409_and_short_password_400(ex: Exchange) -> None:
     assert response.json()["error"].startswith("password must be at least")
 
 
-def test_session_cookie_flags(ex: Exchange) -> None:
+def test_session_cookie_flags(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.register("cookie@example.com")
     response = b.call(
@@ -61,7 +62,7 @@ def test_session_cookie_flags(ex: Exchange) -> None:
     assert "secure" not in header  # plain http here; https requests get Secure
 
 
-def test_tokens_shown_once_scoped_and_revocable(ex: Exchange) -> None:
+def test_tokens_shown_once_scoped_and_revocable(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.signup("tok@example.com")
     secret = b.new_token(["read"])
@@ -78,7 +79,7 @@ def test_tokens_shown_once_scoped_and_revocable(ex: Exchange) -> None:
     assert api.call("GET", "/api/auth/me").status_code == 401
 
 
-def test_password_change_ends_other_sessions(ex: Exchange) -> None:
+def test_password_change_ends_other_sessions(ex: InProcessExchange) -> None:
     first, second = ex.browser(), ex.browser()
     first.signup("pw@example.com")
     assert second.login("pw@example.com").status_code == 200

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from augury.api.schemas.base import rfc3339_from_ns as iso
-from tests.platform.harness import FAST, Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
 from tests.platform.receiver import Receiver
+from tests.platform.world import FAST, serve
 
 RAIN = "KXPF-RAIN-Y"
 
@@ -29,13 +30,13 @@ def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     settings = replace(FAST, webhooks_allow_private=True)
     with serve(tmp_path_factory.mktemp("feeds"), platform=settings) as exchange:
         yield exchange
 
 
-def _cross(ex: Exchange, buyer: Browser, tag: str, quantity: int = 3) -> None:
+def _cross(ex: InProcessExchange, buyer: Browser, tag: str, quantity: int = 3) -> None:
     seller = ex.browser()
     seller.signup(f"seller-{tag}@example.com", dollars=500)
     order = {
@@ -56,7 +57,7 @@ def _cross(ex: Exchange, buyer: Browser, tag: str, quantity: int = 3) -> None:
     assert buyer.call("POST", "/api/trades", trade).status_code == 201
 
 
-def test_fill_notifications_paged_and_marked_read(ex: Exchange) -> None:
+def test_fill_notifications_paged_and_marked_read(ex: InProcessExchange) -> None:
     buyer = ex.browser()
     buyer.signup("notes@example.com", dollars=100)
     _cross(ex, buyer, "n1", 1)
@@ -80,7 +81,7 @@ def test_fill_notifications_paged_and_marked_read(ex: Exchange) -> None:
     assert marked == {"ok": True, "unreadCount": 0}
 
 
-def test_muted_kind_is_not_notified(ex: Exchange) -> None:
+def test_muted_kind_is_not_notified(ex: InProcessExchange) -> None:
     buyer = ex.browser()
     buyer.signup("muted@example.com", dollars=100)
     response = buyer.call("PATCH", "/api/me/preferences", {"notifications": {"fill": False}})
@@ -97,7 +98,7 @@ def test_muted_kind_is_not_notified(ex: Exchange) -> None:
     assert "fill" not in kinds
 
 
-def test_csv_export_matches_the_fills(ex: Exchange) -> None:
+def test_csv_export_matches_the_fills(ex: InProcessExchange) -> None:
     buyer = ex.browser()
     buyer.signup("csv@example.com", dollars=100)
     _cross(ex, buyer, "c1", 2)
@@ -112,7 +113,7 @@ def test_csv_export_matches_the_fills(ex: Exchange) -> None:
     assert len(rows) == 2
 
 
-def test_webhook_is_signed_and_delivered(ex: Exchange) -> None:
+def test_webhook_is_signed_and_delivered(ex: InProcessExchange) -> None:
     buyer = ex.browser()
     buyer.signup("hook@example.com", dollars=100)
     with Receiver() as receiver:
@@ -139,7 +140,7 @@ def test_webhook_is_signed_and_delivered(ex: Exchange) -> None:
     assert log[0]["kind"] == "fill"
 
 
-def test_failed_delivery_is_retried_with_backoff(ex: Exchange) -> None:
+def test_failed_delivery_is_retried_with_backoff(ex: InProcessExchange) -> None:
     buyer = ex.browser()
     buyer.signup("retry@example.com", dollars=100)
     with Receiver() as receiver:
@@ -161,7 +162,7 @@ def test_failed_delivery_is_retried_with_backoff(ex: Exchange) -> None:
         first = log()
         assert first["nextAttemptAt"] == iso(ex.clock.now_ns() + 5 * 1_000_000_000)
         receiver.status = 200
-        ex.clock.advance(5 * 1_000_000_000)
+        ex.fake_clock.advance(5 * 1_000_000_000)
         wait_for(lambda: len(receiver.received) == 2)
         assert (
             receiver.received[0][0]["augury-delivery"] == receiver.received[1][0]["augury-delivery"]

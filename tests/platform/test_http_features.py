@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.platform.harness import FAST, Browser, Exchange, S, serve
+from tests.inprocess import Browser, InProcessExchange
 from tests.platform.test_trading import wait_for
+from tests.platform.world import FAST, S, serve
 
 T4, T5 = "KXPF-RATES-T4", "KXPF-RATES-T5"
 GDP, RAIN = "KXPF-GDP-Y", "KXWX-RAIN-Y"
@@ -70,12 +71,12 @@ CATALOG: dict[str, Any] = {
 
 
 @pytest.fixture
-def ex(tmp_path: Path) -> Iterator[Exchange]:
+def ex(tmp_path: Path) -> Iterator[InProcessExchange]:
     with serve(tmp_path, platform=SETTINGS, catalog=CATALOG) as exchange:
         yield exchange
 
 
-def _member(ex: Exchange, email: str, dollars: int) -> Browser:
+def _member(ex: InProcessExchange, email: str, dollars: int) -> Browser:
     """A funded platform user calling with a bearer token (sessions expire in 14 days)."""
     person = ex.browser()
     person.signup(email, dollars=dollars)
@@ -112,9 +113,8 @@ def _cross(maker: Browser, taker: Browser, option: str, cents: int, quantity: in
     assert done.json()["filledQuantity"] == quantity
 
 
-def _drain(ex: Exchange) -> None:
+def _drain(ex: InProcessExchange) -> None:
     """Wait until the history read model has written every applied command."""
-    assert ex.app is not None
     ex.portal.call(ex.app.state.context.runtime.history.drain)
 
 
@@ -127,7 +127,7 @@ def _notes(person: Browser, kind: str) -> list[dict[str, Any]]:
 # --- events: category, featured, price history -------------------------------------------
 
 
-def test_events_filter_by_category_and_featured(ex: Exchange) -> None:
+def test_events_filter_by_category_and_featured(ex: InProcessExchange) -> None:
     anon = ex.browser()
     assert _ids(anon.call("GET", "/api/events")) == {"KXPF-RATES", "KXPF-GDP", "KXWX-RAIN"}
     by = {"category": "economics"}  # case-insensitive
@@ -160,16 +160,16 @@ def _history(person: Browser, span: str) -> list[tuple[dt.datetime, int, int]]:
     ]
 
 
-def test_price_history_is_the_close_of_each_period_with_trades(ex: Exchange) -> None:
+def test_price_history_is_the_close_of_each_period_with_trades(ex: InProcessExchange) -> None:
     maker = _member(ex, "history-maker@example.com", 1000)
     taker = _member(ex, "history-taker@example.com", 1000)
     anon = ex.browser()
     # Trades on T4: 40 at +90 s and 45 at +100 s (one minute, closes at 45), 55 at +150 s,
     # 62 at +2 h 5 min 30 s.
     for at_s, cents in ((90, 40), (100, 45), (150, 55), (2 * 3600 + 330, 62)):
-        ex.clock.set(_t0_ns() + at_s * S)
+        ex.fake_clock.set(_t0_ns() + at_s * S)
         _cross(maker, taker, T4, cents, 1)
-    ex.clock.set(_t0_ns() + 3 * HOUR)
+    ex.fake_clock.set(_t0_ns() + 3 * HOUR)
     _drain(ex)
     minute = dt.timedelta(minutes=1)
     # 1d: one-minute periods (end - 1 min, end].
@@ -183,7 +183,7 @@ def test_price_history_is_the_close_of_each_period_with_trades(ex: Exchange) -> 
     assert _history(anon, "7d") == hourly
     assert _history(anon, "30d") == hourly
     # Two days later the last day holds no trade; the week still holds them all.
-    ex.clock.set(_t0_ns() + 2 * DAY)
+    ex.fake_clock.set(_t0_ns() + 2 * DAY)
     assert _history(anon, "1d") == []
     assert _history(anon, "7d") == hourly
     assert anon.call("GET", "/api/events/fed-rate-in-december?range=1y").status_code == 400
@@ -196,7 +196,7 @@ def _t0_ns() -> int:
 # --- trading by slug and label; trades by status --------------------------------------------
 
 
-def test_trade_by_event_slug_and_option_label(ex: Exchange) -> None:
+def test_trade_by_event_slug_and_option_label(ex: InProcessExchange) -> None:
     maker = _member(ex, "slug-maker@example.com", 1000)
     taker = _member(ex, "slug-taker@example.com", 100)
     offer = {"optionId": T5, "side": "NO", "action": "BUY", "quantity": 2, "limitPriceCents": 70}
@@ -235,7 +235,7 @@ def test_trade_by_event_slug_and_option_label(ex: Exchange) -> None:
     assert ex.state() == before
 
 
-def test_trades_filtered_open_and_closed(ex: Exchange) -> None:
+def test_trades_filtered_open_and_closed(ex: InProcessExchange) -> None:
     maker = _member(ex, "closed-maker@example.com", 1000)
     taker = _member(ex, "closed-taker@example.com", 500)
     _cross(maker, taker, T4, 40, 2)  # bought 2 T4 ...
@@ -269,11 +269,13 @@ def test_trades_filtered_open_and_closed(ex: Exchange) -> None:
 # --- limit orders that expire; notifications of exchange cancels and withdrawals -----------
 
 
-def test_limit_order_expires_after_the_given_hours_and_the_owner_is_told(ex: Exchange) -> None:
+def test_limit_order_expires_after_the_given_hours_and_the_owner_is_told(
+    ex: InProcessExchange,
+) -> None:
     owner = _member(ex, "expiry-owner@example.com", 100)
     taker = _member(ex, "expiry-taker@example.com", 100)
     placed_at = _t0_ns() + 10 * MINUTE
-    ex.clock.set(placed_at)
+    ex.fake_clock.set(placed_at)
     offer = {
         "optionId": T4,
         "side": "NO",
@@ -288,14 +290,14 @@ def test_limit_order_expires_after_the_given_hours_and_the_owner_is_told(ex: Exc
     expires = dt.datetime.fromisoformat(order["expiresAt"].replace("Z", "+00:00"))
     assert expires == T0 + dt.timedelta(minutes=10, hours=2)
     # One second before, it still trades (YES at 40 = NO at 60).
-    ex.clock.set(placed_at + 2 * HOUR - S)
+    ex.fake_clock.set(placed_at + 2 * HOUR - S)
     buy = {"optionId": T4, "side": "YES", "action": "BUY", "quantity": 1, "priceCents": 40}
     assert taker.call("POST", "/api/trades", buy).status_code == 201
     open_ids = [o["id"] for o in owner.call("GET", "/api/limit-orders").json()["orders"]]
     assert open_ids == [order["id"]]
     assert _notes(owner, "order_cancelled") == []
     # At the expiry time the exchange's own tick cancels what is left (2 contracts).
-    ex.clock.set(placed_at + 2 * HOUR)
+    ex.fake_clock.set(placed_at + 2 * HOUR)
     wait_for(lambda: owner.call("GET", "/api/limit-orders").json()["orders"] == [])
     history = owner.call("GET", "/api/limit-orders", params={"status": "history"}).json()
     [gone] = [o for o in history["orders"] if o["id"] == order["id"]]
@@ -312,7 +314,9 @@ def test_limit_order_expires_after_the_given_hours_and_the_owner_is_told(ex: Exc
         assert bad.status_code == 400, (hours, bad.text)
 
 
-def test_exchange_cancel_is_notified_and_the_owners_own_cancel_is_not(ex: Exchange) -> None:
+def test_exchange_cancel_is_notified_and_the_owners_own_cancel_is_not(
+    ex: InProcessExchange,
+) -> None:
     owner = _member(ex, "cancel-owner@example.com", 100)
     mine = {"optionId": T5, "side": "YES", "action": "BUY", "quantity": 1, "limitPriceCents": 10}
     own = owner.call("POST", "/api/limit-orders", mine).json()["order"]["id"]
@@ -326,7 +330,7 @@ def test_exchange_cancel_is_notified_and_the_owners_own_cancel_is_not(ex: Exchan
     assert note["read"] is False
 
 
-def test_withdrawal_notifications_follow_approval(ex: Exchange) -> None:
+def test_withdrawal_notifications_follow_approval(ex: InProcessExchange) -> None:
     person = _member(ex, "withdraw@example.com", 50)
     ex.admin("POST", "/platform/gateways/manual", {"deposits": True, "withdrawals": True})
     first = person.call("POST", "/api/withdrawals", {"amountCents": 1_234})
@@ -364,7 +368,7 @@ def _ranked(scores: dict[str, int]) -> list[tuple[int, str, int]]:
     return [(rank, name, score) for rank, (name, score) in enumerate(order, start=1)]
 
 
-def test_leaderboard_periods_for_volume_and_predictions(ex: Exchange) -> None:
+def test_leaderboard_periods_for_volume_and_predictions(ex: InProcessExchange) -> None:
     maker = _member(ex, "lb-maker@example.com", 5_000)
     alice = _member(ex, "lb-alice@example.com", 1_000)
     bob = _member(ex, "lb-bob@example.com", 1_000)
@@ -372,17 +376,17 @@ def test_leaderboard_periods_for_volume_and_predictions(ex: Exchange) -> None:
     name: Callable[[Browser], str] = lambda p: str(p.user["username"])  # noqa: E731
     m, a, b, c = name(maker), name(alice), name(bob), name(carol)
     # Day 0: Alice buys 10 T4. Day 20: Bob 3 T5 and 2 RAIN. Day 28: Carol 1 T4, Alice 1 RAIN.
-    ex.clock.set(_t0_ns() + HOUR)
+    ex.fake_clock.set(_t0_ns() + HOUR)
     _cross(maker, alice, T4, 40, 10)
-    ex.clock.set(_t0_ns() + 20 * DAY)
+    ex.fake_clock.set(_t0_ns() + 20 * DAY)
     _cross(maker, bob, T5, 50, 3)
     _cross(maker, bob, RAIN, 30, 2)
-    ex.clock.set(_t0_ns() + 28 * DAY)
+    ex.fake_clock.set(_t0_ns() + 28 * DAY)
     _cross(maker, carol, T4, 45, 1)
     _cross(maker, alice, RAIN, 35, 1)
     _drain(ex)
     # Asked on day 31: 30d starts on day 1, 7d on day 24.
-    ex.clock.set(_t0_ns() + 31 * DAY)
+    ex.fake_clock.set(_t0_ns() + 31 * DAY)
     viewer = ex.browser()
     assert _board(viewer, "volume", "all") == _ranked({m: 17, a: 11, b: 5, c: 1})
     assert _board(viewer, "predictions", "all") == _ranked({m: 3, a: 2, b: 2, c: 1})
@@ -392,11 +396,11 @@ def test_leaderboard_periods_for_volume_and_predictions(ex: Exchange) -> None:
     assert _board(viewer, "predictions", "7d") == _ranked({m: 2, a: 1, c: 1})
     # Time passes with nothing traded: by day 36 the week is empty and the month has lost
     # day 0 only (it was already out), so it is unchanged.
-    ex.clock.set(_t0_ns() + 36 * DAY)
+    ex.fake_clock.set(_t0_ns() + 36 * DAY)
     assert _board(viewer, "volume", "7d") == []
     assert _board(viewer, "volume", "30d") == _ranked({m: 7, b: 5, a: 1, c: 1})
     # By day 51 the month holds only day 28.
-    ex.clock.set(_t0_ns() + 51 * DAY)
+    ex.fake_clock.set(_t0_ns() + 51 * DAY)
     assert _board(viewer, "volume", "30d") == _ranked({m: 2, a: 1, c: 1})
     assert _board(viewer, "volume", "all") == _ranked({m: 17, a: 11, b: 5, c: 1})
     assert viewer.call("GET", "/api/leaderboard", params={"period": "1y"}).status_code == 400

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.platform.harness import Exchange, serve
+from tests.inprocess import InProcessExchange
+from tests.platform.world import serve
 
 TABLE = Path(__file__).with_name("contract_table.md")
 
@@ -35,7 +36,7 @@ def _shape(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("openapi")) as exchange:
         yield exchange
 
@@ -47,13 +48,13 @@ def test_the_table_is_the_issues_table() -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), contract_rows())
-def test_every_row_is_documented(ex: Exchange, method: str, path: str) -> None:
+def test_every_row_is_documented(ex: InProcessExchange, method: str, path: str) -> None:
     document = ex.browser().call("GET", "/api/openapi.json").json()
     documented = {(m.upper(), _shape(p)) for p, ops in document["paths"].items() for m in ops}
     assert (method, _shape(path)) in documented
 
 
-def test_every_documented_operation_is_served_and_has_schemas(ex: Exchange) -> None:
+def test_every_documented_operation_is_served_and_has_schemas(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.signup("openapi@example.com")
     document = b.call("GET", "/api/openapi.json").json()

@@ -11,21 +11,24 @@ import pytest
 from augury.demo.platform_account import DEMO_EMAIL, ensure_demo_account
 from augury.engine import commands as c
 from augury.platform.backup import restore
-from tests.platform.harness import Exchange, serve
+from tests.inprocess import InProcessExchange, Key
+from tests.platform.world import serve
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("operator")) as exchange:
         yield exchange
 
 
-def _balance(ex: Exchange, user_id: str) -> str:
+def _balance(ex: InProcessExchange, user_id: str) -> str:
     users = {u["user_id"]: u for u in ex.admin("GET", "/users")["users"]}
     return str(users[user_id]["balance_dollars"])
 
 
-def test_deposits_are_403_until_a_gateway_is_enabled_then_approved_once(ex: Exchange) -> None:
+def test_deposits_are_403_until_a_gateway_is_enabled_then_approved_once(
+    ex: InProcessExchange,
+) -> None:
     b = ex.browser()
     user = b.signup("money@example.com")
     before = ex.state()
@@ -49,7 +52,7 @@ def test_deposits_are_403_until_a_gateway_is_enabled_then_approved_once(ex: Exch
     approved = ex.admin("POST", f"/platform/cash-requests/{request_id}/approve")
     assert approved["status"] == "approved"
     assert _balance(ex, user["id"]) == "50.0000"
-    again = ex.signed("POST", f"/admin/v1/platform/cash-requests/{request_id}/approve", ex.operator)
+    again = ex.call("POST", f"/admin/v1/platform/cash-requests/{request_id}/approve", ex.operator)
     assert again.status_code == 409
     assert _balance(ex, user["id"]) == "50.0000"
     # A withdrawal beyond the balance is refused at once; within it, queued then paid out.
@@ -59,9 +62,8 @@ def test_deposits_are_403_until_a_gateway_is_enabled_then_approved_once(ex: Exch
     assert _balance(ex, user["id"]) == "30.0000"
 
 
-def test_the_engine_refuses_a_transfer_id_twice(ex: Exchange) -> None:
+def test_the_engine_refuses_a_transfer_id_twice(ex: InProcessExchange) -> None:
     # What makes a retried approval safe: the same transfer id moves money once.
-    assert ex.app is not None
     context = ex.app.state.context
     ex.admin("POST", "/users", {"name": "twice"})
     deposit = c.Deposit(user_id="twice", amount_cc=10_000, transfer_id="cash-x")
@@ -73,7 +75,7 @@ def test_the_engine_refuses_a_transfer_id_twice(ex: Exchange) -> None:
     assert _balance(ex, "twice") == "1.0000"
 
 
-def test_flags_are_public_and_set_by_the_operator(ex: Exchange) -> None:
+def test_flags_are_public_and_set_by_the_operator(ex: InProcessExchange) -> None:
     ex.admin("POST", "/platform/flags/new-charts", {"enabled": True})
     ex.admin("POST", "/platform/flags/beta", {"enabled": False})
     assert ex.browser().call("GET", "/api/flags").json() == {
@@ -81,31 +83,30 @@ def test_flags_are_public_and_set_by_the_operator(ex: Exchange) -> None:
     }
 
 
-def test_suspension_stops_sessions_tokens_and_api_keys(ex: Exchange) -> None:
+def test_suspension_stops_sessions_tokens_and_api_keys(ex: InProcessExchange) -> None:
     b = ex.browser()
     user = b.signup("suspend@example.com")
     token = b.new_token()
     key = b.call("POST", "/api/me/api-keys", {"name": "bot"}).json()
-    key_pair = (key["apiKey"]["id"], key["privateKey"])
-    assert ex.signed("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 200
+    key_pair = Key(key["apiKey"]["id"], key["privateKey"])
+    assert ex.call("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 200
     api = ex.browser()
     api.token = token
     ex.admin("POST", f"/platform/users/{user['id']}/suspend")
     assert b.call("GET", "/api/auth/me").status_code == 401
     assert api.call("GET", "/api/auth/me").status_code == 401
-    assert ex.signed("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 403
+    assert ex.call("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 403
     assert b.login("suspend@example.com").status_code == 403
     listed = ex.admin("GET", "/platform/users?status=suspended")["accounts"]
     assert [a["user_id"] for a in listed] == [user["id"]]
     ex.admin("POST", f"/platform/users/{user['id']}/reinstate")
     assert api.call("GET", "/api/auth/me").status_code == 200
-    assert ex.signed("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 200
+    assert ex.call("GET", "/trade-api/v2/portfolio/balance", key_pair).status_code == 200
     assert b.login("suspend@example.com").status_code == 200
 
 
-def test_demo_user_gets_a_platform_login(ex: Exchange, tmp_path: Path) -> None:
+def test_demo_user_gets_a_platform_login(ex: InProcessExchange, tmp_path: Path) -> None:
     ex.admin("POST", "/users", {"name": "demo", "deposit": "10"})
-    assert ex.app is not None
     login = ex.portal.call(ensure_demo_account, ex.app.state.context, tmp_path)
     assert login is not None
     email, password = login
@@ -124,7 +125,7 @@ def test_backup_while_running_restores_the_exchange_and_platform(tmp_path: Path)
         user = b.signup("backup@example.com", dollars=100)
         token = b.new_token()
         b.call("POST", "/api/me/trade-notes", {"body": "kept"})
-        response = ex.signed("GET", "/admin/v1/platform/backup", ex.operator)
+        response = ex.call("GET", "/admin/v1/platform/backup", ex.operator)
         assert response.status_code == 200
         digest = ex.state()[1]
         out = tmp_path / "backup.db"

@@ -14,20 +14,20 @@ from typing import Any
 from augury.engine import commands as c
 from augury.engine.results import Outcome
 from augury.platform.service import Platform
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
 from tests.platform.test_operator import _balance
 from tests.platform.test_trading import wait_for
+from tests.platform.world import serve
 
 EMAIL = "orphan@example.com"
 
 
-def _platform(ex: Exchange) -> Platform:
-    assert ex.app is not None
+def _platform(ex: InProcessExchange) -> Platform:
     platform: Platform = ex.app.state.platform
     return platform
 
 
-def _sql(ex: Exchange, sql: str, params: tuple[object, ...]) -> Any:
+def _sql(ex: InProcessExchange, sql: str, params: tuple[object, ...]) -> Any:
     return ex.portal.call(_platform(ex).db.run, lambda tx: tx.all(sql, params))
 
 
@@ -58,7 +58,7 @@ def test_an_account_without_its_exchange_user_gets_one_at_start(tmp_path: Path) 
         assert alice.call("GET", "/api/positions").json()["summary"]["cashCents"] == 700
 
 
-def _pending_deposit(ex: Exchange) -> tuple[str, str]:
+def _pending_deposit(ex: InProcessExchange) -> tuple[str, str]:
     """A platform user with a pending $25 deposit request: (user id, request id)."""
     ex.admin("POST", "/platform/gateways/manual", {"deposits": True, "withdrawals": True})
     who: Browser = ex.browser()
@@ -68,7 +68,7 @@ def _pending_deposit(ex: Exchange) -> tuple[str, str]:
     return str(user["id"]), str(queued.json()["request"]["id"])
 
 
-def _mark_approving(ex: Exchange, request_id: str) -> None:
+def _mark_approving(ex: InProcessExchange, request_id: str) -> None:
     _sql(
         ex,
         "UPDATE platform_cash_requests SET status = 'approving' WHERE request_id = ?",
@@ -76,7 +76,7 @@ def _mark_approving(ex: Exchange, request_id: str) -> None:
     )
 
 
-def _status(ex: Exchange, request_id: str) -> str:
+def _status(ex: InProcessExchange, request_id: str) -> str:
     [(status,)] = _sql(
         ex, "SELECT status FROM platform_cash_requests WHERE request_id = ?", (request_id,)
     )
@@ -106,5 +106,5 @@ def test_an_approval_left_after_its_deposit_is_journaled_pays_once(tmp_path: Pat
         assert _balance(ex, user_id) == "25.0000"  # not 50: the transfer id is spent
 
 
-def _wait_status(ex: Exchange, request_id: str, status: str) -> None:
+def _wait_status(ex: InProcessExchange, request_id: str, status: str) -> None:
     wait_for(lambda: _status(ex, request_id) == status)

@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from augury.platform.backup import restore
-from tests.platform.harness import serve
+from tests.platform.world import serve
 
 PG_URL = os.environ.get("AUGURY_TEST_POSTGRES_URL")
 pytestmark = [
@@ -77,7 +77,7 @@ def test_accounts_trades_notes_and_a_restore_on_postgres(
         while not taker.call("GET", "/api/me/notifications").json()["notifications"]:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        backup = ex.signed("GET", "/admin/v1/platform/backup", ex.operator)
+        backup = ex.call("GET", "/admin/v1/platform/backup", ex.operator)
         assert backup.status_code == 200
         (tmp_path / "b.db").write_bytes(backup.content)
     restore(tmp_path / "b.db", pg_url2)

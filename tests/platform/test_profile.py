@@ -8,11 +8,12 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("profile")) as exchange:
         yield exchange
 
@@ -28,7 +29,7 @@ def upload(b: Browser, data: bytes, name: str = "a.png") -> tuple[int, dict[str,
     return response.status_code, response.json()
 
 
-def test_preferences_round_trip(ex: Exchange) -> None:
+def test_preferences_round_trip(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.signup("prefs@example.com", firstName="Grace")
     prefs = b.call("GET", "/api/me/preferences").json()
@@ -49,7 +50,7 @@ def test_preferences_round_trip(ex: Exchange) -> None:
     assert b.call("PATCH", "/api/me/preferences", {"colour": "red"}).status_code == 400
 
 
-def test_avatar_is_re_encoded_without_metadata(ex: Exchange) -> None:
+def test_avatar_is_re_encoded_without_metadata(ex: InProcessExchange) -> None:
     b = ex.browser()
     user = b.signup("avatar@example.com")
     exif = Image.Exif()
@@ -71,7 +72,7 @@ def test_avatar_is_re_encoded_without_metadata(ex: Exchange) -> None:
     assert profile["avatarUrl"] == body["avatarUrl"]
 
 
-def test_avatar_refusals(ex: Exchange) -> None:
+def test_avatar_refusals(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.signup("badavatar@example.com")
     assert upload(b, b"<html>not an image</html>")[0] == 400
@@ -91,7 +92,7 @@ def test_avatar_refusals(ex: Exchange) -> None:
     assert response.status_code == 403
 
 
-def test_notes_and_watchlist(ex: Exchange) -> None:
+def test_notes_and_watchlist(ex: InProcessExchange) -> None:
     b = ex.browser()
     b.signup("notes-watch@example.com")
     created = b.call(
@@ -112,7 +113,7 @@ def test_notes_and_watchlist(ex: Exchange) -> None:
     assert b.call("GET", "/api/watchlist").json()["events"] == []
 
 
-def test_leaderboard_ranks_realised_profit(ex: Exchange) -> None:
+def test_leaderboard_ranks_realised_profit(ex: InProcessExchange) -> None:
     winner, loser = ex.browser(), ex.browser()
     winner.signup("winner@example.com", dollars=100, firstName="Win")
     loser.signup("loser@example.com", dollars=100, firstName="Lose")

@@ -14,20 +14,20 @@ from typing import Any
 
 from augury.platform.service import Platform
 from augury.platform.trading import OrderIntent, place_command
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
 from tests.platform.test_slugs_and_fees import _limit, _trade
 from tests.platform.test_trading import wait_for
+from tests.platform.world import serve
 
 RAIN = "KXPF-RAIN-Y"
 
 
-def _platform(ex: Exchange) -> Platform:
-    assert ex.app is not None
+def _platform(ex: InProcessExchange) -> Platform:
     platform: Platform = ex.app.state.platform
     return platform
 
 
-def _settle(ex: Exchange) -> None:
+def _settle(ex: InProcessExchange) -> None:
     """Wait until every protection being fired or cancelled is done."""
     ex.portal.call(_platform(ex).protections.drain)
 
@@ -37,7 +37,7 @@ def _notes(who: Browser, kind: str) -> list[Any]:
     return [n["data"] for n in notes if n["kind"] == kind]
 
 
-def _status(ex: Exchange, protection_id: str) -> str:
+def _status(ex: InProcessExchange, protection_id: str) -> str:
     def read(tx: Any) -> str:
         row = tx.one(
             "SELECT status FROM platform_protections WHERE protection_id = ?", (protection_id,)
@@ -47,7 +47,7 @@ def _status(ex: Exchange, protection_id: str) -> str:
     return str(ex.portal.call(_platform(ex).db.read, read))
 
 
-def _long_five(ex: Exchange, tag: str) -> tuple[Browser, Browser]:
+def _long_five(ex: InProcessExchange, tag: str) -> tuple[Browser, Browser]:
     """A maker and a taker who holds 5 YES bought at 50 (the book is empty after)."""
     maker, taker = ex.browser(), ex.browser()
     maker.signup(f"pmaker-{tag}@example.com", dollars=1000)
@@ -130,7 +130,7 @@ def test_settlement_cancels_the_protection_and_notifies(tmp_path: Path) -> None:
         assert _notes(taker, "protection") == []
 
 
-def _mark_firing(ex: Exchange, pid: str) -> None:
+def _mark_firing(ex: InProcessExchange, pid: str) -> None:
     """Step 1 of firing, as if the trigger service had just committed it (stop at 25)."""
     platform = _platform(ex)
     row = replace(

@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
 from tests.platform.test_trading import wait_for
+from tests.platform.world import serve
 
 T4 = "KXPF-RATES-T4"
 RAIN = "KXPF-RAIN-Y"
 
 
 @pytest.fixture
-def ex(tmp_path: Path) -> Iterator[Exchange]:
+def ex(tmp_path: Path) -> Iterator[InProcessExchange]:
     with serve(tmp_path) as exchange:
         yield exchange
 
@@ -51,7 +52,9 @@ def _trade(who: Browser, option: str, side: str, action: str, qty: int, cents: i
     return response.json()
 
 
-def test_a_fresh_server_shows_the_slug_on_orders_trades_and_positions(ex: Exchange) -> None:
+def test_a_fresh_server_shows_the_slug_on_orders_trades_and_positions(
+    ex: InProcessExchange,
+) -> None:
     # Nobody has called /api/events: the slug comes from the catalogue change itself.
     maker, taker = ex.browser(), ex.browser()
     maker.signup("slug-maker@example.com", dollars=100)
@@ -67,7 +70,7 @@ def test_a_fresh_server_shows_the_slug_on_orders_trades_and_positions(ex: Exchan
     assert resting["eventSlug"] == "fed-rate-in-december"
 
 
-def test_an_event_added_later_has_its_slug_in_the_next_reply(ex: Exchange) -> None:
+def test_an_event_added_later_has_its_slug_in_the_next_reply(ex: InProcessExchange) -> None:
     ex.admin(
         "POST",
         "/catalog",
@@ -98,7 +101,7 @@ def test_an_event_added_later_has_its_slug_in_the_next_reply(ex: Exchange) -> No
     assert _limit(trader, "KXPF-SNOW-Y", "YES", "BUY", 1, 10)["eventSlug"] == "snow-in-paris"
 
 
-def test_fees_and_the_portfolio_summary_against_a_hand_computed_case(ex: Exchange) -> None:
+def test_fees_and_the_portfolio_summary_against_a_hand_computed_case(ex: InProcessExchange) -> None:
     maker, taker = ex.browser(), ex.browser()
     maker.signup("fee-maker@example.com", dollars=1000)
     taker.signup("fee-taker@example.com", dollars=100)  # 10_000 cents

@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 T4 = "KXPF-RATES-T4"
 RAIN = "KXPF-RAIN-Y"
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("trading")) as exchange:
         yield exchange
 
@@ -30,7 +31,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def test_events_list_search_and_slugs(ex: Exchange) -> None:
+def test_events_list_search_and_slugs(ex: InProcessExchange) -> None:
     anon = ex.browser()
     events = anon.call("GET", "/api/events").json()["events"]
     slugs = {e["id"]: e["slug"] for e in events}
@@ -53,14 +54,14 @@ def test_events_list_search_and_slugs(ex: Exchange) -> None:
     assert single["event"]["options"][0]["label"] == "Yes"  # a single-market event
 
 
-def _maker_and_taker(ex: Exchange, tag: str) -> tuple[Browser, Browser]:
+def _maker_and_taker(ex: InProcessExchange, tag: str) -> tuple[Browser, Browser]:
     maker, taker = ex.browser(), ex.browser()
     maker.signup(f"maker-{tag}@example.com", dollars=1000)
     taker.signup(f"taker-{tag}@example.com", dollars=100)
     return maker, taker
 
 
-def test_trade_fills_against_a_limit_order_and_shows_a_position(ex: Exchange) -> None:
+def test_trade_fills_against_a_limit_order_and_shows_a_position(ex: InProcessExchange) -> None:
     maker, taker = _maker_and_taker(ex, "a")
     # The maker sells YES at 60: buying NO at 40 (an ask on the YES book at 60).
     response = maker.call(
@@ -111,7 +112,7 @@ def test_trade_fills_against_a_limit_order_and_shows_a_position(ex: Exchange) ->
     assert [o["id"] for o in history["orders"]] == [order["id"]]
 
 
-def test_refusals_change_nothing(ex: Exchange) -> None:
+def test_refusals_change_nothing(ex: InProcessExchange) -> None:
     poor = ex.browser()
     poor.signup("poor@example.com", dollars=1)
     before = ex.state()
@@ -133,7 +134,7 @@ def test_refusals_change_nothing(ex: Exchange) -> None:
     assert ex.state()[1] == before[1]
 
 
-def test_a_closed_market_is_409(ex: Exchange) -> None:
+def test_a_closed_market_is_409(ex: InProcessExchange) -> None:
     trader = ex.browser()
     trader.signup("closed@example.com", dollars=100)
     ex.admin("POST", "/markets/KXPF-RATES-T5/close")
@@ -154,7 +155,7 @@ def test_a_closed_market_is_409(ex: Exchange) -> None:
     assert ex.state()[1] == before
 
 
-def test_protection_fires_once_when_another_user_moves_the_price(ex: Exchange) -> None:
+def test_protection_fires_once_when_another_user_moves_the_price(ex: InProcessExchange) -> None:
     maker, taker = _maker_and_taker(ex, "p")
     mover = ex.browser()
     mover.signup("mover@example.com", dollars=1000)

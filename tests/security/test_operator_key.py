@@ -24,57 +24,60 @@ import pytest
 
 from augury.api.context import OPERATOR_USER
 from augury.engine import commands as c
-from tests.platform.harness import Exchange, serve
+from tests.inprocess import InProcessExchange, Key
+from tests.platform.world import serve
 
 ADMIN = "/admin/v1"
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("operator-key")) as exchange:
         yield exchange
 
 
-def _user_key(ex: Exchange, name: str) -> tuple[str, str]:
+def _user_key(ex: InProcessExchange, name: str) -> Key:
     ex.admin("POST", "/users", {"name": name, "deposit": "10"})
     key = ex.admin("POST", "/keys/generate", {"user": name, "type": "ed25519"})
-    return key["api_key_id"], key["private_key"]
+    return Key(key["api_key_id"], key["private_key"])
 
 
-def _operator_still_works(ex: Exchange, before: tuple[int, str]) -> None:
-    assert ex.signed("GET", f"{ADMIN}/state", ex.operator).status_code == 200
+def _operator_still_works(ex: InProcessExchange, before: tuple[int, str]) -> None:
+    assert ex.call("GET", f"{ADMIN}/state", ex.operator).status_code == 200
     assert ex.state() == before  # nothing was journaled
 
 
-def test_the_admin_api_revokes_a_users_key_but_never_the_operators(ex: Exchange) -> None:
+def test_the_admin_api_revokes_a_users_key_but_never_the_operators(ex: InProcessExchange) -> None:
     key = _user_key(ex, "leaky")
     balance = "/trade-api/v2/portfolio/balance"
-    assert ex.signed("GET", balance, key).status_code == 200
-    revoked = ex.signed("DELETE", f"{ADMIN}/keys/{key[0]}", ex.operator)
+    assert ex.call("GET", balance, key).status_code == 200
+    revoked = ex.call("DELETE", f"{ADMIN}/keys/{key[0]}", ex.operator)
     assert revoked.status_code == 200, revoked.text
     assert revoked.json() == {"api_key_id": key[0], "user_id": "leaky", "revoked": True}
-    assert ex.signed("GET", balance, key).status_code == 401
-    again = ex.signed("DELETE", f"{ADMIN}/keys/{key[0]}", ex.operator)
+    assert ex.call("GET", balance, key).status_code == 401
+    again = ex.call("DELETE", f"{ADMIN}/keys/{key[0]}", ex.operator)
     assert again.status_code == 404
 
     before = ex.state()
-    refused = ex.signed("DELETE", f"{ADMIN}/keys/{ex.operator[0]}", ex.operator)
+    refused = ex.call("DELETE", f"{ADMIN}/keys/{ex.operator[0]}", ex.operator)
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
     _operator_still_works(ex, before)
 
 
-def test_a_user_key_cannot_reach_the_operator_key_or_the_revoke_route(ex: Exchange) -> None:
+def test_a_user_key_cannot_reach_the_operator_key_or_the_revoke_route(
+    ex: InProcessExchange,
+) -> None:
     key = _user_key(ex, "mallory")
     before = ex.state()
     path = f"/trade-api/v2/api_keys/{ex.operator[0]}"
-    assert ex.signed("DELETE", path, key).status_code == 404
+    assert ex.call("DELETE", path, key).status_code == 404
     # The admin route itself wants the admin scope.
-    assert ex.signed("DELETE", f"{ADMIN}/keys/{ex.operator[0]}", key).status_code == 403
+    assert ex.call("DELETE", f"{ADMIN}/keys/{ex.operator[0]}", key).status_code == 403
     _operator_still_works(ex, before)
 
 
-def test_a_platform_account_cannot_delete_the_operator_key(ex: Exchange) -> None:
+def test_a_platform_account_cannot_delete_the_operator_key(ex: InProcessExchange) -> None:
     browser = ex.browser()
     browser.signup("not-the-operator@example.com")
     before = ex.state()
@@ -83,8 +86,7 @@ def test_a_platform_account_cannot_delete_the_operator_key(ex: Exchange) -> None
     _operator_still_works(ex, before)
 
 
-def test_the_engine_rejects_revoking_the_operator_key_whoever_asks(ex: Exchange) -> None:
-    assert ex.app is not None
+def test_the_engine_rejects_revoking_the_operator_key_whoever_asks(ex: InProcessExchange) -> None:
     sequencer = ex.app.state.context.runtime.sequencer
     revoke = c.RevokeApiKey(api_key_id=ex.operator[0], user_id=OPERATOR_USER)
     outcome = ex.portal.call(sequencer.submit, revoke)
@@ -92,4 +94,4 @@ def test_the_engine_rejects_revoking_the_operator_key_whoever_asks(ex: Exchange)
     assert outcome.reject.reason.value == "invalid_parameters"
     assert "operator key" in outcome.reject.message
     assert ex.app.state.context.queries.api_key(ex.operator[0]) is not None
-    assert ex.signed("GET", f"{ADMIN}/state", ex.operator).status_code == 200
+    assert ex.call("GET", f"{ADMIN}/state", ex.operator).status_code == 200

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.platform.harness import FAST, Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import FAST, serve
 
 RAIN = "KXPF-RAIN-Y"
 
@@ -16,7 +17,7 @@ RAIN = "KXPF-RAIN-Y"
 @pytest.fixture(scope="module")
 def world(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Exchange, Browser, dict[str, Any]]]:
+) -> Iterator[tuple[InProcessExchange, Browser, dict[str, Any]]]:
     settings = replace(FAST, webhooks_allow_private=True)
     with serve(tmp_path_factory.mktemp("xuser"), platform=settings) as ex:
         owner, other = ex.browser(), ex.browser()
@@ -74,7 +75,7 @@ CASES = [
 
 @pytest.mark.parametrize(("method", "template", "kind", "body"), CASES)
 def test_someone_elses_id_is_indistinguishable_from_an_unknown_one(
-    world: tuple[Exchange, Browser, dict[str, Any]],
+    world: tuple[InProcessExchange, Browser, dict[str, Any]],
     method: str,
     template: str,
     kind: str,
@@ -91,7 +92,7 @@ def test_someone_elses_id_is_indistinguishable_from_an_unknown_one(
 
 
 def test_positions_and_protections_of_others_are_unreachable(
-    world: tuple[Exchange, Browser, dict[str, Any]],
+    world: tuple[InProcessExchange, Browser, dict[str, Any]],
 ) -> None:
     _ex, other, _ = world
     set_theirs = other.call("POST", f"/api/positions/{RAIN}/protections", {"stopLossProbBps": 100})
@@ -103,7 +104,7 @@ def test_positions_and_protections_of_others_are_unreachable(
     assert other.call("GET", "/api/positions").json()["positions"] == []
 
 
-def test_lists_show_only_your_own(world: tuple[Exchange, Browser, dict[str, Any]]) -> None:
+def test_lists_show_only_your_own(world: tuple[InProcessExchange, Browser, dict[str, Any]]) -> None:
     _ex, other, ids = world
     for path, key in (
         ("/api/limit-orders", "orders"),

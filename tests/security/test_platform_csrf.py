@@ -6,12 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 from tests.security.test_platform_scopes import SESSION_ONLY, WRITES
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Exchange, Browser]]:
+def session(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[InProcessExchange, Browser]]:
     with serve(tmp_path_factory.mktemp("csrf")) as ex:
         b = ex.browser()
         b.signup("csrf@example.com", dollars=10)
@@ -20,10 +23,10 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Exchange
 
 @pytest.mark.parametrize(("method", "path", "body"), [*WRITES, *SESSION_ONLY])
 def test_without_the_token_nothing_changes(
-    session: tuple[Exchange, Browser], method: str, path: str, body: object
+    session: tuple[InProcessExchange, Browser], method: str, path: str, body: object
 ) -> None:
     ex, b = session
-    ex.clock.advance(61 * 1_000_000_000)  # a fresh minute of the 60-request budget
+    ex.fake_clock.advance(61 * 1_000_000_000)  # a fresh minute of the 60-request budget
     before = ex.state()
     missing = b.call(method, path, body, csrf=False)
     assert missing.status_code == 403
@@ -34,9 +37,9 @@ def test_without_the_token_nothing_changes(
     assert b.call("GET", "/api/auth/me").status_code == 200  # still signed in
 
 
-def test_another_sessions_token_does_not_work(session: tuple[Exchange, Browser]) -> None:
+def test_another_sessions_token_does_not_work(session: tuple[InProcessExchange, Browser]) -> None:
     ex, b = session
-    ex.clock.advance(61 * 1_000_000_000)
+    ex.fake_clock.advance(61 * 1_000_000_000)
     intruder = ex.browser()
     intruder.signup("intruder@example.com")
     response = b.call(
@@ -50,7 +53,7 @@ def test_another_sessions_token_does_not_work(session: tuple[Exchange, Browser])
 
 
 def test_login_and_register_from_another_origin_are_refused(
-    session: tuple[Exchange, Browser],
+    session: tuple[InProcessExchange, Browser],
 ) -> None:
     ex, _ = session
     anon = ex.browser()

@@ -9,24 +9,25 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("input")) as exchange:
         yield exchange
 
 
-def _user(ex: Exchange, email: str) -> Browser:
+def _user(ex: InProcessExchange, email: str) -> Browser:
     b = ex.browser()
     b.signup(email)
     return b
 
 
-def test_a_json_body_over_64_kib_is_413(ex: Exchange) -> None:
+def test_a_json_body_over_64_kib_is_413(ex: InProcessExchange) -> None:
     b = _user(ex, "big@example.com")
     before = ex.state()
     body = {"body": "x" * (70 * 1024)}
@@ -48,7 +49,7 @@ def test_a_json_body_over_64_kib_is_413(ex: Exchange) -> None:
     assert ex.state() == before
 
 
-def test_an_avatar_over_2_mb_is_413_before_decoding(ex: Exchange) -> None:
+def test_an_avatar_over_2_mb_is_413_before_decoding(ex: InProcessExchange) -> None:
     b = _user(ex, "bigavatar@example.com")
     huge = b"\xff\xd8\xff" + b"\0" * (3 * 1024 * 1024)
     response = b.call("POST", "/api/me/avatar", files={"file": ("a.jpg", huge, "image/jpeg")})
@@ -56,7 +57,7 @@ def test_an_avatar_over_2_mb_is_413_before_decoding(ex: Exchange) -> None:
     assert b.call("GET", "/api/auth/me").json()["user"]["avatarUrl"] is None
 
 
-def test_an_image_disguised_as_another_type_is_still_re_encoded(ex: Exchange) -> None:
+def test_an_image_disguised_as_another_type_is_still_re_encoded(ex: InProcessExchange) -> None:
     b = _user(ex, "disguise@example.com")
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
@@ -69,7 +70,7 @@ def test_an_image_disguised_as_another_type_is_still_re_encoded(ex: Exchange) ->
     assert served.headers["x-content-type-options"] == "nosniff"
 
 
-def test_html_in_every_text_field_is_data(ex: Exchange) -> None:
+def test_html_in_every_text_field_is_data(ex: InProcessExchange) -> None:
     b = ex.browser()
     user = b.register(
         "html@example.com", firstName=HTML[:64], lastName=HTML[:64], inviteCode=HTML[:64]
@@ -100,14 +101,14 @@ def test_html_in_every_text_field_is_data(ex: Exchange) -> None:
     assert profile["displayName"] == HTML[:64]
 
 
-def test_control_characters_are_refused(ex: Exchange) -> None:
+def test_control_characters_are_refused(ex: InProcessExchange) -> None:
     b = _user(ex, "control@example.com")
     assert b.call("PATCH", "/api/me/preferences", {"firstName": "a\u0000b"}).status_code == 400
     assert b.call("POST", "/api/me/trade-notes", {"body": "bell\u0007"}).status_code == 400
     assert b.call("POST", "/api/me/trade-notes", {"body": "two\nlines"}).status_code == 201
 
 
-def test_unknown_fields_and_wrong_types_are_400(ex: Exchange) -> None:
+def test_unknown_fields_and_wrong_types_are_400(ex: InProcessExchange) -> None:
     b = _user(ex, "types@example.com")
     cases = [
         {

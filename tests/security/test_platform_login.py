@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.platform.harness import serve
+from tests.platform.world import serve
 
 
 def test_five_failures_lock_the_email_even_for_the_right_password(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_five_failures_lock_the_email_even_for_the_right_password(tmp_path: Path
         response = from_elsewhere.login("locked@example.com")
         assert response.status_code == 429
         assert int(response.headers["retry-after"]) >= 1
-        ex.clock.advance(901 * 1_000_000_000)  # the 15-minute window has passed
+        ex.fake_clock.advance(901 * 1_000_000_000)  # the 15-minute window has passed
         assert from_elsewhere.login("locked@example.com").status_code == 200
 
 

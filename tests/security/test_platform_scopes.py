@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 WRITES = [
     (
@@ -72,7 +73,9 @@ READS = [
 
 
 @pytest.fixture(scope="module")
-def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Exchange, Browser, Browser]]:
+def tokens(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[InProcessExchange, Browser, Browser]]:
     with serve(tmp_path_factory.mktemp("scopes")) as ex:
         owner = ex.browser()
         owner.signup("scopes@example.com", dollars=10)
@@ -84,10 +87,10 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Exchange,
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
 def test_a_read_token_cannot_write(
-    tokens: tuple[Exchange, Browser, Browser], method: str, path: str, body: object
+    tokens: tuple[InProcessExchange, Browser, Browser], method: str, path: str, body: object
 ) -> None:
     ex, reader, _ = tokens
-    ex.clock.advance(61 * 1_000_000_000)  # a fresh minute of the 60-request budget
+    ex.fake_clock.advance(61 * 1_000_000_000)  # a fresh minute of the 60-request budget
     before = ex.state()
     response = reader.call(method, path, body)
     assert response.status_code == 403
@@ -97,7 +100,7 @@ def test_a_read_token_cannot_write(
 
 @pytest.mark.parametrize(("method", "path", "body"), SESSION_ONLY)
 def test_no_token_manages_tokens_or_the_session(
-    tokens: tuple[Exchange, Browser, Browser], method: str, path: str, body: object
+    tokens: tuple[InProcessExchange, Browser, Browser], method: str, path: str, body: object
 ) -> None:
     _, _, writer = tokens
     response = writer.call(method, path, body)
@@ -105,12 +108,12 @@ def test_no_token_manages_tokens_or_the_session(
 
 
 @pytest.mark.parametrize("path", READS)
-def test_a_read_token_reads(tokens: tuple[Exchange, Browser, Browser], path: str) -> None:
+def test_a_read_token_reads(tokens: tuple[InProcessExchange, Browser, Browser], path: str) -> None:
     _, reader, _ = tokens
     assert reader.call("GET", path).status_code == 200
 
 
-def test_a_write_token_writes(tokens: tuple[Exchange, Browser, Browser]) -> None:
+def test_a_write_token_writes(tokens: tuple[InProcessExchange, Browser, Browser]) -> None:
     _, _, writer = tokens
     assert writer.call("POST", "/api/me/trade-notes", {"body": "ok"}).status_code == 201
 
@@ -125,7 +128,9 @@ def test_a_write_token_writes(tokens: tuple[Exchange, Browser, Browser]) -> None
         "Bearer pred_" + "A" * 39 + "!",
     ],
 )
-def test_bad_tokens_are_401(tokens: tuple[Exchange, Browser, Browser], header: str) -> None:
+def test_bad_tokens_are_401(
+    tokens: tuple[InProcessExchange, Browser, Browser], header: str
+) -> None:
     ex, _, _ = tokens
     anon = ex.browser()
     response = anon.call("GET", "/api/auth/me", headers={"Authorization": header})

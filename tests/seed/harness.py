@@ -16,7 +16,7 @@ from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
 from augury.api.auth import signing_headers
 from augury.api.settings import Settings
 from augury.runtime.clock import FakeClock
-from tests.platform.harness import FAST
+from tests.platform.world import FAST
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

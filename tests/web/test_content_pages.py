@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 HOUR_NS = 3_600 * 1_000_000_000
 GDP, SNOW, CPI = "KXC-GDP-Y", "KXW-SNOW-Y", "KXC-CPI-Y"
@@ -48,7 +49,7 @@ def _event(series: str, event: str, title: str, close: str, rules: str) -> dict[
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web-content"), catalog=SERIES) as exchange:
         # Created an hour apart, in this order: GDP, SNOW, CPI (CPI is the newest).
         for entry in (
@@ -58,12 +59,12 @@ def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
             ),
             _event("KXC", "KXC-CPI", "CPI above 4%?", "2028-01-01T00:00:00Z", "BLS release"),
         ):
-            exchange.clock.advance(HOUR_NS)
+            exchange.fake_clock.advance(HOUR_NS)
             exchange.admin("POST", "/catalog", entry)
         yield exchange
 
 
-def _member(ex: Exchange, email: str, dollars: int = 0, **extra: Any) -> Browser:
+def _member(ex: InProcessExchange, email: str, dollars: int = 0, **extra: Any) -> Browser:
     browser = ex.browser()
     browser.signup(email, dollars=dollars, **extra)
     return browser
@@ -87,7 +88,7 @@ def _form(browser: Browser, path: str, data: dict[str, Any] | None = None, **kw:
 
 
 @pytest.fixture(scope="module")
-def traders(ex: Exchange) -> tuple[Browser, Browser]:
+def traders(ex: InProcessExchange) -> tuple[Browser, Browser]:
     """Ann and Ben trade; every order is fully crossed, so no book is left (a card's
     price is then the last trade)."""
     ann = _member(ex, "ann@example.com", 100, firstName="Ann")
@@ -96,7 +97,7 @@ def traders(ex: Exchange) -> tuple[Browser, Browser]:
     _buy(ben, GDP, "NO", 60, 10)  # Ben: 10 NO at 60; trade at 40
     _buy(ann, CPI, "YES", 20, 3)  # Ann: +3 YES at 20
     _buy(ben, CPI, "NO", 80, 3)  # Ben: 3 NO at 80; trade at 20
-    ex.clock.advance(25 * HOUR_NS)
+    ex.fake_clock.advance(25 * HOUR_NS)
     _buy(ben, GDP, "YES", 55, 4)  # Ben bids 55 for 4 YES (closes 4 of his NO)
     _buy(ann, GDP, "NO", 45, 4)  # Ann sells 4 of her YES at 55; trade at 55
     return ann, ben
@@ -118,7 +119,7 @@ def _card(html: str, ticker: str) -> tuple[str, str]:
 
 
 def test_markets_page_filters_sorts_and_changes(
-    ex: Exchange, traders: tuple[Browser, Browser]
+    ex: InProcessExchange, traders: tuple[Browser, Browser]
 ) -> None:
     page = ex.browser()
 
@@ -149,7 +150,7 @@ def test_markets_page_filters_sorts_and_changes(
     assert "14 contracts traded" in html
 
 
-def test_watch_star_toggles(ex: Exchange) -> None:
+def test_watch_star_toggles(ex: InProcessExchange) -> None:
     member = _member(ex, "watcher@example.com")
 
     def watched() -> list[str]:
@@ -170,7 +171,7 @@ def test_watch_star_toggles(ex: Exchange) -> None:
     assert watched() == []
 
 
-def test_leaderboard_rows(ex: Exchange, traders: tuple[Browser, Browser]) -> None:
+def test_leaderboard_rows(ex: InProcessExchange, traders: tuple[Browser, Browser]) -> None:
     html = ex.browser().call("GET", "/leaderboard").text
     rows = re.findall(
         r'<tr><td class="num">(\d+)</td>.*?@([^<\s]+)</span></th>\s*'
@@ -190,7 +191,7 @@ def test_leaderboard_rows(ex: Exchange, traders: tuple[Browser, Browser]) -> Non
     assert len(rows) == 2
 
 
-def test_password_change_ends_other_sessions(ex: Exchange) -> None:
+def test_password_change_ends_other_sessions(ex: InProcessExchange) -> None:
     member = _member(ex, "pw@example.com")
     other = ex.browser()
     assert other.login("pw@example.com").status_code == 200
@@ -215,7 +216,7 @@ def test_password_change_ends_other_sessions(ex: Exchange) -> None:
     assert ex.browser().login("pw@example.com", "a brand new passphrase").status_code == 200
 
 
-def test_a_token_is_shown_once_then_gone(ex: Exchange) -> None:
+def test_a_token_is_shown_once_then_gone(ex: InProcessExchange) -> None:
     member = _member(ex, "tokens@example.com")
     made = _form(member, "/account/tokens", {"name": "my script"})
     assert made.status_code == 200
@@ -238,7 +239,7 @@ def _session_ids(browser: Browser) -> list[tuple[str, bool]]:
     return [(i, bool(current)) for i, current in ids]
 
 
-def test_ending_sessions_from_the_account_page(ex: Exchange) -> None:
+def test_ending_sessions_from_the_account_page(ex: InProcessExchange) -> None:
     member = _member(ex, "sessions@example.com")
     laptop = ex.browser()
     assert laptop.login("sessions@example.com").status_code == 200
@@ -262,7 +263,7 @@ def test_ending_sessions_from_the_account_page(ex: Exchange) -> None:
     assert member.call("GET", "/portfolio", follow_redirects=False).status_code == 303
 
 
-def test_avatar_upload_is_stored_and_served(ex: Exchange) -> None:
+def test_avatar_upload_is_stored_and_served(ex: InProcessExchange) -> None:
     member = _member(ex, "avatar@example.com", firstName="Painter")
     username = member.user["username"]
     image = Image.new("RGB", (40, 30), (200, 30, 40))

@@ -10,13 +10,14 @@ import pytest
 
 from augury.platform.app import ENDPOINTS
 from augury.web.pages.developers import DIGEST
-from tests.platform.harness import Exchange, serve
+from tests.inprocess import InProcessExchange
+from tests.platform.world import serve
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "kalshi-python-sync-3.34.0-digest.json"
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("dev")) as exchange:
         yield exchange
 
@@ -25,7 +26,7 @@ def test_the_packaged_digest_is_the_one_the_schemas_are_tested_against() -> None
     assert DIGEST.read_bytes() == FIXTURE.read_bytes()
 
 
-def test_platform_reference_lists_every_declared_endpoint(ex: Exchange) -> None:
+def test_platform_reference_lists_every_declared_endpoint(ex: InProcessExchange) -> None:
     page = ex.browser().call("GET", "/developers/api").text
     shown = set(
         re.findall(r'class="method m-\w+">(\w+)</span> <span class="mono">([^<]+)</span>', page)
@@ -34,7 +35,7 @@ def test_platform_reference_lists_every_declared_endpoint(ex: Exchange) -> None:
     assert shown == declared
 
 
-def test_kalshi_reference_marks_what_this_server_routes(ex: Exchange) -> None:
+def test_kalshi_reference_marks_what_this_server_routes(ex: InProcessExchange) -> None:
     page = ex.browser().call("GET", "/developers/kalshi").text
     rows = re.findall(
         r'<span class="method m-\w+">(\w+)</span> <span class="mono">([^<]+)</span>\s*'

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 SAFE, EVIL = "KXE-SAFE-Y", "KXE-EVIL-Y"
 CATALOG: dict[str, Any] = {
@@ -44,7 +45,7 @@ CATALOG: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web-exports"), catalog=CATALOG) as exchange:
         yield exchange
 
@@ -69,7 +70,7 @@ def _order(member: Browser, ticker: str, side: str, price: int, quantity: int) -
     assert member.call("POST", "/api/limit-orders", body).status_code == 201
 
 
-def test_exports_hold_the_hand_computed_history(ex: Exchange) -> None:
+def test_exports_hold_the_hand_computed_history(ex: InProcessExchange) -> None:
     operator = ex.browser()
     operator.signup("exports-op@example.com")
     ex.admin("POST", "/platform/operators", {"email": "exports-op@example.com", "enabled": True})
@@ -146,7 +147,7 @@ def test_exports_hold_the_hand_computed_history(ex: Exchange) -> None:
         assert ex.browser().call("GET", f"/api/me/{what}/export").status_code == 401
 
 
-def test_an_export_with_nothing_in_it_is_a_header(ex: Exchange) -> None:
+def test_an_export_with_nothing_in_it_is_a_header(ex: InProcessExchange) -> None:
     nobody = ex.browser()
     nobody.signup("exports-empty@example.com")
     for what, first in (("positions", "option_id"), ("settlements", "time"), ("cash", "time")):

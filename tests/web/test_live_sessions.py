@@ -1,6 +1,6 @@
 """A live page stops receiving a person's updates once their session ends.
 
-The hub runs inside the in-process app (``tests.platform.harness``): streams are opened
+The hub runs inside the in-process app (``tests.inprocess``): streams are opened
 on it as ``GET /live`` opens them (a request carrying the session cookie), and the
 session is then ended the ways a person or the operator ends it: a logout from the same
 session elsewhere, a password change in another browser, and a suspension. After each,
@@ -23,29 +23,28 @@ from augury.web import live
 from augury.web.app import Web
 from augury.web.live import Stream
 from augury.web.session import viewer_of
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 RAIN = "KXPF-RAIN-Y"
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web-live-sessions")) as exchange:
         yield exchange
 
 
-def _web(ex: Exchange) -> Web:
-    assert ex.app is not None
+def _web(ex: InProcessExchange) -> Web:
     for route in ex.app.routes:
         if isinstance(route, Mount) and isinstance(route.app, Web):
             return route.app
     raise AssertionError("the web app is not mounted")
 
 
-def _open(ex: Exchange, browser: Browser, ticker: str | None = RAIN) -> Stream:
+def _open(ex: InProcessExchange, browser: Browser, ticker: str | None = RAIN) -> Stream:
     """Open a stream as ``GET /live?m=`` does for this browser's cookie."""
-    assert ex.app is not None
     cookie = f"augury_session={browser.session}".encode()
     scope: dict[str, Any] = {
         "type": "http",
@@ -67,7 +66,7 @@ def _open(ex: Exchange, browser: Browser, ticker: str | None = RAIN) -> Stream:
     return ex.portal.call(open_stream)
 
 
-def _wait_for(ex: Exchange, stream: Stream, event: str | None) -> list[str | None]:
+def _wait_for(ex: InProcessExchange, stream: Stream, event: str | None) -> list[str | None]:
     """Collect what the hub sends ``stream`` until a message of kind ``event`` arrives
     (None: until the stream is closed); 10 s at most."""
 
@@ -96,25 +95,25 @@ def _order(who: Browser, side: str, price: int) -> None:
     assert response.status_code == 201, response.text
 
 
-def _member(ex: Exchange, email: str) -> Browser:
+def _member(ex: InProcessExchange, email: str) -> Browser:
     browser = ex.browser()
     browser.signup(email, dollars=100)
     return browser
 
 
-def _second_session(ex: Exchange, email: str) -> Browser:
+def _second_session(ex: InProcessExchange, email: str) -> Browser:
     other = ex.browser()
     assert other.login(email, PASSWORD).status_code == 200
     return other
 
 
-def _settled(ex: Exchange, stream: Stream) -> None:
+def _settled(ex: InProcessExchange, stream: Stream) -> None:
     """Wait for the updates the stream was sent on opening (the last is the badge)."""
     assert None not in _wait_for(ex, stream, "badge")
 
 
 @pytest.mark.parametrize("how", ["logout", "password", "suspend"])
-def test_a_stream_is_closed_when_its_session_ends(ex: Exchange, how: str) -> None:
+def test_a_stream_is_closed_when_its_session_ends(ex: InProcessExchange, how: str) -> None:
     alice = _member(ex, f"alice-{how}@example.com")
     bob = _member(ex, f"bob-{how}@example.com")
     _order(alice, "YES", 7)  # Alice bids 7 for one YES: Bob will fill it later
@@ -156,12 +155,11 @@ def test_a_stream_is_closed_when_its_session_ends(ex: Exchange, how: str) -> Non
 
 
 def test_an_idle_stream_is_closed_at_its_heartbeat(
-    ex: Exchange, monkeypatch: pytest.MonkeyPatch
+    ex: InProcessExchange, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing changes on the exchange: the heartbeat is what notices the ended session."""
     monkeypatch.setattr(live, "HEARTBEAT_S", 0.05)
     alice = _member(ex, "alice-idle@example.com")
-    assert ex.app is not None
     platform = ex.app.state.platform
     scope: dict[str, Any] = {
         "type": "http",

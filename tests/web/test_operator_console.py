@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange, Key
+from tests.platform.world import serve
 
 T4 = "KXPF-RATES-T4"
 T5 = "KXPF-RATES-T5"
@@ -25,20 +26,20 @@ V2 = "/trade-api/v2"
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web-operator")) as exchange:
         yield exchange
 
 
 @pytest.fixture(scope="module")
-def op(ex: Exchange) -> Browser:
+def op(ex: InProcessExchange) -> Browser:
     operator = ex.browser()
     operator.signup("console-op@example.com")
     ex.admin("POST", "/platform/operators", {"email": "console-op@example.com", "enabled": True})
     return operator
 
 
-def _member(ex: Exchange, email: str, dollars: int = 0) -> Browser:
+def _member(ex: InProcessExchange, email: str, dollars: int = 0) -> Browser:
     browser = ex.browser()
     browser.signup(email, dollars=dollars)
     return browser
@@ -78,7 +79,7 @@ def _limit(member: Browser, ticker: str, side: str, price: int, quantity: int) -
 
 
 def test_suspend_ends_sessions_and_reinstate_lets_the_person_back(
-    ex: Exchange, op: Browser
+    ex: InProcessExchange, op: Browser
 ) -> None:
     member = _member(ex, "suspend-me@example.com")
     user_id = member.user["id"]
@@ -98,7 +99,7 @@ def test_suspend_ends_sessions_and_reinstate_lets_the_person_back(
     assert op.call("GET", "/operator").status_code == 200
 
 
-def test_tier_is_set_on_the_exchange(ex: Exchange, op: Browser) -> None:
+def test_tier_is_set_on_the_exchange(ex: InProcessExchange, op: Browser) -> None:
     member = _member(ex, "tiered@example.com")
     user_id = member.user["id"]
 
@@ -116,7 +117,7 @@ def test_tier_is_set_on_the_exchange(ex: Exchange, op: Browser) -> None:
     assert tier() == "default"
 
 
-def test_deposit_and_withdraw_move_cash_once_per_form(ex: Exchange, op: Browser) -> None:
+def test_deposit_and_withdraw_move_cash_once_per_form(ex: InProcessExchange, op: Browser) -> None:
     member = _member(ex, "cash-desk@example.com")
     user_id = member.user["id"]
     assert _cash_cents(member) == 0
@@ -134,7 +135,7 @@ def test_deposit_and_withdraw_move_cash_once_per_form(ex: Exchange, op: Browser)
     assert _cash_cents(member) == 834
 
 
-def test_cash_requests_are_approved_or_rejected(ex: Exchange, op: Browser) -> None:
+def test_cash_requests_are_approved_or_rejected(ex: InProcessExchange, op: Browser) -> None:
     ex.admin("POST", "/platform/gateways/manual", {"deposits": True, "withdrawals": True})
     member = _member(ex, "requester@example.com")
     first = member.call("POST", "/api/deposits", {"amountCents": 2_500})
@@ -160,7 +161,7 @@ def test_cash_requests_are_approved_or_rejected(ex: Exchange, op: Browser) -> No
 # --- markets, the exchange, flags ------------------------------------------------------------
 
 
-def test_market_pause_and_resume(ex: Exchange, op: Browser) -> None:
+def test_market_pause_and_resume(ex: InProcessExchange, op: Browser) -> None:
     member = _member(ex, "pauser@example.com", dollars=10)
     _done(_post(op, f"/operator/markets/{T4}/pause"))
     assert ex.request("GET", f"{V2}/markets/{T4}").json()["market"]["status"] != "active"
@@ -171,7 +172,7 @@ def test_market_pause_and_resume(ex: Exchange, op: Browser) -> None:
     assert _post(op, "/operator/markets/NOPE/pause").status_code == 404
 
 
-def test_exchange_pause_and_resume(ex: Exchange, op: Browser) -> None:
+def test_exchange_pause_and_resume(ex: InProcessExchange, op: Browser) -> None:
     member = _member(ex, "exchange-pause@example.com", dollars=10)
 
     def trading() -> bool:
@@ -186,7 +187,7 @@ def test_exchange_pause_and_resume(ex: Exchange, op: Browser) -> None:
     assert _limit(member, RAIN, "YES", 5, 1).status_code == 201
 
 
-def test_flags_are_saved_and_public(ex: Exchange, op: Browser) -> None:
+def test_flags_are_saved_and_public(ex: InProcessExchange, op: Browser) -> None:
     def flags() -> dict[str, bool]:
         found: dict[str, bool] = ex.browser().call("GET", "/api/flags").json()["flags"]
         return found
@@ -202,18 +203,20 @@ def test_flags_are_saved_and_public(ex: Exchange, op: Browser) -> None:
 # --- settlement: the confirmation shows what the ledger then pays ---------------------------
 
 
-def _subaccount_holder(ex: Exchange, member: Browser, ticker: str, price: str, count: str) -> None:
+def _subaccount_holder(
+    ex: InProcessExchange, member: Browser, ticker: str, price: str, count: str
+) -> None:
     """Give ``member`` a Kalshi-API subaccount 1 with a resting YES bid in ``ticker``."""
     body = ex.admin("POST", "/keys/generate", {"user": member.user["id"], "type": "ed25519"})
-    key = (body["api_key_id"], body["private_key"])
-    assert ex.signed("POST", f"{V2}/portfolio/subaccounts", key, {}).status_code == 201
+    key = Key(body["api_key_id"], body["private_key"])
+    assert ex.call("POST", f"{V2}/portfolio/subaccounts", key, {}).status_code == 201
     transfer = {
         "client_transfer_id": str(uuid.uuid4()),
         "from_subaccount": 0,
         "to_subaccount": 1,
         "amount_cents": 5_000,
     }
-    moved = ex.signed("POST", f"{V2}/portfolio/subaccounts/transfer", key, transfer)
+    moved = ex.call("POST", f"{V2}/portfolio/subaccounts/transfer", key, transfer)
     assert moved.is_success, moved.text
     order = {
         "ticker": ticker,
@@ -224,7 +227,7 @@ def _subaccount_holder(ex: Exchange, member: Browser, ticker: str, price: str, c
         "self_trade_prevention_type": "taker_at_cross",
         "subaccount": 1,
     }
-    placed = ex.signed("POST", f"{V2}/portfolio/events/orders", key, order)
+    placed = ex.call("POST", f"{V2}/portfolio/events/orders", key, order)
     assert placed.status_code == 201, placed.text
 
 
@@ -240,7 +243,7 @@ def _paid(page: str) -> tuple[dict[str, str], str]:
     return rows, total.group(1)
 
 
-def _settle(ex: Exchange, op: Browser, ticker: str, result: str, value: str = "") -> str:
+def _settle(ex: InProcessExchange, op: Browser, ticker: str, result: str, value: str = "") -> str:
     params = {"result": result, **({"value": value} if value else {})}
     confirm = op.call("GET", f"/operator/markets/{ticker}/settle", params=params)
     assert confirm.status_code == 200, confirm.text[-500:]
@@ -248,13 +251,13 @@ def _settle(ex: Exchange, op: Browser, ticker: str, result: str, value: str = ""
     return confirm.text
 
 
-def _settled_revenue(ex: Exchange, member: Browser, ticker: str) -> dict[int, int]:
+def _settled_revenue(ex: InProcessExchange, member: Browser, ticker: str) -> dict[int, int]:
     """Cents the ledger paid each of the member's subaccounts in ``ticker`` (Kalshi API)."""
     body = ex.admin("POST", "/keys/generate", {"user": member.user["id"], "type": "ed25519"})
-    key = (body["api_key_id"], body["private_key"])
+    key = Key(body["api_key_id"], body["private_key"])
     paid: dict[int, int] = {}
     for sub in (0, 1):
-        listing = ex.signed("GET", f"{V2}/portfolio/settlements?subaccount={sub}", key)
+        listing = ex.call("GET", f"{V2}/portfolio/settlements?subaccount={sub}", key)
         assert listing.status_code == 200, listing.text
         for row in listing.json()["settlements"]:
             if row["ticker"] == ticker:
@@ -262,7 +265,7 @@ def _settled_revenue(ex: Exchange, member: Browser, ticker: str) -> dict[int, in
     return paid
 
 
-def test_scalar_confirmation_equals_the_ledgers_payout(ex: Exchange, op: Browser) -> None:
+def test_scalar_confirmation_equals_the_ledgers_payout(ex: InProcessExchange, op: Browser) -> None:
     holder = _member(ex, "scalar-holder@example.com", dollars=100)
     seller = _member(ex, "scalar-seller@example.com", dollars=100)
     # Holder: 10 YES at 30¢ on the main account, 3 YES at 20¢ on subaccount 1.
@@ -293,7 +296,7 @@ def test_scalar_confirmation_equals_the_ledgers_payout(ex: Exchange, op: Browser
     assert _settled_revenue(ex, holder, T5) == {0: 355, 1: 106}
 
 
-def test_void_confirmation_equals_the_ledgers_payout(ex: Exchange, op: Browser) -> None:
+def test_void_confirmation_equals_the_ledgers_payout(ex: InProcessExchange, op: Browser) -> None:
     holder = _member(ex, "void-holder@example.com", dollars=100)
     seller = _member(ex, "void-seller@example.com", dollars=100)
     assert _limit(seller, RAIN, "NO", 55, 4).status_code == 201  # a YES ask at 45

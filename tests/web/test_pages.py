@@ -1,6 +1,6 @@
 """The web pages in process: what they show, who may act, and the limits of every form.
 
-The app runs in process (``tests.platform.harness``, a fake clock) and is driven like a
+The app runs in process (``tests.inprocess``, a fake clock) and is driven like a
 browser without JavaScript: plain GETs and form posts carrying the session cookie. The
 real-browser journeys are ``tests/web/test_browser.py``.
 """
@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.routing import Route
 
 from augury.web.pages import all_routes
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange, Key
+from tests.platform.world import serve
 
 T4 = "KXPF-RATES-T4"
 RAIN = "KXPF-RAIN-Y"
@@ -29,12 +30,12 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(scope="module")
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web")) as exchange:
         yield exchange
 
 
-def _member(ex: Exchange, email: str, dollars: int = 1000) -> Browser:
+def _member(ex: InProcessExchange, email: str, dollars: int = 1000) -> Browser:
     browser = ex.browser()
     browser.signup(email, dollars=dollars)
     return browser
@@ -77,7 +78,7 @@ PAGES = [
 MEMBER_PAGES = ["/portfolio", "/account", "/notifications", "/watchlist"]
 
 
-def test_pages_render_with_the_security_headers(ex: Exchange) -> None:
+def test_pages_render_with_the_security_headers(ex: InProcessExchange) -> None:
     member = _member(ex, "pages@example.com")
     for path in PAGES + MEMBER_PAGES:
         response = member.call("GET", path)
@@ -129,7 +130,7 @@ def _post_routes() -> list[str]:
     return paths
 
 
-def test_every_form_needs_the_csrf_token(ex: Exchange) -> None:
+def test_every_form_needs_the_csrf_token(ex: InProcessExchange) -> None:
     member = _member(ex, "csrf@example.com")
     member_id = member.user["id"]
     ex.admin("POST", "/platform/operators", {"email": "csrf@example.com", "enabled": True})
@@ -164,7 +165,7 @@ def test_every_form_needs_the_csrf_token(ex: Exchange) -> None:
     assert member_id
 
 
-def test_nobody_sees_or_touches_another_persons_things(ex: Exchange) -> None:
+def test_nobody_sees_or_touches_another_persons_things(ex: InProcessExchange) -> None:
     alice = _member(ex, "alice-web@example.com")
     bob = _member(ex, "bob-web@example.com")
     order_id = _limit_order(alice, T4, 20)
@@ -197,7 +198,7 @@ def test_nobody_sees_or_touches_another_persons_things(ex: Exchange) -> None:
     assert alice.call("GET", "/api/limit-orders").json()["orders"] == []
 
 
-def test_operator_console_is_a_404_for_members(ex: Exchange) -> None:
+def test_operator_console_is_a_404_for_members(ex: InProcessExchange) -> None:
     member = _member(ex, "member-op@example.com")
     for path in ("/operator", "/operator/users", "/operator/markets", "/operator/anything"):
         assert member.call("GET", path).status_code == 404
@@ -213,7 +214,7 @@ def test_operator_console_is_a_404_for_members(ex: Exchange) -> None:
     assert member.call("GET", "/operator").status_code == 404
 
 
-def test_user_text_is_data_never_markup(ex: Exchange) -> None:
+def test_user_text_is_data_never_markup(ex: InProcessExchange) -> None:
     member = _member(ex, "xss@example.com")
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     response = _form(
@@ -232,7 +233,7 @@ def test_user_text_is_data_never_markup(ex: Exchange) -> None:
     assert "<script>x</script>" not in search
 
 
-def test_ticket_quotes_places_and_cancels(ex: Exchange) -> None:
+def test_ticket_quotes_places_and_cancels(ex: InProcessExchange) -> None:
     maker = _member(ex, "maker-web@example.com")
     trader = _member(ex, "trader-web@example.com")
     _limit_order(maker, RAIN, 40, 5)  # a YES bid at 40: a NO seller's... not on the ask side
@@ -285,7 +286,7 @@ def test_ticket_quotes_places_and_cancels(ex: Exchange) -> None:
     assert "quantity must be" in bad.text
 
 
-def test_forms_and_queries_are_bounded(ex: Exchange) -> None:
+def test_forms_and_queries_are_bounded(ex: InProcessExchange) -> None:
     member = _member(ex, "limits@example.com")
     huge = _form(member, "/account/profile", {"bio": "x" * 70_000})
     assert huge.status_code == 413
@@ -319,7 +320,7 @@ def test_forms_and_queries_are_bounded(ex: Exchange) -> None:
     assert ex.browser().call("GET", "/live").status_code == 401
 
 
-def test_operator_creates_settles_and_holders_are_paid(ex: Exchange) -> None:
+def test_operator_creates_settles_and_holders_are_paid(ex: InProcessExchange) -> None:
     operator = _member(ex, "operator-web@example.com")
     ex.admin("POST", "/platform/operators", {"email": "operator-web@example.com", "enabled": True})
     bad = _form(
@@ -385,10 +386,10 @@ def test_operator_creates_settles_and_holders_are_paid(ex: Exchange) -> None:
     assert "$10.0000" in holder.call("GET", "/portfolio").text
 
 
-def test_equity_curve_follows_cash_and_fills(ex: Exchange) -> None:
+def test_equity_curve_follows_cash_and_fills(ex: InProcessExchange) -> None:
     maker = _member(ex, "eq-maker@example.com")
     trader = _member(ex, "eq-trader@example.com", dollars=1000)
-    ex.clock.advance(5 * 1_000_000_000)
+    ex.fake_clock.advance(5 * 1_000_000_000)
     sell = maker.call(
         "POST",
         "/api/limit-orders",
@@ -411,17 +412,16 @@ def test_equity_curve_follows_cash_and_fills(ex: Exchange) -> None:
     assert values[-1] == summary["equityCents"]
 
 
-def test_the_demo_user_is_the_demos_operator(ex: Exchange, tmp_path: Path) -> None:
+def test_the_demo_user_is_the_demos_operator(ex: InProcessExchange, tmp_path: Path) -> None:
     from augury.demo.platform_account import ensure_demo_account
 
     ex.admin("POST", "/users", {"name": "demo", "deposit": "10"})
-    assert ex.app is not None
     login = ex.portal.call(ensure_demo_account, ex.app.state.context, tmp_path)
     assert login is not None
     demo = ex.browser()
     assert demo.login(*login).status_code == 200
     assert demo.call("GET", "/operator").status_code == 200
-    refused = ex.signed(
+    refused = ex.call(
         "POST",
         "/admin/v1/platform/operators",
         _other_key(ex),
@@ -430,6 +430,6 @@ def test_the_demo_user_is_the_demos_operator(ex: Exchange, tmp_path: Path) -> No
     assert refused.status_code in (401, 403)  # only the operator key grants or removes it
 
 
-def _other_key(ex: Exchange) -> tuple[str, str]:
+def _other_key(ex: InProcessExchange) -> Key:
     body = ex.admin("POST", "/keys/generate", {"user": "demo", "type": "ed25519"})
-    return body["api_key_id"], body["private_key"]
+    return Key(body["api_key_id"], body["private_key"])

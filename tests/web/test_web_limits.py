@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from augury.platform.settings import PlatformSettings
-from tests.platform.harness import Browser, Exchange, serve
+from tests.inprocess import Browser, InProcessExchange
+from tests.platform.world import serve
 
 RAIN = "KXPF-RAIN-Y"
 HTMX = {"HX-Request": "true"}
@@ -22,7 +23,7 @@ PER_MINUTE = PlatformSettings().requests_per_minute  # the documented default: 6
 
 
 @pytest.fixture
-def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exchange]:
+def ex(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
     with serve(tmp_path_factory.mktemp("web-limits")) as exchange:
         yield exchange
 
@@ -45,7 +46,7 @@ def _ticket_order(browser: Browser, price: str) -> Any:
     return _form(browser, f"/m/{RAIN}/order", fields, headers=HTMX)
 
 
-def test_web_orders_are_held_to_the_per_user_api_limit(ex: Exchange) -> None:
+def test_web_orders_are_held_to_the_per_user_api_limit(ex: InProcessExchange) -> None:
     assert PER_MINUTE == 60
     trader = ex.browser()
     trader.signup("web-limit@example.com", dollars=1000)
@@ -63,14 +64,14 @@ def test_web_orders_are_held_to_the_per_user_api_limit(ex: Exchange) -> None:
     other.signup("web-limit-other@example.com", dollars=100)
     assert "Limit order placed" in _ticket_order(other, "5").text
     # A minute later the window has moved on: exactly the 60 orders rest.
-    ex.clock.advance(61 * 1_000_000_000)
+    ex.fake_clock.advance(61 * 1_000_000_000)
     listing = trader.call("GET", "/api/limit-orders", params={"limit": "100"})
     assert listing.status_code == 200
     assert len(listing.json()["orders"]) == PER_MINUTE
     assert "Limit order placed" in _ticket_order(trader, "5").text
 
 
-def test_page_reads_do_not_spend_the_api_budget(ex: Exchange) -> None:
+def test_page_reads_do_not_spend_the_api_budget(ex: InProcessExchange) -> None:
     reader = ex.browser()
     reader.signup("web-reader@example.com", dollars=10)
     # Each portfolio view runs several /api handlers in process; none is billed.

@@ -1,0 +1,90 @@
+"""The in-process harness's teardown is bounded: a hung shutdown fails, it does not hang.
+
+The app's lifespan is wrapped so that its exit never finishes: once awaiting forever (the
+cancellation reaches it and the loop ends) and once blocking the event loop in
+synchronous code (nothing reaches it; the harness leaves the loop thread behind and says
+so). Either way leaving the block raises ``ShutdownHung`` naming what hung, instead of
+waiting forever as anyio's own portal exit would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import anyio
+import pytest
+from starlette.applications import Starlette
+
+from augury.api.app import create_app
+from augury.api.settings import Settings
+from augury.runtime.clock import Clock
+from tests import inprocess
+from tests.inprocess import ShutdownHung, running_exchange
+
+Hang = Callable[[], Awaitable[None]]
+
+
+def _hanging_on_exit(hang: Hang) -> Callable[[Settings, Clock | None], Starlette]:
+    """``create_app`` whose lifespan runs ``hang`` after its real shutdown has finished."""
+
+    def build(settings: Settings, clock: Clock | None = None) -> Starlette:
+        app = create_app(settings, clock)
+        inner = app.router.lifespan_context
+
+        @contextlib.asynccontextmanager
+        async def lifespan(served: Starlette) -> AsyncIterator[None]:
+            async with inner(served):
+                yield
+            await hang()
+
+        app.router.lifespan_context = lifespan
+        return app
+
+    return build
+
+
+def test_a_shutdown_that_never_finishes_is_cancelled_and_fails_the_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inprocess, "create_app", _hanging_on_exit(anyio.sleep_forever))
+    # The hang is in leaving the block, so the block is inside ``raises``.
+    with (
+        pytest.raises(ShutdownHung) as hung,
+        running_exchange(tmp_path / "data", teardown_timeout_s=0.5) as exchange,
+    ):
+        assert exchange.request("GET", "/trade-api/v2/exchange/status").status_code == 200
+    message = str(hung.value)
+    assert "did not finish within 0.5 s" in message, message
+    assert "left behind" not in message, message  # the cancellation reached the hang
+
+
+def test_a_shutdown_that_blocks_the_loop_is_left_behind_and_fails_the_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    async def block() -> None:
+        release.wait()  # synchronous on purpose: the event loop itself is stuck
+
+    monkeypatch.setattr(inprocess, "create_app", _hanging_on_exit(block))
+    monkeypatch.setattr(inprocess, "CANCEL_GRACE_S", 0.2)
+    try:
+        with (
+            pytest.raises(ShutdownHung, match="left behind"),
+            running_exchange(tmp_path / "data", teardown_timeout_s=0.5),
+        ):
+            pass
+    finally:
+        release.set()  # the abandoned loop thread runs on and ends
+
+
+def test_a_healthy_shutdown_returns_and_the_directory_starts_again(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with running_exchange(data, teardown_timeout_s=0.5) as exchange:
+        exchange.admin("POST", "/users", {"name": "kept", "deposit": "5"})
+        before = exchange.state()
+    with running_exchange(data) as again:
+        assert again.state() == before
