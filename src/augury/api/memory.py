@@ -16,9 +16,10 @@ startup, ``MMAP_THRESHOLD_BYTES`` unless ``AUGURY_MALLOC_MMAP_THRESHOLD`` says o
 (``0``: glibc's own dynamic threshold). glibc serves a block above the threshold with its
 own ``mmap`` and unmaps it on ``free``; but by default, after freeing such a block it
 raises the threshold to that block's size (up to 32 MiB), so once an attacker's 10 MB
-body has come and gone, every later 1 MB buffer is carved out of the heap and the heap
-keeps it after ``free``. A fixed threshold keeps large buffers out of the heap for good
-(decision 0057 has the measurements).
+body has come and gone, every later 1 MB buffer is carved out of the heap, which keeps
+what ``malloc_trim`` cannot return after ``free``. A fixed threshold keeps large buffers
+out of the heap for good. Measured on the soak attack its effect on resident memory is
+inside the run-to-run noise (decision 0057).
 
 ``sqlite_memory_bytes`` reads what SQLite holds (``sqlite3_memory_used``: page caches,
 schemas, statements of every connection in the process), for ``/metrics`` and the soak
