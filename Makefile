@@ -50,8 +50,10 @@ test: install  ## run the whole test suite with coverage figures (what CI runs; 
 	$(BIN)/coverage json -q -o coverage.json
 	$(BIN)/python -m tests.coverage_figures coverage.json
 
+# One worker per core (pytest-xdist); a file's tests stay on one worker, so module-scoped
+# fixtures are built once (docs/decisions/0017).
 test-fast: install  ## unit and in-process API tests, no slow or process tests (while you work)
-	$(BIN)/pytest -q -m "not slow and not process"
+	$(BIN)/pytest -q -m "not slow and not process" -n auto --dist loadfile
 
 coverage: test  ## the same as `make test` (the suite always runs under coverage)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from augury.client import endpoints as ep
 from augury.client import orders
 from augury.client.clock import FakeClock
@@ -69,6 +71,7 @@ def test_a_margin_slows_the_refill() -> None:
     assert limiter.reserve(ep.get_markets()) == 52_631_579 / 1e9  # ceil(10/190 s) in ns
 
 
+@pytest.mark.slow  # 10,000 requests through the in-process server: a minute of CPU under load
 def test_basic_tier_client_never_sees_a_429_in_10000_requests(tmp_path: Path) -> None:
     with exchange(tmp_path / "data", rate_limits=True) as ex:
         signer = ex.user("basic", dollars="100000", tier="basic")

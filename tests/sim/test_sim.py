@@ -30,6 +30,7 @@ def _report(seed: int) -> sim.SimReport:
     return _reports[seed]
 
 
+@pytest.mark.slow  # three 20,000-command simulations, audited and replayed
 @pytest.mark.parametrize("seed", SEEDS)
 def test_run_is_clean_and_replays_to_the_same_digest(seed: int) -> None:
     report = _report(seed)
@@ -48,6 +49,7 @@ def test_run_is_clean_and_replays_to_the_same_digest(seed: int) -> None:
     assert sum(report.rejects.values()) > 0
 
 
+@pytest.mark.slow
 def test_same_seed_same_digest_and_different_seeds_differ() -> None:
     first = _report(SEEDS[0])
     again = sim.run(commands=COMMANDS, seed=SEEDS[0], audit_every=5_000)
