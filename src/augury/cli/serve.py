@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from augury.api.app import create_app
 from augury.api.http_protocol import ConnectionGuard, http_protocol, raise_fd_limit
 from augury.api.limits import ServerLimits
+from augury.api.memory import mmap_threshold_from_env, set_mmap_threshold
 from augury.api.modes import PROFILES
 from augury.api.ratelimit import TIER_LIMITS, UNLIMITED
 from augury.api.settings import Settings
@@ -50,6 +51,11 @@ def run_server(app: Starlette, settings: Settings, log_level: str, tls: TlsFiles
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     limits = settings.limits
+    # Large buffers (bodies, frames) in their own mappings, given back on free: a burst
+    # of big requests must not leave them in the heap (api/memory.py, decision 0057).
+    threshold = mmap_threshold_from_env()
+    if threshold and not set_mmap_threshold(threshold):
+        logging.getLogger(__name__).warning("malloc mmap threshold not set (not glibc)")
     guard = ConnectionGuard(limits, raise_fd_limit())
     app.state.connection_guard = guard  # its counters, for /metrics
     uvicorn.run(
