@@ -184,7 +184,9 @@ def _due_index(exchange: Exchange) -> list[str]:
     for name, index, expected in indexes:
         held = dict(index.items())
         if held != expected:
-            wrong = sorted(k for k in held.keys() | expected.keys() if held.get(k) != expected.get(k))
+            wrong = sorted(
+                k for k in held.keys() | expected.keys() if held.get(k) != expected.get(k)
+            )
             problems.append(f"{name} index differs from the state at {wrong[:5]}")
         entries = set(index.heap_entries())
         unqueued = sorted(key for key, due in held.items() if (due, key) not in entries)

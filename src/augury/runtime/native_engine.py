@@ -537,6 +537,11 @@ class NativeExchange:
         return dict(self.core.expiring())
 
     @property
+    def market_due(self) -> dict[str, int]:
+        """The market half of the engine's due index: ticker -> time of its next step."""
+        return dict(self.core.market_due())
+
+    @property
     def collateral(self) -> dict[tuple[str, int, str, bool], Any]:
         return {
             (user, sub, ticker, is_bid): _Row(reserve_cc=reserve, orders=dict.fromkeys(orders))
