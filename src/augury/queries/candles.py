@@ -4,7 +4,9 @@ periods (5 and 15 minutes, ``--compat tutorials``) folded from the stored 1-minu
 Folding keeps the stored semantics: a folded candle takes the opens and ``previous`` of
 its first minute, the closes and open interest of its last, highs and lows over all its
 minutes, and sums volumes; its price OHLC comes only from minutes that traded. A folded
-period ends on a multiple of its length (Unix seconds), like the stored ones.
+period ends on a multiple of its length (Unix seconds), like the stored ones, and is served
+only when that end lies in ``start_ts..end_ts``: a period that runs past ``end_ts`` is not
+served half-folded, as a stored period still running would not be.
 """
 
 from __future__ import annotations
@@ -61,5 +63,5 @@ def read_candles(
     # A folded period ending at start_ts_s began period_min - 1 minutes before it.
     first_minute = start_ts_s - period_min * 60 + 60
     minutes = reader.candles(ticker, 1, max(0, first_minute), end_ts_s, limit=MAX_CANDLES)
-    folded = [c for c in aggregate(minutes, period_min) if c.end_ts_s >= start_ts_s]
+    folded = [c for c in aggregate(minutes, period_min) if start_ts_s <= c.end_ts_s <= end_ts_s]
     return folded[:limit]
