@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from augury.domain.enums import MarketStatus
 from augury.engine import commands as c
 from augury.engine import lifecycle
+from augury.engine.audit import audit
 from augury.engine.events import MarketUpdate, OrderUpdate
 from augury.engine.exchange import HANDLERS, Exchange
 from augury.engine.lifecycle import advance_market
@@ -343,3 +344,17 @@ def test_the_index_matches_the_state_and_ticks_match_the_rescan(data: st.DataObj
         if exchange is not None:
             loaded = load_any(make_snapshot(exchange), exchange)
             assert held_index(loaded) == held_index(exchange) == expected_index(loaded)
+
+
+def test_the_auditor_finds_a_due_index_out_of_step_with_the_state() -> None:
+    ex, ids = _listing(n_markets=3, n_orders=6)
+    assert audit(ex) == []
+    ex.expiring.pop(ids[0])
+    assert any("expiry index differs" in p for p in audit(ex))
+    ex.expiring[ids[0]] = T0 + 5 * SECOND
+    ex.market_due.set("M001", T0)
+    assert any("market step index differs" in p for p in audit(ex))
+    ex.market_due.set("M001", T0 + 11 * SECOND)
+    assert audit(ex) == []
+    ex.markets["M002"].seq = 0
+    assert any("listing sequence" in p for p in audit(ex))
