@@ -88,11 +88,17 @@ def _world(tmp: Path, compat: bool) -> Iterator[World]:
         yield world
 
 
-@pytest.fixture(scope="module")
-def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, World]]:
-    tmp = tmp_path_factory.mktemp("tutorials")
+@contextmanager
+def tutorial_worlds(tmp: Path) -> Iterator[dict[bool, World]]:
+    """The default server's world (False) and the ``--compat tutorials`` one (True)."""
     with ExitStack() as stack:
         yield {compat: stack.enter_context(_world(tmp, compat)) for compat in (False, True)}
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, World]]:
+    with tutorial_worlds(tmp_path_factory.mktemp("tutorials")) as made:
+        yield made
 
 
 # --- the patterns ------------------------------------------------------------------------
