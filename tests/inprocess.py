@@ -607,7 +607,8 @@ class InProcessWebSocket:
     client receives is kept in ``log``; ``barrier()`` sends ``list_subscriptions`` and
     returns what arrived before its reply: the server answers in order with what it had
     already queued for the connection, so the barrier is a reliable "caught up" point.
-    ``close()`` returns once the server has finished the connection (its hub forgot it).
+    ``close()`` (or leaving a ``with`` block) returns once the server has finished the
+    connection (its hub forgot it); after the server closed it, ``close()`` only waits.
     """
 
     def __init__(
@@ -699,6 +700,12 @@ class InProcessWebSocket:
         """Leave, and wait until the server has finished the connection."""
         self._put({"type": "websocket.disconnect", "code": 1000})
         self._done.result(timeout=RECEIVE_TIMEOUT_S)
+
+    def __enter__(self) -> InProcessWebSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @contextlib.contextmanager

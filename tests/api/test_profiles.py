@@ -10,7 +10,6 @@ signatures are refused under 2026 (with a diagnostic for the latter).
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,11 @@ import pytest
 import yaml
 
 from augury.api import schemas as S
-from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
-from augury.api.auth import presign_text, sign_message, signing_headers
+from augury.api.auth import presign_text, sign_message
 from augury.api.contract_keys import CONTRACT_KEYS
-from augury.api.settings import Settings
 from augury.runtime.clock import FakeClock
 from tests.e2e.server_harness import CATALOG, Server
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+from tests.inprocess import InProcessExchange, running_exchange
 
 ROOT = Path(__file__).resolve().parents[2]
 DIGEST = ROOT / "tests/fixtures/kalshi-python-sync-3.34.0-digest.json"
@@ -81,34 +75,22 @@ def test_docs_list_every_field_only_the_default_profile_sends() -> None:
     assert "Market.fractional_trading_enabled" in courtesy_keys()  # the walk is not empty
 
 
-class App:
-    def __init__(self, http: TestClient, clock: FakeClock, data: Path) -> None:
-        self.http, self.clock = http, clock
-        self.op = (
-            (data / OPERATOR_KEY_ID_FILE).read_text().strip(),
-            (data / OPERATOR_KEY_FILE).read_text(),
-        )
-
-    def signed(self, key: tuple[str, str], method: str, path: str, body: Any = None) -> Any:
-        ts = self.clock.now_ns() // 1_000_000
-        headers = signing_headers(key[1], key[0], method, path.split("?")[0], ts)
-        return self.http.request(method, path, json=body, headers=headers)
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        answer = self.signed(self.op, method, f"/admin/v1{path}", body)
-        assert answer.status_code < 300, answer.text
-        return answer.json()
-
-
 @pytest.fixture(scope="module", params=["default", "2026"])
-def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+def exchange(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InProcessExchange]:
     data = tmp_path_factory.mktemp(f"profile-{request.param}") / "data"
     clock = FakeClock(1_790_000_000 * 1_000_000_000)
-    settings = Settings(data_dir=data, profile=request.param, rate_limits=False)
-    with TestClient(create_app(settings, clock)) as http:
-        made = App(http, clock, data)
-        made.admin("POST", "/catalog", CATALOG)
-        yield made
+    with running_exchange(
+        data, clock=clock, catalog=CATALOG, profile=request.param, rate_limits=False
+    ) as exchange:
+        yield exchange
+
+
+def _profile(exchange: InProcessExchange) -> str:
+    """The profile the running app serves (read from the app, not from the test's settings)."""
+    profile: str = exchange.app.state.context.settings.profile
+    return profile
 
 
 def _keys_sent(obj: Any, model: str, models: dict[str, Any], out: set[str]) -> None:
@@ -125,12 +107,10 @@ def _keys_sent(obj: Any, model: str, models: dict[str, Any], out: set[str]) -> N
                 _keys_sent(item, ref, models, out)
 
 
-def test_what_each_profile_sends(app: App) -> None:
-    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
+def test_what_each_profile_sends(exchange: InProcessExchange) -> None:
+    strict = _profile(exchange) == "2026"
     models = _digest_models()
-    app.admin("POST", "/users", {"name": "prof", "deposit": "100"})
-    key = app.admin("POST", "/keys/generate", {"user": "prof", "type": "ed25519"})
-    user = (key["api_key_id"], key["private_key"])
+    user = exchange.user("prof", "100", "ed25519")
     body = {
         "ticker": T1,
         "side": "bid",
@@ -139,22 +119,21 @@ def test_what_each_profile_sends(app: App) -> None:
         "time_in_force": "good_till_canceled",
         "self_trade_prevention_type": "taker_at_cross",
     }
-    assert app.signed(user, "POST", f"{API}/portfolio/events/orders", body).status_code == 201
+    assert exchange.call("POST", f"{API}/portfolio/events/orders", user, body).status_code == 201
     # A trade in T1 (fills, trades, a candle) and a settled position in T2 (settlements).
-    app.admin("POST", "/users", {"name": "prof-counter", "deposit": "100"})
-    made = app.admin("POST", "/keys/generate", {"user": "prof-counter", "type": "ed25519"})
-    counter = (made["api_key_id"], made["private_key"])
+    counter = exchange.user("prof-counter", "100", "ed25519")
     for who, ticker, side, price in (
         (counter, T1, "ask", "0.30"),
         (user, T2, "bid", "0.50"),
         (counter, T2, "ask", "0.50"),
     ):
-        app.clock.advance(1_000_000)  # each write is signed at a fresh millisecond
         order = {**body, "ticker": ticker, "side": side, "price": price, "count": "1"}
-        assert app.signed(who, "POST", f"{API}/portfolio/events/orders", order).status_code == 201
-    app.admin("POST", f"/markets/{T2}/settle", {"result": "yes"})
-    app.clock.advance(120 * 1_000_000_000)  # the trade's minute is over
-    now_s = app.clock.now_ns() // 1_000_000_000
+        assert (
+            exchange.call("POST", f"{API}/portfolio/events/orders", who, order).status_code == 201
+        )
+    exchange.admin("POST", f"/markets/{T2}/settle", {"result": "yes"})
+    exchange.fake_clock.advance(120 * 1_000_000_000)  # the trade's minute is over
+    now_s = exchange.clock.now_ns() // 1_000_000_000
     candles = f"start_ts={now_s - 3600}&end_ts={now_s}&period_interval=1"
     sent: set[str] = set()
     for path, model in (
@@ -173,7 +152,7 @@ def test_what_each_profile_sends(app: App) -> None:
             "GetMarketCandlesticksResponse",
         ),
     ):
-        answer = app.signed(user, "GET", path)
+        answer = exchange.call("GET", path, user)
         assert answer.status_code == 200, answer.text
         _keys_sent(answer.json(), model, models, sent)
     # Each of the new reads returned its object (the walk below has something to check).
@@ -203,10 +182,10 @@ def test_what_each_profile_sends(app: App) -> None:
     contract = {f"{m}.{f['json_key']}" for m, d in models.items() for f in d["fields"]}
     assert sent - courtesy_keys() <= contract
 
-    v1 = app.signed(
-        user,
+    v1 = exchange.call(
         "POST",
         f"{API}/portfolio/orders",
+        user,
         {
             "ticker": T1,
             "action": "buy",
@@ -222,16 +201,16 @@ def test_what_each_profile_sends(app: App) -> None:
         assert v1.status_code == 201, v1.text
 
 
-def test_2026_drops_the_openapi_required_available_on_brokers(app: App) -> None:
-    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
+def test_2026_drops_the_openapi_required_available_on_brokers(exchange: InProcessExchange) -> None:
+    strict = _profile(exchange) == "2026"
     # The two contract files disagree: OpenAPI 3.28 requires the key, the 3.34 digest
     # (newer, and the one that wins) does not have it.
     openapi = yaml.safe_load(OPENAPI.read_text())["components"]["schemas"]["EventData"]
     assert "available_on_brokers" in openapi["required"]
     digest = {f["json_key"] for f in _digest_models()["EventData"]["fields"]}
     assert "available_on_brokers" not in digest
-    event = app.http.get(f"{API}/events/KXTEST-26DEC").json()["event"]
-    listed = app.http.get(f"{API}/events?limit=5").json()["events"]
+    event = exchange.call("GET", f"{API}/events/KXTEST-26DEC").json()["event"]
+    listed = exchange.call("GET", f"{API}/events?limit=5").json()["events"]
     if strict:
         assert "available_on_brokers" not in event
         assert all("available_on_brokers" not in e for e in listed)
@@ -242,19 +221,18 @@ def test_2026_drops_the_openapi_required_available_on_brokers(app: App) -> None:
     assert "**`--profile 2026` drops it**, as the digest says" in docs
 
 
-def test_pkcs1_signatures_under_each_profile(app: App) -> None:
-    strict = app.http.app.state.context.settings.profile == "2026"  # type: ignore[attr-defined]
-    app.admin("POST", "/users", {"name": "rsa-user", "deposit": "1"})
-    key = app.admin("POST", "/keys/generate", {"user": "rsa-user", "type": "rsa"})
+def test_pkcs1_signatures_under_each_profile(exchange: InProcessExchange) -> None:
+    strict = _profile(exchange) == "2026"
+    key = exchange.user("rsa-user", "1", "rsa")
     path = f"{API}/portfolio/balance"
-    ts = str(app.clock.now_ns() // 1_000_000)
-    signature = sign_message(key["private_key"], presign_text(ts, "GET", path), scheme="pkcs1v15")
+    ts = str(exchange.clock.now_ns() // 1_000_000)
+    signature = sign_message(key.pem, presign_text(ts, "GET", path), scheme="pkcs1v15")
     headers = {
-        "KALSHI-ACCESS-KEY": key["api_key_id"],
+        "KALSHI-ACCESS-KEY": key.key_id,
         "KALSHI-ACCESS-TIMESTAMP": ts,
         "KALSHI-ACCESS-SIGNATURE": signature,
     }
-    answer = app.http.get(path, headers=headers)
+    answer = exchange.request("GET", path, headers=headers)
     if strict:
         assert answer.status_code == 401
         assert "RSA PKCS#1 v1.5, but RSA-PSS is required" in answer.json()["error"]["details"]

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.api.test_tutorials import API, T1, S, World, _world
+from tests.api.test_tutorials import API, T1, S, World, tutorial_worlds
 
 EVENT_PATH = f"{API}/series/KXTEST/events/KXTEST-26DEC/candlesticks"
 PERIOD_END = 1_790_000_100
@@ -29,18 +29,14 @@ PERIOD_END = 1_790_000_100
 
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, World]]:
-    tmp = tmp_path_factory.mktemp("event-candles")
-    default_gen, compat_gen = _world(tmp, False), _world(tmp, True)
-    yield {False: next(default_gen), True: next(compat_gen)}
-    for gen in (default_gen, compat_gen):
-        with pytest.raises(StopIteration):
-            next(gen)
+    with tutorial_worlds(tmp_path_factory.mktemp("event-candles")) as made:
+        yield made
 
 
 def _event_candles(world: World, period: int) -> httpx.Response:
     end = world.clock.now_ns() // S
     query = f"start_ts={end - 3600}&end_ts={end}&period_interval={period}"
-    answer: httpx.Response = world.http.get(f"{EVENT_PATH}?{query}")
+    answer: httpx.Response = world.get(f"{EVENT_PATH}?{query}")
     return answer
 
 

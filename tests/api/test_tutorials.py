@@ -11,24 +11,18 @@ sent in compat mode; by default each is absent and its documented replacement is
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from augury.api.app import OPERATOR_KEY_FILE, OPERATOR_KEY_ID_FILE, create_app
 from augury.api.auth import presign_text, sign_message, signing_headers
-from augury.api.settings import Settings
 from augury.runtime.clock import FakeClock
 from tests.e2e.server_harness import CATALOG
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+from tests.inprocess import InProcessExchange, Key, running_exchange
 
 API = "/trade-api/v2"
 T1 = "KXTEST-26DEC-T1"
@@ -37,45 +31,38 @@ S = 1_000_000_000
 
 @dataclass
 class World:
-    http: TestClient
-    clock: FakeClock
-    key_id: str
-    pem: str
+    exchange: InProcessExchange
+    key: Key
     order_id: str  # a resting v1-era order of the user
     ticker: str
 
+    @property
+    def clock(self) -> FakeClock:
+        return self.exchange.fake_clock
+
     def headers(self, method: str, signed_path: str) -> dict[str, str]:
+        """Headers signed over ``signed_path`` (which a pattern may get wrong on purpose)."""
         ts = self.clock.now_ns() // 1_000_000
-        return signing_headers(self.pem, self.key_id, method, signed_path, ts)
+        return signing_headers(self.key.pem, self.key.key_id, method, signed_path, ts)
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        """An unsigned GET, or one with the given headers."""
+        return self.exchange.request("GET", path, headers=headers)
 
     def signed(self, method: str, path: str, body: Any = None) -> Any:
-        headers = self.headers(method, path.split("?")[0])
-        return self.http.request(method, path, json=body, headers=headers)
+        return self.exchange.call(method, path, self.key, body)
 
 
-def _admin(
-    http: TestClient, clock: FakeClock, data: Path, method: str, path: str, body: Any
-) -> Any:
-    op = (data / OPERATOR_KEY_ID_FILE).read_text().strip(), (data / OPERATOR_KEY_FILE).read_text()
-    full = f"/admin/v1{path}"
-    headers = signing_headers(op[1], op[0], method, full, clock.now_ns() // 1_000_000)
-    answer = http.request(method, full, json=body, headers=headers)
-    assert answer.status_code < 300, answer.text
-    return answer.json()
-
-
+@contextmanager
 def _world(tmp: Path, compat: bool) -> Iterator[World]:
     clock = FakeClock(1_790_000_000 * S)
     data = tmp / ("compat" if compat else "default")
-    app = create_app(Settings(data_dir=data, compat_tutorials=compat, rate_limits=False), clock)
-    with TestClient(app) as http:
-        _admin(http, clock, data, "POST", "/catalog", CATALOG)
-        made = []
-        for name in ("tutor", "other"):
-            _admin(http, clock, data, "POST", "/users", {"name": name, "deposit": "1000"})
-            made.append(_admin(http, clock, data, "POST", "/keys/generate", {"user": name}))
-        world = World(http, clock, made[0]["api_key_id"], made[0]["private_key"], "", T1)
-        other = World(http, clock, made[1]["api_key_id"], made[1]["private_key"], "", T1)
+    with running_exchange(
+        data, clock=clock, catalog=CATALOG, compat_tutorials=compat, rate_limits=False
+    ) as exchange:
+        tutor, counter = (exchange.user(name, "1000") for name in ("tutor", "other"))
+        world = World(exchange, tutor, "", T1)
+        other = World(exchange, counter, "", T1)
 
         def v2(who: World, side: str, price: str, count: str) -> str:
             body = {
@@ -101,14 +88,17 @@ def _world(tmp: Path, compat: bool) -> Iterator[World]:
         yield world
 
 
+@contextmanager
+def tutorial_worlds(tmp: Path) -> Iterator[dict[bool, World]]:
+    """The default server's world (False) and the ``--compat tutorials`` one (True)."""
+    with ExitStack() as stack:
+        yield {compat: stack.enter_context(_world(tmp, compat)) for compat in (False, True)}
+
+
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[bool, World]]:
-    tmp = tmp_path_factory.mktemp("tutorials")
-    default_gen, compat_gen = _world(tmp, False), _world(tmp, True)
-    yield {False: next(default_gen), True: next(compat_gen)}
-    for gen in (default_gen, compat_gen):
-        with pytest.raises(StopIteration):
-            next(gen)
+    with tutorial_worlds(tmp_path_factory.mktemp("tutorials")) as made:
+        yield made
 
 
 # --- the patterns ------------------------------------------------------------------------
@@ -122,28 +112,28 @@ def _candle_query(world: World, period: int) -> str:
 
 
 def sign_without_prefix(w: World) -> Any:
-    return w.http.get(f"{API}/portfolio/balance", headers=w.headers("GET", "/portfolio/balance"))
+    return w.get(f"{API}/portfolio/balance", headers=w.headers("GET", "/portfolio/balance"))
 
 
 def sign_with_query(w: World) -> Any:
     path = f"{API}/portfolio/orders?limit=5"
     ts = str(w.clock.now_ns() // 1_000_000)
     # The query is part of the signed text (presign_text would drop it, as Kalshi does).
-    signature = sign_message(w.pem, f"{ts}GET{path}".encode())
+    signature = sign_message(w.key.pem, f"{ts}GET{path}".encode())
     headers = {
-        "KALSHI-ACCESS-KEY": w.key_id,
+        "KALSHI-ACCESS-KEY": w.key.key_id,
         "KALSHI-ACCESS-TIMESTAMP": ts,
         "KALSHI-ACCESS-SIGNATURE": signature,
     }
-    return w.http.get(path, headers=headers)
+    return w.get(path, headers=headers)
 
 
 def status_active(w: World) -> Any:
-    return w.http.get(f"{API}/markets?status=active")
+    return w.get(f"{API}/markets?status=active")
 
 
 def status_determined(w: World) -> Any:
-    return w.http.get(f"{API}/events?status=determined")
+    return w.get(f"{API}/events?status=determined")
 
 
 def orders_filled(w: World) -> Any:
@@ -151,19 +141,19 @@ def orders_filled(w: World) -> Any:
 
 
 def market_trades(w: World) -> Any:
-    return w.http.get(f"{API}/markets/{T1}/trades")
+    return w.get(f"{API}/markets/{T1}/trades")
 
 
 def market_candles(w: World) -> Any:
-    return w.http.get(f"{API}/markets/{T1}/candlesticks?{_candle_query(w, 1)}")
+    return w.get(f"{API}/markets/{T1}/candlesticks?{_candle_query(w, 1)}")
 
 
 def candles_5(w: World) -> Any:
-    return w.http.get(f"{API}/series/KXTEST/markets/{T1}/candlesticks?{_candle_query(w, 5)}")
+    return w.get(f"{API}/series/KXTEST/markets/{T1}/candlesticks?{_candle_query(w, 5)}")
 
 
 def candles_15(w: World) -> Any:
-    return w.http.get(f"{API}/series/KXTEST/markets/{T1}/candlesticks?{_candle_query(w, 15)}")
+    return w.get(f"{API}/series/KXTEST/markets/{T1}/candlesticks?{_candle_query(w, 15)}")
 
 
 def v1_amend_count_price(w: World) -> Any:
@@ -173,10 +163,9 @@ def v1_amend_count_price(w: World) -> Any:
 
 
 def ws_order_update(w: World) -> Any:
-    path = "/trade-api/ws/v2"
-    with w.http.websocket_connect(path, headers=w.headers("GET", path)) as ws:
-        ws.send_json({"id": 1, "cmd": "subscribe", "params": {"channels": ["order_update"]}})
-        return json.loads(ws.receive_text())
+    with w.exchange.websocket(w.key) as ws:
+        ws.send("subscribe", {"channels": ["order_update"]})  # the session's first id, 1
+        return ws.recv()
 
 
 PATTERNS: list[tuple[str, Run, str]] = [
@@ -240,11 +229,11 @@ def test_signature_diagnostics_say_what_was_signed(worlds: dict[bool, World]) ->
     path = f"{API}/portfolio/balance"
     # A timestamp in seconds (PKCS#1 v1.5 is accepted by default; see the 2026 profile):
     seconds = str(w.clock.now_ns() // S)
-    signature = sign_message(w.pem, presign_text(seconds, "GET", path))
-    answer = w.http.get(
+    signature = sign_message(w.key.pem, presign_text(seconds, "GET", path))
+    answer = w.get(
         path,
         headers={
-            "KALSHI-ACCESS-KEY": w.key_id,
+            "KALSHI-ACCESS-KEY": w.key.key_id,
             "KALSHI-ACCESS-TIMESTAMP": seconds,
             "KALSHI-ACCESS-SIGNATURE": signature,
         },
@@ -253,11 +242,11 @@ def test_signature_diagnostics_say_what_was_signed(worlds: dict[bool, World]) ->
     assert answer.json()["error"]["code"] == "header_timestamp_expired"
     assert "looks like Unix seconds" in answer.json()["error"]["details"]
     # A plain wrong signature: the details quote the text the server verified.
-    wrong = sign_message(w.pem, b"something else")
-    answer = w.http.get(
+    wrong = sign_message(w.key.pem, b"something else")
+    answer = w.get(
         path,
         headers={
-            "KALSHI-ACCESS-KEY": w.key_id,
+            "KALSHI-ACCESS-KEY": w.key.key_id,
             "KALSHI-ACCESS-TIMESTAMP": ts,
             "KALSHI-ACCESS-SIGNATURE": wrong,
         },
@@ -270,7 +259,7 @@ def test_signature_diagnostics_say_what_was_signed(worlds: dict[bool, World]) ->
 
 def test_courtesy_fields_only_in_compat(worlds: dict[bool, World]) -> None:
     for compat, world in worlds.items():
-        event = world.http.get(f"{API}/events/KXTEST-26DEC").json()["event"]
+        event = world.get(f"{API}/events/KXTEST-26DEC").json()["event"]
         order = world.signed("GET", f"{API}/portfolio/orders/{world.order_id}").json()["order"]
         fill = world.signed("GET", f"{API}/portfolio/fills").json()["fills"][0]
         if compat:

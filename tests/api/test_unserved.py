@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from augury.api.app import create_app
 from augury.api.routes.unserved import UNSERVED
-from augury.api.settings import Settings
 from tests.api.test_contract_walk import served_routes
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
+from tests.inprocess import InProcessExchange, running_exchange
 
 DIGEST = Path(__file__).resolve().parents[1] / "fixtures/kalshi-python-sync-3.34.0-digest.json"
 API = "/trade-api/v2"
@@ -32,10 +26,9 @@ def _template(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    data = tmp_path_factory.mktemp("unserved") / "data"
-    with TestClient(create_app(Settings(data_dir=data))) as client:
-        yield client
+def exchange(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessExchange]:
+    with running_exchange(tmp_path_factory.mktemp("unserved") / "data") as running:
+        yield running
 
 
 def test_served_and_refused_endpoints_are_the_whole_contract(tmp_path: Path) -> None:
@@ -56,10 +49,10 @@ def test_served_and_refused_endpoints_are_the_whole_contract(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("method", "path", "summary"), UNSERVED)
 def test_unserved_endpoints_answer_501_naming_the_feature(
-    http: TestClient, method: str, path: str, summary: str
+    exchange: InProcessExchange, method: str, path: str, summary: str
 ) -> None:
     concrete = re.sub(r"\{[^}]+\}", "X1", path)
-    answer = http.request(method, API + concrete, json={} if method != "GET" else None)
+    answer = exchange.call(method, API + concrete, body={} if method != "GET" else None)
     assert answer.status_code == 501
     error = answer.json()["error"]
     assert error["code"] == "not_implemented"
@@ -68,25 +61,25 @@ def test_unserved_endpoints_answer_501_naming_the_feature(
     assert "not offered by Augury" in error["message"]
 
 
-def test_fee_changes_and_multivariate_are_empty_lists(http: TestClient) -> None:
-    assert http.get(f"{API}/series/fee_changes").json() == {"series_fee_change_arr": []}
-    assert http.get(f"{API}/events/fee_changes?limit=5").json() == {
+def test_fee_changes_and_multivariate_are_empty_lists(exchange: InProcessExchange) -> None:
+    assert exchange.call("GET", f"{API}/series/fee_changes").json() == {"series_fee_change_arr": []}
+    assert exchange.call("GET", f"{API}/events/fee_changes?limit=5").json() == {
         "event_fee_changes": [],
         "cursor": "",
     }
-    assert http.get(f"{API}/events/multivariate").json() == {"events": [], "cursor": ""}
-    bad = http.get(f"{API}/events/multivariate?series_ticker=A&collection_ticker=B")
+    assert exchange.call("GET", f"{API}/events/multivariate").json() == {"events": [], "cursor": ""}
+    bad = exchange.call("GET", f"{API}/events/multivariate?series_ticker=A&collection_ticker=B")
     assert bad.status_code == 400
-    assert http.get(f"{API}/events/fee_changes?limit=1001").status_code == 400
+    assert exchange.call("GET", f"{API}/events/fee_changes?limit=1001").status_code == 400
 
 
-def test_an_unknown_path_names_the_nearest_real_one(http: TestClient) -> None:
-    answer = http.get(f"{API}/markets/KXTEST-1/orderbok")
+def test_an_unknown_path_names_the_nearest_real_one(exchange: InProcessExchange) -> None:
+    answer = exchange.call("GET", f"{API}/markets/KXTEST-1/orderbok")
     assert answer.status_code == 404
     error = answer.json()["error"]
     assert error["code"] == "not_found"
     assert error["details"] == f"no such path; nearest_path: GET {API}/markets/{{ticker}}/orderbook"
     assert (
         "nearest_path: GET /trade-api/v2/portfolio/balance"
-        in http.get(f"{API}/portfolio/balanse").json()["error"]["details"]
+        in exchange.call("GET", f"{API}/portfolio/balanse").json()["error"]["details"]
     )

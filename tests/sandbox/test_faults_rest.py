@@ -2,7 +2,7 @@
 
 Alice's key gets the fault; Bob (another user) and, where it matters, Alice's second key
 make the same requests at the same moment and get the ordinary answers. Expected answers
-come from the contract (Kalshi's 429 body, the nested error shape, ``ExchangeStatus`` on
+come from the contract (Kalshi's 429 body, the nested error shape, ``InProcessExchangeStatus`` on
 503) and from the configuration itself (fraction 1: every request).
 """
 
@@ -20,14 +20,15 @@ from augury.api.sandbox.faults import FaultBook
 from augury.api.sandbox.rest import ConnectionDropped
 from augury.client.signing import UniqueStamps
 from tests.e2e.server_harness import CATALOG
-from tests.seed.harness import Exchange, serve
+from tests.inprocess import InProcessExchange
+from tests.seed.harness import serve
 
 T1 = "KXTEST-26DEC-T1"
 API = "/trade-api/v2"
 
 
 class Key:
-    def __init__(self, exchange: Exchange, user: str, key_id: str, pem: str) -> None:
+    def __init__(self, exchange: InProcessExchange, user: str, key_id: str, pem: str) -> None:
         self.exchange = exchange
         self.user = user
         self.key_id = key_id
@@ -45,7 +46,7 @@ class Key:
         content = None if body is None else json.dumps(body).encode()
         if content is not None:
             headers["Content-Type"] = "application/json"
-        return self.exchange.http.request(method, full, content=content, headers=headers)
+        return self.exchange.request(method, full, content=content, headers=headers)
 
     def order(self, client_order_id: str | None = None) -> Any:
         body: dict[str, Any] = {
@@ -61,7 +62,11 @@ class Key:
         return self.call("POST", "/portfolio/events/orders", body)
 
 
-def new_key(exchange: Exchange, user: str, *, create: bool = True) -> Key:
+# The exchange, Alice's two keys and Bob's.
+World = tuple[InProcessExchange, Key, Key, Key]
+
+
+def new_key(exchange: InProcessExchange, user: str, *, create: bool = True) -> Key:
     if create:
         exchange.admin("POST", "/users", {"name": user, "deposit": "1000"})
     made = exchange.admin("POST", "/keys/generate", {"user": user, "type": "ed25519"})
@@ -69,7 +74,7 @@ def new_key(exchange: Exchange, user: str, *, create: bool = True) -> Key:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Exchange, Key, Key, Key]]:
+def world(tmp_path: Path) -> Iterator[World]:
     with serve(tmp_path, CATALOG) as exchange:
         alice = new_key(exchange, "alice")
         alice2 = new_key(exchange, "alice", create=False)
@@ -77,23 +82,23 @@ def world(tmp_path: Path) -> Iterator[tuple[Exchange, Key, Key, Key]]:
         yield exchange, alice, alice2, bob
 
 
-def set_faults(exchange: Exchange, target: str, config: dict[str, Any]) -> None:
+def set_faults(exchange: InProcessExchange, target: str, config: dict[str, Any]) -> None:
     exchange.admin("PUT", f"/faults/{target}", config)
 
 
-def applied(exchange: Exchange) -> dict[str, dict[str, int]]:
+def applied(exchange: InProcessExchange) -> dict[str, dict[str, int]]:
     listing = exchange.admin("GET", "/faults")["faults"]
     return {next(iter(f["target"].values())): f["applied"] for f in listing}
 
 
-def test_nothing_is_faulted_by_default(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_nothing_is_faulted_by_default(world: World) -> None:
     exchange, alice, _, _ = world
     assert exchange.admin("GET", "/faults") == {"faults": [], "schedules": []}
     assert alice.call("GET", "/portfolio/balance").status_code == 200
 
 
 @pytest.mark.parametrize(("kind", "status"), [("429", 429), ("500", 500), ("503", 503)])
-def test_error_answers(world: tuple[Exchange, Key, Key, Key], kind: str, status: int) -> None:
+def test_error_answers(world: World, kind: str, status: int) -> None:
     exchange, alice, alice2, bob = world
     set_faults(exchange, f"keys/{alice.key_id}", {"errors": {kind: 1, "retry_after_s": 3}})
     for _ in range(3):
@@ -110,7 +115,7 @@ def test_error_answers(world: tuple[Exchange, Key, Key, Key], kind: str, status:
     assert applied(exchange) == {alice.key_id: {kind: 3}}
 
 
-def test_a_refused_order_was_not_applied(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_a_refused_order_was_not_applied(world: World) -> None:
     exchange, alice, _, _ = world
     set_faults(exchange, f"keys/{alice.key_id}", {"errors": {"503": 1}})
     assert alice.order().status_code == 503
@@ -118,7 +123,7 @@ def test_a_refused_order_was_not_applied(world: tuple[Exchange, Key, Key, Key]) 
     assert alice.call("GET", "/portfolio/orders").json()["orders"] == []
 
 
-def test_dropped_connection_applies_nothing(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_dropped_connection_applies_nothing(world: World) -> None:
     exchange, alice, _, bob = world
     set_faults(exchange, f"keys/{alice.key_id}", {"errors": {"drop": 1}})
     with pytest.raises(ConnectionDropped):
@@ -129,7 +134,7 @@ def test_dropped_connection_applies_nothing(world: tuple[Exchange, Key, Key, Key
     assert alice.order("drop-1").status_code == 201  # the id was never used
 
 
-def test_applied_but_unanswered(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_applied_but_unanswered(world: World) -> None:
     exchange, alice, _, _ = world
     set_faults(exchange, f"keys/{alice.key_id}", {"errors": {"applied_drop": 1}})
     with pytest.raises(ConnectionDropped):
@@ -145,9 +150,9 @@ def test_applied_but_unanswered(world: tuple[Exchange, Key, Key, Key]) -> None:
     assert len(alice.call("GET", "/portfolio/orders").json()["orders"]) == 2
 
 
-def test_latency_is_drawn_per_request_and_key(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_latency_is_drawn_per_request_and_key(world: World) -> None:
     exchange, alice, alice2, bob = world
-    book: FaultBook = exchange.http.app.state.fault_book  # type: ignore[attr-defined]
+    book: FaultBook = exchange.app.state.fault_book
     slept: list[float] = []
 
     async def record(seconds: float) -> None:
@@ -172,7 +177,7 @@ def test_latency_is_drawn_per_request_and_key(world: tuple[Exchange, Key, Key, K
     assert applied(exchange) == {"alice": {"latency": 20}}
 
 
-def test_a_forged_key_id_meets_no_faults(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_a_forged_key_id_meets_no_faults(world: World) -> None:
     exchange, alice, _, bob = world
     set_faults(exchange, f"keys/{alice.key_id}", {"errors": {"500": 1}})
     # Bob signs with his key but names Alice's: the signature fails, so no fault applies.
@@ -181,7 +186,7 @@ def test_a_forged_key_id_meets_no_faults(world: tuple[Exchange, Key, Key, Key]) 
     assert applied(exchange) == {alice.key_id: {}}
 
 
-def test_maintenance_window(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_maintenance_window(world: World) -> None:
     exchange, alice, _, bob = world
     now_s = exchange.clock.now_ns() // 1_000_000_000
     set_faults(exchange, "users/alice", {"maintenance": {"end_ts": now_s + 600}})
@@ -195,33 +200,35 @@ def test_maintenance_window(world: tuple[Exchange, Key, Key, Key]) -> None:
     assert alice.call("GET", f"/markets/{T1}").status_code == 200  # reads are served
     assert bob.call("GET", "/exchange/status").json()["exchange_active"] is True
     assert bob.order().status_code == 201
-    exchange.clock.advance(600 * 1_000_000_000)  # the window is over
+    exchange.fake_clock.advance(600 * 1_000_000_000)  # the window is over
     assert alice.call("GET", "/exchange/status").json()["exchange_active"] is True
     assert alice.order().status_code == 201
 
 
-def test_only_the_operator_sets_faults(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_only_the_operator_sets_faults(world: World) -> None:
     exchange, alice, _, bob = world
     for method, body in (("PUT", {"errors": {"500": 1}}), ("DELETE", None)):
         path = f"/admin/v1/faults/keys/{bob.key_id}"
         ts_ms = exchange.clock.now_ns() // 1_000_000
         headers = signing_headers(alice.pem, alice.key_id, method, path, ts_ms)
-        answer = exchange.http.request(method, path, json=body, headers=headers)
+        answer = exchange.request(method, path, json=body, headers=headers)
         assert answer.status_code == 403
     assert exchange.admin("GET", "/faults")["faults"] == []
-    bad = exchange.http.put(f"/admin/v1/faults/keys/{bob.key_id}", json={"errors": {"500": 1}})
+    bad = exchange.request(
+        "PUT", f"/admin/v1/faults/keys/{bob.key_id}", json={"errors": {"500": 1}}
+    )
     assert bad.status_code == 401
 
 
-def test_faults_for_unknown_targets_are_refused(world: tuple[Exchange, Key, Key, Key]) -> None:
+def test_faults_for_unknown_targets_are_refused(world: World) -> None:
     exchange, _, _, _ = world
     path = "/admin/v1/faults/keys/no-such-key"
     ts_ms = exchange.clock.now_ns() // 1_000_000
     op_id, op_pem = exchange.operator
     headers = signing_headers(op_pem, op_id, "PUT", path, ts_ms)
-    answer = exchange.http.put(path, json={"errors": {"500": 1}}, headers=headers)
+    answer = exchange.request("PUT", path, json={"errors": {"500": 1}}, headers=headers)
     assert answer.status_code == 404
     path = "/admin/v1/faults/users/alice"
     headers = signing_headers(op_pem, op_id, "PUT", path, ts_ms)
-    answer = exchange.http.put(path, json={"errors": {"500": 2}}, headers=headers)
+    answer = exchange.request("PUT", path, json={"errors": {"500": 2}}, headers=headers)
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_parameters")

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from augury.api.auth import signing_headers
 from tests.e2e.server_harness import Server
-from tests.seed.harness import Exchange, serve
+from tests.inprocess import V2, InProcessExchange, Key
+from tests.seed.harness import serve
 
 S = 1_000_000_000
 
@@ -49,19 +49,19 @@ def wait_for(check: Callable[[], bool], timeout_s: float = 30) -> None:
 
 
 @pytest.fixture
-def exchange(tmp_path: Path) -> Iterator[Exchange]:
+def exchange(tmp_path: Path) -> Iterator[InProcessExchange]:
     # The fake clock starts at 2026-01-01T00:00:00Z; the markets close 1,000 s later.
     with serve(tmp_path, _catalog("2026-01-01T00:16:40Z", 600)) as ex:
         yield ex
 
 
-def _status(exchange: Exchange, ticker: str) -> str:
-    answer = exchange.http.get(f"/trade-api/v2/markets/{ticker}")
+def _status(exchange: InProcessExchange, ticker: str) -> str:
+    answer = exchange.call("GET", f"{V2}/markets/{ticker}")
     status: str = answer.json()["market"]["status"]
     return status
 
 
-def test_determine_then_settle_now(exchange: Exchange) -> None:
+def test_determine_then_settle_now(exchange: InProcessExchange) -> None:
     determined = exchange.admin("POST", "/markets/KXTIME-E-A/determine", {"result": "yes"})
     assert determined == {"ticker": "KXTIME-E-A", "status": "determined", "result": "yes"}
     assert _status(exchange, "KXTIME-E-A") == "determined"  # the 600 s timer is running
@@ -70,34 +70,12 @@ def test_determine_then_settle_now(exchange: Exchange) -> None:
     assert _status(exchange, "KXTIME-E-B") == "active"  # nothing else moved
 
 
-def _trader(exchange: Exchange, name: str) -> tuple[str, str]:
-    exchange.admin("POST", "/users", {"name": name, "deposit": "100"})
-    made = exchange.admin("POST", "/keys/generate", {"user": name, "type": "ed25519"})
-    return made["api_key_id"], made["private_key"]
+def _bid(exchange: InProcessExchange, key: Key, ticker: str) -> Any:
+    return exchange.order(key, ticker, "bid", "0.40", "2")
 
 
-def _signed(exchange: Exchange, key: tuple[str, str], method: str, path: str) -> Any:
-    exchange.clock.advance(1_000_000)  # a fresh signing time: no two writes share one
-    full = f"/trade-api/v2{path}"
-    headers = signing_headers(key[1], key[0], method, full, exchange.clock.now_ns() // 1_000_000)
-    return full, headers
-
-
-def _bid(exchange: Exchange, key: tuple[str, str], ticker: str) -> Any:
-    path, headers = _signed(exchange, key, "POST", "/portfolio/events/orders")
-    body = {
-        "ticker": ticker,
-        "side": "bid",
-        "price": "0.40",
-        "count": "2",
-        "time_in_force": "good_till_canceled",
-        "self_trade_prevention_type": "taker_at_cross",
-    }
-    return exchange.http.post(path, json=body, headers=headers)
-
-
-def test_close_now(exchange: Exchange) -> None:
-    bot = _trader(exchange, "closer")
+def test_close_now(exchange: InProcessExchange) -> None:
+    bot = exchange.user("closer", "100", "ed25519")
     resting = _bid(exchange, bot, "KXTIME-E-A")
     assert resting.status_code == 201, resting.text
     order_id = resting.json()["order_id"]
@@ -106,8 +84,7 @@ def test_close_now(exchange: Exchange) -> None:
     assert closed == {"ticker": "KXTIME-E-A", "status": "closed"}
     assert _status(exchange, "KXTIME-E-A") == "closed"
     # What a bot then sees, as on Kalshi at close: its resting order was cancelled...
-    path, headers = _signed(exchange, bot, "GET", f"/portfolio/orders/{order_id}")
-    order = exchange.http.get(path, headers=headers).json()["order"]
+    order = exchange.ok("GET", f"{V2}/portfolio/orders/{order_id}", bot)["order"]
     assert (order["status"], order["remaining_count_fp"]) == ("canceled", "0.00")
     # ... and a new order is refused with Kalshi's code.
     refused = _bid(exchange, bot, "KXTIME-E-A")
@@ -119,39 +96,36 @@ def test_close_now(exchange: Exchange) -> None:
     assert exchange.admin("POST", "/markets/KXTIME-E-A/finalize")["status"] == "finalized"
 
 
-def test_finalize_needs_a_determined_market(exchange: Exchange) -> None:
+def test_finalize_needs_a_determined_market(exchange: InProcessExchange) -> None:
     path = "/admin/v1/markets/KXTIME-E-B/finalize"
-    op_id, op_pem = exchange.operator
-    headers = signing_headers(op_pem, op_id, "POST", path, exchange.clock.now_ns() // 1_000_000)
-    answer = exchange.http.post(path, headers=headers)
+    answer = exchange.call("POST", path, exchange.operator)
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "invalid_transition")
 
 
-def test_schedule_at_speed_follows_the_clock(exchange: Exchange) -> None:
+def test_schedule_at_speed_follows_the_clock(exchange: InProcessExchange) -> None:
     plan = exchange.admin("POST", "/markets/KXTIME-E-C/schedule", {"speed": "10", "result": "no"})
     assert (plan["ticker"], plan["speed"], plan["next_step"]) == ("KXTIME-E-C", "10", "close")
     listed = exchange.admin("GET", "/faults")["schedules"]
     assert [s["ticker"] for s in listed] == ["KXTIME-E-C"]
     # Closes after 1,000 s / 10 = 100 s of server time, not before.
-    exchange.clock.advance(99 * S)
+    exchange.fake_clock.advance(99 * S)
     assert _status(exchange, "KXTIME-E-C") == "active"
-    exchange.clock.advance(1 * S)
+    exchange.fake_clock.advance(1 * S)
     wait_for(lambda: _status(exchange, "KXTIME-E-C") == "determined")
     # Then settles after 600 s / 10 = 60 s.
-    exchange.clock.advance(60 * S)
+    exchange.fake_clock.advance(60 * S)
     wait_for(lambda: _status(exchange, "KXTIME-E-C") == "finalized")
-    result = exchange.http.get("/trade-api/v2/markets/KXTIME-E-C").json()["market"]["result"]
+    result = exchange.ok("GET", f"{V2}/markets/KXTIME-E-C")["market"]["result"]
     assert result == "no"
     wait_for(lambda: exchange.admin("GET", "/faults")["schedules"] == [])
     assert _status(exchange, "KXTIME-E-B") == "active"
 
 
-def test_schedule_can_be_stopped_and_refuses_bad_input(exchange: Exchange) -> None:
+def test_schedule_can_be_stopped_and_refuses_bad_input(exchange: InProcessExchange) -> None:
     exchange.admin("POST", "/markets/KXTIME-E-B/schedule", {"speed": 2, "result": "yes"})
     assert exchange.admin("DELETE", "/markets/KXTIME-E-B/schedule")["cancelled"] is True
-    exchange.clock.advance(600 * S)
+    exchange.fake_clock.advance(600 * S)
     assert _status(exchange, "KXTIME-E-B") == "active"
-    op_id, op_pem = exchange.operator
     path = "/admin/v1/markets/KXTIME-E-B/schedule"
     for body in (
         {"speed": 0, "result": "yes"},
@@ -159,8 +133,7 @@ def test_schedule_can_be_stopped_and_refuses_bad_input(exchange: Exchange) -> No
         {"speed": 2, "result": "maybe"},
         {"speed": 2, "result": "scalar"},
     ):
-        headers = signing_headers(op_pem, op_id, "POST", path, exchange.clock.now_ns() // 1_000_000)
-        answer = exchange.http.post(path, json=body, headers=headers)
+        answer = exchange.call("POST", path, exchange.operator, body)
         assert answer.status_code == 400, body
 
 

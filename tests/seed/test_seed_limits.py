@@ -16,21 +16,23 @@ from typing import Any
 
 import pytest
 
+from tests.inprocess import BASE_URL, InProcessExchange, InProcessWebSocket, WebSocketClosed
 from tests.seed.contract_client import ContractError, SeedClient
-from tests.seed.harness import Exchange, markets_catalog, serve
+from tests.seed.harness import markets_catalog, person, seed_http, serve
 
 S = 1_000_000_000
 M0 = "KXSEED-M000"
+WS = "/seed/v1/ws"
 
 
 @pytest.fixture
-def exchange(tmp_path: Path) -> Iterator[Exchange]:
+def exchange(tmp_path: Path) -> Iterator[InProcessExchange]:
     with serve(tmp_path, markets_catalog(101)) as ex:
         yield ex
 
 
-def client(ex: Exchange, token: str | None) -> SeedClient:
-    return SeedClient("http://testserver", token, http=ex.http)
+def client(ex: InProcessExchange, token: str | None) -> SeedClient:
+    return SeedClient(BASE_URL, token, http=seed_http(ex))
 
 
 def refused(call: Any) -> ContractError:
@@ -39,8 +41,8 @@ def refused(call: Any) -> ContractError:
     return caught.value
 
 
-def test_requests_orders_and_market_data_windows(exchange: Exchange) -> None:
-    account, token = exchange.person("1000")
+def test_requests_orders_and_market_data_windows(exchange: InProcessExchange) -> None:
+    account, token = person(exchange, "1000")
     seed = client(exchange, token)
     for _ in range(10):
         seed.place(M0, "buy", 1, "0.01")
@@ -58,15 +60,15 @@ def test_requests_orders_and_market_data_windows(exchange: Exchange) -> None:
         seed.market(M0)
     assert refused(lambda: seed.market(M0)).code == "RATE_LIMIT_EXCEEDED"
     assert refused(lambda: seed.markets()).code == "RATE_LIMIT_EXCEEDED"
-    exchange.clock.advance(59 * S)
+    exchange.fake_clock.advance(59 * S)
     assert refused(lambda: seed.account(account)).retry_after == 1
-    exchange.clock.advance(1 * S)
+    exchange.fake_clock.advance(1 * S)
     assert seed.account(account)["reserved_balance"] > 0
     assert seed.market(M0)["yes_bid"] == Decimal("0.01")
 
 
-def test_refused_order_places_nothing(exchange: Exchange) -> None:
-    account, token = exchange.person("1000")
+def test_refused_order_places_nothing(exchange: InProcessExchange) -> None:
+    account, token = person(exchange, "1000")
     seed = client(exchange, token)
     for _ in range(10):
         seed.place(M0, "buy", 1, "0.01")
@@ -76,7 +78,7 @@ def test_refused_order_places_nothing(exchange: Exchange) -> None:
     assert seed.market(M0)["yes_bid"] == Decimal("0.01")  # no bid at 0.50 rests
 
 
-def test_anonymous_and_bad_tokens_share_the_address_window(exchange: Exchange) -> None:
+def test_anonymous_and_bad_tokens_share_the_address_window(exchange: InProcessExchange) -> None:
     nobody = client(exchange, None)
     forged = client(exchange, "pred_" + "x" * 40)
     for i in range(100):
@@ -87,9 +89,9 @@ def test_anonymous_and_bad_tokens_share_the_address_window(exchange: Exchange) -
     assert (error.status, error.code) == (429, "RATE_LIMIT_EXCEEDED")
 
 
-def test_accounts_have_separate_windows(exchange: Exchange) -> None:
-    first, token_a = exchange.person()
-    second, token_b = exchange.person()
+def test_accounts_have_separate_windows(exchange: InProcessExchange) -> None:
+    first, token_a = person(exchange)
+    second, token_b = person(exchange)
     a, b = client(exchange, token_a), client(exchange, token_b)
     for _ in range(100):
         a.account(first)
@@ -97,75 +99,88 @@ def test_accounts_have_separate_windows(exchange: Exchange) -> None:
     assert b.account(second)["account_id"] == second
 
 
-def _auth(ws: Any, token: str) -> dict[str, Any]:
-    ws.send_json({"type": "auth", "api_key": token})
-    reply: dict[str, Any] = json.loads(ws.receive_text())
-    return reply
+def _send(ws: InProcessWebSocket, message: dict[str, Any]) -> None:
+    ws.send_text(json.dumps(message))
 
 
-def test_five_connections_per_account(exchange: Exchange) -> None:
-    account, token = exchange.person()
+def _auth(ws: InProcessWebSocket, token: str) -> dict[str, Any]:
+    _send(ws, {"type": "auth", "api_key": token})
+    return ws.recv()
+
+
+def _closed_by_server(ws: InProcessWebSocket) -> bool:
+    try:
+        ws.recv()
+    except WebSocketClosed:
+        return True
+    return False
+
+
+def test_five_connections_per_account(exchange: InProcessExchange) -> None:
+    account, token = person(exchange)
     opened = []
     for _ in range(5):
-        ws = exchange.http.websocket_connect("/seed/v1/ws").__enter__()
+        ws = exchange.websocket(path=WS)
         assert _auth(ws, token) == {"type": "authenticated", "account_id": account}
         opened.append(ws)
-    with exchange.http.websocket_connect("/seed/v1/ws") as sixth:
+    with exchange.websocket(path=WS) as sixth:
         reply = _auth(sixth, token)
         assert reply["type"] == "error"
         assert reply["error"]["code"] == "RATE_LIMIT_EXCEEDED"
-        assert sixth.receive()["type"] == "websocket.close"
+        assert _closed_by_server(sixth)
     # Another account is not affected, and a closed connection frees a place.
-    _, other = exchange.person()
-    with exchange.http.websocket_connect("/seed/v1/ws") as ws:
+    _, other = person(exchange)
+    with exchange.websocket(path=WS) as ws:
         assert _auth(ws, other)["type"] == "authenticated"
-    opened.pop().__exit__(None, None, None)
-    with exchange.http.websocket_connect("/seed/v1/ws") as ws:
+    opened.pop().close()
+    with exchange.websocket(path=WS) as ws:
         assert _auth(ws, token)["type"] == "authenticated"
     for ws in opened:
-        ws.__exit__(None, None, None)
+        ws.close()
 
 
-def test_hundred_subscriptions_per_connection(exchange: Exchange) -> None:
-    _, token = exchange.person()
-    with exchange.http.websocket_connect("/seed/v1/ws") as ws:
+def test_hundred_subscriptions_per_connection(exchange: InProcessExchange) -> None:
+    _, token = person(exchange)
+    with exchange.websocket(path=WS) as ws:
         _auth(ws, token)
         for i in range(100):
-            exchange.clock.advance(S // 50)  # 50 messages a second: under the rate limit
-            ws.send_json({"type": "subscribe", "channel": "market", "ticker": f"KXSEED-M{i:03d}"})
-            assert json.loads(ws.receive_text())["type"] == "subscribed"
-            assert json.loads(ws.receive_text())["type"] == "market_update"
-        exchange.clock.advance(S // 50)
-        ws.send_json({"type": "subscribe", "channel": "orders"})
-        reply = json.loads(ws.receive_text())
+            exchange.fake_clock.advance(S // 50)  # 50 messages a second: under the rate limit
+            _send(ws, {"type": "subscribe", "channel": "market", "ticker": f"KXSEED-M{i:03d}"})
+            assert ws.recv()["type"] == "subscribed"
+            assert ws.recv()["type"] == "market_update"
+        exchange.fake_clock.advance(S // 50)
+        _send(ws, {"type": "subscribe", "channel": "orders"})
+        reply = ws.recv()
         assert (reply["type"], reply["error"]["code"]) == ("error", "RATE_LIMIT_EXCEEDED")
         # Subscribing again to one it holds is not a new subscription.
-        exchange.clock.advance(S // 50)
-        ws.send_json({"type": "subscribe", "channel": "market", "ticker": M0})
-        assert json.loads(ws.receive_text())["type"] == "subscribed"
+        exchange.fake_clock.advance(S // 50)
+        _send(ws, {"type": "subscribe", "channel": "market", "ticker": M0})
+        assert ws.recv()["type"] == "subscribed"
 
 
-def test_hundred_messages_per_second(exchange: Exchange) -> None:
-    _, token = exchange.person()
-    with exchange.http.websocket_connect("/seed/v1/ws") as ws:
+def test_hundred_messages_per_second(exchange: InProcessExchange) -> None:
+    _, token = person(exchange)
+    with exchange.websocket(path=WS) as ws:
         _auth(ws, token)
         for _ in range(100):
-            ws.send_json({"type": "subscribe", "channel": "orders"})
-            assert json.loads(ws.receive_text())["type"] == "subscribed"
-        ws.send_json({"type": "subscribe", "channel": "orders"})
-        reply = json.loads(ws.receive_text())
+            _send(ws, {"type": "subscribe", "channel": "orders"})
+            assert ws.recv()["type"] == "subscribed"
+        _send(ws, {"type": "subscribe", "channel": "orders"})
+        reply = ws.recv()
         assert reply["error"]["code"] == "RATE_LIMIT_EXCEEDED"
-        exchange.clock.advance(S)
-        ws.send_json({"type": "subscribe", "channel": "orders"})
-        assert json.loads(ws.receive_text())["type"] == "subscribed"
+        exchange.fake_clock.advance(S)
+        _send(ws, {"type": "subscribe", "channel": "orders"})
+        assert ws.recv()["type"] == "subscribed"
 
 
 @pytest.mark.parametrize(
     "first", [{"type": "subscribe", "channel": "orders"}, {"type": "auth", "api_key": "nope"}]
 )
-def test_first_message_must_authenticate(exchange: Exchange, first: dict[str, Any]) -> None:
-    with exchange.http.websocket_connect("/seed/v1/ws") as ws:
-        ws.send_json(first)
-        reply = json.loads(ws.receive_text())
+def test_first_message_must_authenticate(
+    exchange: InProcessExchange, first: dict[str, Any]
+) -> None:
+    with exchange.websocket(path=WS) as ws:
+        _send(ws, first)
+        reply = ws.recv()
         assert (reply["type"], reply["error"]["code"]) == ("error", "INVALID_API_KEY")
-        assert ws.receive()["type"] == "websocket.close"
+        assert _closed_by_server(ws)

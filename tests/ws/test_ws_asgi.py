@@ -2,6 +2,12 @@
 
 Without ``AuguryWebSocketProtocol`` the endpoint falls back to awaited ASGI sends
 (``AsgiSender``); the protocol and the feed must behave the same.
+
+This file stays on Starlette's ``TestClient`` on purpose (decision 0030): every other
+in-process WebSocket test drives the app through ``tests.inprocess.InProcessWebSocket``,
+our own ASGI message loop, so this one runs the same feed, handshake and denial through a
+second, independent ASGI client. A mistake in our harness's scope or message handling
+that hid an endpoint bug would show here.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@
 //! 4. no book is crossed, level totals equal their live orders, cached bests are right,
 //!    every resting order is in its book;
 //! 5. every collateral group's reserve equals what its orders require, and each account's
-//!    reserved cash is the sum of its groups' reserves.
+//!    reserved cash is the sum of its groups' reserves;
+//! 7. the due index a Tick reads holds exactly the resting orders with an expiration at
+//!    their expiration, and every market with a lifecycle step ahead at that step's time.
 //!
 //! Returns every violation found (empty when sound), so a simulation can print them all.
 
@@ -24,7 +26,31 @@ impl Engine {
         self.audit_contracts(&mut problems);
         self.audit_books(&mut problems);
         self.audit_reserves(&mut problems);
+        self.audit_due(&mut problems);
         problems
+    }
+
+    fn audit_due(&self, problems: &mut Vec<String>) {
+        let mut orders: Vec<(i64, u64)> = self
+            .resting
+            .iter()
+            .filter_map(|(id, slot)| self.order(slot).expiration_ts_ns().map(|e| (e, id)))
+            .collect();
+        orders.sort_unstable();
+        let held: Vec<(i64, u64)> = self.expiring_by_ts.iter().copied().collect();
+        let mut by_id: Vec<(i64, u64)> = self.expiring.iter().map(|(&id, &e)| (e, id)).collect();
+        by_id.sort_unstable();
+        if held != orders || by_id != orders {
+            problems.push("expiry index differs from the resting orders' expirations".to_string());
+        }
+        let mut markets: Vec<(i64, u32)> =
+            self.markets.iter().filter_map(|m| m.next_step_ns().map(|t| (t, m.index))).collect();
+        markets.sort_unstable();
+        let held: Vec<(i64, u32)> = self.market_due.iter().copied().collect();
+        let mirrored = self.markets.iter().all(|m| m.due_ns == m.next_step_ns());
+        if held != markets || !mirrored {
+            problems.push("market step index differs from the markets' next steps".to_string());
+        }
     }
 
     fn audit_cash(&self, problems: &mut Vec<String>) {

@@ -81,8 +81,13 @@ pub struct Engine {
     pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
     pub collateral: HashMap<CollateralKey, GroupSide, IntBuild>,
+    /// The due index a `Tick` reads (derived, rebuilt on snapshot load): resting orders
+    /// with an expiration, by (expiration, id) ...
     pub expiring: HashMap<u64, i64, IntBuild>,
     pub expiring_by_ts: BTreeSet<(i64, u64)>,
+    /// ... and markets with a lifecycle step ahead, by (its time, market index): exactly
+    /// `(m.due_ns?, m.index)` for every market, kept by `schedule_market`.
+    pub market_due: BTreeSet<(i64, u32)>,
     /// Orders cancelled by their market's close, until it settles: id -> (market, account).
     pub closed_orders: HashMap<u64, (u32, u32), IntBuild>,
     pub transfer_ids: HashSet<Box<str>, KeyedBuild>,
@@ -133,6 +138,7 @@ impl Engine {
             collateral: HashMap::with_hasher(IntBuild),
             expiring: HashMap::with_hasher(IntBuild),
             expiring_by_ts: BTreeSet::new(),
+            market_due: BTreeSet::new(),
             closed_orders: HashMap::with_hasher(IntBuild),
             transfer_ids: HashSet::with_hasher(keyed),
             trading_paused: false,
@@ -482,6 +488,23 @@ impl Engine {
             self.expiring_by_ts.remove(&(old, id));
         }
         self.expiring_by_ts.insert((ts, id));
+    }
+
+    /// Put market `m` in the due index at the time of its next step (or take it out);
+    /// called after anything that may change a market's status.
+    pub fn schedule_market(&mut self, m: u32) {
+        let market = &mut self.markets[m as usize];
+        let due = market.next_step_ns();
+        if due == market.due_ns {
+            return;
+        }
+        if let Some(old) = market.due_ns {
+            self.market_due.remove(&(old, m));
+        }
+        market.due_ns = due;
+        if let Some(ts) = due {
+            self.market_due.insert((ts, m));
+        }
     }
 
     pub fn drop_expiring(&mut self, id: u64) {

@@ -322,6 +322,25 @@ pub struct Market {
     pub escrow_cc: Option<i128>,
     /// Accounts holding a position in this market (`ledger.holders[ticker]`).
     pub holders: Vec<u32>,
+    /// The market's key in `Engine::market_due` (derived, not snapshotted): the time of
+    /// its next lifecycle step as last scheduled, None while it has none.
+    pub due_ns: Option<i64>,
+}
+
+impl Market {
+    /// When `advance_market` next has something to do for the market (None: never, until
+    /// a command changes it); `augury.engine.due.market_due_ns`. A finalize time beyond
+    /// the clock's range (`i64`) is never reached, so it is None too.
+    pub fn next_step_ns(&self) -> Option<i64> {
+        match self.status {
+            MarketStatus::Initialized => Some(self.open_ts_ns.min(self.close_ts_ns)),
+            MarketStatus::Active | MarketStatus::Inactive => Some(self.close_ts_ns),
+            MarketStatus::Determined | MarketStatus::Amended => self.determined_ns.and_then(|d| {
+                i64::try_from(i128::from(d) + i128::from(self.settlement_timer_s) * 1_000_000_000).ok()
+            }),
+            _ => None,
+        }
+    }
 }
 
 pub struct User {

@@ -495,6 +495,9 @@ impl Engine {
             return bad("trailing bytes");
         }
         e.rebuild_free_slots();
+        for m in 0..e.markets.len() as u32 {
+            e.schedule_market(m); // the due index is derived: rebuilt, never stored
+        }
         Ok(e)
     }
 
@@ -578,6 +581,7 @@ impl Engine {
             updated_ns: r.int()?,
             escrow_cc: None,
             holders: Vec::new(),
+            due_ns: None,
         };
         market.escrow_cc = if r.nil()? { None } else { Some(big(r)?) };
         self.markets.push(market);

@@ -417,6 +417,14 @@ impl Core {
         items.into_iter().map(|(id, ts)| (e.id_text(1, id), ts)).collect()
     }
 
+    /// The market half of the due index: (ticker, time of its next step), market order.
+    fn market_due(&self) -> Vec<(String, i64)> {
+        let e = &self.engine;
+        let mut items: Vec<(u32, i64)> = e.market_due.iter().map(|&(ts, m)| (m, ts)).collect();
+        items.sort_unstable();
+        items.into_iter().map(|(m, ts)| (e.markets[m as usize].ticker.to_string(), ts)).collect()
+    }
+
     fn collateral(&self) -> Vec<(String, i64, String, bool, i128, Vec<String>)> {
         let e = &self.engine;
         let mut rows: Vec<(String, i64, String, bool, i128, Vec<String>)> = e

@@ -10,7 +10,11 @@ It recomputes every invariant from the raw state rather than trusting running to
    prices are right;
 5. every collateral group's reserve equals what its live orders require, and each account's
    reserved cash is the sum of its groups' reserves;
-6. every resting order is in the book, owned by a known account, with a positive remaining.
+6. every resting order is in the book, owned by a known account, with a positive remaining;
+7. the due index a Tick reads (``engine/due.py``) holds exactly the resting orders with an
+   expiration at their expiration, and every market with a lifecycle step ahead at that
+   step's time (recomputed here from the status and times), each with its heap entry; each
+   market's listing sequence is its place among the markets.
 
 ``audit`` returns a list of violations (empty when all is well) so a simulation can print
 everything that broke, with the seed, rather than stop at the first.
@@ -22,6 +26,7 @@ from collections import defaultdict
 
 from augury.domain.units import CC_PER_CENT
 from augury.engine.book import COMPACT_AFTER, Level
+from augury.engine.due import DueQueue, market_due_ns
 from augury.engine.exchange import Exchange
 from augury.engine.reserves import closable
 from augury.ledger.collateral import OrderGroupSide, reserve_cc
@@ -42,6 +47,7 @@ def audit(exchange: Exchange) -> list[str]:
     problems += _contracts(exchange)
     problems += _books(exchange)
     problems += _reserves(exchange)
+    problems += _due_index(exchange)
     return problems
 
 
@@ -154,4 +160,36 @@ def _reserves(exchange: Exchange) -> list[str]:
             problems.append(
                 f"reserved cash of {key} {account.reserved_cc} != groups {reserved.get(key, 0)}"
             )
+    return problems
+
+
+def _due_index(exchange: Exchange) -> list[str]:
+    problems = []
+    orders = {
+        order_id: order.expiration_ts_ns
+        for order_id, order in exchange.orders.items()
+        if order.expiration_ts_ns is not None
+    }
+    markets: dict[str, int] = {}
+    for seq, (ticker, market) in enumerate(exchange.markets.items()):
+        due = market_due_ns(market)
+        if due is not None:
+            markets[ticker] = due
+        if market.seq != seq:
+            problems.append(f"{ticker}: listing sequence {market.seq} != its place {seq}")
+    indexes: list[tuple[str, DueQueue[str], dict[str, int]]] = [
+        ("expiry", exchange.expiring, orders),
+        ("market step", exchange.market_due, markets),
+    ]
+    for name, index, expected in indexes:
+        held = dict(index.items())
+        if held != expected:
+            wrong = sorted(
+                k for k in held.keys() | expected.keys() if held.get(k) != expected.get(k)
+            )
+            problems.append(f"{name} index differs from the state at {wrong[:5]}")
+        entries = set(index.heap_entries())
+        unqueued = sorted(key for key, due in held.items() if (due, key) not in entries)
+        if unqueued:
+            problems.append(f"{name} index: no heap entry for {unqueued[:5]}")
     return problems

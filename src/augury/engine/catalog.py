@@ -103,6 +103,7 @@ def add_market(ex: Exchange, cmd: c.AddMarket, ts: int) -> bool:
         meta=cmd.meta,
         ts_ns=ts,
     )
+    market.seq = len(ex.markets)
     ex.markets[cmd.ticker] = market
     event.markets.append(cmd.ticker)
     market_update(ex, market, "created")

@@ -47,6 +47,7 @@ from augury.engine import accounts, amend, cancel, catalog, groups, lifecycle, p
 from augury.engine import commands as c
 from augury.engine.accounts import MAX_SUBACCOUNTS, ApiKeyInfo, UserInfo
 from augury.engine.domain_check import domain_reject
+from augury.engine.due import DueQueue
 from augury.engine.emit import flush
 from augury.engine.events import Event
 from augury.engine.groups import OrderGroup
@@ -85,6 +86,7 @@ class Exchange:
         "ids",
         "instance_id",
         "ledger",
+        "market_due",
         "markets",
         "now_ns",
         "orders",
@@ -113,7 +115,11 @@ class Exchange:
         self.retired_client_ids: dict[str, dict[str, None]] = {}
         self.groups: dict[str, OrderGroup] = {}
         self.collateral: dict[tuple[str, int, str, bool], OrderGroupSide] = {}
-        self.expiring: dict[str, int] = {}  # order id -> expiration ts
+        # The due index (engine/due.py; derived, rebuilt on snapshot load): resting orders
+        # with an expiration, order id -> expiration ts; and markets with a lifecycle step
+        # ahead, ticker -> its time. A Tick takes only what is due from them.
+        self.expiring: DueQueue[str] = DueQueue()
+        self.market_due: DueQueue[str] = DueQueue()
         # Orders cancelled by their market's close, until it settles: id -> (ticker, owner key).
         self.closed_orders: dict[str, tuple[str, tuple[str, int]]] = {}
         self.transfer_ids: set[str] = set()

@@ -32,9 +32,17 @@ created and on every ``Tick``, never by reading a clock.
     Effects: a pause cancels every order placed with cancel-on-pause
     (``exchange_paused``). Events: the cancels', then ``ExchangeUpdate``.
 ``Tick`` -> how many orders were due to expire (never refused)
-    Effects: ``advance_market`` for every market not finalized (in creation order), then
-    every resting order whose expiration is at or before the tick's time is cancelled
-    (``expired``), in order id order.
+    Effects: ``advance_market`` for every market whose next step is due at the exchange's
+    time (in the order of ``Exchange.markets``, i.e. listing order), then every resting
+    order whose expiration is at or before the tick's time is cancelled (``expired``), in
+    order id order. The same events as advancing every market not finalized, in listing
+    order: ``advance_market`` does nothing to a market whose step is not due.
+
+The due index (``engine/due.py``): ``Exchange.market_due`` holds, for every market with a
+step ahead, ``market_due_ns`` of its current state; every change of a market's status here
+reschedules it (``_schedule``), so a Tick takes only the due markets from the index, in
+O(k log n), and never looks at the others. ``Exchange.expiring`` is kept the same way by
+whatever rests an order with an expiration or ends one (placement, amend, retire).
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from augury.domain.rejects import Reject, RejectReason
 from augury.domain.units import ONE_DOLLAR_CC
 from augury.engine import commands as c
 from augury.engine.checks import market_of
+from augury.engine.due import market_due_ns
 from augury.engine.emit import market_update
 from augury.engine.events import ExchangeUpdate, SettlementEvent
 from augury.engine.market import Market
@@ -67,8 +76,13 @@ __all__ = [
 _DETERMINED = (MarketStatus.DETERMINED, MarketStatus.AMENDED)
 
 
+def _schedule(ex: Exchange, market: Market) -> None:
+    """Put the market in the due index at the time of its next step (or take it out)."""
+    ex.market_due.set(market.ticker, market_due_ns(market))
+
+
 def advance_market(ex: Exchange, market: Market) -> None:
-    """Apply the transitions that time alone causes."""
+    """Apply the transitions that time alone causes, and reschedule the market."""
     now = ex.now_ns
     if market.status is MarketStatus.INITIALIZED and now >= market.open_ts_ns:
         market.status = MarketStatus.ACTIVE
@@ -81,6 +95,7 @@ def advance_market(ex: Exchange, market: Market) -> None:
         and now >= market.determined_ns + market.settlement_timer_s * 1_000_000_000
     ):
         settle(ex, market)
+    _schedule(ex, market)
 
 
 def _close(ex: Exchange, market: Market) -> None:
@@ -114,6 +129,7 @@ def set_market_state(ex: Exchange, cmd: c.SetMarketState, ts: int) -> str:
             cancel_order(ex, order, "market_reactivated")
         market.status = MarketStatus.ACTIVE
         market_update(ex, market, "activated")
+    _schedule(ex, market)
     return market.status.value
 
 
@@ -140,6 +156,7 @@ def determine(ex: Exchange, cmd: c.DetermineMarket, ts: int) -> str:
     market_update(ex, market, "determined")
     if cmd.settle_now or market.settlement_timer_s == 0:
         settle(ex, market)
+    _schedule(ex, market)
     return market.status.value
 
 
@@ -148,6 +165,7 @@ def finalize(ex: Exchange, cmd: c.FinalizeMarket, ts: int) -> str:
     if market.status not in _DETERMINED:
         raise Reject(RejectReason.INVALID_TRANSITION, "market is not determined")
     settle(ex, market)
+    _schedule(ex, market)
     return market.status.value
 
 
@@ -193,11 +211,18 @@ def set_exchange_state(ex: Exchange, cmd: c.SetExchangeState, ts: int) -> bool:
     return not cmd.paused
 
 
+def _listing_order(market: Market) -> int:
+    return market.seq
+
+
 def tick(ex: Exchange, cmd: c.Tick, ts: int) -> int:
-    for market in ex.markets.values():
-        if market.status is not MarketStatus.FINALIZED:
-            advance_market(ex, market)
-    expired = sorted(oid for oid, due in ex.expiring.items() if due <= ts)
+    markets = ex.markets
+    due = [markets[ticker] for ticker in ex.market_due.take_due(ex.now_ns)]
+    due.sort(key=_listing_order)
+    for market in due:
+        advance_market(ex, market)  # a due market is never finalized: it has no step ahead
+    # Taken from the index here; cancelling them would take them out anyway.
+    expired = sorted(ex.expiring.take_due(ts))
     for order_id in expired:
         order = ex.orders.get(order_id)
         if order is not None:

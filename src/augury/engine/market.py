@@ -94,6 +94,7 @@ class Market:
         "open_interest_c",
         "open_ts_ns",
         "result",
+        "seq",
         "settled_ns",
         "settlement_timer_s",
         "settlement_value_cc",
@@ -142,6 +143,9 @@ class Market:
         self.last_trade_ns = 0
         self.created_ns = ts_ns
         self.updated_ns = ts_ns
+        # The market's place in ``Exchange.markets`` (set when it is listed there; derived,
+        # not snapshotted): a Tick advances its due markets in this order.
+        self.seq = 0
 
     @property
     def tradable(self) -> bool:

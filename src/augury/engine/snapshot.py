@@ -10,8 +10,9 @@ and sorted order for reserves, client ids, retired client ids (by user; each use
 oldest first), closed orders and transfer ids.
 
 Only what cannot be derived is stored: collateral groups are re-counted from the resting
-orders (their reserves are stored), and the expiry index, position holders and the order
-index are rebuilt. Metadata dicts travel as their msgspec encoding (bytes).
+orders (their reserves are stored), and the due index (order expiries and markets' next
+lifecycle steps, ``engine/due.py``), position holders and the order index are rebuilt.
+Metadata dicts travel as their msgspec encoding (bytes).
 
 Invariant: ``load_state(dump_state(x))`` has the state digest of ``x`` and behaves like
 ``x`` for every future command; ``dump_state`` of the loaded exchange is byte-identical.
@@ -25,6 +26,7 @@ import msgspec
 
 from augury.domain.enums import FeeType, MarketStatus, OrderStatus
 from augury.domain.grid import GRIDS
+from augury.engine.due import market_due_ns
 from augury.engine.exchange import ApiKeyInfo, Exchange, UserInfo
 from augury.engine.groups import OrderGroup
 from augury.engine.ids import IdAllocator
@@ -307,7 +309,9 @@ def _load_market(x: Exchange, row: list[Any]) -> list[Order]:
     market.determined_ns, market.settled_ns = determined, settled
     market.book_seq, market.volume_c, market.open_interest_c = book_seq, volume, open_interest
     market.last_price_cc, market.last_trade_ns, market.updated_ns = last_price, last_trade, updated
+    market.seq = len(x.markets)
     x.markets[ticker] = market
+    x.market_due.set(ticker, market_due_ns(market))
     if escrow is not None:
         x.ledger.escrow_cc[ticker] = escrow
     loaded = []

@@ -9,11 +9,12 @@ as one MessagePack document that msgspec decodes, in C, into the very event clas
 no Python object built per command until the caller decodes the outcomes it needs.
 
 Reads: ``markets``, ``orders``, ``ledger``, ``users``, ``api_keys``, ``series``, ``events``,
-``groups``, ``expiring`` and ``collateral`` are mappings whose values are built on access
-from the native state *as of that access* (a snapshot, unlike the Python engine's live
-objects): a reader that holds one across an ``await`` sees the state it read, never a torn
-one. Orders are real ``augury.engine.orders.Order`` objects (rebuilt from their slots);
-markets, accounts and positions are small view objects with the same attribute names.
+``groups``, ``expiring``, ``market_due`` (the due index) and ``collateral`` are mappings
+whose values are built on access from the native state *as of that access* (a snapshot,
+unlike the Python engine's live objects): a reader that holds one across an ``await`` sees
+the state it read, never a torn one. Orders are real ``augury.engine.orders.Order``
+objects (rebuilt from their slots); markets, accounts and positions are small view objects
+with the same attribute names.
 
 Invariants: this module changes nothing but through ``Core.apply*``; every view is
 read-only; the state digest and the engine-neutral snapshot come from the native side.
@@ -535,6 +536,11 @@ class NativeExchange:
     @property
     def expiring(self) -> dict[str, int]:
         return dict(self.core.expiring())
+
+    @property
+    def market_due(self) -> dict[str, int]:
+        """The market half of the engine's due index: ticker -> time of its next step."""
+        return dict(self.core.market_due())
 
     @property
     def collateral(self) -> dict[tuple[str, int, str, bool], Any]:
