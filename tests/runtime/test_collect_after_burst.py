@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from augury.api.memory import MemoryTrimmer
+from augury.api.memory import COLLECT_SPACING, MemoryTrimmer
 
 
 class Node:
@@ -87,7 +87,8 @@ def test_growth_is_measured_from_after_the_last_collection() -> None:
         blocks.value -= 5_000  # the collection freed some garbage; the rest is kept
         return 0
 
-    trimmer = MemoryTrimmer(growth_blocks=20_000, blocks=blocks, collect=collect)
+    # A clock that stands still: passes take no time, so the spacing rule never applies.
+    trimmer = MemoryTrimmer(growth_blocks=20_000, blocks=blocks, collect=collect, now=lambda: 0.0)
     blocks.value = 130_000
     assert trimmer.collect_if_grown() is True  # level after it: 125,000
     blocks.value = 144_999
@@ -95,4 +96,28 @@ def test_growth_is_measured_from_after_the_last_collection() -> None:
     blocks.value = 145_000
     assert trimmer.collect_if_grown() is True
     assert calls == [130_000, 145_000]
+    assert trimmer.collections == 2
+
+
+def test_a_long_pass_is_followed_by_a_pause_a_hundred_times_as_long() -> None:
+    # A large heap makes a full pass long; the next one waits 100x that long, so the
+    # collector keeps to about 1 % of the loop however often the heap grows.
+    blocks = Counter(0)
+    clock = [1_000.0]
+
+    def collect() -> int:
+        clock[0] += 0.5  # this pass takes half a second
+        return 0
+
+    trimmer = MemoryTrimmer(
+        growth_blocks=20_000, blocks=blocks, collect=collect, now=lambda: clock[0]
+    )
+    blocks.value = 20_000
+    assert trimmer.collect_if_grown() is True  # 1,000.0 -> 1,000.5
+    assert COLLECT_SPACING == 100
+    blocks.value = 40_000
+    clock[0] = 1_000.5 + 49.9
+    assert trimmer.collect_if_grown() is False  # 50 s after a 0.5 s pass is too soon
+    clock[0] = 1_000.5 + 50.0
+    assert trimmer.collect_if_grown() is True
     assert trimmer.collections == 2
