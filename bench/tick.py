@@ -32,12 +32,11 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-from augury.domain.enums import MarketStatus
+from tests.engine.rescan_tick import rescanning_tick
+
 from augury.engine import commands as c
 from augury.engine.events import Event
 from augury.engine.exchange import HANDLERS, Exchange
-from augury.engine.lifecycle import advance_market
-from augury.engine.retire import cancel_order
 from augury.engine.snapshot import dump_state, load_state
 from augury.runtime import native_engine
 
@@ -46,19 +45,6 @@ T0 = 1_800_000_000 * SECOND
 FIRST_DUE_S = 100
 FAR_S = 1_000_000
 USERS = 100
-
-
-def rescanning_tick(ex: Exchange, cmd: c.Tick, ts: int) -> int:
-    """The Tick handler before the due index (the reference, as it was)."""
-    for market in ex.markets.values():
-        if market.status is not MarketStatus.FINALIZED:
-            advance_market(ex, market)
-    expired = sorted(oid for oid, due in ex.expiring.items() if due <= ts)
-    for order_id in expired:
-        order = ex.orders.get(order_id)
-        if order is not None:
-            cancel_order(ex, order, "expired")
-    return len(expired)
 
 
 def setup_commands(markets: int, orders: int, ticks: int, due_orders: int) -> list[c.Single]:

@@ -35,27 +35,13 @@ from augury.engine.audit import audit
 from augury.engine.events import MarketUpdate, OrderUpdate
 from augury.engine.exchange import HANDLERS, Exchange
 from augury.engine.lifecycle import advance_market
-from augury.engine.retire import cancel_order
 from augury.engine.state import make_snapshot
 from augury.runtime import native_engine
 from tests.engine.native_engine import digest_any, load_any
+from tests.engine.rescan_tick import rescanning_tick
 
 SECOND = 1_000_000_000
 T0 = 1_800_000_000 * SECOND
-
-
-def rescanning_tick(ex: Exchange, cmd: c.Tick, ts: int) -> int:
-    """The Tick handler before the index: every market not finalized, in listing order,
-    then every expiring order due, in id order (the reference for the events)."""
-    for market in ex.markets.values():
-        if market.status is not MarketStatus.FINALIZED:
-            advance_market(ex, market)
-    expired = sorted(oid for oid, due in ex.expiring.items() if due <= ts)
-    for order_id in expired:
-        order = ex.orders.get(order_id)
-        if order is not None:
-            cancel_order(ex, order, "expired")
-    return len(expired)
 
 
 def expected_index(exchange: Any) -> tuple[dict[str, int], dict[str, int]]:
