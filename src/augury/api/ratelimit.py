@@ -37,6 +37,10 @@ Invariants
       ``{"error": "too many requests"}`` with no ``Retry-After`` or ``X-RateLimit-*``
       header, as Kalshi answers.
     - Time comes from the context's clock; a clock that steps back refills nothing.
+    - Address buckets are bounded (``addresses_max``, least recently used dropped) and
+      one that has refilled to capacity is forgotten within ``SWEEP_INTERVAL_NS`` of the
+      next anonymous request (it is the same as a new bucket), so an attack from many
+      addresses leaves nothing behind once its buckets are full again.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from typing import Final, Literal
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from augury.api.auth_guard import address_of
+from augury.api.auth_guard import SWEEP_INTERVAL_NS, address_of
 from augury.api.context import Context
 
 __all__ = [
@@ -237,6 +241,8 @@ class RateLimiter:
         self._buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
         # Source addresses: least recently used first, bounded by ``addresses_max``.
         self._address_buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
+        self._address_peak = 0
+        self._addresses_swept_ns: int | None = None
         self.refused = 0  # 429s answered, for /metrics and the soak benchmark
 
     def effective_tier(self, user_tier: str | None) -> str:
@@ -268,6 +274,7 @@ class RateLimiter:
         self, address: str, kind: BucketKind, spec: BucketSpec, now_ns: int
     ) -> TokenBucket:
         """Return a source address's bucket, creating it full; forget the oldest past the cap."""
+        self._sweep_addresses(now_ns)
         key = (address, kind)
         buckets = self._address_buckets
         found = buckets.pop(key, None)
@@ -276,7 +283,33 @@ class RateLimiter:
             if len(buckets) >= self.addresses_max:
                 del buckets[next(iter(buckets))]
         buckets[key] = found
+        self._address_peak = max(self._address_peak, len(buckets))
         return found
+
+    @property
+    def addresses_tracked(self) -> int:
+        """Address buckets held now (an address counts once per bucket kind)."""
+        return len(self._address_buckets)
+
+    def _sweep_addresses(self, now_ns: int) -> None:
+        # A bucket that has refilled to capacity is the same as a new one, so forgetting
+        # it changes no answer; an address still in debt or short of tokens is kept.
+        swept = self._addresses_swept_ns
+        if swept is not None and 0 <= now_ns - swept < SWEEP_INTERVAL_NS:
+            return
+        self._addresses_swept_ns = now_ns
+        buckets = self._address_buckets
+        full = []
+        for key, bucket in buckets.items():
+            spec = self.spec(self.default_tier, key[1])
+            refill = spec.refill_rate * max(0, now_ns - bucket.last_ns)
+            if bucket.level_nt + refill >= spec.bucket_capacity * _NANO:
+                full.append(key)
+        for key in full:
+            del buckets[key]
+        if len(buckets) * 4 < self._address_peak:  # a dict keeps its size after deletes
+            self._address_buckets = dict(buckets)  # same order: least recently used first
+            self._address_peak = len(buckets)
 
 
 class _Batch(msgspec.Struct):
