@@ -46,9 +46,14 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data.parent / f"{data.name}-server.log"
         self.http = httpx.Client(base_url=self.url, timeout=30)
+        # A command the server runs under (e.g. valgrind in bench/rest_cpu.py), and how
+        # long a start may take before it counts as failed.
+        self.launcher: list[str] = []
+        self.start_timeout_s = 60.0
 
     def start(self) -> None:
         args = [
+            *self.launcher,
             str(AUGURY),
             "serve",
             "--data",
@@ -66,7 +71,7 @@ class Server:
             args += ["--engine", engine]  # else the server's default (native where built)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
