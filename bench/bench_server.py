@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.e2e.server_harness import Server
 
-__all__ = ["Server", "start_bench_server"]
+__all__ = ["Server", "list_bench_markets", "start_bench_server"]
 
 
 def start_bench_server(
@@ -28,7 +28,13 @@ def start_bench_server(
     limits = "on" if rate_limits else "off"
     server = Server(tmp / "data", extra=["--rate-limits", limits, "--log-level", "warning"])
     server.start()
-    tickers = [f"{tag}-M{i}" for i in range(markets)]
+    tickers = list_bench_markets(server, tag, markets)
+    return server, tickers, tmp
+
+
+def list_bench_markets(server: Server, tag: str, count: int) -> list[str]:
+    """List ``count`` open markets ``TAG-M0``.. under one series and event; return them."""
+    tickers = [f"{tag}-M{i}" for i in range(count)]
     server.admin(
         "POST",
         "/catalog",
@@ -46,4 +52,4 @@ def start_bench_server(
             ],
         },
     )
-    return server, tickers, tmp
+    return tickers

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from tests.e2e.server_harness import Server
 
+from bench.bench_server import list_bench_markets
 from bench.rest import RawConn, Trader, cpu_seconds
 
 TAG = "RCP"
@@ -47,28 +48,6 @@ class LaunchedServer(Server):
         super().__init__(data, extra=extra)
         self.launcher = launcher
         self.start_timeout_s = 900.0  # valgrind: a slow start, not a failure
-
-
-def list_markets(server: Server, count: int) -> list[str]:
-    tickers = [f"{TAG}-M{i}" for i in range(count)]
-    server.admin(
-        "POST",
-        "/catalog",
-        {
-            "series": [{"ticker": TAG, "title": "bench", "fee_type": "quadratic"}],
-            "events": [{"event_ticker": f"{TAG}-E", "series_ticker": TAG, "title": "bench"}],
-            "markets": [
-                {
-                    "ticker": t,
-                    "event_ticker": f"{TAG}-E",
-                    "title": t,
-                    "close_time": "2030-01-01T00:00:00Z",
-                }
-                for t in tickers
-            ],
-        },
-    )
-    return tickers
 
 
 async def send_orders(url: str, traders: list[Trader], count: int, conns: int) -> int:
@@ -126,7 +105,7 @@ def main() -> None:
         server.start()
         assert server.proc is not None
         pid = server.proc.pid
-        markets = list_markets(server, args.markets)
+        markets = list_bench_markets(server, TAG, args.markets)
         users = [
             server.user(f"trader{i}", "100000000", key_type="ed25519") for i in range(args.users)
         ]
