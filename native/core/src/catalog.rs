@@ -1,8 +1,12 @@
 //! Command family: the catalog (series, events, markets) and the market lifecycle.
 //!
 //! Contract (as `augury.engine.exchange`): adding something that exists refreshes its
-//! metadata and keeps its rules (returns false); a market's fee rule is its series' unless
-//! its metadata carries an integer `fee_multiplier_e4`. Lifecycle: initialized -> active
+//! metadata and keeps its rules (returns false); a market's fee rule is its series',
+//! overridden by its event's fee override (`event_fee_override`, the rule of
+//! `augury.domain.event_fees`) and then by an integer `fee_multiplier_e4` in its own
+//! metadata. Refreshing an event's metadata re-derives its markets' fee rules and cancels
+//! (`fee_changed`) the resting orders whose reserved per-lot fee bound is below the new
+//! rule's (decision 0058). Lifecycle: initialized -> active
 //! <-> inactive -> closed -> determined (-> disputed -> amended) -> finalized; time alone
 //! opens, closes and finalizes (`advance_market`, run by `Tick` and at creation). Closing
 //! cancels every resting order and remembers them as closed until settlement.
@@ -17,7 +21,8 @@ use crate::book::Book;
 use crate::commands::AddMarket;
 use crate::events::Event;
 use crate::exchange::{Engine, Value};
-use crate::fees::{FeeSchedule, FeeType};
+use crate::domain::FEE_MULTIPLIER_MAX_E4;
+use crate::fees::{max_fee_cc_per_lot, FeeSchedule, FeeType};
 use crate::grid::Grids;
 use crate::model::{EventInfo, Market, MarketStatus, Series};
 use crate::msgpack::Reader;
@@ -47,6 +52,82 @@ fn fee_override(meta: &[u8]) -> Option<i64> {
         };
     }
     found
+}
+
+/// An event's fee override: a fee type and/or a multiplier (None: the series').
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EventFeeOverride {
+    pub fee_type: Option<FeeType>,
+    pub multiplier_e4: Option<i64>,
+}
+
+const MULTIPLIER_KEY: &str = "fee_multiplier_override_e4";
+const TYPE_KEY: &str = "fee_type_override";
+
+/// `augury.domain.event_fees.event_fee_override`: None unless the metadata holds
+/// `fee_multiplier_override_e4`; then an integer in `0..=FEE_MULTIPLIER_MAX_E4` or nil,
+/// and `fee_type_override` a fee type name or nil; anything else is the error message
+/// Python gives. The last of duplicate keys wins, as in a decoded dict.
+pub(crate) fn event_fee_override(meta: &[u8]) -> Result<Option<EventFeeOverride>, String> {
+    // Each key's last value, kept as its raw msgpack bytes.
+    let mut multiplier: Option<&[u8]> = None;
+    let mut fee_type: Option<&[u8]> = None;
+    let mut r = Reader::new(meta);
+    if let Ok(n) = r.map() {
+        for _ in 0..n {
+            let Ok(key) = r.str() else { break };
+            let Ok(value) = r.raw() else { break };
+            if key == MULTIPLIER_KEY {
+                multiplier = Some(value);
+            } else if key == TYPE_KEY {
+                fee_type = Some(value);
+            }
+        }
+    }
+    let Some(raw_multiplier) = multiplier else {
+        return Ok(None);
+    };
+    let multiplier_e4 = match raw_multiplier.first() {
+        Some(0xc0) => None,
+        // Integers only (no bool, no float); beyond i64 saturates, out of range either way.
+        Some(0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3) => {
+            match Reader::new(raw_multiplier).int() {
+                Ok(v) if (0..=FEE_MULTIPLIER_MAX_E4).contains(&v) => Some(v),
+                _ => return Err(multiplier_error()),
+            }
+        }
+        _ => return Err(multiplier_error()),
+    };
+    let fee_type = match fee_type {
+        None | Some([0xc0]) => None,
+        Some(raw) => match Reader::new(raw).str().ok().and_then(FeeType::parse) {
+            Some(t) => Some(t),
+            None => return Err(format!("{TYPE_KEY} must be a fee type name or null")),
+        },
+    };
+    Ok(Some(EventFeeOverride { fee_type, multiplier_e4 }))
+}
+
+fn multiplier_error() -> String {
+    format!("{MULTIPLIER_KEY} must be an integer 0 to {FEE_MULTIPLIER_MAX_E4} or null")
+}
+
+/// `augury.domain.event_fees.market_fee_rule`: the event's override over the series',
+/// then the market's own integer `fee_multiplier_e4` over the multiplier.
+fn market_fee_rule(series: &Series, o: Option<EventFeeOverride>, market_meta: &[u8]) -> FeeSchedule {
+    let mut fees = FeeSchedule { fee_type: series.fee_type, multiplier_e4: series.fee_multiplier_e4 };
+    if let Some(o) = o {
+        if let Some(t) = o.fee_type {
+            fees.fee_type = t;
+        }
+        if let Some(m) = o.multiplier_e4 {
+            fees.multiplier_e4 = m;
+        }
+    }
+    if let Some(own) = fee_override(market_meta) {
+        fees.multiplier_e4 = own;
+    }
+    fees
 }
 
 impl Engine {
@@ -96,8 +177,13 @@ impl Engine {
                 format!("unknown series {}", py_repr(series_ticker)),
             );
         };
+        let fee_override = match event_fee_override(meta) {
+            Ok(o) => o,
+            Err(message) => return reject(RejectReason::InvalidParameters, message),
+        };
         if let Some(&e) = self.event_ix.get(event_ticker) {
             self.events[e as usize].meta = meta.to_vec();
+            self.refee_markets(e, fee_override);
             return Ok(Value::Bool(false));
         }
         self.event_ix.insert(event_ticker.to_string(), self.events.len() as u32);
@@ -132,11 +218,13 @@ impl Engine {
             self.markets[m as usize].meta = c.meta.to_vec();
             return Ok(Value::Bool(false));
         }
-        let series = &self.series[self.events[event as usize].series as usize];
-        let fees = FeeSchedule {
-            fee_type: series.fee_type,
-            multiplier_e4: fee_override(c.meta).unwrap_or(series.fee_multiplier_e4),
-        };
+        let info = &self.events[event as usize];
+        // The event's metadata was checked when it was added or refreshed.
+        let fees = market_fee_rule(
+            &self.series[info.series as usize],
+            event_fee_override(&info.meta).ok().flatten(),
+            c.meta,
+        );
         let m = self.markets.len() as u32;
         let ticker: Arc<str> = Arc::from(c.ticker);
         let size = self.grids.all[usize::from(grid)].len();
@@ -175,6 +263,28 @@ impl Engine {
         self.market_update(m, "created");
         self.advance_market(m);
         Ok(Value::Bool(true))
+    }
+
+    /// Give each of the event's markets (in listing order) the fee rule its event now
+    /// implies; cancel, in book order, the resting orders that hold too little for it.
+    fn refee_markets(&mut self, e: u32, fee_override: Option<EventFeeOverride>) {
+        let info = &self.events[e as usize];
+        let series = info.series as usize;
+        let markets = info.markets.clone();
+        for m in markets {
+            let fees = market_fee_rule(&self.series[series], fee_override, &self.markets[m as usize].meta);
+            if fees == self.markets[m as usize].fees {
+                continue;
+            }
+            self.markets[m as usize].fees = fees;
+            let lot = self.markets[m as usize].lot_c;
+            for slot in self.markets[m as usize].book.resting(&self.orders) {
+                let o = self.order(slot);
+                if max_fee_cc_per_lot(&fees, o.outcome_limit_cc(), lot) > i128::from(o.fee_lot_cc) {
+                    self.cancel(slot, "fee_changed");
+                }
+            }
+        }
     }
 
     // --- lifecycle -----------------------------------------------------------------------
