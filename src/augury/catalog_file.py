@@ -5,7 +5,14 @@ field Kalshi publishes may appear; the ones the engine needs become command fiel
 rest is kept as metadata and served back unchanged. Defaults fill what is missing
 (``linear_cent`` grid, ``quadratic`` fees with multiplier 1, whole contracts, opening now,
 closing in 30 days). Loading the same catalog twice is harmless: the engine refreshes the
-metadata of what exists and keeps its rules.
+metadata of what exists and keeps its rules, except an event's fee override, which
+follows its metadata (decision 0058).
+
+An event's ``fee_type_override`` and ``fee_multiplier_override`` (either or both, Kalshi's
+names) become the integer override keys the engine charges by
+(``augury.domain.event_fees``): ``fee_multiplier_override_e4``, always written when
+either is given (null: the series' multiplier), and ``fee_type_override`` (null: the
+series' type). Loading the event again without them removes the override.
 
 Every value is bounded as ``augury.domain.limits`` says (decision 0014): tickers are 1-200
 of ``A-Za-z0-9._-``, times lie in 2020..2100, the fee multiplier and the settlement timer
@@ -23,7 +30,9 @@ from typing import Any
 
 import yaml
 
+from augury.domain import event_fees
 from augury.domain import limits as lim
+from augury.domain.enums import FeeType
 from augury.domain.units import UnitError, dollars_cc_from_str
 from augury.engine import commands as c
 
@@ -32,8 +41,10 @@ __all__ = ["CatalogError", "catalog_commands", "load_catalog_file", "parse_time_
 _NS_PER_S = 1_000_000_000
 _DAY_NS = 86_400 * _NS_PER_S
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FEE_TYPES = frozenset(t.value for t in FeeType)
 
 _SERIES_KEYS = {"ticker", "fee_type", "fee_multiplier"}
+_EVENT_FEE_KEYS = {"fee_type_override", "fee_multiplier_override"}
 _EVENT_KEYS = {"event_ticker", "series_ticker", "mutually_exclusive"}
 _MARKET_KEYS = {
     "ticker",
@@ -147,6 +158,21 @@ def _meta(entry: Mapping[str, Any], used: set[str]) -> dict[str, object]:
     return meta
 
 
+def _event_meta(entry: Mapping[str, Any], ticker: str) -> dict[str, object]:
+    meta = _meta(entry, _EVENT_KEYS | _EVENT_FEE_KEYS)
+    fee_type = entry.get("fee_type_override")
+    multiplier = entry.get("fee_multiplier_override")
+    if fee_type is None and multiplier is None:
+        return meta
+    if fee_type is not None and (not isinstance(fee_type, str) or fee_type not in _FEE_TYPES):
+        raise CatalogError(f"{ticker}: fee_type_override must be one of {sorted(_FEE_TYPES)}")
+    meta[event_fees.TYPE_KEY] = fee_type
+    meta[event_fees.MULTIPLIER_KEY] = (
+        None if multiplier is None else _multiplier_e4(multiplier, ticker)
+    )
+    return meta
+
+
 def _str(entry: Mapping[str, Any], key: str, what: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value:
@@ -183,7 +209,7 @@ def catalog_commands(catalog: Mapping[str, Any], now_ns: int) -> list[c.Single]:
                 event_ticker=ticker,
                 series_ticker=_str(entry, "series_ticker", ticker),
                 mutually_exclusive=bool(entry.get("mutually_exclusive", False)),
-                meta=_meta(entry, _EVENT_KEYS),
+                meta=_event_meta(entry, ticker),
             )
         )
     for entry in catalog.get("markets") or []:

@@ -156,7 +156,7 @@ class CommandStream:
         for i, fee_type in enumerate(FEE_TYPES):
             mult = self.rng.choice([10_000, 5_000, 0, 25_000, 1])
             yield c.AddSeries(ticker=f"S{i}", fee_type=fee_type, fee_multiplier_e4=mult)
-            yield c.AddEvent(event_ticker=f"E{i}", series_ticker=f"S{i}")
+            yield c.AddEvent(event_ticker=f"E{i}", series_ticker=f"S{i}", meta=self.event_meta(i))
             self.events.append(f"E{i}")
         for _ in range(self.n_markets):
             yield self.add_market()
@@ -182,6 +182,29 @@ class CommandStream:
             meta=meta,
         )
 
+    def event_meta(self, i: int) -> dict[str, object]:
+        """An event's metadata: often a fee override (decision 0058), valid or malformed,
+        sometimes only the display-only type that overrides nothing."""
+        rng = self.rng
+        meta: dict[str, object] = {"title": f"E{i}"}
+        r = rng.random()
+        if r < 0.6:
+            meta["fee_multiplier_override_e4"] = rng.choice(
+                [None, 0, 1, 5_000, 10_000, 30_000, 1_000_000]
+                + [1_000_001, -1, True, 1.5, "2", 2**64 - 1]
+            )
+            if rng.random() < 0.7:
+                meta["fee_type_override"] = rng.choice([*FEE_TYPES, None, "steep", 3])
+        elif r < 0.7:
+            meta["fee_type_override"] = rng.choice(FEE_TYPES)
+        return meta
+
+    def event_fees(self) -> c.AddEvent:
+        """Refresh an event's metadata: its fee override set, changed, removed or
+        malformed while its markets trade (resting orders may be cancelled)."""
+        i = self.rng.randrange(len(FEE_TYPES))
+        return c.AddEvent(event_ticker=f"E{i}", series_ticker=f"S{i}", meta=self.event_meta(i))
+
     def __iter__(self) -> Iterator[tuple[c.Command, int]]:
         """Yield each command with the time it is applied at (now and then a stale one)."""
         for setup in self.setup():
@@ -199,6 +222,7 @@ class CommandStream:
             (1, self.settle),
             (3, self.accounts),
             (2, self.batch),
+            (1, self.event_fees),
         ]
         weights = [w for w, _ in table]
         makers = [m for _, m in table]

@@ -45,6 +45,7 @@ EXCHANGE_CANCEL_REASONS = frozenset(
         "trading_paused",
         "market_reactivated",
         "exchange_paused",
+        "fee_changed",
         "self_trade_maker",
         "order_group_triggered",
     }

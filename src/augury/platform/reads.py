@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from augury import queries as q
 from augury.domain.enums import MarketStatus
+from augury.domain.event_fees import FeeOverrideError, event_fee_override, market_fee_rule
 from augury.domain.units import FINE_PER_CC
 from augury.engine.events import OrderUpdate
 from augury.queries import Queries
@@ -457,12 +458,19 @@ class LiveReads:
             return None
         series = queries.series(queries.series_of(market))
         assert series is not None  # a market's series is never removed
-        # As the engine's catalogue sets it: the series' fee type, and its multiplier unless
-        # the market's metadata overrides it.
-        override = market.meta.get("fee_multiplier_e4")
+        event = queries.event(market.event_ticker)
+        # As the engine's catalogue sets it (decision 0058): the series' rule, overridden by
+        # the event's fee override, then by the market's own multiplier.
+        try:
+            override = event_fee_override(event.meta) if event is not None else None
+        except FeeOverrideError:  # the engine refuses such metadata: no event holds it
+            override = None
+        fee_type, multiplier_e4 = market_fee_rule(
+            series.fee_type, series.fee_multiplier_e4, override, market.meta
+        )
         return FeeRule(
-            fee_type=series.fee_type.value,
-            multiplier_e4=override if isinstance(override, int) else series.fee_multiplier_e4,
+            fee_type=fee_type.value,
+            multiplier_e4=multiplier_e4,
             prices_cc=tuple(market.grid.prices_cc),
             fractional=market.fractional,
         )

@@ -32,7 +32,7 @@ def test_series_fills_required_keys() -> None:
 
 
 def test_events() -> None:
-    meta = {"title": "Rates", "fee_type_override": "flat", "fee_multiplier_override": 2}
+    meta = {"title": "Rates", "fee_type_override": "flat", "fee_multiplier_override_e4": 20_000}
     view = EventView("KXFED-26DEC", "KXFED", True, meta, ("KXFED-26DEC-T4",), T0)
     body = wire(render_event.event(view, SERIES, None))
     assert (body["collateral_return_type"], body["mutually_exclusive"]) == ("MECNET", True)
@@ -40,7 +40,12 @@ def test_events() -> None:
     assert (body["fee_type_override"], body["fee_multiplier_override"]) == ("flat", 2.0)
     assert body["settlement_sources"] is None
     assert "markets" not in body
-    odd = EventView("E", "S", False, {"fee_type_override": "bogus"}, (), T0)
+    # An override of the multiplier alone shows the series' type (what is charged).
+    only = EventView("E", "KXFED", False, {"fee_multiplier_override_e4": 15_000}, (), T0)
+    body = wire(render_event.event(only, SERIES, None))
+    assert (body["fee_type_override"], body["fee_multiplier_override"]) == ("quadratic", 1.5)
+    # A type without the integer multiplier key is not charged (decision 0058): not shown.
+    odd = EventView("E", "S", False, {"fee_type_override": "flat"}, (), T0)
     body = wire(render_event.event(odd, None, []))
     assert body["collateral_return_type"] == ""
     assert "fee_type_override" not in body

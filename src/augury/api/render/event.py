@@ -4,6 +4,10 @@ WebSocket ``event_lifecycle`` message.
 - Descriptive fields are the catalog metadata (Kalshi's own field names, kept verbatim by
   ``augury.catalog_file``); rules (fee type and multiplier, mutual exclusivity) come from the
   engine, never from the metadata.
+- An event's ``fee_type_override``/``fee_multiplier_override`` are what its markets are
+  charged (decision 0058): read from its metadata by the engine's own rule
+  (``augury.domain.event_fees``), with the series' type or multiplier filled in where the
+  override keeps it; an event without an override the engine charges shows neither.
 - Required keys are always present: a string the catalog lacks is ``""``, a required list
   is ``[]``, and the required-but-nullable ``tags``, ``settlement_sources`` and
   ``additional_prohibitions`` are ``null`` when the catalog has none.
@@ -25,6 +29,7 @@ from augury.api.schemas import events as we
 from augury.api.schemas import markets as wm
 from augury.api.schemas.base import rfc3339_from_ns
 from augury.api.ws import messages as m
+from augury.domain.event_fees import FeeOverrideError, event_fee_override
 from augury.domain.units import count_c_to_str
 from augury.queries.views import EventView, SeriesView
 
@@ -32,15 +37,13 @@ __all__ = [
     "categories",
     "event",
     "event_lifecycle_message",
+    "event_fee_override_wire",
     "event_metadata",
     "series",
     "str_list",
 ]
 
 _encode = msgspec.json.Encoder().encode
-_FEE_TYPES = frozenset(
-    {"quadratic", "quadratic_with_maker_fees", "quadratic_with_combo_maker_fees", "flat"}
-)
 
 
 def str_list(meta: Mapping[str, object], key: str) -> list[str] | None:
@@ -105,8 +108,7 @@ def event(
 ) -> we.EventData:
     """Render an event; ``markets`` is set only for ``with_nested_markets``."""
     meta = view.meta
-    fee_override = meta.get("fee_type_override")
-    multiplier = meta.get("fee_multiplier_override")
+    fee_override, multiplier = event_fee_override_wire(view, series_view)
     return we.EventData(
         event_ticker=view.event_ticker,
         series_ticker=view.series_ticker,
@@ -122,13 +124,35 @@ def event(
         product_metadata=_dict(meta, "product_metadata"),
         settlement_sources=_sources(meta),
         last_updated_ts=rfc3339_from_ns(view.created_ns),
-        fee_type_override=cast(Any, fee_override) if fee_override in _FEE_TYPES else None,
-        fee_multiplier_override=(
-            float(multiplier) if isinstance(multiplier, int | float) and fee_override else None
-        ),
+        fee_type_override=cast(Any, fee_override),
+        fee_multiplier_override=multiplier,
         exchange_index=0,
         # --compat tutorials: how many markets the event has.
         markets_count=len(view.markets) if current().tutorials else None,
+    )
+
+
+def event_fee_override_wire(
+    view: EventView, series_view: SeriesView | None
+) -> tuple[str | None, float | None]:
+    """The event's (``fee_type_override``, ``fee_multiplier_override``) as charged, or
+    (None, None) without an override (a series-less view shows only the overridden parts)."""
+    try:
+        found = event_fee_override(view.meta)
+    except FeeOverrideError:  # the engine refuses such metadata: no view holds it
+        found = None
+    if found is None:
+        return None, None
+    fee_type = found.fee_type
+    if fee_type is None and series_view is not None:
+        fee_type = series_view.fee_type
+    multiplier_e4 = found.multiplier_e4
+    if multiplier_e4 is None and series_view is not None:
+        multiplier_e4 = series_view.fee_multiplier_e4
+    # A dimensionless multiplier (the SDK's JSON number); exact for 4 decimals.
+    return (
+        str(fee_type) if fee_type is not None else None,
+        multiplier_e4 / 10_000 if multiplier_e4 is not None else None,
     )
 
 
