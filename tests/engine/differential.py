@@ -189,10 +189,9 @@ class CommandStream:
         meta: dict[str, object] = {"title": f"E{i}"}
         r = rng.random()
         if r < 0.6:
-            meta["fee_multiplier_override_e4"] = rng.choice(
-                [None, 0, 1, 5_000, 10_000, 30_000, 1_000_000]
-                + [1_000_001, -1, True, 1.5, "2", 2**64 - 1]
-            )
+            valid: list[object] = [None, 0, 1, 5_000, 10_000, 30_000, 1_000_000]
+            malformed: list[object] = [1_000_001, -1, True, 1.5, "2", 2**64 - 1]
+            meta["fee_multiplier_override_e4"] = rng.choice([*valid, *malformed])
             if rng.random() < 0.7:
                 meta["fee_type_override"] = rng.choice([*FEE_TYPES, None, "steep", 3])
         elif r < 0.7:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from augury.domain.enums import FeeType
+from augury.domain.event_fees import event_fee_override
 from augury.domain.grid import grid_for
 from augury.domain.limits import CLIENT_IDS_RETAINED
 from augury.engine import commands as c
@@ -108,7 +109,16 @@ class GroupRecord:
 class EventRecord:
     """A catalog event and its markets in listing order."""
 
-    __slots__ = ("created_ns", "event_ticker", "markets", "meta", "mutually_exclusive", "series")
+    __slots__ = (
+        "created_ns",
+        "event_ticker",
+        "fee_changed_ns",
+        "fee_since_ns",
+        "markets",
+        "meta",
+        "mutually_exclusive",
+        "series",
+    )
 
     def __init__(
         self,
@@ -124,6 +134,10 @@ class EventRecord:
         self.meta = meta
         self.markets: list[str] = []
         self.created_ns = created_ns
+        # Decision 0058: since when the event's fee override has been in force (None:
+        # none), and when it last changed (set, altered or cleared) since the index began.
+        self.fee_since_ns: int | None = None
+        self.fee_changed_ns: int | None = None
 
 
 class LiveIndex:
@@ -213,12 +227,19 @@ class LiveIndex:
 
     def _add_event(self, cmd: c.AddEvent) -> None:
         existing = self.events.get(cmd.event_ticker)
+        # The engine accepted the command, so the override in its metadata is well formed.
+        override = event_fee_override(cmd.meta)
         if existing is not None:
+            if event_fee_override(existing.meta) != override:
+                existing.fee_since_ns = self.ts_ns if override is not None else None
+                existing.fee_changed_ns = self.ts_ns
             existing.meta = cmd.meta
             return
-        self.events[cmd.event_ticker] = EventRecord(
+        record = self.events[cmd.event_ticker] = EventRecord(
             cmd.event_ticker, cmd.series_ticker, cmd.mutually_exclusive, cmd.meta, self.ts_ns
         )
+        if override is not None:
+            record.fee_since_ns = record.fee_changed_ns = self.ts_ns
 
     def _add_market(self, cmd: c.AddMarket) -> None:
         existing = self.markets.get(cmd.ticker)

@@ -361,6 +361,8 @@ class Queries:
             record.meta,
             tuple(record.markets),
             record.created_ns,
+            record.fee_since_ns,
+            record.fee_changed_ns,
         )
 
     def events(self, *, by_ticker: bool = True) -> list[EventView]:

@@ -12,6 +12,7 @@ the journal from its first command through ``LiveIndex.on_applied``.
 
 from __future__ import annotations
 
+from augury.domain.event_fees import event_fee_override
 from augury.domain.units import FINE_PER_CC
 from augury.engine.events import BalanceUpdate, OrderUpdate, PositionUpdate
 from augury.engine.exchange import Exchange
@@ -102,6 +103,9 @@ def _catalog(index: LiveIndex, exchange: Exchange) -> None:
             event.created_ns,
         )
         record.markets = list(event.markets)
+        if event_fee_override(event.meta) is not None:
+            # When it was set is not part of the engine's state: it is in force now.
+            record.fee_since_ns = index.now_ns
         index.events[event.event_ticker] = record
     for ticker, market in exchange.markets.items():
         state = MarketState(

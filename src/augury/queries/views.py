@@ -161,6 +161,10 @@ class EventView:
     meta: Mapping[str, object]
     markets: tuple[str, ...]
     created_ns: int
+    # Decision 0058: since when its fee override is in force (None: no override), and
+    # when the override last changed since the read side started (None: not seen).
+    fee_since_ns: int | None = None
+    fee_changed_ns: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

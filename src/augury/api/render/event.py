@@ -36,8 +36,9 @@ from augury.queries.views import EventView, SeriesView
 __all__ = [
     "categories",
     "event",
-    "event_lifecycle_message",
     "event_fee_override_wire",
+    "event_fee_update_message",
+    "event_lifecycle_message",
     "event_metadata",
     "series",
     "str_list",
@@ -176,6 +177,19 @@ def event_metadata(
         settlement_sources=_sources(meta) or [],
         competition=meta_str(meta, "competition") or None,
         competition_scope=meta_str(meta, "competition_scope") or None,
+    )
+
+
+def event_fee_update_message(view: EventView, series_view: SeriesView | None) -> bytes:
+    """Build an ``event_fee_update`` WebSocket body: the event's override as charged now
+    (both null once cleared)."""
+    fee_type, multiplier = event_fee_override_wire(view, series_view)
+    return _encode(
+        m.EventFeeUpdateMsg(
+            event_ticker=view.event_ticker,
+            fee_type_override=fee_type,
+            fee_multiplier_override=multiplier,
+        )
     )
 
 

@@ -1,9 +1,13 @@
 """Contract paths Augury does not trade on: served empty, or refused by name.
 
-Three list endpoints are served with Kalshi's shapes and nothing in them (Augury has no
-scheduled fee changes and no multivariate events): ``GET /series/fee_changes``, ``GET
-/events/fee_changes``, ``GET /events/multivariate``. They are registered before the
-catalog's ``{ticker}`` routes, which used to capture them ("series fee_changes not found").
+Two list endpoints are served with Kalshi's shapes and nothing in them (Augury has no
+scheduled series fee changes and no multivariate events): ``GET /series/fee_changes``,
+``GET /events/multivariate``. ``GET /events/fee_changes`` lists the event fee overrides
+in force (decision 0058: an override applies when it is set, so its ``scheduled_ts`` is
+when it took effect, or, for one already in force when the server started, the time of
+the state it recovered), one per event, by event ticker, the cursor being the last
+ticker of the page. They are registered before the catalog's ``{ticker}`` routes, which
+used to capture them ("series fee_changes not found").
 
 Every other endpoint of the SDK 3.34 contract that Augury does not serve (``UNSERVED``,
 checked against the digest by ``tests/api/test_unserved.py``) answers **501**
@@ -16,17 +20,20 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from augury.api import bounds
-from augury.api.context import json_response
+from augury.api.context import context_of, json_response
 from augury.api.errors import ApiError
 from augury.api.params import page_params
 from augury.api.ratelimit import API_PREFIX
+from augury.api.render import event as render_event
 from augury.api.schemas import fee_changes as wf
+from augury.api.schemas.base import rfc3339_from_ns
 
 __all__ = ["UNSERVED", "feature_of", "nearest_path", "not_found", "routes"]
 
@@ -207,8 +214,36 @@ async def series_fee_changes(request: Request) -> Response:
 
 async def event_fee_changes(request: Request) -> Response:
     _ticker_filter(request, "event_ticker")
-    page_params(request, default=100, hi=1000)
-    return json_response(wf.GetEventFeeChangesResponse(event_fee_changes=[], cursor=""))
+    limit, cursor = page_params(request, default=100, hi=1000)
+    only = request.query_params.get("event_ticker") or None
+    queries = context_of(request).queries
+    changes: list[wf.EventFeeChange] = []
+    more = False
+    for event in queries.events():
+        ticker = event.event_ticker
+        since = event.fee_since_ns
+        if since is None or (cursor and ticker <= cursor) or (only and ticker != only):
+            continue
+        if len(changes) == limit:
+            more = True
+            break
+        fee_type, multiplier = render_event.event_fee_override_wire(
+            event, queries.series(event.series_ticker)
+        )
+        changes.append(
+            wf.EventFeeChange(
+                id=f"{ticker}@{since}",
+                event_ticker=ticker,
+                series_ticker=event.series_ticker,
+                fee_type_override=cast(Any, fee_type),
+                fee_multiplier_override=multiplier,
+                scheduled_ts=rfc3339_from_ns(since),
+            )
+        )
+    next_cursor = changes[-1].event_ticker if more and changes else ""
+    return json_response(
+        wf.GetEventFeeChangesResponse(event_fee_changes=changes, cursor=next_cursor)
+    )
 
 
 async def multivariate_events(request: Request) -> Response:

@@ -25,6 +25,9 @@ What comes from where:
     order_group_updates  OrderGroupUpdate
     market_lifecycle_v2  MarketUpdate, plus ``event_lifecycle`` when an AddEvent created
                       an event (the engine emits no event for that, the command says it)
+                      and ``event_fee_update`` when an AddEvent set, changed or cleared
+                      its event's fee override (the read side's ``fee_changed_ns`` is the
+                      command's time; decision 0058)
 Connections: the hub counts unauthenticated connections per source address (the endpoint
 refuses one past ``ServerLimits.ws_anonymous_per_address``), and when an API key is
 revoked (``ApiKeyUpdate`` inactive) it drops every connection that key opened, with
@@ -93,6 +96,7 @@ T_ORDER = b"user_order"
 T_GROUP = b"order_group_updates"
 T_LIFECYCLE = b"market_lifecycle_v2"
 T_EVENT = b"event_lifecycle"
+T_EVENT_FEE = b"event_fee_update"
 _DELTA = b'{"type":"orderbook_delta","sid":%d,"seq":%d,"msg":%b}'
 
 
@@ -325,8 +329,10 @@ class Hub:
         self, command: c.Command, outcome: Outcome[object], touched: dict[str, int]
     ) -> None:
         # AddEvent answers True when it created the event (False: metadata refreshed).
-        if isinstance(command, c.AddEvent) and outcome.value is True:
-            self._event_created(command.event_ticker)
+        if isinstance(command, c.AddEvent):
+            if outcome.value is True:
+                self._event_created(command.event_ticker)
+            self._event_fees(command.event_ticker, outcome.ts_ns)
         for event in outcome.events:
             self._dispatch(event, touched)
 
@@ -463,6 +469,15 @@ class Hub:
             body = render_event.event_lifecycle_message(event)
             for sub in subs:
                 sub.send(T_EVENT, body)
+
+    def _event_fees(self, event_ticker: str, ts_ns: int) -> None:
+        subs = list(self._all["market_lifecycle_v2"])
+        event = self.queries.event(event_ticker)
+        if subs and event is not None and event.fee_changed_ns == ts_ns:
+            series = self.queries.series(event.series_ticker)
+            body = render_event.event_fee_update_message(event, series)
+            for sub in subs:
+                sub.send(T_EVENT_FEE, body)
 
     async def stop(self) -> None:
         """Stop every connection's writer (the server closes the sockets)."""

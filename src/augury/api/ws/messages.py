@@ -19,6 +19,7 @@ __all__ = [
     "AdditionalMetadata",
     "BookDeltaMsg",
     "BookSnapshotMsg",
+    "EventFeeUpdateMsg",
     "EventLifecycleMsg",
     "FillMsg",
     "MarketLifecycleMsg",
@@ -196,6 +197,15 @@ class MarketLifecycleMsg(_Msg, kw_only=True):
     price_level_structure: str | None = None
     price_ranges: list[PriceRange] | None = None
     additional_metadata: AdditionalMetadata | None = None
+
+
+class EventFeeUpdateMsg(msgspec.Struct, kw_only=True):
+    """``event_fee_update``: both override fields always present, null once cleared."""
+
+    event_ticker: str
+    fee_type_override: str | None
+    # A dimensionless multiplier (the spec's JSON number), never money.
+    fee_multiplier_override: float | None
 
 
 class EventLifecycleMsg(_Msg, kw_only=True):
