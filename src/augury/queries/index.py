@@ -112,7 +112,7 @@ class EventRecord:
     __slots__ = (
         "created_ns",
         "event_ticker",
-        "fee_changed_ns",
+        "fee_changed_seq",
         "fee_since_ns",
         "markets",
         "meta",
@@ -135,9 +135,10 @@ class EventRecord:
         self.markets: list[str] = []
         self.created_ns = created_ns
         # Decision 0058: since when the event's fee override has been in force (None:
-        # none), and when it last changed (set, altered or cleared) since the index began.
+        # none), and the journal position of its last change (set, altered or cleared)
+        # since the index began (None: none seen).
         self.fee_since_ns: int | None = None
-        self.fee_changed_ns: int | None = None
+        self.fee_changed_seq: int | None = None
 
 
 class LiveIndex:
@@ -147,6 +148,7 @@ class LiveIndex:
         self.instance_id = instance_id
         self.now_ns = 0
         self.ts_ns = 0  # the time of the command being folded in
+        self.seq = 0  # the journal position of the command being folded in
         self.trading_paused = False
         self.money_in_cc = 0  # deposits less withdrawals: the cash the exchange holds
         # (user, client order id) -> order id, kept as the engine keeps them: while the
@@ -171,10 +173,11 @@ class LiveIndex:
 
     # --- the sequencer sink -------------------------------------------------------------
 
-    def on_applied(self, _seq: int, command: c.Command, outcome: Outcome[object]) -> None:
+    def on_applied(self, seq: int, command: c.Command, outcome: Outcome[object]) -> None:
         """Fold one applied command into the indexes (sequencer sink; never blocks)."""
         if outcome.reject is not None or self.failed is not None:
             return
+        self.seq = seq
         try:
             if type(command) is c.Batch:
                 for item, result in zip(command.items, batch_outcomes(outcome), strict=True):
@@ -232,14 +235,15 @@ class LiveIndex:
         if existing is not None:
             if event_fee_override(existing.meta) != override:
                 existing.fee_since_ns = self.ts_ns if override is not None else None
-                existing.fee_changed_ns = self.ts_ns
+                existing.fee_changed_seq = self.seq
             existing.meta = cmd.meta
             return
         record = self.events[cmd.event_ticker] = EventRecord(
             cmd.event_ticker, cmd.series_ticker, cmd.mutually_exclusive, cmd.meta, self.ts_ns
         )
         if override is not None:
-            record.fee_since_ns = record.fee_changed_ns = self.ts_ns
+            record.fee_since_ns = self.ts_ns
+            record.fee_changed_seq = self.seq
 
     def _add_market(self, cmd: c.AddMarket) -> None:
         existing = self.markets.get(cmd.ticker)

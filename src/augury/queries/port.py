@@ -362,7 +362,7 @@ class Queries:
             tuple(record.markets),
             record.created_ns,
             record.fee_since_ns,
-            record.fee_changed_ns,
+            record.fee_changed_seq,
         )
 
     def events(self, *, by_ticker: bool = True) -> list[EventView]:

@@ -162,9 +162,9 @@ class EventView:
     markets: tuple[str, ...]
     created_ns: int
     # Decision 0058: since when its fee override is in force (None: no override), and
-    # when the override last changed since the read side started (None: not seen).
+    # the journal position of its last change since the read side started (None: none).
     fee_since_ns: int | None = None
-    fee_changed_ns: int | None = None
+    fee_changed_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

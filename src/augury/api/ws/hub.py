@@ -26,8 +26,8 @@ What comes from where:
     market_lifecycle_v2  MarketUpdate, plus ``event_lifecycle`` when an AddEvent created
                       an event (the engine emits no event for that, the command says it)
                       and ``event_fee_update`` when an AddEvent set, changed or cleared
-                      its event's fee override (the read side's ``fee_changed_ns`` is the
-                      command's time; decision 0058)
+                      its event's fee override (the read side's ``fee_changed_seq`` is the
+                      command's journal position; decision 0058)
 Connections: the hub counts unauthenticated connections per source address (the endpoint
 refuses one past ``ServerLimits.ws_anonymous_per_address``), and when an API key is
 revoked (``ApiKeyUpdate`` inactive) it drops every connection that key opened, with
@@ -131,6 +131,7 @@ class Hub:
         self._anonymous: dict[str, int] = {}  # source address -> open anonymous connections
         self._anonymous_total = 0
         self.revoked_drops = 0  # connections closed because their key was revoked
+        self._seq = 0  # the journal position of the command being fanned out
         # --compat tutorials: trades also carry a whole-contract ``count``.
         self.trade_count = False
         for market in queries.markets():
@@ -289,6 +290,7 @@ class Hub:
         """
         if outcome.reject is not None:
             return
+        self._seq = seq
         try:
             self._fan_out(command, outcome)
         except Exception:
@@ -332,7 +334,7 @@ class Hub:
         if isinstance(command, c.AddEvent):
             if outcome.value is True:
                 self._event_created(command.event_ticker)
-            self._event_fees(command.event_ticker, outcome.ts_ns)
+            self._event_fees(command.event_ticker)
         for event in outcome.events:
             self._dispatch(event, touched)
 
@@ -470,10 +472,10 @@ class Hub:
             for sub in subs:
                 sub.send(T_EVENT, body)
 
-    def _event_fees(self, event_ticker: str, ts_ns: int) -> None:
+    def _event_fees(self, event_ticker: str) -> None:
         subs = list(self._all["market_lifecycle_v2"])
         event = self.queries.event(event_ticker)
-        if subs and event is not None and event.fee_changed_ns == ts_ns:
+        if subs and event is not None and event.fee_changed_seq == self._seq:
             series = self.queries.series(event.series_ticker)
             body = render_event.event_fee_update_message(event, series)
             for sub in subs:
