@@ -528,3 +528,72 @@ impl Engine {
         Ok(Value::Int(n as i128))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A msgpack map of short string keys to raw msgpack values.
+    fn meta(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = vec![0x80 | entries.len() as u8];
+        for (key, value) in entries {
+            out.push(0xa0 | key.len() as u8);
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(value);
+        }
+        out
+    }
+
+    const FLAT: &[u8] = &[0xa4, b'f', b'l', b'a', b't'];
+
+    #[test]
+    fn event_fee_override_follows_the_python_rule() {
+        // No multiplier key: no override, even with a type (display-only, decision 0058).
+        assert_eq!(event_fee_override(&meta(&[(TYPE_KEY, FLAT)])), Ok(None));
+        let on = |m: Option<i64>, t: Option<FeeType>| {
+            Ok(Some(EventFeeOverride {
+                fee_type: t,
+                multiplier_e4: m,
+            }))
+        };
+        // 5_000 as uint16, with and without a type; nil keeps the series' multiplier.
+        assert_eq!(
+            event_fee_override(&meta(&[(MULTIPLIER_KEY, &[0xcd, 0x13, 0x88])])),
+            on(Some(5_000), None)
+        );
+        assert_eq!(
+            event_fee_override(&meta(&[(MULTIPLIER_KEY, &[0xc0]), (TYPE_KEY, FLAT)])),
+            on(None, Some(FeeType::Flat))
+        );
+        assert_eq!(
+            event_fee_override(&meta(&[(MULTIPLIER_KEY, &[0x00]), (TYPE_KEY, &[0xc0])])),
+            on(Some(0), None)
+        );
+        // The last of duplicate keys wins.
+        assert_eq!(
+            event_fee_override(&meta(&[
+                (MULTIPLIER_KEY, &[0xc3]),
+                (MULTIPLIER_KEY, &[0x01])
+            ])),
+            on(Some(1), None)
+        );
+        // Malformed: bool, float, negative, above 100x, beyond i64, unknown or non-string type.
+        for bad in [
+            &[0xc3][..],
+            &[0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0],
+            &[0xff],
+            &[0xce, 0x00, 0x0f, 0x42, 0x41],
+            &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            assert!(
+                event_fee_override(&meta(&[(MULTIPLIER_KEY, bad)])).is_err(),
+                "{bad:?}"
+            );
+        }
+        for bad in [&[0xa5, b's', b't', b'e', b'e', b'p'][..], &[0x03]] {
+            assert!(
+                event_fee_override(&meta(&[(MULTIPLIER_KEY, &[0x01]), (TYPE_KEY, bad)])).is_err()
+            );
+        }
+    }
+}
