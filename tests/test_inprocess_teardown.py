@@ -28,8 +28,9 @@ from tests.inprocess import ShutdownHung, StartupHung, running_exchange
 Hang = Callable[[], Awaitable[None]]
 
 
-def _hanging_on_exit(hang: Hang) -> Callable[[Settings, Clock | None], Starlette]:
-    """``create_app`` whose lifespan runs ``hang`` after its real shutdown has finished."""
+def _hanging(hang: Hang, *, on_entry: bool) -> Callable[[Settings, Clock | None], Starlette]:
+    """``create_app`` whose lifespan runs ``hang`` before its real start-up (``on_entry``)
+    or after its real shutdown has finished."""
 
     def build(settings: Settings, clock: Clock | None = None) -> Starlette:
         app = create_app(settings, clock)
@@ -37,9 +38,12 @@ def _hanging_on_exit(hang: Hang) -> Callable[[Settings, Clock | None], Starlette
 
         @contextlib.asynccontextmanager
         async def lifespan(served: Starlette) -> AsyncIterator[None]:
+            if on_entry:
+                await hang()
             async with inner(served):
                 yield
-            await hang()
+            if not on_entry:
+                await hang()
 
         app.router.lifespan_context = lifespan
         return app
@@ -50,7 +54,7 @@ def _hanging_on_exit(hang: Hang) -> Callable[[Settings, Clock | None], Starlette
 def test_a_shutdown_that_never_finishes_is_cancelled_and_fails_the_test(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inprocess, "create_app", _hanging_on_exit(anyio.sleep_forever))
+    monkeypatch.setattr(inprocess, "create_app", _hanging(anyio.sleep_forever, on_entry=False))
     # The hang is in leaving the block, so the block is inside ``raises``.
     with (
         pytest.raises(ShutdownHung) as hung,
@@ -70,7 +74,7 @@ def test_a_shutdown_that_blocks_the_loop_is_left_behind_and_fails_the_test(
     async def block() -> None:
         release.wait()  # synchronous on purpose: the event loop itself is stuck
 
-    monkeypatch.setattr(inprocess, "create_app", _hanging_on_exit(block))
+    monkeypatch.setattr(inprocess, "create_app", _hanging(block, on_entry=False))
     monkeypatch.setattr(inprocess, "CANCEL_GRACE_S", 0.2)
     try:
         with (
@@ -91,29 +95,10 @@ def test_a_healthy_shutdown_returns_and_the_directory_starts_again(tmp_path: Pat
         assert again.state() == before
 
 
-def _hanging_on_entry(hang: Hang) -> Callable[[Settings, Clock | None], Starlette]:
-    """``create_app`` whose lifespan runs ``hang`` before its real start-up."""
-
-    def build(settings: Settings, clock: Clock | None = None) -> Starlette:
-        app = create_app(settings, clock)
-        inner = app.router.lifespan_context
-
-        @contextlib.asynccontextmanager
-        async def lifespan(served: Starlette) -> AsyncIterator[None]:
-            await hang()
-            async with inner(served):
-                yield
-
-        app.router.lifespan_context = lifespan
-        return app
-
-    return build
-
-
 def test_a_start_up_that_never_finishes_is_cancelled_and_fails_the_test(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inprocess, "create_app", _hanging_on_entry(anyio.sleep_forever))
+    monkeypatch.setattr(inprocess, "create_app", _hanging(anyio.sleep_forever, on_entry=True))
     entered = False
     with (
         pytest.raises(StartupHung) as hung,
@@ -133,8 +118,11 @@ def test_a_start_up_that_blocks_the_loop_is_left_behind_and_fails_the_test(
 
     async def block() -> None:
         release.wait()  # synchronous on purpose: the event loop itself is stuck
+        # Released: end here rather than run the real start-up (store open, migrations)
+        # on the abandoned thread while the next test starts its own.
+        raise RuntimeError("released")
 
-    monkeypatch.setattr(inprocess, "create_app", _hanging_on_entry(block))
+    monkeypatch.setattr(inprocess, "create_app", _hanging(block, on_entry=True))
     monkeypatch.setattr(inprocess, "CANCEL_GRACE_S", 0.2)
     try:
         with (
@@ -152,7 +140,7 @@ def test_a_start_up_that_fails_raises_its_own_error(
     async def fail() -> None:
         raise RuntimeError("the store is unreadable")
 
-    monkeypatch.setattr(inprocess, "create_app", _hanging_on_entry(fail))
+    monkeypatch.setattr(inprocess, "create_app", _hanging(fail, on_entry=True))
     with (
         pytest.raises(RuntimeError, match="the store is unreadable"),
         running_exchange(tmp_path / "data", startup_timeout_s=5.0),

@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from augury.client import AsyncClient, Signer, legacy, orders
@@ -21,7 +20,7 @@ from augury.client import endpoints as ep
 from augury.client.models import wire
 from augury.client.retry import CONSERVATIVE
 from tests.client.inproc import InProc, exchange
-from tests.client.test_reconcile import Lossy, _client
+from tests.client.test_reconcile import AsyncBridge, Lossy, _client
 
 T1 = "KXTEST-26DEC-T1"
 T2 = "KXTEST-26DEC-T2"
@@ -132,17 +131,6 @@ def test_the_async_client_repairs_a_lost_batch_too(ex: InProc) -> None:
     alice = ex.user("bat")
     lossy = Lossy(ex.transport, lose_answer={0})
 
-    class Bridge(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            body = await request.aread()
-            sync_request = httpx.Request(
-                request.method, request.url, headers=request.headers, content=body
-            )
-            response = await asyncio.to_thread(lossy.handle_request, sync_request)
-            return httpx.Response(
-                response.status_code, headers=response.headers, content=response.read()
-            )
-
     async def session() -> list[str | None]:
         async def sleep(seconds: float) -> None:
             ex.sleep(seconds)
@@ -150,7 +138,7 @@ def test_the_async_client_repairs_a_lost_batch_too(ex: InProc) -> None:
         async with AsyncClient(
             "http://testserver",
             signer=alice,
-            transport=Bridge(),
+            transport=AsyncBridge(lossy),
             clock=ex.clock,
             sleep=sleep,
             retry=CONSERVATIVE,
