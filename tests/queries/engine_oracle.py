@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from augury.domain.enums import MarketStatus
+from augury.domain.event_fees import event_fee_override, market_fee_rule
 from augury.engine.exchange import Exchange
 from augury.queries import Queries
 
@@ -138,7 +139,27 @@ def engine_answers(exchange: Exchange) -> dict[str, Any]:
         "keys": keys,
         "series": series,
         "events": events,
+        # What each market charges (decision 0058: its event's override applied).
+        "fee_rules": {
+            t: (str(m.fees.fee_type), int(m.fees.multiplier_e4))
+            for t, m in exchange.markets.items()
+        },
     }
+
+
+def _fee_rules(queries: Queries) -> dict[str, tuple[str, int]]:
+    # The rule the read side shows (event render, the web's fee rule), from its views.
+    rules = {}
+    for market in queries.markets():
+        series = queries.series(queries.series_of(market))
+        event = queries.event(market.event_ticker)
+        assert series is not None
+        assert event is not None
+        fee_type, multiplier = market_fee_rule(
+            series.fee_type, series.fee_multiplier_e4, event_fee_override(event.meta), market.meta
+        )
+        rules[market.ticker] = (str(fee_type), int(multiplier))
+    return rules
 
 
 def port_answers(queries: Queries) -> dict[str, Any]:
@@ -249,6 +270,7 @@ def port_answers(queries: Queries) -> dict[str, Any]:
         "keys": keys,
         "series": series,
         "events": events,
+        "fee_rules": _fee_rules(queries),
     }
 
 

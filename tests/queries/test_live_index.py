@@ -41,8 +41,20 @@ def _port(index: LiveIndex) -> Queries:
     return Queries(index, _NoHistory())  # type: ignore[arg-type]
 
 
-def _extra(rng: random.Random, n: int, users: list[str]) -> c.Command | None:
-    # Commands the sim's generator does not issue: keys, tiers, subaccounts, users.
+def _extra(
+    rng: random.Random, n: int, users: list[str], events: dict[str, str]
+) -> c.Command | None:
+    # Commands the sim's generator does not issue: keys, tiers, subaccounts, users, event
+    # fee overrides set, changed and cleared (decision 0058).
+    if n % 89 == 0 and events:
+        event = rng.choice(sorted(events))
+        meta: dict[str, object] = {}
+        if rng.random() < 0.7:
+            meta["fee_multiplier_override_e4"] = rng.choice([None, 0, 5_000, 20_000])
+            meta["fee_type_override"] = rng.choice(
+                [None, "quadratic", "quadratic_with_maker_fees", "flat"]
+            )
+        return c.AddEvent(event_ticker=event, series_ticker=events[event], meta=meta)
     if n % 97 == 0:
         user = rng.choice(users)
         return c.RegisterApiKey(
@@ -76,7 +88,9 @@ def _run(seed: int, seed_at: int, *, native: bool = False) -> None:
     live = LiveIndex(INSTANCE_ID)
     reseeded: LiveIndex | None = None
     for n in range(1, COMMANDS + 1):
-        command: c.Command | None = _extra(rng, n, workload.users)
+        command: c.Command | None = _extra(
+            rng, n, workload.users, {t: e.series_ticker for t, e in exchange.events.items()}
+        )
         from_workload = command is None
         if command is None:
             command = workload.next_command()
