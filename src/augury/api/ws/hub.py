@@ -474,8 +474,10 @@ class Hub:
 
     def _event_fees(self, event_ticker: str) -> None:
         subs = list(self._all["market_lifecycle_v2"])
+        if not subs:
+            return
         event = self.queries.event(event_ticker)
-        if subs and event is not None and event.fee_changed_seq == self._seq:
+        if event is not None and event.fee_changed_seq == self._seq:
             series = self.queries.series(event.series_ticker)
             body = render_event.event_fee_update_message(event, series)
             for sub in subs:
