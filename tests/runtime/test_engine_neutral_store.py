@@ -31,7 +31,9 @@ ENGINES = [("python", "native"), ("native", "python")]
 def _stream(n: int) -> list[tuple[c.Command, int]]:
     """A seeded command stream (the differential test's) with each command's time, fixed
     in advance."""
-    stream = CommandStream(seed=3)
+    # Seed 1: served at one instant (the runtime's fake clock), its 900 commands leave
+    # orders resting, set event fee overrides and cancel an order as fee_changed.
+    stream = CommandStream(seed=1)
     scratch = Exchange("augury")
     commands = []
     for command, ts_ns in itertools.islice(stream, n):
