@@ -181,11 +181,10 @@ impl Ledger {
         self.position_ix.get(&(acct, market)).copied()
     }
 
-    /// The account's position in a market, created flat on first use.
-    pub fn position(&mut self, markets: &mut [Market], acct: u32, market: u32, ts_ns: i64) -> u32 {
-        if let Some(&p) = self.position_ix.get(&(acct, market)) {
-            return p;
-        }
+    /// Open the account's position in a market, flat; the caller knows it has none
+    /// (`Engine::position_at`, which keeps the holding's link to it).
+    pub fn open_position(&mut self, markets: &mut [Market], acct: u32, market: u32, ts_ns: i64) -> u32 {
+        debug_assert!(!self.position_ix.contains_key(&(acct, market)), "a second position");
         let p = self.positions.len() as u32;
         self.positions.push(Position {
             acct,
