@@ -9,7 +9,8 @@
 //!    reserved cash is the sum of its groups' reserves;
 //! 7. the due index a Tick reads holds exactly the resting orders with an expiration at
 //!    their expiration, and every market with a lifecycle step ahead at that step's time;
-//! 8. (Rust only: derived records) each (account, market) holding names the ledger's
+//! 8. (Rust only: derived records) each user's main account is `account_ix`'s for
+//!    subaccount 0; each (account, market) holding names the ledger's
 //!    position of its key, every position has its holding, and every live order names the
 //!    holding of its account and market.
 //!
@@ -36,6 +37,15 @@ impl Engine {
 
     fn audit_holdings(&self, problems: &mut Vec<String>) {
         let l = &self.ledger;
+        for (u, &a) in l.main_accounts.iter().enumerate() {
+            let indexed = l.account_ix.get(&(u as u32, 0)).copied().unwrap_or(crate::ledger::NO_ACCOUNT);
+            if a != indexed {
+                problems.push(format!("user {u}'s main account {a} != indexed {indexed}"));
+            }
+        }
+        if l.account_ix.keys().any(|&(u, s)| s == 0 && l.main_accounts.get(u as usize).is_none()) {
+            problems.push("a main account missing from the users' index".to_string());
+        }
         for (h, rec) in self.collateral.holdings() {
             let key = (rec.acct(), rec.market());
             if rec.position() != l.position_ix.get(&key).copied() || self.collateral.find(key.0, key.1) != Some(h) {

@@ -360,7 +360,7 @@ impl Engine {
                 updated_ns: r.int()?,
                 dirty: false,
             });
-            e.ledger.account_ix.insert((u, sub), a);
+            e.ledger.index_account(u, sub, a);
         }
         key(&mut r, "api_keys")?;
         for _ in 0..r.array()? {
