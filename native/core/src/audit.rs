@@ -8,7 +8,11 @@
 //! 5. every collateral group's reserve equals what its orders require, and each account's
 //!    reserved cash is the sum of its groups' reserves;
 //! 7. the due index a Tick reads holds exactly the resting orders with an expiration at
-//!    their expiration, and every market with a lifecycle step ahead at that step's time.
+//!    their expiration, and every market with a lifecycle step ahead at that step's time;
+//! 8. (Rust only: derived records) each user's main account is `account_ix`'s for
+//!    subaccount 0; each (account, market) holding names the ledger's
+//!    position of its key, every position has its holding, and every live order names the
+//!    holding of its account and market.
 //!
 //! Returns every violation found (empty when sound), so a simulation can print them all.
 
@@ -27,7 +31,39 @@ impl Engine {
         self.audit_books(&mut problems);
         self.audit_reserves(&mut problems);
         self.audit_due(&mut problems);
+        self.audit_holdings(&mut problems);
         problems
+    }
+
+    fn audit_holdings(&self, problems: &mut Vec<String>) {
+        let l = &self.ledger;
+        for (u, &a) in l.main_accounts.iter().enumerate() {
+            let indexed = l.account_ix.get(&(u as u32, 0)).copied().unwrap_or(crate::ledger::NO_ACCOUNT);
+            if a != indexed {
+                problems.push(format!("user {u}'s main account {a} != indexed {indexed}"));
+            }
+        }
+        if l.account_ix.keys().any(|&(u, s)| s == 0 && l.main_accounts.get(u as usize).is_none()) {
+            problems.push("a main account missing from the users' index".to_string());
+        }
+        for (h, rec) in self.collateral.holdings() {
+            let key = (rec.acct(), rec.market());
+            if rec.position() != l.position_ix.get(&key).copied() || self.collateral.find(key.0, key.1) != Some(h) {
+                problems.push(format!("holding {h} of {key:?} disagrees with the position index"));
+            }
+        }
+        for (p, pos) in l.positions.iter().enumerate() {
+            let linked = self.collateral.find(pos.acct, pos.market).and_then(|h| self.collateral.rec(h).position());
+            if linked != Some(p as u32) {
+                problems.push(format!("position {p} has no holding naming it"));
+            }
+        }
+        for o in self.orders.iter().flatten() {
+            let acct = &self.ledger.accounts[self.collateral.rec(o.hold).acct() as usize];
+            if self.collateral.rec(o.hold).market() != o.market || (acct.user, acct.sub) != (o.user, o.sub()) {
+                problems.push(format!("order {} names holding {} not its own", o.id, o.hold));
+            }
+        }
     }
 
     fn audit_due(&self, problems: &mut Vec<String>) {
@@ -157,7 +193,7 @@ impl Engine {
 
     fn audit_reserves(&self, problems: &mut Vec<String>) {
         let mut reserved: HashMap<u32, i128> = HashMap::new();
-        for (&(acct, m, is_bid), group) in &self.collateral {
+        for (&(acct, m, is_bid), group) in self.collateral.iter() {
             *reserved.entry(acct).or_default() += group.reserve_cc;
             let live: Vec<u32> = group.slots.iter().copied().filter(|&s| self.orders[s as usize].is_some()).collect();
             let fresh = GroupSide::recount(&self.orders, &live);

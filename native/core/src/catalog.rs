@@ -333,7 +333,7 @@ impl Engine {
         for slot in slots {
             self.cancel(slot, "market_closed");
             let o = self.order(slot);
-            let (id, acct) = (o.id, o.acct);
+            let (id, acct) = (o.id, self.order_acct(slot));
             self.closed_orders.insert(id, (m, acct));
         }
         self.markets[m as usize].status = MarketStatus::Closed;

@@ -17,7 +17,8 @@ use crate::events::{Event, OrderSnap};
 use crate::grid::Grids;
 use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
-use crate::model::{ApiKey, EventInfo, GroupSide, Market, Order, OrderGroup, Series, User};
+use crate::holdings::Collateral;
+use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::Writer;
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::py_repr;
@@ -56,7 +57,7 @@ pub struct Outcome {
     pub value: Value,
 }
 
-pub type CollateralKey = (u32, u32, bool);
+pub use crate::holdings::CollateralKey;
 
 pub struct Engine {
     pub instance_id: String,
@@ -80,7 +81,8 @@ pub struct Engine {
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
     pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
-    pub collateral: HashMap<CollateralKey, GroupSide, IntBuild>,
+    /// Both collateral groups and the position's number per (account, market) (`holdings`).
+    pub collateral: Collateral,
     /// The due index a `Tick` reads (derived, rebuilt on snapshot load): resting orders
     /// with an expiration, by (expiration, id) ...
     pub expiring: HashMap<u64, i64, IntBuild>,
@@ -135,7 +137,7 @@ impl Engine {
             retired: Vec::new(),
             resting: IdMap::default(),
             groups: BTreeMap::new(),
-            collateral: HashMap::with_hasher(IntBuild),
+            collateral: Collateral::default(),
             expiring: HashMap::with_hasher(IntBuild),
             expiring_by_ts: BTreeSet::new(),
             market_due: BTreeSet::new(),
@@ -437,6 +439,12 @@ impl Engine {
 
     pub fn order(&self, slot: u32) -> &Order {
         self.orders[slot as usize].as_ref().expect("a live slot")
+    }
+
+    /// The account of a live order (its holding's).
+    #[inline]
+    pub fn order_acct(&self, slot: u32) -> u32 {
+        self.collateral.rec(self.order(slot).hold).acct()
     }
 
     pub fn order_mut(&mut self, slot: u32) -> &mut Order {

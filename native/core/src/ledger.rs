@@ -60,6 +60,10 @@ pub struct SettlementLine {
 pub struct Ledger {
     pub accounts: Vec<Account>,
     pub account_ix: HashMap<(u32, i64), u32, IntBuild>,
+    /// Each user's subaccount-0 account by user index (`NO_ACCOUNT` until opened): nearly
+    /// every command names subaccount 0, and this finds it without hashing. Derived: kept
+    /// with `account_ix` by `index_account`, checked by the auditor.
+    pub main_accounts: Vec<u32>,
     pub positions: Vec<Position>,
     pub position_ix: HashMap<(u32, u32), u32, IntBuild>,
     pub fee_revenue_cc: i128,
@@ -75,10 +79,34 @@ fn check_cents(amount_cc: i64) -> Res<()> {
     Ok(())
 }
 
+/// `Ledger::main_accounts` of a user whose subaccount 0 has no account yet.
+pub const NO_ACCOUNT: u32 = u32::MAX;
+
 impl Ledger {
+    /// The account of a key, if opened.
+    #[inline]
+    pub fn find_account(&self, user: u32, sub: i64) -> Option<u32> {
+        if sub == 0 {
+            return self.main_accounts.get(user as usize).copied().filter(|&a| a != NO_ACCOUNT);
+        }
+        self.account_ix.get(&(user, sub)).copied()
+    }
+
+    /// Index account `a` under its key (a new account, or one read from a snapshot).
+    pub fn index_account(&mut self, user: u32, sub: i64, a: u32) {
+        self.account_ix.insert((user, sub), a);
+        if sub == 0 {
+            let u = user as usize;
+            if self.main_accounts.len() <= u {
+                self.main_accounts.resize(u + 1, NO_ACCOUNT);
+            }
+            self.main_accounts[u] = a;
+        }
+    }
+
     /// The account of a key, created empty on first use.
     pub fn open_account(&mut self, user: u32, sub: i64, ts_ns: i64) -> u32 {
-        if let Some(&a) = self.account_ix.get(&(user, sub)) {
+        if let Some(a) = self.find_account(user, sub) {
             return a;
         }
         let a = self.accounts.len() as u32;
@@ -90,7 +118,7 @@ impl Ledger {
             updated_ns: ts_ns,
             dirty: false,
         });
-        self.account_ix.insert((user, sub), a);
+        self.index_account(user, sub, a);
         a
     }
 
@@ -181,11 +209,10 @@ impl Ledger {
         self.position_ix.get(&(acct, market)).copied()
     }
 
-    /// The account's position in a market, created flat on first use.
-    pub fn position(&mut self, markets: &mut [Market], acct: u32, market: u32, ts_ns: i64) -> u32 {
-        if let Some(&p) = self.position_ix.get(&(acct, market)) {
-            return p;
-        }
+    /// Open the account's position in a market, flat; the caller knows it has none
+    /// (`Engine::position_at`, which keeps the holding's link to it).
+    pub fn open_position(&mut self, markets: &mut [Market], acct: u32, market: u32, ts_ns: i64) -> u32 {
+        debug_assert!(!self.position_ix.contains_key(&(acct, market)), "a second position");
         let p = self.positions.len() as u32;
         self.positions.push(Position {
             acct,
@@ -332,5 +359,36 @@ impl Ledger {
         let escrow = market.escrow_cc.take().unwrap_or(0);
         self.fee_revenue_cc += escrow - paid;
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_are_found_as_the_keyed_index_finds_them() {
+        // Accounts opened in a seeded order over users and subaccounts (0 often, as
+        // commands name it): `find_account` (the main-account vector for subaccount 0)
+        // agrees with `account_ix` (the second implementation) for every key after every
+        // step, and `open_account` returns the same account when asked again.
+        let mut l = Ledger::default();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for step in 0..3_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let user = (x % 50) as u32;
+            let sub = if (x >> 8) % 3 == 0 { ((x >> 12) % 4) as i64 } else { 0 };
+            let a = l.open_account(user, sub, step);
+            assert_eq!(l.open_account(user, sub, step), a);
+            assert_eq!((l.accounts[a as usize].user, l.accounts[a as usize].sub), (user, sub));
+            for u in 0..52 {
+                for s in 0..5 {
+                    assert_eq!(l.find_account(u, s), l.account_ix.get(&(u, s)).copied(), "{u} {s} at {step}");
+                }
+            }
+        }
+        assert_eq!(l.accounts.len(), l.account_ix.len());
     }
 }

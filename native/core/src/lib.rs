@@ -16,6 +16,7 @@ pub mod fees;
 pub mod grid;
 pub mod groups;
 pub mod hash;
+pub mod holdings;
 pub mod ledger;
 pub mod maintenance;
 pub mod model;

@@ -147,8 +147,8 @@ impl Engine {
         let now = self.now_ns;
         let o = self.order_mut(slot);
         o.updated_ns = now;
-        let acct = o.acct;
-        self.rebalance(acct, m);
+        let h = o.hold;
+        self.rebalance(h);
         self.delta(m, slot, -by_c);
         let snap = self.snap_box(slot, "decreased");
         self.out.push(Event::Order(snap));
@@ -230,10 +230,10 @@ impl Engine {
         o.remaining_c = new_remaining;
         o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         o.updated_ns = cmd.ts_ns;
-        let acct = o.acct;
+        let h = o.hold;
         self.gs_add(slot);
         self.execute_new(slot, m, None);
-        self.rebalance(acct, m);
+        self.rebalance(h);
         let new = self.snap_box(slot, "amended");
         let old = self.boxed(old);
         Ok(Value::Amend(old, new))
@@ -242,7 +242,8 @@ impl Engine {
     /// Check the account can carry the amended order; change nothing if not.
     fn reserve_amend(&mut self, slot: u32, m: u32, price_cc: i64, idx: u32, remaining_c: i64) -> Res<()> {
         let fees = self.markets[m as usize].fees;
-        let (acct, is_bid) = (self.order(slot).acct, self.order(slot).is_bid);
+        let (is_bid, h) = (self.order(slot).is_bid, self.order(slot).hold);
+        let acct = self.collateral.rec(h).acct();
         let saved = {
             let o = self.order(slot);
             (o.price_cc, o.price_idx, o.remaining_c, o.fee_lot_cc)
@@ -253,8 +254,8 @@ impl Engine {
         o.remaining_c = remaining_c;
         o.fee_lot_cc = fee_lot_cc(&fees, o.outcome_limit_cc(), o.lot_c());
         self.gs_add(slot);
-        let closable = self.closable(acct, m, is_bid);
-        let group = &self.collateral[&(acct, m, is_bid)];
+        let closable = self.closable_at(h, is_bid);
+        let group = self.collateral.side(h, is_bid).expect("group exists");
         let needed = reserve_cc(group.target_fine(&self.orders, closable));
         let ok = self.ledger.can_reserve(acct, group.reserve_cc, needed);
         self.gs_remove(slot);
@@ -267,7 +268,7 @@ impl Engine {
             return reject(RejectReason::InsufficientBalance, "insufficient balance for the amendment");
         }
         let now = self.now_ns;
-        let group = self.collateral.get_mut(&(acct, m, is_bid)).expect("group exists");
+        let group = self.collateral.side_if_present(h, is_bid).expect("group exists");
         if needed > group.reserve_cc {
             self.ledger.set_reserve(acct, &mut group.reserve_cc, needed, now);
         }

@@ -35,7 +35,6 @@ impl OrderStatus {
 #[derive(Clone, Debug)]
 pub struct Order {
     pub id: u64,
-    pub acct: u32,
     pub user: u32,
     /// The subaccount (the domain bounds it to 0..=63: `SUBACCOUNT_MAX`).
     pub sub: u8,
@@ -74,6 +73,10 @@ pub struct Order {
     pub live: bool,
     /// Where this order sits in its collateral group's order list (`GroupSide::slots`).
     pub gs_pos: u32,
+    /// The index of its (account, market) record in `Engine::collateral` (`holdings`): its
+    /// collateral group and position are found without hashing, and its account is the
+    /// record's (`Engine::order_acct`; a field of its own would grow the slot past 144 bytes).
+    pub hold: u32,
 }
 
 /// An optional timestamp in one word: `i64::MIN` (never a valid time: the domain keeps

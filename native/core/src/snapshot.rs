@@ -360,7 +360,7 @@ impl Engine {
                 updated_ns: r.int()?,
                 dirty: false,
             });
-            e.ledger.account_ix.insert((u, sub), a);
+            e.ledger.index_account(u, sub, a);
         }
         key(&mut r, "api_keys")?;
         for _ in 0..r.array()? {
@@ -430,6 +430,8 @@ impl Engine {
             });
             e.ledger.position_ix.insert((acct, m), p);
             e.markets[m as usize].holders.push(acct);
+            let h = e.collateral.holding(acct, m);
+            e.collateral.set_position(h, p);
         }
         key(&mut r, "groups")?;
         for _ in 0..r.array()? {
@@ -460,7 +462,7 @@ impl Engine {
             let acct = e.account_of(&mut r)?;
             let m = e.market_of(r.str()?)?;
             let is_bid = r.bool()?;
-            e.collateral.entry((acct, m, is_bid)).or_default().reserve_cc = big(&mut r)?;
+            e.collateral.entry_or_default((acct, m, is_bid)).reserve_cc = big(&mut r)?;
         }
         key(&mut r, "client_ids")?;
         for _ in 0..r.array()? {
@@ -607,9 +609,8 @@ impl Engine {
         let grid = &self.grids.all[usize::from(self.markets[m as usize].grid)];
         let Some(price_idx) = grid.index_of(price_cc) else { return bad("order price off the grid") };
         let lot_c = self.markets[m as usize].lot_c;
-        let order = Order {
+        let mut order = Order {
             id,
-            acct,
             user: u,
             sub: match u8::try_from(sub) {
                 Ok(s) => s,
@@ -684,10 +685,12 @@ impl Engine {
             queue_seq: r.int()? as u64,
             live: false,
             gs_pos: 0,
+            hold: 0,
         };
         if order.remaining_c <= 0 {
             return bad("a resting order with nothing remaining");
         }
+        order.hold = self.collateral.holding(acct, m);
         let exp = order.expiration_ts_ns();
         let slot = self.alloc_order(order);
         self.markets[m as usize].book.rest(&mut self.orders, slot);
@@ -695,7 +698,8 @@ impl Engine {
         if let Some(exp) = exp {
             self.set_expiring(id, exp);
         }
-        self.collateral.entry((acct, m, is_bid)).or_default().add(&mut self.orders, slot);
+        let h = self.order(slot).hold;
+        self.collateral.side_mut(h, is_bid).add(&mut self.orders, slot);
         Ok(())
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{Event, OrderSnap};
-use crate::exchange::{CollateralKey, Engine, Value, MAX_RESTING_ORDERS};
+use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
 use std::num::NonZeroU64;
@@ -61,43 +61,67 @@ impl Engine {
 
     /// How much of the account's position a bid (or ask) would close.
     pub fn closable(&self, acct: u32, m: u32, is_bid: bool) -> i128 {
-        let held = self
-            .ledger
-            .peek_position(acct, m)
-            .map_or(0, |p| self.ledger.positions[p as usize].position_c);
+        match self.collateral.find(acct, m) {
+            Some(h) => self.closable_at(h, is_bid),
+            None => 0,
+        }
+    }
+
+    /// `closable` for the account and market of holding `h`.
+    #[inline]
+    pub(crate) fn closable_at(&self, h: u32, is_bid: bool) -> i128 {
+        let held = self.held_at(h);
         let closable = if is_bid { -held } else { held };
         closable.max(0)
     }
 
-    pub(crate) fn group_key(&self, slot: u32) -> CollateralKey {
-        let o = self.order(slot);
-        (o.acct, o.market, o.is_bid)
+    /// The position (YES positive) of holding `h`'s account in its market; 0 with none.
+    #[inline]
+    pub(crate) fn held_at(&self, h: u32) -> i128 {
+        self.collateral.rec(h).position().map_or(0, |p| self.ledger.positions[p as usize].position_c)
+    }
+
+    /// The position of holding `h`'s account in its market, opened flat on first use.
+    #[inline]
+    pub(crate) fn position_at(&mut self, h: u32, ts: i64) -> u32 {
+        if let Some(p) = self.collateral.rec(h).position() {
+            return p;
+        }
+        let (acct, m) = (self.collateral.rec(h).acct(), self.collateral.rec(h).market());
+        let p = self.ledger.open_position(&mut self.markets, acct, m, ts);
+        self.collateral.set_position(h, p);
+        p
     }
 
     /// Count or uncount an order in its collateral group (created on first use).
     pub(crate) fn gs_add(&mut self, slot: u32) {
-        let key = self.group_key(slot);
-        self.collateral.entry(key).or_default().add(&mut self.orders, slot);
+        let (h, is_bid) = {
+            let o = self.order(slot);
+            (o.hold, o.is_bid)
+        };
+        self.collateral.side_mut(h, is_bid).add(&mut self.orders, slot);
     }
 
     pub(crate) fn gs_remove(&mut self, slot: u32) {
-        let key = self.group_key(slot);
-        self.collateral.entry(key).or_default().remove(&mut self.orders, slot);
+        let (h, is_bid) = {
+            let o = self.order(slot);
+            (o.hold, o.is_bid)
+        };
+        self.collateral.side_mut(h, is_bid).remove(&mut self.orders, slot);
     }
 
-    /// Set both of an account's reserves in a market to what their orders now require.
-    pub(crate) fn rebalance(&mut self, acct: u32, m: u32) {
-        let held = self
-            .ledger
-            .peek_position(acct, m)
-            .map_or(0, |p| self.ledger.positions[p as usize].position_c);
-        self.rebalance_held(acct, m, held);
+    /// Set both of an account's reserves in a market (holding `h`) to what their orders
+    /// now require.
+    pub(crate) fn rebalance(&mut self, h: u32) {
+        let held = self.held_at(h);
+        self.rebalance_held(h, held);
     }
 
-    pub(crate) fn rebalance_held(&mut self, acct: u32, m: u32, held_c: i128) {
+    pub(crate) fn rebalance_held(&mut self, h: u32, held_c: i128) {
         let now = self.now_ns;
+        let acct = self.collateral.rec(h).acct();
         for is_bid in [true, false] {
-            if let Some(group) = self.collateral.get_mut(&(acct, m, is_bid)) {
+            if let Some(group) = self.collateral.side_if_present(h, is_bid) {
                 let closable = if is_bid { -held_c } else { held_c };
                 let target = reserve_cc(group.target_fine(&self.orders, closable.max(0)));
                 let available = self.ledger.accounts[acct as usize].available_cc;
@@ -130,7 +154,10 @@ impl Engine {
         let is_bid = cmd.side.is_bid();
         let lot = self.markets[m as usize].lot_c;
         let mut count_c = cmd.count_c;
-        let closable_c = self.closable(acct, m, is_bid);
+        // The holding is made here (before the refusals below): one with no side present
+        // and no position is invisible (`holdings`), and the placement finds it once.
+        let h = self.collateral.holding(acct, m);
+        let closable_c = self.closable_at(h, is_bid);
         if cmd.reduce_only {
             count_c = i128::from(count_c).min(closable_c) as i64;
             count_c -= count_c.rem_euclid(lot);
@@ -148,7 +175,6 @@ impl Engine {
         let outcome_limit = if is_bid { cmd.price_cc } else { ONE_DOLLAR_CC - cmd.price_cc };
         let order = Order {
             id: self.id_counter + 1,
-            acct,
             user: u,
             // `account` accepted it: a subaccount number is in 0..=MAX_SUBACCOUNTS.
             sub: cmd.subaccount as u8,
@@ -178,10 +204,10 @@ impl Engine {
             queue_seq: 0,
             live: false,
             gs_pos: 0,
+            hold: h,
         };
         let slot = self.alloc_order(order);
-        let gkey = (acct, m, is_bid);
-        let side_group = self.collateral.entry(gkey).or_default();
+        let side_group = self.collateral.side_mut(h, is_bid);
         side_group.add(&mut self.orders, slot);
         let needed = reserve_cc(side_group.target_fine(&self.orders, closable_c));
         if !self.ledger.can_reserve(acct, side_group.reserve_cc, needed) {
@@ -255,11 +281,8 @@ impl Engine {
 
     /// Add `change` to the resting-order count of the order's position (created on first use).
     pub(crate) fn count_resting(&mut self, slot: u32, change: i64, ts: i64) {
-        let (acct, m) = {
-            let o = self.order(slot);
-            (o.acct, o.market)
-        };
-        let p = self.ledger.position(&mut self.markets, acct, m, ts);
+        let h = self.order(slot).hold;
+        let p = self.position_at(h, ts);
         self.ledger.positions[p as usize].resting_orders += change;
         self.ledger.mark_position(p);
     }
@@ -397,21 +420,22 @@ impl Engine {
         let maker_fee = fill_fee_cc(&fees, price_cc, count_c, false);
         let taker_side = self.fill_order(m, taker, false, price_cc, count_c, taker_fee);
         let maker_side = self.fill_order(m, maker, true, price_cc, count_c, maker_fee);
-        let (kt, km) = (self.group_key(taker), self.group_key(maker));
-        let mut rt = self.collateral.get(&kt).map_or(0, |g| g.reserve_cc);
-        let mut rm = self.collateral.get(&km).map_or(0, |g| g.reserve_cc);
+        let (ht, bt) = (self.order(taker).hold, self.order(taker).is_bid);
+        let (hm, bm) = (self.order(maker).hold, self.order(maker).is_bid);
+        let mut rt = self.collateral.side(ht, bt).map_or(0, |g| g.reserve_cc);
+        let mut rm = self.collateral.side(hm, bm).map_or(0, |g| g.reserve_cc);
         self.ledger.post_fill(
             &mut self.markets[m as usize],
             count_c,
             [(&taker_side, &mut rt), (&maker_side, &mut rm)],
             ts,
         );
-        self.collateral.entry(kt).or_default().reserve_cc = rt;
-        self.collateral.entry(km).or_default().reserve_cc = rm;
+        self.collateral.side_mut(ht, bt).reserve_cc = rt;
+        self.collateral.side_mut(hm, bm).reserve_cc = rm;
         let taker_pos = self.ledger.positions[taker_side.pos as usize].position_c;
-        self.rebalance_held(taker_side.acct, m, taker_pos);
+        self.rebalance_held(ht, taker_pos);
         let maker_pos = self.ledger.positions[maker_side.pos as usize].position_c;
-        self.rebalance_held(maker_side.acct, m, maker_pos);
+        self.rebalance_held(hm, maker_pos);
         let market = &mut self.markets[m as usize];
         market.volume_c += i128::from(count_c);
         market.open_interest_c = floor_div(market.escrow_cc.unwrap_or(0), 100);
@@ -470,11 +494,12 @@ impl Engine {
     ) -> crate::ledger::FillSide {
         let ts = self.now_ns;
         self.gs_remove(slot);
-        let (acct, is_bid) = {
+        let (is_bid, h) = {
             let o = self.order(slot);
-            (o.acct, o.is_bid)
+            (o.is_bid, o.hold)
         };
-        let pos = self.ledger.position(&mut self.markets, acct, m, ts);
+        let acct = self.collateral.rec(h).acct();
+        let pos = self.position_at(h, ts);
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
         let mut acc = i128::from(self.order(slot).fee_acc_fine);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
@@ -561,9 +586,9 @@ impl Engine {
 
     /// Cancel whatever remains of a live order; return the size cancelled.
     pub(crate) fn cancel(&mut self, slot: u32, reason: &'static str) -> i64 {
-        let (m, acct, remaining, live) = {
+        let (m, h, remaining, live) = {
             let o = self.order(slot);
-            (o.market, o.acct, o.remaining_c, o.live)
+            (o.market, o.hold, o.remaining_c, o.live)
         };
         self.gs_remove(slot);
         if live {
@@ -571,7 +596,7 @@ impl Engine {
             self.delta(m, slot, -remaining);
         }
         self.order_mut(slot).remaining_c = 0;
-        self.rebalance(acct, m);
+        self.rebalance(h);
         self.finish(slot, OrderStatus::Canceled, reason);
         remaining
     }
