@@ -286,6 +286,21 @@ impl Writer {
         self.pos = 0;
     }
 
+    /// Write a new document in room kept from an earlier one (its bytes are slack: nothing
+    /// reads past the write position). Reusing room avoids touching fresh pages.
+    pub fn from_room(mut room: Vec<u8>) -> Self {
+        if room.len() < 16 {
+            room.resize(16, 0);
+        }
+        Writer { buf: room, pos: 0 }
+    }
+
+    /// The room and the length of the document at its start, without a copy or a
+    /// truncation (the room can be written again through `from_room`).
+    pub fn into_room(self) -> (Vec<u8>, usize) {
+        (self.buf, self.pos)
+    }
+
     pub fn into_bytes(mut self) -> Vec<u8> {
         self.buf.truncate(self.pos);
         self.buf
@@ -519,6 +534,28 @@ mod tests {
             want.extend_from_slice(&text.as_bytes()[..n]);
         }
         assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_document_written_in_kept_room_is_the_same_document() {
+        // A long document, then a short one in the same room: the second reads back alone
+        // (the first one's bytes past it are slack) and equals a fresh writer's bytes.
+        let mut w = Writer::with_capacity(1);
+        w.array(3);
+        w.str(&"y".repeat(300));
+        w.int(-70000);
+        w.nil();
+        let (room, len) = w.into_room();
+        assert!(room.len() >= len && len == 3 + 300 + 1 + 5 + 1);
+        let mut w = Writer::from_room(room);
+        w.array(2);
+        w.str("ab");
+        w.bool(true);
+        let (room, len) = w.into_room();
+        assert_eq!(&room[..len], &[0x92, 0xa2, b'a', b'b', 0xc3]);
+        let mut tiny = Writer::from_room(Vec::new());
+        tiny.int(1 << 40);
+        assert_eq!(tiny.as_bytes(), &[0xcf, 0, 0, 1, 0, 0, 0, 0, 0]);
     }
 
     #[test]
