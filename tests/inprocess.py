@@ -24,11 +24,13 @@ take a ``Browser`` from ``exchange.browser()``: its own peer address and ASGI cl
 the same app, its session cookie, CSRF token or token sent as a browser would send them.
 ``tests.platform.world.serve`` is this harness with the platform tests' catalogue.
 
-Teardown is bounded: ``stop`` waits ``TEARDOWN_TIMEOUT_S`` for the lifespan to finish
-(clients closed, sequencer drained, store closed), then cancels it and raises
-``ShutdownHung``, so a hung shutdown fails its test with a message instead of hanging
-the suite. The event loop runs on a daemon thread, which is left behind only when even the
-cancellation cannot get through (a loop blocked in synchronous code).
+Start-up and teardown are bounded. ``start`` waits ``STARTUP_TIMEOUT_S`` for the lifespan
+to reach serving, then cancels it and raises ``StartupHung``; ``stop`` waits
+``TEARDOWN_TIMEOUT_S`` for the lifespan to finish (clients closed, sequencer drained, store
+closed), then cancels it and raises ``ShutdownHung``. A hung start or shutdown fails its
+test with a message instead of hanging the suite. The event loop runs on a daemon thread,
+which is left behind only when even the cancellation cannot get through (a loop blocked in
+synchronous code).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_URL",
+    "STARTUP_TIMEOUT_S",
     "TEARDOWN_TIMEOUT_S",
     "V2",
     "WS_PATH",
@@ -74,6 +77,7 @@ __all__ = [
     "InProcessWebSocket",
     "Key",
     "ShutdownHung",
+    "StartupHung",
     "WebSocketClosed",
     "WebSocketDenied",
     "running_exchange",
@@ -87,12 +91,19 @@ RECEIVE_TIMEOUT_S = 15.0
 # How long a stop waits for the lifespan to finish (a deadline: a healthy one takes well
 # under a second), and then for the cancelled loop to end.
 TEARDOWN_TIMEOUT_S = 30.0
+# How long a start waits for the lifespan to reach serving (a deadline: recovery of the
+# largest store a test builds takes a few seconds).
+STARTUP_TIMEOUT_S = 120.0
 CANCEL_GRACE_S = 5.0
 T = TypeVar("T")
 
 
 class ShutdownHung(Exception):
     """The app's lifespan did not finish within the teardown deadline."""
+
+
+class StartupHung(Exception):
+    """The app's lifespan did not reach serving within the start-up deadline."""
 
 
 class Key(NamedTuple):
@@ -129,12 +140,14 @@ class InProcessExchange:
         base_url: str = BASE_URL,
         peer: tuple[str, int] | None = None,
         teardown_timeout_s: float = TEARDOWN_TIMEOUT_S,
+        startup_timeout_s: float = STARTUP_TIMEOUT_S,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.base_url = base_url
         self._peer = peer
         self._teardown_timeout_s = teardown_timeout_s
+        self._startup_timeout_s = startup_timeout_s
         self._stamps: dict[str, UniqueStamps] = {}  # key id -> its write and handshake stamps
         self._running: _Running | None = None
         self._client: httpx.AsyncClient | None = None  # plain calls: from peer, unsigned or signed
@@ -142,15 +155,39 @@ class InProcessExchange:
         self.operator = Key("", "")
 
     def start(self) -> None:
+        """Build the app and run its lifespan up to serving (recovery included).
+
+        Raises ``StartupHung`` when that takes longer than the start-up deadline.
+        """
         assert self._running is None, "already running"
         portal, thread = _start_loop()
+        begun: Future[tuple[Starlette, anyio.Event, Future[None]]] = Future()
+
+        def begin() -> None:
+            try:
+                app = create_app(self.settings, self.clock)
+                stop = portal.call(anyio.Event)
+                lifespan, _ = portal.start_task(_lifespan, app, stop)
+            except BaseException as exc:
+                begun.set_exception(exc)
+            else:
+                begun.set_result((app, stop, lifespan))
+
+        # On its own thread, as ``stop`` does: a start-up that never reports ready (a
+        # recovery or store open that blocks) would otherwise block the test forever.
+        threading.Thread(target=begin, name="inprocess-start", daemon=True).start()
         try:
-            app = create_app(self.settings, self.clock)
-            stop = portal.call(anyio.Event)
-            lifespan, _ = portal.start_task(_lifespan, app, stop)
-        except BaseException:
-            _end_loop(portal, thread, cancel=True, grace_s=CANCEL_GRACE_S)
-            raise
+            app, stop, lifespan = begun.result(timeout=self._startup_timeout_s)
+        except BaseException as exc:
+            hung = isinstance(exc, TimeoutError) and not begun.done()
+            ended = _end_loop(portal, thread, cancel=True, grace_s=CANCEL_GRACE_S)
+            if not hung:
+                raise
+            left = "" if ended else "; the loop is blocked and its thread is left behind"
+            raise StartupHung(
+                f"the in-process exchange on {self.settings.data_dir} did not start within "
+                f"{self._startup_timeout_s:g} s (app build, recovery, sequencer start){left}"
+            ) from None
         self._running = _Running(portal, thread, app, stop, lifespan, [])
         self._client = self.client_for(self._peer)
         data = self.settings.data_dir
@@ -717,6 +754,7 @@ def running_exchange(
     base_url: str = BASE_URL,
     peer: tuple[str, int] | None = None,
     teardown_timeout_s: float = TEARDOWN_TIMEOUT_S,
+    startup_timeout_s: float = STARTUP_TIMEOUT_S,
     **settings: Any,
 ) -> Iterator[InProcessExchange]:
     """Run the app on ``data`` (lifespan included) until the block ends.
@@ -728,6 +766,7 @@ def running_exchange(
         base_url: the origin plain calls are sent to (browsers' calls too).
         peer: the address plain calls come from; httpx's default (127.0.0.1) when None.
         teardown_timeout_s: how long leaving the block waits for the lifespan to end.
+        startup_timeout_s: how long entering it waits for the lifespan to start serving.
         settings: further ``Settings`` fields (``rate_limits=False``, ``db_url=...``).
     """
     exchange = InProcessExchange(
@@ -736,6 +775,7 @@ def running_exchange(
         base_url=base_url,
         peer=peer,
         teardown_timeout_s=teardown_timeout_s,
+        startup_timeout_s=startup_timeout_s,
     )
     exchange.start()
     try:

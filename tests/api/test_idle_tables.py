@@ -89,3 +89,28 @@ def test_replay_cache_refuses_inside_the_window_and_forgets_after_it() -> None:
     later_ms = now_ms + window_ms + 2_000  # past ts + window, rounded up to the second
     assert cache.first_use(10_000, later_ms, later_ms) is True
     assert len(cache) == 1
+
+
+def test_both_tables_drop_the_least_recently_used_past_their_cap() -> None:
+    # Three subjects fit; using "a" again makes "b" the oldest, so "d" pushes "b" out.
+    limiter = RateLimiter(enabled=True, default_tier="basic", addresses_max=3)
+    spec = limiter.spec("basic", "read")
+    t0 = 1_000 * S
+    first = {a: limiter.address_bucket(a, "read", spec, t0) for a in ("a", "b", "c")}
+    for bucket in first.values():
+        assert bucket.take(spec.bucket_capacity, spec, t0)  # drained: never swept as full
+    assert limiter.address_bucket("a", "read", spec, t0) is first["a"]
+    limiter.address_bucket("d", "read", spec, t0)
+    assert limiter.addresses_tracked == 3
+    assert limiter.address_bucket("c", "read", spec, t0) is first["c"]
+    assert limiter.address_bucket("a", "read", spec, t0) is first["a"]
+    assert limiter.address_bucket("b", "read", spec, t0) is not first["b"]  # forgotten: new
+
+    budget = FailureBudget(burst=2, per_s=1, subjects_max=3)
+    for subject in ("a", "b", "c", "a", "d"):
+        budget.spend(subject, t0)
+    assert len(budget) == 3
+    budget.spend("a", t0)
+    assert budget.exhausted("a", t0)  # two failures of "a" were kept
+    budget.spend("b", t0)
+    assert not budget.exhausted("b", t0)  # "b" was forgotten, so this is its first

@@ -52,6 +52,23 @@ class Lossy(httpx.BaseTransport):
         return response
 
 
+class AsyncBridge(httpx.AsyncBaseTransport):
+    """An async transport over a synchronous one (``Lossy``), for the async client."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        sync_request = httpx.Request(
+            request.method, request.url, headers=request.headers, content=body
+        )
+        response = await asyncio.to_thread(self.inner.handle_request, sync_request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=response.read()
+        )
+
+
 @pytest.fixture
 def ex(tmp_path: Path) -> Iterator[InProc]:
     with exchange(tmp_path / "data") as found:
@@ -145,17 +162,6 @@ def test_the_async_client_reconciles_too(ex: InProc) -> None:
     alice = ex.user("rec")
     lossy = Lossy(ex.transport, lose_answer={0})
 
-    class Bridge(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            body = await request.aread()
-            sync_request = httpx.Request(
-                request.method, request.url, headers=request.headers, content=body
-            )
-            response = await asyncio.to_thread(lossy.handle_request, sync_request)
-            return httpx.Response(
-                response.status_code, headers=response.headers, content=response.read()
-            )
-
     async def session() -> str:
         async def sleep(seconds: float) -> None:
             ex.sleep(seconds)
@@ -163,7 +169,7 @@ def test_the_async_client_reconciles_too(ex: InProc) -> None:
         async with AsyncClient(
             "http://testserver",
             signer=alice,
-            transport=Bridge(),
+            transport=AsyncBridge(lossy),
             clock=ex.clock,
             sleep=sleep,
             retry=CONSERVATIVE,

@@ -63,6 +63,7 @@ from augury.api.auth import (
 )
 from augury.api.diagnose import auth_failure
 from augury.api.errors import ApiError
+from augury.api.idle_table import SWEEP_INTERVAL_NS, IdleTable
 from augury.api.limits import ServerLimits
 from augury.runtime.clock import Clock
 
@@ -77,8 +78,6 @@ __all__ = [
 
 AUTH_SCOPE_KEY: Final = "augury.auth"  # where a request's outcome is kept in its scope
 TRUSTED_PER_KEY: Final = 8
-# How often (injected clock) the failure budgets forget subjects whose bucket is full.
-SWEEP_INTERVAL_NS: Final = 10 * 1_000_000_000
 _NANO: Final = 1_000_000_000
 _READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _KEY = b"kalshi-access-key"
@@ -107,20 +106,24 @@ class FailureBudget:
 
     A bucket holds nano-tokens; it starts with ``burst`` and refills ``per_s`` a second.
     A subject whose bucket has less than one token is *exhausted*. A bucket that has
-    refilled to ``burst`` is the same as no bucket, so at most every ``SWEEP_INTERVAL_NS``
-    (on the injected clock, checked on every call) the full ones are forgotten, and the
-    table is rebuilt when that left it under a quarter of its peak (a dict keeps its
-    table size after deletes): what an attack from many addresses left behind goes once
-    its buckets have refilled, and a subject still being throttled is kept.
+    refilled to ``burst`` is the same as no bucket, so the table (``IdleTable``) forgets
+    full ones at most every ``SWEEP_INTERVAL_NS`` (checked on every call), and a subject
+    still being throttled is kept.
     """
 
     def __init__(self, burst: int, per_s: int, subjects_max: int) -> None:
         self.burst_nt = burst * _NANO
         self.per_s = per_s
         self.subjects_max = subjects_max
-        self._buckets: dict[str, tuple[int, int]] = {}  # subject -> (level_nt, last_ns)
-        self._swept_ns: int | None = None
-        self._peak = 0
+        # subject -> (level_nt, last_ns)
+        self._buckets: IdleTable[str, tuple[int, int]] = IdleTable(subjects_max, self._full)
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _full(self, _subject: str, bucket: tuple[int, int], now_ns: int) -> bool:
+        level, last = bucket
+        return level + self.per_s * max(0, now_ns - last) >= self.burst_nt
 
     def _level(self, subject: str, now_ns: int) -> int:
         entry = self._buckets.get(subject)
@@ -129,42 +132,16 @@ class FailureBudget:
         level, last = entry
         return min(self.burst_nt, level + self.per_s * max(0, now_ns - last))
 
-    def _sweep(self, now_ns: int) -> None:
-        swept = self._swept_ns
-        if swept is not None and 0 <= now_ns - swept < SWEEP_INTERVAL_NS:
-            return
-        self._swept_ns = now_ns
-        buckets = self._buckets
-        burst, per_s = self.burst_nt, self.per_s
-        full = [
-            subject
-            for subject, (level, last) in buckets.items()
-            if level + per_s * max(0, now_ns - last) >= burst
-        ]
-        for subject in full:
-            del buckets[subject]
-        if len(buckets) * 4 < self._peak:
-            self._buckets = dict(buckets)  # same order (least recently used first)
-            self._peak = len(buckets)
-
     def exhausted(self, subject: str, now_ns: int) -> bool:
         """Return True when ``subject`` has no failure left to spend."""
-        self._sweep(now_ns)
+        self._buckets.sweep(now_ns)
         return self._level(subject, now_ns) < _NANO
 
     def spend(self, subject: str, now_ns: int) -> None:
         """Count one failure of ``subject``."""
-        self._sweep(now_ns)
+        self._buckets.sweep(now_ns)
         level = max(0, self._level(subject, now_ns) - _NANO)
-        buckets = self._buckets
-        buckets.pop(subject, None)
-        buckets[subject] = (level, now_ns)
-        if len(buckets) > self.subjects_max:
-            del buckets[next(iter(buckets))]
-        self._peak = max(self._peak, len(buckets))
-
-    def __len__(self) -> int:
-        return len(self._buckets)
+        self._buckets.put(subject, (level, now_ns))
 
 
 class ReplayCache:

@@ -52,8 +52,9 @@ from typing import Final, Literal
 import msgspec
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from augury.api.auth_guard import SWEEP_INTERVAL_NS, address_of
+from augury.api.auth_guard import address_of
 from augury.api.context import Context
+from augury.api.idle_table import IdleTable
 
 __all__ = [
     "API_PREFIX",
@@ -239,10 +240,11 @@ class RateLimiter:
         self.default_tier = default_tier
         self.addresses_max = addresses_max
         self._buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
-        # Source addresses: least recently used first, bounded by ``addresses_max``.
-        self._address_buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
-        self._address_peak = 0
-        self._addresses_swept_ns: int | None = None
+        # Source addresses: least recently used first, bounded by ``addresses_max``; a
+        # bucket that has refilled to capacity is forgotten (``_full``).
+        self._address_buckets: IdleTable[tuple[str, BucketKind], TokenBucket] = IdleTable(
+            addresses_max, self._full
+        )
         self.refused = 0  # 429s answered, for /metrics and the soak benchmark
 
     def effective_tier(self, user_tier: str | None) -> str:
@@ -274,16 +276,13 @@ class RateLimiter:
         self, address: str, kind: BucketKind, spec: BucketSpec, now_ns: int
     ) -> TokenBucket:
         """Return a source address's bucket, creating it full; forget the oldest past the cap."""
-        self._sweep_addresses(now_ns)
-        key = (address, kind)
         buckets = self._address_buckets
-        found = buckets.pop(key, None)
+        buckets.sweep(now_ns)
+        key = (address, kind)
+        found = buckets.get(key)
         if found is None:
             found = TokenBucket(spec, now_ns)
-            if len(buckets) >= self.addresses_max:
-                del buckets[next(iter(buckets))]
-        buckets[key] = found
-        self._address_peak = max(self._address_peak, len(buckets))
+        buckets.put(key, found)
         return found
 
     @property
@@ -291,25 +290,12 @@ class RateLimiter:
         """Address buckets held now (an address counts once per bucket kind)."""
         return len(self._address_buckets)
 
-    def _sweep_addresses(self, now_ns: int) -> None:
+    def _full(self, key: tuple[str, BucketKind], bucket: TokenBucket, now_ns: int) -> bool:
         # A bucket that has refilled to capacity is the same as a new one, so forgetting
         # it changes no answer; an address still in debt or short of tokens is kept.
-        swept = self._addresses_swept_ns
-        if swept is not None and 0 <= now_ns - swept < SWEEP_INTERVAL_NS:
-            return
-        self._addresses_swept_ns = now_ns
-        buckets = self._address_buckets
-        full = []
-        for key, bucket in buckets.items():
-            spec = self.spec(self.default_tier, key[1])
-            refill = spec.refill_rate * max(0, now_ns - bucket.last_ns)
-            if bucket.level_nt + refill >= spec.bucket_capacity * _NANO:
-                full.append(key)
-        for key in full:
-            del buckets[key]
-        if len(buckets) * 4 < self._address_peak:  # a dict keeps its size after deletes
-            self._address_buckets = dict(buckets)  # same order: least recently used first
-            self._address_peak = len(buckets)
+        spec = self.spec(self.default_tier, key[1])
+        refill = spec.refill_rate * max(0, now_ns - bucket.last_ns)
+        return bucket.level_nt + refill >= spec.bucket_capacity * _NANO
 
 
 class _Batch(msgspec.Struct):

@@ -27,7 +27,14 @@ from augury.client.errors import ApiError, TransportError, UnsafeRetryError
 from augury.client.hosts import Host, resolve
 from augury.client.models import wire
 from augury.client.ratelimit import ClientRateLimiter
-from augury.client.reconcile import MAX_PAGES, Lookup, lookup_for, outcome_unknown
+from augury.client.reconcile import (
+    MAX_PAGES,
+    BatchRepair,
+    Lookup,
+    batch_repair,
+    lookup_for,
+    outcome_unknown,
+)
 from augury.client.retry import DEFAULT, RetryPolicy
 from augury.client.signing import Signer
 
@@ -107,6 +114,9 @@ class AsyncClient:
                 await self.sleep(step.delay_s)
                 attempt += 1
                 continue
+            repair = batch_repair(call, result, unknown)
+            if repair is not None:
+                return await self._repair_batch(repair)  # type: ignore[no-any-return]
             if cacheable and self.cache is not None:
                 self.cache.put(call, result)
             return result
@@ -123,6 +133,19 @@ class AsyncClient:
                 return None
             cursor = page.cursor
         return None
+
+    async def _repair_batch(self, repair: BatchRepair) -> Any:
+        """Find a retried batch's lost creates (see ``augury.client.reconcile``)."""
+        for listing in repair.listings:
+            cursor: str | None = None
+            for _ in range(MAX_PAGES):
+                page = await self.send(listing.page(cursor))
+                for order in page.orders:
+                    repair.offer(order)
+                if repair.done(listing) or not page.cursor:
+                    break
+                cursor = page.cursor
+        return repair.result()
 
     async def _attempt(self, call: Call[T]) -> T:
         if self.limiter is not None:
