@@ -231,8 +231,17 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            // The header and tag (3 + 10), ints: ts, sub, price, count, fee, post_position; ids: fill, trade, order; a bool; then the strings.
-            let max = 3 + 10 + 181 + str_max(&e.users[*user as usize].user_id) + str_max(&e.markets[*market as usize].ticker) + str_max(side.as_str()) + str_max(legacy_side) + str_max(legacy_action) + str_max(client_order_id);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
+            // trade, order; a bool; the strings.
+            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1
+                + str_max(user_id)
+                + str_max(ticker)
+                + str_max(side.as_str())
+                + str_max(legacy_side)
+                + str_max(legacy_action)
+                + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(17);
                 c.str("FillEvent");
@@ -245,11 +254,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "order_id");
                 e.put_id(c, 1, *order_id);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "side");
                 c.str(side.as_str());
                 key(c, "legacy_side");
@@ -271,8 +280,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
-            // The header and tag (1 + 11), ints: ts, price, count; id: trade; then the strings.
-            let max = 1 + 11 + 69 + str_max(&e.markets[*market as usize].ticker) + str_max(taker_side.as_str());
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
+            let max = 1 + 11 + 3 * INT_MAX + ID_MAX
+                + str_max(ticker)
+                + str_max(taker_side.as_str());
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
@@ -281,7 +293,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "trade_id");
                 e.put_id(c, 2, *trade_id);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "price_cc");
                 c.int(*price_cc);
                 key(c, "count_c");
@@ -291,15 +303,21 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
-            // The header and tag (1 + 10), ints: ts, seq, price, delta, sub; then the strings.
-            let max = 1 + 10 + 45 + str_max(&e.markets[*market as usize].ticker) + str_max(side.as_str()) + str_max(&e.users[*user as usize].user_id) + str_max(client_order_id);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
+            let max = 1 + 10 + 5 * INT_MAX
+                + str_max(ticker)
+                + str_max(side.as_str())
+                + str_max(user_id)
+                + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(10);
                 c.str("BookDelta");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "seq");
                 c.int(*seq);
                 key(c, "side");
@@ -309,7 +327,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "delta_c");
                 c.int(*delta_c);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "client_order_id");
@@ -330,19 +348,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             settled,
             traded_c,
         } => {
-            // The header and tag (1 + 15), ints: ts, sub, position, exposure, realized, fees, traded total, resting, traded; a bool; then the strings.
-            let max = 1 + 15 + 82 + str_max(&e.users[*user as usize].user_id) + str_max(&e.markets[*market as usize].ticker);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
+            // total, resting, traded; a bool; the strings.
+            let max = 1 + 15 + 9 * INT_MAX + 1 + str_max(user_id) + str_max(ticker);
             w.bounded(max, |c| {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "position_c");
                 c.int128(*position_c);
                 key(c, "exposure_cc");
@@ -362,15 +383,16 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Balance { ts_ns, user, sub, available_cc, reserved_cc } => {
-            // The header and tag (1 + 14), ints: ts, sub, available, reserved; then the strings.
-            let max = 1 + 14 + 36 + str_max(&e.users[*user as usize].user_id);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
+            let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
             w.bounded(max, |c| {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "available_cc");
@@ -380,8 +402,13 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Cash { ts_ns, kind, user, sub, amount_cc, to_subaccount, transfer_id } => {
-            // The header and tag (1 + 13), ints: ts, sub, amount, to_subaccount (or nil); transfer id (or nil); then the strings.
-            let max = 1 + 13 + 37 + str_max(kind) + str_max(&e.users[*user as usize].user_id) + str_max(transfer_id.as_deref().unwrap_or(""));
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 13); ints: ts, sub, amount, to_subaccount (or nil); transfer id
+            // (or nil); the strings.
+            let max = 1 + 13 + 4 * INT_MAX + 1
+                + str_max(kind)
+                + str_max(user_id)
+                + str_max(transfer_id.as_deref().unwrap_or(""));
             w.bounded(max, |c| {
                 c.array(8);
                 c.str("CashMovement");
@@ -390,7 +417,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "kind");
                 c.str(kind);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "amount_cc");
@@ -402,15 +429,20 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Market { ts_ns, market, kind, status, result, settlement_value_cc } => {
-            // The header and tag (1 + 13), ints: ts, value (or nil); then the strings.
-            let max = 1 + 13 + 18 + str_max(&e.markets[*market as usize].ticker) + str_max(kind) + str_max(status) + str_max(result);
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 13); ints: ts, value (or nil); the strings.
+            let max = 1 + 13 + 2 * INT_MAX
+                + str_max(ticker)
+                + str_max(kind)
+                + str_max(status)
+                + str_max(result);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("MarketUpdate");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "kind");
                 c.str(kind);
                 key(c, "status");
@@ -435,19 +467,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             fee_cost_cc,
             value_cc,
         } => {
-            // The header and tag (1 + 16), ints: ts, sub, yes, no, yes cost, no cost, revenue, fee cost, value (or nil); then the strings.
-            let max = 1 + 16 + 81 + str_max(&e.users[*user as usize].user_id) + str_max(&e.markets[*market as usize].ticker) + str_max(result);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
+            // cost, value (or nil); the strings.
+            let max = 1 + 16 + 9 * INT_MAX + str_max(user_id) + str_max(ticker) + str_max(result);
             w.bounded(max, |c| {
                 c.array(13);
                 c.str("SettlementEvent");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(&e.markets[*market as usize].ticker);
+                c.str(ticker);
                 key(c, "result");
                 c.str(result);
                 key(c, "yes_c");
@@ -467,8 +502,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Group { ts_ns, group_id, user, sub, kind, contracts_limit_c } => {
-            // The header and tag (1 + 17), ints: ts, sub, limit (or nil); id: group; then the strings.
-            let max = 1 + 17 + 69 + str_max(&e.users[*user as usize].user_id) + str_max(kind);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 17); ints: ts, sub, limit (or nil); id: group; the strings.
+            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + str_max(user_id) + str_max(kind);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("OrderGroupUpdate");
@@ -477,7 +513,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "group_id");
                 e.put_id(c, 4, *group_id);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "kind");
@@ -487,8 +523,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Exchange { ts_ns, trading_active } => {
-            // The header and tag (1 + 15), int: ts; a bool; then the strings.
-            let max = 1 + 15 + 10 + 0;
+            // Header and tag (1 + 15); int: ts; a bool; the strings.
+            let max = 1 + 15 + INT_MAX + 1;
             w.bounded(max, |c| {
                 c.array(3);
                 c.str("ExchangeUpdate");
@@ -499,8 +535,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::ApiKey { ts_ns, api_key_id, user_id, active } => {
-            // The header and tag (1 + 13), int: ts; a bool; then the strings.
-            let max = 1 + 13 + 10 + str_max(api_key_id) + str_max(user_id);
+            // Header and tag (1 + 13); int: ts; a bool; the strings.
+            let max = 1 + 13 + INT_MAX + 1 + str_max(api_key_id) + str_max(user_id);
             w.bounded(max, |c| {
                 c.array(5);
                 c.str("ApiKeyUpdate");
@@ -515,15 +551,16 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::User { ts_ns, user, name, tier } => {
-            // The header and tag (1 + 11), int: ts; then the strings.
-            let max = 1 + 11 + 9 + str_max(&e.users[*user as usize].user_id) + str_max(name) + str_max(tier);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 11); int: ts; the strings.
+            let max = 1 + 11 + INT_MAX + str_max(user_id) + str_max(name) + str_max(tier);
             w.bounded(max, |c| {
                 c.array(5);
                 c.str("UserUpdate");
                 key(c, "ts_ns");
                 c.int(*ts_ns);
                 key(c, "user_id");
-                c.str(&e.users[*user as usize].user_id);
+                c.str(user_id);
                 key(c, "name");
                 c.str(name);
                 key(c, "tier");

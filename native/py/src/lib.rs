@@ -137,8 +137,14 @@ const KEEP_OUT_BYTES: usize = 1 << 21;
 const OUTCOME_BYTES: usize = 1024;
 
 fn apply_one(engine: &mut Engine, payload: &[u8], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
-    let command = decode_record(payload, ts_ns).map_err(|e| e.0)?;
-    let step = engine.step(&command);
+    // The command is read where the decoder wrote it (moving it out of the `Result` copies
+    // a large value per command).
+    let decoded = decode_record(payload, ts_ns);
+    let command = match &decoded {
+        Ok(command) => command,
+        Err(e) => return Err(e.0.clone()),
+    };
+    let step = engine.step(command);
     encode_step(engine, &step, w);
     engine.recycle(step.value);
     Ok(())
