@@ -11,7 +11,8 @@ use std::sync::Arc;
 use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
 use crate::model::OrderStatus;
-use crate::msgpack::Writer;
+use crate::exchange::ID_MAX;
+use crate::msgpack::{str_max, Cursor, Writer, INT_MAX};
 
 #[derive(Clone, Debug)]
 pub struct OrderSnap {
@@ -206,7 +207,7 @@ pub enum Event {
 
 /// Field names document the layout; events travel as arrays, so names are not written.
 #[inline(always)]
-fn key(_w: &mut Writer, _k: &str) {}
+fn key(_c: &mut Cursor<'_>, _k: &str) {}
 
 /// Write one event as msgspec writes its Python struct.
 pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
@@ -230,78 +231,108 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            w.array(17);
-            w.str("FillEvent");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "fill_id");
-            e.write_id(w, 3, *fill_id);
-            key(w, "trade_id");
-            e.write_id(w, 2, *trade_id);
-            key(w, "order_id");
-            e.write_id(w, 1, *order_id);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "side");
-            w.str(side.as_str());
-            key(w, "legacy_side");
-            w.str(legacy_side);
-            key(w, "legacy_action");
-            w.str(legacy_action);
-            key(w, "price_cc");
-            w.int(*price_cc);
-            key(w, "count_c");
-            w.int(*count_c);
-            key(w, "is_taker");
-            w.bool(*is_taker);
-            key(w, "fee_cc");
-            w.int128(*fee_cc);
-            key(w, "post_position_c");
-            w.int128(*post_position_c);
-            key(w, "client_order_id");
-            w.str(client_order_id);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
+            // trade, order; a bool; the strings.
+            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1
+                + str_max(user_id)
+                + str_max(ticker)
+                + str_max(side.as_str())
+                + str_max(legacy_side)
+                + str_max(legacy_action)
+                + str_max(client_order_id);
+            w.bounded(max, |c| {
+                c.array(17);
+                c.str("FillEvent");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "fill_id");
+                e.put_id(c, 3, *fill_id);
+                key(c, "trade_id");
+                e.put_id(c, 2, *trade_id);
+                key(c, "order_id");
+                e.put_id(c, 1, *order_id);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "side");
+                c.str(side.as_str());
+                key(c, "legacy_side");
+                c.str(legacy_side);
+                key(c, "legacy_action");
+                c.str(legacy_action);
+                key(c, "price_cc");
+                c.int(*price_cc);
+                key(c, "count_c");
+                c.int(*count_c);
+                key(c, "is_taker");
+                c.bool(*is_taker);
+                key(c, "fee_cc");
+                c.int128(*fee_cc);
+                key(c, "post_position_c");
+                c.int128(*post_position_c);
+                key(c, "client_order_id");
+                c.str(client_order_id);
+            });
         }
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
-            w.array(7);
-            w.str("TradeEvent");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "trade_id");
-            e.write_id(w, 2, *trade_id);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "price_cc");
-            w.int(*price_cc);
-            key(w, "count_c");
-            w.int(*count_c);
-            key(w, "taker_side");
-            w.str(taker_side.as_str());
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
+            let max = 1 + 11 + 3 * INT_MAX + ID_MAX
+                + str_max(ticker)
+                + str_max(taker_side.as_str());
+            w.bounded(max, |c| {
+                c.array(7);
+                c.str("TradeEvent");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "trade_id");
+                e.put_id(c, 2, *trade_id);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "price_cc");
+                c.int(*price_cc);
+                key(c, "count_c");
+                c.int(*count_c);
+                key(c, "taker_side");
+                c.str(taker_side.as_str());
+            });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
-            w.array(10);
-            w.str("BookDelta");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "seq");
-            w.int(*seq);
-            key(w, "side");
-            w.str(side.as_str());
-            key(w, "price_cc");
-            w.int(*price_cc);
-            key(w, "delta_c");
-            w.int(*delta_c);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "client_order_id");
-            w.str(client_order_id);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
+            let max = 1 + 10 + 5 * INT_MAX
+                + str_max(ticker)
+                + str_max(side.as_str())
+                + str_max(user_id)
+                + str_max(client_order_id);
+            w.bounded(max, |c| {
+                c.array(10);
+                c.str("BookDelta");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "seq");
+                c.int(*seq);
+                key(c, "side");
+                c.str(side.as_str());
+                key(c, "price_cc");
+                c.int(*price_cc);
+                key(c, "delta_c");
+                c.int(*delta_c);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "client_order_id");
+                c.str(client_order_id);
+            });
         }
         Event::Position {
             ts_ns,
@@ -317,80 +348,110 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             settled,
             traded_c,
         } => {
-            w.array(13);
-            w.str("PositionUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "position_c");
-            w.int128(*position_c);
-            key(w, "exposure_cc");
-            w.int128(*exposure_cc);
-            key(w, "realized_pnl_cc");
-            w.int128(*realized_pnl_cc);
-            key(w, "fees_paid_cc");
-            w.int128(*fees_paid_cc);
-            key(w, "total_traded_cc");
-            w.int128(*total_traded_cc);
-            key(w, "resting_orders");
-            w.int(*resting_orders);
-            key(w, "settled");
-            w.bool(*settled);
-            key(w, "traded_c");
-            w.int128(*traded_c);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
+            // total, resting, traded; a bool; the strings.
+            let max = 1 + 15 + 9 * INT_MAX + 1 + str_max(user_id) + str_max(ticker);
+            w.bounded(max, |c| {
+                c.array(13);
+                c.str("PositionUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "position_c");
+                c.int128(*position_c);
+                key(c, "exposure_cc");
+                c.int128(*exposure_cc);
+                key(c, "realized_pnl_cc");
+                c.int128(*realized_pnl_cc);
+                key(c, "fees_paid_cc");
+                c.int128(*fees_paid_cc);
+                key(c, "total_traded_cc");
+                c.int128(*total_traded_cc);
+                key(c, "resting_orders");
+                c.int(*resting_orders);
+                key(c, "settled");
+                c.bool(*settled);
+                key(c, "traded_c");
+                c.int128(*traded_c);
+            });
         }
         Event::Balance { ts_ns, user, sub, available_cc, reserved_cc } => {
-            w.array(6);
-            w.str("BalanceUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "available_cc");
-            w.int128(*available_cc);
-            key(w, "reserved_cc");
-            w.int128(*reserved_cc);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
+            let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
+            w.bounded(max, |c| {
+                c.array(6);
+                c.str("BalanceUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "available_cc");
+                c.int128(*available_cc);
+                key(c, "reserved_cc");
+                c.int128(*reserved_cc);
+            });
         }
         Event::Cash { ts_ns, kind, user, sub, amount_cc, to_subaccount, transfer_id } => {
-            w.array(8);
-            w.str("CashMovement");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "kind");
-            w.str(kind);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "amount_cc");
-            w.int(*amount_cc);
-            key(w, "to_subaccount");
-            w.opt_int(*to_subaccount);
-            key(w, "transfer_id");
-            w.opt_str(transfer_id.as_deref());
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 13); ints: ts, sub, amount, to_subaccount (or nil); transfer id
+            // (or nil); the strings.
+            let max = 1 + 13 + 4 * INT_MAX + 1
+                + str_max(kind)
+                + str_max(user_id)
+                + str_max(transfer_id.as_deref().unwrap_or(""));
+            w.bounded(max, |c| {
+                c.array(8);
+                c.str("CashMovement");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "kind");
+                c.str(kind);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "amount_cc");
+                c.int(*amount_cc);
+                key(c, "to_subaccount");
+                c.opt_int(*to_subaccount);
+                key(c, "transfer_id");
+                c.opt_str(transfer_id.as_deref());
+            });
         }
         Event::Market { ts_ns, market, kind, status, result, settlement_value_cc } => {
-            w.array(7);
-            w.str("MarketUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "kind");
-            w.str(kind);
-            key(w, "status");
-            w.str(status);
-            key(w, "result");
-            w.str(result);
-            key(w, "settlement_value_cc");
-            w.opt_int(*settlement_value_cc);
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 13); ints: ts, value (or nil); the strings.
+            let max = 1 + 13 + 2 * INT_MAX
+                + str_max(ticker)
+                + str_max(kind)
+                + str_max(status)
+                + str_max(result);
+            w.bounded(max, |c| {
+                c.array(7);
+                c.str("MarketUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "kind");
+                c.str(kind);
+                key(c, "status");
+                c.str(status);
+                key(c, "result");
+                c.str(result);
+                key(c, "settlement_value_cc");
+                c.opt_int(*settlement_value_cc);
+            });
         }
         Event::Settlement {
             ts_ns,
@@ -406,145 +467,191 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             fee_cost_cc,
             value_cc,
         } => {
-            w.array(13);
-            w.str("SettlementEvent");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "ticker");
-            w.str(&e.markets[*market as usize].ticker);
-            key(w, "result");
-            w.str(result);
-            key(w, "yes_c");
-            w.int128(*yes_c);
-            key(w, "no_c");
-            w.int128(*no_c);
-            key(w, "yes_cost_cc");
-            w.int128(*yes_cost_cc);
-            key(w, "no_cost_cc");
-            w.int128(*no_cost_cc);
-            key(w, "revenue_cc");
-            w.int128(*revenue_cc);
-            key(w, "fee_cost_cc");
-            w.int128(*fee_cost_cc);
-            key(w, "value_cc");
-            w.opt_int(*value_cc);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            let ticker: &str = &e.markets[*market as usize].ticker;
+            // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
+            // cost, value (or nil); the strings.
+            let max = 1 + 16 + 9 * INT_MAX + str_max(user_id) + str_max(ticker) + str_max(result);
+            w.bounded(max, |c| {
+                c.array(13);
+                c.str("SettlementEvent");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "ticker");
+                c.str(ticker);
+                key(c, "result");
+                c.str(result);
+                key(c, "yes_c");
+                c.int128(*yes_c);
+                key(c, "no_c");
+                c.int128(*no_c);
+                key(c, "yes_cost_cc");
+                c.int128(*yes_cost_cc);
+                key(c, "no_cost_cc");
+                c.int128(*no_cost_cc);
+                key(c, "revenue_cc");
+                c.int128(*revenue_cc);
+                key(c, "fee_cost_cc");
+                c.int128(*fee_cost_cc);
+                key(c, "value_cc");
+                c.opt_int(*value_cc);
+            });
         }
         Event::Group { ts_ns, group_id, user, sub, kind, contracts_limit_c } => {
-            w.array(7);
-            w.str("OrderGroupUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "group_id");
-            e.write_id(w, 4, *group_id);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "subaccount");
-            w.int(*sub);
-            key(w, "kind");
-            w.str(kind);
-            key(w, "contracts_limit_c");
-            w.opt_int(*contracts_limit_c);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 17); ints: ts, sub, limit (or nil); id: group; the strings.
+            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + str_max(user_id) + str_max(kind);
+            w.bounded(max, |c| {
+                c.array(7);
+                c.str("OrderGroupUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "group_id");
+                e.put_id(c, 4, *group_id);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "subaccount");
+                c.int(*sub);
+                key(c, "kind");
+                c.str(kind);
+                key(c, "contracts_limit_c");
+                c.opt_int(*contracts_limit_c);
+            });
         }
         Event::Exchange { ts_ns, trading_active } => {
-            w.array(3);
-            w.str("ExchangeUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "trading_active");
-            w.bool(*trading_active);
+            // Header and tag (1 + 15); int: ts; a bool; the strings.
+            let max = 1 + 15 + INT_MAX + 1;
+            w.bounded(max, |c| {
+                c.array(3);
+                c.str("ExchangeUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "trading_active");
+                c.bool(*trading_active);
+            });
         }
         Event::ApiKey { ts_ns, api_key_id, user_id, active } => {
-            w.array(5);
-            w.str("ApiKeyUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "api_key_id");
-            w.str(api_key_id);
-            key(w, "user_id");
-            w.str(user_id);
-            key(w, "active");
-            w.bool(*active);
+            // Header and tag (1 + 13); int: ts; a bool; the strings.
+            let max = 1 + 13 + INT_MAX + 1 + str_max(api_key_id) + str_max(user_id);
+            w.bounded(max, |c| {
+                c.array(5);
+                c.str("ApiKeyUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "api_key_id");
+                c.str(api_key_id);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "active");
+                c.bool(*active);
+            });
         }
         Event::User { ts_ns, user, name, tier } => {
-            w.array(5);
-            w.str("UserUpdate");
-            key(w, "ts_ns");
-            w.int(*ts_ns);
-            key(w, "user_id");
-            w.str(&e.users[*user as usize].user_id);
-            key(w, "name");
-            w.str(name);
-            key(w, "tier");
-            w.str(tier);
+            let user_id: &str = &e.users[*user as usize].user_id;
+            // Header and tag (1 + 11); int: ts; the strings.
+            let max = 1 + 11 + INT_MAX + str_max(user_id) + str_max(name) + str_max(tier);
+            w.bounded(max, |c| {
+                c.array(5);
+                c.str("UserUpdate");
+                key(c, "ts_ns");
+                c.int(*ts_ns);
+                key(c, "user_id");
+                c.str(user_id);
+                key(c, "name");
+                c.str(name);
+                key(c, "tier");
+                c.str(tier);
+            });
         }
     }
 }
 
-/// Write an `OrderUpdate`.
+/// The most bytes an `OrderUpdate` takes beyond its strings: the header and tag (3 + 12),
+/// thirteen integers (times, counts, prices, the four cost and fee sums, the queue seq;
+/// the expiration or nil), two ids (the order's; the group's or nil), two booleans.
+const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
+
+/// Write an `OrderUpdate` (one room check for the whole event).
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
-    w.array(29);
-    w.str("OrderUpdate");
-    key(w, "ts_ns");
-    w.int(o.ts_ns);
-    key(w, "order_id");
-    e.write_id(w, 1, o.id);
-    key(w, "user_id");
-    w.str(&e.users[o.user as usize].user_id);
-    key(w, "subaccount");
-    w.int(o.sub);
-    key(w, "ticker");
-    w.str(&e.markets[o.market as usize].ticker);
-    key(w, "side");
-    w.str(o.side.as_str());
-    key(w, "price_cc");
-    w.int(o.price_cc);
-    key(w, "initial_c");
-    w.int(o.initial_c);
-    key(w, "fill_c");
-    w.int(o.fill_c);
-    key(w, "remaining_c");
-    w.int(o.remaining_c);
-    key(w, "status");
-    w.str(o.status.as_str());
-    key(w, "reason");
-    w.str(o.reason);
-    key(w, "time_in_force");
-    w.str(o.time_in_force.as_str());
-    key(w, "order_type");
-    w.str(o.order_type);
-    key(w, "legacy_side");
-    w.str(o.legacy_side);
-    key(w, "legacy_action");
-    w.str(o.legacy_action);
-    key(w, "client_order_id");
-    w.str(&o.client_order_id);
-    key(w, "order_group_id");
-    match o.order_group_id {
-        Some(g) => e.write_id(w, 4, g),
-        None => w.nil(),
-    }
-    key(w, "self_trade_prevention");
-    w.str(o.self_trade_prevention.as_str());
-    key(w, "post_only");
-    w.bool(o.post_only);
-    key(w, "cancel_order_on_pause");
-    w.bool(o.cancel_order_on_pause);
-    key(w, "expiration_ts_ns");
-    w.opt_int(o.expiration_ts_ns);
-    key(w, "created_ns");
-    w.int(o.created_ns);
-    key(w, "taker_fill_cost_cc");
-    w.int128(o.taker_fill_cost_cc);
-    key(w, "maker_fill_cost_cc");
-    w.int128(o.maker_fill_cost_cc);
-    key(w, "taker_fees_cc");
-    w.int128(o.taker_fees_cc);
-    key(w, "maker_fees_cc");
-    w.int128(o.maker_fees_cc);
-    key(w, "queue_seq");
-    w.int(o.queue_seq as i64);
+    let user_id: &str = &e.users[o.user as usize].user_id;
+    let ticker: &str = &e.markets[o.market as usize].ticker;
+    let max = ORDER_FIXED
+        + str_max(user_id)
+        + str_max(ticker)
+        + str_max(o.side.as_str())
+        + str_max(o.status.as_str())
+        + str_max(o.reason)
+        + str_max(o.time_in_force.as_str())
+        + str_max(o.order_type)
+        + str_max(o.legacy_side)
+        + str_max(o.legacy_action)
+        + str_max(&o.client_order_id)
+        + str_max(o.self_trade_prevention.as_str());
+    w.bounded(max, |c| {
+        c.array(29);
+        c.str("OrderUpdate");
+        key(c, "ts_ns");
+        c.int(o.ts_ns);
+        key(c, "order_id");
+        e.put_id(c, 1, o.id);
+        key(c, "user_id");
+        c.str(user_id);
+        key(c, "subaccount");
+        c.int(o.sub);
+        key(c, "ticker");
+        c.str(ticker);
+        key(c, "side");
+        c.str(o.side.as_str());
+        key(c, "price_cc");
+        c.int(o.price_cc);
+        key(c, "initial_c");
+        c.int(o.initial_c);
+        key(c, "fill_c");
+        c.int(o.fill_c);
+        key(c, "remaining_c");
+        c.int(o.remaining_c);
+        key(c, "status");
+        c.str(o.status.as_str());
+        key(c, "reason");
+        c.str(o.reason);
+        key(c, "time_in_force");
+        c.str(o.time_in_force.as_str());
+        key(c, "order_type");
+        c.str(o.order_type);
+        key(c, "legacy_side");
+        c.str(o.legacy_side);
+        key(c, "legacy_action");
+        c.str(o.legacy_action);
+        key(c, "client_order_id");
+        c.str(&o.client_order_id);
+        key(c, "order_group_id");
+        match o.order_group_id {
+            Some(g) => e.put_id(c, 4, g),
+            None => c.nil(),
+        }
+        key(c, "self_trade_prevention");
+        c.str(o.self_trade_prevention.as_str());
+        key(c, "post_only");
+        c.bool(o.post_only);
+        key(c, "cancel_order_on_pause");
+        c.bool(o.cancel_order_on_pause);
+        key(c, "expiration_ts_ns");
+        c.opt_int(o.expiration_ts_ns);
+        key(c, "created_ns");
+        c.int(o.created_ns);
+        key(c, "taker_fill_cost_cc");
+        c.int128(o.taker_fill_cost_cc);
+        key(c, "maker_fill_cost_cc");
+        c.int128(o.maker_fill_cost_cc);
+        key(c, "taker_fees_cc");
+        c.int128(o.taker_fees_cc);
+        key(c, "maker_fees_cc");
+        c.int128(o.maker_fees_cc);
+        key(c, "queue_seq");
+        c.int(o.queue_seq as i64);
+    });
 }

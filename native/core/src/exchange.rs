@@ -19,7 +19,7 @@ use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
-use crate::msgpack::Writer;
+use crate::msgpack::{Cursor, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::py_repr;
 
@@ -106,6 +106,10 @@ pub struct Engine {
 }
 
 pub const ID_LEN: usize = 36;
+
+/// The most bytes an id takes written as a string: the str8 header, the 24-byte head and
+/// at most sixteen hex digits (past 2^48, the general form).
+pub const ID_MAX: usize = 2 + 24 + 16;
 
 impl Engine {
     /// A fresh exchange. `id_prefix` is the first 8 hex digits of SHA-256(instance_id)
@@ -362,10 +366,16 @@ impl Engine {
     /// Write the text of an id of a kind (1 order, 2 trade, 3 fill, 4 group).
     #[inline]
     pub fn write_id(&self, w: &mut Writer, kind: usize, counter: u64) {
+        w.bounded(ID_MAX, |c| self.put_id(c, kind, counter));
+    }
+
+    /// `write_id` inside room already made (at most `ID_MAX` bytes).
+    #[inline]
+    pub fn put_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
         if counter >> 48 != 0 {
             // Past twelve hex digits (never, at any real rate): the general form.
             let text = self.id_text(kind, counter);
-            w.str(&text);
+            c.str(&text);
             return;
         }
         // str8 header, the 24 bytes up to the counter, then twelve hex digits.
@@ -375,7 +385,7 @@ impl Engine {
         out[2..26].copy_from_slice(&self.id_heads[kind]);
         out[26..30].copy_from_slice(&hex8((counter >> 32) as u32)[4..]);
         out[30..38].copy_from_slice(&hex8(counter as u32));
-        w.put_array(&out);
+        c.put_array(&out);
     }
 
     pub fn id_text(&self, kind: usize, counter: u64) -> String {

@@ -286,6 +286,21 @@ impl Writer {
         self.pos = 0;
     }
 
+    /// Write a new document in room kept from an earlier one (its bytes are slack: nothing
+    /// reads past the write position). Reusing room avoids touching fresh pages.
+    pub fn from_room(mut room: Vec<u8>) -> Self {
+        if room.len() < 16 {
+            room.resize(16, 0);
+        }
+        Writer { buf: room, pos: 0 }
+    }
+
+    /// The room and the length of the document at its start, without a copy or a
+    /// truncation (the room can be written again through `from_room`).
+    pub fn into_room(self) -> (Vec<u8>, usize) {
+        (self.buf, self.pos)
+    }
+
     pub fn into_bytes(mut self) -> Vec<u8> {
         self.buf.truncate(self.pos);
         self.buf
@@ -306,17 +321,134 @@ impl Writer {
         self.buf.resize(want, 0);
     }
 
+    /// Write one value (or several) of at most `max` bytes through a `Cursor`, after one
+    /// room check. Writing more than `max` bytes panics (a bounds check), never corrupts.
+    #[inline(always)]
+    pub fn bounded<R>(&mut self, max: usize, f: impl FnOnce(&mut Cursor<'_>) -> R) -> R {
+        self.room(max);
+        let end = self.pos + max;
+        let mut c = Cursor { buf: &mut self.buf[..end], pos: self.pos };
+        let out = f(&mut c);
+        self.pos = c.pos;
+        out
+    }
+
+    /// Store a fixed-size run of bytes.
+    #[inline(always)]
+    pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
+        self.bounded(N, |c| c.put_array(bytes));
+    }
+
+    /// Append already-encoded bytes.
+    #[inline]
+    pub fn raw(&mut self, data: &[u8]) {
+        self.bounded(data.len(), |c| c.raw(data));
+    }
+
+    #[inline]
+    pub fn nil(&mut self) {
+        self.bounded(1, |c| c.nil());
+    }
+
+    #[inline]
+    pub fn bool(&mut self, v: bool) {
+        self.bounded(1, |c| c.bool(v));
+    }
+
+    /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
+    #[inline(always)]
+    pub fn int(&mut self, v: i64) {
+        self.bounded(INT_MAX, |c| c.int(v));
+    }
+
+    /// Write an integer held in 128 bits (clamped to 64 bits, see `Cursor::int128`).
+    #[inline(always)]
+    pub fn int128(&mut self, v: i128) {
+        self.bounded(INT_MAX, |c| c.int128(v));
+    }
+
+    #[inline(always)]
+    pub fn opt_int(&mut self, v: Option<i64>) {
+        self.bounded(INT_MAX, |c| c.opt_int(v));
+    }
+
+    #[inline(always)]
+    pub fn str_header(&mut self, n: usize) {
+        self.bounded(HEADER_MAX, |c| c.str_header(n));
+    }
+
+    /// Write a string (see `Cursor::str`).
+    #[inline(always)]
+    pub fn str(&mut self, s: &str) {
+        self.bounded(str_max(s), |c| c.str(s));
+    }
+
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.nil(),
+        }
+    }
+
+    pub fn bin(&mut self, data: &[u8]) {
+        self.bounded(HEADER_MAX + data.len(), |c| c.bin(data));
+    }
+
+    #[inline]
+    pub fn array(&mut self, n: usize) {
+        self.bounded(HEADER_MAX, |c| c.array(n));
+    }
+
+    #[inline]
+    pub fn map(&mut self, n: usize) {
+        self.bounded(HEADER_MAX, |c| c.map(n));
+    }
+
+    /// Reserve a 5-byte array32 header, to be filled by `fill_array`.
+    pub fn array_placeholder(&mut self) -> usize {
+        let at = self.pos;
+        self.put_array(&[0xdd, 0, 0, 0, 0]);
+        at
+    }
+
+    pub fn fill_array(&mut self, at: usize, n: usize) {
+        self.buf[at + 1..at + 5].copy_from_slice(&(n as u32).to_be_bytes());
+    }
+}
+
+
+/// The most bytes an integer takes (a type byte and eight).
+pub const INT_MAX: usize = 9;
+/// The most bytes a string, binary, array or map header takes.
+pub const HEADER_MAX: usize = 5;
+
+/// The most bytes `s` takes written as a string.
+#[inline(always)]
+pub fn str_max(s: &str) -> usize {
+    HEADER_MAX + s.len()
+}
+
+/// A write position inside room a `Writer` has already made (`Writer::bounded`): the value
+/// writers, with the buffer's address and length and the position in registers. Through
+/// the `Writer` itself they were reloaded from memory after every byte stored (a store
+/// through the buffer might, for all the compiler knows, change the `Writer`'s own fields),
+/// and every field paid a room check; an event written through one cursor pays one check.
+/// Every store is still bounds-checked against the room made: writing past it panics.
+pub struct Cursor<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl Cursor<'_> {
     #[inline(always)]
     fn put(&mut self, b: u8) {
-        self.room(1);
         self.buf[self.pos] = b;
         self.pos += 1;
     }
 
-    /// Store nine bytes, keep the first `n`.
+    /// Store nine bytes, keep the first `n` (the rest is overwritten by what follows).
     #[inline(always)]
     fn put9(&mut self, bytes: [u8; 9], n: usize) {
-        self.room(9);
         self.buf[self.pos..self.pos + 9].copy_from_slice(&bytes);
         self.pos += n;
     }
@@ -324,7 +456,6 @@ impl Writer {
     /// Store a fixed-size run of bytes.
     #[inline(always)]
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
-        self.room(N);
         self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
         self.pos += N;
     }
@@ -332,17 +463,16 @@ impl Writer {
     /// Append already-encoded bytes.
     #[inline]
     pub fn raw(&mut self, data: &[u8]) {
-        self.room(data.len());
         self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
         self.pos += data.len();
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn nil(&mut self) {
         self.put(0xc0);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn bool(&mut self, v: bool) {
         self.put(if v { 0xc3 } else { 0xc2 });
     }
@@ -411,28 +541,29 @@ impl Writer {
         if n < 32 {
             self.put(0xa0 | n as u8);
         } else if n <= 0xff {
-            self.put9([0xd9, n as u8, 0, 0, 0, 0, 0, 0, 0], 2);
+            self.put_array(&[0xd9, n as u8]);
         } else if n <= 0xffff {
             let b = (n as u16).to_be_bytes();
-            self.put9([0xda, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
+            self.put_array(&[0xda, b[0], b[1]]);
         } else {
             let b = (n as u32).to_be_bytes();
-            self.put9([0xdb, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
+            self.put_array(&[0xdb, b[0], b[1], b[2], b[3]]);
         }
     }
 
     /// Write a string. A short one (a fixstr: under 32 bytes, as user ids, tickers and every
-    /// label are) is copied in at most two fixed-size overlapping moves after one room check,
-    /// instead of a call to `memcpy` for a handful of bytes (a command writes about twenty).
+    /// label are) is copied in at most two fixed-size overlapping moves, instead of a call to
+    /// `memcpy` for a handful of bytes (a command writes about twenty).
     #[inline(always)]
     pub fn str(&mut self, s: &str) {
         let b = s.as_bytes();
         let n = b.len();
         if n < 32 {
-            self.room(32);
+            // One bounds check for the header and the text together.
             let p = self.pos;
-            self.buf[p] = 0xa0 | n as u8;
-            copy_short(&mut self.buf[p + 1..p + 1 + n], b);
+            let dst = &mut self.buf[p..p + 1 + n];
+            dst[0] = 0xa0 | n as u8;
+            copy_short(&mut dst[1..], b);
             self.pos = p + 1 + n;
             return;
         }
@@ -440,6 +571,7 @@ impl Writer {
         self.raw(b);
     }
 
+    #[inline(always)]
     pub fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
@@ -450,23 +582,23 @@ impl Writer {
     pub fn bin(&mut self, data: &[u8]) {
         let n = data.len();
         if n <= 0xff {
-            self.put9([0xc4, n as u8, 0, 0, 0, 0, 0, 0, 0], 2);
+            self.put_array(&[0xc4, n as u8]);
         } else if n <= 0xffff {
             let b = (n as u16).to_be_bytes();
-            self.put9([0xc5, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
+            self.put_array(&[0xc5, b[0], b[1]]);
         } else {
             let b = (n as u32).to_be_bytes();
-            self.put9([0xc6, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
+            self.put_array(&[0xc6, b[0], b[1], b[2], b[3]]);
         }
         self.raw(data);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn array(&mut self, n: usize) {
         self.container(0x90, 0xdc, n);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn map(&mut self, n: usize) {
         self.container(0x80, 0xde, n);
     }
@@ -477,22 +609,11 @@ impl Writer {
             self.put(fix | n as u8);
         } else if n <= 0xffff {
             let b = (n as u16).to_be_bytes();
-            self.put9([tag16, b[0], b[1], 0, 0, 0, 0, 0, 0], 3);
+            self.put_array(&[tag16, b[0], b[1]]);
         } else {
             let b = (n as u32).to_be_bytes();
-            self.put9([tag16 + 1, b[0], b[1], b[2], b[3], 0, 0, 0, 0], 5);
+            self.put_array(&[tag16 + 1, b[0], b[1], b[2], b[3]]);
         }
-    }
-
-    /// Reserve a 5-byte array32 header, to be filled by `fill_array`.
-    pub fn array_placeholder(&mut self) -> usize {
-        let at = self.pos;
-        self.put9([0xdd, 0, 0, 0, 0, 0, 0, 0, 0], 5);
-        at
-    }
-
-    pub fn fill_array(&mut self, at: usize, n: usize) {
-        self.buf[at + 1..at + 5].copy_from_slice(&(n as u32).to_be_bytes());
     }
 }
 
@@ -517,6 +638,71 @@ mod tests {
                 want.extend([0xd9, n as u8]);
             }
             want.extend_from_slice(&text.as_bytes()[..n]);
+        }
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_document_written_in_kept_room_is_the_same_document() {
+        // A long document, then a short one in the same room: the second reads back alone
+        // (the first one's bytes past it are slack) and equals a fresh writer's bytes.
+        let mut w = Writer::with_capacity(1);
+        w.array(3);
+        w.str(&"y".repeat(300));
+        w.int(-70000);
+        w.nil();
+        let (room, len) = w.into_room();
+        assert!(room.len() >= len && len == 3 + 300 + 1 + 5 + 1);
+        let mut w = Writer::from_room(room);
+        w.array(2);
+        w.str("ab");
+        w.bool(true);
+        let (room, len) = w.into_room();
+        assert_eq!(&room[..len], &[0x92, 0xa2, b'a', b'b', 0xc3]);
+        let mut tiny = Writer::from_room(Vec::new());
+        tiny.int(1 << 40);
+        assert_eq!(tiny.as_bytes(), &[0xcf, 0, 0, 1, 0, 0, 0, 0, 0]);
+    }
+
+    /// The MessagePack rule for an integer's smallest encoding, written out as the spec
+    /// reads (the first format, in this order, whose range holds the value).
+    fn spec_int(v: i64) -> Vec<u8> {
+        let be = v.to_be_bytes();
+        if (0..=0x7f).contains(&v) || (-32..0).contains(&v) {
+            vec![v as u8]
+        } else if v > 0 && v <= 0xff {
+            vec![0xcc, v as u8]
+        } else if v > 0 && v <= 0xffff {
+            [&[0xcd][..], &be[6..]].concat()
+        } else if v > 0 && v <= 0xffff_ffff {
+            [&[0xce][..], &be[4..]].concat()
+        } else if v > 0 {
+            [&[0xcf][..], &be[..]].concat()
+        } else if v >= -128 {
+            vec![0xd0, v as u8]
+        } else if v >= -32768 {
+            [&[0xd1][..], &be[6..]].concat()
+        } else if v >= -(1 << 31) {
+            [&[0xd2][..], &be[4..]].concat()
+        } else {
+            [&[0xd3][..], &be[..]].concat()
+        }
+    }
+
+    #[test]
+    fn every_integer_width_edge_follows_the_rule() {
+        // Each power of two and its neighbours, both signs, through one writer (so a
+        // value's slack is overwritten by the next): the bytes the rule gives, in order.
+        let mut vals = vec![0i64, i64::MAX, i64::MIN, i64::MIN + 1];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p + 1, -p, -p - 1]);
+        }
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for &v in &vals {
+            w.int(v);
+            want.extend(spec_int(v));
         }
         assert_eq!(w.as_bytes(), &want[..]);
     }

@@ -12,7 +12,7 @@
 use crate::events::{encode_event, encode_order};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{Engine, Outcome, Step, Value};
-use crate::msgpack::Writer;
+use crate::msgpack::{str_max, Writer, INT_MAX};
 use crate::rejects::Reject;
 
 /// Write an owned outcome.
@@ -36,22 +36,26 @@ fn same_event(events: &[Event], snap: &OrderSnap) -> Option<usize> {
 }
 
 fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Event], w: &mut Writer) {
-    w.array(5);
-    match reject {
-        Some(r) => {
-            w.str(r.reason.as_str());
-            w.str(&r.message);
+    // The array and the refusal (or two nils), after one room check.
+    let head_max = 1 + reject.map_or(2, |r| str_max(r.reason.as_str()) + str_max(&r.message));
+    w.bounded(head_max, |c| {
+        c.array(5);
+        match reject {
+            Some(r) => {
+                c.str(r.reason.as_str());
+                c.str(&r.message);
+            }
+            None => {
+                c.nil();
+                c.nil();
+            }
         }
-        None => {
-            w.nil();
-            w.nil();
-        }
-    }
+    });
     match value {
-        Value::None => {
-            w.int(0);
-            w.nil();
-        }
+        Value::None => w.bounded(2, |c| {
+            c.int(0);
+            c.nil();
+        }),
         Value::Str(s) => {
             w.int(0);
             w.str(s);
@@ -72,10 +76,10 @@ fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Ev
             }
         }
         Value::Order(snap) => match same_event(events, snap) {
-            Some(i) => {
-                w.int(4);
-                w.int(i as i64);
-            }
+            Some(i) => w.bounded(1 + INT_MAX, |c| {
+                c.int(4);
+                c.int(i as i64);
+            }),
             None => {
                 w.int(1);
                 encode_order(e, snap, w);

@@ -6,12 +6,21 @@
 //! `augury_core::outcome` describes, state as the canonical document or the engine-neutral
 //! snapshot. Read accessors return plain tuples for the Python views in
 //! `augury.runtime.native_engine`. No Python object is built per command on the batch path.
-#![forbid(unsafe_code)]
+//!
+//! A batch's outcomes come back as an `Outcomes` object: a read-only buffer (the buffer
+//! protocol, so msgspec and hashlib read it in place) over the room they were encoded in,
+//! which goes back to its core's pool when the object is freed (decision 0059). The one
+//! `unsafe` block in this crate exports that buffer; nothing else is `unsafe`.
+#![deny(unsafe_code)]
+
+use std::ffi::{c_int, c_void};
+use std::sync::{Arc, Mutex};
 
 use augury_core::msgpack::Writer;
 use augury_core::outcome::encode_step;
 use augury_core::{decode_record, Engine};
 use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use augury_core::grid::GRID_NAMES;
 use pyo3::types::{PyBool, PyBytes, PyList, PyTuple};
@@ -21,17 +30,101 @@ use pyo3::types::{PyBool, PyBytes, PyList, PyTuple};
 /// history threads run meanwhile.
 const DETACH_AT: usize = 64;
 
+/// Outcome rooms waiting to be written again, shared by a core and the `Outcomes` it
+/// handed out (each gives its room back when Python frees it).
+type Pool = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// The most rooms a pool keeps (the sequencer holds one batch's outcomes at a time; a
+/// caller that keeps more just gets fresh room, as it would without the pool).
+const POOL_ROOMS: usize = 2;
+
 #[pyclass(module = "augury_native", name = "Core")]
 pub struct Core {
     pub engine: Engine,
-    /// The outcome buffer, kept between batches: fresh memory would cost a page fault per
-    /// 4 KiB written (about a quarter of a microsecond per command).
-    out: Writer,
+    /// Outcome room kept between batches: fresh memory costs a page fault per 4 KiB
+    /// written, and in the server (glibc's mmap threshold fixed at 128 KiB, decision 0057)
+    /// every result of 128 KiB or more would be a fresh mapping, faulted in page by page
+    /// and unmapped when freed (about 140 faults per batch of 1,024 mixed commands).
+    pool: Pool,
+    /// The size of the last room handed out: fresh room starts there, not at 64 KiB.
+    room_hint: usize,
 }
 
 impl Core {
     fn with_engine(engine: Engine) -> Core {
-        Core { engine, out: Writer::with_capacity(1 << 16) }
+        Core { engine, pool: Arc::new(Mutex::new(Vec::new())), room_hint: 1 << 16 }
+    }
+
+    /// A room for the next batch's outcomes: a pooled one, or fresh.
+    fn take_room(&self) -> Vec<u8> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        pooled.unwrap_or_else(|| vec![0; self.room_hint])
+    }
+
+    fn give_back(&self, room: Vec<u8>) {
+        give_back(&self.pool, room);
+    }
+}
+
+fn give_back(pool: &Pool, room: Vec<u8>) {
+    // One huge batch must not pin its room for the life of the engine.
+    if room.len() <= KEEP_OUT_BYTES {
+        if let Ok(mut p) = pool.lock() {
+            if p.len() < POOL_ROOMS {
+                p.push(room);
+            }
+        }
+    }
+}
+
+/// The encoded outcomes of one batch (the layout of `augury_core::outcome`): a read-only
+/// buffer object, read in place through the buffer protocol (`msgspec.msgpack.decode`,
+/// `hashlib`, `memoryview`); `bytes(outcomes)` copies them. The bytes never change while
+/// the object lives: nothing writes the room until `Drop` has given it back, and every
+/// exported view (a `memoryview`, a `msgspec.Raw` of a part) holds a reference to the
+/// object, so it cannot be freed under them.
+#[pyclass(module = "augury_native", name = "Outcomes", frozen)]
+pub struct Outcomes {
+    room: Vec<u8>,
+    len: usize,
+    pool: Pool,
+}
+
+#[allow(unsafe_code)]
+#[pymethods]
+impl Outcomes {
+    fn __len__(&self) -> usize {
+        self.len
+    }
+
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.room[..self.len])
+    }
+
+    /// Export the document read-only (`PyBuffer_FillInfo` refuses a writable request and
+    /// stores a new reference to this object in the view).
+    ///
+    /// # Safety
+    /// `view` is the pointer CPython passes to `bf_getbuffer`. The pointer handed out
+    /// stays valid and unchanged as long as the view holds its reference: the room is
+    /// owned by this frozen object, never resized or written after construction, and only
+    /// released in `Drop`, which cannot run while a view's reference is alive.
+    unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+        let me = slf.get();
+        let len = ffi::Py_ssize_t::try_from(me.len).expect("a document fits in an isize");
+        // SAFETY: see above; `view` is valid for writes (CPython's contract), and the
+        // buffer is `len` initialised bytes inside `room`.
+        let rc = unsafe { ffi::PyBuffer_FillInfo(view, slf.as_ptr(), me.room.as_ptr() as *mut c_void, len, 1, flags) };
+        if rc == -1 {
+            return Err(PyErr::fetch(slf.py()));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Outcomes {
+    fn drop(&mut self) {
+        give_back(&self.pool, std::mem::take(&mut self.room));
     }
 }
 
@@ -44,8 +137,14 @@ const KEEP_OUT_BYTES: usize = 1 << 21;
 const OUTCOME_BYTES: usize = 1024;
 
 fn apply_one(engine: &mut Engine, payload: &[u8], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
-    let command = decode_record(payload, ts_ns).map_err(|e| e.0)?;
-    let step = engine.step(&command);
+    // The command is read where the decoder wrote it (moving it out of the `Result` copies
+    // a large value per command).
+    let decoded = decode_record(payload, ts_ns);
+    let command = match &decoded {
+        Ok(command) => command,
+        Err(e) => return Err(e.0.clone()),
+    };
+    let step = engine.step(command);
     encode_step(engine, &step, w);
     engine.recycle(step.value);
     Ok(())
@@ -83,28 +182,28 @@ impl Core {
     }
 
     /// Apply journal-encoded commands in order, all at time `ts_ns` (one sequencer batch);
-    /// return one MessagePack array of outcomes. A payload that does not decode stops the
-    /// batch with ValueError naming its index (the ones before it are applied).
-    fn apply_batch<'py>(&mut self, py: Python<'py>, payloads: &Bound<'py, PyList>, ts_ns: i64) -> PyResult<Bound<'py, PyBytes>> {
+    /// return one MessagePack array of outcomes as an `Outcomes` buffer. A payload that
+    /// does not decode stops the batch with ValueError naming its index (the ones before it
+    /// are applied).
+    fn apply_batch<'py>(&mut self, py: Python<'py>, payloads: &Bound<'py, PyList>, ts_ns: i64) -> PyResult<Bound<'py, Outcomes>> {
         let owned = bytes_list(payloads)?;
         let items = payload_bytes(&owned);
         let n = items.len();
-        let w = &mut self.out;
-        w.clear();
+        let mut w = Writer::from_room(self.take_room());
         w.array(n);
         let engine = &mut self.engine;
         let result = if n >= DETACH_AT {
-            py.detach(|| run_batch(engine, &items, ts_ns, w))
+            py.detach(|| run_batch(engine, &items, ts_ns, &mut w))
         } else {
-            run_batch(engine, &items, ts_ns, w)
+            run_batch(engine, &items, ts_ns, &mut w)
         };
-        result.map_err(PyValueError::new_err)?;
-        let out = PyBytes::new(py, w.as_bytes());
-        if w.len() > KEEP_OUT_BYTES {
-            // One huge batch must not pin its room for the life of the engine.
-            self.out = Writer::with_capacity(1 << 16);
+        let (room, len) = w.into_room();
+        if let Err(e) = result {
+            self.give_back(room);
+            return Err(PyValueError::new_err(e));
         }
-        Ok(out)
+        self.room_hint = room.len().min(KEEP_OUT_BYTES);
+        Bound::new(py, Outcomes { room, len, pool: Arc::clone(&self.pool) })
     }
 
     /// Apply many commands packed as one MessagePack array of journal payloads (each a bin
@@ -548,5 +647,6 @@ fn order_tuple<'py>(py: Python<'py>, e: &Engine, slot: u32) -> PyResult<Bound<'p
 #[pymodule]
 fn augury_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Core>()?;
+    m.add_class::<Outcomes>()?;
     Ok(())
 }

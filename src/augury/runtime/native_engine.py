@@ -4,7 +4,9 @@ read-only views shaped like the Python engine's objects.
 Commands go in as the journal encodes them (``commands.encode_command``, decision 0022),
 each with the time of its envelope; outcomes come back
 as one MessagePack document that msgspec decodes, in C, into the very event classes of
-``augury.engine.events`` (``augury_core::outcome`` in native/core describes the layout).
+``augury.engine.events`` (``augury_core::outcome`` in native/core describes the layout); a
+batch's document is an ``augury_native.Outcomes`` buffer over room the binding reuses once
+the object is freed (decision 0059), read in place.
 ``apply_encoded_batch`` is the hot path: a batch of journal payloads in, outcomes out, with
 no Python object built per command until the caller decodes the outcomes it needs.
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
@@ -41,6 +43,9 @@ from augury.engine.orders import Order, _rebuild_order
 from augury.engine.results import Amended, refused
 from augury.ledger.accounts import Account, Position
 from augury.ledger.fees import FeeSchedule
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 try:  # The extension is optional: without a Rust toolchain the Python engine runs.
     import augury_native
@@ -97,9 +102,10 @@ def _outcome(wire: _Wire, ts_ns: int) -> Outcome[object]:
     return Outcome(wire.events, None, value, ts_ns)
 
 
-def decode_outcomes(payload: bytes, times: list[int] | int) -> list[Outcome[object]]:
-    """Decode the outcomes of ``Core.apply_batch`` (all at one time) or
-    ``Core.apply_prefix`` (a time per record) into ``Outcome`` objects."""
+def decode_outcomes(payload: Buffer, times: list[int] | int) -> list[Outcome[object]]:
+    """Decode the outcomes of ``Core.apply_batch`` (all at one time; an
+    ``augury_native.Outcomes`` buffer, read in place) or ``Core.apply_prefix`` (a time per
+    record; bytes) into ``Outcome`` objects."""
     wires = _many.decode(payload)
     if isinstance(times, int):
         return [_outcome(wire, times) for wire in wires]
