@@ -114,7 +114,6 @@ class FailureBudget:
     def __init__(self, burst: int, per_s: int, subjects_max: int) -> None:
         self.burst_nt = burst * _NANO
         self.per_s = per_s
-        self.subjects_max = subjects_max
         # subject -> (level_nt, last_ns)
         self._buckets: IdleTable[str, tuple[int, int]] = IdleTable(subjects_max, self._full)
 

@@ -238,7 +238,6 @@ class RateLimiter:
             raise ValueError(f"unknown default tier {default_tier!r}")
         self.enabled = enabled
         self.default_tier = default_tier
-        self.addresses_max = addresses_max
         self._buckets: dict[tuple[str, BucketKind], TokenBucket] = {}
         # Source addresses: least recently used first, bounded by ``addresses_max``; a
         # bucket that has refilled to capacity is forgotten (``_full``).
