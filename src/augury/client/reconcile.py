@@ -71,7 +71,7 @@ class Lookup:
 
     def page(self, cursor: str | None) -> Call[wire.GetOrdersResponse]:
         """The listing call for one page of the user's orders on the market."""
-        return _orders_page(self.ticker, self.subaccount, cursor)
+        return Listing(self.ticker, self.subaccount).page(cursor)
 
     @property
     def v2(self) -> bool:
@@ -140,12 +140,6 @@ def lookup_for(call: Call[Any], error: Exception, earlier_unknown: bool) -> Look
     )
 
 
-def _orders_page(
-    ticker: str, subaccount: int | None, cursor: str | None
-) -> Call[wire.GetOrdersResponse]:
-    return ep.get_orders(ticker=ticker, subaccount=subaccount, limit=_PAGE, cursor=cursor)
-
-
 def _created_ms(order: wire.Order) -> int:
     return int(order.created_time.timestamp() * 1000) if order.created_time is not None else 0
 
@@ -159,7 +153,9 @@ class Listing:
 
     def page(self, cursor: str | None) -> Call[wire.GetOrdersResponse]:
         """The listing call for one page of the user's orders on the market."""
-        return _orders_page(self.ticker, self.subaccount, cursor)
+        return ep.get_orders(
+            ticker=self.ticker, subaccount=self.subaccount, limit=_PAGE, cursor=cursor
+        )
 
 
 class BatchRepair:
