@@ -205,11 +205,9 @@ class Database(ClosesOnExit):
         raw = self.raw
         if isinstance(raw, sqlite3.Connection):
             # Multi-row INSERTs in power-of-two sizes (at most _ROWS_PER_INSERT rows, so at
-            # most 9 distinct statements stay in the connection's cache), not executemany:
-            # the sqlite3 module releases and retakes the GIL around every statement step,
-            # and while the event loop is busy each retake can wait out the interpreter's
-            # switch interval (5 ms). One step per chunk makes a 256-row commit 3 handoffs
-            # (BEGIN, INSERT, COMMIT) instead of 258 (docs/decisions/0064).
+            # most 9 distinct statements stay in the connection's cache) instead of
+            # executemany's one statement step per row: a 256-record commit measured
+            # 0.38-0.40 ms -> 0.26-0.29 ms on tmpfs (the fsync excluded; decision 0064).
             with self.transaction() as tx:
                 start = 0
                 while start < len(rows):
