@@ -35,6 +35,10 @@ pub enum Value {
     Bool(bool),
     StrList(Vec<String>),
     Order(Box<OrderSnap>),
+    /// An `OrderUpdate` that is the command's own event at this index in its events (a
+    /// placement's or a cancel's result usually is: the Python engine returns that very
+    /// event object), so the value is neither copied nor compared.
+    Event(usize),
     Amend(Box<OrderSnap>, Box<OrderSnap>),
     Batch(Vec<Outcome>),
 }
@@ -251,9 +255,16 @@ impl Engine {
     }
 
     /// A boxed snapshot of an order, in a reused box when one is kept.
+    /// A kept box is written field by field where it lies (`snapshot_into`), not built on
+    /// the stack and copied in.
     pub(crate) fn snap_box(&mut self, slot: u32, reason: &'static str) -> Box<OrderSnap> {
-        let snap = self.snapshot(slot, reason);
-        self.boxed(snap)
+        match self.snap_pool.pop() {
+            Some(mut b) => {
+                self.snapshot_into(&mut b, slot, reason);
+                b
+            }
+            None => Box::new(self.snapshot(slot, reason)),
+        }
     }
 
     pub(crate) fn boxed(&mut self, snap: OrderSnap) -> Box<OrderSnap> {
