@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
-use crate::model::OrderStatus;
+use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
 use crate::msgpack::{str_max, Cursor, Writer, INT_MAX};
 
@@ -29,9 +29,8 @@ pub struct OrderSnap {
     pub status: OrderStatus,
     pub reason: &'static str,
     pub time_in_force: Tif,
-    pub order_type: &'static str,
-    pub legacy_side: &'static str,
-    pub legacy_action: &'static str,
+    /// `order_type`, `legacy_side` and `legacy_action` in one byte (as the order keeps them).
+    pub labels: Labels,
     pub client_order_id: Arc<str>,
     pub order_group_id: Option<u64>,
     pub self_trade_prevention: Stp,
@@ -47,7 +46,7 @@ pub struct OrderSnap {
 }
 
 /// Two labels are the same text; the same literal is usually one address, so that is tried
-/// before the bytes (a placement's value is compared with its last event, four labels each).
+/// before the bytes (a placement's value can be compared with its last event).
 #[inline(always)]
 fn same_label(a: &'static str, b: &'static str) -> bool {
     std::ptr::eq(a, b) || a == b
@@ -71,9 +70,7 @@ impl PartialEq for OrderSnap {
             status,
             reason,
             time_in_force,
-            order_type,
-            legacy_side,
-            legacy_action,
+            labels,
             client_order_id,
             order_group_id,
             self_trade_prevention,
@@ -100,9 +97,7 @@ impl PartialEq for OrderSnap {
             && *status == other.status
             && same_label(reason, other.reason)
             && *time_in_force == other.time_in_force
-            && same_label(order_type, other.order_type)
-            && same_label(legacy_side, other.legacy_side)
-            && same_label(legacy_action, other.legacy_action)
+            && *labels == other.labels
             && *client_order_id == other.client_order_id
             && *order_group_id == other.order_group_id
             && *self_trade_prevention == other.self_trade_prevention
@@ -132,8 +127,8 @@ pub enum Event {
         sub: i64,
         market: u32,
         side: Side,
-        legacy_side: &'static str,
-        legacy_action: &'static str,
+        /// The order's labels (only `legacy_side` and `legacy_action` are written).
+        labels: Labels,
         price_cc: i64,
         count_c: i64,
         is_taker: bool,
@@ -153,10 +148,11 @@ pub enum Event {
         sub: i64,
         client_order_id: Arc<str>,
     },
+    /// `acct` is the account's index in the ledger (append-only; its user and subaccount
+    /// never change), read when the event is written: the event stays 128 bytes.
     Position {
         ts_ns: i64,
-        user: u32,
-        sub: i64,
+        acct: u32,
         market: u32,
         position_c: i128,
         exposure_cc: i128,
@@ -167,7 +163,8 @@ pub enum Event {
         settled: bool,
         traded_c: i128,
     },
-    Balance { ts_ns: i64, user: u32, sub: i64, available_cc: i128, reserved_cc: i128 },
+    /// `acct` as in `Position`.
+    Balance { ts_ns: i64, acct: u32, available_cc: i128, reserved_cc: i128 },
     Cash {
         ts_ns: i64,
         kind: &'static str,
@@ -185,24 +182,29 @@ pub enum Event {
         result: &'static str,
         settlement_value_cc: Option<i64>,
     },
-    Settlement {
-        ts_ns: i64,
-        user: u32,
-        sub: i64,
-        market: u32,
-        result: &'static str,
-        yes_c: i128,
-        no_c: i128,
-        yes_cost_cc: i128,
-        no_cost_cc: i128,
-        revenue_cc: i128,
-        fee_cost_cc: i128,
-        value_cc: Option<i64>,
-    },
+    /// Boxed (rare, and the widest): every other event fits 128 bytes, moved inline.
+    Settlement(Box<Settlement>),
     Group { ts_ns: i64, group_id: u64, user: u32, sub: i64, kind: &'static str, contracts_limit_c: Option<i64> },
     Exchange { ts_ns: i64, trading_active: bool },
     ApiKey { ts_ns: i64, api_key_id: String, user_id: String, active: bool },
     User { ts_ns: i64, user: u32, name: String, tier: String },
+}
+
+/// One account's settlement in one market (`Event::Settlement`).
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    pub ts_ns: i64,
+    pub user: u32,
+    pub sub: i64,
+    pub market: u32,
+    pub result: &'static str,
+    pub yes_c: i128,
+    pub no_c: i128,
+    pub yes_cost_cc: i128,
+    pub no_cost_cc: i128,
+    pub revenue_cc: i128,
+    pub fee_cost_cc: i128,
+    pub value_cc: Option<i64>,
 }
 
 /// Field names document the layout; events travel as arrays, so names are not written.
@@ -222,8 +224,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             sub,
             market,
             side,
-            legacy_side,
-            legacy_action,
+            labels,
             price_cc,
             count_c,
             is_taker,
@@ -231,6 +232,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
+            let (legacy_side, legacy_action) = (labels.legacy_side(), labels.legacy_action());
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
@@ -336,8 +338,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         }
         Event::Position {
             ts_ns,
-            user,
-            sub,
+            acct,
             market,
             position_c,
             exposure_cc,
@@ -348,7 +349,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             settled,
             traded_c,
         } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let a = &e.ledger.accounts[*acct as usize];
+            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
@@ -361,7 +363,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
-                c.int(*sub);
+                c.int(sub);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "position_c");
@@ -382,8 +384,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.int128(*traded_c);
             });
         }
-        Event::Balance { ts_ns, user, sub, available_cc, reserved_cc } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+        Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
+            let a = &e.ledger.accounts[*acct as usize];
+            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
             let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
             w.bounded(max, |c| {
@@ -394,7 +397,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
-                c.int(*sub);
+                c.int(sub);
                 key(c, "available_cc");
                 c.int128(*available_cc);
                 key(c, "reserved_cc");
@@ -453,20 +456,21 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.opt_int(*settlement_value_cc);
             });
         }
-        Event::Settlement {
-            ts_ns,
-            user,
-            sub,
-            market,
-            result,
-            yes_c,
-            no_c,
-            yes_cost_cc,
-            no_cost_cc,
-            revenue_cc,
-            fee_cost_cc,
-            value_cc,
-        } => {
+        Event::Settlement(settlement) => {
+            let Settlement {
+                ts_ns,
+                user,
+                sub,
+                market,
+                result,
+                yes_c,
+                no_c,
+                yes_cost_cc,
+                no_cost_cc,
+                revenue_cc,
+                fee_cost_cc,
+                value_cc,
+            } = &**settlement;
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
@@ -586,9 +590,9 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         + str_max(o.status.as_str())
         + str_max(o.reason)
         + str_max(o.time_in_force.as_str())
-        + str_max(o.order_type)
-        + str_max(o.legacy_side)
-        + str_max(o.legacy_action)
+        + str_max(o.labels.order_type())
+        + str_max(o.labels.legacy_side())
+        + str_max(o.labels.legacy_action())
         + str_max(&o.client_order_id)
         + str_max(o.self_trade_prevention.as_str());
     w.bounded(max, |c| {
@@ -621,11 +625,11 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "time_in_force");
         c.str(o.time_in_force.as_str());
         key(c, "order_type");
-        c.str(o.order_type);
+        c.str(o.labels.order_type());
         key(c, "legacy_side");
-        c.str(o.legacy_side);
+        c.str(o.labels.legacy_side());
         key(c, "legacy_action");
-        c.str(o.legacy_action);
+        c.str(o.labels.legacy_action());
         key(c, "client_order_id");
         c.str(&o.client_order_id);
         key(c, "order_group_id");
@@ -654,4 +658,14 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "queue_seq");
         c.int(o.queue_seq as i64);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only
+    /// while it is at most 128 bytes; a wider variant belongs in a box (as `Settlement`).
+    #[test]
+    fn an_event_is_at_most_128_bytes() {
+        assert!(std::mem::size_of::<super::Event>() <= 128, "{}", std::mem::size_of::<super::Event>());
+    }
 }

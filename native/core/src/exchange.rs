@@ -341,19 +341,16 @@ impl Engine {
             let acct = &ledger.accounts[a as usize];
             self.out.push(Event::Balance {
                 ts_ns: ts,
-                user: acct.user,
-                sub: acct.sub,
+                acct: a,
                 available_cc: acct.available_cc,
                 reserved_cc: acct.reserved_cc,
             });
         }
         for &p in &ledger.dirty_positions {
             let pos = &ledger.positions[p as usize];
-            let acct = &ledger.accounts[pos.acct as usize];
             self.out.push(Event::Position {
                 ts_ns: ts,
-                user: acct.user,
-                sub: acct.sub,
+                acct: pos.acct,
                 market: pos.market,
                 position_c: pos.position_c,
                 exposure_cc: crate::units::floor_div(pos.exposure_fine, 100),

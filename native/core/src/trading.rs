@@ -454,8 +454,7 @@ impl Engine {
                 sub: o.sub(),
                 market: m,
                 side: o.side(),
-                legacy_side: o.legacy_side(),
-                legacy_action: o.legacy_action(),
+                labels: o.labels,
                 price_cc,
                 count_c,
                 is_taker,
@@ -636,9 +635,7 @@ impl Engine {
             status,
             reason,
             time_in_force,
-            order_type,
-            legacy_side,
-            legacy_action,
+            labels,
             client_order_id,
             order_group_id,
             self_trade_prevention,
@@ -665,9 +662,7 @@ impl Engine {
         *status = o.status;
         *reason = reason_now;
         *time_in_force = o.time_in_force;
-        *order_type = o.order_type();
-        *legacy_side = o.legacy_side();
-        *legacy_action = o.legacy_action();
+        *labels = o.labels;
         if !std::sync::Arc::ptr_eq(client_order_id, &o.client_order_id) {
             *client_order_id = o.client_order_id.clone();
         }
@@ -701,9 +696,7 @@ impl Engine {
             status: o.status,
             reason,
             time_in_force: o.time_in_force,
-            order_type: o.order_type(),
-            legacy_side: o.legacy_side(),
-            legacy_action: o.legacy_action(),
+            labels: o.labels,
             client_order_id: o.client_order_id.clone(),
             order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
