@@ -12,7 +12,7 @@ use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
 use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
-use crate::msgpack::{str_max, Cursor, Writer, INT_MAX};
+use crate::msgpack::{str_max, Cursor, Fixstr, Writer, FIXSTR_ROOM, INT_MAX};
 
 #[derive(Clone, Debug)]
 pub struct OrderSnap {
@@ -207,6 +207,88 @@ pub struct Settlement {
     pub value_cc: Option<i64>,
 }
 
+// The labels an event carries, encoded once (`Fixstr`); the test below holds each to the
+// text its type gives.
+static BID: Fixstr = Fixstr::new("bid");
+static ASK: Fixstr = Fixstr::new("ask");
+static RESTING: Fixstr = Fixstr::new("resting");
+static CANCELED: Fixstr = Fixstr::new("canceled");
+static EXECUTED: Fixstr = Fixstr::new("executed");
+static GTC: Fixstr = Fixstr::new("good_till_canceled");
+static IOC: Fixstr = Fixstr::new("immediate_or_cancel");
+static FOK: Fixstr = Fixstr::new("fill_or_kill");
+static TAKER_AT_CROSS: Fixstr = Fixstr::new("taker_at_cross");
+static MAKER: Fixstr = Fixstr::new("maker");
+static LIMIT: Fixstr = Fixstr::new("limit");
+static MARKET: Fixstr = Fixstr::new("market");
+static YES: Fixstr = Fixstr::new("yes");
+static NO: Fixstr = Fixstr::new("no");
+static BUY: Fixstr = Fixstr::new("buy");
+static SELL: Fixstr = Fixstr::new("sell");
+
+#[inline(always)]
+fn side_label(s: Side) -> &'static Fixstr {
+    match s {
+        Side::Bid => &BID,
+        Side::Ask => &ASK,
+    }
+}
+
+#[inline(always)]
+fn status_label(s: OrderStatus) -> &'static Fixstr {
+    match s {
+        OrderStatus::Resting => &RESTING,
+        OrderStatus::Canceled => &CANCELED,
+        OrderStatus::Executed => &EXECUTED,
+    }
+}
+
+#[inline(always)]
+fn tif_label(t: Tif) -> &'static Fixstr {
+    match t {
+        Tif::Gtc => &GTC,
+        Tif::Ioc => &IOC,
+        Tif::Fok => &FOK,
+    }
+}
+
+#[inline(always)]
+fn stp_label(s: Stp) -> &'static Fixstr {
+    match s {
+        Stp::TakerAtCross => &TAKER_AT_CROSS,
+        Stp::Maker => &MAKER,
+    }
+}
+
+/// The labels' three texts, each one of two literals (`Labels` returns them), so the
+/// comparisons fold to tests of its bits.
+#[inline(always)]
+fn order_type_label(l: Labels) -> &'static Fixstr {
+    if l.order_type() == "market" {
+        &MARKET
+    } else {
+        &LIMIT
+    }
+}
+
+#[inline(always)]
+fn legacy_side_label(l: Labels) -> &'static Fixstr {
+    if l.legacy_side() == "no" {
+        &NO
+    } else {
+        &YES
+    }
+}
+
+#[inline(always)]
+fn legacy_action_label(l: Labels) -> &'static Fixstr {
+    if l.legacy_action() == "sell" {
+        &SELL
+    } else {
+        &BUY
+    }
+}
+
 /// Field names document the layout; events travel as arrays, so names are not written.
 #[inline(always)]
 fn key(_c: &mut Cursor<'_>, _k: &str) {}
@@ -232,17 +314,13 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            let (legacy_side, legacy_action) = (labels.legacy_side(), labels.legacy_action());
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
-            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1
+            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
                 + str_max(user_id)
                 + str_max(ticker)
-                + str_max(side.as_str())
-                + str_max(legacy_side)
-                + str_max(legacy_action)
                 + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(17);
@@ -262,11 +340,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "side");
-                c.str(side.as_str());
+                c.fixstr(side_label(*side));
                 key(c, "legacy_side");
-                c.str(legacy_side);
+                c.fixstr(legacy_side_label(*labels));
                 key(c, "legacy_action");
-                c.str(legacy_action);
+                c.fixstr(legacy_action_label(*labels));
                 key(c, "price_cc");
                 c.int(*price_cc);
                 key(c, "count_c");
@@ -284,9 +362,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
-            let max = 1 + 11 + 3 * INT_MAX + ID_MAX
-                + str_max(ticker)
-                + str_max(taker_side.as_str());
+            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + str_max(ticker);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
@@ -301,16 +377,15 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "count_c");
                 c.int(*count_c);
                 key(c, "taker_side");
-                c.str(taker_side.as_str());
+                c.fixstr(side_label(*taker_side));
             });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
-            let max = 1 + 10 + 5 * INT_MAX
+            let max = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
                 + str_max(ticker)
-                + str_max(side.as_str())
                 + str_max(user_id)
                 + str_max(client_order_id);
             w.bounded(max, |c| {
@@ -323,7 +398,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "seq");
                 c.int(*seq);
                 key(c, "side");
-                c.str(side.as_str());
+                c.fixstr(side_label(*side));
                 key(c, "price_cc");
                 c.int(*price_cc);
                 key(c, "delta_c");
@@ -583,18 +658,12 @@ const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
     let user_id: &str = &e.users[o.user as usize].user_id;
     let ticker: &str = &e.markets[o.market as usize].ticker;
-    let max = ORDER_FIXED
+    // Seven labels (side, status, time in force, the three `Labels`, self-trade prevention).
+    let max = ORDER_FIXED + 7 * FIXSTR_ROOM
         + str_max(user_id)
         + str_max(ticker)
-        + str_max(o.side.as_str())
-        + str_max(o.status.as_str())
         + str_max(o.reason)
-        + str_max(o.time_in_force.as_str())
-        + str_max(o.labels.order_type())
-        + str_max(o.labels.legacy_side())
-        + str_max(o.labels.legacy_action())
-        + str_max(&o.client_order_id)
-        + str_max(o.self_trade_prevention.as_str());
+        + str_max(&o.client_order_id);
     w.bounded(max, |c| {
         c.array(29);
         c.str("OrderUpdate");
@@ -609,7 +678,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "ticker");
         c.str(ticker);
         key(c, "side");
-        c.str(o.side.as_str());
+        c.fixstr(side_label(o.side));
         key(c, "price_cc");
         c.int(o.price_cc);
         key(c, "initial_c");
@@ -619,17 +688,17 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "remaining_c");
         c.int(o.remaining_c);
         key(c, "status");
-        c.str(o.status.as_str());
+        c.fixstr(status_label(o.status));
         key(c, "reason");
         c.str(o.reason);
         key(c, "time_in_force");
-        c.str(o.time_in_force.as_str());
+        c.fixstr(tif_label(o.time_in_force));
         key(c, "order_type");
-        c.str(o.labels.order_type());
+        c.fixstr(order_type_label(o.labels));
         key(c, "legacy_side");
-        c.str(o.labels.legacy_side());
+        c.fixstr(legacy_side_label(o.labels));
         key(c, "legacy_action");
-        c.str(o.labels.legacy_action());
+        c.fixstr(legacy_action_label(o.labels));
         key(c, "client_order_id");
         c.str(&o.client_order_id);
         key(c, "order_group_id");
@@ -638,7 +707,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
             None => c.nil(),
         }
         key(c, "self_trade_prevention");
-        c.str(o.self_trade_prevention.as_str());
+        c.fixstr(stp_label(o.self_trade_prevention));
         key(c, "post_only");
         c.bool(o.post_only);
         key(c, "cancel_order_on_pause");
@@ -662,6 +731,37 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Each pre-encoded label is the MessagePack string of the text its type gives, for
+    /// every value of every label type.
+    #[test]
+    fn every_label_is_its_text_encoded() {
+        fn enc(s: &str) -> Vec<u8> {
+            let mut w = Writer::new();
+            w.str(s);
+            w.into_bytes()
+        }
+        for side in [Side::Bid, Side::Ask] {
+            assert_eq!(side_label(side).encoded(), enc(side.as_str()));
+        }
+        for st in [OrderStatus::Resting, OrderStatus::Canceled, OrderStatus::Executed] {
+            assert_eq!(status_label(st).encoded(), enc(st.as_str()));
+        }
+        for t in [Tif::Gtc, Tif::Ioc, Tif::Fok] {
+            assert_eq!(tif_label(t).encoded(), enc(t.as_str()));
+        }
+        for p in [Stp::TakerAtCross, Stp::Maker] {
+            assert_eq!(stp_label(p).encoded(), enc(p.as_str()));
+        }
+        for bits in 0..8u8 {
+            let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+            assert_eq!(order_type_label(l).encoded(), enc(l.order_type()));
+            assert_eq!(legacy_side_label(l).encoded(), enc(l.legacy_side()));
+            assert_eq!(legacy_action_label(l).encoded(), enc(l.legacy_action()));
+        }
+    }
+
     /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only
     /// while it is at most 128 bytes; a wider variant belongs in a box (as `Settlement`).
     #[test]

@@ -377,13 +377,12 @@ impl Engine {
         w.bounded(ID_MAX, |c| self.put_id(c, kind, counter));
     }
 
-    /// `write_id` inside room already made (at most `ID_MAX` bytes).
-    #[inline]
+    /// `write_id` inside room already made (at most `ID_MAX` bytes). Inlined into the event
+    /// writers: as a call, the cursor went through memory around every id.
+    #[inline(always)]
     pub fn put_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
         if counter >> 48 != 0 {
-            // Past twelve hex digits (never, at any real rate): the general form.
-            let text = self.id_text(kind, counter);
-            c.str(&text);
+            self.put_long_id(c, kind, counter);
             return;
         }
         // str8 header, the 24 bytes up to the counter, then twelve hex digits.
@@ -394,6 +393,14 @@ impl Engine {
         out[26..30].copy_from_slice(&hex8((counter >> 32) as u32)[4..]);
         out[30..38].copy_from_slice(&hex8(counter as u32));
         c.put_array(&out);
+    }
+
+    /// An id past twelve hex digits (never, at any real rate): the general form.
+    #[cold]
+    #[inline(never)]
+    fn put_long_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
+        let text = self.id_text(kind, counter);
+        c.str(&text);
     }
 
     pub fn id_text(&self, kind: usize, counter: u64) -> String {

@@ -419,6 +419,39 @@ impl Writer {
 
 /// The most bytes an integer takes (a type byte and eight).
 pub const INT_MAX: usize = 9;
+/// The room a `Fixstr` is written with (its whole window).
+pub const FIXSTR_ROOM: usize = 24;
+
+/// A short fixed text (a label: a side, a status, a time in force) encoded once, as a
+/// MessagePack fixstr (header and bytes), in a window of `FIXSTR_ROOM` bytes: writing it is
+/// one bounds check and a fixed-size copy of the window (the tail past `len` is slack that
+/// what follows overwrites), not a length test and a copy sized at run time.
+pub struct Fixstr {
+    bytes: [u8; FIXSTR_ROOM],
+    len: u8,
+}
+
+impl Fixstr {
+    /// `s` must be shorter than the window (a compile-time error where it is a constant).
+    pub const fn new(s: &str) -> Fixstr {
+        let b = s.as_bytes();
+        assert!(b.len() < FIXSTR_ROOM);
+        let mut bytes = [0u8; FIXSTR_ROOM];
+        bytes[0] = 0xa0 | b.len() as u8;
+        let mut i = 0;
+        while i < b.len() {
+            bytes[1 + i] = b[i];
+            i += 1;
+        }
+        Fixstr { bytes, len: 1 + b.len() as u8 }
+    }
+
+    /// The encoded string (header and text).
+    pub fn encoded(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 /// The most bytes a string, binary, array or map header takes.
 pub const HEADER_MAX: usize = 5;
 
@@ -458,6 +491,14 @@ impl Cursor<'_> {
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
         self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
         self.pos += N;
+    }
+
+    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
+    #[inline(always)]
+    pub fn fixstr(&mut self, f: &Fixstr) {
+        let p = self.pos;
+        self.buf[p..p + FIXSTR_ROOM].copy_from_slice(&f.bytes);
+        self.pos = p + usize::from(f.len);
     }
 
     /// Append already-encoded bytes.
@@ -687,6 +728,26 @@ mod tests {
         } else {
             [&[0xd3][..], &be[..]].concat()
         }
+    }
+
+    #[test]
+    fn a_fixstr_is_the_string_written_by_the_rule() {
+        // Each length that fits the window, written back to back into a writer that must
+        // grow, then a value after the last (which overwrites its slack): the bytes are the
+        // fixstr rule by hand (0xa0|n, then the text).
+        let text: String = (0..FIXSTR_ROOM as u8 - 1).map(|i| char::from(b'a' + i)).collect();
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for n in 0..FIXSTR_ROOM - 1 {
+            let f = Fixstr::new(&text[..n]);
+            w.bounded(FIXSTR_ROOM, |c| c.fixstr(&f));
+            want.push(0xa0 | n as u8);
+            want.extend_from_slice(&text.as_bytes()[..n]);
+            assert_eq!(f.encoded(), &want[want.len() - 1 - n..]);
+        }
+        w.nil();
+        want.push(0xc0);
+        assert_eq!(w.as_bytes(), &want[..]);
     }
 
     #[test]
