@@ -10,7 +10,7 @@
 //! than cross; self-trade prevention cancels the taker (`taker_at_cross`) or the maker.
 
 use crate::commands::{PlaceOrder, Stp, Tif};
-use crate::events::{Event, OrderSnap};
+use crate::events::{ClientId, Event, OrderSnap};
 use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
@@ -460,7 +460,7 @@ impl Engine {
                 is_taker,
                 fee_cc: fee,
                 post_position_c: self.ledger.positions[side.pos as usize].position_c,
-                client_order_id: o.client_order_id.clone(),
+                client_order_id: ClientId::of(&o.client_order_id),
             };
             self.out.push(ev);
         }
@@ -539,7 +539,7 @@ impl Engine {
             delta_c,
             user: o.user,
             sub: o.sub(),
-            client_order_id: o.client_order_id.clone(),
+            client_order_id: ClientId::of(&o.client_order_id),
         });
     }
 
@@ -663,9 +663,7 @@ impl Engine {
         *reason = reason_now;
         *time_in_force = o.time_in_force;
         *labels = o.labels;
-        if !std::sync::Arc::ptr_eq(client_order_id, &o.client_order_id) {
-            *client_order_id = o.client_order_id.clone();
-        }
+        client_order_id.set(&o.client_order_id);
         *order_group_id = o.order_group_id();
         *self_trade_prevention = o.self_trade_prevention;
         *post_only = o.post_only;
@@ -697,7 +695,7 @@ impl Engine {
             reason,
             time_in_force: o.time_in_force,
             labels: o.labels,
-            client_order_id: o.client_order_id.clone(),
+            client_order_id: ClientId::of(&o.client_order_id),
             order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
             post_only: o.post_only,

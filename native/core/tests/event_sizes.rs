@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use augury_core::commands::{AddMarket, Command, Side, Stp, Tif};
-use augury_core::events::{encode_event, Event, OrderSnap, Settlement};
+use augury_core::events::{encode_event, ClientId, Event, OrderSnap, Settlement};
 use augury_core::exchange::Engine;
 use augury_core::model::{Labels, OrderStatus};
 use augury_core::msgpack::Writer;
@@ -103,7 +103,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
         reason: "self_trade_prevention",
         time_in_force: Tif::Ioc,
         labels: Labels::new(true, false, true), // "market", "yes", "sell"
-        client_order_id: coid.clone(),
+        client_order_id: ClientId::of(&coid),
         order_group_id: Some(u64::MAX),
         self_trade_prevention: Stp::TakerAtCross,
         post_only: true,
@@ -138,7 +138,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 is_taker: true,
                 fee_cc: HUGE,
                 post_position_c: -HUGE,
-                client_order_id: coid.clone(),
+                client_order_id: ClientId::of(&coid),
             },
             3 + s(9) + 6 * INT + 3 * ID + B + s(u) + s(t) + s(3) + s(3) + s(4) + s(c),
         ),
@@ -156,7 +156,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 delta_c: i64::MIN,
                 user: 0,
                 sub: BIG,
-                client_order_id: coid.clone(),
+                client_order_id: ClientId::of(&coid),
             },
             1 + s(9) + 5 * INT + s(t) + s(3) + s(u) + s(c),
         ),
