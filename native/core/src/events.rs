@@ -362,7 +362,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(17);
                 c.str("FillEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "fill_id");
                 e.put_id(c, 3, *fill_id);
                 key(c, "trade_id");
@@ -403,7 +403,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(7);
                 c.str("TradeEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "trade_id");
                 e.put_id(c, 2, *trade_id);
                 key(c, "ticker");
@@ -428,7 +428,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(10);
                 c.str("BookDelta");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "seq");
@@ -470,7 +470,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
@@ -504,7 +504,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
@@ -527,7 +527,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(8);
                 c.str("CashMovement");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "kind");
                 c.str(kind);
                 key(c, "user_id");
@@ -554,7 +554,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(7);
                 c.str("MarketUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "kind");
@@ -591,7 +591,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(13);
                 c.str("SettlementEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
@@ -624,7 +624,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(7);
                 c.str("OrderGroupUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "group_id");
                 e.put_id(c, 4, *group_id);
                 key(c, "user_id");
@@ -644,7 +644,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(3);
                 c.str("ExchangeUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "trading_active");
                 c.bool(*trading_active);
             });
@@ -656,7 +656,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(5);
                 c.str("ApiKeyUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "api_key_id");
                 c.str(api_key_id);
                 key(c, "user_id");
@@ -673,7 +673,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(5);
                 c.str("UserUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "name");
@@ -704,7 +704,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         c.array(29);
         c.str("OrderUpdate");
         key(c, "ts_ns");
-        c.int(o.ts_ns);
+        c.time(o.ts_ns);
         key(c, "order_id");
         e.put_id(c, 1, o.id);
         key(c, "user_id");
@@ -751,7 +751,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "expiration_ts_ns");
         c.opt_int(o.expiration_ts_ns);
         key(c, "created_ns");
-        c.int(o.created_ns);
+        c.time(o.created_ns);
         key(c, "taker_fill_cost_cc");
         c.int128(o.taker_fill_cost_cc);
         key(c, "maker_fill_cost_cc");
