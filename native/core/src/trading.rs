@@ -617,8 +617,8 @@ impl Engine {
     }
 
     /// Overwrite `snap` with the order's state (as `snapshot`). Every field is named, so a
-    /// field added to `OrderSnap` must be written here; the client order id's reference count
-    /// is left alone when the box already holds the same text (the shared empty one, usually).
+    /// field added to `OrderSnap` must be written here; the client order id is left alone
+    /// when the box already holds the same one (`ClientId::set`: no reference counting).
     pub(crate) fn snapshot_into(&self, snap: &mut OrderSnap, slot: u32, reason_now: &'static str) {
         let o = self.order(slot);
         let OrderSnap {
