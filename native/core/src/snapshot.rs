@@ -186,7 +186,7 @@ impl Engine {
             .collateral
             .iter()
             .filter(|(_, g)| !g.is_empty() || g.reserve_cc != 0)
-            .map(|(&(acct, m, is_bid), g)| {
+            .map(|((acct, m, is_bid), g)| {
                 let a = &self.ledger.accounts[acct as usize];
                 (self.user_id(a.user), a.sub, &*self.markets[m as usize].ticker, is_bid, g.reserve_cc)
             })
