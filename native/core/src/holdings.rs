@@ -219,7 +219,7 @@ mod tests {
         g.slots = Slots::from_slice(&[step as u32]);
     }
 
-    fn view(g: &GroupSide) -> (i128, i128, Vec<u32>) {
+    fn view(g: &GroupSide) -> (i128, i64, Vec<u32>) {
         (g.reserve_cc, g.remaining_c, g.slots.as_slice().to_vec())
     }
 

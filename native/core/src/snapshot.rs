@@ -690,6 +690,11 @@ impl Engine {
         if order.remaining_c <= 0 {
             return bad("a resting order with nothing remaining");
         }
+        // No command makes a count above the domain's; collateral sums rely on it
+        // (`GroupSide::remaining_c`).
+        if order.remaining_c > crate::domain::COUNT_MAX_C {
+            return bad("a resting order above the largest count");
+        }
         order.hold = self.collateral.holding(acct, m);
         let exp = order.expiration_ts_ns();
         let slot = self.alloc_order(order);
