@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::book::Book;
 use crate::commands::AddMarket;
-use crate::events::Event;
+use crate::events::{Event, Settlement};
 use crate::exchange::{Engine, Value};
 use crate::domain::FEE_MULTIPLIER_MAX_E4;
 use crate::fees::{max_fee_cc_per_lot, FeeSchedule, FeeType};
@@ -456,7 +456,7 @@ impl Engine {
         let result = self.markets[m as usize].result;
         for line in lines {
             let acct = &self.ledger.accounts[line.acct as usize];
-            self.out.push(Event::Settlement {
+            self.out.push(Event::Settlement(Box::new(Settlement {
                 ts_ns: ts,
                 user: acct.user,
                 sub: acct.sub,
@@ -469,7 +469,7 @@ impl Engine {
                 revenue_cc: line.revenue_cc,
                 fee_cost_cc: line.fee_cost_cc,
                 value_cc: value,
-            });
+            })));
         }
         let market = &mut self.markets[m as usize];
         market.open_interest_c = 0;

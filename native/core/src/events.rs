@@ -10,9 +10,45 @@ use std::sync::Arc;
 
 use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
-use crate::model::OrderStatus;
+use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
-use crate::msgpack::{str_max, Cursor, Writer, INT_MAX};
+use crate::msgpack::{str_max, Cursor, Fixstr, Writer, FIXSTR_ROOM, INT_MAX};
+
+/// A client order id as an event holds it: none for the empty one (most orders have none),
+/// so an event of such an order takes no reference count (an atomic add when made and an
+/// atomic subtract when dropped, each a full memory barrier on x86). Reads as the text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientId(Option<Arc<str>>);
+
+impl ClientId {
+    /// The order's client id (shared with the order when it has one).
+    #[inline(always)]
+    pub fn of(c: &Arc<str>) -> ClientId {
+        ClientId(if c.is_empty() { None } else { Some(c.clone()) })
+    }
+
+    /// Hold `c` instead, unless it is already the text held (the same allocation, or both
+    /// empty): a kept snapshot box rewritten for another order of the same client id.
+    #[inline(always)]
+    pub fn set(&mut self, c: &Arc<str>) {
+        let same = match &self.0 {
+            None => c.is_empty(),
+            Some(held) => Arc::ptr_eq(held, c),
+        };
+        if !same {
+            *self = ClientId::of(c);
+        }
+    }
+}
+
+impl std::ops::Deref for ClientId {
+    type Target = str;
+
+    #[inline(always)]
+    fn deref(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct OrderSnap {
@@ -29,10 +65,9 @@ pub struct OrderSnap {
     pub status: OrderStatus,
     pub reason: &'static str,
     pub time_in_force: Tif,
-    pub order_type: &'static str,
-    pub legacy_side: &'static str,
-    pub legacy_action: &'static str,
-    pub client_order_id: Arc<str>,
+    /// `order_type`, `legacy_side` and `legacy_action` in one byte (as the order keeps them).
+    pub labels: Labels,
+    pub client_order_id: ClientId,
     pub order_group_id: Option<u64>,
     pub self_trade_prevention: Stp,
     pub post_only: bool,
@@ -47,7 +82,7 @@ pub struct OrderSnap {
 }
 
 /// Two labels are the same text; the same literal is usually one address, so that is tried
-/// before the bytes (a placement's value is compared with its last event, four labels each).
+/// before the bytes (a placement's value can be compared with its last event).
 #[inline(always)]
 fn same_label(a: &'static str, b: &'static str) -> bool {
     std::ptr::eq(a, b) || a == b
@@ -71,9 +106,7 @@ impl PartialEq for OrderSnap {
             status,
             reason,
             time_in_force,
-            order_type,
-            legacy_side,
-            legacy_action,
+            labels,
             client_order_id,
             order_group_id,
             self_trade_prevention,
@@ -100,9 +133,7 @@ impl PartialEq for OrderSnap {
             && *status == other.status
             && same_label(reason, other.reason)
             && *time_in_force == other.time_in_force
-            && same_label(order_type, other.order_type)
-            && same_label(legacy_side, other.legacy_side)
-            && same_label(legacy_action, other.legacy_action)
+            && *labels == other.labels
             && *client_order_id == other.client_order_id
             && *order_group_id == other.order_group_id
             && *self_trade_prevention == other.self_trade_prevention
@@ -132,14 +163,14 @@ pub enum Event {
         sub: i64,
         market: u32,
         side: Side,
-        legacy_side: &'static str,
-        legacy_action: &'static str,
+        /// The order's labels (only `legacy_side` and `legacy_action` are written).
+        labels: Labels,
         price_cc: i64,
         count_c: i64,
         is_taker: bool,
         fee_cc: i128,
         post_position_c: i128,
-        client_order_id: Arc<str>,
+        client_order_id: ClientId,
     },
     Trade { ts_ns: i64, trade_id: u64, market: u32, price_cc: i64, count_c: i64, taker_side: Side },
     Delta {
@@ -151,12 +182,13 @@ pub enum Event {
         delta_c: i64,
         user: u32,
         sub: i64,
-        client_order_id: Arc<str>,
+        client_order_id: ClientId,
     },
+    /// `acct` is the account's index in the ledger (append-only; its user and subaccount
+    /// never change), read when the event is written: the event stays 128 bytes.
     Position {
         ts_ns: i64,
-        user: u32,
-        sub: i64,
+        acct: u32,
         market: u32,
         position_c: i128,
         exposure_cc: i128,
@@ -167,7 +199,8 @@ pub enum Event {
         settled: bool,
         traded_c: i128,
     },
-    Balance { ts_ns: i64, user: u32, sub: i64, available_cc: i128, reserved_cc: i128 },
+    /// `acct` as in `Position`.
+    Balance { ts_ns: i64, acct: u32, available_cc: i128, reserved_cc: i128 },
     Cash {
         ts_ns: i64,
         kind: &'static str,
@@ -185,24 +218,111 @@ pub enum Event {
         result: &'static str,
         settlement_value_cc: Option<i64>,
     },
-    Settlement {
-        ts_ns: i64,
-        user: u32,
-        sub: i64,
-        market: u32,
-        result: &'static str,
-        yes_c: i128,
-        no_c: i128,
-        yes_cost_cc: i128,
-        no_cost_cc: i128,
-        revenue_cc: i128,
-        fee_cost_cc: i128,
-        value_cc: Option<i64>,
-    },
+    /// Boxed (rare, and the widest): every other event fits 128 bytes, moved inline.
+    Settlement(Box<Settlement>),
     Group { ts_ns: i64, group_id: u64, user: u32, sub: i64, kind: &'static str, contracts_limit_c: Option<i64> },
     Exchange { ts_ns: i64, trading_active: bool },
     ApiKey { ts_ns: i64, api_key_id: String, user_id: String, active: bool },
     User { ts_ns: i64, user: u32, name: String, tier: String },
+}
+
+/// One account's settlement in one market (`Event::Settlement`).
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    pub ts_ns: i64,
+    pub user: u32,
+    pub sub: i64,
+    pub market: u32,
+    pub result: &'static str,
+    pub yes_c: i128,
+    pub no_c: i128,
+    pub yes_cost_cc: i128,
+    pub no_cost_cc: i128,
+    pub revenue_cc: i128,
+    pub fee_cost_cc: i128,
+    pub value_cc: Option<i64>,
+}
+
+// The labels an event carries, encoded once (`Fixstr`); the test below holds each to the
+// text its type gives.
+static BID: Fixstr = Fixstr::new("bid");
+static ASK: Fixstr = Fixstr::new("ask");
+static RESTING: Fixstr = Fixstr::new("resting");
+static CANCELED: Fixstr = Fixstr::new("canceled");
+static EXECUTED: Fixstr = Fixstr::new("executed");
+static GTC: Fixstr = Fixstr::new("good_till_canceled");
+static IOC: Fixstr = Fixstr::new("immediate_or_cancel");
+static FOK: Fixstr = Fixstr::new("fill_or_kill");
+static TAKER_AT_CROSS: Fixstr = Fixstr::new("taker_at_cross");
+static MAKER: Fixstr = Fixstr::new("maker");
+static LIMIT: Fixstr = Fixstr::new("limit");
+static MARKET: Fixstr = Fixstr::new("market");
+static YES: Fixstr = Fixstr::new("yes");
+static NO: Fixstr = Fixstr::new("no");
+static BUY: Fixstr = Fixstr::new("buy");
+static SELL: Fixstr = Fixstr::new("sell");
+
+#[inline(always)]
+fn side_label(s: Side) -> &'static Fixstr {
+    match s {
+        Side::Bid => &BID,
+        Side::Ask => &ASK,
+    }
+}
+
+#[inline(always)]
+fn status_label(s: OrderStatus) -> &'static Fixstr {
+    match s {
+        OrderStatus::Resting => &RESTING,
+        OrderStatus::Canceled => &CANCELED,
+        OrderStatus::Executed => &EXECUTED,
+    }
+}
+
+#[inline(always)]
+fn tif_label(t: Tif) -> &'static Fixstr {
+    match t {
+        Tif::Gtc => &GTC,
+        Tif::Ioc => &IOC,
+        Tif::Fok => &FOK,
+    }
+}
+
+#[inline(always)]
+fn stp_label(s: Stp) -> &'static Fixstr {
+    match s {
+        Stp::TakerAtCross => &TAKER_AT_CROSS,
+        Stp::Maker => &MAKER,
+    }
+}
+
+/// The labels' three texts, each one of two literals (`Labels` returns them), so the
+/// comparisons fold to tests of its bits.
+#[inline(always)]
+fn order_type_label(l: Labels) -> &'static Fixstr {
+    if l.order_type() == "market" {
+        &MARKET
+    } else {
+        &LIMIT
+    }
+}
+
+#[inline(always)]
+fn legacy_side_label(l: Labels) -> &'static Fixstr {
+    if l.legacy_side() == "no" {
+        &NO
+    } else {
+        &YES
+    }
+}
+
+#[inline(always)]
+fn legacy_action_label(l: Labels) -> &'static Fixstr {
+    if l.legacy_action() == "sell" {
+        &SELL
+    } else {
+        &BUY
+    }
 }
 
 /// Field names document the layout; events travel as arrays, so names are not written.
@@ -222,8 +342,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             sub,
             market,
             side,
-            legacy_side,
-            legacy_action,
+            labels,
             price_cc,
             count_c,
             is_taker,
@@ -235,18 +354,15 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
-            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1
+            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
                 + str_max(user_id)
                 + str_max(ticker)
-                + str_max(side.as_str())
-                + str_max(legacy_side)
-                + str_max(legacy_action)
                 + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(17);
                 c.str("FillEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "fill_id");
                 e.put_id(c, 3, *fill_id);
                 key(c, "trade_id");
@@ -260,11 +376,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "side");
-                c.str(side.as_str());
+                c.fixstr(side_label(*side));
                 key(c, "legacy_side");
-                c.str(legacy_side);
+                c.fixstr(legacy_side_label(*labels));
                 key(c, "legacy_action");
-                c.str(legacy_action);
+                c.fixstr(legacy_action_label(*labels));
                 key(c, "price_cc");
                 c.int(*price_cc);
                 key(c, "count_c");
@@ -282,14 +398,12 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
-            let max = 1 + 11 + 3 * INT_MAX + ID_MAX
-                + str_max(ticker)
-                + str_max(taker_side.as_str());
+            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + str_max(ticker);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "trade_id");
                 e.put_id(c, 2, *trade_id);
                 key(c, "ticker");
@@ -299,29 +413,28 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "count_c");
                 c.int(*count_c);
                 key(c, "taker_side");
-                c.str(taker_side.as_str());
+                c.fixstr(side_label(*taker_side));
             });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
-            let max = 1 + 10 + 5 * INT_MAX
+            let max = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
                 + str_max(ticker)
-                + str_max(side.as_str())
                 + str_max(user_id)
                 + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(10);
                 c.str("BookDelta");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "seq");
                 c.int(*seq);
                 key(c, "side");
-                c.str(side.as_str());
+                c.fixstr(side_label(*side));
                 key(c, "price_cc");
                 c.int(*price_cc);
                 key(c, "delta_c");
@@ -336,8 +449,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         }
         Event::Position {
             ts_ns,
-            user,
-            sub,
+            acct,
             market,
             position_c,
             exposure_cc,
@@ -348,7 +460,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             settled,
             traded_c,
         } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let a = &e.ledger.accounts[*acct as usize];
+            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
@@ -357,11 +470,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
-                c.int(*sub);
+                c.int(sub);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "position_c");
@@ -382,19 +495,20 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.int128(*traded_c);
             });
         }
-        Event::Balance { ts_ns, user, sub, available_cc, reserved_cc } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+        Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
+            let a = &e.ledger.accounts[*acct as usize];
+            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
             let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
             w.bounded(max, |c| {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
-                c.int(*sub);
+                c.int(sub);
                 key(c, "available_cc");
                 c.int128(*available_cc);
                 key(c, "reserved_cc");
@@ -413,7 +527,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(8);
                 c.str("CashMovement");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "kind");
                 c.str(kind);
                 key(c, "user_id");
@@ -440,7 +554,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(7);
                 c.str("MarketUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "kind");
@@ -453,20 +567,21 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.opt_int(*settlement_value_cc);
             });
         }
-        Event::Settlement {
-            ts_ns,
-            user,
-            sub,
-            market,
-            result,
-            yes_c,
-            no_c,
-            yes_cost_cc,
-            no_cost_cc,
-            revenue_cc,
-            fee_cost_cc,
-            value_cc,
-        } => {
+        Event::Settlement(settlement) => {
+            let Settlement {
+                ts_ns,
+                user,
+                sub,
+                market,
+                result,
+                yes_c,
+                no_c,
+                yes_cost_cc,
+                no_cost_cc,
+                revenue_cc,
+                fee_cost_cc,
+                value_cc,
+            } = &**settlement;
             let user_id: &str = &e.users[*user as usize].user_id;
             let ticker: &str = &e.markets[*market as usize].ticker;
             // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
@@ -476,7 +591,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(13);
                 c.str("SettlementEvent");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
@@ -509,7 +624,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(7);
                 c.str("OrderGroupUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "group_id");
                 e.put_id(c, 4, *group_id);
                 key(c, "user_id");
@@ -529,7 +644,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(3);
                 c.str("ExchangeUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "trading_active");
                 c.bool(*trading_active);
             });
@@ -541,7 +656,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(5);
                 c.str("ApiKeyUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "api_key_id");
                 c.str(api_key_id);
                 key(c, "user_id");
@@ -558,7 +673,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 c.array(5);
                 c.str("UserUpdate");
                 key(c, "ts_ns");
-                c.int(*ts_ns);
+                c.time(*ts_ns);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "name");
@@ -579,23 +694,17 @@ const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
     let user_id: &str = &e.users[o.user as usize].user_id;
     let ticker: &str = &e.markets[o.market as usize].ticker;
-    let max = ORDER_FIXED
+    // Seven labels (side, status, time in force, the three `Labels`, self-trade prevention).
+    let max = ORDER_FIXED + 7 * FIXSTR_ROOM
         + str_max(user_id)
         + str_max(ticker)
-        + str_max(o.side.as_str())
-        + str_max(o.status.as_str())
         + str_max(o.reason)
-        + str_max(o.time_in_force.as_str())
-        + str_max(o.order_type)
-        + str_max(o.legacy_side)
-        + str_max(o.legacy_action)
-        + str_max(&o.client_order_id)
-        + str_max(o.self_trade_prevention.as_str());
+        + str_max(&o.client_order_id);
     w.bounded(max, |c| {
         c.array(29);
         c.str("OrderUpdate");
         key(c, "ts_ns");
-        c.int(o.ts_ns);
+        c.time(o.ts_ns);
         key(c, "order_id");
         e.put_id(c, 1, o.id);
         key(c, "user_id");
@@ -605,7 +714,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "ticker");
         c.str(ticker);
         key(c, "side");
-        c.str(o.side.as_str());
+        c.fixstr(side_label(o.side));
         key(c, "price_cc");
         c.int(o.price_cc);
         key(c, "initial_c");
@@ -615,17 +724,17 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "remaining_c");
         c.int(o.remaining_c);
         key(c, "status");
-        c.str(o.status.as_str());
+        c.fixstr(status_label(o.status));
         key(c, "reason");
         c.str(o.reason);
         key(c, "time_in_force");
-        c.str(o.time_in_force.as_str());
+        c.fixstr(tif_label(o.time_in_force));
         key(c, "order_type");
-        c.str(o.order_type);
+        c.fixstr(order_type_label(o.labels));
         key(c, "legacy_side");
-        c.str(o.legacy_side);
+        c.fixstr(legacy_side_label(o.labels));
         key(c, "legacy_action");
-        c.str(o.legacy_action);
+        c.fixstr(legacy_action_label(o.labels));
         key(c, "client_order_id");
         c.str(&o.client_order_id);
         key(c, "order_group_id");
@@ -634,7 +743,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
             None => c.nil(),
         }
         key(c, "self_trade_prevention");
-        c.str(o.self_trade_prevention.as_str());
+        c.fixstr(stp_label(o.self_trade_prevention));
         key(c, "post_only");
         c.bool(o.post_only);
         key(c, "cancel_order_on_pause");
@@ -642,7 +751,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "expiration_ts_ns");
         c.opt_int(o.expiration_ts_ns);
         key(c, "created_ns");
-        c.int(o.created_ns);
+        c.time(o.created_ns);
         key(c, "taker_fill_cost_cc");
         c.int128(o.taker_fill_cost_cc);
         key(c, "maker_fill_cost_cc");
@@ -654,4 +763,45 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "queue_seq");
         c.int(o.queue_seq as i64);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each pre-encoded label is the MessagePack string of the text its type gives, for
+    /// every value of every label type.
+    #[test]
+    fn every_label_is_its_text_encoded() {
+        fn enc(s: &str) -> Vec<u8> {
+            let mut w = Writer::new();
+            w.str(s);
+            w.into_bytes()
+        }
+        for side in [Side::Bid, Side::Ask] {
+            assert_eq!(side_label(side).encoded(), enc(side.as_str()));
+        }
+        for st in [OrderStatus::Resting, OrderStatus::Canceled, OrderStatus::Executed] {
+            assert_eq!(status_label(st).encoded(), enc(st.as_str()));
+        }
+        for t in [Tif::Gtc, Tif::Ioc, Tif::Fok] {
+            assert_eq!(tif_label(t).encoded(), enc(t.as_str()));
+        }
+        for p in [Stp::TakerAtCross, Stp::Maker] {
+            assert_eq!(stp_label(p).encoded(), enc(p.as_str()));
+        }
+        for bits in 0..8u8 {
+            let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+            assert_eq!(order_type_label(l).encoded(), enc(l.order_type()));
+            assert_eq!(legacy_side_label(l).encoded(), enc(l.legacy_side()));
+            assert_eq!(legacy_action_label(l).encoded(), enc(l.legacy_action()));
+        }
+    }
+
+    /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only
+    /// while it is at most 128 bytes; a wider variant belongs in a box (as `Settlement`).
+    #[test]
+    fn an_event_is_at_most_128_bytes() {
+        assert!(std::mem::size_of::<super::Event>() <= 128, "{}", std::mem::size_of::<super::Event>());
+    }
 }

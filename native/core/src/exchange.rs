@@ -35,6 +35,10 @@ pub enum Value {
     Bool(bool),
     StrList(Vec<String>),
     Order(Box<OrderSnap>),
+    /// An `OrderUpdate` that is the command's own event at this index in its events (a
+    /// placement's or a cancel's result usually is: the Python engine returns that very
+    /// event object), so the value is neither copied nor compared.
+    Event(usize),
     Amend(Box<OrderSnap>, Box<OrderSnap>),
     Batch(Vec<Outcome>),
 }
@@ -251,9 +255,16 @@ impl Engine {
     }
 
     /// A boxed snapshot of an order, in a reused box when one is kept.
+    /// A kept box is written field by field where it lies (`snapshot_into`), not built on
+    /// the stack and copied in.
     pub(crate) fn snap_box(&mut self, slot: u32, reason: &'static str) -> Box<OrderSnap> {
-        let snap = self.snapshot(slot, reason);
-        self.boxed(snap)
+        match self.snap_pool.pop() {
+            Some(mut b) => {
+                self.snapshot_into(&mut b, slot, reason);
+                b
+            }
+            None => Box::new(self.snapshot(slot, reason)),
+        }
     }
 
     pub(crate) fn boxed(&mut self, snap: OrderSnap) -> Box<OrderSnap> {
@@ -330,19 +341,16 @@ impl Engine {
             let acct = &ledger.accounts[a as usize];
             self.out.push(Event::Balance {
                 ts_ns: ts,
-                user: acct.user,
-                sub: acct.sub,
+                acct: a,
                 available_cc: acct.available_cc,
                 reserved_cc: acct.reserved_cc,
             });
         }
         for &p in &ledger.dirty_positions {
             let pos = &ledger.positions[p as usize];
-            let acct = &ledger.accounts[pos.acct as usize];
             self.out.push(Event::Position {
                 ts_ns: ts,
-                user: acct.user,
-                sub: acct.sub,
+                acct: pos.acct,
                 market: pos.market,
                 position_c: pos.position_c,
                 exposure_cc: crate::units::floor_div(pos.exposure_fine, 100),
@@ -369,13 +377,12 @@ impl Engine {
         w.bounded(ID_MAX, |c| self.put_id(c, kind, counter));
     }
 
-    /// `write_id` inside room already made (at most `ID_MAX` bytes).
-    #[inline]
+    /// `write_id` inside room already made (at most `ID_MAX` bytes). Inlined into the event
+    /// writers: as a call, the cursor went through memory around every id.
+    #[inline(always)]
     pub fn put_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
         if counter >> 48 != 0 {
-            // Past twelve hex digits (never, at any real rate): the general form.
-            let text = self.id_text(kind, counter);
-            c.str(&text);
+            self.put_long_id(c, kind, counter);
             return;
         }
         // str8 header, the 24 bytes up to the counter, then twelve hex digits.
@@ -386,6 +393,14 @@ impl Engine {
         out[26..30].copy_from_slice(&hex8((counter >> 32) as u32)[4..]);
         out[30..38].copy_from_slice(&hex8(counter as u32));
         c.put_array(&out);
+    }
+
+    /// An id past twelve hex digits (never, at any real rate): the general form.
+    #[cold]
+    #[inline(never)]
+    fn put_long_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
+        let text = self.id_text(kind, counter);
+        c.str(&text);
     }
 
     pub fn id_text(&self, kind: usize, counter: u64) -> String {

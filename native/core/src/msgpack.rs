@@ -419,6 +419,39 @@ impl Writer {
 
 /// The most bytes an integer takes (a type byte and eight).
 pub const INT_MAX: usize = 9;
+/// The room a `Fixstr` is written with (its whole window).
+pub const FIXSTR_ROOM: usize = 24;
+
+/// A short fixed text (a label: a side, a status, a time in force) encoded once, as a
+/// MessagePack fixstr (header and bytes), in a window of `FIXSTR_ROOM` bytes: writing it is
+/// one bounds check and a fixed-size copy of the window (the tail past `len` is slack that
+/// what follows overwrites), not a length test and a copy sized at run time.
+pub struct Fixstr {
+    bytes: [u8; FIXSTR_ROOM],
+    len: u8,
+}
+
+impl Fixstr {
+    /// `s` must be shorter than the window (a compile-time error where it is a constant).
+    pub const fn new(s: &str) -> Fixstr {
+        let b = s.as_bytes();
+        assert!(b.len() < FIXSTR_ROOM);
+        let mut bytes = [0u8; FIXSTR_ROOM];
+        bytes[0] = 0xa0 | b.len() as u8;
+        let mut i = 0;
+        while i < b.len() {
+            bytes[1 + i] = b[i];
+            i += 1;
+        }
+        Fixstr { bytes, len: 1 + b.len() as u8 }
+    }
+
+    /// The encoded string (header and text).
+    pub fn encoded(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 /// The most bytes a string, binary, array or map header takes.
 pub const HEADER_MAX: usize = 5;
 
@@ -458,6 +491,14 @@ impl Cursor<'_> {
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
         self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
         self.pos += N;
+    }
+
+    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
+    #[inline(always)]
+    pub fn fixstr(&mut self, f: &Fixstr) {
+        let p = self.pos;
+        self.buf[p..p + FIXSTR_ROOM].copy_from_slice(&f.bytes);
+        self.pos = p + usize::from(f.len);
     }
 
     /// Append already-encoded bytes.
@@ -511,6 +552,20 @@ impl Cursor<'_> {
         let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
         out[1..].copy_from_slice(&be);
         self.put9(out, n + 1);
+    }
+
+    /// Write an integer that is usually above 32 bits (a time in nanoseconds since 1970 is,
+    /// after its first four seconds): that case is tested first, the rest is `int`. The same
+    /// bytes as `int` for every value.
+    #[inline(always)]
+    pub fn time(&mut self, v: i64) {
+        if v > 0xffff_ffff {
+            let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
+            out[1..].copy_from_slice(&v.to_be_bytes());
+            self.put9(out, 9);
+        } else {
+            self.int(v);
+        }
     }
 
     /// Write an integer held in 128 bits; values beyond 64 bits cannot occur in a sound
@@ -690,6 +745,26 @@ mod tests {
     }
 
     #[test]
+    fn a_fixstr_is_the_string_written_by_the_rule() {
+        // Each length that fits the window, written back to back into a writer that must
+        // grow, then a value after the last (which overwrites its slack): the bytes are the
+        // fixstr rule by hand (0xa0|n, then the text).
+        let text: String = (0..FIXSTR_ROOM as u8 - 1).map(|i| char::from(b'a' + i)).collect();
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for n in 0..FIXSTR_ROOM - 1 {
+            let f = Fixstr::new(&text[..n]);
+            w.bounded(FIXSTR_ROOM, |c| c.fixstr(&f));
+            want.push(0xa0 | n as u8);
+            want.extend_from_slice(&text.as_bytes()[..n]);
+            assert_eq!(f.encoded(), &want[want.len() - 1 - n..]);
+        }
+        w.nil();
+        want.push(0xc0);
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
     fn every_integer_width_edge_follows_the_rule() {
         // Each power of two and its neighbours, both signs, through one writer (so a
         // value's slack is overwritten by the next): the bytes the rule gives, in order.
@@ -705,6 +780,22 @@ mod tests {
             want.extend(spec_int(v));
         }
         assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_time_is_written_as_any_integer() {
+        // `time` takes a shortcut for values above 32 bits: every edge gives `int`'s bytes.
+        let mut vals = vec![0i64, i64::MAX, i64::MIN, 1_767_225_600_000_000_000];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p]);
+        }
+        let (mut a, mut b) = (Writer::with_capacity(1), Writer::with_capacity(1));
+        for &v in &vals {
+            a.bounded(INT_MAX, |c| c.time(v));
+            b.int(v);
+        }
+        assert_eq!(a.as_bytes(), b.as_bytes());
     }
 
     #[test]

@@ -85,6 +85,13 @@ fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Ev
                 encode_order(e, snap, w);
             }
         },
+        Value::Event(i) => {
+            debug_assert!(matches!(events.get(*i), Some(Event::Order(_))), "the value is an order event");
+            w.bounded(1 + INT_MAX, |c| {
+                c.int(4);
+                c.int(*i as i64);
+            })
+        }
         Value::Amend(old, new) => {
             w.int(2);
             w.array(2);

@@ -10,7 +10,7 @@
 //! than cross; self-trade prevention cancels the taker (`taker_at_cross`) or the maker.
 
 use crate::commands::{PlaceOrder, Stp, Tif};
-use crate::events::{Event, OrderSnap};
+use crate::events::{ClientId, Event, OrderSnap};
 use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
@@ -220,8 +220,7 @@ impl Engine {
         self.ledger.set_reserve(acct, &mut side_group.reserve_cc, needed, cmd.ts_ns);
         self.fill_in(slot, cmd, group);
         self.execute_new(slot, m, cmd.buy_max_cost_cc);
-        let snap = self.last_snapshot(slot);
-        Ok(Value::Order(self.boxed(snap)))
+        Ok(self.last_state(slot))
     }
 
     fn validate_order(&self, cmd: &PlaceOrder<'_>, m: u32) -> Res<u32> {
@@ -455,14 +454,13 @@ impl Engine {
                 sub: o.sub(),
                 market: m,
                 side: o.side(),
-                legacy_side: o.legacy_side(),
-                legacy_action: o.legacy_action(),
+                labels: o.labels,
                 price_cc,
                 count_c,
                 is_taker,
                 fee_cc: fee,
                 post_position_c: self.ledger.positions[side.pos as usize].position_c,
-                client_order_id: o.client_order_id.clone(),
+                client_order_id: ClientId::of(&o.client_order_id),
             };
             self.out.push(ev);
         }
@@ -541,7 +539,7 @@ impl Engine {
             delta_c,
             user: o.user,
             sub: o.sub(),
-            client_order_id: o.client_order_id.clone(),
+            client_order_id: ClientId::of(&o.client_order_id),
         });
     }
 
@@ -601,20 +599,83 @@ impl Engine {
         remaining
     }
 
-    /// The order's latest state, reusing the event just emitted when there is one.
-    pub(crate) fn last_snapshot(&self, slot: u32) -> OrderSnap {
+    /// The order's latest state as a command's value: the event just emitted when it is
+    /// that state (`Value::Event`, no copy), else a new snapshot.
+    pub(crate) fn last_state(&mut self, slot: u32) -> Value {
         let o = self.order(slot);
-        for ev in self.out.iter().rev() {
+        for (i, ev) in self.out.iter().enumerate().rev() {
             if let Event::Order(snap) = ev {
                 if snap.id == o.id {
                     if snap.remaining_c == o.remaining_c && snap.status == o.status {
-                        return (**snap).clone();
+                        return Value::Event(i);
                     }
                     break;
                 }
             }
         }
-        self.snapshot(slot, "placed")
+        Value::Order(self.snap_box(slot, "placed"))
+    }
+
+    /// Overwrite `snap` with the order's state (as `snapshot`). Every field is named, so a
+    /// field added to `OrderSnap` must be written here; the client order id is left alone
+    /// when the box already holds the same one (`ClientId::set`: no reference counting).
+    pub(crate) fn snapshot_into(&self, snap: &mut OrderSnap, slot: u32, reason_now: &'static str) {
+        let o = self.order(slot);
+        let OrderSnap {
+            ts_ns,
+            id,
+            user,
+            sub,
+            market,
+            side,
+            price_cc,
+            initial_c,
+            fill_c,
+            remaining_c,
+            status,
+            reason,
+            time_in_force,
+            labels,
+            client_order_id,
+            order_group_id,
+            self_trade_prevention,
+            post_only,
+            cancel_order_on_pause,
+            expiration_ts_ns,
+            created_ns,
+            taker_fill_cost_cc,
+            maker_fill_cost_cc,
+            taker_fees_cc,
+            maker_fees_cc,
+            queue_seq,
+        } = snap;
+        *ts_ns = self.now_ns;
+        *id = o.id;
+        *user = o.user;
+        *sub = o.sub();
+        *market = o.market;
+        *side = o.side();
+        *price_cc = o.price_cc;
+        *initial_c = o.initial_c;
+        *fill_c = o.fill_c;
+        *remaining_c = o.remaining_c;
+        *status = o.status;
+        *reason = reason_now;
+        *time_in_force = o.time_in_force;
+        *labels = o.labels;
+        client_order_id.set(&o.client_order_id);
+        *order_group_id = o.order_group_id();
+        *self_trade_prevention = o.self_trade_prevention;
+        *post_only = o.post_only;
+        *cancel_order_on_pause = o.cancel_on_pause;
+        *expiration_ts_ns = o.expiration_ts_ns();
+        *created_ns = o.created_ns;
+        let fills = o.fills();
+        *taker_fill_cost_cc = floor_div(fills.taker_fill_cost_fine, 100);
+        *maker_fill_cost_cc = floor_div(fills.maker_fill_cost_fine, 100);
+        *taker_fees_cc = fills.taker_fees_cc;
+        *maker_fees_cc = fills.maker_fees_cc;
+        *queue_seq = o.queue_seq;
     }
 
     pub(crate) fn snapshot(&self, slot: u32, reason: &'static str) -> OrderSnap {
@@ -633,10 +694,8 @@ impl Engine {
             status: o.status,
             reason,
             time_in_force: o.time_in_force,
-            order_type: o.order_type(),
-            legacy_side: o.legacy_side(),
-            legacy_action: o.legacy_action(),
-            client_order_id: o.client_order_id.clone(),
+            labels: o.labels,
+            client_order_id: ClientId::of(&o.client_order_id),
             order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
             post_only: o.post_only,

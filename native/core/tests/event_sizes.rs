@@ -12,9 +12,9 @@
 use std::sync::Arc;
 
 use augury_core::commands::{AddMarket, Command, Side, Stp, Tif};
-use augury_core::events::{encode_event, Event, OrderSnap};
+use augury_core::events::{encode_event, ClientId, Event, OrderSnap, Settlement};
 use augury_core::exchange::Engine;
-use augury_core::model::OrderStatus;
+use augury_core::model::{Labels, OrderStatus};
 use augury_core::msgpack::Writer;
 
 const T0: i64 = 1_767_225_600_000_000_000;
@@ -70,6 +70,9 @@ const INT: usize = 9; // every number here is at its widest
 // An id whose counter is past twelve hex digits: 24 + 16 characters and a str8 header.
 const ID: usize = 42;
 const B: usize = 1; // a boolean
+// Position and balance events read the subaccount from their account (the user's first,
+// number 0: one byte); every subaccount number is at most 63, a one-byte fixint.
+const SUB: usize = 1;
 
 fn encoded(e: &Engine, ev: &Event) -> usize {
     let mut w = Writer::new();
@@ -99,10 +102,8 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
         status: OrderStatus::Canceled,
         reason: "self_trade_prevention",
         time_in_force: Tif::Ioc,
-        order_type: "market",
-        legacy_side: "yes",
-        legacy_action: "sell",
-        client_order_id: coid.clone(),
+        labels: Labels::new(true, false, true), // "market", "yes", "sell"
+        client_order_id: ClientId::of(&coid),
         order_group_id: Some(u64::MAX),
         self_trade_prevention: Stp::TakerAtCross,
         post_only: true,
@@ -131,14 +132,13 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 sub: BIG,
                 market: 0,
                 side: Side::Ask,
-                legacy_side: "yes",
-                legacy_action: "sell",
+                labels: Labels::new(true, false, true),
                 price_cc: BIG,
                 count_c: BIG,
                 is_taker: true,
                 fee_cc: HUGE,
                 post_position_c: -HUGE,
-                client_order_id: coid.clone(),
+                client_order_id: ClientId::of(&coid),
             },
             3 + s(9) + 6 * INT + 3 * ID + B + s(u) + s(t) + s(3) + s(3) + s(4) + s(c),
         ),
@@ -156,15 +156,14 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 delta_c: i64::MIN,
                 user: 0,
                 sub: BIG,
-                client_order_id: coid.clone(),
+                client_order_id: ClientId::of(&coid),
             },
             1 + s(9) + 5 * INT + s(t) + s(3) + s(u) + s(c),
         ),
         (
             Event::Position {
                 ts_ns: BIG,
-                user: 0,
-                sub: BIG,
+                acct: 0,
                 market: 0,
                 position_c: HUGE,
                 exposure_cc: HUGE,
@@ -175,11 +174,11 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 settled: true,
                 traded_c: HUGE,
             },
-            1 + s(14) + 9 * INT + B + s(u) + s(t),
+            1 + s(14) + 8 * INT + SUB + B + s(u) + s(t),
         ),
         (
-            Event::Balance { ts_ns: BIG, user: 0, sub: BIG, available_cc: HUGE, reserved_cc: HUGE },
-            1 + s(13) + 4 * INT + s(u),
+            Event::Balance { ts_ns: BIG, acct: 0, available_cc: HUGE, reserved_cc: HUGE },
+            1 + s(13) + 3 * INT + SUB + s(u),
         ),
         (
             Event::Cash {
@@ -205,7 +204,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
             1 + s(12) + 2 * INT + s(t) + s(7) + s(9) + s(6),
         ),
         (
-            Event::Settlement {
+            Event::Settlement(Box::new(Settlement {
                 ts_ns: BIG,
                 user: 0,
                 sub: BIG,
@@ -218,7 +217,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 revenue_cc: HUGE,
                 fee_cost_cc: HUGE,
                 value_cc: Some(BIG),
-            },
+            })),
             1 + s(15) + 9 * INT + s(u) + s(t) + s(6),
         ),
         (
