@@ -193,7 +193,7 @@ impl Engine {
 
     fn audit_reserves(&self, problems: &mut Vec<String>) {
         let mut reserved: HashMap<u32, i128> = HashMap::new();
-        for (&(acct, m, is_bid), group) in self.collateral.iter() {
+        for ((acct, m, is_bid), group) in self.collateral.iter() {
             *reserved.entry(acct).or_default() += group.reserve_cc;
             let live: Vec<u32> = group.slots.iter().copied().filter(|&s| self.orders[s as usize].is_some()).collect();
             let fresh = GroupSide::recount(&self.orders, &live);

@@ -28,37 +28,45 @@ pub type CollateralKey = (u32, u32, bool);
 /// `Holding::pos` of an account with no position in the market yet.
 pub const NO_POSITION: u32 = u32::MAX;
 
-/// Both collateral sides of an account in a market, and its position's number.
+/// Both collateral sides of an account in a market, and its position's number: four cache
+/// lines, aligned. The ask side fills lines 0-1 with the header (position number, account,
+/// market, which sides are present) in the room after it, the bid side lines 2-3; so an
+/// order's group and the header are two or three lines where the compiler's layout (header
+/// after both sides, 16-byte aligned, 288 bytes) made them three to five.
+/// `tests::a_holding_is_four_aligned_lines` pins the offsets.
 #[derive(Debug)]
+#[repr(C, align(64))]
 pub struct Holding {
-    /// The ask side (`is_bid == false`) at 0, the bid side at 1.
-    sides: [GroupSide; 2],
+    ask: GroupSide,
     /// The position's index in `ledger.positions`, or `NO_POSITION`.
     pub pos: u32,
-    /// Which sides the map would hold (same indices as `sides`).
+    acct: u32,
+    market: u32,
+    /// Which sides the map would hold (ask at 0, bid at 1).
     present: [bool; 2],
-    /// Each side's key, so `iter` can lend it as the map did.
-    keys: [CollateralKey; 2],
+    bid: GroupSide,
 }
 
 impl Holding {
     fn new(acct: u32, market: u32) -> Holding {
         Holding {
-            sides: [GroupSide::default(), GroupSide::default()],
+            ask: GroupSide::default(),
             pos: NO_POSITION,
+            acct,
+            market,
             present: [false, false],
-            keys: [(acct, market, false), (acct, market, true)],
+            bid: GroupSide::default(),
         }
     }
 
     #[inline]
     pub fn acct(&self) -> u32 {
-        self.keys[0].0
+        self.acct
     }
 
     #[inline]
     pub fn market(&self) -> u32 {
-        self.keys[0].1
+        self.market
     }
 
     /// The position's number, if the account has one in the market.
@@ -66,12 +74,38 @@ impl Holding {
     pub fn position(&self) -> Option<u32> {
         (self.pos != NO_POSITION).then_some(self.pos)
     }
+
+    #[inline(always)]
+    fn side(&self, is_bid: bool) -> &GroupSide {
+        if is_bid {
+            &self.bid
+        } else {
+            &self.ask
+        }
+    }
+
+    #[inline(always)]
+    fn side_mut(&mut self, is_bid: bool) -> &mut GroupSide {
+        if is_bid {
+            &mut self.bid
+        } else {
+            &mut self.ask
+        }
+    }
 }
+
+/// Holdings per chunk: records live in fixed chunks that never move, so the store grows
+/// without copying. A `Vec` of 64-byte-aligned records grows by allocate, copy and free
+/// (the system allocator's `realloc`, which can remap pages in place, serves alignments up
+/// to 16 only): measured, that left 11 MiB more resident with 1,000,000 resting orders.
+/// 4,096 records of 256 bytes: a 1 MiB chunk.
+const CHUNK_BITS: u32 = 12;
+const CHUNK: usize = 1 << CHUNK_BITS;
 
 /// The holdings, in creation order, and their index by (account, market).
 #[derive(Default)]
 pub struct Collateral {
-    records: Vec<Holding>,
+    chunks: Vec<Vec<Holding>>,
     ix: HashMap<(u32, u32), u32, IntBuild>,
 }
 
@@ -85,46 +119,63 @@ impl Collateral {
     /// The holding of (account, market), made (with no side present) on first use.
     #[inline]
     pub fn holding(&mut self, acct: u32, market: u32) -> u32 {
-        let next = self.records.len() as u32;
+        let next = self.count();
         let h = *self.ix.entry((acct, market)).or_insert(next);
         if h == next {
-            self.records.push(Holding::new(acct, market));
+            if next as usize % CHUNK == 0 {
+                self.chunks.push(Vec::with_capacity(CHUNK));
+            }
+            self.chunks.last_mut().expect("a chunk with room").push(Holding::new(acct, market));
         }
         h
     }
 
+    /// How many holdings were made.
     #[inline]
+    fn count(&self) -> u32 {
+        match self.chunks.last() {
+            Some(last) => ((self.chunks.len() - 1) * CHUNK + last.len()) as u32,
+            None => 0,
+        }
+    }
+
+    #[inline(always)]
     pub fn rec(&self, h: u32) -> &Holding {
-        &self.records[h as usize]
+        &self.chunks[(h >> CHUNK_BITS) as usize][h as usize % CHUNK]
+    }
+
+    #[inline(always)]
+    fn rec_mut(&mut self, h: u32) -> &mut Holding {
+        &mut self.chunks[(h >> CHUNK_BITS) as usize][h as usize % CHUNK]
     }
 
     /// Link a holding to its position's number (made, or read from a snapshot).
     #[inline]
     pub fn set_position(&mut self, h: u32, pos: u32) {
-        self.records[h as usize].pos = pos;
+        self.rec_mut(h).pos = pos;
     }
 
     /// A side of a holding, made present if it was not (`entry().or_default()`).
     #[inline]
     pub fn side_mut(&mut self, h: u32, is_bid: bool) -> &mut GroupSide {
-        let r = &mut self.records[h as usize];
+        let r = self.rec_mut(h);
         r.present[usize::from(is_bid)] = true;
-        &mut r.sides[usize::from(is_bid)]
+        r.side_mut(is_bid)
     }
 
     /// A side of a holding if present (`get`).
     #[inline]
     pub fn side(&self, h: u32, is_bid: bool) -> Option<&GroupSide> {
-        let r = &self.records[h as usize];
-        r.present[usize::from(is_bid)].then(|| &r.sides[usize::from(is_bid)])
+        let r = self.rec(h);
+        r.present[usize::from(is_bid)].then(|| r.side(is_bid))
     }
 
     /// A side of a holding if present (`get_mut`).
     #[inline]
     pub fn side_if_present(&mut self, h: u32, is_bid: bool) -> Option<&mut GroupSide> {
-        let r = &mut self.records[h as usize];
+        let r = self.rec_mut(h);
         if r.present[usize::from(is_bid)] {
-            Some(&mut r.sides[usize::from(is_bid)])
+            Some(r.side_mut(is_bid))
         } else {
             None
         }
@@ -149,16 +200,20 @@ impl Collateral {
     }
 
     /// The present sides with their keys, as the map's `iter` (holdings in creation order,
-    /// the ask side first; the map's own order was arbitrary and every reader sorts).
-    pub fn iter(&self) -> impl Iterator<Item = (&CollateralKey, &GroupSide)> + '_ {
-        self.records.iter().flat_map(|r| {
-            (0..2).filter(move |&i| r.present[i]).map(move |i| (&r.keys[i], &r.sides[i]))
+    /// the ask side first; the map's own order was arbitrary and every reader sorts). Keys
+    /// are given by value: the record keeps (account, market) once, not a key per side.
+    pub fn iter(&self) -> impl Iterator<Item = (CollateralKey, &GroupSide)> + '_ {
+        self.chunks.iter().flatten().flat_map(|r| {
+            [false, true]
+                .into_iter()
+                .filter(move |&b| r.present[usize::from(b)])
+                .map(move |b| ((r.acct, r.market, b), r.side(b)))
         })
     }
 
     /// How many sides are present (the map's `len`).
     pub fn len(&self) -> usize {
-        self.records.iter().map(|r| usize::from(r.present[0]) + usize::from(r.present[1])).sum()
+        self.chunks.iter().flatten().map(|r| usize::from(r.present[0]) + usize::from(r.present[1])).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -167,7 +222,7 @@ impl Collateral {
 
     /// Every holding, in creation order (the auditor's walk).
     pub fn holdings(&self) -> impl Iterator<Item = (u32, &Holding)> + '_ {
-        self.records.iter().enumerate().map(|(h, r)| (h as u32, r))
+        self.chunks.iter().flatten().enumerate().map(|(h, r)| (h as u32, r))
     }
 }
 
@@ -184,7 +239,7 @@ mod tests {
         g.slots = Slots::from_slice(&[step as u32]);
     }
 
-    fn view(g: &GroupSide) -> (i128, i128, Vec<u32>) {
+    fn view(g: &GroupSide) -> (i128, i64, Vec<u32>) {
         (g.reserve_cc, g.remaining_c, g.slots.as_slice().to_vec())
     }
 
@@ -233,7 +288,7 @@ mod tests {
             assert_eq!(c.get(&key).map(view), want.get(&key).map(view), "get {key:?} at {step}");
             assert_eq!(c.len(), want.len());
             if step % 97 == 0 {
-                let got: BTreeMap<CollateralKey, _> = c.iter().map(|(k, g)| (*k, view(g))).collect();
+                let got: BTreeMap<CollateralKey, _> = c.iter().map(|(k, g)| (k, view(g))).collect();
                 let expected: BTreeMap<CollateralKey, _> = want.iter().map(|(k, g)| (*k, view(g))).collect();
                 assert_eq!(got, expected, "iter at {step}");
                 assert_eq!(c.iter().count(), want.len(), "iter yields each key once");
@@ -256,5 +311,50 @@ mod tests {
         assert_eq!(c.rec(other).position(), None);
         assert!(c.is_empty(), "no side is present until one is made");
         assert_eq!(c.holdings().map(|(i, r)| (i, r.acct(), r.market())).collect::<Vec<_>>(), [(h, 3, 4), (other, 4, 3)]);
+    }
+
+    #[test]
+    fn a_holding_is_four_aligned_lines() {
+        use std::mem::{align_of, offset_of, size_of};
+        assert_eq!((size_of::<Holding>(), align_of::<Holding>()), (256, 64));
+        // The ask side and the header share lines 0-1; the bid side is lines 2-3.
+        assert_eq!(offset_of!(Holding, ask), 0);
+        for hdr in [offset_of!(Holding, pos), offset_of!(Holding, acct), offset_of!(Holding, market), offset_of!(Holding, present)] {
+            assert!((112..128).contains(&hdr), "{hdr}");
+        }
+        assert_eq!(offset_of!(Holding, bid), 128);
+        let mut c = Collateral::default();
+        let h = c.holding(1, 2);
+        assert_eq!(std::ptr::from_ref(c.rec(h)) as usize % 64, 0, "records are line-aligned");
+    }
+
+    #[test]
+    fn many_holdings_keep_their_numbers_and_order() {
+        // Holdings over three chunks, made in a scrambled key order: each is found
+        // again under its number, keeps its own sides, and `holdings`/`iter` walk them in
+        // creation order (a `Vec` of the keys, the second implementation).
+        let mut c = Collateral::default();
+        let mut made: Vec<(u32, u32)> = Vec::new();
+        for i in 0..(2 * CHUNK as u32 + 17) {
+            let key = ((i * 7_919) % 4_001, i % 13);
+            let h = c.holding(key.0, key.1);
+            assert_eq!(h as usize, made.len());
+            made.push(key);
+            c.side_mut(h, i % 2 == 1).reserve_cc = i128::from(i);
+            c.set_position(h, i);
+        }
+        for (h, &(a, m)) in made.iter().enumerate() {
+            let h = h as u32;
+            assert_eq!(c.find(a, m), Some(h));
+            assert_eq!((c.rec(h).acct(), c.rec(h).market(), c.rec(h).position()), (a, m, Some(h)));
+            assert_eq!(c.side(h, h % 2 == 1).map(|g| g.reserve_cc), Some(i128::from(h)));
+            assert!(c.side(h, h % 2 == 0).is_none());
+        }
+        let walked: Vec<(u32, u32)> = c.holdings().map(|(_, r)| (r.acct(), r.market())).collect();
+        assert_eq!(walked, made);
+        let keys: Vec<CollateralKey> = c.iter().map(|(k, _)| k).collect();
+        let want: Vec<CollateralKey> = made.iter().enumerate().map(|(i, &(a, m))| (a, m, i % 2 == 1)).collect();
+        assert_eq!(keys, want);
+        assert_eq!(c.len(), made.len());
     }
 }

@@ -426,7 +426,9 @@ impl OrderGroup {
     }
 }
 
-/// Order slots held in place up to this many (the 128-bit sums beside them leave the room).
+/// Order slots held in place up to this many (most groups hold one or two orders; five
+/// keep a group of 1,000,000 resting orders over 1,000 users and 100 markets in place).
+/// With the heap form behind one pointer the list is 24 bytes, so a `GroupSide` is 112.
 pub const SLOTS_INLINE: usize = 5;
 
 /// The order slots of a collateral group: up to `SLOTS_INLINE` in place, more on the heap.
@@ -434,11 +436,12 @@ pub const SLOTS_INLINE: usize = 5;
 /// second cache line elsewhere (a `Vec` here cost a `malloc` on a group's first order and a
 /// miss on every access). Elements keep the order a `Vec` would give them under the same
 /// `push`/`swap_remove` calls; a group that moved to the heap stays there (as a `Vec`
-/// keeps its capacity).
+/// keeps its capacity). The heap form is boxed so the enum stays 24 bytes (with a bare
+/// `Vec` it is 32): the rare long group pays one more pointer, every group a smaller record.
 #[derive(Clone, Debug)]
 pub enum Slots {
     Inline { len: u8, items: [u32; SLOTS_INLINE] },
-    Heap(Vec<u32>),
+    Heap(Box<Vec<u32>>),
 }
 
 impl Default for Slots {
@@ -488,14 +491,21 @@ impl Slots {
                     items[n] = slot;
                     *len += 1;
                 } else {
-                    let mut v = Vec::with_capacity(2 * SLOTS_INLINE);
-                    v.extend_from_slice(items);
-                    v.push(slot);
-                    *self = Slots::Heap(v);
+                    self.spill(slot);
                 }
             }
             Slots::Heap(v) => v.push(slot),
         }
+    }
+
+    /// The move to the heap, out of line so that `push` stays small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, slot: u32) {
+        let mut v = Vec::with_capacity(2 * SLOTS_INLINE);
+        v.extend_from_slice(self.as_slice());
+        v.push(slot);
+        *self = Slots::Heap(Box::new(v));
     }
 
     /// Remove the element at `pos`, moving the last one into its place (`Vec::swap_remove`).
@@ -537,12 +547,27 @@ impl<'a> IntoIterator for &'a Slots {
 pub struct GroupSide {
     pub slots: Slots,
     pub reserve_cc: i128,
-    pub remaining_c: i128,
+    /// The orders' remaining centi-contracts. 64 bits hold it with room to spare: an
+    /// order's remaining count is at most `COUNT_MAX_C` (10^10: the domain bounds every
+    /// placed and amended count, fills and decreases only lower it, and a snapshot's order
+    /// above it is refused), and the sum would need more than 9.2 * 10^8 live orders in one
+    /// group to pass `i64::MAX` (one user may rest `MAX_RESTING_ORDERS` = 200,000; the
+    /// slots of 9.2 * 10^8 orders alone would take 130 GB). `REMAINING_SUM_FITS` checks the
+    /// arithmetic, `tests::a_group_at_the_domain_extreme_sums_exactly` the sum. The 64-bit
+    /// field keeps a group at 112 bytes (`holdings::Holding`: four cache lines).
+    pub remaining_c: i64,
     pub open_cost_all_fine: i128,
     pub fee_fine: i128,
     pub allowance_fine: i128,
     pub shortfall_fine: i128,
 }
+
+/// `GroupSide::remaining_c`'s bound: the whole user's limit of orders at the largest count
+/// sums within 64 bits (with a factor of 4,000 to spare).
+pub const REMAINING_SUM_FITS: () = assert!(
+    (crate::exchange::MAX_RESTING_ORDERS as i128 + 1) * crate::domain::COUNT_MAX_C as i128 * 4_000
+        <= i64::MAX as i128
+);
 
 impl GroupSide {
     fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
@@ -562,7 +587,7 @@ impl GroupSide {
         let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
         o.gs_pos = self.slots.len() as u32;
         self.slots.push(slot);
-        self.remaining_c += rem;
+        self.remaining_c += rem as i64;
         self.open_cost_all_fine += cost;
         self.fee_fine += fee;
         self.allowance_fine += allowance;
@@ -580,7 +605,7 @@ impl GroupSide {
             let moved = self.slots[pos];
             orders[moved as usize].as_mut().expect("moved a free slot").gs_pos = pos as u32;
         }
-        self.remaining_c -= rem;
+        self.remaining_c -= rem as i64;
         self.open_cost_all_fine -= cost;
         self.fee_fine -= fee;
         self.allowance_fine -= allowance;
@@ -597,7 +622,7 @@ impl GroupSide {
         for &s in slots {
             let o = orders[s as usize].as_ref().expect("group holds a free slot");
             let (rem, cost, fee, allowance, shortfall) = Self::terms(o);
-            g.remaining_c += rem;
+            g.remaining_c += rem as i64;
             g.open_cost_all_fine += cost;
             g.fee_fine += fee;
             g.allowance_fine += allowance;
@@ -615,7 +640,7 @@ impl GroupSide {
         if closable_c <= 0 {
             return self.open_cost_all_fine + fixed;
         }
-        let mut open_c = self.remaining_c - closable_c;
+        let mut open_c = i128::from(self.remaining_c) - closable_c;
         if open_c <= 0 {
             if self.shortfall_fine == 0 {
                 return 0;
@@ -695,13 +720,70 @@ mod tests {
         assert_eq!(Slots::from_slice(&[7, 8, 9, 10, 11, 12]).as_slice(), &[7, 8, 9, 10, 11, 12]);
     }
 
+    #[test]
+    fn a_group_at_the_domain_extreme_sums_exactly() {
+        // One user's whole limit of resting orders (200,000, and the one being placed), each
+        // at the largest count and the dearest limit, in one group: the 64-bit remaining
+        // count equals the 128-bit sum written out, and uncounting returns it to zero.
+        let _ = REMAINING_SUM_FITS;
+        let n = crate::exchange::MAX_RESTING_ORDERS as usize + 1;
+        let o = Order {
+            id: 1,
+            user: 0,
+            sub: 0,
+            market: 0,
+            is_bid: true,
+            price_cc: crate::domain::PRICE_MAX_CC - 1,
+            price_idx: 0,
+            initial_c: crate::domain::COUNT_MAX_C,
+            remaining_c: crate::domain::COUNT_MAX_C,
+            fill_c: 0,
+            lot: 1,
+            fee_lot_cc: 17_500,
+            fee_acc_fine: 0,
+            status: OrderStatus::Resting,
+            time_in_force: crate::commands::Tif::Gtc,
+            labels: Labels::new(false, false, false),
+            client_order_id: Arc::from(""),
+            group: None,
+            self_trade_prevention: crate::commands::Stp::TakerAtCross,
+            post_only: false,
+            reduce_only: false,
+            cancel_on_pause: false,
+            expiration: OptNs::NONE,
+            created_ns: 0,
+            updated_ns: 0,
+            filled: None,
+            queue_seq: 0,
+            live: true,
+            gs_pos: 0,
+            hold: 0,
+        };
+        let mut orders: Vec<Option<Order>> = (0..n).map(|_| Some(o.clone())).collect();
+        let mut g = GroupSide::default();
+        for s in 0..n as u32 {
+            g.add(&mut orders, s);
+        }
+        let want = n as i128 * i128::from(crate::domain::COUNT_MAX_C);
+        assert_eq!(i128::from(g.remaining_c), want);
+        assert_eq!(g.open_cost_all_fine, want * i128::from(o.outcome_limit_cc()));
+        let again = GroupSide::recount(&orders, g.slots.as_slice());
+        assert_eq!(again.remaining_c, g.remaining_c);
+        for s in (0..n as u32).rev() {
+            g.remove(&mut orders, s);
+        }
+        assert_eq!((g.remaining_c, g.open_cost_all_fine, g.slots.len()), (0, 0, 0));
+    }
+
     /// The slab holds one `Option<Order>` per live order: its size is most of the memory a
     /// resting order costs (docs/PERFORMANCE.md), so growing it should be a decision.
     #[test]
     fn an_order_slot_stays_small() {
         assert!(std::mem::size_of::<Option<Order>>() <= 144, "{}", std::mem::size_of::<Option<Order>>());
-        // The inline slots take the room a `Vec` and the 128-bit sums' alignment left.
-        assert!(std::mem::size_of::<GroupSide>() <= 128, "{}", std::mem::size_of::<GroupSide>());
+        // Five 128-bit sums, a 64-bit count and 24 bytes of slots: two sides and a holding's
+        // header make four cache lines (`holdings::tests::a_holding_is_four_aligned_lines`).
+        assert_eq!(std::mem::size_of::<Slots>(), 24);
+        assert_eq!(std::mem::size_of::<GroupSide>(), 112);
     }
 
     #[test]

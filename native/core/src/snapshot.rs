@@ -186,7 +186,7 @@ impl Engine {
             .collateral
             .iter()
             .filter(|(_, g)| !g.is_empty() || g.reserve_cc != 0)
-            .map(|(&(acct, m, is_bid), g)| {
+            .map(|((acct, m, is_bid), g)| {
                 let a = &self.ledger.accounts[acct as usize];
                 (self.user_id(a.user), a.sub, &*self.markets[m as usize].ticker, is_bid, g.reserve_cc)
             })
@@ -689,6 +689,11 @@ impl Engine {
         };
         if order.remaining_c <= 0 {
             return bad("a resting order with nothing remaining");
+        }
+        // No command makes a count above the domain's; collateral sums rely on it
+        // (`GroupSide::remaining_c`).
+        if order.remaining_c > crate::domain::COUNT_MAX_C {
+            return bad("a resting order above the largest count");
         }
         order.hold = self.collateral.holding(acct, m);
         let exp = order.expiration_ts_ns();

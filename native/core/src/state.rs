@@ -153,7 +153,7 @@ impl Engine {
             .collateral
             .iter()
             .filter(|(_, g)| !g.is_empty() || g.reserve_cc != 0)
-            .map(|(&(acct, m, is_bid), g)| {
+            .map(|((acct, m, is_bid), g)| {
                 let a = &l.accounts[acct as usize];
                 (self.ukey(a.user), a.sub, &*self.markets[m as usize].ticker, is_bid, g.reserve_cc)
             })

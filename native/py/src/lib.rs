@@ -529,7 +529,7 @@ impl Core {
         let mut rows: Vec<(String, i64, String, bool, i128, Vec<String>)> = e
             .collateral
             .iter()
-            .map(|(&(acct, m, is_bid), g)| {
+            .map(|((acct, m, is_bid), g)| {
                 let (u, s) = e.account_key(acct);
                 let mut ids: Vec<u64> = g.slots.iter().map(|&s| e.order(s).id).collect();
                 ids.sort_unstable();
