@@ -3,8 +3,12 @@
 Part 1 — throughput: many concurrent submitters (asyncio tasks, no HTTP) send a mix of
 resting orders, crossing orders and cancels through the real Sequencer, which journals
 each batch (one transaction, synchronous=FULL on SQLite) before applying it. Prints
-durable commands/s and the batch sizes the group commit formed. Goal (issue 3):
->= 20,000 durable commands/s on SQLite.
+durable commands/s, the process CPU per command, the batch sizes the group commit formed
+and the median commit time. Goal (issue 3): >= 20,000 durable commands/s on SQLite.
+Each submitter waits for its answer before it sends again, so at most ``--submitters``
+commands are in flight and the rate cannot exceed submitters / commit time: the median
+commit says which side bound a run (on the shared VM an fsync takes 0.1-0.3 ms, or about
+4 ms while other processes are syncing too; docs/PERFORMANCE.md, "durable-pipe").
 
 Part 2 — restart: writes a journal of N commands (default 1,000,000) through the same
 path, then times recovery twice: from the last periodic snapshot plus the journal tail
@@ -109,6 +113,8 @@ async def throughput(url: str, commands: int, submitters: int, engine: str) -> N
     seq.start()
     await seq.submit(c.Batch.of(setup_commands()))
     seq.batch_sizes.clear()
+    commits_ns: list[int] = []
+    seq.observe_batch = lambda _size, commit_ns, _apply_ns: commits_ns.append(commit_ns)
     per = commands // submitters
 
     async def worker(i: int) -> None:
@@ -119,19 +125,24 @@ async def throughput(url: str, commands: int, submitters: int, engine: str) -> N
             if outcome.ok:  # a cancel of an order that has filled meanwhile is refused
                 flow.saw(command, outcome.value)
 
+    cpu_started = time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(submitters)))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     sizes = seq.batch_sizes
     await seq.stop(snapshot=False)
     await loop.run_in_executor(thread, journal.close)
     thread.shutdown()
     kind = url.split(":", 1)[0]
+    done = per * submitters
     print(
-        f"[{kind}, {engine} engine] submitters={submitters} commands={per * submitters} "
-        f"durable_commands_per_s={per * submitters / elapsed:,.0f} "
+        f"[{kind}, {engine} engine] submitters={submitters} commands={done} "
+        f"durable_commands_per_s={done / elapsed:,.0f} "
+        f"cpu_us_per_command={cpu / done * 1e6:.1f} "
         f"batches={len(sizes)} batch_mean={statistics.mean(sizes):.1f} "
         f"batch_p50={statistics.median(sizes):.0f} batch_max={max(sizes)} "
+        f"commit_ms_p50={statistics.median(commits_ns) / 1e6:.2f} "
         "(goal >= 20,000/s on sqlite; native engine: >= 50,000/s)"
     )
 

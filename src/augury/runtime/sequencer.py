@@ -1,14 +1,21 @@
 """The sequencer: the single writer between the transports and the exchange.
 
-Every state change goes through ``Sequencer.submit``. Commands wait in a bounded queue; the
-sequencer's one task takes everything waiting (up to ``max_batch``), reads the clock once
-for the batch and gives each command the next sequence number; that envelope
-``(seq, ts_ns)`` is journaled with the command and handed to ``Exchange.apply(command,
-ts_ns)``. It **writes the batch to the journal first**,
-in one transaction on the journal's own thread (group commit: one fsync for the batch).
-Only after that commit does it apply the commands to the engine, resolve each caller's
-future with its ``Outcome`` and hand the events to the subscribers (store read models,
-WebSocket hub). So:
+Every state change goes through ``Sequencer.submit``. Commands wait in a bounded queue.
+The sequencer is a two-stage pipeline of two tasks on the event loop (decision 0064):
+
+- stage 1 (journal) takes everything waiting (up to ``max_batch``), reads the clock once
+  for the batch and gives each command the next sequence number; that envelope
+  ``(seq, ts_ns)`` is journaled with the command. It **writes the batch to the journal
+  first**, in one transaction on the journal's own thread (group commit: one fsync for the
+  batch), then hands the committed batch to stage 2 and takes the next one;
+- stage 2 (engine) applies each committed batch to the engine
+  (``Exchange.apply(command, ts_ns)``), resolves each caller's future with its ``Outcome``
+  and hands the events to the subscribers (store read models, WebSocket hub).
+
+So the journal commits batch N+1 while the engine applies batch N, but a batch is applied
+only after its own commit, batches are applied in the order they were journaled (stage 2
+takes them from a FIFO of one slot, so the journal is never more than one committed batch
+ahead of stage 2), and ``last_seq`` is the newest *applied* record. Hence:
 
 - nothing acknowledged is ever lost: a response exists only for a journaled command, and
   recovery replays the journal through the same deterministic engine;
@@ -19,7 +26,10 @@ WebSocket hub). So:
 
 While one batch commits, the next one gathers in the queue, so batches grow with load.
 A journal failure is fatal: the engine and the disk might disagree, so the sequencer stops
-and fails every waiting caller (fail-stop), and the server must restart and recover.
+(fail-stop), and the server must restart and recover. Stage 2 first applies and answers
+the batches committed before the failed one (they are durable); the failed batch and
+everything queued are failed with ``SequencerStopped`` and never applied. A failure in
+stage 2 (a native panic) stops stage 1 too and fails every caller not yet answered.
 
 One command never stops the others (decision 0015):
 
@@ -47,6 +57,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
@@ -120,6 +131,21 @@ class _Prepared:
         self.item_count = item_count
 
 
+class _Committed:
+    """A batch that is durable in the journal and waits to be applied (stage 2)."""
+
+    __slots__ = ("commit_ns", "ready", "seq0", "taken", "ts_ns")
+
+    def __init__(
+        self, ready: list[_Prepared], taken: int, seq0: int, ts_ns: int, commit_ns: int
+    ) -> None:
+        self.ready = ready  # the journaled commands, records seq0 + 1 .. seq0 + len(ready)
+        self.taken = taken  # commands taken from the queue (refused ones included)
+        self.seq0 = seq0
+        self.ts_ns = ts_ns
+        self.commit_ns = commit_ns
+
+
 class Sequencer:
     """Owns the exchange and the journal; applies commands one batch at a time."""
 
@@ -141,7 +167,8 @@ class Sequencer:
         self.journal = journal
         self._thread = journal_thread
         self.clock = clock
-        self.last_seq = last_seq
+        self.last_seq = last_seq  # the newest applied (and so committed) record
+        self._journaled_seq = last_seq  # the newest committed record (>= last_seq)
         self.max_batch = max_batch
         self.snapshot_every = snapshot_every
         self.undo = undo
@@ -159,7 +186,13 @@ class Sequencer:
         # Awaited before each batch is taken, so a subscriber that writes behind (the
         # history feed's bounded queue) can hold the sequencer back instead of queueing.
         self.wait_for_room: Callable[[], Awaitable[None]] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None  # stage 1: journal
+        self._apply_task: asyncio.Task[None] | None = None  # stage 2: engine and callers
+        # Batches taken from the queue and not yet answered, oldest first (stage 1's
+        # batch being committed, and the committed ones stage 2 has yet to finish).
+        self._inflight: deque[list[_Waiting]] = deque()
+        # Stage 1 -> stage 2; None says stage 1 failed. One slot: see ``_run``.
+        self._committed: asyncio.Queue[_Committed | None] = asyncio.Queue(1)
         self._failed: BaseException | None = None
         # Continue from the recovered state's time: a clock behind the journal must not
         # stamp new commands earlier than the last journaled one.
@@ -174,7 +207,13 @@ class Sequencer:
     @property
     def running(self) -> bool:
         """Whether the sequencer task runs and has not failed."""
-        return self._task is not None and not self._task.done() and self._failed is None
+        return (
+            self._task is not None
+            and not self._task.done()
+            and self._apply_task is not None
+            and not self._apply_task.done()
+            and self._failed is None
+        )
 
     def subscribe(self, sink: EventSink) -> None:
         """Receive every applied command and its outcome, in order."""
@@ -187,16 +226,21 @@ class Sequencer:
     def start(self) -> None:
         """Start the sequencer task on the running loop."""
         assert self._task is None
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="sequencer")
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run(), name="sequencer")
+        self._apply_task = loop.create_task(self._apply_stage(), name="sequencer-apply")
 
     async def stop(self, *, snapshot: bool = True) -> None:
         """Drain the queue, stop the task and write a final snapshot (clean shutdown)."""
         if self._task is not None:
-            await self._queue.join()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._queue.join()  # every command taken is applied and answered
+            for task in (self._task, self._apply_task):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             self._task = None
+            self._apply_task = None
         if self._background is not None:
             await self._background
             self._background = None
@@ -217,6 +261,7 @@ class Sequencer:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, self.journal)
 
     async def _run(self) -> None:
+        """Stage 1: take what waits, stamp and encode it, commit it; hand it to stage 2."""
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
@@ -225,30 +270,60 @@ class Sequencer:
             batch = [await queue.get()]
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
+            self._inflight.append(batch)
             try:
-                await self._commit_and_apply(batch, loop)
+                committed = await self._commit(batch, loop)
             except Exception as error:  # fail-stop: see the module docstring
+                log.exception("journal write failed; the server must restart and recover")
+                self._failed = error
+                # Stage 2 applies and answers the batches committed before this one, then
+                # fails this batch and everything still queued.
+                await self._committed.put(None)
+                return
+            # At most one committed batch waits for stage 2 (back-pressure: the journal
+            # never runs more than a batch ahead of the engine).
+            await self._committed.put(committed)
+
+    async def _apply_stage(self) -> None:
+        """Stage 2: apply each committed batch in journal order and answer its callers."""
+        queue = self._queue
+        while True:
+            committed = await self._committed.get()
+            if committed is None:  # stage 1 failed: nothing after this was committed
+                self._fail_all()
+                return
+            try:
+                await self._apply_committed(committed)
+            except Exception as error:  # fail-stop: the engine may hold part of a batch
                 log.exception("sequencer failed; the server must restart and recover")
                 self._failed = error
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(SequencerStopped("journal write failed"))
-                while not queue.empty():
-                    _, future = queue.get_nowait()
-                    future.set_exception(SequencerStopped("journal write failed"))
-                    queue.task_done()
-                for _ in batch:
-                    queue.task_done()
+                if self._task is not None:
+                    self._task.cancel()
+                self._fail_all()
                 return
-            for _ in batch:
+            for _ in self._inflight.popleft():
                 queue.task_done()
 
-    async def _commit_and_apply(self, batch: list[_Waiting], loop: Any) -> None:
+    def _fail_all(self) -> None:
+        """Fail every caller not yet answered (taken batches and the queue); fail-stop."""
+        queue = self._queue
+        for batch in self._inflight:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(SequencerStopped("the sequencer failed"))
+                queue.task_done()
+        self._inflight.clear()
+        while not queue.empty():
+            _, future = queue.get_nowait()
+            future.set_exception(SequencerStopped("the sequencer failed"))
+            queue.task_done()
+
+    async def _commit(self, batch: list[_Waiting], loop: Any) -> _Committed:
         now = self.clock.now_ns()
         # Time never runs backwards in the journal, whatever the clock does.
         ts = now if now > self._last_ts else self._last_ts
         self._last_ts = ts
-        seq0 = self.last_seq
+        seq0 = self._journaled_seq
         ready: list[_Prepared] = []
         for command, future in batch:
             prepared = _prepare(command, future, ts)
@@ -258,11 +333,16 @@ class Sequencer:
         started_ns = time.perf_counter_ns()
         if records:
             await loop.run_in_executor(self._thread, self.journal.append_batch, records)
-        committed_ns = time.perf_counter_ns()
-        self.last_seq = seq0 + len(ready)
-        self.batch_sizes.append(len(batch))
+        self._journaled_seq = seq0 + len(ready)
+        return _Committed(ready, len(batch), seq0, ts, time.perf_counter_ns() - started_ns)
+
+    async def _apply_committed(self, committed: _Committed) -> None:
+        ready, seq0, ts = committed.ready, committed.seq0, committed.ts_ns
+        applying_ns = time.perf_counter_ns()
+        self.batch_sizes.append(committed.taken)
         if len(self.batch_sizes) > 4096:
             del self.batch_sizes[:2048]
+        self.last_seq = seq0 + len(ready)
         applied: list[tuple[int, c.Command, Outcome[object]]] = []
         # The native engine takes the batch's journal payloads in one call, at the batch's
         # time (a panic inside it is a bug: it propagates and the sequencer stops,
@@ -274,19 +354,22 @@ class Sequencer:
             if native_batch is not None and ready
             else None
         )
+        sinks = self._sinks
         for i, prepared in enumerate(ready):
             seq = seq0 + i + 1
             outcome = (
                 outcomes[i] if outcomes is not None else self._apply(seq, prepared.command, ts)
             )
             applied.append((seq, prepared.command, outcome))
-            for sink in self._sinks:
+            for sink in sinks:
                 _deliver(sink, seq, prepared.command, outcome)
             if not prepared.future.done():
-                prepared.future.set_result(_answer(prepared, outcome))
+                prepared.future.set_result(
+                    _answer(prepared, outcome) if prepared.refused else outcome
+                )
         if self.observe_batch is not None:  # monitoring: size, commit time, apply time
             self.observe_batch(
-                len(batch), committed_ns - started_ns, time.perf_counter_ns() - committed_ns
+                committed.taken, committed.commit_ns, time.perf_counter_ns() - applying_ns
             )
         for batch_sink in self._batch_sinks:
             try:

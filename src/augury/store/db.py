@@ -52,6 +52,9 @@ Params = Sequence[object]
 Row = tuple[Any, ...]
 
 _SQLITE_BUSY_TIMEOUT_MS = 5_000
+# The widest multi-row INSERT of ``Database.append`` on SQLite: 256 rows of the journal's
+# 4 columns are 1,024 parameters, far under SQLite's limit (32,766 since 3.32).
+_ROWS_PER_INSERT = 256
 # Each connection's page cache, in KiB (SQLite's default is 2,000). A cache keeps its
 # peak size for the life of the connection, and the server holds several (journal,
 # history writer and reader, platform): under load they filled toward 2 MB each and stayed
@@ -201,9 +204,18 @@ class Database(ClosesOnExit):
         """
         raw = self.raw
         if isinstance(raw, sqlite3.Connection):
-            sql = self._insert_sql(table, columns)
+            # Multi-row INSERTs in power-of-two sizes (at most _ROWS_PER_INSERT rows, so at
+            # most 9 distinct statements stay in the connection's cache) instead of
+            # executemany's one statement step per row: a 256-record commit measured
+            # 0.38-0.40 ms -> 0.26-0.29 ms on tmpfs (the fsync excluded; decision 0064).
             with self.transaction() as tx:
-                tx.exec_many(sql, rows)
+                start = 0
+                while start < len(rows):
+                    size = min(_ROWS_PER_INSERT, 1 << ((len(rows) - start).bit_length() - 1))
+                    chunk = rows[start : start + size]
+                    values = [value for row in chunk for value in row]
+                    tx.exec(self._insert_rows_sql(table, columns, size), values)
+                    start += size
             return
         # Measured with `bench/journal.py --pg-methods` (PG 15 on 127.0.0.1, 120-byte
         # payloads, a noisy 2-vCPU VM; p50 commit latency, rows/s in brackets):
@@ -229,6 +241,16 @@ class Database(ClosesOnExit):
             marks = ", ".join("?" * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
             self._insert_one[table] = sql
+        return sql
+
+    def _insert_rows_sql(self, table: str, columns: Sequence[str], rows: int) -> str:
+        key = f"{table}/{rows}"
+        sql = self._insert_one.get(key)
+        if sql is None:
+            marks = "(" + ", ".join("?" * len(columns)) + ")"
+            values = ", ".join([marks] * rows)
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"  # noqa: S608
+            self._insert_one[key] = sql
         return sql
 
     def close(self) -> None:
