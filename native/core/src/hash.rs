@@ -271,3 +271,100 @@ impl IdMap {
         self.map.keys().map(|k| k.get())
     }
 }
+
+/// A client-chosen id as a map key whose bytes live in the map's own entry when short
+/// (`INLINE_KEY_MAX` bytes cover every id the benchmarks and Kalshi's 36-character UUIDs
+/// use), on the heap only when longer. Why: with an `Arc<str>` key every look-up that found
+/// its bucket followed a pointer to compare the bytes, a second dependent cache miss
+/// (`memcmp` was the largest single source of L2-sized read misses in the engine,
+/// docs/PERFORMANCE.md, `native-heldpos`). Looked up by the id's bytes (`Borrow<[u8]>`):
+/// equality and hash are those of the bytes in either form, and an id fits one form only
+/// (short ids are always inline), so the map's contract holds.
+#[derive(Clone)]
+pub enum InlineKey {
+    Short { len: u8, bytes: [u8; INLINE_KEY_MAX] },
+    Long(Box<[u8]>),
+}
+
+/// The longest id held inline; the key is then 48 bytes, an entry with a `u32` value 56.
+pub const INLINE_KEY_MAX: usize = 46;
+
+impl InlineKey {
+    pub fn new(id: &str) -> InlineKey {
+        let b = id.as_bytes();
+        if b.len() <= INLINE_KEY_MAX {
+            let mut bytes = [0u8; INLINE_KEY_MAX];
+            bytes[..b.len()].copy_from_slice(b);
+            InlineKey::Short { len: b.len() as u8, bytes }
+        } else {
+            InlineKey::Long(b.into())
+        }
+    }
+
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            InlineKey::Short { len, bytes } => &bytes[..usize::from(*len)],
+            InlineKey::Long(b) => b,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for InlineKey {
+    #[inline]
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for InlineKey {
+    #[inline]
+    fn eq(&self, other: &InlineKey) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for InlineKey {}
+
+impl std::hash::Hash for InlineKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+#[cfg(test)]
+mod inline_key_tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn ids_short_and_long_are_found_as_a_string_keyed_map_finds_them() {
+        // Ids of every length around the inline bound, multi-byte characters included, in
+        // an `InlineKey` map and a `String` map (the second implementation): the same ids
+        // are found with the same values, and absent ids (a prefix, an extension, the
+        // same bytes in a different length) are absent from both.
+        let keyed = KeyedBuild { k0: 7, k1: 9 };
+        let mut fast: HashMap<InlineKey, u32, KeyedBuild> = HashMap::with_hasher(keyed);
+        let mut plain: HashMap<String, u32> = HashMap::new();
+        let mut ids = Vec::new();
+        for n in 0..=80usize {
+            ids.push("x".repeat(n));
+            ids.push(format!("{}é", "y".repeat(n)));
+        }
+        for (i, id) in ids.iter().enumerate().filter(|(i, _)| i % 3 != 0) {
+            fast.insert(InlineKey::new(id), i as u32);
+            plain.insert(id.clone(), i as u32);
+        }
+        for id in &ids {
+            let probe = [id.clone(), format!("{id}z"), id.chars().skip(1).collect::<String>()];
+            for p in &probe {
+                assert_eq!(fast.get(p.as_bytes()).copied(), plain.get(p).copied(), "{p:?}");
+            }
+        }
+        assert_eq!(fast.len(), plain.len());
+        assert!(matches!(InlineKey::new(&"a".repeat(INLINE_KEY_MAX)), InlineKey::Short { .. }));
+        assert!(matches!(InlineKey::new(&"a".repeat(INLINE_KEY_MAX + 1)), InlineKey::Long(_)));
+        assert_eq!(std::mem::size_of::<InlineKey>(), 48);
+    }
+}
