@@ -5,11 +5,13 @@
 //! transfer ids (of transfers, and of deposits and withdrawals that carry one) are
 //! single-use. Cash events carry the command's own time.
 
+use std::sync::Arc;
 
 use crate::commands::RegisterApiKey;
 use crate::events::Event;
 use crate::exchange::{Engine, Value, MAX_SUBACCOUNTS};
-use crate::model::{ApiKey, User, UserId};
+use crate::hash::InlineKey;
+use crate::model::{ApiKey, User};
 use crate::rejects::{reject, RejectReason, Res};
 use crate::units::py_repr;
 
@@ -20,15 +22,16 @@ const ADMIN_SCOPE: &str = "admin";
 
 impl Engine {
     pub(crate) fn create_user(&mut self, ts: i64, user_id: &str, name: &str) -> Res<Value> {
-        if user_id.is_empty() || self.user_index(user_id).is_some() {
+        if user_id.is_empty() || self.user_ix.contains_key(user_id.as_bytes()) {
             return reject(
                 RejectReason::AlreadyExists,
                 format!("user {} already exists", py_repr(user_id)),
             );
         }
         let u = self.users.len() as u32;
+        let id: Arc<str> = Arc::from(user_id);
         self.users.push(User {
-            user_id: UserId::new(user_id),
+            user_id: id.clone(),
             name: name.to_string(),
             tier: String::new(),
             subaccounts: 1,
@@ -36,7 +39,7 @@ impl Engine {
             created_ns: ts,
             retired: Default::default(),
         });
-        self.index_user();
+        self.user_ix.insert(InlineKey::new(user_id), u);
         self.ledger.open_account(u, 0, ts);
         self.out.push(Event::User { ts_ns: ts, user: u, name: name.to_string(), tier: String::new() });
         Ok(Value::Str(user_id.to_string()))

@@ -442,7 +442,7 @@ impl Engine {
     pub(crate) fn finalize(&mut self, m: u32) {
         let ts = self.now_ns;
         let value = self.markets[m as usize].settlement_value_cc;
-        let mut holders: Vec<(crate::model::UserId, i64, u32)> = self.markets[m as usize]
+        let mut holders: Vec<(Arc<str>, i64, u32)> = self.markets[m as usize]
             .holders
             .iter()
             .map(|&a| {

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use crate::commands::Command;
 use crate::events::{Event, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IdMap, IntBuild, KeyedBuild, StrIndex};
+use crate::hash::{IdMap, InlineKey, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
-use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User, UserId};
+use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::{Cursor, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::py_repr;
@@ -68,9 +68,8 @@ pub struct Engine {
     pub id_prefix: String,
     pub grids: Grids,
     pub users: Vec<User>,
-    /// Users by id (`StrIndex`: the ids are read from `users`); use `user_index` and
-    /// `index_user`.
-    pub user_ix: StrIndex,
+    /// Users by id, the id's bytes in the map's entry (`InlineKey`): look up with `user_index`.
+    pub user_ix: HashMap<InlineKey, u32, KeyedBuild>,
     /// Client order ids per user: (user, client id) -> order id counter.
     pub client_ids: HashMap<(u32, Box<str>), u64, KeyedBuild>,
     pub api_keys: Vec<ApiKey>,
@@ -133,7 +132,7 @@ impl Engine {
             id_prefix: id_prefix.to_string(),
             grids: Grids::new(),
             users: Vec::new(),
-            user_ix: StrIndex::new(keyed),
+            user_ix: HashMap::with_hasher(keyed),
             client_ids: HashMap::with_hasher(keyed),
             api_keys: Vec::new(),
             series: Vec::new(),
@@ -433,21 +432,7 @@ impl Engine {
     // --- shared lookups and checks ---------------------------------------------------
 
     pub fn user_index(&self, user_id: &str) -> Option<u32> {
-        let users = &self.users;
-        self.user_ix.find(user_id, |u| users[u as usize].user_id.as_bytes() == user_id.as_bytes())
-    }
-
-    /// Whether user `u`'s id is `user_id` (bytes compared: no UTF-8 check on the way).
-    #[inline]
-    pub fn user_is(&self, u: u32, user_id: &str) -> bool {
-        self.users[u as usize].user_id.as_bytes() == user_id.as_bytes()
-    }
-
-    /// Index the last user pushed onto `users` under its id.
-    pub fn index_user(&mut self) {
-        let u = self.users.len() as u32 - 1;
-        let users = &self.users;
-        self.user_ix.insert(&users[u as usize].user_id, u, |w| &users[w as usize].user_id);
+        self.user_ix.get(user_id.as_bytes()).copied()
     }
 
     pub fn unknown_user<T>(user_id: &str) -> Res<T> {
@@ -527,7 +512,7 @@ impl Engine {
     }
 
     /// The (user id, subaccount) key of an account.
-    pub fn account_key(&self, acct: u32) -> (UserId, i64) {
+    pub fn account_key(&self, acct: u32) -> (Arc<str>, i64) {
         let a = &self.ledger.accounts[acct as usize];
         (self.users[a.user as usize].user_id.clone(), a.sub)
     }

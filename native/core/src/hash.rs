@@ -272,124 +272,99 @@ impl IdMap {
     }
 }
 
-/// An index of client-chosen ids (user ids) whose entries hold only the value and a
-/// fragment of the id's hash; the id itself is read from where its owner keeps it
-/// (`model::User`'s first line, which the command reads anyway), so a look-up touches
-/// the index's small dense table and that line. Why: a `HashMap<Arc<str>, u32>` entry
-/// pointed to the id's bytes on the heap, so every look-up followed the pointer to
-/// compare them (`memcmp` was the largest single source of L2-sized read misses in the
-/// engine, docs/PERFORMANCE.md, `native-heldpos`).
-///
-/// Open addressing with linear probing, at most half full; keyed SipHash (`KeyedBuild`),
-/// so clients cannot aim ids at one run of slots. Insert-only (users are never removed).
-/// The table's order never reaches an outcome: nothing iterates it.
+/// A client-chosen id as a map key whose bytes live in the map's own entry when short
+/// (`INLINE_KEY_MAX` bytes cover every id the benchmarks and Kalshi's 36-character UUIDs
+/// use), on the heap only when longer. Why: with an `Arc<str>` key every look-up that found
+/// its bucket followed a pointer to compare the bytes, a second dependent cache miss
+/// (`memcmp` was the largest single source of L2-sized read misses in the engine,
+/// docs/PERFORMANCE.md, `native-heldpos`). Looked up by the id's bytes (`Borrow<[u8]>`):
+/// equality and hash are those of the bytes in either form, and an id fits one form only
+/// (short ids are always inline), so the map's contract holds.
 #[derive(Clone)]
-pub struct StrIndex {
-    /// (the hash's high 32 bits, the value), `EMPTY_SLOT` in the value when free.
-    slots: Vec<(u32, u32)>,
-    len: usize,
-    build: KeyedBuild,
+pub enum InlineKey {
+    Short { len: u8, bytes: [u8; INLINE_KEY_MAX] },
+    Long(Box<[u8]>),
 }
 
-const EMPTY_SLOT: u32 = u32::MAX;
+/// The longest id held inline; the key is then 48 bytes, an entry with a `u32` value 56.
+pub const INLINE_KEY_MAX: usize = 46;
 
-impl StrIndex {
-    pub fn new(build: KeyedBuild) -> StrIndex {
-        StrIndex { slots: Vec::new(), len: 0, build }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+impl InlineKey {
+    pub fn new(id: &str) -> InlineKey {
+        let b = id.as_bytes();
+        if b.len() <= INLINE_KEY_MAX {
+            let mut bytes = [0u8; INLINE_KEY_MAX];
+            bytes[..b.len()].copy_from_slice(b);
+            InlineKey::Short { len: b.len() as u8, bytes }
+        } else {
+            InlineKey::Long(b.into())
+        }
     }
 
     #[inline]
-    fn hash(&self, id: &str) -> u64 {
-        self.build.hash_one(id.as_bytes())
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            InlineKey::Short { len, bytes } => &bytes[..usize::from(*len)],
+            InlineKey::Long(b) => b,
+        }
     }
+}
 
-    /// The value whose id is `id`; `is(v)` says whether value `v`'s id is `id`.
+impl std::borrow::Borrow<[u8]> for InlineKey {
     #[inline]
-    pub fn find(&self, id: &str, is: impl Fn(u32) -> bool) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let hash = self.hash(id);
-        let tag = (hash >> 32) as u32;
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            let (t, v) = self.slots[i];
-            if v == EMPTY_SLOT {
-                return None;
-            }
-            if t == tag && is(v) {
-                return Some(v);
-            }
-            i = (i + 1) & mask;
-        }
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
+}
 
-    /// Index value `v` under `id` (not yet present); `id_of(w)` is the id of a value
-    /// already indexed (the table rehashes them when it grows).
-    pub fn insert<'a>(&mut self, id: &str, v: u32, id_of: impl Fn(u32) -> &'a str) {
-        assert!(v != EMPTY_SLOT, "the index's free mark is not a value");
-        if (self.len + 1) * 2 > self.slots.len() {
-            let old = std::mem::take(&mut self.slots);
-            self.slots = vec![(0, EMPTY_SLOT); (old.len() * 2).max(16)];
-            for (_, w) in old.into_iter().filter(|&(_, w)| w != EMPTY_SLOT) {
-                let hash = self.hash(id_of(w));
-                self.place(hash, w);
-            }
-        }
-        let hash = self.hash(id);
-        self.place(hash, v);
-        self.len += 1;
+impl PartialEq for InlineKey {
+    #[inline]
+    fn eq(&self, other: &InlineKey) -> bool {
+        self.as_bytes() == other.as_bytes()
     }
+}
 
-    fn place(&mut self, hash: u64, v: u32) {
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        while self.slots[i].1 != EMPTY_SLOT {
-            i = (i + 1) & mask;
-        }
-        self.slots[i] = ((hash >> 32) as u32, v);
+impl Eq for InlineKey {}
+
+impl std::hash::Hash for InlineKey {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
     }
 }
 
 #[cfg(test)]
-mod str_index_tests {
+mod inline_key_tests {
     use super::*;
     use std::collections::HashMap;
 
     #[test]
-    fn ids_are_found_as_a_string_keyed_map_finds_them() {
-        // Ids of many lengths, multi-byte characters included, inserted one by one (the
-        // table grows several times) into a `StrIndex` and a `HashMap<String, u32>` (the
-        // second implementation): after every insert, every id inserted so far and ids
-        // never inserted (a prefix, an extension) are found, or not, alike.
-        let mut ids: Vec<String> = Vec::new();
-        for n in 0..300usize {
-            ids.push(format!("u{n:04}"));
-            ids.push(format!("{}é{n}", "y".repeat(n % 70)));
+    fn ids_short_and_long_are_found_as_a_string_keyed_map_finds_them() {
+        // Ids of every length around the inline bound, multi-byte characters included, in
+        // an `InlineKey` map and a `String` map (the second implementation): the same ids
+        // are found with the same values, and absent ids (a prefix, an extension, the
+        // same bytes in a different length) are absent from both.
+        let keyed = KeyedBuild { k0: 7, k1: 9 };
+        let mut fast: HashMap<InlineKey, u32, KeyedBuild> = HashMap::with_hasher(keyed);
+        let mut plain: HashMap<String, u32> = HashMap::new();
+        let mut ids = Vec::new();
+        for n in 0..=80usize {
+            ids.push("x".repeat(n));
+            ids.push(format!("{}é", "y".repeat(n)));
         }
-        let mut index = StrIndex::new(KeyedBuild { k0: 7, k1: 9 });
-        let mut want: HashMap<String, u32> = HashMap::new();
-        for (v, id) in ids.iter().enumerate() {
-            let v = v as u32;
-            index.insert(id, v, |w| &ids[w as usize]);
-            want.insert(id.clone(), v);
-            if v % 37 == 0 || v as usize == ids.len() - 1 {
-                for probe in ids.iter().flat_map(|i| [i.clone(), format!("{i}z"), i.chars().skip(1).collect()]) {
-                    let got = index.find(&probe, |w| ids[w as usize] == probe);
-                    assert_eq!(got, want.get(&probe).copied(), "{probe:?} after {v}");
-                }
+        for (i, id) in ids.iter().enumerate().filter(|(i, _)| i % 3 != 0) {
+            fast.insert(InlineKey::new(id), i as u32);
+            plain.insert(id.clone(), i as u32);
+        }
+        for id in &ids {
+            let probe = [id.clone(), format!("{id}z"), id.chars().skip(1).collect::<String>()];
+            for p in &probe {
+                assert_eq!(fast.get(p.as_bytes()).copied(), plain.get(p).copied(), "{p:?}");
             }
         }
-        assert_eq!(index.len(), ids.len());
-        assert!(StrIndex::new(KeyedBuild::default()).find("u0001", |_| true).is_none());
+        assert_eq!(fast.len(), plain.len());
+        assert!(matches!(InlineKey::new(&"a".repeat(INLINE_KEY_MAX)), InlineKey::Short { .. }));
+        assert!(matches!(InlineKey::new(&"a".repeat(INLINE_KEY_MAX + 1)), InlineKey::Long(_)));
+        assert_eq!(std::mem::size_of::<InlineKey>(), 48);
     }
 }

@@ -346,90 +346,12 @@ impl Market {
     }
 }
 
-/// A user's id, its bytes inline when short (`USER_ID_INLINE` bytes cover the ids the
-/// benchmarks use and Kalshi's 36-character UUIDs), shared on the heap when longer. Read as
-/// a `str` (`Deref`); compared and ordered by its bytes, which for UTF-8 is the order of
-/// the code points (Python's string order).
-#[derive(Clone)]
-pub enum UserId {
-    Short { len: u8, bytes: [u8; USER_ID_INLINE] },
-    Long(Arc<str>),
-}
-
-/// The longest id held inline: the id is then 48 bytes, with a user's two hot counts one
-/// cache line.
-pub const USER_ID_INLINE: usize = 46;
-
-impl UserId {
-    pub fn new(id: &str) -> UserId {
-        let b = id.as_bytes();
-        if b.len() <= USER_ID_INLINE {
-            let mut bytes = [0u8; USER_ID_INLINE];
-            bytes[..b.len()].copy_from_slice(b);
-            UserId::Short { len: b.len() as u8, bytes }
-        } else {
-            UserId::Long(Arc::from(id))
-        }
-    }
-
-    #[inline]
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            UserId::Short { len, bytes } => &bytes[..usize::from(*len)],
-            UserId::Long(s) => s.as_bytes(),
-        }
-    }
-}
-
-impl std::ops::Deref for UserId {
-    type Target = str;
-    #[inline]
-    fn deref(&self) -> &str {
-        match self {
-            // Made from a `str` (`new`): always valid.
-            UserId::Short { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).expect("a user id is UTF-8"),
-            UserId::Long(s) => s,
-        }
-    }
-}
-
-impl PartialEq for UserId {
-    fn eq(&self, other: &UserId) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for UserId {}
-
-impl PartialOrd for UserId {
-    fn partial_cmp(&self, other: &UserId) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for UserId {
-    fn cmp(&self, other: &UserId) -> std::cmp::Ordering {
-        self.as_bytes().cmp(other.as_bytes())
-    }
-}
-
-impl std::fmt::Debug for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self, f)
-    }
-}
-
-/// A user, what a command reads in its first cache line (aligned): the id (found by
-/// `Engine::user_index`, compared as an order's owner, written into events), the
-/// subaccount count and the resting-order count. The id's bytes used to sit on the heap
-/// behind an `Arc<str>`: one more dependent miss for every command naming a user.
-#[repr(C, align(64))]
 pub struct User {
-    pub user_id: UserId,
-    pub subaccounts: i64,
-    pub resting: i64,
+    pub user_id: Arc<str>,
     pub name: String,
     pub tier: String,
+    pub subaccounts: i64,
+    pub resting: i64,
     pub created_ns: i64,
     /// Client ids of finished orders still reserved, oldest first (decision 0016).
     pub retired: VecDeque<Box<str>>,

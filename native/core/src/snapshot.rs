@@ -42,8 +42,9 @@ use crate::commands::{Stp, Tif};
 use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
+use crate::hash::InlineKey;
 use crate::ledger::{Account, Position};
-use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, OptNs, Order, OrderGroup, OrderStatus, Series, User, UserId};
+use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, OptNs, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
 
 const KEYS: [&str; 17] = [
@@ -333,8 +334,9 @@ impl Engine {
         key(&mut r, "users")?;
         for _ in 0..r.array()? {
             expect_len(&mut r, 6)?;
+            let id: Arc<str> = Arc::from(r.str()?);
             let user = User {
-                user_id: UserId::new(r.str()?),
+                user_id: id.clone(),
                 name: r.str()?.to_string(),
                 tier: r.str()?.to_string(),
                 subaccounts: r.int()?,
@@ -342,11 +344,8 @@ impl Engine {
                 created_ns: r.int()?,
                 retired: Default::default(),
             };
-            if e.user_index(&user.user_id).is_some() {
-                return bad("a user twice");
-            }
+            e.user_ix.insert(InlineKey::new(&id), e.users.len() as u32);
             e.users.push(user);
-            e.index_user();
         }
         key(&mut r, "accounts")?;
         for _ in 0..r.array()? {
@@ -507,8 +506,8 @@ impl Engine {
     }
 
     fn user_of(&self, user_id: &str) -> DResult<u32> {
-        match self.user_index(user_id) {
-            Some(u) => Ok(u),
+        match self.user_ix.get(user_id.as_bytes()) {
+            Some(&u) => Ok(u),
             None => bad("unknown user"),
         }
     }

@@ -2,6 +2,7 @@
 //! the exchange, as MessagePack byte-identical to msgspec's encoding of the Python dict, so
 //! both engines hash to the same digest exactly when they are in the same state.
 
+use std::sync::Arc;
 
 use crate::exchange::Engine;
 use crate::msgpack::Writer;
@@ -197,7 +198,7 @@ impl Engine {
         closed.sort_unstable();
         w.array(closed.len());
         for (id, m, acct) in closed {
-            let (user, sub) = self.account_key(acct);
+            let (user, sub): (Arc<str>, i64) = self.account_key(acct);
             w.array(2);
             self.write_id(&mut w, 1, id);
             w.array(2);
