@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::commands::Command;
 use crate::events::{Event, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IdMap, InlineKey, IntBuild, KeyedBuild};
+use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
@@ -68,8 +68,7 @@ pub struct Engine {
     pub id_prefix: String,
     pub grids: Grids,
     pub users: Vec<User>,
-    /// Users by id, the id's bytes in the map's entry (`InlineKey`): look up with `user_index`.
-    pub user_ix: HashMap<InlineKey, u32, KeyedBuild>,
+    pub user_ix: HashMap<Arc<str>, u32, KeyedBuild>,
     /// Client order ids per user: (user, client id) -> order id counter.
     pub client_ids: HashMap<(u32, Box<str>), u64, KeyedBuild>,
     pub api_keys: Vec<ApiKey>,
@@ -432,7 +431,7 @@ impl Engine {
     // --- shared lookups and checks ---------------------------------------------------
 
     pub fn user_index(&self, user_id: &str) -> Option<u32> {
-        self.user_ix.get(user_id.as_bytes()).copied()
+        self.user_ix.get(user_id).copied()
     }
 
     pub fn unknown_user<T>(user_id: &str) -> Res<T> {

@@ -16,23 +16,18 @@ use crate::rejects::{reject, RejectReason, Res};
 
 impl Engine {
     /// The resting order of an owner, or the owner's closed-market refusal, or not found.
-    ///
-    /// The owner is compared by user index: `user_index` finds the id's bytes inline in the
-    /// map's entry, where comparing the strings read the owner's id from the heap. An
-    /// unknown user owns no order, so it still gets "order not found", as before.
     pub(crate) fn own_order(&self, user_id: &str, order_id: &str, sub: Option<i64>) -> Res<u32> {
         let id = self.parse_id(1, order_id);
-        let user = self.user_index(user_id);
         let found = id.and_then(|id| self.resting.get(&id).copied()).filter(|&slot| {
             let o = self.order(slot);
-            Some(o.user) == user && sub.is_none_or(|s| o.sub() == s)
+            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub() == s)
         });
         if let Some(slot) = found {
             return Ok(slot);
         }
         if let Some(&(m, acct)) = id.and_then(|id| self.closed_orders.get(&id)) {
             let a = &self.ledger.accounts[acct as usize];
-            if Some(a.user) == user && sub.is_none_or(|s| a.sub == s) {
+            if self.user_id(a.user) == user_id && sub.is_none_or(|s| a.sub == s) {
                 let ticker = &self.markets[m as usize].ticker;
                 return reject(RejectReason::MarketClosed, format!("market {ticker} is closed"));
             }

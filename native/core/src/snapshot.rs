@@ -42,7 +42,6 @@ use crate::commands::{Stp, Tif};
 use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
-use crate::hash::InlineKey;
 use crate::ledger::{Account, Position};
 use crate::model::{ApiKey, EventInfo, Fills, Labels, Market, MarketStatus, OptNs, Order, OrderGroup, OrderStatus, Series, User};
 use crate::msgpack::{DResult, DecodeError, Reader, Writer};
@@ -344,7 +343,7 @@ impl Engine {
                 created_ns: r.int()?,
                 retired: Default::default(),
             };
-            e.user_ix.insert(InlineKey::new(&id), e.users.len() as u32);
+            e.user_ix.insert(id, e.users.len() as u32);
             e.users.push(user);
         }
         key(&mut r, "accounts")?;
@@ -506,7 +505,7 @@ impl Engine {
     }
 
     fn user_of(&self, user_id: &str) -> DResult<u32> {
-        match self.user_ix.get(user_id.as_bytes()) {
+        match self.user_ix.get(user_id) {
             Some(&u) => Ok(u),
             None => bad("unknown user"),
         }
