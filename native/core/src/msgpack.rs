@@ -327,9 +327,10 @@ impl Writer {
     pub fn bounded<R>(&mut self, max: usize, f: impl FnOnce(&mut Cursor<'_>) -> R) -> R {
         self.room(max);
         let end = self.pos + max;
-        let mut c = Cursor { buf: &mut self.buf[..end], pos: self.pos };
+        let mut c = Cursor { rest: &mut self.buf[self.pos..end] };
         let out = f(&mut c);
-        self.pos = c.pos;
+        // What the cursor did not write of the room it was given.
+        self.pos = end - c.rest.len();
         out
     }
 
@@ -462,50 +463,61 @@ pub fn str_max(s: &str) -> usize {
 }
 
 /// A write position inside room a `Writer` has already made (`Writer::bounded`): the value
-/// writers, with the buffer's address and length and the position in registers. Through
+/// writers, with the room's address and length in registers. Through
 /// the `Writer` itself they were reloaded from memory after every byte stored (a store
 /// through the buffer might, for all the compiler knows, change the `Writer`'s own fields),
 /// and every field paid a room check; an event written through one cursor pays one check.
 /// Every store is still bounds-checked against the room made: writing past it panics.
+///
+/// The cursor holds the room not yet written (`rest`), not the whole buffer and a position:
+/// a store of `n` bytes is one test (`n <= rest.len()`) where `buf[pos..pos + n]` was two
+/// (the sum's overflow, then the end), and advancing past bytes just stored needs no test
+/// the compiler cannot drop (it knows they fit). The writer's position after the cursor is
+/// the room's end less what is left of it.
 pub struct Cursor<'a> {
-    buf: &'a mut [u8],
-    pos: usize,
+    rest: &'a mut [u8],
 }
 
 impl Cursor<'_> {
+    /// Step past `n` bytes of the room (already stored).
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        let rest = std::mem::take(&mut self.rest);
+        self.rest = &mut rest[n..];
+    }
+
     #[inline(always)]
     fn put(&mut self, b: u8) {
-        self.buf[self.pos] = b;
-        self.pos += 1;
+        self.rest[0] = b;
+        self.advance(1);
     }
 
     /// Store nine bytes, keep the first `n` (the rest is overwritten by what follows).
     #[inline(always)]
     fn put9(&mut self, bytes: [u8; 9], n: usize) {
-        self.buf[self.pos..self.pos + 9].copy_from_slice(&bytes);
-        self.pos += n;
+        self.rest[..9].copy_from_slice(&bytes);
+        self.advance(n);
     }
 
     /// Store a fixed-size run of bytes.
     #[inline(always)]
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
-        self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
-        self.pos += N;
+        self.rest[..N].copy_from_slice(bytes);
+        self.advance(N);
     }
 
     /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
     #[inline(always)]
     pub fn fixstr(&mut self, f: &Fixstr) {
-        let p = self.pos;
-        self.buf[p..p + FIXSTR_ROOM].copy_from_slice(&f.bytes);
-        self.pos = p + usize::from(f.len);
+        self.rest[..FIXSTR_ROOM].copy_from_slice(&f.bytes);
+        self.advance(usize::from(f.len));
     }
 
     /// Append already-encoded bytes.
     #[inline]
     pub fn raw(&mut self, data: &[u8]) {
-        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
-        self.pos += data.len();
+        self.rest[..data.len()].copy_from_slice(data);
+        self.advance(data.len());
     }
 
     #[inline(always)]
@@ -615,11 +627,10 @@ impl Cursor<'_> {
         let n = b.len();
         if n < 32 {
             // One bounds check for the header and the text together.
-            let p = self.pos;
-            let dst = &mut self.buf[p..p + 1 + n];
+            let dst = &mut self.rest[..1 + n];
             dst[0] = 0xa0 | n as u8;
             copy_short(&mut dst[1..], b);
-            self.pos = p + 1 + n;
+            self.advance(1 + n);
             return;
         }
         self.str_header(n);
