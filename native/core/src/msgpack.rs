@@ -566,6 +566,20 @@ impl Cursor<'_> {
         self.put9(out, n + 1);
     }
 
+    /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
+    /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
+    /// tested first (one compare) and written as its three bytes, the rest is `int`. The
+    /// same bytes as `int` for every value.
+    #[inline(always)]
+    pub fn int16(&mut self, v: i64) {
+        if (0x100..=0xffff).contains(&v) {
+            let b = (v as u16).to_be_bytes();
+            self.put_array(&[0xcd, b[0], b[1]]);
+        } else {
+            self.int(v);
+        }
+    }
+
     /// Write an integer that is usually above 32 bits (a time in nanoseconds since 1970 is,
     /// after its first four seconds): that case is tested first, the rest is `int`. The same
     /// bytes as `int` for every value.
@@ -804,6 +818,29 @@ mod tests {
         let (mut a, mut b) = (Writer::with_capacity(1), Writer::with_capacity(1));
         for &v in &vals {
             a.bounded(INT_MAX, |c| c.time(v));
+            b.int(v);
+        }
+        assert_eq!(a.as_bytes(), b.as_bytes());
+    }
+
+    #[test]
+    fn a_uint16_first_integer_is_written_as_any_integer() {
+        // `int16` tests 256..=65535 first. Hand-written bytes at its edges and a price
+        // (9,900 = 0x26ac), then every power-of-two edge against `int`.
+        let mut w = Writer::with_capacity(1);
+        for v in [0i64, 255, 256, 9_900, 65_535, 65_536, -1] {
+            w.bounded(INT_MAX, |c| c.int16(v));
+        }
+        let hex: String = w.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "00ccffcd0100cd26accdffffce00010000ff");
+        let mut vals = vec![0i64, i64::MAX, i64::MIN];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p]);
+        }
+        let (mut a, mut b) = (Writer::with_capacity(1), Writer::with_capacity(1));
+        for &v in &vals {
+            a.bounded(INT_MAX, |c| c.int16(v));
             b.int(v);
         }
         assert_eq!(a.as_bytes(), b.as_bytes());
