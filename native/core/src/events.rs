@@ -270,6 +270,21 @@ impl Events {
         self.len += 1;
     }
 
+    /// Push an order event by writing its snapshot (`write`) into the box of the stale
+    /// order event in the next slot, when that slot holds one: the box stays where it is.
+    /// Returns whether it did (if not, nothing changed).
+    #[inline(always)]
+    pub fn push_order_in_place(&mut self, write: impl FnOnce(&mut OrderSnap)) -> bool {
+        match self.slots.get_mut(self.len) {
+            Some(Event::Order(snap)) => {
+                write(snap);
+                self.len += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Keep a snapshot box for reuse (while the pool has room).
     #[inline(always)]
     pub fn keep(&mut self, b: Box<OrderSnap>) {
