@@ -226,6 +226,114 @@ pub enum Event {
     User { ts_ns: i64, user: u32, name: String, tier: String },
 }
 
+/// The events of one command, in slots reused from one command to the next.
+///
+/// Reads as the slice of this command's events (`Deref`). Starting the next command only
+/// resets the count (`clear`): the slots past it keep last command's events until a push
+/// overwrites them (dropping each then, where the write already touches it), and a slot
+/// holding an order event lends its snapshot box to the next snapshot (`spare_box`). Emptying
+/// the vector each command walked every event twice (moving each order's box out to a pool,
+/// then dropping the rest) and passed each box through the pool and back. At most
+/// `KEPT_MAX` slots are kept past a command (a mass cancel's thousands are dropped), so what
+/// a stale slot holds alive (a client order id, a box) is bounded. Boxes not in a slot
+/// (a value's, handed back; one an overwritten slot held) wait in `pool`, at most
+/// `POOL_MAX`.
+#[derive(Debug, Default)]
+pub struct Events {
+    slots: Vec<Event>,
+    len: usize,
+    pool: Vec<Box<OrderSnap>>,
+}
+
+/// Boxes of order snapshots kept beyond the slots.
+const POOL_MAX: usize = 64;
+
+/// The most event slots kept from one command for the next.
+const KEPT_MAX: usize = 256;
+
+impl Events {
+    pub fn with_capacity(n: usize) -> Events {
+        Events { slots: Vec::with_capacity(n), len: 0, pool: Vec::new() }
+    }
+
+    /// Append an event (into the next slot, over what it held; a box it held is kept).
+    #[inline(always)]
+    pub fn push(&mut self, ev: Event) {
+        if self.len < self.slots.len() {
+            let old = std::mem::replace(&mut self.slots[self.len], ev);
+            if let Event::Order(b) = old {
+                self.keep(b);
+            }
+        } else {
+            self.slots.push(ev);
+        }
+        self.len += 1;
+    }
+
+    /// Push an order event by writing its snapshot (`write`) into the box of the stale
+    /// order event in the next slot, when that slot holds one: the box stays where it is.
+    /// Returns whether it did (if not, nothing changed).
+    #[inline(always)]
+    pub fn push_order_in_place(&mut self, write: impl FnOnce(&mut OrderSnap)) -> bool {
+        match self.slots.get_mut(self.len) {
+            Some(Event::Order(snap)) => {
+                write(snap);
+                self.len += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Keep a snapshot box for reuse (while the pool has room).
+    #[inline(always)]
+    pub fn keep(&mut self, b: Box<OrderSnap>) {
+        if self.pool.len() < POOL_MAX {
+            self.pool.push(b);
+        }
+    }
+
+    /// A box for the next snapshot: a stale order event's in the next slot (the slot is
+    /// left holding an event without a box, overwritten by the next push), else a kept one.
+    #[inline(always)]
+    pub fn spare_box(&mut self) -> Option<Box<OrderSnap>> {
+        if let Some(slot) = self.slots.get_mut(self.len) {
+            if matches!(slot, Event::Order(_)) {
+                if let Event::Order(b) = std::mem::replace(slot, Event::Exchange { ts_ns: 0, trading_active: false }) {
+                    return Some(b);
+                }
+            }
+        }
+        self.pool.pop()
+    }
+
+    /// Start the next command's events (the slots are kept, see the type).
+    #[inline(always)]
+    pub fn clear(&mut self) {
+        self.len = 0;
+        if self.slots.len() > KEPT_MAX {
+            self.slots.truncate(KEPT_MAX);
+        }
+    }
+
+    /// This command's events, moved out (the slots go with them).
+    pub fn take(&mut self) -> Vec<Event> {
+        let mut out = std::mem::take(&mut self.slots);
+        out.truncate(self.len);
+        self.len = 0;
+        out
+    }
+}
+
+impl std::ops::Deref for Events {
+    type Target = [Event];
+
+    #[inline(always)]
+    fn deref(&self) -> &[Event] {
+        &self.slots[..self.len]
+    }
+}
+
 /// One account's settlement in one market (`Event::Settlement`).
 #[derive(Clone, Debug)]
 pub struct Settlement {
@@ -382,9 +490,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "legacy_action");
                 c.fixstr(legacy_action_label(*labels));
                 key(c, "price_cc");
-                c.int(*price_cc);
+                c.int16(*price_cc);
                 key(c, "count_c");
-                c.int(*count_c);
+                c.int16(*count_c);
                 key(c, "is_taker");
                 c.bool(*is_taker);
                 key(c, "fee_cc");
@@ -409,9 +517,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ticker");
                 c.str(ticker);
                 key(c, "price_cc");
-                c.int(*price_cc);
+                c.int16(*price_cc);
                 key(c, "count_c");
-                c.int(*count_c);
+                c.int16(*count_c);
                 key(c, "taker_side");
                 c.fixstr(side_label(*taker_side));
             });
@@ -436,9 +544,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "side");
                 c.fixstr(side_label(*side));
                 key(c, "price_cc");
-                c.int(*price_cc);
+                c.int16(*price_cc);
                 key(c, "delta_c");
-                c.int(*delta_c);
+                c.int16(*delta_c);
                 key(c, "user_id");
                 c.str(user_id);
                 key(c, "subaccount");
@@ -716,13 +824,13 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "side");
         c.fixstr(side_label(o.side));
         key(c, "price_cc");
-        c.int(o.price_cc);
+        c.int16(o.price_cc);
         key(c, "initial_c");
-        c.int(o.initial_c);
+        c.int16(o.initial_c);
         key(c, "fill_c");
-        c.int(o.fill_c);
+        c.int16(o.fill_c);
         key(c, "remaining_c");
-        c.int(o.remaining_c);
+        c.int16(o.remaining_c);
         key(c, "status");
         c.fixstr(status_label(o.status));
         key(c, "reason");
@@ -796,6 +904,42 @@ mod tests {
             assert_eq!(legacy_side_label(l).encoded(), enc(l.legacy_side()));
             assert_eq!(legacy_action_label(l).encoded(), enc(l.legacy_action()));
         }
+    }
+
+    /// A cleared `Events` reads as empty and then as exactly what was pushed since, though
+    /// its slots still hold the earlier events; past a large command it keeps at most
+    /// `KEPT_MAX` slots; `take` hands over only this command's events.
+    #[test]
+    fn events_show_only_this_commands_and_keep_few_slots() {
+        let ts = |evs: &[Event]| -> Vec<i64> {
+            evs.iter()
+                .map(|e| match e {
+                    Event::Exchange { ts_ns, .. } => *ts_ns,
+                    _ => -1,
+                })
+                .collect()
+        };
+        let ex = |t: i64| Event::Exchange { ts_ns: t, trading_active: true };
+        let mut evs = Events::with_capacity(1);
+        for t in 1..=3 {
+            evs.push(ex(t));
+        }
+        assert_eq!(ts(&evs), [1, 2, 3]);
+        evs.clear();
+        assert!(evs.is_empty());
+        evs.push(ex(7));
+        assert_eq!(ts(&evs), [7]);
+        evs.clear();
+        for t in 0..1_000 {
+            evs.push(ex(t));
+        }
+        assert_eq!(evs.len(), 1_000);
+        evs.clear();
+        assert!(evs.slots.len() <= KEPT_MAX);
+        evs.push(ex(9));
+        evs.push(ex(10));
+        assert_eq!(ts(&evs.take()), [9, 10]);
+        assert!(evs.is_empty());
     }
 
     /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only

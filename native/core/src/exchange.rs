@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::commands::Command;
-use crate::events::{Event, OrderSnap};
+use crate::events::{Event, Events, OrderSnap};
 use crate::grid::Grids;
 use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
@@ -49,9 +49,6 @@ pub struct Step {
     pub reject: Option<Reject>,
     pub value: Value,
 }
-
-/// Boxes of order snapshots kept for reuse between commands.
-const SNAP_POOL_MAX: usize = 64;
 
 /// The result of one command: its events, or the reason it was refused.
 #[derive(Clone, Debug)]
@@ -102,8 +99,7 @@ pub struct Engine {
     pub queue_counter: u64,
     pub now_ns: i64,
     pub ledger: Ledger,
-    pub out: Vec<Event>,
-    snap_pool: Vec<Box<OrderSnap>>,
+    pub out: Events,
     pub empty: Arc<str>,
     /// The id text up to the counter, per kind (1 order ... 4 group).
     id_heads: [[u8; 24]; 5],
@@ -156,8 +152,7 @@ impl Engine {
             queue_counter: 0,
             now_ns: 0,
             ledger: Ledger::default(),
-            out: Vec::with_capacity(64),
-            snap_pool: Vec::new(),
+            out: Events::with_capacity(64),
             empty: Arc::from(""),
             id_heads: [head(0), head(1), head(2), head(3), head(4)],
         }
@@ -170,7 +165,7 @@ impl Engine {
     /// The owned form of `step`: the events are moved out of the engine (tests, tools).
     pub fn apply(&mut self, command: &Command<'_>) -> Outcome {
         let Step { reject, value } = self.step(command);
-        let events = if reject.is_none() { std::mem::take(&mut self.out) } else { Vec::new() };
+        let events = if reject.is_none() { self.out.take() } else { Vec::new() };
         Outcome { events, reject, value }
     }
 
@@ -232,33 +227,26 @@ impl Engine {
     }
 
     fn keep_snap_box(&mut self, snap: Box<OrderSnap>) {
-        if self.snap_pool.len() < SNAP_POOL_MAX {
-            self.snap_pool.push(snap);
-        }
+        self.out.keep(snap);
     }
 
-    /// Empty the event vector (keeping its capacity), keeping order snapshots' boxes.
-    ///
-    /// Only the order events are moved out (for their boxes); the rest are dropped in place:
-    /// draining moved every 160-byte event through the stack with a call to `memcpy`.
+    /// Start the next command's events: the slots are kept with what they hold
+    /// (`events::Events`), so nothing is walked here.
     fn recycle_events(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
-        for ev in out.iter_mut() {
-            if matches!(ev, Event::Order(_)) {
-                if let Event::Order(snap) = std::mem::replace(ev, Event::Exchange { ts_ns: 0, trading_active: false }) {
-                    self.keep_snap_box(snap);
-                }
-            }
-        }
-        out.clear();
-        self.out = out;
+        self.out.clear();
     }
 
-    /// A boxed snapshot of an order, in a reused box when one is kept.
-    /// A kept box is written field by field where it lies (`snapshot_into`), not built on
+    /// A box for a snapshot: a stale order event's in the next event slot, else a kept one.
+    #[inline(always)]
+    fn reused_box(&mut self) -> Option<Box<OrderSnap>> {
+        self.out.spare_box()
+    }
+
+    /// A boxed snapshot of an order, in a reused box when there is one.
+    /// A reused box is written field by field where it lies (`snapshot_into`), not built on
     /// the stack and copied in.
     pub(crate) fn snap_box(&mut self, slot: u32, reason: &'static str) -> Box<OrderSnap> {
-        match self.snap_pool.pop() {
+        match self.reused_box() {
             Some(mut b) => {
                 self.snapshot_into(&mut b, slot, reason);
                 b
@@ -268,7 +256,7 @@ impl Engine {
     }
 
     pub(crate) fn boxed(&mut self, snap: OrderSnap) -> Box<OrderSnap> {
-        match self.snap_pool.pop() {
+        match self.reused_box() {
             Some(mut b) => {
                 *b = snap;
                 b

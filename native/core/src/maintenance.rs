@@ -149,8 +149,7 @@ impl Engine {
         let h = o.hold;
         self.rebalance(h);
         self.delta(m, slot, -by_c);
-        let snap = self.snap_box(slot, "decreased");
-        self.out.push(Event::Order(snap));
+        self.push_order_event(slot, "decreased");
     }
 
     pub(crate) fn amend(&mut self, cmd: &AmendOrder<'_>) -> Res<Value> {

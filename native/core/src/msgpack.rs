@@ -327,9 +327,10 @@ impl Writer {
     pub fn bounded<R>(&mut self, max: usize, f: impl FnOnce(&mut Cursor<'_>) -> R) -> R {
         self.room(max);
         let end = self.pos + max;
-        let mut c = Cursor { buf: &mut self.buf[..end], pos: self.pos };
+        let mut c = Cursor { rest: &mut self.buf[self.pos..end] };
         let out = f(&mut c);
-        self.pos = c.pos;
+        // What the cursor did not write of the room it was given.
+        self.pos = end - c.rest.len();
         out
     }
 
@@ -462,50 +463,61 @@ pub fn str_max(s: &str) -> usize {
 }
 
 /// A write position inside room a `Writer` has already made (`Writer::bounded`): the value
-/// writers, with the buffer's address and length and the position in registers. Through
+/// writers, with the room's address and length in registers. Through
 /// the `Writer` itself they were reloaded from memory after every byte stored (a store
 /// through the buffer might, for all the compiler knows, change the `Writer`'s own fields),
 /// and every field paid a room check; an event written through one cursor pays one check.
 /// Every store is still bounds-checked against the room made: writing past it panics.
+///
+/// The cursor holds the room not yet written (`rest`), not the whole buffer and a position:
+/// a store of `n` bytes is one test (`n <= rest.len()`) where `buf[pos..pos + n]` was two
+/// (the sum's overflow, then the end), and advancing past bytes just stored needs no test
+/// the compiler cannot drop (it knows they fit). The writer's position after the cursor is
+/// the room's end less what is left of it.
 pub struct Cursor<'a> {
-    buf: &'a mut [u8],
-    pos: usize,
+    rest: &'a mut [u8],
 }
 
 impl Cursor<'_> {
+    /// Step past `n` bytes of the room (already stored).
+    #[inline(always)]
+    fn advance(&mut self, n: usize) {
+        let rest = std::mem::take(&mut self.rest);
+        self.rest = &mut rest[n..];
+    }
+
     #[inline(always)]
     fn put(&mut self, b: u8) {
-        self.buf[self.pos] = b;
-        self.pos += 1;
+        self.rest[0] = b;
+        self.advance(1);
     }
 
     /// Store nine bytes, keep the first `n` (the rest is overwritten by what follows).
     #[inline(always)]
     fn put9(&mut self, bytes: [u8; 9], n: usize) {
-        self.buf[self.pos..self.pos + 9].copy_from_slice(&bytes);
-        self.pos += n;
+        self.rest[..9].copy_from_slice(&bytes);
+        self.advance(n);
     }
 
     /// Store a fixed-size run of bytes.
     #[inline(always)]
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
-        self.buf[self.pos..self.pos + N].copy_from_slice(bytes);
-        self.pos += N;
+        self.rest[..N].copy_from_slice(bytes);
+        self.advance(N);
     }
 
     /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
     #[inline(always)]
     pub fn fixstr(&mut self, f: &Fixstr) {
-        let p = self.pos;
-        self.buf[p..p + FIXSTR_ROOM].copy_from_slice(&f.bytes);
-        self.pos = p + usize::from(f.len);
+        self.rest[..FIXSTR_ROOM].copy_from_slice(&f.bytes);
+        self.advance(usize::from(f.len));
     }
 
     /// Append already-encoded bytes.
     #[inline]
     pub fn raw(&mut self, data: &[u8]) {
-        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
-        self.pos += data.len();
+        self.rest[..data.len()].copy_from_slice(data);
+        self.advance(data.len());
     }
 
     #[inline(always)]
@@ -552,6 +564,20 @@ impl Cursor<'_> {
         let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
         out[1..].copy_from_slice(&be);
         self.put9(out, n + 1);
+    }
+
+    /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
+    /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
+    /// tested first (one compare) and written as its three bytes, the rest is `int`. The
+    /// same bytes as `int` for every value.
+    #[inline(always)]
+    pub fn int16(&mut self, v: i64) {
+        if (0x100..=0xffff).contains(&v) {
+            let b = (v as u16).to_be_bytes();
+            self.put_array(&[0xcd, b[0], b[1]]);
+        } else {
+            self.int(v);
+        }
     }
 
     /// Write an integer that is usually above 32 bits (a time in nanoseconds since 1970 is,
@@ -615,11 +641,10 @@ impl Cursor<'_> {
         let n = b.len();
         if n < 32 {
             // One bounds check for the header and the text together.
-            let p = self.pos;
-            let dst = &mut self.buf[p..p + 1 + n];
+            let dst = &mut self.rest[..1 + n];
             dst[0] = 0xa0 | n as u8;
             copy_short(&mut dst[1..], b);
-            self.pos = p + 1 + n;
+            self.advance(1 + n);
             return;
         }
         self.str_header(n);
@@ -793,6 +818,29 @@ mod tests {
         let (mut a, mut b) = (Writer::with_capacity(1), Writer::with_capacity(1));
         for &v in &vals {
             a.bounded(INT_MAX, |c| c.time(v));
+            b.int(v);
+        }
+        assert_eq!(a.as_bytes(), b.as_bytes());
+    }
+
+    #[test]
+    fn a_uint16_first_integer_is_written_as_any_integer() {
+        // `int16` tests 256..=65535 first. Hand-written bytes at its edges and a price
+        // (9,900 = 0x26ac), then every power-of-two edge against `int`.
+        let mut w = Writer::with_capacity(1);
+        for v in [0i64, 255, 256, 9_900, 65_535, 65_536, -1] {
+            w.bounded(INT_MAX, |c| c.int16(v));
+        }
+        let hex: String = w.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "00ccffcd0100cd26accdffffce00010000ff");
+        let mut vals = vec![0i64, i64::MAX, i64::MIN];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p]);
+        }
+        let (mut a, mut b) = (Writer::with_capacity(1), Writer::with_capacity(1));
+        for &v in &vals {
+            a.bounded(INT_MAX, |c| c.int16(v));
             b.int(v);
         }
         assert_eq!(a.as_bytes(), b.as_bytes());

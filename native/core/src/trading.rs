@@ -330,8 +330,7 @@ impl Engine {
             self.set_expiring(id, exp);
         }
         self.delta(m, slot, rem);
-        let snap = self.snap_box(slot, "resting");
-        self.out.push(Event::Order(snap));
+        self.push_order_event(slot, "resting");
     }
 
     fn pre_match_check(&self, slot: u32, m: u32, max_cost_cc: Option<i64>) -> Option<&'static str> {
@@ -476,8 +475,7 @@ impl Engine {
         if self.order(maker).remaining_c == 0 {
             self.finish(maker, OrderStatus::Executed, "executed");
         } else {
-            let snap = self.snap_box(maker, "filled");
-            self.out.push(Event::Order(snap));
+            self.push_order_event(maker, "filled");
         }
         if let Some(g) = self.order(taker).order_group_id() {
             self.group_fill(g, count_c);
@@ -570,8 +568,7 @@ impl Engine {
         if !coid.is_empty() {
             self.retire_client_id(u, &coid);
         }
-        let snap = self.snap_box(slot, reason);
-        self.out.push(Event::Order(snap));
+        self.push_order_event(slot, reason);
         self.retire(slot);
     }
 
@@ -627,62 +624,20 @@ impl Engine {
     /// field added to `OrderSnap` must be written here; the client order id is left alone
     /// when the box already holds the same one (`ClientId::set`: no reference counting).
     pub(crate) fn snapshot_into(&self, snap: &mut OrderSnap, slot: u32, reason_now: &'static str) {
-        let o = self.order(slot);
-        let OrderSnap {
-            ts_ns,
-            id,
-            user,
-            sub,
-            market,
-            side,
-            price_cc,
-            initial_c,
-            fill_c,
-            remaining_c,
-            status,
-            reason,
-            time_in_force,
-            labels,
-            client_order_id,
-            order_group_id,
-            self_trade_prevention,
-            post_only,
-            cancel_order_on_pause,
-            expiration_ts_ns,
-            created_ns,
-            taker_fill_cost_cc,
-            maker_fill_cost_cc,
-            taker_fees_cc,
-            maker_fees_cc,
-            queue_seq,
-        } = snap;
-        *ts_ns = self.now_ns;
-        *id = o.id;
-        *user = o.user;
-        *sub = o.sub();
-        *market = o.market;
-        *side = o.side();
-        *price_cc = o.price_cc;
-        *initial_c = o.initial_c;
-        *fill_c = o.fill_c;
-        *remaining_c = o.remaining_c;
-        *status = o.status;
-        *reason = reason_now;
-        *time_in_force = o.time_in_force;
-        *labels = o.labels;
-        client_order_id.set(&o.client_order_id);
-        *order_group_id = o.order_group_id();
-        *self_trade_prevention = o.self_trade_prevention;
-        *post_only = o.post_only;
-        *cancel_order_on_pause = o.cancel_on_pause;
-        *expiration_ts_ns = o.expiration_ts_ns();
-        *created_ns = o.created_ns;
-        let fills = o.fills();
-        *taker_fill_cost_cc = floor_div(fills.taker_fill_cost_fine, 100);
-        *maker_fill_cost_cc = floor_div(fills.maker_fill_cost_fine, 100);
-        *taker_fees_cc = fills.taker_fees_cc;
-        *maker_fees_cc = fills.maker_fees_cc;
-        *queue_seq = o.queue_seq;
+        write_snapshot(snap, self.order(slot), self.now_ns, reason_now);
+    }
+
+    /// Push an order's snapshot as an event: written into the box of a stale order event
+    /// in the next event slot when it holds one (no box moved in or out), else into a
+    /// reused or new box (`snap_box`).
+    pub(crate) fn push_order_event(&mut self, slot: u32, reason: &'static str) {
+        let o = self.orders[slot as usize].as_ref().expect("a live slot");
+        let now_ns = self.now_ns;
+        if self.out.push_order_in_place(|snap| write_snapshot(snap, o, now_ns, reason)) {
+            return;
+        }
+        let snap = self.snap_box(slot, reason);
+        self.out.push(Event::Order(snap));
     }
 
     pub(crate) fn snapshot(&self, slot: u32, reason: &'static str) -> OrderSnap {
@@ -716,4 +671,67 @@ impl Engine {
             queue_seq: o.queue_seq,
         }
     }
+}
+
+/// Overwrite `snap` with the order's state at `now_ns` (as `Engine::snapshot`). Every field
+/// is named, so a field added to `OrderSnap` must be written here; the client order id is
+/// left alone when the box already holds the same one (`ClientId::set`: no reference
+/// counting).
+#[inline(always)]
+fn write_snapshot(snap: &mut OrderSnap, o: &Order, now_ns: i64, reason_now: &'static str) {
+    let OrderSnap {
+        ts_ns,
+        id,
+        user,
+        sub,
+        market,
+        side,
+        price_cc,
+        initial_c,
+        fill_c,
+        remaining_c,
+        status,
+        reason,
+        time_in_force,
+        labels,
+        client_order_id,
+        order_group_id,
+        self_trade_prevention,
+        post_only,
+        cancel_order_on_pause,
+        expiration_ts_ns,
+        created_ns,
+        taker_fill_cost_cc,
+        maker_fill_cost_cc,
+        taker_fees_cc,
+        maker_fees_cc,
+        queue_seq,
+    } = snap;
+    *ts_ns = now_ns;
+    *id = o.id;
+    *user = o.user;
+    *sub = o.sub();
+    *market = o.market;
+    *side = o.side();
+    *price_cc = o.price_cc;
+    *initial_c = o.initial_c;
+    *fill_c = o.fill_c;
+    *remaining_c = o.remaining_c;
+    *status = o.status;
+    *reason = reason_now;
+    *time_in_force = o.time_in_force;
+    *labels = o.labels;
+    client_order_id.set(&o.client_order_id);
+    *order_group_id = o.order_group_id();
+    *self_trade_prevention = o.self_trade_prevention;
+    *post_only = o.post_only;
+    *cancel_order_on_pause = o.cancel_on_pause;
+    *expiration_ts_ns = o.expiration_ts_ns();
+    *created_ns = o.created_ns;
+    let fills = o.fills();
+    *taker_fill_cost_cc = floor_div(fills.taker_fill_cost_fine, 100);
+    *maker_fill_cost_cc = floor_div(fills.maker_fill_cost_fine, 100);
+    *taker_fees_cc = fills.taker_fees_cc;
+    *maker_fees_cc = fills.maker_fees_cc;
+    *queue_seq = o.queue_seq;
 }
