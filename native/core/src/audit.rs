@@ -51,6 +51,10 @@ impl Engine {
             if rec.position() != l.position_ix.get(&key).copied() || self.collateral.find(key.0, key.1) != Some(h) {
                 problems.push(format!("holding {h} of {key:?} disagrees with the position index"));
             }
+            let held = rec.position().and_then(|p| l.positions.get(p as usize)).map_or(0, |p| p.position_c);
+            if rec.held_c() != crate::holdings::held_copy(held) {
+                problems.push(format!("holding {h} of {key:?} copies position {} as {}", held, rec.held_c()));
+            }
         }
         for (p, pos) in l.positions.iter().enumerate() {
             let linked = self.collateral.find(pos.acct, pos.market).and_then(|h| self.collateral.rec(h).position());

@@ -453,6 +453,12 @@ impl Engine {
         holders.sort();
         let order: Vec<u32> = holders.into_iter().map(|h| h.2).collect();
         let lines = self.ledger.settle_market(&mut self.markets[m as usize], &order, value, ts);
+        for &a in &order {
+            // Settlement flattened every holder's position: the holdings' copies follow.
+            if let Some(h) = self.collateral.find(a, m) {
+                self.collateral.set_held(h, self.ledger.positions[self.ledger.position_ix[&(a, m)] as usize].position_c);
+            }
+        }
         let result = self.markets[m as usize].result;
         for line in lines {
             let acct = &self.ledger.accounts[line.acct as usize];

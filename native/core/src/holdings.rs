@@ -11,6 +11,14 @@
 //!   the account's position in `ledger.positions` (creation order, which the snapshot and the
 //!   read side keep), set when the position is created (`Engine::position_at`). The ledger's
 //!   index stays for the read side and settlement; the auditor checks the two agree.
+//! - a copy of the position's `position_c` (`Holding::held_c`) in the header's line: the
+//!   engine's risk checks and re-balancing read the held position with every placement,
+//!   cancel and fill, and reading it through `ledger.positions[pos]` was a second dependent
+//!   miss after the holding's. Every write of `position_c` writes the copy too (fills in
+//!   `Engine::fill_order`, settlement in `Engine::finalize`, a snapshot's positions when
+//!   loaded); the auditor checks the two agree. The ledger's figure stays the truth for the
+//!   read side, the snapshot and settlement. A position beyond 32 bits (21 million
+//!   contracts) is marked `HELD_IN_LEDGER` and read from the ledger.
 //!
 //! A holding itself is not state anyone observes: one made for an order that is then refused
 //! has no present side and no position, so no reader, snapshot or digest can tell it exists.
@@ -28,9 +36,22 @@ pub type CollateralKey = (u32, u32, bool);
 /// `Holding::pos` of an account with no position in the market yet.
 pub const NO_POSITION: u32 = u32::MAX;
 
+/// `Holding::held_c` of a position that does not fit 32 bits: read the ledger's figure.
+pub const HELD_IN_LEDGER: i32 = i32::MIN;
+
+/// A position as `Holding::held_c` holds it.
+#[inline]
+pub fn held_copy(position_c: i128) -> i32 {
+    match i32::try_from(position_c) {
+        Ok(v) if v != HELD_IN_LEDGER => v,
+        _ => HELD_IN_LEDGER,
+    }
+}
+
 /// Both collateral sides of an account in a market, and its position's number: four cache
-/// lines, aligned. The ask side fills lines 0-1 with the header (position number, account,
-/// market, which sides are present) in the room after it, the bid side lines 2-3; so an
+/// lines, aligned. The ask side fills lines 0-1 with the header (held position, position
+/// number, account, which sides are present) in the room after it, the bid side lines 2-3
+/// with the market, read only off the hot paths, in the record's last 16 bytes; so an
 /// order's group and the header are two or three lines where the compiler's layout (header
 /// after both sides, 16-byte aligned, 288 bytes) made them three to five.
 /// `tests::a_holding_is_four_aligned_lines` pins the offsets.
@@ -38,24 +59,27 @@ pub const NO_POSITION: u32 = u32::MAX;
 #[repr(C, align(64))]
 pub struct Holding {
     ask: GroupSide,
+    /// The position's `position_c` (0 with none) as `held_copy` gives it.
+    held_c: i32,
     /// The position's index in `ledger.positions`, or `NO_POSITION`.
     pub pos: u32,
     acct: u32,
-    market: u32,
     /// Which sides the map would hold (ask at 0, bid at 1).
     present: [bool; 2],
     bid: GroupSide,
+    market: u32,
 }
 
 impl Holding {
     fn new(acct: u32, market: u32) -> Holding {
         Holding {
             ask: GroupSide::default(),
+            held_c: 0,
             pos: NO_POSITION,
             acct,
-            market,
             present: [false, false],
             bid: GroupSide::default(),
+            market,
         }
     }
 
@@ -73,6 +97,12 @@ impl Holding {
     #[inline]
     pub fn position(&self) -> Option<u32> {
         (self.pos != NO_POSITION).then_some(self.pos)
+    }
+
+    /// The copy of the held position (`HELD_IN_LEDGER`: read the ledger).
+    #[inline]
+    pub fn held_c(&self) -> i32 {
+        self.held_c
     }
 
     #[inline(always)]
@@ -153,6 +183,12 @@ impl Collateral {
     #[inline]
     pub fn set_position(&mut self, h: u32, pos: u32) {
         self.rec_mut(h).pos = pos;
+    }
+
+    /// Copy the position's new `position_c` into the holding (every write of it does).
+    #[inline]
+    pub fn set_held(&mut self, h: u32, position_c: i128) {
+        self.rec_mut(h).held_c = held_copy(position_c);
     }
 
     /// A side of a holding, made present if it was not (`entry().or_default()`).
@@ -304,8 +340,11 @@ mod tests {
         assert_eq!(c.find(3, 4), Some(h));
         assert_eq!(c.holding(3, 4), h);
         assert_eq!(c.rec(h).position(), None);
+        assert_eq!(c.rec(h).held_c(), 0, "no position holds nothing");
         c.set_position(h, 17);
         assert_eq!(c.rec(h).position(), Some(17));
+        c.set_held(h, -4_200);
+        assert_eq!(c.rec(h).held_c(), -4_200);
         let other = c.holding(4, 3);
         assert_ne!(other, h);
         assert_eq!(c.rec(other).position(), None);
@@ -317,15 +356,29 @@ mod tests {
     fn a_holding_is_four_aligned_lines() {
         use std::mem::{align_of, offset_of, size_of};
         assert_eq!((size_of::<Holding>(), align_of::<Holding>()), (256, 64));
-        // The ask side and the header share lines 0-1; the bid side is lines 2-3.
+        // The ask side and the header (with the held position) share lines 0-1; the bid
+        // side is lines 2-3, the market after it.
         assert_eq!(offset_of!(Holding, ask), 0);
-        for hdr in [offset_of!(Holding, pos), offset_of!(Holding, acct), offset_of!(Holding, market), offset_of!(Holding, present)] {
+        for hdr in [offset_of!(Holding, held_c), offset_of!(Holding, pos), offset_of!(Holding, acct), offset_of!(Holding, present)] {
             assert!((112..128).contains(&hdr), "{hdr}");
         }
         assert_eq!(offset_of!(Holding, bid), 128);
+        assert!(offset_of!(Holding, market) >= 240);
         let mut c = Collateral::default();
         let h = c.holding(1, 2);
         assert_eq!(std::ptr::from_ref(c.rec(h)) as usize % 64, 0, "records are line-aligned");
+    }
+
+    #[test]
+    fn a_held_copy_is_exact_or_marks_the_ledger() {
+        // Every figure that fits 32 bits (but the mark itself) is copied exactly; the rest
+        // (the domain's positions can reach 10^16 centi-contracts) read the ledger.
+        for v in [0i128, 1, -1, 4_200, i128::from(i32::MAX), -i128::from(i32::MAX)] {
+            assert_eq!(i128::from(held_copy(v)), v);
+        }
+        for v in [i128::from(i32::MIN), i128::from(i32::MAX) + 1, i128::from(i32::MIN) - 1, 10i128.pow(16), -(10i128.pow(16))] {
+            assert_eq!(held_copy(v), HELD_IN_LEDGER, "{v}");
+        }
     }
 
     #[test]

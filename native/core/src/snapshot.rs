@@ -432,6 +432,7 @@ impl Engine {
             e.markets[m as usize].holders.push(acct);
             let h = e.collateral.holding(acct, m);
             e.collateral.set_position(h, p);
+            e.collateral.set_held(h, e.ledger.positions[p as usize].position_c);
         }
         key(&mut r, "groups")?;
         for _ in 0..r.array()? {

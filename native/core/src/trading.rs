@@ -13,6 +13,7 @@ use crate::commands::{PlaceOrder, Stp, Tif};
 use crate::events::{ClientId, Event, OrderSnap};
 use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
+use crate::holdings::HELD_IN_LEDGER;
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
 use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
@@ -76,9 +77,14 @@ impl Engine {
     }
 
     /// The position (YES positive) of holding `h`'s account in its market; 0 with none.
+    /// Read from the holding's copy (`Holding::held_c`), in the line the caller reads anyway.
     #[inline]
     pub(crate) fn held_at(&self, h: u32) -> i128 {
-        self.collateral.rec(h).position().map_or(0, |p| self.ledger.positions[p as usize].position_c)
+        let r = self.collateral.rec(h);
+        match r.held_c() {
+            HELD_IN_LEDGER => self.ledger.positions[r.pos as usize].position_c,
+            held => i128::from(held),
+        }
     }
 
     /// The position of holding `h`'s account in its market, opened flat on first use.
@@ -499,6 +505,7 @@ impl Engine {
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
         let mut acc = i128::from(self.order(slot).fee_acc_fine);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
+        self.collateral.set_held(h, self.ledger.positions[pos as usize].position_c);
         // The accumulator is back in 0..CENT_FINE after every fill.
         self.order_mut(slot).fee_acc_fine = acc as u32;
         let cost = i128::from(outcome) * i128::from(count_c);
