@@ -364,9 +364,7 @@ class Sequencer:
             for sink in sinks:
                 _deliver(sink, seq, prepared.command, outcome)
             if not prepared.future.done():
-                prepared.future.set_result(
-                    _answer(prepared, outcome) if prepared.refused else outcome
-                )
+                prepared.future.set_result(_answer(prepared, outcome))
         if self.observe_batch is not None:  # monitoring: size, commit time, apply time
             self.observe_batch(
                 committed.taken, committed.commit_ns, time.perf_counter_ns() - applying_ns
