@@ -370,7 +370,8 @@ impl Engine {
     #[inline(always)]
     pub fn put_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
         if counter >> 48 != 0 {
-            self.put_long_id(c, kind, counter);
+            let (bytes, n) = self.long_id(kind, counter);
+            c.put_part(&bytes, n);
             return;
         }
         // str8 header, the 24 bytes up to the counter, then twelve hex digits.
@@ -383,12 +384,18 @@ impl Engine {
         c.put_array(&out);
     }
 
-    /// An id past twelve hex digits (never, at any real rate): the general form.
+    /// An id past twelve hex digits (never, at any real rate): the general form, as its
+    /// encoded bytes and their length (by value: a cold call given the cursor's address
+    /// kept the cursor in memory through the whole event writer around it).
     #[cold]
     #[inline(never)]
-    fn put_long_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
+    fn long_id(&self, kind: usize, counter: u64) -> ([u8; ID_MAX], usize) {
         let text = self.id_text(kind, counter);
-        c.str(&text);
+        let mut out = [0u8; ID_MAX];
+        out[0] = 0xd9;
+        out[1] = text.len() as u8;
+        out[2..2 + text.len()].copy_from_slice(text.as_bytes());
+        (out, 2 + text.len())
     }
 
     pub fn id_text(&self, kind: usize, counter: u64) -> String {
@@ -566,7 +573,9 @@ mod tests {
         // The word-at-a-time digits against the digit-by-digit text (`id_text`), for every
         // kind and counters that put each hex digit 0-f in every one of the twelve places.
         let e = Engine::new("ids", "0badc0de", (1, 2));
+        // Past 2^48 the general form (`long_id`), up to sixteen digits.
         let mut counters = vec![0u64, 1, 9, 10, 15, 16, (1 << 48) - 1, 0x0123_4567_89ab, 0xfedc_ba98_7654];
+        counters.extend([1 << 48, (1 << 52) + 0xabc, u64::MAX]);
         for d in 0..16u64 {
             counters.push((0..12).fold(0, |acc, _| (acc << 4) | d));
             counters.push(d << 44 | (15 - d));

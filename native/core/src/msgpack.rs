@@ -506,6 +506,14 @@ impl Cursor<'_> {
         self.advance(N);
     }
 
+    /// Store a fixed-size run of bytes and keep its first `n` (the rest is slack that what
+    /// follows overwrites).
+    #[inline(always)]
+    pub fn put_part<const N: usize>(&mut self, bytes: &[u8; N], n: usize) {
+        self.rest[..N].copy_from_slice(bytes);
+        self.advance(n.min(N));
+    }
+
     /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
     #[inline(always)]
     pub fn fixstr(&mut self, f: &Fixstr) {
@@ -514,7 +522,7 @@ impl Cursor<'_> {
     }
 
     /// Append already-encoded bytes.
-    #[inline]
+    #[inline(always)]
     pub fn raw(&mut self, data: &[u8]) {
         self.rest[..data.len()].copy_from_slice(data);
         self.advance(data.len());
