@@ -458,13 +458,13 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
             let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
-                + str_max(user_id)
-                + str_max(ticker)
+                + user_id.room()
+                + ticker.room()
                 + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(17);
@@ -478,11 +478,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "order_id");
                 e.put_id(c, 1, *order_id);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "side");
                 c.fixstr(side_label(*side));
                 key(c, "legacy_side");
@@ -504,9 +504,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
-            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + str_max(ticker);
+            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + ticker.room();
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
@@ -515,7 +515,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "trade_id");
                 e.put_id(c, 2, *trade_id);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "price_cc");
                 c.int16(*price_cc);
                 key(c, "count_c");
@@ -525,12 +525,12 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
             let max = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
-                + str_max(ticker)
-                + str_max(user_id)
+                + ticker.room()
+                + user_id.room()
                 + str_max(client_order_id);
             w.bounded(max, |c| {
                 c.array(10);
@@ -538,7 +538,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "seq");
                 c.int(*seq);
                 key(c, "side");
@@ -548,7 +548,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "delta_c");
                 c.int16(*delta_c);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "client_order_id");
@@ -569,22 +569,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             traded_c,
         } => {
             let a = &e.ledger.accounts[*acct as usize];
-            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
-            let max = 1 + 15 + 9 * INT_MAX + 1 + str_max(user_id) + str_max(ticker);
+            let max = 1 + 15 + 9 * INT_MAX + 1 + user_id.room() + ticker.room();
             w.bounded(max, |c| {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "position_c");
                 c.int128(*position_c);
                 key(c, "exposure_cc");
@@ -605,16 +605,16 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         }
         Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
             let a = &e.ledger.accounts[*acct as usize];
-            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
+            let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
-            let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
+            let max = 1 + 14 + 4 * INT_MAX + user_id.room();
             w.bounded(max, |c| {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(sub);
                 key(c, "available_cc");
@@ -624,12 +624,12 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Cash { ts_ns, kind, user, sub, amount_cc, to_subaccount, transfer_id } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 13); ints: ts, sub, amount, to_subaccount (or nil); transfer id
             // (or nil); the strings.
             let max = 1 + 13 + 4 * INT_MAX + 1
                 + str_max(kind)
-                + str_max(user_id)
+                + user_id.room()
                 + str_max(transfer_id.as_deref().unwrap_or(""));
             w.bounded(max, |c| {
                 c.array(8);
@@ -639,7 +639,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "kind");
                 c.str(kind);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "amount_cc");
@@ -651,10 +651,10 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Market { ts_ns, market, kind, status, result, settlement_value_cc } => {
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 13); ints: ts, value (or nil); the strings.
             let max = 1 + 13 + 2 * INT_MAX
-                + str_max(ticker)
+                + ticker.room()
                 + str_max(kind)
                 + str_max(status)
                 + str_max(result);
@@ -664,7 +664,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "kind");
                 c.str(kind);
                 key(c, "status");
@@ -690,22 +690,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 fee_cost_cc,
                 value_cc,
             } = &**settlement;
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
             // cost, value (or nil); the strings.
-            let max = 1 + 16 + 9 * INT_MAX + str_max(user_id) + str_max(ticker) + str_max(result);
+            let max = 1 + 16 + 9 * INT_MAX + user_id.room() + ticker.room() + str_max(result);
             w.bounded(max, |c| {
                 c.array(13);
                 c.str("SettlementEvent");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "result");
                 c.str(result);
                 key(c, "yes_c");
@@ -725,9 +725,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Group { ts_ns, group_id, user, sub, kind, contracts_limit_c } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 17); ints: ts, sub, limit (or nil); id: group; the strings.
-            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + str_max(user_id) + str_max(kind);
+            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + user_id.room() + str_max(kind);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("OrderGroupUpdate");
@@ -736,7 +736,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "group_id");
                 e.put_id(c, 4, *group_id);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "kind");
@@ -774,16 +774,16 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::User { ts_ns, user, name, tier } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 11); int: ts; the strings.
-            let max = 1 + 11 + INT_MAX + str_max(user_id) + str_max(name) + str_max(tier);
+            let max = 1 + 11 + INT_MAX + user_id.room() + str_max(name) + str_max(tier);
             w.bounded(max, |c| {
                 c.array(5);
                 c.str("UserUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "name");
                 c.str(name);
                 key(c, "tier");
@@ -800,12 +800,12 @@ const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
 
 /// Write an `OrderUpdate` (one room check for the whole event).
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
-    let user_id: &str = &e.users[o.user as usize].user_id;
-    let ticker: &str = &e.markets[o.market as usize].ticker;
+    let user_id = &e.users[o.user as usize].user_id_enc;
+    let ticker = &e.markets[o.market as usize].ticker_enc;
     // Seven labels (side, status, time in force, the three `Labels`, self-trade prevention).
     let max = ORDER_FIXED + 7 * FIXSTR_ROOM
-        + str_max(user_id)
-        + str_max(ticker)
+        + user_id.room()
+        + ticker.room()
         + str_max(o.reason)
         + str_max(&o.client_order_id);
     w.bounded(max, |c| {
@@ -816,11 +816,11 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "order_id");
         e.put_id(c, 1, o.id);
         key(c, "user_id");
-        c.str(user_id);
+        c.name(user_id);
         key(c, "subaccount");
         c.int(o.sub);
         key(c, "ticker");
-        c.str(ticker);
+        c.name(ticker);
         key(c, "side");
         c.fixstr(side_label(o.side));
         key(c, "price_cc");

@@ -453,6 +453,61 @@ impl Fixstr {
     }
 }
 
+/// The room a `Name` is written with (its whole window, when it fits one).
+pub const NAME_WINDOW: usize = 32;
+
+/// A name that events repeat (a user id, a ticker), encoded once as a MessagePack string
+/// (header and text) when its record is made. Writing it is a fixed-size copy of its
+/// window (`NAME_WINDOW` bytes: the tail past `len` is slack that what follows
+/// overwrites), not a length test, a header and a copy sized at run time. A name longer
+/// than the window (over 31 bytes of text: rare) is written from `long`.
+#[derive(Clone)]
+pub struct Name {
+    window: [u8; NAME_WINDOW],
+    /// The whole encoding when it is longer than the window (empty otherwise).
+    long: Box<[u8]>,
+    /// The encoding's length.
+    len: u32,
+}
+
+impl Name {
+    pub fn new(s: &str) -> Name {
+        let mut w = Writer::with_capacity(HEADER_MAX + s.len());
+        w.str(s);
+        let bytes = w.into_bytes();
+        let mut window = [0u8; NAME_WINDOW];
+        let long: Box<[u8]> = if bytes.len() <= NAME_WINDOW {
+            window[..bytes.len()].copy_from_slice(&bytes);
+            Box::default()
+        } else {
+            bytes.clone().into_boxed_slice()
+        };
+        Name { window, long, len: bytes.len() as u32 }
+    }
+
+    /// The encoded string (header and text).
+    pub fn encoded(&self) -> &[u8] {
+        let n = self.len as usize;
+        if n <= NAME_WINDOW {
+            &self.window[..n]
+        } else {
+            &self.long
+        }
+    }
+
+    /// The room writing it takes (at least the window).
+    #[inline(always)]
+    pub fn room(&self) -> usize {
+        (self.len as usize).max(NAME_WINDOW)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Name({:?})", self.encoded())
+    }
+}
+
 /// The most bytes a string, binary, array or map header takes.
 pub const HEADER_MAX: usize = 5;
 
@@ -519,6 +574,20 @@ impl Cursor<'_> {
     pub fn fixstr(&mut self, f: &Fixstr) {
         self.rest[..FIXSTR_ROOM].copy_from_slice(&f.bytes);
         self.advance(usize::from(f.len));
+    }
+
+    /// Write a pre-encoded name (needs `name.room()` bytes of room).
+    #[inline(always)]
+    pub fn name(&mut self, name: &Name) {
+        let n = name.len as usize;
+        if n <= NAME_WINDOW {
+            self.rest[..NAME_WINDOW].copy_from_slice(&name.window);
+            self.advance(n);
+        } else {
+            // Inline, not a cold call taking the cursor's address (which would keep the
+            // cursor in memory through the whole event writer).
+            self.raw(&name.long);
+        }
     }
 
     /// Append already-encoded bytes.
@@ -794,6 +863,38 @@ mod tests {
         }
         w.nil();
         want.push(0xc0);
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_name_is_the_string_written_by_the_rule() {
+        // Lengths at every header edge (fixstr up to 31, str8 from 32 to 255, str16 from
+        // 256) and where the window ends (31 bytes of text fill its 32), each written
+        // after an odd offset, back to back into a writer that must grow, then a value
+        // that overwrites the last one's slack: the bytes are the MessagePack rule by hand.
+        let text: String = (0..70_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let mut w = Writer::with_capacity(1);
+        w.nil();
+        let mut want = vec![0xc0u8];
+        for n in [0usize, 1, 2, 15, 16, 30, 31, 32, 33, 64, 255, 256, 65_535, 65_536] {
+            let name = Name::new(&text[..n]);
+            w.bounded(name.room(), |c| c.name(&name));
+            let start = want.len();
+            if n < 32 {
+                want.push(0xa0 | n as u8);
+            } else if n < 256 {
+                want.extend([0xd9, n as u8]);
+            } else if n < 65_536 {
+                want.extend([0xda, (n >> 8) as u8, n as u8]);
+            } else {
+                want.extend([0xdb, (n >> 24) as u8, (n >> 16) as u8, (n >> 8) as u8, n as u8]);
+            }
+            want.extend_from_slice(&text.as_bytes()[..n]);
+            assert_eq!(name.encoded(), &want[start..], "length {n}");
+            assert!(name.room() >= name.encoded().len() && name.room() >= NAME_WINDOW);
+        }
+        w.int(-1);
+        want.push(0xff);
         assert_eq!(w.as_bytes(), &want[..]);
     }
 

@@ -335,6 +335,7 @@ impl Engine {
             expect_len(&mut r, 6)?;
             let id: Arc<str> = Arc::from(r.str()?);
             let user = User {
+                user_id_enc: crate::msgpack::Name::new(&id),
                 user_id: id.clone(),
                 name: r.str()?.to_string(),
                 tier: r.str()?.to_string(),
@@ -558,6 +559,7 @@ impl Engine {
         let size = self.grids.all[usize::from(grid)].len();
         let mut market = Market {
             index: m,
+            ticker_enc: crate::msgpack::Name::new(&ticker),
             ticker: ticker.clone(),
             event,
             grid,
