@@ -12,7 +12,7 @@ use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
 use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
-use crate::msgpack::{str_max, Cursor, Fixstr, Writer, FIXSTR_ROOM, INT_MAX};
+use crate::msgpack::{fits, str_max, Fixstr, Out, Writer, FIXSTR_ROOM, INT_MAX, NAME_WINDOW, STR_ROOM};
 
 /// A client order id as an event holds it: none for the empty one (most orders have none),
 /// so an event of such an order takes no reference count (an atomic add when made and an
@@ -433,9 +433,24 @@ fn legacy_action_label(l: Labels) -> &'static Fixstr {
     }
 }
 
+/// Write an event through a `Frame` of `$n` bytes (a constant: the event's most size with
+/// its names in their windows and its other strings at `STR_CAP`) when its strings are
+/// within those caps (`$fits`), else through a `Cursor` with room `$max`: the same body
+/// either way, so the same bytes. Through the frame, the compiler proves every store in
+/// bounds (no per-field check).
+macro_rules! emit {
+    ($w:expr, $fits:expr, $n:expr, $max:expr, |$c:ident| $body:block) => {
+        if $fits {
+            $w.framed::<{ $n }, _>(|$c| $body)
+        } else {
+            $w.bounded($max, |$c| $body)
+        }
+    };
+}
+
 /// Field names document the layout; events travel as arrays, so names are not written.
 #[inline(always)]
-fn key(_c: &mut Cursor<'_>, _k: &str) {}
+fn key<O: Out>(_c: &mut O, _k: &str) {}
 
 /// Write one event as msgspec writes its Python struct.
 pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
@@ -466,7 +481,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 + user_id.room()
                 + ticker.room()
                 + str_max(client_order_id);
-            w.bounded(max, |c| {
+            const FRAME: usize = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM + 2 * NAME_WINDOW + STR_ROOM;
+            let fit = user_id.fits() && ticker.fits() && fits(client_order_id);
+            emit!(w, fit, FRAME, max, |c| {
                 c.array(17);
                 c.str("FillEvent");
                 key(c, "ts_ns");
@@ -507,7 +524,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
             let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + ticker.room();
-            w.bounded(max, |c| {
+            const FRAME: usize = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + NAME_WINDOW;
+            emit!(w, ticker.fits(), FRAME, max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
                 key(c, "ts_ns");
@@ -532,7 +550,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 + ticker.room()
                 + user_id.room()
                 + str_max(client_order_id);
-            w.bounded(max, |c| {
+            const FRAME: usize = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM + 2 * NAME_WINDOW + STR_ROOM;
+            let fit = user_id.fits() && ticker.fits() && fits(client_order_id);
+            emit!(w, fit, FRAME, max, |c| {
                 c.array(10);
                 c.str("BookDelta");
                 key(c, "ts_ns");
@@ -574,7 +594,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
             let max = 1 + 15 + 9 * INT_MAX + 1 + user_id.room() + ticker.room();
-            w.bounded(max, |c| {
+            const FRAME: usize = 1 + 15 + 9 * INT_MAX + 1 + 2 * NAME_WINDOW;
+            emit!(w, user_id.fits() && ticker.fits(), FRAME, max, |c| {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
@@ -608,7 +629,8 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
             let max = 1 + 14 + 4 * INT_MAX + user_id.room();
-            w.bounded(max, |c| {
+            const FRAME: usize = 1 + 14 + 4 * INT_MAX + NAME_WINDOW;
+            emit!(w, user_id.fits(), FRAME, max, |c| {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
@@ -808,7 +830,9 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         + ticker.room()
         + str_max(o.reason)
         + str_max(&o.client_order_id);
-    w.bounded(max, |c| {
+    let fit = user_id.fits() && ticker.fits() && fits(o.reason) && fits(&o.client_order_id);
+    const FRAME: usize = ORDER_FIXED + 7 * FIXSTR_ROOM + 2 * NAME_WINDOW + 2 * STR_ROOM;
+    emit!(w, fit, FRAME, max, |c| {
         c.array(29);
         c.str("OrderUpdate");
         key(c, "ts_ns");

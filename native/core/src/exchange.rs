@@ -19,7 +19,7 @@ use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
-use crate::msgpack::{Cursor, Writer};
+use crate::msgpack::{Out, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::py_repr;
 
@@ -368,7 +368,7 @@ impl Engine {
     /// `write_id` inside room already made (at most `ID_MAX` bytes). Inlined into the event
     /// writers: as a call, the cursor went through memory around every id.
     #[inline(always)]
-    pub fn put_id(&self, c: &mut Cursor<'_>, kind: usize, counter: u64) {
+    pub fn put_id<O: Out>(&self, c: &mut O, kind: usize, counter: u64) {
         if counter >> 48 != 0 {
             let (bytes, n) = self.long_id(kind, counter);
             c.put_part(&bytes, n);

@@ -334,6 +334,18 @@ impl Writer {
         out
     }
 
+    /// Write one value (or several) of at most `N` bytes (a constant) through a `Frame`,
+    /// after one room check: see `Frame`.
+    #[inline(always)]
+    pub fn framed<const N: usize, R>(&mut self, f: impl FnOnce(&mut Frame<'_, N>) -> R) -> R {
+        self.room(N);
+        let buf = self.buf[self.pos..].first_chunk_mut::<N>().expect("room was made");
+        let mut fr = Frame { buf, pos: 0 };
+        let out = f(&mut fr);
+        self.pos += fr.pos;
+        out
+    }
+
     /// Store a fixed-size run of bytes.
     #[inline(always)]
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
@@ -495,6 +507,12 @@ impl Name {
         }
     }
 
+    /// Whether it fits its window (as a `Frame` writes it).
+    #[inline(always)]
+    pub fn fits(&self) -> bool {
+        self.len as usize <= NAME_WINDOW
+    }
+
     /// The room writing it takes (at least the window).
     #[inline(always)]
     pub fn room(&self) -> usize {
@@ -540,76 +558,187 @@ impl Cursor<'_> {
         let rest = std::mem::take(&mut self.rest);
         self.rest = &mut rest[n..];
     }
+}
 
+impl Out for Cursor<'_> {
     #[inline(always)]
-    fn put(&mut self, b: u8) {
-        self.rest[0] = b;
-        self.advance(1);
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize) {
+        self.rest[..K].copy_from_slice(bytes);
+        self.advance(keep);
     }
 
-    /// Store nine bytes, keep the first `n` (the rest is overwritten by what follows).
     #[inline(always)]
-    fn put9(&mut self, bytes: [u8; 9], n: usize) {
-        self.rest[..9].copy_from_slice(&bytes);
-        self.advance(n);
+    fn raw(&mut self, data: &[u8]) {
+        self.rest[..data.len()].copy_from_slice(data);
+        self.advance(data.len());
     }
 
-    /// Store a fixed-size run of bytes.
     #[inline(always)]
-    pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
-        self.rest[..N].copy_from_slice(bytes);
-        self.advance(N);
-    }
-
-    /// Store a fixed-size run of bytes and keep its first `n` (the rest is slack that what
-    /// follows overwrites).
-    #[inline(always)]
-    pub fn put_part<const N: usize>(&mut self, bytes: &[u8; N], n: usize) {
-        self.rest[..N].copy_from_slice(bytes);
-        self.advance(n.min(N));
-    }
-
-    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
-    #[inline(always)]
-    pub fn fixstr(&mut self, f: &Fixstr) {
-        self.rest[..FIXSTR_ROOM].copy_from_slice(&f.bytes);
-        self.advance(usize::from(f.len));
+    fn short_str(&mut self, b: &[u8]) {
+        let n = b.len();
+        debug_assert!(n < 32);
+        // One bounds check for the header and the text together.
+        let dst = &mut self.rest[..1 + n];
+        dst[0] = 0xa0 | n as u8;
+        copy_short(&mut dst[1..], b);
+        self.advance(1 + n);
     }
 
     /// Write a pre-encoded name (needs `name.room()` bytes of room).
     #[inline(always)]
-    pub fn name(&mut self, name: &Name) {
+    fn name(&mut self, name: &Name) {
         let n = name.len as usize;
         if n <= NAME_WINDOW {
-            self.rest[..NAME_WINDOW].copy_from_slice(&name.window);
-            self.advance(n);
+            self.store(&name.window, n);
         } else {
             // Inline, not a cold call taking the cursor's address (which would keep the
             // cursor in memory through the whole event writer).
             self.raw(&name.long);
         }
     }
+}
 
-    /// Append already-encoded bytes.
+/// A write position in a fixed-size room (`Writer::framed`): an event whose strings are
+/// within known caps (names that fit their window, other strings of at most `STR_CAP`
+/// bytes) has a constant most size, `N`. Every store is at `pos` into an array of `N`
+/// bytes, and each value advances `pos` by an amount of known range, so the compiler
+/// proves every store of the event in bounds and drops the per-field check a `Cursor`
+/// pays (and advancing is one add). The store is still checked wherever it cannot prove
+/// it (never out of bounds, whatever `N`); a string past its cap panics (the caller
+/// chooses a frame only when they are within them, `fits`).
+pub struct Frame<'a, const N: usize> {
+    buf: &'a mut [u8; N],
+    pos: usize,
+}
+
+/// The longest string (other than a `Name`) a `Frame` writes, and the room it takes.
+pub const STR_CAP: usize = 64;
+pub const STR_ROOM: usize = 2 + STR_CAP;
+
+/// Whether `s` is a string a `Frame` writes.
+#[inline(always)]
+pub fn fits(s: &str) -> bool {
+    s.len() <= STR_CAP
+}
+
+#[cold]
+#[inline(never)]
+fn past_cap() -> ! {
+    panic!("a string past a frame's cap (the caller checks `fits`)")
+}
+
+impl<const N: usize> Out for Frame<'_, N> {
     #[inline(always)]
-    pub fn raw(&mut self, data: &[u8]) {
-        self.rest[..data.len()].copy_from_slice(data);
-        self.advance(data.len());
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize) {
+        self.buf[self.pos..self.pos + K].copy_from_slice(bytes);
+        // `min` states the range for the compiler (the caller keeps at most `K`).
+        self.pos += keep.min(K);
+    }
+
+    /// Any length (checked at run time; no frame writer's hot path uses it).
+    #[inline(always)]
+    fn raw(&mut self, data: &[u8]) {
+        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        self.pos += data.len();
     }
 
     #[inline(always)]
-    pub fn nil(&mut self) {
+    fn short_str(&mut self, b: &[u8]) {
+        let n = b.len();
+        if n >= 32 {
+            past_cap();
+        }
+        let dst = &mut self.buf[self.pos..self.pos + 1 + n];
+        dst[0] = 0xa0 | n as u8;
+        copy_short(&mut dst[1..], b);
+        self.pos += 1 + n;
+    }
+
+    #[inline(always)]
+    fn name(&mut self, name: &Name) {
+        let n = name.len as usize;
+        if n > NAME_WINDOW {
+            past_cap();
+        }
+        self.store(&name.window, n);
+    }
+
+    /// A string of at most `STR_CAP` bytes: under 32 as `short_str`, else a str8 header
+    /// and the text in two overlapping 32-byte copies.
+    #[inline(always)]
+    fn str(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let n = b.len();
+        if n < 32 {
+            self.short_str(b);
+            return;
+        }
+        if n > STR_CAP {
+            past_cap();
+        }
+        let dst = &mut self.buf[self.pos..self.pos + 2 + n];
+        dst[0] = 0xd9;
+        dst[1] = n as u8;
+        dst[2..34].copy_from_slice(&b[..32]);
+        dst[2 + n - 32..2 + n].copy_from_slice(&b[n - 32..]);
+        self.pos += 2 + n;
+    }
+}
+
+/// The value writers over a write position: a `Cursor` (room checked per store) or a
+/// `Frame` (room proved at compile time). Each writes msgspec's bytes for its value; the
+/// stores are the implementor's (`store`, `raw`, `short_str`, `name`).
+pub trait Out {
+    /// Store `K` bytes and step past the first `keep` (at most `K`): the rest is slack
+    /// that what follows overwrites.
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize);
+
+    /// Append already-encoded bytes.
+    fn raw(&mut self, data: &[u8]);
+
+    /// A string under 32 bytes (a fixstr), header and text.
+    fn short_str(&mut self, b: &[u8]);
+
+    /// A pre-encoded name.
+    fn name(&mut self, name: &Name);
+
+    #[inline(always)]
+    fn put(&mut self, b: u8) {
+        self.store(&[b], 1);
+    }
+
+    /// Store a fixed-size run of bytes.
+    #[inline(always)]
+    fn put_array<const K: usize>(&mut self, bytes: &[u8; K]) {
+        self.store(bytes, K);
+    }
+
+    /// Store a fixed-size run of bytes and keep its first `n` (the rest is slack that what
+    /// follows overwrites).
+    #[inline(always)]
+    fn put_part<const K: usize>(&mut self, bytes: &[u8; K], n: usize) {
+        self.store(bytes, n.min(K));
+    }
+
+    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
+    #[inline(always)]
+    fn fixstr(&mut self, f: &Fixstr) {
+        self.store(&f.bytes, usize::from(f.len));
+    }
+
+    #[inline(always)]
+    fn nil(&mut self) {
         self.put(0xc0);
     }
 
     #[inline(always)]
-    pub fn bool(&mut self, v: bool) {
+    fn bool(&mut self, v: bool) {
         self.put(if v { 0xc3 } else { 0xc2 });
     }
 
     /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
     #[inline(always)]
-    pub fn int(&mut self, v: i64) {
+    fn int(&mut self, v: i64) {
         if (0..128).contains(&v) {
             self.put(v as u8);
             return;
@@ -636,19 +765,19 @@ impl Cursor<'_> {
         } else {
             (0xd3, 8)
         };
-        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag.
+        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag; nine
+        // bytes stored, `n + 1` kept.
         let be = ((v as u64) << (8 * (8 - n))).to_be_bytes();
         let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
         out[1..].copy_from_slice(&be);
-        self.put9(out, n + 1);
+        self.store(&out, n + 1);
     }
-
     /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
     /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
     /// tested first (one compare) and written as its three bytes, the rest is `int`. The
     /// same bytes as `int` for every value.
     #[inline(always)]
-    pub fn int16(&mut self, v: i64) {
+    fn int16(&mut self, v: i64) {
         if (0x100..=0xffff).contains(&v) {
             let b = (v as u16).to_be_bytes();
             self.put_array(&[0xcd, b[0], b[1]]);
@@ -661,11 +790,11 @@ impl Cursor<'_> {
     /// after its first four seconds): that case is tested first, the rest is `int`. The same
     /// bytes as `int` for every value.
     #[inline(always)]
-    pub fn time(&mut self, v: i64) {
+    fn time(&mut self, v: i64) {
         if v > 0xffff_ffff {
             let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
             out[1..].copy_from_slice(&v.to_be_bytes());
-            self.put9(out, 9);
+            self.store(&out, 9);
         } else {
             self.int(v);
         }
@@ -674,20 +803,20 @@ impl Cursor<'_> {
     /// Write an integer held in 128 bits; values beyond 64 bits cannot occur in a sound
     /// state and are clamped (the auditor reports the state long before).
     #[inline(always)]
-    pub fn int128(&mut self, v: i128) {
+    fn int128(&mut self, v: i128) {
         match i64::try_from(v) {
             Ok(v) => self.int(v),
             Err(_) if v > 0 => {
                 let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
                 out[1..].copy_from_slice(&(v.min(i128::from(u64::MAX)) as u64).to_be_bytes());
-                self.put9(out, 9);
+                self.store(&out, 9);
             }
             Err(_) => self.int(i64::MIN),
         }
     }
 
     #[inline(always)]
-    pub fn opt_int(&mut self, v: Option<i64>) {
+    fn opt_int(&mut self, v: Option<i64>) {
         match v {
             Some(v) => self.int(v),
             None => self.nil(),
@@ -695,7 +824,7 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn str_header(&mut self, n: usize) {
+    fn str_header(&mut self, n: usize) {
         if n < 32 {
             self.put(0xa0 | n as u8);
         } else if n <= 0xff {
@@ -713,15 +842,11 @@ impl Cursor<'_> {
     /// label are) is copied in at most two fixed-size overlapping moves, instead of a call to
     /// `memcpy` for a handful of bytes (a command writes about twenty).
     #[inline(always)]
-    pub fn str(&mut self, s: &str) {
+    fn str(&mut self, s: &str) {
         let b = s.as_bytes();
         let n = b.len();
         if n < 32 {
-            // One bounds check for the header and the text together.
-            let dst = &mut self.rest[..1 + n];
-            dst[0] = 0xa0 | n as u8;
-            copy_short(&mut dst[1..], b);
-            self.advance(1 + n);
+            self.short_str(b);
             return;
         }
         self.str_header(n);
@@ -729,14 +854,14 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn opt_str(&mut self, s: Option<&str>) {
+    fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
             None => self.nil(),
         }
     }
 
-    pub fn bin(&mut self, data: &[u8]) {
+    fn bin(&mut self, data: &[u8]) {
         let n = data.len();
         if n <= 0xff {
             self.put_array(&[0xc4, n as u8]);
@@ -751,12 +876,12 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn array(&mut self, n: usize) {
+    fn array(&mut self, n: usize) {
         self.container(0x90, 0xdc, n);
     }
 
     #[inline(always)]
-    pub fn map(&mut self, n: usize) {
+    fn map(&mut self, n: usize) {
         self.container(0x80, 0xde, n);
     }
 
@@ -773,6 +898,7 @@ impl Cursor<'_> {
         }
     }
 }
+
 
 #[cfg(test)]
 mod tests {
@@ -896,6 +1022,62 @@ mod tests {
         w.int(-1);
         want.push(0xff);
         assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_frame_writes_the_bytes_of_the_rule() {
+        // Through frames (each value its own frame, back to back in a writer that must
+        // grow): every string length up to the cap (both sides of the fixstr/str8 edge at
+        // 32, and 64 itself), every integer width edge, names on both sides of the window's
+        // end, a label; the expected bytes are the MessagePack rule written out by hand.
+        let text: String = (0..STR_CAP as u8).map(|i| char::from(b'!' + i)).collect();
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for n in 0..=STR_CAP {
+            w.framed::<STR_ROOM, _>(|f| f.str(&text[..n]));
+            if n < 32 {
+                want.push(0xa0 | n as u8);
+            } else {
+                want.extend([0xd9, n as u8]);
+            }
+            want.extend_from_slice(&text.as_bytes()[..n]);
+        }
+        let mut vals = vec![0i64, i64::MAX, i64::MIN];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p + 1, -p, -p - 1]);
+        }
+        for &v in &vals {
+            w.framed::<{ 3 * INT_MAX }, _>(|f| {
+                f.int(v);
+                f.time(v);
+                f.int16(v);
+            });
+            want.extend(spec_int(v).repeat(3));
+            w.framed::<INT_MAX, _>(|f| f.int128(i128::from(v)));
+            want.extend(spec_int(v));
+        }
+        for n in [0usize, 1, 30, 31] {
+            let name = Name::new(&text[..n]);
+            assert!(name.fits());
+            w.framed::<NAME_WINDOW, _>(|f| f.name(&name));
+            want.push(0xa0 | n as u8);
+            want.extend_from_slice(&text.as_bytes()[..n]);
+        }
+        assert!(!Name::new(&text[..32]).fits());
+        let label = Fixstr::new("resting");
+        w.framed::<FIXSTR_ROOM, _>(|f| f.fixstr(&label));
+        want.extend(b"\xa7resting");
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    #[should_panic(expected = "past a frame's cap")]
+    fn a_frame_refuses_a_string_past_its_cap() {
+        // The caller checks `fits`; a string past the cap panics, never writes past room.
+        assert!(fits(&"x".repeat(STR_CAP)) && !fits(&"x".repeat(STR_CAP + 1)));
+        let mut w = Writer::with_capacity(1);
+        w.framed::<{ 2 * STR_ROOM }, _>(|f| f.str(&"x".repeat(STR_CAP + 1)));
     }
 
     #[test]

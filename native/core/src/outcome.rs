@@ -12,7 +12,7 @@
 use crate::events::{encode_event, encode_order};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{Engine, Outcome, Step, Value};
-use crate::msgpack::{str_max, Writer, INT_MAX};
+use crate::msgpack::{str_max, Out, Writer, INT_MAX};
 use crate::rejects::Reject;
 
 /// Write an owned outcome.
