@@ -804,6 +804,13 @@ pub trait Out {
     /// state and are clamped (the auditor reports the state long before).
     #[inline(always)]
     fn int128(&mut self, v: i128) {
+        // Fits 64 bits when the high word is the low word's sign: one compare of the
+        // words (`i64::try_from` added and compared the pair with carries).
+        let lo = v as i64;
+        if (v >> 64) as i64 == lo >> 63 {
+            self.int(lo);
+            return;
+        }
         match i64::try_from(v) {
             Ok(v) => self.int(v),
             Err(_) if v > 0 => {
@@ -1078,6 +1085,35 @@ mod tests {
         assert!(fits(&"x".repeat(STR_CAP)) && !fits(&"x".repeat(STR_CAP + 1)));
         let mut w = Writer::with_capacity(1);
         w.framed::<{ 2 * STR_ROOM }, _>(|f| f.str(&"x".repeat(STR_CAP + 1)));
+    }
+
+    #[test]
+    fn a_128_bit_integer_is_its_64_bit_encoding_or_clamped() {
+        // Within 64 bits: the rule's bytes. Past them (never in a sound state): clamped to
+        // uint64's or int64's end; among those, values whose high word is a sign word but
+        // whose low word has the other sign (the one-compare test must send them there).
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for v in [0i64, -1, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+            w.int128(i128::from(v));
+            want.extend(spec_int(v));
+        }
+        let max_u64 = [0xcfu8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        let min_i64 = [0xd3u8, 0x80, 0, 0, 0, 0, 0, 0, 0];
+        let cases: [(i128, &[u8]); 7] = [
+            (i128::from(i64::MAX) + 1, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+            (i128::from(u64::MAX), &max_u64),
+            (i128::from(u64::MAX) + 1, &max_u64),
+            (i128::MAX, &max_u64),
+            (i128::from(i64::MIN) - 1, &min_i64),
+            (-(1i128 << 64) + 5, &min_i64),
+            (i128::MIN, &min_i64),
+        ];
+        for (v, bytes) in cases {
+            w.int128(v);
+            want.extend_from_slice(bytes);
+        }
+        assert_eq!(w.as_bytes(), &want[..]);
     }
 
     #[test]
