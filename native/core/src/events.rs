@@ -12,7 +12,7 @@ use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
 use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
-use crate::msgpack::{fits, str_max, Fixstr, Out, Writer, FIXSTR_ROOM, INT_MAX, NAME_WINDOW, STR_ROOM};
+use crate::msgpack::{fits, str_max, Fixstr, Out, Run, Writer, FIXSTR_ROOM, INT_MAX, NAME_WINDOW, STR_ROOM};
 
 /// A client order id as an event holds it: none for the empty one (most orders have none),
 /// so an event of such an order takes no reference count (an atomic add when made and an
@@ -358,12 +358,17 @@ static ASK: Fixstr = Fixstr::new("ask");
 static RESTING: Fixstr = Fixstr::new("resting");
 static CANCELED: Fixstr = Fixstr::new("canceled");
 static EXECUTED: Fixstr = Fixstr::new("executed");
+#[cfg(test)]
 static GTC: Fixstr = Fixstr::new("good_till_canceled");
+#[cfg(test)]
 static IOC: Fixstr = Fixstr::new("immediate_or_cancel");
+#[cfg(test)]
 static FOK: Fixstr = Fixstr::new("fill_or_kill");
 static TAKER_AT_CROSS: Fixstr = Fixstr::new("taker_at_cross");
 static MAKER: Fixstr = Fixstr::new("maker");
+#[cfg(test)]
 static LIMIT: Fixstr = Fixstr::new("limit");
+#[cfg(test)]
 static MARKET: Fixstr = Fixstr::new("market");
 static YES: Fixstr = Fixstr::new("yes");
 static NO: Fixstr = Fixstr::new("no");
@@ -387,7 +392,7 @@ fn status_label(s: OrderStatus) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn tif_label(t: Tif) -> &'static Fixstr {
     match t {
         Tif::Gtc => &GTC,
@@ -406,7 +411,7 @@ fn stp_label(s: Stp) -> &'static Fixstr {
 
 /// The labels' three texts, each one of two literals (`Labels` returns them), so the
 /// comparisons fold to tests of its bits.
-#[inline(always)]
+#[cfg(test)]
 fn order_type_label(l: Labels) -> &'static Fixstr {
     if l.order_type() == "market" {
         &MARKET
@@ -446,6 +451,42 @@ macro_rules! emit {
             $w.bounded($max, |$c| $body)
         }
     };
+}
+
+/// The window of an `OrderUpdate`'s adjacent `time_in_force`, `order_type`, `legacy_side`
+/// and `legacy_action` (at most 20 + 7 + 4 + 5 bytes encoded).
+const ORDER_RUN: usize = 40;
+
+/// Those four labels for every time in force and every `Labels` (`order_run`), one copy
+/// where they were four label writes.
+static ORDER_RUNS: [Run<ORDER_RUN>; 24] = {
+    const TIF: [&str; 3] = ["good_till_canceled", "immediate_or_cancel", "fill_or_kill"];
+    let mut runs = [const { Run::new(&[]) }; 24];
+    let mut i = 0;
+    while i < 24 {
+        let (tif, bits) = (i / 8, i % 8);
+        let order_type = if bits & 1 != 0 { "market" } else { "limit" };
+        let legacy_side = if bits & 2 != 0 { "no" } else { "yes" };
+        let legacy_action = if bits & 4 != 0 { "sell" } else { "buy" };
+        runs[i] = Run::new(&[TIF[tif], order_type, legacy_side, legacy_action]);
+        i += 1;
+    }
+    runs
+};
+
+/// The run of an order's time in force and labels (the test below holds every entry to
+/// the four labels written one by one).
+#[inline(always)]
+fn order_run(t: Tif, l: Labels) -> &'static Run<ORDER_RUN> {
+    let tif = match t {
+        Tif::Gtc => 0,
+        Tif::Ioc => 1,
+        Tif::Fok => 2,
+    };
+    let bits = usize::from(l.order_type() == "market")
+        | usize::from(l.legacy_side() == "no") << 1
+        | usize::from(l.legacy_action() == "sell") << 2;
+    &ORDER_RUNS[8 * tif + bits]
 }
 
 /// Field names document the layout; events travel as arrays, so names are not written.
@@ -824,14 +865,15 @@ const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
     let user_id = &e.users[o.user as usize].user_id_enc;
     let ticker = &e.markets[o.market as usize].ticker_enc;
-    // Seven labels (side, status, time in force, the three `Labels`, self-trade prevention).
-    let max = ORDER_FIXED + 7 * FIXSTR_ROOM
+    // Three labels (side, status, self-trade prevention) and the run of the time in force
+    // and the three `Labels`.
+    let max = ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN
         + user_id.room()
         + ticker.room()
         + str_max(o.reason)
         + str_max(&o.client_order_id);
     let fit = user_id.fits() && ticker.fits() && fits(o.reason) && fits(&o.client_order_id);
-    const FRAME: usize = ORDER_FIXED + 7 * FIXSTR_ROOM + 2 * NAME_WINDOW + 2 * STR_ROOM;
+    const FRAME: usize = ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN + 2 * NAME_WINDOW + 2 * STR_ROOM;
     emit!(w, fit, FRAME, max, |c| {
         c.array(29);
         c.str("OrderUpdate");
@@ -860,13 +902,10 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "reason");
         c.str(o.reason);
         key(c, "time_in_force");
-        c.fixstr(tif_label(o.time_in_force));
         key(c, "order_type");
-        c.fixstr(order_type_label(o.labels));
         key(c, "legacy_side");
-        c.fixstr(legacy_side_label(o.labels));
         key(c, "legacy_action");
-        c.fixstr(legacy_action_label(o.labels));
+        c.run(order_run(o.time_in_force, o.labels));
         key(c, "client_order_id");
         c.str(&o.client_order_id);
         key(c, "order_group_id");
@@ -964,6 +1003,22 @@ mod tests {
         evs.push(ex(10));
         assert_eq!(ts(&evs.take()), [9, 10]);
         assert!(evs.is_empty());
+    }
+
+    /// Every run of an order's time in force and labels is the four labels written one by
+    /// one (each already held to its text above).
+    #[test]
+    fn every_order_run_is_its_four_labels() {
+        for t in [Tif::Gtc, Tif::Ioc, Tif::Fok] {
+            for bits in 0..8u8 {
+                let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                let mut w = Writer::new();
+                for f in [tif_label(t), order_type_label(l), legacy_side_label(l), legacy_action_label(l)] {
+                    w.bounded(FIXSTR_ROOM, |c| c.fixstr(f));
+                }
+                assert_eq!(order_run(t, l).encoded(), w.as_bytes(), "{t:?} {bits}");
+            }
+        }
     }
 
     /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only

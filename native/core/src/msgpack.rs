@@ -465,6 +465,41 @@ impl Fixstr {
     }
 }
 
+/// Short labels that always travel together (adjacent fields), each encoded as a fixstr,
+/// back to back in a window of `W` bytes: written as one fixed-size copy (`Out::run`).
+pub struct Run<const W: usize> {
+    bytes: [u8; W],
+    len: u8,
+}
+
+impl<const W: usize> Run<W> {
+    /// The labels' encodings in order; together they must be shorter than the window and
+    /// each under 32 bytes (a compile-time error where they are constants).
+    pub const fn new(labels: &[&str]) -> Run<W> {
+        let mut bytes = [0u8; W];
+        let mut at = 0;
+        let mut k = 0;
+        while k < labels.len() {
+            let b = labels[k].as_bytes();
+            assert!(b.len() < 32 && at + 1 + b.len() < W && W < 256);
+            bytes[at] = 0xa0 | b.len() as u8;
+            let mut i = 0;
+            while i < b.len() {
+                bytes[at + 1 + i] = b[i];
+                i += 1;
+            }
+            at += 1 + b.len();
+            k += 1;
+        }
+        Run { bytes, len: at as u8 }
+    }
+
+    /// The encoded labels.
+    pub fn encoded(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 /// The room a `Name` is written with (its whole window, when it fits one).
 pub const NAME_WINDOW: usize = 32;
 
@@ -724,6 +759,12 @@ pub trait Out {
     #[inline(always)]
     fn fixstr(&mut self, f: &Fixstr) {
         self.store(&f.bytes, usize::from(f.len));
+    }
+
+    /// Write a run of pre-encoded labels (needs `W` bytes of room, whatever its length).
+    #[inline(always)]
+    fn run<const W: usize>(&mut self, r: &Run<W>) {
+        self.store(&r.bytes, usize::from(r.len));
     }
 
     #[inline(always)]
