@@ -493,7 +493,17 @@ fn order_run(t: Tif, l: Labels) -> &'static Run<ORDER_RUN> {
 #[inline(always)]
 fn key<O: Out>(_c: &mut O, _k: &str) {}
 
+/// Write a command's events as msgspec writes their Python structs, one after another. The
+/// loop is here, around the writers, so a command's events (about six) pay one prologue
+/// and epilogue, not one each.
+pub fn encode_events(e: &Engine, evs: &[Event], w: &mut Writer) {
+    for ev in evs {
+        encode_event(e, ev, w);
+    }
+}
+
 /// Write one event as msgspec writes its Python struct.
+#[inline(always)]
 pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
     match ev {
         Event::Order(o) => encode_order(e, o, w),

@@ -9,7 +9,7 @@
 //! about 180 bytes less to write and to decode per placement). Events are written as msgspec writes them (`events::encode_event`), so the
 //! Python side decodes everything with msgspec, in C, into the engine's own event classes.
 
-use crate::events::{encode_event, encode_order};
+use crate::events::{encode_events, encode_order};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{Engine, Outcome, Step, Value};
 use crate::msgpack::{str_max, Out, Writer, HEADER_MAX, INT_MAX};
@@ -56,9 +56,7 @@ fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Ev
             }
             c.array(events.len());
         });
-        for ev in events {
-            encode_event(e, ev, w);
-        }
+        encode_events(e, events, w);
         return;
     }
     encode_general(e, reject, value, events, w)
@@ -137,7 +135,5 @@ fn encode_general(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[
         }
     }
     w.array(events.len());
-    for ev in events {
-        encode_event(e, ev, w);
-    }
+    encode_events(e, events, w);
 }
