@@ -440,7 +440,8 @@ fn legacy_action_label(l: Labels) -> &'static Fixstr {
 
 /// Write an event through a `Frame` of `$n` bytes (a constant: the event's most size with
 /// its names in their windows and its other strings at `STR_CAP`) when its strings are
-/// within those caps (`$fits`), else through a `Cursor` with room `$max`: the same body
+/// within those caps (`$fits`), else through a `Cursor` with room `$max()` (a closure, so
+/// the sum is only made on that path): the same body
 /// either way, so the same bytes. Through the frame, the compiler proves every store in
 /// bounds (no per-field check).
 macro_rules! emit {
@@ -448,7 +449,7 @@ macro_rules! emit {
         if $fits {
             $w.framed::<{ $n }, _>(|$c| $body)
         } else {
-            $w.bounded($max, |$c| $body)
+            $w.bounded($max(), |$c| $body)
         }
     };
 }
@@ -528,7 +529,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
-            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
+            let max = || 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
                 + user_id.room()
                 + ticker.room()
                 + str_max(client_order_id);
@@ -574,7 +575,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
-            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + ticker.room();
+            let max = || 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + ticker.room();
             const FRAME: usize = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + NAME_WINDOW;
             emit!(w, ticker.fits(), FRAME, max, |c| {
                 c.array(7);
@@ -597,7 +598,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let user_id = &e.users[*user as usize].user_id_enc;
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
-            let max = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
+            let max = || 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
                 + ticker.room()
                 + user_id.room()
                 + str_max(client_order_id);
@@ -644,7 +645,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
-            let max = 1 + 15 + 9 * INT_MAX + 1 + user_id.room() + ticker.room();
+            let max = || 1 + 15 + 9 * INT_MAX + 1 + user_id.room() + ticker.room();
             const FRAME: usize = 1 + 15 + 9 * INT_MAX + 1 + 2 * NAME_WINDOW;
             emit!(w, user_id.fits() && ticker.fits(), FRAME, max, |c| {
                 c.array(13);
@@ -679,7 +680,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let a = &e.ledger.accounts[*acct as usize];
             let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
-            let max = 1 + 14 + 4 * INT_MAX + user_id.room();
+            let max = || 1 + 14 + 4 * INT_MAX + user_id.room();
             const FRAME: usize = 1 + 14 + 4 * INT_MAX + NAME_WINDOW;
             emit!(w, user_id.fits(), FRAME, max, |c| {
                 c.array(6);
@@ -877,7 +878,7 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
     let ticker = &e.markets[o.market as usize].ticker_enc;
     // Three labels (side, status, self-trade prevention) and the run of the time in force
     // and the three `Labels`.
-    let max = ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN
+    let max = || ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN
         + user_id.room()
         + ticker.room()
         + str_max(o.reason)
