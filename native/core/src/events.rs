@@ -370,9 +370,13 @@ static MAKER: Fixstr = Fixstr::new("maker");
 static LIMIT: Fixstr = Fixstr::new("limit");
 #[cfg(test)]
 static MARKET: Fixstr = Fixstr::new("market");
+#[cfg(test)]
 static YES: Fixstr = Fixstr::new("yes");
+#[cfg(test)]
 static NO: Fixstr = Fixstr::new("no");
+#[cfg(test)]
 static BUY: Fixstr = Fixstr::new("buy");
+#[cfg(test)]
 static SELL: Fixstr = Fixstr::new("sell");
 
 #[inline(always)]
@@ -420,7 +424,7 @@ fn order_type_label(l: Labels) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn legacy_side_label(l: Labels) -> &'static Fixstr {
     if l.legacy_side() == "no" {
         &NO
@@ -429,7 +433,7 @@ fn legacy_side_label(l: Labels) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn legacy_action_label(l: Labels) -> &'static Fixstr {
     if l.legacy_action() == "sell" {
         &SELL
@@ -490,6 +494,34 @@ fn order_run(t: Tif, l: Labels) -> &'static Run<ORDER_RUN> {
     &ORDER_RUNS[8 * tif + bits]
 }
 
+/// The window of a `FillEvent`'s adjacent `side`, `legacy_side` and `legacy_action` (at
+/// most 4 + 4 + 5 bytes encoded).
+const FILL_RUN: usize = 16;
+
+/// Those three labels for both sides and every legacy side and action (`fill_run`).
+static FILL_RUNS: [Run<FILL_RUN>; 8] = {
+    let mut runs = [const { Run::new(&[]) }; 8];
+    let mut i = 0;
+    while i < 8 {
+        let side = if i & 1 != 0 { "ask" } else { "bid" };
+        let legacy_side = if i & 2 != 0 { "no" } else { "yes" };
+        let legacy_action = if i & 4 != 0 { "sell" } else { "buy" };
+        runs[i] = Run::new(&[side, legacy_side, legacy_action]);
+        i += 1;
+    }
+    runs
+};
+
+/// The run of a fill's side and legacy labels (the test below holds every entry to the
+/// three labels written one by one).
+#[inline(always)]
+fn fill_run(s: Side, l: Labels) -> &'static Run<FILL_RUN> {
+    let bits = usize::from(s == Side::Ask)
+        | usize::from(l.legacy_side() == "no") << 1
+        | usize::from(l.legacy_action() == "sell") << 2;
+    &FILL_RUNS[bits]
+}
+
 /// Field names document the layout; events travel as arrays, so names are not written.
 #[inline(always)]
 fn key<O: Out>(_c: &mut O, _k: &str) {}
@@ -529,11 +561,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
-            let max = || 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
+            let max = || 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + FILL_RUN
                 + user_id.room()
                 + ticker.room()
                 + str_max(client_order_id);
-            const FRAME: usize = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM + 2 * NAME_WINDOW + STR_ROOM;
+            const FRAME: usize = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + FILL_RUN + 2 * NAME_WINDOW + STR_ROOM;
             let fit = user_id.fits() && ticker.fits() && fits(client_order_id);
             emit!(w, fit, FRAME, max, |c| {
                 c.array(17);
@@ -553,11 +585,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ticker");
                 c.name(ticker);
                 key(c, "side");
-                c.fixstr(side_label(*side));
                 key(c, "legacy_side");
-                c.fixstr(legacy_side_label(*labels));
                 key(c, "legacy_action");
-                c.fixstr(legacy_action_label(*labels));
+                c.run(fill_run(*side, *labels));
                 key(c, "price_cc");
                 c.int16(*price_cc);
                 key(c, "count_c");
@@ -1028,6 +1058,21 @@ mod tests {
                     w.bounded(FIXSTR_ROOM, |c| c.fixstr(f));
                 }
                 assert_eq!(order_run(t, l).encoded(), w.as_bytes(), "{t:?} {bits}");
+            }
+        }
+    }
+
+    /// Every run of a fill's side and legacy labels is the three labels written one by one.
+    #[test]
+    fn every_fill_run_is_its_three_labels() {
+        for side in [Side::Bid, Side::Ask] {
+            for bits in 0..8u8 {
+                let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                let mut w = Writer::new();
+                for f in [side_label(side), legacy_side_label(l), legacy_action_label(l)] {
+                    w.bounded(FIXSTR_ROOM, |c| c.fixstr(f));
+                }
+                assert_eq!(fill_run(side, l).encoded(), w.as_bytes(), "{side:?} {bits}");
             }
         }
     }
