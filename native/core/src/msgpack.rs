@@ -6,6 +6,12 @@
 //! canonical state digest depends on it). The reader accepts every encoding of a value
 //! (msgspec does too) and never panics on malformed input: every read is bounds-checked and
 //! nesting is limited (`MAX_DEPTH`).
+//!
+//! Values are written through `Out` (every value writer, over `store` and a few other
+//! primitives) at a write position in room a `Writer` made: a `Cursor` (any size; each
+//! store checked) or a `Frame` (a constant size; the compiler proves the stores in bounds).
+//! Texts written often are encoded once: labels (`Fixstr`, `Run`) and the names of users
+//! and markets (`Name`, kept in their records).
 
 use std::fmt;
 
@@ -570,8 +576,8 @@ pub fn str_max(s: &str) -> usize {
     HEADER_MAX + s.len()
 }
 
-/// A write position inside room a `Writer` has already made (`Writer::bounded`): the value
-/// writers, with the room's address and length in registers. Through
+/// A write position inside room a `Writer` has already made (`Writer::bounded`), for the
+/// value writers (`Out`), with the room's address and length in registers. Through
 /// the `Writer` itself they were reloaded from memory after every byte stored (a store
 /// through the buffer might, for all the compiler knows, change the `Writer`'s own fields),
 /// and every field paid a room check; an event written through one cursor pays one check.
