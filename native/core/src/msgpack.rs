@@ -132,9 +132,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Read a string's bytes without checking them (for matching against known texts,
-    /// which are valid UTF-8 themselves; `str` checks). A short string (a `fixstr`, what
-    /// every literal is) or a `str8` (a long id) is read inline; anything else, or a truncated one, by the
-    /// general reader from the same position (so every error is the general reader's).
+    /// which are valid UTF-8 themselves; `str` checks). A `fixstr` (every literal) or a
+    /// `str8` (a long id) is read inline; anything else, or a truncated one, by the general
+    /// reader from the same position (so every error is the general reader's).
     #[inline(always)]
     pub fn str_bytes(&mut self) -> DResult<&'a [u8]> {
         let at = self.pos;
