@@ -13,7 +13,89 @@
 //! Strings are borrowed from the payload (no copies on the hot path); `meta` stays as its raw
 //! MessagePack bytes.
 
+use std::fmt;
+
 use crate::msgpack::{DResult, DecodeError, Reader};
+
+/// A string field the decoder checked is UTF-8, kept as its bytes: the ids the engine only
+/// looks up (user id, ticker, order id) find their keys by bytes (`hash::Name`), and become
+/// a `str` only where text is needed (a reject's message), where the conversion cannot
+/// fail. Built only by the decoder (after its check) or from a `str`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Text<'a>(&'a [u8]);
+
+impl<'a> Text<'a> {
+    #[inline]
+    pub fn as_bytes(self) -> &'a [u8] {
+        self.0
+    }
+
+    pub fn as_str(self) -> &'a str {
+        std::str::from_utf8(self.0).expect("a Text is UTF-8 (checked where it was built)")
+    }
+
+    #[inline]
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    #[inline]
+    fn from(s: &'a str) -> Self {
+        Text(s.as_bytes())
+    }
+}
+
+impl<'a> From<&&'a str> for Text<'a> {
+    #[inline]
+    fn from(s: &&'a str) -> Self {
+        Text(s.as_bytes())
+    }
+}
+
+impl<'a> From<&'a String> for Text<'a> {
+    #[inline]
+    fn from(s: &'a String) -> Self {
+        Text(s.as_bytes())
+    }
+}
+
+impl<'a> From<&Text<'a>> for Text<'a> {
+    #[inline]
+    fn from(t: &Text<'a>) -> Self {
+        *t
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Book side of an order, as on the wire (`bid` buys YES, `ask` buys NO).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,8 +157,8 @@ impl Stp {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlaceOrder<'a> {
     pub ts_ns: i64,
-    pub user_id: &'a str,
-    pub ticker: &'a str,
+    pub user_id: Text<'a>,
+    pub ticker: Text<'a>,
     pub side: Side,
     pub price_cc: i64,
     pub count_c: i64,
@@ -98,9 +180,9 @@ pub struct PlaceOrder<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AmendOrder<'a> {
     pub ts_ns: i64,
-    pub user_id: &'a str,
-    pub order_id: &'a str,
-    pub ticker: &'a str,
+    pub user_id: Text<'a>,
+    pub order_id: Text<'a>,
+    pub ticker: Text<'a>,
     pub side: Side,
     pub price_cc: i64,
     pub count_c: i64,
@@ -175,7 +257,7 @@ pub enum Command<'a> {
     SetExchangeState { ts_ns: i64, paused: bool },
     Tick { ts_ns: i64 },
     PlaceOrder(PlaceOrder<'a>),
-    CancelOrder { ts_ns: i64, user_id: &'a str, order_id: &'a str, subaccount: Option<i64> },
+    CancelOrder { ts_ns: i64, user_id: Text<'a>, order_id: Text<'a>, subaccount: Option<i64> },
     AmendOrder(AmendOrder<'a>),
     DecreaseOrder {
         ts_ns: i64,
@@ -281,6 +363,40 @@ fn opt_str<'a>(r: &mut Reader<'a>) -> DResult<Option<&'a str>> {
     r.str().map(Some)
 }
 
+/// Whether every byte is below 0x80, with whole-word tests: two overlapping words (or
+/// halves) cover a short id, a longer one is read word by word (`[u8]::is_ascii` is a call
+/// per string, measured by callgrind).
+#[inline(always)]
+fn ascii(b: &[u8]) -> bool {
+    let n = b.len();
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    let half = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("four bytes"));
+    if n >= 8 {
+        let mut any = word(n - 8);
+        let mut i = 0;
+        while i + 8 < n {
+            any |= word(i);
+            i += 8;
+        }
+        any & 0x8080_8080_8080_8080 == 0
+    } else if n >= 4 {
+        (half(0) | half(n - 4)) & 0x8080_8080 == 0
+    } else {
+        b.iter().all(|&c| c < 0x80)
+    }
+}
+
+/// Read a string kept as bytes (`Text`), checked as `Reader::str` checks it: an ASCII text
+/// (every id the journal holds) passes a word-wise test, anything else the full check.
+#[inline(always)]
+fn text<'a>(r: &mut Reader<'a>) -> DResult<Text<'a>> {
+    let bytes = r.str_bytes()?;
+    if ascii(bytes) || std::str::from_utf8(bytes).is_ok() {
+        return Ok(Text(bytes));
+    }
+    Err(DecodeError("invalid utf-8 string".into()))
+}
+
 /// Whether `bytes` are exactly `text`: a length test, then one comparison of a fixed size,
 /// which the compiler does with a few word loads (a slice comparison of unknown length is a
 /// library `memcmp` call per candidate, measured by callgrind).
@@ -361,8 +477,8 @@ fn trailing() -> DecodeError {
 
 #[inline(always)]
 fn place_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'a>> {
-    let user_id = r.str()?;
-    let ticker = r.str()?;
+    let user_id = text(r)?;
+    let ticker = text(r)?;
     let side = side(r)?;
     let price_cc = r.int()?;
     let count_c = r.int()?;
@@ -405,8 +521,8 @@ fn place_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'
 
 #[inline(always)]
 fn cancel_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'a>> {
-    let user_id = r.str()?;
-    let order_id = r.str()?;
+    let user_id = text(r)?;
+    let order_id = text(r)?;
     let subaccount = opt_int(r)?;
     end(r, last)?;
     Ok(Command::CancelOrder { ts_ns: ts, user_id, order_id, subaccount })
@@ -414,9 +530,9 @@ fn cancel_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<
 
 #[inline(always)]
 fn amend_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'a>> {
-    let user_id = r.str()?;
-    let order_id = r.str()?;
-    let ticker = r.str()?;
+    let user_id = text(r)?;
+    let order_id = text(r)?;
+    let ticker = text(r)?;
     let side = side(r)?;
     let price_cc = r.int()?;
     let count_c = r.int()?;
@@ -775,4 +891,38 @@ pub fn decode_command(payload: &[u8]) -> DResult<Command<'_>> {
 /// goes in as the command is built (no second pass over it).
 pub fn decode_record(payload: &[u8], ts_ns: i64) -> DResult<Command<'_>> {
     decode_payload(payload, Some(ts_ns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-wise test against the plain definition, at every length an id has and with
+    /// a high byte at every position (the overlapping windows must cover each one).
+    #[test]
+    fn ascii_finds_a_high_byte_anywhere() {
+        for n in 0..80 {
+            let clean = vec![b'a'; n];
+            assert!(ascii(&clean), "length {n}");
+            for at in 0..n {
+                for high in [0x80, 0xc3, 0xff] {
+                    let mut bytes = clean.clone();
+                    bytes[at] = high;
+                    assert!(!ascii(&bytes), "length {n}, high byte at {at}");
+                }
+            }
+        }
+    }
+
+    /// A `Text` is the decoder's check of a `str` field: valid non-ASCII UTF-8 passes (the
+    /// full check), invalid bytes are refused with `Reader::str`'s message.
+    #[test]
+    fn text_fields_are_checked_as_str_fields_are() {
+        for bytes in [&b"u0119"[..], "ann\u{e9}".as_bytes(), b"", b"\xed\xa0\x80", b"u\xff", b"0123456789abcdef\x80"] {
+            let mut doc = vec![0xa0 | bytes.len() as u8];
+            doc.extend_from_slice(bytes);
+            let want = Reader::new(&doc).str().map(|s| s.as_bytes());
+            assert_eq!(text(&mut Reader::new(&doc)).map(Text::as_bytes), want, "{bytes:02x?}");
+        }
+    }
 }

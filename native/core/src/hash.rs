@@ -6,7 +6,30 @@
 //! ids) use SipHash with keys the embedding program injects (`Engine::new`), so a client
 //! cannot precompute colliding ids. No map's iteration order ever reaches an outcome.
 
-use std::hash::{BuildHasher, Hasher};
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// A text key (user id, ticker) of a map that is looked up by bytes: a decoded command's
+/// ids are kept as bytes the decoder checked, and a hit needs no conversion to `str` (the
+/// key it equals was checked when it was inserted). It hashes and compares as its bytes,
+/// as `[u8]` does, so `map.get(text.as_bytes())` finds it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Name(pub Arc<str>);
+
+impl Hash for Name {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for Name {
+    #[inline]
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
 
 /// A multiplicative hasher for integer keys (the Fx hash of rustc).
 #[derive(Default, Clone, Copy)]
