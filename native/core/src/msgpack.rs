@@ -90,16 +90,25 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Read an array header; return its length (a `fixarray`'s inline).
+    /// Read an array header; return its length (a `fixarray`'s or an `array16`'s inline:
+    /// a `PlaceOrder` record has 19 elements).
     #[inline(always)]
     pub fn array(&mut self) -> DResult<usize> {
-        match self.buf.get(self.pos) {
+        let at = self.pos;
+        match self.buf.get(at) {
             Some(&b) if b & 0xf0 == 0x90 => {
-                self.pos += 1;
-                Ok(usize::from(b & 0x0f))
+                self.pos = at + 1;
+                return Ok(usize::from(b & 0x0f));
             }
-            _ => self.array_any(),
+            Some(0xdc) => {
+                if let Some(&[hi, lo]) = self.buf.get(at + 1..at + 3) {
+                    self.pos = at + 3;
+                    return Ok(usize::from(u16::from_be_bytes([hi, lo])));
+                }
+            }
+            _ => {}
         }
+        self.array_any()
     }
 
     #[inline(never)]
