@@ -475,6 +475,10 @@ fn trailing() -> DecodeError {
 
 // --- the rows most records are (read by name, not through the table) -----------------
 
+/// `PlaceOrder`'s fields from `subaccount` on at their defaults: 0, nil, false, false,
+/// false, nil, nil, nil, nil, "limit", nil.
+const PLACE_DEFAULTS: &[u8; 16] = b"\x00\xc0\xc2\xc2\xc2\xc0\xc0\xc0\xc0\xa5limit\xc0";
+
 #[inline(always)]
 fn place_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'a>> {
     let user_id = text(r)?;
@@ -484,17 +488,38 @@ fn place_order<'a>(r: &mut Reader<'a>, ts: i64, last: bool) -> DResult<Command<'
     let count_c = r.int()?;
     let time_in_force = tif(r)?;
     let self_trade_prevention = stp(r)?;
-    let subaccount = r.int()?;
-    let client_order_id = opt_str(r)?;
-    let post_only = r.bool()?;
-    let reduce_only = r.bool()?;
-    let cancel_order_on_pause = r.bool()?;
-    let order_group_id = opt_str(r)?;
-    let expiration_ts_ns = opt_int(r)?;
-    let legacy_side = if r.nil()? { None } else { Some(literal!(r, b"yes" => "yes", b"no" => "no")) };
-    let legacy_action = if r.nil()? { None } else { Some(literal!(r, b"buy" => "buy", b"sell" => "sell")) };
-    let order_type = literal!(r, b"limit" => "limit", b"market" => "market");
-    let buy_max_cost_cc = opt_int(r)?;
+    // The last eleven fields at their defaults, as msgspec writes them (what most orders
+    // carry), are one sixteen-byte comparison; anything else (another value, or another
+    // encoding of the same values) is read field by field below, to the same result.
+    let (
+        subaccount,
+        client_order_id,
+        post_only,
+        reduce_only,
+        cancel_order_on_pause,
+        order_group_id,
+        expiration_ts_ns,
+        legacy_side,
+        legacy_action,
+        order_type,
+        buy_max_cost_cc,
+    ) = if r.skip_exactly(PLACE_DEFAULTS) {
+        (0, None, false, false, false, None, None, None, None, "limit", None)
+    } else {
+        (
+            r.int()?,
+            opt_str(r)?,
+            r.bool()?,
+            r.bool()?,
+            r.bool()?,
+            opt_str(r)?,
+            opt_int(r)?,
+            if r.nil()? { None } else { Some(literal!(r, b"yes" => "yes", b"no" => "no")) },
+            if r.nil()? { None } else { Some(literal!(r, b"buy" => "buy", b"sell" => "sell")) },
+            literal!(r, b"limit" => "limit", b"market" => "market"),
+            opt_int(r)?,
+        )
+    };
     end(r, last)?;
     Ok(Command::PlaceOrder(PlaceOrder {
         ts_ns: ts,

@@ -133,6 +133,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Step over `bytes` if they come next (whole, compared as one fixed-size array);
+    /// return whether they did.
+    #[inline(always)]
+    pub fn skip_exactly<const N: usize>(&mut self, bytes: &[u8; N]) -> bool {
+        let at = self.pos;
+        match self.buf.get(at..at + N).map(<&[u8; N]>::try_from) {
+            Some(Ok(next)) if next == bytes => {
+                self.pos = at + N;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Read a string (UTF-8 checked).
     #[inline]
     pub fn str(&mut self) -> DResult<&'a str> {
