@@ -33,8 +33,8 @@ fn command<'a>(o: &'a Owned, n: &'a Names, ts: i64) -> Command<'a> {
     match o {
         Owned::Place { user, market, bid, price, count, ioc } => Command::PlaceOrder(PlaceOrder {
             ts_ns: ts,
-            user_id: &n.users[*user],
-            ticker: &n.markets[*market],
+            user_id: n.users[*user].as_str().into(),
+            ticker: n.markets[*market].as_str().into(),
             side: if *bid { Side::Bid } else { Side::Ask },
             price_cc: *price,
             count_c: *count,
@@ -53,13 +53,13 @@ fn command<'a>(o: &'a Owned, n: &'a Names, ts: i64) -> Command<'a> {
             buy_max_cost_cc: None,
         }),
         Owned::Cancel { user, order } => {
-            Command::CancelOrder { ts_ns: ts, user_id: &n.users[*user], order_id: order, subaccount: None }
+            Command::CancelOrder { ts_ns: ts, user_id: n.users[*user].as_str().into(), order_id: order.as_str().into(), subaccount: None }
         }
         Owned::Amend { user, order, market, bid, price, count } => Command::AmendOrder(AmendOrder {
             ts_ns: ts,
-            user_id: &n.users[*user],
-            order_id: order,
-            ticker: &n.markets[*market],
+            user_id: n.users[*user].as_str().into(),
+            order_id: order.as_str().into(),
+            ticker: n.markets[*market].as_str().into(),
             side: if *bid { Side::Bid } else { Side::Ask },
             price_cc: *price,
             count_c: *count,

@@ -5,7 +5,7 @@
 //! points, lists bound their length and each item; an absent optional always passes. A
 //! `Batch` passes here: its items are checked when each is applied.
 
-use crate::commands::Command;
+use crate::commands::{Command, Text};
 use crate::rejects::{Reject, RejectReason};
 
 pub const PRICE_MAX_CC: i64 = 10_000;
@@ -43,11 +43,13 @@ impl Check {
         }
         self
     }
-    fn text(mut self, name: &str, v: Option<&str>, bound: usize) -> Check {
+    // Inlined as the `&str` form was (a call per field costs more than the check).
+    #[inline(always)]
+    fn text<'t>(mut self, name: &str, v: Option<impl Into<Text<'t>>>, bound: usize) -> Check {
         if self.0.is_ok() {
-            if let Some(v) = v {
+            if let Some(v) = v.map(Into::into) {
                 // Code points, as Python's len(); the byte length bounds it from above.
-                if v.len() > bound && v.chars().count() > bound {
+                if v.len() > bound && v.as_str().chars().count() > bound {
                     self.0 = Err(format!("{name} is too long (at most {bound} characters)"));
                 }
             }

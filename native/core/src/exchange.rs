@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::commands::Command;
+use crate::commands::{Command, Text};
 use crate::events::{Event, Events, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IdMap, IntBuild, KeyedBuild};
+use crate::hash::{IdMap, IntBuild, KeyedBuild, Name};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
@@ -65,7 +65,7 @@ pub struct Engine {
     pub id_prefix: String,
     pub grids: Grids,
     pub users: Vec<User>,
-    pub user_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    pub user_ix: HashMap<Name, u32, KeyedBuild>,
     /// Client order ids per user: (user, client id) -> order id counter.
     pub client_ids: HashMap<(u32, Box<str>), u64, KeyedBuild>,
     pub api_keys: Vec<ApiKey>,
@@ -74,7 +74,7 @@ pub struct Engine {
     pub events: Vec<EventInfo>,
     pub event_ix: HashMap<String, u32, KeyedBuild>,
     pub markets: Vec<Market>,
-    pub market_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    pub market_ix: HashMap<Name, u32, KeyedBuild>,
     /// The order slab; a slot is freed after the command that retired its order.
     pub orders: Vec<Option<Order>>,
     free_slots: Vec<u32>,
@@ -398,9 +398,9 @@ impl Engine {
     }
 
     /// The counter of an id of a kind, or None when the text is not such an id.
-    pub fn parse_id(&self, kind: usize, text: &str) -> Option<u64> {
+    pub fn parse_id<'t>(&self, kind: usize, text: impl Into<Text<'t>>) -> Option<u64> {
         let head = &self.id_heads[kind];
-        let bytes = text.as_bytes();
+        let bytes = text.into().as_bytes();
         if bytes.len() != head.len() + 12 || !bytes.starts_with(head) {
             return None;
         }
@@ -418,16 +418,20 @@ impl Engine {
 
     // --- shared lookups and checks ---------------------------------------------------
 
-    pub fn user_index(&self, user_id: &str) -> Option<u32> {
-        self.user_ix.get(user_id).copied()
+    // Ids are looked up by their bytes (a decoded command's `Text`, or a `str`): a hit needs
+    // no UTF-8 conversion; only a miss's message does.
+
+    pub fn user_index<'t>(&self, user_id: impl Into<Text<'t>>) -> Option<u32> {
+        self.user_ix.get(user_id.into().as_bytes()).copied()
     }
 
-    pub fn unknown_user<T>(user_id: &str) -> Res<T> {
-        reject(RejectReason::UnknownUser, format!("unknown user {}", py_repr(user_id)))
+    pub fn unknown_user<'t, T>(user_id: impl Into<Text<'t>>) -> Res<T> {
+        reject(RejectReason::UnknownUser, format!("unknown user {}", py_repr(user_id.into().as_str())))
     }
 
     /// The account of a user's subaccount, refusing unknown users and subaccounts.
-    pub fn account(&mut self, user_id: &str, subaccount: i64) -> Res<(u32, u32)> {
+    pub fn account<'t>(&mut self, user_id: impl Into<Text<'t>>, subaccount: i64) -> Res<(u32, u32)> {
+        let user_id = user_id.into();
         let Some(u) = self.user_index(user_id) else {
             return Self::unknown_user(user_id);
         };
@@ -440,12 +444,13 @@ impl Engine {
         Ok((u, self.ledger.open_account(u, subaccount, self.now_ns)))
     }
 
-    pub fn market(&self, ticker: &str) -> Res<u32> {
-        match self.market_ix.get(ticker) {
+    pub fn market<'t>(&self, ticker: impl Into<Text<'t>>) -> Res<u32> {
+        let ticker = ticker.into();
+        match self.market_ix.get(ticker.as_bytes()) {
             Some(&m) => Ok(m),
             None => reject(
                 RejectReason::MarketNotFound,
-                format!("market {} not found", py_repr(ticker)),
+                format!("market {} not found", py_repr(ticker.as_str())),
             ),
         }
     }

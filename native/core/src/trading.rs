@@ -153,7 +153,7 @@ impl Engine {
             }
         }
         let group = match cmd.order_group_id.filter(|g| !g.is_empty()) {
-            Some(g) => Some(self.order_group(g, cmd.user_id)?),
+            Some(g) => Some(self.order_group(g, cmd.user_id.as_str())?),
             None => None,
         };
         self.check_trading(m)?;

@@ -143,8 +143,8 @@ impl World {
                 let tif = [Tif::Gtc, Tif::Ioc, Tif::Fok][tif as usize];
                 self.apply(&Command::PlaceOrder(PlaceOrder {
                     ts_ns: ts,
-                    user_id: USERS[user],
-                    ticker: &ticker,
+                    user_id: USERS[user].into(),
+                    ticker: (&ticker).into(),
                     side: if bid { Side::Bid } else { Side::Ask },
                     price_cc: self.price(market, price),
                     count_c: lots * lot,
@@ -165,7 +165,7 @@ impl World {
             }
             Op::Cancel { pick } if !self.live.is_empty() => {
                 let (id, user) = self.live[pick % self.live.len()].clone();
-                self.apply(&Command::CancelOrder { ts_ns: ts, user_id: USERS[user], order_id: &id, subaccount: None });
+                self.apply(&Command::CancelOrder { ts_ns: ts, user_id: USERS[user].into(), order_id: (&id).into(), subaccount: None });
             }
             Op::Amend { pick, price, lots } if !self.live.is_empty() => {
                 let (id, user) = self.live[pick % self.live.len()].clone();
@@ -178,9 +178,9 @@ impl World {
                 let (side, fill) = (o.side(), o.fill_c);
                 self.apply(&Command::AmendOrder(AmendOrder {
                     ts_ns: ts,
-                    user_id: USERS[user],
-                    order_id: &id,
-                    ticker: &ticker,
+                    user_id: USERS[user].into(),
+                    order_id: (&id).into(),
+                    ticker: (&ticker).into(),
                     side,
                     price_cc: self.price(market_kind, price),
                     count_c: fill + lots * lot,

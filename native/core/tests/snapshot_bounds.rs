@@ -19,7 +19,7 @@ fn one_resting_order() -> Engine {
         Command::AddEvent { ts_ns: TS, event_ticker: "E", series_ticker: "S", mutually_exclusive: false, meta: &[0x80] },
         Command::AddMarket(AddMarket {
             ts_ns: TS,
-            ticker: "M",
+            ticker: "M".into(),
             event_ticker: "E",
             open_ts_ns: TS - 1,
             close_ts_ns: TS + 1_000_000_000_000,
@@ -31,8 +31,8 @@ fn one_resting_order() -> Engine {
         }),
         Command::PlaceOrder(PlaceOrder {
             ts_ns: TS,
-            user_id: "ann",
-            ticker: "M",
+            user_id: "ann".into(),
+            ticker: "M".into(),
             side: Side::Bid,
             price_cc: 1_000,
             count_c: COUNT_C,
