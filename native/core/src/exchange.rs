@@ -18,13 +18,15 @@ use crate::grid::Grids;
 use crate::hash::{IdMap, IntBuild, KeyedBuild};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
-use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
+use crate::model::{ApiKey, EventInfo, Fills, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::{Cursor, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::py_repr;
 
 pub const MAX_RESTING_ORDERS: i64 = 200_000;
 pub const MAX_SUBACCOUNTS: i64 = 63;
+/// Zeroed fill-figure boxes kept for reuse (`Engine::fills_of`): 64 bytes each.
+const FILLS_KEPT: usize = 1024;
 
 /// What a command returned besides its events (the Python handler's return value).
 #[derive(Clone, Debug)]
@@ -79,6 +81,9 @@ pub struct Engine {
     pub orders: Vec<Option<Order>>,
     free_slots: Vec<u32>,
     retired: Vec<u32>,
+    /// Fill figures of retired orders, zeroed, for the next order's first fill
+    /// (`Engine::fills_of`): at most `FILLS_KEPT`.
+    spare_fills: Vec<Box<Fills>>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
     pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
@@ -139,6 +144,7 @@ impl Engine {
             orders: Vec::new(),
             free_slots: Vec::new(),
             retired: Vec::new(),
+            spare_fills: Vec::new(),
             resting: IdMap::default(),
             groups: BTreeMap::new(),
             collateral: Collateral::default(),
@@ -188,7 +194,11 @@ impl Engine {
         if ts > previous_now {
             self.now_ns = ts;
         }
-        self.ledger.clear_dirty();
+        // Every step leaves the marks cleared (`flush`, or the refusal below); this catches
+        // any made between steps.
+        if !(self.ledger.dirty_accounts.is_empty() && self.ledger.dirty_positions.is_empty()) {
+            self.ledger.clear_dirty();
+        }
         let result = self.dispatch(command);
         let step = match result {
             Ok(value) => {
@@ -198,15 +208,35 @@ impl Engine {
             Err(rejected) => {
                 assert!(self.ledger.dirty_accounts.is_empty(), "a rejected command changed a balance");
                 self.now_ns = previous_now;
+                self.ledger.clear_dirty();
                 self.recycle_events();
                 Step { reject: Some(rejected), value: Value::None }
             }
         };
         for slot in self.retired.drain(..) {
+            // A filled order's fill figures go back zeroed for the next first fill: boxing
+            // them afresh was a `calloc` per first fill and a `free` per retired order.
+            if let Some(mut f) = self.orders[slot as usize].as_mut().and_then(|o| o.filled.take()) {
+                if self.spare_fills.len() < FILLS_KEPT {
+                    *f = Fills::default();
+                    self.spare_fills.push(f);
+                }
+            }
             self.orders[slot as usize] = None;
             self.free_slots.push(slot);
         }
         step
+    }
+
+    /// An order's fill figures to add to: on its first fill, a kept zeroed box (else a new
+    /// one) is put in (the same zero figures `Order::fills_mut` would box).
+    #[inline]
+    pub(crate) fn fills_of(&mut self, slot: u32) -> &mut Fills {
+        let o = self.orders[slot as usize].as_mut().expect("a live slot");
+        if o.filled.is_none() {
+            o.filled = Some(self.spare_fills.pop().unwrap_or_default());
+        }
+        o.fills_mut()
     }
 
     /// The events of the last `step` (empty after a refusal).
@@ -322,11 +352,14 @@ impl Engine {
         }
     }
 
+    /// Push the balance and position events of what the command changed, and clear the
+    /// marks (in the same walk: the records are in hand).
     fn flush(&mut self) {
         let ts = self.now_ns;
-        let ledger = &self.ledger;
+        let ledger = &mut self.ledger;
         for &a in &ledger.dirty_accounts {
-            let acct = &ledger.accounts[a as usize];
+            let acct = &mut ledger.accounts[a as usize];
+            acct.dirty = false;
             self.out.push(Event::Balance {
                 ts_ns: ts,
                 acct: a,
@@ -335,7 +368,8 @@ impl Engine {
             });
         }
         for &p in &ledger.dirty_positions {
-            let pos = &ledger.positions[p as usize];
+            let pos = &mut ledger.positions[p as usize];
+            pos.dirty = false;
             self.out.push(Event::Position {
                 ts_ns: ts,
                 acct: pos.acct,
@@ -350,6 +384,8 @@ impl Engine {
                 traded_c: pos.traded_c,
             });
         }
+        ledger.dirty_accounts.clear();
+        ledger.dirty_positions.clear();
     }
 
     // --- ids -----------------------------------------------------------------------------

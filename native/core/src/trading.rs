@@ -511,13 +511,12 @@ impl Engine {
         let cost = i128::from(outcome) * i128::from(count_c);
         if is_maker {
             self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
-            let f = self.order_mut(slot).fills_mut();
+            let f = self.fills_of(slot);
             f.maker_fill_cost_fine += cost;
             f.maker_fees_cc += fee;
         } else {
-            let o = self.order_mut(slot);
-            o.remaining_c -= count_c;
-            let f = o.fills_mut();
+            self.order_mut(slot).remaining_c -= count_c;
+            let f = self.fills_of(slot);
             f.taker_fill_cost_fine += cost;
             f.taker_fees_cc += fee;
         }
