@@ -360,29 +360,71 @@ impl Engine {
         for &a in &ledger.dirty_accounts {
             let acct = &mut ledger.accounts[a as usize];
             acct.dirty = false;
-            self.out.push(Event::Balance {
-                ts_ns: ts,
-                acct: a,
-                available_cc: acct.available_cc,
-                reserved_cc: acct.reserved_cc,
+            let (available, reserved) = (acct.available_cc, acct.reserved_cc);
+            // Written over a stale balance event where one lies in the next slot (most
+            // commands repeat the last one's shape), else pushed.
+            let written = self.out.push_in_place(|ev| match ev {
+                Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
+                    (*ts_ns, *acct, *available_cc, *reserved_cc) = (ts, a, available, reserved);
+                    true
+                }
+                _ => false,
             });
+            if !written {
+                self.out.push(Event::Balance { ts_ns: ts, acct: a, available_cc: available, reserved_cc: reserved });
+            }
         }
         for &p in &ledger.dirty_positions {
             let pos = &mut ledger.positions[p as usize];
             pos.dirty = false;
-            self.out.push(Event::Position {
-                ts_ns: ts,
-                acct: pos.acct,
-                market: pos.market,
-                position_c: pos.position_c,
-                exposure_cc: crate::units::floor_div(pos.exposure_fine, 100),
-                realized_pnl_cc: crate::units::floor_div(pos.realized_fine, 100),
-                fees_paid_cc: pos.fees_paid_cc,
-                total_traded_cc: crate::units::floor_div(pos.total_traded_fine, 100),
-                resting_orders: pos.resting_orders,
-                settled: pos.settled,
-                traded_c: pos.traded_c,
+            let pos = &*pos;
+            let exposure = crate::units::floor_div(pos.exposure_fine, 100);
+            let realized = crate::units::floor_div(pos.realized_fine, 100);
+            let traded = crate::units::floor_div(pos.total_traded_fine, 100);
+            let written = self.out.push_in_place(|ev| match ev {
+                Event::Position {
+                    ts_ns,
+                    acct,
+                    market,
+                    position_c,
+                    exposure_cc,
+                    realized_pnl_cc,
+                    fees_paid_cc,
+                    total_traded_cc,
+                    resting_orders,
+                    settled,
+                    traded_c,
+                } => {
+                    *ts_ns = ts;
+                    *acct = pos.acct;
+                    *market = pos.market;
+                    *position_c = pos.position_c;
+                    *exposure_cc = exposure;
+                    *realized_pnl_cc = realized;
+                    *fees_paid_cc = pos.fees_paid_cc;
+                    *total_traded_cc = traded;
+                    *resting_orders = pos.resting_orders;
+                    *settled = pos.settled;
+                    *traded_c = pos.traded_c;
+                    true
+                }
+                _ => false,
             });
+            if !written {
+                self.out.push(Event::Position {
+                    ts_ns: ts,
+                    acct: pos.acct,
+                    market: pos.market,
+                    position_c: pos.position_c,
+                    exposure_cc: exposure,
+                    realized_pnl_cc: realized,
+                    fees_paid_cc: pos.fees_paid_cc,
+                    total_traded_cc: traded,
+                    resting_orders: pos.resting_orders,
+                    settled: pos.settled,
+                    traded_c: pos.traded_c,
+                });
+            }
         }
         ledger.dirty_accounts.clear();
         ledger.dirty_positions.clear();

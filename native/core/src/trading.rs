@@ -534,17 +534,36 @@ impl Engine {
         market.book_seq += 1;
         let seq = market.book_seq;
         let o = self.orders[slot as usize].as_ref().expect("a live slot");
-        self.out.push(Event::Delta {
-            ts_ns: self.now_ns,
-            market: m,
-            seq,
-            side: o.side(),
-            price_cc: o.price_cc,
-            delta_c,
-            user: o.user,
-            sub: o.sub(),
-            client_order_id: ClientId::of(&o.client_order_id),
+        let now_ns = self.now_ns;
+        // Written over a stale delta in the next slot where one lies (as `flush`).
+        let written = self.out.push_in_place(|ev| match ev {
+            Event::Delta { ts_ns, market, seq: s, side, price_cc, delta_c: d, user, sub, client_order_id } => {
+                *ts_ns = now_ns;
+                *market = m;
+                *s = seq;
+                *side = o.side();
+                *price_cc = o.price_cc;
+                *d = delta_c;
+                *user = o.user;
+                *sub = o.sub();
+                client_order_id.set(&o.client_order_id);
+                true
+            }
+            _ => false,
         });
+        if !written {
+            self.out.push(Event::Delta {
+                ts_ns: now_ns,
+                market: m,
+                seq,
+                side: o.side(),
+                price_cc: o.price_cc,
+                delta_c,
+                user: o.user,
+                sub: o.sub(),
+                client_order_id: ClientId::of(&o.client_order_id),
+            });
+        }
     }
 
     /// Retire an order that left the book (filled or cancelled).
