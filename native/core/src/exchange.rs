@@ -245,14 +245,17 @@ impl Engine {
     }
 
     /// Take back a step's value, keeping its order snapshots' boxes for reuse.
+    #[inline]
     pub fn recycle(&mut self, value: Value) {
         match value {
+            // The common values own nothing: returned without calling the drop glue.
+            Value::Event(_) | Value::None | Value::Bool(_) | Value::Int(_) => std::mem::forget(value),
             Value::Order(snap) => self.keep_snap_box(snap),
             Value::Amend(old, new) => {
                 self.keep_snap_box(old);
                 self.keep_snap_box(new);
             }
-            _ => {}
+            other => drop(other),
         }
     }
 
@@ -542,6 +545,7 @@ impl Engine {
         self.orders[slot as usize].as_mut().expect("a live slot")
     }
 
+    #[inline]
     pub fn alloc_order(&mut self, order: Order) -> u32 {
         match self.free_slots.pop() {
             Some(slot) => {

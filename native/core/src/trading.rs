@@ -572,9 +572,12 @@ impl Engine {
         let o = self.order_mut(slot);
         o.status = status;
         o.updated_ns = now;
-        let (id, u, group) = (o.id, o.user, o.order_group_id());
+        let (id, u, group, expires) = (o.id, o.user, o.order_group_id(), o.expiration_ts_ns().is_some());
         self.resting.remove(&id);
-        self.drop_expiring(id);
+        // Only an order with an expiration is in the due index (`set_expiring`'s callers).
+        if expires {
+            self.drop_expiring(id);
+        }
         self.users[u as usize].resting -= 1;
         self.count_resting(slot, -1, now);
         if let Some(g) = group {
@@ -582,8 +585,9 @@ impl Engine {
                 group.orders.remove(&id);
             }
         }
-        let coid = self.order(slot).client_order_id.clone();
-        if !coid.is_empty() {
+        // Cloned (a reference count) only when there is a client id to retire.
+        if !self.order(slot).client_order_id.is_empty() {
+            let coid = self.order(slot).client_order_id.clone();
             self.retire_client_id(u, &coid);
         }
         self.push_order_event(slot, reason);
