@@ -25,7 +25,7 @@ use crate::units::py_repr;
 
 pub const MAX_RESTING_ORDERS: i64 = 200_000;
 pub const MAX_SUBACCOUNTS: i64 = 63;
-/// Zeroed fill-figure boxes kept for reuse (`Engine::fills_of`): 64 bytes each.
+/// Zeroed fill-figure boxes kept for reuse (`fills_of`): 64 bytes each.
 const FILLS_KEPT: usize = 1024;
 
 /// What a command returned besides its events (the Python handler's return value).
@@ -82,8 +82,8 @@ pub struct Engine {
     free_slots: Vec<u32>,
     retired: Vec<u32>,
     /// Fill figures of retired orders, zeroed, for the next order's first fill
-    /// (`Engine::fills_of`): at most `FILLS_KEPT`.
-    spare_fills: Vec<Box<Fills>>,
+    /// (`fills_of`): at most `FILLS_KEPT`.
+    pub(crate) spare_fills: Vec<Box<Fills>>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
     pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
@@ -228,16 +228,6 @@ impl Engine {
         step
     }
 
-    /// An order's fill figures to add to: on its first fill, a kept zeroed box (else a new
-    /// one) is put in (the same zero figures `Order::fills_mut` would box).
-    #[inline]
-    pub(crate) fn fills_of(&mut self, slot: u32) -> &mut Fills {
-        let o = self.orders[slot as usize].as_mut().expect("a live slot");
-        if o.filled.is_none() {
-            o.filled = Some(self.spare_fills.pop().unwrap_or_default());
-        }
-        o.fills_mut()
-    }
 
     /// The events of the last `step` (empty after a refusal).
     pub fn events(&self) -> &[Event] {
@@ -615,6 +605,16 @@ impl Engine {
             self.expiring_by_ts.remove(&(old, id));
         }
     }
+}
+
+/// An order's fill figures to add to: on its first fill, a kept zeroed box from `spare`
+/// (else a new one) is put in, the same zero figures `Order::fills_mut` would box.
+#[inline]
+pub(crate) fn fills_of<'a>(o: &'a mut Order, spare: &mut Vec<Box<Fills>>) -> &'a mut Fills {
+    if o.filled.is_none() {
+        o.filled = Some(spare.pop().unwrap_or_default());
+    }
+    o.fills_mut()
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

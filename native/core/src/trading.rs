@@ -9,9 +9,9 @@
 //! (meeting the user's own order it acts as immediate-or-cancel); post-only cancels rather
 //! than cross; self-trade prevention cancels the taker (`taker_at_cross`) or the maker.
 
-use crate::commands::{PlaceOrder, Stp, Tif};
+use crate::commands::{PlaceOrder, Side, Stp, Tif};
 use crate::events::{ClientId, Event, OrderSnap};
-use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
+use crate::exchange::{fills_of, Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
 use crate::holdings::HELD_IN_LEDGER;
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
@@ -322,10 +322,10 @@ impl Engine {
         }
         self.queue_counter += 1;
         let qseq = self.queue_counter;
-        self.order_mut(slot).queue_seq = qseq;
-        self.markets[m as usize].book.rest(&mut self.orders, slot);
-        let o = self.order(slot);
+        let o = self.order_mut(slot);
+        o.queue_seq = qseq;
         let (id, exp, rem) = (o.id, o.expiration_ts_ns(), o.remaining_c);
+        self.markets[m as usize].book.rest(&mut self.orders, slot);
         if let Some(exp) = exp {
             self.set_expiring(id, exp);
         }
@@ -384,11 +384,11 @@ impl Engine {
 
     /// Cross the taker against the book; return a cancel reason if matching must stop.
     fn match_taker(&mut self, taker: u32, m: u32) -> Option<&'static str> {
-        let (is_bid, limit) = {
+        let (is_bid, limit, user, stp, mut remaining) = {
             let o = self.order(taker);
-            (o.is_bid, i64::from(o.price_idx))
+            (o.is_bid, i64::from(o.price_idx), o.user, o.self_trade_prevention, o.remaining_c)
         };
-        while self.order(taker).remaining_c != 0 {
+        while remaining != 0 {
             let book = &self.markets[m as usize].book;
             let idx = if is_bid { book.best_ask } else { book.best_bid };
             let stop = if is_bid { idx > limit || idx >= book.size as i64 } else { idx < limit || idx < 0 };
@@ -398,34 +398,43 @@ impl Engine {
             let book = &mut self.markets[m as usize].book;
             let level = if is_bid { &mut book.asks[idx as usize] } else { &mut book.bids[idx as usize] };
             let maker = level.head(&self.orders).expect("best level has no live order").slot;
-            let (t, mk) = (self.order(taker), self.order(maker));
-            if mk.user == t.user {
-                if t.self_trade_prevention == Stp::TakerAtCross {
+            let mk = self.order(maker);
+            if mk.user == user {
+                if stp == Stp::TakerAtCross {
                     return Some("self_trade_taker");
                 }
                 self.cancel(maker, "self_trade_maker");
                 continue;
             }
-            let count = t.remaining_c.min(mk.remaining_c);
+            let count = remaining.min(mk.remaining_c);
             self.trade(m, taker, maker, count);
-            if self.order(taker).status != OrderStatus::Resting {
+            let t = self.order(taker);
+            if t.status != OrderStatus::Resting {
                 return None; // cancelled by its order group's trigger
             }
+            remaining = t.remaining_c;
         }
         None
     }
 
     fn trade(&mut self, m: u32, taker: u32, maker: u32, count_c: i64) {
         let ts = self.now_ns;
-        let price_cc = self.order(maker).price_cc;
+        // What the rest reads of the two orders and never changes (each look-up is a
+        // bounds check and a live-slot check).
+        let (ht, bt, taker_group) = {
+            let o = self.order(taker);
+            (o.hold, o.is_bid, o.order_group_id())
+        };
+        let (hm, bm, maker_group, price_cc) = {
+            let o = self.order(maker);
+            (o.hold, o.is_bid, o.order_group_id(), o.price_cc)
+        };
         let trade_id = self.new_id();
         let fees = self.markets[m as usize].fees;
         let taker_fee = fill_fee_cc(&fees, price_cc, count_c, true);
         let maker_fee = fill_fee_cc(&fees, price_cc, count_c, false);
         let taker_side = self.fill_order(m, taker, false, price_cc, count_c, taker_fee);
         let maker_side = self.fill_order(m, maker, true, price_cc, count_c, maker_fee);
-        let (ht, bt) = (self.order(taker).hold, self.order(taker).is_bid);
-        let (hm, bm) = (self.order(maker).hold, self.order(maker).is_bid);
         let mut rt = self.collateral.side(ht, bt).map_or(0, |g| g.reserve_cc);
         let mut rm = self.collateral.side(hm, bm).map_or(0, |g| g.reserve_cc);
         self.ledger.post_fill(
@@ -469,7 +478,7 @@ impl Engine {
             };
             self.out.push(ev);
         }
-        let taker_side_str = self.order(taker).side();
+        let taker_side_str = if bt { Side::Bid } else { Side::Ask };
         self.out.push(Event::Trade { ts_ns: ts, trade_id, market: m, price_cc, count_c, taker_side: taker_side_str });
         self.delta(m, maker, -count_c);
         if self.order(maker).remaining_c == 0 {
@@ -477,10 +486,10 @@ impl Engine {
         } else {
             self.push_order_event(maker, "filled");
         }
-        if let Some(g) = self.order(taker).order_group_id() {
+        if let Some(g) = taker_group {
             self.group_fill(g, count_c);
         }
-        if let Some(g) = self.order(maker).order_group_id() {
+        if let Some(g) = maker_group {
             self.group_fill(g, count_c);
         }
     }
@@ -495,36 +504,41 @@ impl Engine {
         fee: i128,
     ) -> crate::ledger::FillSide {
         let ts = self.now_ns;
-        self.gs_remove(slot);
-        let (is_bid, h) = {
+        // The order is read once and written once (each look-up is a bounds check and a
+        // live-slot check); the group is uncounted with the values it was counted with.
+        let (is_bid, h, acc) = {
             let o = self.order(slot);
-            (o.is_bid, o.hold)
+            (o.is_bid, o.hold, o.fee_acc_fine)
         };
+        self.collateral.side_mut(h, is_bid).remove(&mut self.orders, slot);
         let acct = self.collateral.rec(h).acct();
         let pos = self.position_at(h, ts);
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
-        let mut acc = i128::from(self.order(slot).fee_acc_fine);
+        let mut acc = i128::from(acc);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
         self.collateral.set_held(h, self.ledger.positions[pos as usize].position_c);
-        // The accumulator is back in 0..CENT_FINE after every fill.
-        self.order_mut(slot).fee_acc_fine = acc as u32;
         let cost = i128::from(outcome) * i128::from(count_c);
+        let o = self.orders[slot as usize].as_mut().expect("a live slot");
+        // The accumulator is back in 0..CENT_FINE after every fill.
+        o.fee_acc_fine = acc as u32;
+        let f = fills_of(o, &mut self.spare_fills);
         if is_maker {
-            self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
-            let f = self.fills_of(slot);
             f.maker_fill_cost_fine += cost;
             f.maker_fees_cc += fee;
         } else {
-            self.order_mut(slot).remaining_c -= count_c;
-            let f = self.fills_of(slot);
             f.taker_fill_cost_fine += cost;
             f.taker_fees_cc += fee;
+            o.remaining_c -= count_c;
         }
-        let o = self.order_mut(slot);
         o.fill_c += count_c;
         o.updated_ns = ts;
-        if o.remaining_c != 0 {
-            self.gs_add(slot);
+        // A maker's remaining count goes down with its level's (`Book::shrink`).
+        let remaining = if is_maker { o.remaining_c - count_c } else { o.remaining_c };
+        if is_maker {
+            self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
+        }
+        if remaining != 0 {
+            self.collateral.side_mut(h, is_bid).add(&mut self.orders, slot);
         }
         side
     }
@@ -610,11 +624,11 @@ impl Engine {
 
     /// Cancel whatever remains of a live order; return the size cancelled.
     pub(crate) fn cancel(&mut self, slot: u32, reason: &'static str) -> i64 {
-        let (m, h, remaining, live) = {
+        let (m, h, remaining, live, is_bid) = {
             let o = self.order(slot);
-            (o.market, o.hold, o.remaining_c, o.live)
+            (o.market, o.hold, o.remaining_c, o.live, o.is_bid)
         };
-        self.gs_remove(slot);
+        self.collateral.side_mut(h, is_bid).remove(&mut self.orders, slot);
         if live {
             self.markets[m as usize].book.remove(&mut self.orders, slot, false, true);
             self.delta(m, slot, -remaining);
