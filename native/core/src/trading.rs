@@ -268,10 +268,10 @@ impl Engine {
         o.reduce_only = cmd.reduce_only;
         o.cancel_on_pause = cmd.cancel_order_on_pause;
         o.expiration = OptNs::new(cmd.expiration_ts_ns).expect("expiration in the domain");
-        if let Some(c) = &coid_arc {
-            o.client_order_id = c.clone();
+        if let Some(c) = coid_arc {
+            o.client_order_id = c;
         }
-        let (id, u) = (o.id, o.user);
+        let (id, u, h) = (o.id, o.user, o.hold);
         if let Some(c) = coid {
             self.client_ids.insert((u, Box::from(c)), id);
         }
@@ -281,12 +281,13 @@ impl Engine {
         }
         self.resting.insert(id, slot);
         self.users[u as usize].resting += 1;
-        self.count_resting(slot, 1, cmd.ts_ns);
+        self.count_resting(h, 1, cmd.ts_ns);
     }
 
-    /// Add `change` to the resting-order count of the order's position (created on first use).
-    pub(crate) fn count_resting(&mut self, slot: u32, change: i64, ts: i64) {
-        let h = self.order(slot).hold;
+    /// Add `change` to the resting-order count of the position of holding `h` (an order's
+    /// `hold`; the position is created on first use).
+    #[inline]
+    pub(crate) fn count_resting(&mut self, h: u32, change: i64, ts: i64) {
         let p = self.position_at(h, ts);
         self.ledger.positions[p as usize].resting_orders += change;
         self.ledger.mark_position(p);
@@ -586,21 +587,22 @@ impl Engine {
         let o = self.order_mut(slot);
         o.status = status;
         o.updated_ns = now;
-        let (id, u, group, expires) = (o.id, o.user, o.order_group_id(), o.expiration_ts_ns().is_some());
+        let (id, u, group, expires, h) = (o.id, o.user, o.order_group_id(), o.expiration_ts_ns().is_some(), o.hold);
+        let has_client_id = !o.client_order_id.is_empty();
         self.resting.remove(&id);
         // Only an order with an expiration is in the due index (`set_expiring`'s callers).
         if expires {
             self.drop_expiring(id);
         }
         self.users[u as usize].resting -= 1;
-        self.count_resting(slot, -1, now);
+        self.count_resting(h, -1, now);
         if let Some(g) = group {
             if let Some(group) = self.groups.get_mut(&g) {
                 group.orders.remove(&id);
             }
         }
         // Cloned (a reference count) only when there is a client id to retire.
-        if !self.order(slot).client_order_id.is_empty() {
+        if has_client_id {
             let coid = self.order(slot).client_order_id.clone();
             self.retire_client_id(u, &coid);
         }
