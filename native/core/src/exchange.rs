@@ -21,7 +21,7 @@ use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Fills, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::{Cursor, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
-use crate::units::py_repr;
+use crate::units::{fine_to_cc, py_repr};
 
 pub const MAX_RESTING_ORDERS: i64 = 200_000;
 pub const MAX_SUBACCOUNTS: i64 = 63;
@@ -371,9 +371,9 @@ impl Engine {
             let pos = &mut ledger.positions[p as usize];
             pos.dirty = false;
             let pos = &*pos;
-            let exposure = crate::units::floor_div(pos.exposure_fine, 100);
-            let realized = crate::units::floor_div(pos.realized_fine, 100);
-            let traded = crate::units::floor_div(pos.total_traded_fine, 100);
+            let exposure = fine_to_cc(pos.exposure_fine);
+            let realized = fine_to_cc(pos.realized_fine);
+            let traded = fine_to_cc(pos.total_traded_fine);
             let written = self.out.push_in_place(|ev| match ev {
                 Event::Position {
                     ts_ns,

@@ -17,7 +17,7 @@ use crate::holdings::HELD_IN_LEDGER;
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
 use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
-use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
+use crate::units::{fine_to_cc, floor_div, price_text, ONE_DOLLAR_CC};
 
 impl Engine {
     pub(crate) fn check_trading(&self, m: u32) -> Res<()> {
@@ -702,8 +702,8 @@ impl Engine {
             cancel_order_on_pause: o.cancel_on_pause,
             expiration_ts_ns: o.expiration_ts_ns(),
             created_ns: o.created_ns,
-            taker_fill_cost_cc: floor_div(o.fills().taker_fill_cost_fine, 100),
-            maker_fill_cost_cc: floor_div(o.fills().maker_fill_cost_fine, 100),
+            taker_fill_cost_cc: fine_to_cc(o.fills().taker_fill_cost_fine),
+            maker_fill_cost_cc: fine_to_cc(o.fills().maker_fill_cost_fine),
             taker_fees_cc: o.fills().taker_fees_cc,
             maker_fees_cc: o.fills().maker_fees_cc,
             queue_seq: o.queue_seq,
@@ -767,8 +767,8 @@ fn write_snapshot(snap: &mut OrderSnap, o: &Order, now_ns: i64, reason_now: &'st
     *expiration_ts_ns = o.expiration_ts_ns();
     *created_ns = o.created_ns;
     let fills = o.fills();
-    *taker_fill_cost_cc = floor_div(fills.taker_fill_cost_fine, 100);
-    *maker_fill_cost_cc = floor_div(fills.maker_fill_cost_fine, 100);
+    *taker_fill_cost_cc = fine_to_cc(fills.taker_fill_cost_fine);
+    *maker_fill_cost_cc = fine_to_cc(fills.maker_fill_cost_fine);
     *taker_fees_cc = fills.taker_fees_cc;
     *maker_fees_cc = fills.maker_fees_cc;
     *queue_seq = o.queue_seq;
