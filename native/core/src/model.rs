@@ -692,8 +692,14 @@ pub fn lot_byte(lot_c: i64) -> u8 {
 }
 
 /// Round a requirement in micro-dollars up to a whole cent, in centi-cents.
+/// A requirement is never negative; within 64 bits it divides unsigned (a multiply and a
+/// shift, where the signed ceiling negates and corrects in 128 bits).
+#[inline]
 pub fn reserve_cc(target_fine: i128) -> i128 {
-    ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
+    match u64::try_from(target_fine) {
+        Ok(v) => i128::from(v.div_ceil(CENT_FINE as u64)) * i128::from(CC_PER_CENT),
+        Err(_) => ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT),
+    }
 }
 
 
@@ -798,6 +804,22 @@ mod tests {
         // header make four cache lines (`holdings::tests::a_holding_is_four_aligned_lines`).
         assert_eq!(std::mem::size_of::<Slots>(), 24);
         assert_eq!(std::mem::size_of::<GroupSide>(), 112);
+    }
+
+    #[test]
+    fn reserve_rounds_up_to_the_cent() {
+        // Against the signed ceiling written out (the second implementation): around zero,
+        // each side of whole cents, and the 64-bit and 128-bit edges.
+        let mut values: Vec<i128> = (-30_000..=30_000).collect();
+        for edge in [i128::from(u64::MAX), i128::from(i64::MAX), i128::from(i64::MIN), i128::MAX / 2] {
+            for d in -20_001..=20_001 {
+                values.push(edge + d);
+            }
+        }
+        for v in values {
+            assert_eq!(reserve_cc(v), ceil_div(v, CENT_FINE) * i128::from(CC_PER_CENT), "{v}");
+        }
+        assert_eq!((reserve_cc(1), reserve_cc(10_000), reserve_cc(10_001)), (100, 100, 200));
     }
 
     #[test]
