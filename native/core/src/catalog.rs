@@ -456,7 +456,9 @@ impl Engine {
         for &a in &order {
             // Settlement flattened every holder's position: the holdings' copies follow.
             if let Some(h) = self.collateral.find(a, m) {
-                self.collateral.set_held(h, self.ledger.positions[self.ledger.position_ix[&(a, m)] as usize].position_c);
+                if let Some(p) = self.collateral.rec(h).position() {
+                    self.collateral.set_held(h, self.ledger.positions[p as usize].position_c);
+                }
             }
         }
         let result = self.markets[m as usize].result;

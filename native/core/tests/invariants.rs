@@ -307,3 +307,33 @@ fn a_cross_books_a_trade_with_hand_computed_cash() {
     assert_eq!(w.engine.markets[0].escrow_cc, Some(10_000));
     assert!(w.check().is_ok());
 }
+
+#[test]
+fn a_settled_cross_pays_the_holder_and_flattens_every_copy_of_the_position() {
+    // The cross above, then the market settles YES at once: ann's 1 YES (bought at 60c) is
+    // paid $1 = 10,000 cc, bob's NO pays nothing, escrow is emptied, every position is
+    // flat, and the holdings' copies of the positions (read by the risk checks) are flat
+    // too (the auditor compares each copy with its position).
+    let mut w = World::new();
+    w.run(&Op::Place { user: 0, market: 0, bid: true, price: 60, lots: 1, tif: 0, maker_stp: false, post_only: false });
+    w.run(&Op::Place { user: 1, market: 0, bid: false, price: 60, lots: 1, tif: 1, maker_stp: false, post_only: false });
+    let held: Vec<i128> = w.engine.ledger.positions.iter().map(|p| p.position_c).collect();
+    assert!(held.iter().any(|&p| p != 0), "the cross left positions to settle");
+    let before: Vec<i128> = w.engine.ledger.accounts.iter().map(|a| a.available_cc).collect();
+    let ticker = w.listed[&0].clone();
+    let out = w.engine.apply(&Command::DetermineMarket {
+        ts_ns: w.ts + 1,
+        ticker: &ticker,
+        result: "yes",
+        value_cc: None,
+        settle_now: true,
+    });
+    assert!(out.reject.is_none(), "{:?}", out.reject);
+    assert!(matches!(out.value, Value::Str(ref s) if s == "finalized"));
+    let after: Vec<i128> = w.engine.ledger.accounts.iter().map(|a| a.available_cc).collect();
+    assert_eq!(after[0] - before[0], 10_000);
+    assert_eq!(after[1] - before[1], 0);
+    assert_eq!(w.engine.markets[0].escrow_cc.unwrap_or(0), 0);
+    assert!(w.engine.ledger.positions.iter().all(|p| p.position_c == 0));
+    assert_eq!(w.engine.audit(), Vec::<String>::new());
+}
