@@ -66,8 +66,8 @@ impl Check {
 
 /// A text's byte length within `bound`: then its code points are too (`Check::text`).
 #[inline(always)]
-fn short(v: &str, bound: usize) -> bool {
-    v.len() <= bound
+fn short(len_bytes: usize, bound: usize) -> bool {
+    len_bytes <= bound
 }
 
 #[inline(always)]
@@ -95,8 +95,8 @@ fn surely_in_domain(command: &Command<'_>) -> bool {
     use Command as C;
     match command {
         C::PlaceOrder(p) => {
-            short(p.user_id, USER_ID_MAX_LEN)
-                & short(p.ticker, TICKER_MAX_LEN)
+            short(p.user_id.len(), USER_ID_MAX_LEN)
+                & short(p.ticker.len(), TICKER_MAX_LEN)
                 & within(p.price_cc, PRICE_MAX_CC)
                 & within(p.count_c, COUNT_MAX_C)
                 & within(p.subaccount, SUBACCOUNT_MAX)
@@ -106,14 +106,14 @@ fn surely_in_domain(command: &Command<'_>) -> bool {
                 & within_opt(p.buy_max_cost_cc, MONEY_MAX_CC)
         }
         C::CancelOrder { user_id, order_id, subaccount, .. } => {
-            short(user_id, USER_ID_MAX_LEN)
-                & short(order_id, ID_MAX_LEN)
+            short(user_id.len(), USER_ID_MAX_LEN)
+                & short(order_id.len(), ID_MAX_LEN)
                 & within_opt(*subaccount, SUBACCOUNT_MAX)
         }
         C::AmendOrder(a) => {
-            short(a.user_id, USER_ID_MAX_LEN)
-                & short(a.order_id, ID_MAX_LEN)
-                & short(a.ticker, TICKER_MAX_LEN)
+            short(a.user_id.len(), USER_ID_MAX_LEN)
+                & short(a.order_id.len(), ID_MAX_LEN)
+                & short(a.ticker.len(), TICKER_MAX_LEN)
                 & within(a.price_cc, PRICE_MAX_CC)
                 & within(a.count_c, COUNT_MAX_C)
                 & within_opt(a.subaccount, SUBACCOUNT_MAX)
@@ -122,8 +122,8 @@ fn surely_in_domain(command: &Command<'_>) -> bool {
                 & within_opt(a.expiration_ts_ns, TIME_MAX_NS)
         }
         C::DecreaseOrder { user_id, order_id, reduce_by_c, reduce_to_c, subaccount, .. } => {
-            short(user_id, USER_ID_MAX_LEN)
-                & short(order_id, ID_MAX_LEN)
+            short(user_id.len(), USER_ID_MAX_LEN)
+                & short(order_id.len(), ID_MAX_LEN)
                 & within_opt(*reduce_by_c, COUNT_MAX_C)
                 & within_opt(*reduce_to_c, COUNT_MAX_C)
                 & within_opt(*subaccount, SUBACCOUNT_MAX)
@@ -299,8 +299,8 @@ mod tests {
             let (u, i, t, c1, c2) = (p.of(&user), p.of(&id), p.of(&ticker), p.opt(&id), p.opt(&id));
             let place = Command::PlaceOrder(PlaceOrder {
                 ts_ns: 1,
-                user_id: &u,
-                ticker: &t,
+                user_id: (&u).into(),
+                ticker: (&t).into(),
                 side: Side::Bid,
                 price_cc: p.of(&ints(PRICE_MAX_CC)),
                 count_c: p.of(&ints(COUNT_MAX_C)),
@@ -320,9 +320,9 @@ mod tests {
             });
             let amend = Command::AmendOrder(AmendOrder {
                 ts_ns: 1,
-                user_id: &u,
-                order_id: &i,
-                ticker: &t,
+                user_id: (&u).into(),
+                order_id: (&i).into(),
+                ticker: (&t).into(),
                 side: Side::Ask,
                 price_cc: p.of(&ints(PRICE_MAX_CC)),
                 count_c: p.of(&ints(COUNT_MAX_C)),
@@ -332,7 +332,7 @@ mod tests {
                 expiration_ts_ns: p.opt(&ints(TIME_MAX_NS)),
             });
             let cancel =
-                Command::CancelOrder { ts_ns: 1, user_id: &u, order_id: &i, subaccount: p.opt(&ints(SUBACCOUNT_MAX)) };
+                Command::CancelOrder { ts_ns: 1, user_id: (&u).into(), order_id: (&i).into(), subaccount: p.opt(&ints(SUBACCOUNT_MAX)) };
             let decrease = Command::DecreaseOrder {
                 ts_ns: 1,
                 user_id: &u,
