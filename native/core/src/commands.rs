@@ -182,6 +182,42 @@ pub struct PlaceOrder<'a> {
     pub buy_max_cost_cc: Option<i64>,
 }
 
+impl<'a> PlaceOrder<'a> {
+    /// A plain limit order: good till canceled, taker-at-cross self-trade prevention, the
+    /// main subaccount, and no client id, group, expiry, flags or legacy fields (what the
+    /// API's defaults give). Tests and benches start from it and set what they vary.
+    pub fn limit(
+        ts_ns: i64,
+        user_id: impl Into<Text<'a>>,
+        ticker: impl Into<Text<'a>>,
+        side: Side,
+        price_cc: i64,
+        count_c: i64,
+    ) -> Self {
+        PlaceOrder {
+            ts_ns,
+            user_id: user_id.into(),
+            ticker: ticker.into(),
+            side,
+            price_cc,
+            count_c,
+            time_in_force: Tif::Gtc,
+            self_trade_prevention: Stp::TakerAtCross,
+            subaccount: 0,
+            client_order_id: None,
+            post_only: false,
+            reduce_only: false,
+            cancel_order_on_pause: false,
+            order_group_id: None,
+            expiration_ts_ns: None,
+            legacy_side: None,
+            legacy_action: None,
+            order_type: "limit",
+            buy_max_cost_cc: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AmendOrder<'a> {
     pub ts_ns: i64,

@@ -142,25 +142,17 @@ impl World {
                 let lot = if market == 1 { 37 } else { 100 };
                 let tif = [Tif::Gtc, Tif::Ioc, Tif::Fok][tif as usize];
                 self.apply(&Command::PlaceOrder(PlaceOrder {
-                    ts_ns: ts,
-                    user_id: USERS[user].into(),
-                    ticker: (&ticker).into(),
-                    side: if bid { Side::Bid } else { Side::Ask },
-                    price_cc: self.price(market, price),
-                    count_c: lots * lot,
                     time_in_force: tif,
                     self_trade_prevention: if maker_stp { Stp::Maker } else { Stp::TakerAtCross },
-                    subaccount: 0,
-                    client_order_id: None,
                     post_only: post_only && tif == Tif::Gtc,
-                    reduce_only: false,
-                    cancel_order_on_pause: false,
-                    order_group_id: None,
-                    expiration_ts_ns: None,
-                    legacy_side: None,
-                    legacy_action: None,
-                    order_type: "limit",
-                    buy_max_cost_cc: None,
+                    ..PlaceOrder::limit(
+                        ts,
+                        USERS[user],
+                        &ticker,
+                        if bid { Side::Bid } else { Side::Ask },
+                        self.price(market, price),
+                        lots * lot,
+                    )
                 }));
             }
             Op::Cancel { pick } if !self.live.is_empty() => {
