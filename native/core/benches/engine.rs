@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use augury_core::commands::{AddMarket, AmendOrder, Command, PlaceOrder, Side, Stp, Tif};
+use augury_core::commands::{AddMarket, AmendOrder, Command, PlaceOrder, Side, Tif};
 use augury_core::events::Event;
 use augury_core::Engine;
 
@@ -32,34 +32,24 @@ struct Names {
 fn command<'a>(o: &'a Owned, n: &'a Names, ts: i64) -> Command<'a> {
     match o {
         Owned::Place { user, market, bid, price, count, ioc } => Command::PlaceOrder(PlaceOrder {
-            ts_ns: ts,
-            user_id: &n.users[*user],
-            ticker: &n.markets[*market],
-            side: if *bid { Side::Bid } else { Side::Ask },
-            price_cc: *price,
-            count_c: *count,
             time_in_force: if *ioc { Tif::Ioc } else { Tif::Gtc },
-            self_trade_prevention: Stp::TakerAtCross,
-            subaccount: 0,
-            client_order_id: None,
-            post_only: false,
-            reduce_only: false,
-            cancel_order_on_pause: false,
-            order_group_id: None,
-            expiration_ts_ns: None,
-            legacy_side: None,
-            legacy_action: None,
-            order_type: "limit",
-            buy_max_cost_cc: None,
+            ..PlaceOrder::limit(
+                ts,
+                n.users[*user].as_str(),
+                n.markets[*market].as_str(),
+                if *bid { Side::Bid } else { Side::Ask },
+                *price,
+                *count,
+            )
         }),
         Owned::Cancel { user, order } => {
-            Command::CancelOrder { ts_ns: ts, user_id: &n.users[*user], order_id: order, subaccount: None }
+            Command::CancelOrder { ts_ns: ts, user_id: n.users[*user].as_str().into(), order_id: order.as_str().into(), subaccount: None }
         }
         Owned::Amend { user, order, market, bid, price, count } => Command::AmendOrder(AmendOrder {
             ts_ns: ts,
-            user_id: &n.users[*user],
-            order_id: order,
-            ticker: &n.markets[*market],
+            user_id: n.users[*user].as_str().into(),
+            order_id: order.as_str().into(),
+            ticker: n.markets[*market].as_str().into(),
             side: if *bid { Side::Bid } else { Side::Ask },
             price_cc: *price,
             count_c: *count,

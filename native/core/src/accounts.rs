@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::commands::RegisterApiKey;
+use crate::hash::Name;
 use crate::events::Event;
 use crate::exchange::{Engine, Value, MAX_SUBACCOUNTS};
 use crate::model::{ApiKey, User};
@@ -21,7 +22,7 @@ const ADMIN_SCOPE: &str = "admin";
 
 impl Engine {
     pub(crate) fn create_user(&mut self, ts: i64, user_id: &str, name: &str) -> Res<Value> {
-        if user_id.is_empty() || self.user_ix.contains_key(user_id) {
+        if user_id.is_empty() || self.user_ix.contains_key(user_id.as_bytes()) {
             return reject(
                 RejectReason::AlreadyExists,
                 format!("user {} already exists", py_repr(user_id)),
@@ -39,7 +40,7 @@ impl Engine {
             created_ns: ts,
             retired: Default::default(),
         });
-        self.user_ix.insert(id, u);
+        self.user_ix.insert(Name(id), u);
         self.ledger.open_account(u, 0, ts);
         self.out.push(Event::User { ts_ns: ts, user: u, name: name.to_string(), tier: String::new() });
         Ok(Value::Str(user_id.to_string()))

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::book::Book;
 use crate::commands::AddMarket;
+use crate::hash::Name;
 use crate::events::{Event, Settlement};
 use crate::exchange::{Engine, Value};
 use crate::domain::FEE_MULTIPLIER_MAX_E4;
@@ -214,7 +215,7 @@ impl Engine {
         if c.close_ts_ns <= c.open_ts_ns {
             return reject(RejectReason::InvalidParameters, "close_time must be after open_time");
         }
-        if let Some(&m) = self.market_ix.get(c.ticker) {
+        if let Some(&m) = self.market_ix.get(c.ticker.as_bytes()) {
             self.markets[m as usize].meta = c.meta.to_vec();
             return Ok(Value::Bool(false));
         }
@@ -259,7 +260,7 @@ impl Engine {
             holders: Vec::new(),
             due_ns: None,
         });
-        self.market_ix.insert(ticker, m);
+        self.market_ix.insert(Name(ticker), m);
         self.events[event as usize].markets.push(m);
         self.market_update(m, "created");
         self.advance_market(m);

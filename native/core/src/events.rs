@@ -285,6 +285,20 @@ impl Events {
         }
     }
 
+    /// Push an event by rewriting the stale event in the next slot where it lies, when
+    /// `write` can (it returns false, changing nothing, for another kind of event): no
+    /// event is built aside and moved in. Returns whether it did.
+    #[inline(always)]
+    pub fn push_in_place(&mut self, write: impl FnOnce(&mut Event) -> bool) -> bool {
+        if let Some(ev) = self.slots.get_mut(self.len) {
+            if write(ev) {
+                self.len += 1;
+                return true;
+            }
+        }
+        false
+    }
+
     /// Keep a snapshot box for reuse (while the pool has room).
     #[inline(always)]
     pub fn keep(&mut self, b: Box<OrderSnap>) {

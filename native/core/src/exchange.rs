@@ -12,19 +12,21 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::commands::Command;
+use crate::commands::{Command, Text};
 use crate::events::{Event, Events, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IdMap, IntBuild, KeyedBuild};
+use crate::hash::{IdMap, IntBuild, KeyedBuild, Name};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
-use crate::model::{ApiKey, EventInfo, Market, Order, OrderGroup, Series, User};
+use crate::model::{ApiKey, EventInfo, Fills, Market, Order, OrderGroup, Series, User};
 use crate::msgpack::{Out, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
-use crate::units::py_repr;
+use crate::units::{fine_to_cc, py_repr};
 
 pub const MAX_RESTING_ORDERS: i64 = 200_000;
 pub const MAX_SUBACCOUNTS: i64 = 63;
+/// Zeroed fill-figure boxes kept for reuse (`fills_of`): 64 bytes each.
+const FILLS_KEPT: usize = 1024;
 
 /// What a command returned besides its events (the Python handler's return value).
 #[derive(Clone, Debug)]
@@ -65,7 +67,7 @@ pub struct Engine {
     pub id_prefix: String,
     pub grids: Grids,
     pub users: Vec<User>,
-    pub user_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    pub user_ix: HashMap<Name, u32, KeyedBuild>,
     /// Client order ids per user: (user, client id) -> order id counter.
     pub client_ids: HashMap<(u32, Box<str>), u64, KeyedBuild>,
     pub api_keys: Vec<ApiKey>,
@@ -74,11 +76,14 @@ pub struct Engine {
     pub events: Vec<EventInfo>,
     pub event_ix: HashMap<String, u32, KeyedBuild>,
     pub markets: Vec<Market>,
-    pub market_ix: HashMap<Arc<str>, u32, KeyedBuild>,
+    pub market_ix: HashMap<Name, u32, KeyedBuild>,
     /// The order slab; a slot is freed after the command that retired its order.
     pub orders: Vec<Option<Order>>,
     free_slots: Vec<u32>,
     retired: Vec<u32>,
+    /// Fill figures of retired orders, zeroed, for the next order's first fill
+    /// (`fills_of`): at most `FILLS_KEPT`.
+    pub(crate) spare_fills: Vec<Box<Fills>>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
     pub resting: IdMap,
     pub groups: BTreeMap<u64, OrderGroup>,
@@ -139,6 +144,7 @@ impl Engine {
             orders: Vec::new(),
             free_slots: Vec::new(),
             retired: Vec::new(),
+            spare_fills: Vec::new(),
             resting: IdMap::default(),
             groups: BTreeMap::new(),
             collateral: Collateral::default(),
@@ -188,7 +194,11 @@ impl Engine {
         if ts > previous_now {
             self.now_ns = ts;
         }
-        self.ledger.clear_dirty();
+        // Every step leaves the marks cleared (`flush`, or the refusal below); this catches
+        // any made between steps.
+        if !(self.ledger.dirty_accounts.is_empty() && self.ledger.dirty_positions.is_empty()) {
+            self.ledger.clear_dirty();
+        }
         let result = self.dispatch(command);
         let step = match result {
             Ok(value) => {
@@ -198,16 +208,26 @@ impl Engine {
             Err(rejected) => {
                 assert!(self.ledger.dirty_accounts.is_empty(), "a rejected command changed a balance");
                 self.now_ns = previous_now;
+                self.ledger.clear_dirty();
                 self.recycle_events();
                 Step { reject: Some(rejected), value: Value::None }
             }
         };
         for slot in self.retired.drain(..) {
+            // A filled order's fill figures go back zeroed for the next first fill: boxing
+            // them afresh was a `calloc` per first fill and a `free` per retired order.
+            if let Some(mut f) = self.orders[slot as usize].as_mut().and_then(|o| o.filled.take()) {
+                if self.spare_fills.len() < FILLS_KEPT {
+                    *f = Fills::default();
+                    self.spare_fills.push(f);
+                }
+            }
             self.orders[slot as usize] = None;
             self.free_slots.push(slot);
         }
         step
     }
+
 
     /// The events of the last `step` (empty after a refusal).
     pub fn events(&self) -> &[Event] {
@@ -215,14 +235,17 @@ impl Engine {
     }
 
     /// Take back a step's value, keeping its order snapshots' boxes for reuse.
+    #[inline]
     pub fn recycle(&mut self, value: Value) {
         match value {
+            // The common values own nothing: returned without calling the drop glue.
+            Value::Event(_) | Value::None | Value::Bool(_) | Value::Int(_) => std::mem::forget(value),
             Value::Order(snap) => self.keep_snap_box(snap),
             Value::Amend(old, new) => {
                 self.keep_snap_box(old);
                 self.keep_snap_box(new);
             }
-            _ => {}
+            other => drop(other),
         }
     }
 
@@ -322,34 +345,82 @@ impl Engine {
         }
     }
 
+    /// Push the balance and position events of what the command changed, and clear the
+    /// marks (in the same walk: the records are in hand).
     fn flush(&mut self) {
         let ts = self.now_ns;
-        let ledger = &self.ledger;
+        let ledger = &mut self.ledger;
         for &a in &ledger.dirty_accounts {
-            let acct = &ledger.accounts[a as usize];
-            self.out.push(Event::Balance {
-                ts_ns: ts,
-                acct: a,
-                available_cc: acct.available_cc,
-                reserved_cc: acct.reserved_cc,
+            let acct = &mut ledger.accounts[a as usize];
+            acct.dirty = false;
+            let (available, reserved) = (acct.available_cc, acct.reserved_cc);
+            // Written over a stale balance event where one lies in the next slot (most
+            // commands repeat the last one's shape), else pushed.
+            let written = self.out.push_in_place(|ev| match ev {
+                Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
+                    (*ts_ns, *acct, *available_cc, *reserved_cc) = (ts, a, available, reserved);
+                    true
+                }
+                _ => false,
             });
+            if !written {
+                self.out.push(Event::Balance { ts_ns: ts, acct: a, available_cc: available, reserved_cc: reserved });
+            }
         }
         for &p in &ledger.dirty_positions {
-            let pos = &ledger.positions[p as usize];
-            self.out.push(Event::Position {
-                ts_ns: ts,
-                acct: pos.acct,
-                market: pos.market,
-                position_c: pos.position_c,
-                exposure_cc: crate::units::floor_div(pos.exposure_fine, 100),
-                realized_pnl_cc: crate::units::floor_div(pos.realized_fine, 100),
-                fees_paid_cc: pos.fees_paid_cc,
-                total_traded_cc: crate::units::floor_div(pos.total_traded_fine, 100),
-                resting_orders: pos.resting_orders,
-                settled: pos.settled,
-                traded_c: pos.traded_c,
+            let pos = &mut ledger.positions[p as usize];
+            pos.dirty = false;
+            let pos = &*pos;
+            let exposure = fine_to_cc(pos.exposure_fine);
+            let realized = fine_to_cc(pos.realized_fine);
+            let traded = fine_to_cc(pos.total_traded_fine);
+            let written = self.out.push_in_place(|ev| match ev {
+                Event::Position {
+                    ts_ns,
+                    acct,
+                    market,
+                    position_c,
+                    exposure_cc,
+                    realized_pnl_cc,
+                    fees_paid_cc,
+                    total_traded_cc,
+                    resting_orders,
+                    settled,
+                    traded_c,
+                } => {
+                    *ts_ns = ts;
+                    *acct = pos.acct;
+                    *market = pos.market;
+                    *position_c = pos.position_c;
+                    *exposure_cc = exposure;
+                    *realized_pnl_cc = realized;
+                    *fees_paid_cc = pos.fees_paid_cc;
+                    *total_traded_cc = traded;
+                    *resting_orders = pos.resting_orders;
+                    *settled = pos.settled;
+                    *traded_c = pos.traded_c;
+                    true
+                }
+                _ => false,
             });
+            if !written {
+                self.out.push(Event::Position {
+                    ts_ns: ts,
+                    acct: pos.acct,
+                    market: pos.market,
+                    position_c: pos.position_c,
+                    exposure_cc: exposure,
+                    realized_pnl_cc: realized,
+                    fees_paid_cc: pos.fees_paid_cc,
+                    total_traded_cc: traded,
+                    resting_orders: pos.resting_orders,
+                    settled: pos.settled,
+                    traded_c: pos.traded_c,
+                });
+            }
         }
+        ledger.dirty_accounts.clear();
+        ledger.dirty_positions.clear();
     }
 
     // --- ids -----------------------------------------------------------------------------
@@ -406,9 +477,9 @@ impl Engine {
     }
 
     /// The counter of an id of a kind, or None when the text is not such an id.
-    pub fn parse_id(&self, kind: usize, text: &str) -> Option<u64> {
+    pub fn parse_id<'t>(&self, kind: usize, text: impl Into<Text<'t>>) -> Option<u64> {
         let head = &self.id_heads[kind];
-        let bytes = text.as_bytes();
+        let bytes = text.into().as_bytes();
         if bytes.len() != head.len() + 12 || !bytes.starts_with(head) {
             return None;
         }
@@ -426,16 +497,20 @@ impl Engine {
 
     // --- shared lookups and checks ---------------------------------------------------
 
-    pub fn user_index(&self, user_id: &str) -> Option<u32> {
-        self.user_ix.get(user_id).copied()
+    // Ids are looked up by their bytes (a decoded command's `Text`, or a `str`): a hit needs
+    // no UTF-8 conversion; only a miss's message does.
+
+    pub fn user_index<'t>(&self, user_id: impl Into<Text<'t>>) -> Option<u32> {
+        self.user_ix.get(user_id.into().as_bytes()).copied()
     }
 
-    pub fn unknown_user<T>(user_id: &str) -> Res<T> {
-        reject(RejectReason::UnknownUser, format!("unknown user {}", py_repr(user_id)))
+    pub fn unknown_user<'t, T>(user_id: impl Into<Text<'t>>) -> Res<T> {
+        reject(RejectReason::UnknownUser, format!("unknown user {}", py_repr(user_id.into().as_str())))
     }
 
     /// The account of a user's subaccount, refusing unknown users and subaccounts.
-    pub fn account(&mut self, user_id: &str, subaccount: i64) -> Res<(u32, u32)> {
+    pub fn account<'t>(&mut self, user_id: impl Into<Text<'t>>, subaccount: i64) -> Res<(u32, u32)> {
+        let user_id = user_id.into();
         let Some(u) = self.user_index(user_id) else {
             return Self::unknown_user(user_id);
         };
@@ -448,12 +523,13 @@ impl Engine {
         Ok((u, self.ledger.open_account(u, subaccount, self.now_ns)))
     }
 
-    pub fn market(&self, ticker: &str) -> Res<u32> {
-        match self.market_ix.get(ticker) {
+    pub fn market<'t>(&self, ticker: impl Into<Text<'t>>) -> Res<u32> {
+        let ticker = ticker.into();
+        match self.market_ix.get(ticker.as_bytes()) {
             Some(&m) => Ok(m),
             None => reject(
                 RejectReason::MarketNotFound,
-                format!("market {} not found", py_repr(ticker)),
+                format!("market {} not found", py_repr(ticker.as_str())),
             ),
         }
     }
@@ -472,6 +548,7 @@ impl Engine {
         self.orders[slot as usize].as_mut().expect("a live slot")
     }
 
+    #[inline]
     pub fn alloc_order(&mut self, order: Order) -> u32 {
         match self.free_slots.pop() {
             Some(slot) => {
@@ -541,6 +618,16 @@ impl Engine {
             self.expiring_by_ts.remove(&(old, id));
         }
     }
+}
+
+/// An order's fill figures to add to: on its first fill, a kept zeroed box from `spare`
+/// (else a new one) is put in, the same zero figures `Order::fills_mut` would box.
+#[inline]
+pub(crate) fn fills_of<'a>(o: &'a mut Order, spare: &mut Vec<Box<Fills>>) -> &'a mut Fills {
+    if o.filled.is_none() {
+        o.filled = Some(spare.pop().unwrap_or_default());
+    }
+    o.fills_mut()
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -6,7 +6,30 @@
 //! ids) use SipHash with keys the embedding program injects (`Engine::new`), so a client
 //! cannot precompute colliding ids. No map's iteration order ever reaches an outcome.
 
-use std::hash::{BuildHasher, Hasher};
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// A text key (user id, ticker) of a map that is looked up by bytes: a decoded command's
+/// ids are kept as bytes the decoder checked, and a hit needs no conversion to `str` (the
+/// key it equals was checked when it was inserted). It hashes and compares as its bytes,
+/// as `[u8]` does, so `map.get(text.as_bytes())` finds it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Name(pub Arc<str>);
+
+impl Hash for Name {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for Name {
+    #[inline]
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
 
 /// A multiplicative hasher for integer keys (the Fx hash of rustc).
 #[derive(Default, Clone, Copy)]
@@ -190,6 +213,53 @@ mod tests {
         // Streaming: any split of the message hashes the same.
         assert_eq!(sip24(key, &msg, &[1, 3, 11]), 0xa129_ca61_49be_45e5);
         assert_eq!(sip24(key, &msg, &[7, 8, 9]), 0xa129_ca61_49be_45e5);
+    }
+
+    /// SipHash as the paper states it, whole message at once (a second implementation).
+    fn sip13_plain(k0: u64, k1: u64, msg: &[u8]) -> u64 {
+        let mut v = [
+            k0 ^ 0x736f_6d65_7073_6575,
+            k1 ^ 0x646f_7261_6e64_6f6d,
+            k0 ^ 0x6c79_6765_6e65_7261,
+            k1 ^ 0x7465_6462_7974_6573,
+        ];
+        let mut padded = msg.to_vec();
+        padded.resize(msg.len() / 8 * 8 + 7, 0);
+        padded.push(msg.len() as u8);
+        for word in padded.chunks(8) {
+            let m = u64::from_le_bytes(word.try_into().unwrap());
+            v[3] ^= m;
+            Sip::<1, 3>::round(&mut v);
+            v[0] ^= m;
+        }
+        v[2] ^= 0xff;
+        for _ in 0..3 {
+            Sip::<1, 3>::round(&mut v);
+        }
+        v[0] ^ v[1] ^ v[2] ^ v[3]
+    }
+
+    /// The maps' SipHash-1-3, streamed as the maps write keys (every length, split
+    /// anywhere; a `[u8]` key's length prefix first, as `Name` keys are hashed), equals the
+    /// plain function of the same bytes.
+    #[test]
+    fn streamed_writes_hash_as_the_whole_message() {
+        let (k0, k1) = (0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908);
+        for n in 0..40usize {
+            let msg: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37) ^ 0xa5).collect();
+            let want = sip13_plain(k0, k1, &msg);
+            for cut in 0..=n {
+                let mut h = Sip::<1, 3>::new(k0, k1);
+                h.write(&msg[..cut]);
+                h.write(&msg[cut..]);
+                assert_eq!(h.finish(), want, "length {n}, cut at {cut}");
+            }
+            let mut h = Sip::<1, 3>::new(k0, k1);
+            std::hash::Hash::hash(&msg[..], &mut h);
+            let mut whole = n.to_ne_bytes().to_vec();
+            whole.extend_from_slice(&msg);
+            assert_eq!(h.finish(), sip13_plain(k0, k1, &whole), "length {n} as [u8]");
+        }
     }
 
     #[test]

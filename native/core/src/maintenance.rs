@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::commands::AmendOrder;
+use crate::commands::{AmendOrder, Text};
 use crate::events::Event;
 use crate::exchange::{Engine, Value};
 use crate::fees::fee_lot_cc;
@@ -16,18 +16,24 @@ use crate::rejects::{reject, RejectReason, Res};
 
 impl Engine {
     /// The resting order of an owner, or the owner's closed-market refusal, or not found.
-    pub(crate) fn own_order(&self, user_id: &str, order_id: &str, sub: Option<i64>) -> Res<u32> {
+    pub(crate) fn own_order<'t>(
+        &self,
+        user_id: impl Into<Text<'t>>,
+        order_id: impl Into<Text<'t>>,
+        sub: Option<i64>,
+    ) -> Res<u32> {
+        let (user_id, order_id) = (user_id.into(), order_id.into());
         let id = self.parse_id(1, order_id);
         let found = id.and_then(|id| self.resting.get(&id).copied()).filter(|&slot| {
             let o = self.order(slot);
-            self.user_id(o.user) == user_id && sub.is_none_or(|s| o.sub() == s)
+            self.user_id(o.user).as_bytes() == user_id.as_bytes() && sub.is_none_or(|s| o.sub() == s)
         });
         if let Some(slot) = found {
             return Ok(slot);
         }
         if let Some(&(m, acct)) = id.and_then(|id| self.closed_orders.get(&id)) {
             let a = &self.ledger.accounts[acct as usize];
-            if self.user_id(a.user) == user_id && sub.is_none_or(|s| a.sub == s) {
+            if self.user_id(a.user).as_bytes() == user_id.as_bytes() && sub.is_none_or(|s| a.sub == s) {
                 let ticker = &self.markets[m as usize].ticker;
                 return reject(RejectReason::MarketClosed, format!("market {ticker} is closed"));
             }
@@ -36,7 +42,7 @@ impl Engine {
         // several times the pushes.
         let mut message = String::with_capacity(order_id.len() + 16);
         message.push_str("order ");
-        message.push_str(order_id);
+        message.push_str(order_id.as_str());
         message.push_str(" not found");
         reject(RejectReason::OrderNotFound, message)
     }
@@ -50,7 +56,12 @@ impl Engine {
         Ok(m)
     }
 
-    pub(crate) fn cancel_cmd(&mut self, user_id: &str, order_id: &str, sub: Option<i64>) -> Res<Value> {
+    pub(crate) fn cancel_cmd<'t>(
+        &mut self,
+        user_id: impl Into<Text<'t>>,
+        order_id: impl Into<Text<'t>>,
+        sub: Option<i64>,
+    ) -> Res<Value> {
         let slot = self.own_order(user_id, order_id, sub)?;
         self.check_maintenance(slot)?;
         self.cancel(slot, "canceled");
@@ -70,7 +81,7 @@ impl Engine {
             return Self::unknown_user(user_id);
         };
         let market = match ticker {
-            Some(t) => match self.market_ix.get(t) {
+            Some(t) => match self.market_ix.get(t.as_bytes()) {
                 Some(&m) => Some(m),
                 None => return Ok(Value::StrList(Vec::new())), // no order can be in it
             },

@@ -644,35 +644,49 @@ impl GroupSide {
         if closable_c <= 0 {
             return self.open_cost_all_fine + fixed;
         }
-        let mut open_c = i128::from(self.remaining_c) - closable_c;
+        let open_c = i128::from(self.remaining_c) - closable_c;
         if open_c <= 0 {
             if self.shortfall_fine == 0 {
                 return 0;
             }
             return self.shortfall_fine + self.allowance_fine;
         }
-        // The most expensive open_c units: the orders from the highest limit down.
-        let mut live: Vec<(i64, i64)> = self
-            .slots
-            .iter()
-            .map(|&s| {
-                let o = orders[s as usize].as_ref().expect("group holds a free slot");
-                (o.outcome_limit_cc(), o.remaining_c)
-            })
-            .collect();
-        live.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        let mut cost = 0i128;
-        for (limit, rem) in live {
-            let rem = i128::from(rem);
-            let take = if rem < open_c { rem } else { open_c };
-            cost += take * i128::from(limit);
-            open_c -= take;
-            if open_c == 0 {
-                break;
+        // The most expensive open_c units: the orders from the highest limit down. A group
+        // of up to `SLOTS_INLINE` orders (nearly all) sorts them on the stack: the `Vec` was
+        // a `malloc` and a `free` per such call.
+        let live = |&s: &u32| {
+            let o = orders[s as usize].as_ref().expect("group holds a free slot");
+            (o.outcome_limit_cc(), o.remaining_c)
+        };
+        let slots = self.slots.as_slice();
+        let cost = if slots.len() <= SLOTS_INLINE {
+            let mut buf = [(0i64, 0i64); SLOTS_INLINE];
+            for (b, s) in buf.iter_mut().zip(slots) {
+                *b = live(s);
             }
-        }
+            dearest_cost(&mut buf[..slots.len()], open_c)
+        } else {
+            dearest_cost(&mut slots.iter().map(live).collect::<Vec<_>>(), open_c)
+        };
         cost + fixed
     }
+}
+
+/// What the dearest `open_c` units of (outcome limit, remaining) orders cost (sorts them by
+/// limit, dearest first; orders of equal limit cost the same whichever is taken first).
+fn dearest_cost(live: &mut [(i64, i64)], mut open_c: i128) -> i128 {
+    live.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    let mut cost = 0i128;
+    for &(limit, rem) in live.iter() {
+        let rem = i128::from(rem);
+        let take = if rem < open_c { rem } else { open_c };
+        cost += take * i128::from(limit);
+        open_c -= take;
+        if open_c == 0 {
+            break;
+        }
+    }
+    cost
 }
 
 /// A market's lot as an order stores it: the catalog makes every lot 1 or 100.
@@ -682,8 +696,14 @@ pub fn lot_byte(lot_c: i64) -> u8 {
 }
 
 /// Round a requirement in micro-dollars up to a whole cent, in centi-cents.
+/// A requirement is never negative; within 64 bits it divides unsigned (a multiply and a
+/// shift, where the signed ceiling negates and corrects in 128 bits).
+#[inline]
 pub fn reserve_cc(target_fine: i128) -> i128 {
-    ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT)
+    match u64::try_from(target_fine) {
+        Ok(v) => i128::from(v.div_ceil(CENT_FINE as u64)) * i128::from(CC_PER_CENT),
+        Err(_) => ceil_div(target_fine, CENT_FINE) * i128::from(CC_PER_CENT),
+    }
 }
 
 
@@ -788,6 +808,22 @@ mod tests {
         // header make four cache lines (`holdings::tests::a_holding_is_four_aligned_lines`).
         assert_eq!(std::mem::size_of::<Slots>(), 24);
         assert_eq!(std::mem::size_of::<GroupSide>(), 112);
+    }
+
+    #[test]
+    fn reserve_rounds_up_to_the_cent() {
+        // Against the signed ceiling written out (the second implementation): around zero,
+        // each side of whole cents, and the 64-bit and 128-bit edges.
+        let mut values: Vec<i128> = (-30_000..=30_000).collect();
+        for edge in [i128::from(u64::MAX), i128::from(i64::MAX), i128::from(i64::MIN), i128::MAX / 2] {
+            for d in -20_001..=20_001 {
+                values.push(edge + d);
+            }
+        }
+        for v in values {
+            assert_eq!(reserve_cc(v), ceil_div(v, CENT_FINE) * i128::from(CC_PER_CENT), "{v}");
+        }
+        assert_eq!((reserve_cc(1), reserve_cc(10_000), reserve_cc(10_001)), (100, 100, 200));
     }
 
     #[test]

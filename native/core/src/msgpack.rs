@@ -30,6 +30,7 @@ impl fmt::Display for DecodeError {
 
 pub type DResult<T> = Result<T, DecodeError>;
 
+#[cold]
 fn err<T>(msg: &str) -> DResult<T> {
     Err(DecodeError(msg.to_string()))
 }
@@ -83,16 +84,41 @@ impl<'a> Reader<'a> {
     }
 
     /// Read `nil` if it is next; return whether it was.
+    #[inline(always)]
     pub fn nil(&mut self) -> DResult<bool> {
-        if self.peek()? == 0xc0 {
-            self.pos += 1;
-            return Ok(true);
+        match self.buf.get(self.pos) {
+            Some(0xc0) => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+            None => err("input data was truncated"),
         }
-        Ok(false)
     }
 
-    /// Read an array header; return its length.
+    /// Read an array header; return its length (a `fixarray`'s or an `array16`'s inline:
+    /// a `PlaceOrder` record has 19 elements).
+    #[inline(always)]
     pub fn array(&mut self) -> DResult<usize> {
+        let at = self.pos;
+        match self.buf.get(at) {
+            Some(&b) if b & 0xf0 == 0x90 => {
+                self.pos = at + 1;
+                return Ok(usize::from(b & 0x0f));
+            }
+            Some(0xdc) => {
+                if let Some(&[hi, lo]) = self.buf.get(at + 1..at + 3) {
+                    self.pos = at + 3;
+                    return Ok(usize::from(u16::from_be_bytes([hi, lo])));
+                }
+            }
+            _ => {}
+        }
+        self.array_any()
+    }
+
+    #[inline(never)]
+    fn array_any(&mut self) -> DResult<usize> {
         let b = self.byte()?;
         match b {
             0x90..=0x9f => Ok(usize::from(b & 0x0f)),
@@ -113,23 +139,53 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Step over `bytes` if they come next (whole, compared as one fixed-size array);
+    /// return whether they did.
+    #[inline(always)]
+    pub fn skip_exactly<const N: usize>(&mut self, bytes: &[u8; N]) -> bool {
+        let at = self.pos;
+        match self.buf.get(at..at + N).map(<&[u8; N]>::try_from) {
+            Some(Ok(next)) if next == bytes => {
+                self.pos = at + N;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Read a string (UTF-8 checked).
+    #[inline]
     pub fn str(&mut self) -> DResult<&'a str> {
-        let b = self.byte()?;
-        let n = match b {
-            0xa0..=0xbf => usize::from(b & 0x1f),
-            0xd9 => self.be(1)? as usize,
-            0xda => self.be(2)? as usize,
-            0xdb => self.be(4)? as usize,
-            _ => return err("expected `str`"),
-        };
-        let bytes = self.take(n)?;
+        let bytes = self.str_bytes()?;
         std::str::from_utf8(bytes).map_err(|_| DecodeError("invalid utf-8 string".into()))
     }
 
     /// Read a string's bytes without checking them (for matching against known texts,
-    /// which are valid UTF-8 themselves; `str` checks).
+    /// which are valid UTF-8 themselves; `str` checks). A `fixstr` (every literal) or a
+    /// `str8` (a long id) is read inline; anything else, or a truncated one, by the general
+    /// reader from the same position (so every error is the general reader's).
+    #[inline(always)]
     pub fn str_bytes(&mut self) -> DResult<&'a [u8]> {
+        let at = self.pos;
+        let (start, n) = match self.buf.get(at) {
+            Some(&b) if b & 0xe0 == 0xa0 => (at + 1, usize::from(b & 0x1f)),
+            Some(0xd9) => match self.buf.get(at + 1) {
+                Some(&n) => (at + 2, usize::from(n)),
+                None => return self.str_bytes_any(),
+            },
+            _ => return self.str_bytes_any(),
+        };
+        match self.buf.get(start..start + n) {
+            Some(bytes) => {
+                self.pos = start + n;
+                Ok(bytes)
+            }
+            None => self.str_bytes_any(),
+        }
+    }
+
+    #[inline(never)]
+    fn str_bytes_any(&mut self) -> DResult<&'a [u8]> {
         let b = self.byte()?;
         let n = match b {
             0xa0..=0xbf => usize::from(b & 0x1f),
@@ -142,19 +198,48 @@ impl<'a> Reader<'a> {
     }
 
     /// Read a boolean.
+    #[inline(always)]
     pub fn bool(&mut self) -> DResult<bool> {
-        match self.byte()? {
-            0xc2 => Ok(false),
-            0xc3 => Ok(true),
-            _ => err("expected `bool`"),
+        match self.buf.get(self.pos) {
+            Some(0xc2) => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(0xc3) => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) => err("expected `bool`"),
+            None => err("input data was truncated"),
         }
     }
 
     /// Read an integer (msgspec accepts any integer encoding). A `uint64` above `i64::MAX`
     /// saturates to `i64::MAX`: every command field that can hold one is bounded far below
     /// that by the domain check, which then refuses it exactly as the Python engine does
-    /// (`OUT_OF_DOMAIN`, whose message names the bound, not the value).
+    /// (`OUT_OF_DOMAIN`, whose message names the bound, not the value). A positive fixint
+    /// or a `uint16` is read inline, the rest by the general reader from the same position.
+    #[inline(always)]
     pub fn int(&mut self) -> DResult<i64> {
+        let at = self.pos;
+        match self.buf.get(at) {
+            Some(&b) if b < 0x80 => {
+                self.pos = at + 1;
+                return Ok(i64::from(b));
+            }
+            Some(0xcd) => {
+                if let Some(&[hi, lo]) = self.buf.get(at + 1..at + 3) {
+                    self.pos = at + 3;
+                    return Ok(i64::from(u16::from_be_bytes([hi, lo])));
+                }
+            }
+            _ => {}
+        }
+        self.int_any()
+    }
+
+    #[inline(never)]
+    fn int_any(&mut self) -> DResult<i64> {
         let b = self.byte()?;
         match b {
             0x00..=0x7f => Ok(i64::from(b)),

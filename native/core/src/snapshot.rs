@@ -39,6 +39,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use crate::commands::{Stp, Tif};
+use crate::hash::Name;
 use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
 use crate::grid::{Grids, GRID_NAMES};
@@ -344,7 +345,7 @@ impl Engine {
                 created_ns: r.int()?,
                 retired: Default::default(),
             };
-            e.user_ix.insert(id, e.users.len() as u32);
+            e.user_ix.insert(Name(id), e.users.len() as u32);
             e.users.push(user);
         }
         key(&mut r, "accounts")?;
@@ -405,7 +406,7 @@ impl Engine {
         }
         for (i, tickers) in event_markets.into_iter().enumerate() {
             for t in tickers {
-                let Some(&m) = e.market_ix.get(t.as_str()) else { return bad("event lists an unknown market") };
+                let Some(&m) = e.market_ix.get(t.as_bytes()) else { return bad("event lists an unknown market") };
                 e.events[i].markets.push(m);
             }
         }
@@ -506,14 +507,14 @@ impl Engine {
     }
 
     fn user_of(&self, user_id: &str) -> DResult<u32> {
-        match self.user_ix.get(user_id) {
+        match self.user_ix.get(user_id.as_bytes()) {
             Some(&u) => Ok(u),
             None => bad("unknown user"),
         }
     }
 
     fn market_of(&self, ticker: &str) -> DResult<u32> {
-        match self.market_ix.get(ticker) {
+        match self.market_ix.get(ticker.as_bytes()) {
             Some(&m) => Ok(m),
             None => bad("unknown market"),
         }
@@ -590,7 +591,7 @@ impl Engine {
         };
         market.escrow_cc = if r.nil()? { None } else { Some(big(r)?) };
         self.markets.push(market);
-        self.market_ix.insert(ticker, m);
+        self.market_ix.insert(Name(ticker), m);
         for _ in 0..r.array()? {
             self.load_order(r, m)?;
         }

@@ -9,15 +9,15 @@
 //! (meeting the user's own order it acts as immediate-or-cancel); post-only cancels rather
 //! than cross; self-trade prevention cancels the taker (`taker_at_cross`) or the maker.
 
-use crate::commands::{PlaceOrder, Stp, Tif};
+use crate::commands::{PlaceOrder, Side, Stp, Tif};
 use crate::events::{ClientId, Event, OrderSnap};
-use crate::exchange::{Engine, Value, MAX_RESTING_ORDERS};
+use crate::exchange::{fills_of, Engine, Value, MAX_RESTING_ORDERS};
 use crate::fees::{fee_lot_cc, fill_fee_cc};
 use crate::holdings::HELD_IN_LEDGER;
 use crate::model::{lot_byte, reserve_cc, Labels, MarketStatus, OptNs, Order, OrderStatus};
 use std::num::NonZeroU64;
 use crate::rejects::{reject, RejectReason, Res};
-use crate::units::{floor_div, price_text, ONE_DOLLAR_CC};
+use crate::units::{fine_to_cc, floor_div, price_text, ONE_DOLLAR_CC};
 
 impl Engine {
     pub(crate) fn check_trading(&self, m: u32) -> Res<()> {
@@ -153,7 +153,7 @@ impl Engine {
             }
         }
         let group = match cmd.order_group_id.filter(|g| !g.is_empty()) {
-            Some(g) => Some(self.order_group(g, cmd.user_id)?),
+            Some(g) => Some(self.order_group(g, cmd.user_id.as_str())?),
             None => None,
         };
         self.check_trading(m)?;
@@ -268,10 +268,10 @@ impl Engine {
         o.reduce_only = cmd.reduce_only;
         o.cancel_on_pause = cmd.cancel_order_on_pause;
         o.expiration = OptNs::new(cmd.expiration_ts_ns).expect("expiration in the domain");
-        if let Some(c) = &coid_arc {
-            o.client_order_id = c.clone();
+        if let Some(c) = coid_arc {
+            o.client_order_id = c;
         }
-        let (id, u) = (o.id, o.user);
+        let (id, u, h) = (o.id, o.user, o.hold);
         if let Some(c) = coid {
             self.client_ids.insert((u, Box::from(c)), id);
         }
@@ -281,12 +281,13 @@ impl Engine {
         }
         self.resting.insert(id, slot);
         self.users[u as usize].resting += 1;
-        self.count_resting(slot, 1, cmd.ts_ns);
+        self.count_resting(h, 1, cmd.ts_ns);
     }
 
-    /// Add `change` to the resting-order count of the order's position (created on first use).
-    pub(crate) fn count_resting(&mut self, slot: u32, change: i64, ts: i64) {
-        let h = self.order(slot).hold;
+    /// Add `change` to the resting-order count of the position of holding `h` (an order's
+    /// `hold`; the position is created on first use).
+    #[inline]
+    pub(crate) fn count_resting(&mut self, h: u32, change: i64, ts: i64) {
         let p = self.position_at(h, ts);
         self.ledger.positions[p as usize].resting_orders += change;
         self.ledger.mark_position(p);
@@ -322,10 +323,10 @@ impl Engine {
         }
         self.queue_counter += 1;
         let qseq = self.queue_counter;
-        self.order_mut(slot).queue_seq = qseq;
-        self.markets[m as usize].book.rest(&mut self.orders, slot);
-        let o = self.order(slot);
+        let o = self.order_mut(slot);
+        o.queue_seq = qseq;
         let (id, exp, rem) = (o.id, o.expiration_ts_ns(), o.remaining_c);
+        self.markets[m as usize].book.rest(&mut self.orders, slot);
         if let Some(exp) = exp {
             self.set_expiring(id, exp);
         }
@@ -384,11 +385,11 @@ impl Engine {
 
     /// Cross the taker against the book; return a cancel reason if matching must stop.
     fn match_taker(&mut self, taker: u32, m: u32) -> Option<&'static str> {
-        let (is_bid, limit) = {
+        let (is_bid, limit, user, stp, mut remaining) = {
             let o = self.order(taker);
-            (o.is_bid, i64::from(o.price_idx))
+            (o.is_bid, i64::from(o.price_idx), o.user, o.self_trade_prevention, o.remaining_c)
         };
-        while self.order(taker).remaining_c != 0 {
+        while remaining != 0 {
             let book = &self.markets[m as usize].book;
             let idx = if is_bid { book.best_ask } else { book.best_bid };
             let stop = if is_bid { idx > limit || idx >= book.size as i64 } else { idx < limit || idx < 0 };
@@ -398,34 +399,43 @@ impl Engine {
             let book = &mut self.markets[m as usize].book;
             let level = if is_bid { &mut book.asks[idx as usize] } else { &mut book.bids[idx as usize] };
             let maker = level.head(&self.orders).expect("best level has no live order").slot;
-            let (t, mk) = (self.order(taker), self.order(maker));
-            if mk.user == t.user {
-                if t.self_trade_prevention == Stp::TakerAtCross {
+            let mk = self.order(maker);
+            if mk.user == user {
+                if stp == Stp::TakerAtCross {
                     return Some("self_trade_taker");
                 }
                 self.cancel(maker, "self_trade_maker");
                 continue;
             }
-            let count = t.remaining_c.min(mk.remaining_c);
+            let count = remaining.min(mk.remaining_c);
             self.trade(m, taker, maker, count);
-            if self.order(taker).status != OrderStatus::Resting {
+            let t = self.order(taker);
+            if t.status != OrderStatus::Resting {
                 return None; // cancelled by its order group's trigger
             }
+            remaining = t.remaining_c;
         }
         None
     }
 
     fn trade(&mut self, m: u32, taker: u32, maker: u32, count_c: i64) {
         let ts = self.now_ns;
-        let price_cc = self.order(maker).price_cc;
+        // What the rest reads of the two orders and never changes (each look-up is a
+        // bounds check and a live-slot check).
+        let (ht, bt, taker_group) = {
+            let o = self.order(taker);
+            (o.hold, o.is_bid, o.order_group_id())
+        };
+        let (hm, bm, maker_group, price_cc) = {
+            let o = self.order(maker);
+            (o.hold, o.is_bid, o.order_group_id(), o.price_cc)
+        };
         let trade_id = self.new_id();
         let fees = self.markets[m as usize].fees;
         let taker_fee = fill_fee_cc(&fees, price_cc, count_c, true);
         let maker_fee = fill_fee_cc(&fees, price_cc, count_c, false);
         let taker_side = self.fill_order(m, taker, false, price_cc, count_c, taker_fee);
         let maker_side = self.fill_order(m, maker, true, price_cc, count_c, maker_fee);
-        let (ht, bt) = (self.order(taker).hold, self.order(taker).is_bid);
-        let (hm, bm) = (self.order(maker).hold, self.order(maker).is_bid);
         let mut rt = self.collateral.side(ht, bt).map_or(0, |g| g.reserve_cc);
         let mut rm = self.collateral.side(hm, bm).map_or(0, |g| g.reserve_cc);
         self.ledger.post_fill(
@@ -469,7 +479,7 @@ impl Engine {
             };
             self.out.push(ev);
         }
-        let taker_side_str = self.order(taker).side();
+        let taker_side_str = if bt { Side::Bid } else { Side::Ask };
         self.out.push(Event::Trade { ts_ns: ts, trade_id, market: m, price_cc, count_c, taker_side: taker_side_str });
         self.delta(m, maker, -count_c);
         if self.order(maker).remaining_c == 0 {
@@ -477,10 +487,10 @@ impl Engine {
         } else {
             self.push_order_event(maker, "filled");
         }
-        if let Some(g) = self.order(taker).order_group_id() {
+        if let Some(g) = taker_group {
             self.group_fill(g, count_c);
         }
-        if let Some(g) = self.order(maker).order_group_id() {
+        if let Some(g) = maker_group {
             self.group_fill(g, count_c);
         }
     }
@@ -495,37 +505,41 @@ impl Engine {
         fee: i128,
     ) -> crate::ledger::FillSide {
         let ts = self.now_ns;
-        self.gs_remove(slot);
-        let (is_bid, h) = {
+        // The order is read once and written once (each look-up is a bounds check and a
+        // live-slot check); the group is uncounted with the values it was counted with.
+        let (is_bid, h, acc) = {
             let o = self.order(slot);
-            (o.is_bid, o.hold)
+            (o.is_bid, o.hold, o.fee_acc_fine)
         };
+        self.collateral.side_mut(h, is_bid).remove(&mut self.orders, slot);
         let acct = self.collateral.rec(h).acct();
         let pos = self.position_at(h, ts);
         let outcome = if is_bid { price_cc } else { ONE_DOLLAR_CC - price_cc };
-        let mut acc = i128::from(self.order(slot).fee_acc_fine);
+        let mut acc = i128::from(acc);
         let side = self.ledger.fill_side(acct, pos, &mut acc, is_bid, outcome, count_c, fee, ts);
         self.collateral.set_held(h, self.ledger.positions[pos as usize].position_c);
-        // The accumulator is back in 0..CENT_FINE after every fill.
-        self.order_mut(slot).fee_acc_fine = acc as u32;
         let cost = i128::from(outcome) * i128::from(count_c);
+        let o = self.orders[slot as usize].as_mut().expect("a live slot");
+        // The accumulator is back in 0..CENT_FINE after every fill.
+        o.fee_acc_fine = acc as u32;
+        let f = fills_of(o, &mut self.spare_fills);
         if is_maker {
-            self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
-            let f = self.order_mut(slot).fills_mut();
             f.maker_fill_cost_fine += cost;
             f.maker_fees_cc += fee;
         } else {
-            let o = self.order_mut(slot);
-            o.remaining_c -= count_c;
-            let f = o.fills_mut();
             f.taker_fill_cost_fine += cost;
             f.taker_fees_cc += fee;
+            o.remaining_c -= count_c;
         }
-        let o = self.order_mut(slot);
         o.fill_c += count_c;
         o.updated_ns = ts;
-        if o.remaining_c != 0 {
-            self.gs_add(slot);
+        // A maker's remaining count goes down with its level's (`Book::shrink`).
+        let remaining = if is_maker { o.remaining_c - count_c } else { o.remaining_c };
+        if is_maker {
+            self.markets[m as usize].book.shrink(&mut self.orders, slot, count_c);
+        }
+        if remaining != 0 {
+            self.collateral.side_mut(h, is_bid).add(&mut self.orders, slot);
         }
         side
     }
@@ -535,17 +549,36 @@ impl Engine {
         market.book_seq += 1;
         let seq = market.book_seq;
         let o = self.orders[slot as usize].as_ref().expect("a live slot");
-        self.out.push(Event::Delta {
-            ts_ns: self.now_ns,
-            market: m,
-            seq,
-            side: o.side(),
-            price_cc: o.price_cc,
-            delta_c,
-            user: o.user,
-            sub: o.sub(),
-            client_order_id: ClientId::of(&o.client_order_id),
+        let now_ns = self.now_ns;
+        // Written over a stale delta in the next slot where one lies (as `flush`).
+        let written = self.out.push_in_place(|ev| match ev {
+            Event::Delta { ts_ns, market, seq: s, side, price_cc, delta_c: d, user, sub, client_order_id } => {
+                *ts_ns = now_ns;
+                *market = m;
+                *s = seq;
+                *side = o.side();
+                *price_cc = o.price_cc;
+                *d = delta_c;
+                *user = o.user;
+                *sub = o.sub();
+                client_order_id.set(&o.client_order_id);
+                true
+            }
+            _ => false,
         });
+        if !written {
+            self.out.push(Event::Delta {
+                ts_ns: now_ns,
+                market: m,
+                seq,
+                side: o.side(),
+                price_cc: o.price_cc,
+                delta_c,
+                user: o.user,
+                sub: o.sub(),
+                client_order_id: ClientId::of(&o.client_order_id),
+            });
+        }
     }
 
     /// Retire an order that left the book (filled or cancelled).
@@ -554,18 +587,23 @@ impl Engine {
         let o = self.order_mut(slot);
         o.status = status;
         o.updated_ns = now;
-        let (id, u, group) = (o.id, o.user, o.order_group_id());
+        let (id, u, group, expires, h) = (o.id, o.user, o.order_group_id(), o.expiration_ts_ns().is_some(), o.hold);
+        let has_client_id = !o.client_order_id.is_empty();
         self.resting.remove(&id);
-        self.drop_expiring(id);
+        // Only an order with an expiration is in the due index (`set_expiring`'s callers).
+        if expires {
+            self.drop_expiring(id);
+        }
         self.users[u as usize].resting -= 1;
-        self.count_resting(slot, -1, now);
+        self.count_resting(h, -1, now);
         if let Some(g) = group {
             if let Some(group) = self.groups.get_mut(&g) {
                 group.orders.remove(&id);
             }
         }
-        let coid = self.order(slot).client_order_id.clone();
-        if !coid.is_empty() {
+        // Cloned (a reference count) only when there is a client id to retire.
+        if has_client_id {
+            let coid = self.order(slot).client_order_id.clone();
             self.retire_client_id(u, &coid);
         }
         self.push_order_event(slot, reason);
@@ -588,11 +626,11 @@ impl Engine {
 
     /// Cancel whatever remains of a live order; return the size cancelled.
     pub(crate) fn cancel(&mut self, slot: u32, reason: &'static str) -> i64 {
-        let (m, h, remaining, live) = {
+        let (m, h, remaining, live, is_bid) = {
             let o = self.order(slot);
-            (o.market, o.hold, o.remaining_c, o.live)
+            (o.market, o.hold, o.remaining_c, o.live, o.is_bid)
         };
-        self.gs_remove(slot);
+        self.collateral.side_mut(h, is_bid).remove(&mut self.orders, slot);
         if live {
             self.markets[m as usize].book.remove(&mut self.orders, slot, false, true);
             self.delta(m, slot, -remaining);
@@ -664,8 +702,8 @@ impl Engine {
             cancel_order_on_pause: o.cancel_on_pause,
             expiration_ts_ns: o.expiration_ts_ns(),
             created_ns: o.created_ns,
-            taker_fill_cost_cc: floor_div(o.fills().taker_fill_cost_fine, 100),
-            maker_fill_cost_cc: floor_div(o.fills().maker_fill_cost_fine, 100),
+            taker_fill_cost_cc: fine_to_cc(o.fills().taker_fill_cost_fine),
+            maker_fill_cost_cc: fine_to_cc(o.fills().maker_fill_cost_fine),
             taker_fees_cc: o.fills().taker_fees_cc,
             maker_fees_cc: o.fills().maker_fees_cc,
             queue_seq: o.queue_seq,
@@ -729,8 +767,8 @@ fn write_snapshot(snap: &mut OrderSnap, o: &Order, now_ns: i64, reason_now: &'st
     *expiration_ts_ns = o.expiration_ts_ns();
     *created_ns = o.created_ns;
     let fills = o.fills();
-    *taker_fill_cost_cc = floor_div(fills.taker_fill_cost_fine, 100);
-    *maker_fill_cost_cc = floor_div(fills.maker_fill_cost_fine, 100);
+    *taker_fill_cost_cc = fine_to_cc(fills.taker_fill_cost_fine);
+    *maker_fill_cost_cc = fine_to_cc(fills.maker_fill_cost_fine);
     *taker_fees_cc = fills.taker_fees_cc;
     *maker_fees_cc = fills.maker_fees_cc;
     *queue_seq = o.queue_seq;

@@ -19,6 +19,18 @@ pub fn floor_div(a: i128, b: i128) -> i128 {
     }
 }
 
+/// `floor_div(fine, 100)`: a figure in micro-dollars in centi-cents. A non-negative one
+/// within 64 bits (exposure, traded value and fill costs always, most others) divides
+/// unsigned: a multiply and a shift, without the signed quotient's corrections (a position
+/// event converts three figures, an order snapshot two).
+#[inline(always)]
+pub fn fine_to_cc(fine: i128) -> i128 {
+    match u64::try_from(fine) {
+        Ok(v) => i128::from(v / 100),
+        Err(_) => floor_div(fine, 100),
+    }
+}
+
 /// Python's `-((-a) // b)`: rounds toward plus infinity.
 #[inline]
 pub fn ceil_div(a: i128, b: i128) -> i128 {
@@ -87,6 +99,21 @@ pub fn price_text(price_cc: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fine_to_cc_is_floor_division_by_100() {
+        // Against the general floor division (the second implementation), around zero, the
+        // multiples of 100 on both sides, and the 64-bit and 128-bit edges.
+        let mut values: Vec<i128> = (-1_000..=1_000).collect();
+        for edge in [i128::from(i64::MAX), i128::from(u64::MAX), i128::from(i64::MIN), i128::MAX, i128::MIN + 100] {
+            for d in -201..=201 {
+                values.push(edge.saturating_add(d));
+            }
+        }
+        for v in values {
+            assert_eq!(fine_to_cc(v), floor_div(v, 100), "{v}");
+        }
+    }
 
     #[test]
     fn repr_matches_python() {

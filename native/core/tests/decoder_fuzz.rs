@@ -29,7 +29,7 @@ fn msgspec_payloads_decode_to_their_commands() {
     let s = seeds();
     match decode_command(&s[0]).unwrap() {
         Command::PlaceOrder(p) => {
-            assert_eq!((p.user_id, p.ticker, p.side, p.price_cc, p.count_c), ("u", "T", Side::Bid, 5_000, 100));
+            assert_eq!((p.user_id.as_str(), p.ticker.as_str(), p.side, p.price_cc, p.count_c), ("u", "T", Side::Bid, 5_000, 100));
             assert_eq!((p.time_in_force, p.client_order_id, p.expiration_ts_ns, p.ts_ns), (Tif::Gtc, Some("x"), Some(99), 5));
         }
         other => panic!("decoded {other:?}"),
@@ -49,7 +49,7 @@ fn version_one_records_take_their_time_from_the_envelope() {
     let place = hex("dc0013ac506c6163654f726465722f31a175a154a3626964cd138864b2676f6f645f74696c6c5f63616e63656c6564ae74616b65725f61745f63726f737300a178c2c2c2c063c0c0a56c696d6974c0");
     match decode_record(&place, 42).unwrap() {
         Command::PlaceOrder(p) => {
-            assert_eq!((p.user_id, p.ticker, p.side, p.price_cc, p.count_c), ("u", "T", Side::Bid, 5_000, 100));
+            assert_eq!((p.user_id.as_str(), p.ticker.as_str(), p.side, p.price_cc, p.count_c), ("u", "T", Side::Bid, 5_000, 100));
             assert_eq!((p.client_order_id, p.expiration_ts_ns, p.ts_ns), (Some("x"), Some(99), 42));
         }
         other => panic!("decoded {other:?}"),

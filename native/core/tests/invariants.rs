@@ -142,30 +142,22 @@ impl World {
                 let lot = if market == 1 { 37 } else { 100 };
                 let tif = [Tif::Gtc, Tif::Ioc, Tif::Fok][tif as usize];
                 self.apply(&Command::PlaceOrder(PlaceOrder {
-                    ts_ns: ts,
-                    user_id: USERS[user],
-                    ticker: &ticker,
-                    side: if bid { Side::Bid } else { Side::Ask },
-                    price_cc: self.price(market, price),
-                    count_c: lots * lot,
                     time_in_force: tif,
                     self_trade_prevention: if maker_stp { Stp::Maker } else { Stp::TakerAtCross },
-                    subaccount: 0,
-                    client_order_id: None,
                     post_only: post_only && tif == Tif::Gtc,
-                    reduce_only: false,
-                    cancel_order_on_pause: false,
-                    order_group_id: None,
-                    expiration_ts_ns: None,
-                    legacy_side: None,
-                    legacy_action: None,
-                    order_type: "limit",
-                    buy_max_cost_cc: None,
+                    ..PlaceOrder::limit(
+                        ts,
+                        USERS[user],
+                        &ticker,
+                        if bid { Side::Bid } else { Side::Ask },
+                        self.price(market, price),
+                        lots * lot,
+                    )
                 }));
             }
             Op::Cancel { pick } if !self.live.is_empty() => {
                 let (id, user) = self.live[pick % self.live.len()].clone();
-                self.apply(&Command::CancelOrder { ts_ns: ts, user_id: USERS[user], order_id: &id, subaccount: None });
+                self.apply(&Command::CancelOrder { ts_ns: ts, user_id: USERS[user].into(), order_id: (&id).into(), subaccount: None });
             }
             Op::Amend { pick, price, lots } if !self.live.is_empty() => {
                 let (id, user) = self.live[pick % self.live.len()].clone();
@@ -178,9 +170,9 @@ impl World {
                 let (side, fill) = (o.side(), o.fill_c);
                 self.apply(&Command::AmendOrder(AmendOrder {
                     ts_ns: ts,
-                    user_id: USERS[user],
-                    order_id: &id,
-                    ticker: &ticker,
+                    user_id: USERS[user].into(),
+                    order_id: (&id).into(),
+                    ticker: (&ticker).into(),
                     side,
                     price_cc: self.price(market_kind, price),
                     count_c: fill + lots * lot,

@@ -2,7 +2,7 @@
 //! make (`COUNT_MAX_C`): the collateral group's 64-bit count relies on it
 //! (`GroupSide::remaining_c`). The same document with the count at the bound loads.
 
-use augury_core::commands::{AddMarket, Command, PlaceOrder, Side, Stp, Tif};
+use augury_core::commands::{AddMarket, Command, PlaceOrder, Side};
 use augury_core::domain::COUNT_MAX_C;
 use augury_core::exchange::Engine;
 
@@ -19,7 +19,7 @@ fn one_resting_order() -> Engine {
         Command::AddEvent { ts_ns: TS, event_ticker: "E", series_ticker: "S", mutually_exclusive: false, meta: &[0x80] },
         Command::AddMarket(AddMarket {
             ts_ns: TS,
-            ticker: "M",
+            ticker: "M".into(),
             event_ticker: "E",
             open_ts_ns: TS - 1,
             close_ts_ns: TS + 1_000_000_000_000,
@@ -29,27 +29,7 @@ fn one_resting_order() -> Engine {
             market_type: "binary",
             meta: &[0x80],
         }),
-        Command::PlaceOrder(PlaceOrder {
-            ts_ns: TS,
-            user_id: "ann",
-            ticker: "M",
-            side: Side::Bid,
-            price_cc: 1_000,
-            count_c: COUNT_C,
-            time_in_force: Tif::Gtc,
-            self_trade_prevention: Stp::TakerAtCross,
-            subaccount: 0,
-            client_order_id: None,
-            post_only: false,
-            reduce_only: false,
-            cancel_order_on_pause: false,
-            order_group_id: None,
-            expiration_ts_ns: None,
-            legacy_side: None,
-            legacy_action: None,
-            order_type: "limit",
-            buy_max_cost_cc: None,
-        }),
+        Command::PlaceOrder(PlaceOrder::limit(TS, "ann", "M", Side::Bid, 1_000, COUNT_C)),
     ];
     for c in &commands {
         let outcome = e.apply(c);

@@ -319,7 +319,7 @@ impl Core {
 
     fn market<'py>(&self, py: Python<'py>, ticker: &str) -> PyResult<Option<Bound<'py, PyTuple>>> {
         let e = &self.engine;
-        let Some(&m) = e.market_ix.get(ticker) else { return Ok(None) };
+        let Some(&m) = e.market_ix.get(ticker.as_bytes()) else { return Ok(None) };
         let mk = &e.markets[m as usize];
         let items: Vec<Bound<'py, PyAny>> = vec![
             mk.ticker.into_pyobject(py)?.into_any(),
@@ -421,7 +421,7 @@ impl Core {
 
     fn user(&self, user_id: &str) -> Option<(String, String, String, i64, i64, i64)> {
         let e = &self.engine;
-        let u = &e.users[*e.user_ix.get(user_id)? as usize];
+        let u = &e.users[*e.user_ix.get(user_id.as_bytes())? as usize];
         Some((u.user_id.to_string(), u.name.clone(), u.tier.clone(), u.subaccounts, u.resting, u.created_ns))
     }
 
@@ -431,7 +431,7 @@ impl Core {
 
     fn account(&self, user_id: &str, sub: i64) -> Option<(i128, i128, i64)> {
         let e = &self.engine;
-        let u = *e.user_ix.get(user_id)?;
+        let u = *e.user_ix.get(user_id.as_bytes())?;
         let a = &e.ledger.accounts[*e.ledger.account_ix.get(&(u, sub))? as usize];
         Some((a.available_cc, a.reserved_cc, a.updated_ns))
     }
@@ -447,9 +447,9 @@ impl Core {
 
     fn position(&self, user_id: &str, sub: i64, ticker: &str) -> Option<PositionRow> {
         let e = &self.engine;
-        let u = *e.user_ix.get(user_id)?;
+        let u = *e.user_ix.get(user_id.as_bytes())?;
         let a = *e.ledger.account_ix.get(&(u, sub))?;
-        let m = *e.market_ix.get(ticker)?;
+        let m = *e.market_ix.get(ticker.as_bytes())?;
         let p = e.ledger.peek_position(a, m)?;
         Some(position_row(e, p as usize))
     }
@@ -543,7 +543,7 @@ impl Core {
 
     fn closable(&self, user_id: &str, sub: i64, ticker: &str, is_bid: bool) -> i128 {
         let e = &self.engine;
-        let found = e.user_ix.get(user_id).and_then(|&u| e.ledger.account_ix.get(&(u, sub))).zip(e.market_ix.get(ticker));
+        let found = e.user_ix.get(user_id.as_bytes()).and_then(|&u| e.ledger.account_ix.get(&(u, sub))).zip(e.market_ix.get(ticker.as_bytes()));
         match found {
             Some((&a, &m)) => e.closable(a, m, is_bid),
             None => 0,
@@ -585,7 +585,7 @@ impl Core {
     fn market_index(&self, ticker: &str) -> PyResult<usize> {
         self.engine
             .market_ix
-            .get(ticker)
+            .get(ticker.as_bytes())
             .map(|&m| m as usize)
             .ok_or_else(|| PyKeyError::new_err(ticker.to_string()))
     }
