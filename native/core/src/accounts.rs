@@ -31,6 +31,7 @@ impl Engine {
         let u = self.users.len() as u32;
         let id: Arc<str> = Arc::from(user_id);
         self.users.push(User {
+            user_id_enc: crate::msgpack::Name::new(&id),
             user_id: id.clone(),
             name: name.to_string(),
             tier: String::new(),

@@ -231,6 +231,7 @@ impl Engine {
         let size = self.grids.all[usize::from(grid)].len();
         self.markets.push(Market {
             index: m,
+            ticker_enc: crate::msgpack::Name::new(&ticker),
             ticker: ticker.clone(),
             event,
             grid,

@@ -12,7 +12,7 @@ use crate::commands::{Side, Stp, Tif};
 use crate::exchange::Engine;
 use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
-use crate::msgpack::{str_max, Cursor, Fixstr, Writer, FIXSTR_ROOM, INT_MAX};
+use crate::msgpack::{fits, str_max, Fixstr, Out, Run, Writer, FIXSTR_ROOM, INT_MAX, NAME_WINDOW, STR_ROOM};
 
 /// A client order id as an event holds it: none for the empty one (most orders have none),
 /// so an event of such an order takes no reference count (an atomic add when made and an
@@ -372,16 +372,25 @@ static ASK: Fixstr = Fixstr::new("ask");
 static RESTING: Fixstr = Fixstr::new("resting");
 static CANCELED: Fixstr = Fixstr::new("canceled");
 static EXECUTED: Fixstr = Fixstr::new("executed");
+#[cfg(test)]
 static GTC: Fixstr = Fixstr::new("good_till_canceled");
+#[cfg(test)]
 static IOC: Fixstr = Fixstr::new("immediate_or_cancel");
+#[cfg(test)]
 static FOK: Fixstr = Fixstr::new("fill_or_kill");
 static TAKER_AT_CROSS: Fixstr = Fixstr::new("taker_at_cross");
 static MAKER: Fixstr = Fixstr::new("maker");
+#[cfg(test)]
 static LIMIT: Fixstr = Fixstr::new("limit");
+#[cfg(test)]
 static MARKET: Fixstr = Fixstr::new("market");
+#[cfg(test)]
 static YES: Fixstr = Fixstr::new("yes");
+#[cfg(test)]
 static NO: Fixstr = Fixstr::new("no");
+#[cfg(test)]
 static BUY: Fixstr = Fixstr::new("buy");
+#[cfg(test)]
 static SELL: Fixstr = Fixstr::new("sell");
 
 #[inline(always)]
@@ -401,7 +410,7 @@ fn status_label(s: OrderStatus) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn tif_label(t: Tif) -> &'static Fixstr {
     match t {
         Tif::Gtc => &GTC,
@@ -420,7 +429,7 @@ fn stp_label(s: Stp) -> &'static Fixstr {
 
 /// The labels' three texts, each one of two literals (`Labels` returns them), so the
 /// comparisons fold to tests of its bits.
-#[inline(always)]
+#[cfg(test)]
 fn order_type_label(l: Labels) -> &'static Fixstr {
     if l.order_type() == "market" {
         &MARKET
@@ -429,7 +438,7 @@ fn order_type_label(l: Labels) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn legacy_side_label(l: Labels) -> &'static Fixstr {
     if l.legacy_side() == "no" {
         &NO
@@ -438,7 +447,7 @@ fn legacy_side_label(l: Labels) -> &'static Fixstr {
     }
 }
 
-#[inline(always)]
+#[cfg(test)]
 fn legacy_action_label(l: Labels) -> &'static Fixstr {
     if l.legacy_action() == "sell" {
         &SELL
@@ -447,11 +456,101 @@ fn legacy_action_label(l: Labels) -> &'static Fixstr {
     }
 }
 
+/// Write an event through a `Frame` of `$n` bytes (a constant: the event's most size with
+/// its names in their windows and its other strings at `STR_CAP`) when its strings are
+/// within those caps (`$fits`), else through a `Cursor` with room `$max()` (a closure, so
+/// the sum is only made on that path): the same body
+/// either way, so the same bytes. Through the frame, the compiler proves every store in
+/// bounds (no per-field check).
+macro_rules! emit {
+    ($w:expr, $fits:expr, $n:expr, $max:expr, |$c:ident| $body:block) => {
+        if $fits {
+            $w.framed::<{ $n }, _>(|$c| $body)
+        } else {
+            $w.bounded($max(), |$c| $body)
+        }
+    };
+}
+
+/// The window of an `OrderUpdate`'s adjacent `time_in_force`, `order_type`, `legacy_side`
+/// and `legacy_action` (at most 20 + 7 + 4 + 5 bytes encoded).
+const ORDER_RUN: usize = 40;
+
+/// Those four labels for every time in force and every `Labels` (`order_run`), one copy
+/// where they were four label writes.
+static ORDER_RUNS: [Run<ORDER_RUN>; 24] = {
+    const TIF: [&str; 3] = ["good_till_canceled", "immediate_or_cancel", "fill_or_kill"];
+    let mut runs = [const { Run::new(&[]) }; 24];
+    let mut i = 0;
+    while i < 24 {
+        let (tif, bits) = (i / 8, i % 8);
+        let order_type = if bits & 1 != 0 { "market" } else { "limit" };
+        let legacy_side = if bits & 2 != 0 { "no" } else { "yes" };
+        let legacy_action = if bits & 4 != 0 { "sell" } else { "buy" };
+        runs[i] = Run::new(&[TIF[tif], order_type, legacy_side, legacy_action]);
+        i += 1;
+    }
+    runs
+};
+
+/// The run of an order's time in force and labels (the test below holds every entry to
+/// the four labels written one by one).
+#[inline(always)]
+fn order_run(t: Tif, l: Labels) -> &'static Run<ORDER_RUN> {
+    let tif = match t {
+        Tif::Gtc => 0,
+        Tif::Ioc => 1,
+        Tif::Fok => 2,
+    };
+    let bits = usize::from(l.order_type() == "market")
+        | usize::from(l.legacy_side() == "no") << 1
+        | usize::from(l.legacy_action() == "sell") << 2;
+    &ORDER_RUNS[8 * tif + bits]
+}
+
+/// The window of a `FillEvent`'s adjacent `side`, `legacy_side` and `legacy_action` (at
+/// most 4 + 4 + 5 bytes encoded).
+const FILL_RUN: usize = 16;
+
+/// Those three labels for both sides and every legacy side and action (`fill_run`).
+static FILL_RUNS: [Run<FILL_RUN>; 8] = {
+    let mut runs = [const { Run::new(&[]) }; 8];
+    let mut i = 0;
+    while i < 8 {
+        let side = if i & 1 != 0 { "ask" } else { "bid" };
+        let legacy_side = if i & 2 != 0 { "no" } else { "yes" };
+        let legacy_action = if i & 4 != 0 { "sell" } else { "buy" };
+        runs[i] = Run::new(&[side, legacy_side, legacy_action]);
+        i += 1;
+    }
+    runs
+};
+
+/// The run of a fill's side and legacy labels (the test below holds every entry to the
+/// three labels written one by one).
+#[inline(always)]
+fn fill_run(s: Side, l: Labels) -> &'static Run<FILL_RUN> {
+    let bits = usize::from(s == Side::Ask)
+        | usize::from(l.legacy_side() == "no") << 1
+        | usize::from(l.legacy_action() == "sell") << 2;
+    &FILL_RUNS[bits]
+}
+
 /// Field names document the layout; events travel as arrays, so names are not written.
 #[inline(always)]
-fn key(_c: &mut Cursor<'_>, _k: &str) {}
+fn key<O: Out>(_c: &mut O, _k: &str) {}
+
+/// Write a command's events as msgspec writes their Python structs, one after another. The
+/// loop is here, around the writers, so a command's events (about six) pay one prologue
+/// and epilogue, not one each.
+pub fn encode_events(e: &Engine, evs: &[Event], w: &mut Writer) {
+    for ev in evs {
+        encode_event(e, ev, w);
+    }
+}
 
 /// Write one event as msgspec writes its Python struct.
+#[inline(always)]
 pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
     match ev {
         Event::Order(o) => encode_order(e, o, w),
@@ -472,15 +571,17 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             post_position_c,
             client_order_id,
         } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (3 + 10); ints: ts, sub, price, count, fee, post_position; ids: fill,
             // trade, order; a bool; the strings.
-            let max = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + 3 * FIXSTR_ROOM
-                + str_max(user_id)
-                + str_max(ticker)
+            let max = || 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + FILL_RUN
+                + user_id.room()
+                + ticker.room()
                 + str_max(client_order_id);
-            w.bounded(max, |c| {
+            const FRAME: usize = 3 + 10 + 6 * INT_MAX + 3 * ID_MAX + 1 + FILL_RUN + 2 * NAME_WINDOW + STR_ROOM;
+            let fit = user_id.fits() && ticker.fits() && fits(client_order_id);
+            emit!(w, fit, FRAME, max, |c| {
                 c.array(17);
                 c.str("FillEvent");
                 key(c, "ts_ns");
@@ -492,17 +593,15 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "order_id");
                 e.put_id(c, 1, *order_id);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "side");
-                c.fixstr(side_label(*side));
                 key(c, "legacy_side");
-                c.fixstr(legacy_side_label(*labels));
                 key(c, "legacy_action");
-                c.fixstr(legacy_action_label(*labels));
+                c.run(fill_run(*side, *labels));
                 key(c, "price_cc");
                 c.int16(*price_cc);
                 key(c, "count_c");
@@ -518,10 +617,11 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Trade { ts_ns, trade_id, market, price_cc, count_c, taker_side } => {
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 11); ints: ts, price, count; id: trade; the strings.
-            let max = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + str_max(ticker);
-            w.bounded(max, |c| {
+            let max = || 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + ticker.room();
+            const FRAME: usize = 1 + 11 + 3 * INT_MAX + ID_MAX + FIXSTR_ROOM + NAME_WINDOW;
+            emit!(w, ticker.fits(), FRAME, max, |c| {
                 c.array(7);
                 c.str("TradeEvent");
                 key(c, "ts_ns");
@@ -529,7 +629,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "trade_id");
                 e.put_id(c, 2, *trade_id);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "price_cc");
                 c.int16(*price_cc);
                 key(c, "count_c");
@@ -539,20 +639,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Delta { ts_ns, market, seq, side, price_cc, delta_c, user, sub, client_order_id } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 10); ints: ts, seq, price, delta, sub; the strings.
-            let max = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
-                + str_max(ticker)
-                + str_max(user_id)
+            let max = || 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM
+                + ticker.room()
+                + user_id.room()
                 + str_max(client_order_id);
-            w.bounded(max, |c| {
+            const FRAME: usize = 1 + 10 + 5 * INT_MAX + FIXSTR_ROOM + 2 * NAME_WINDOW + STR_ROOM;
+            let fit = user_id.fits() && ticker.fits() && fits(client_order_id);
+            emit!(w, fit, FRAME, max, |c| {
                 c.array(10);
                 c.str("BookDelta");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "seq");
                 c.int(*seq);
                 key(c, "side");
@@ -562,7 +664,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "delta_c");
                 c.int16(*delta_c);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "client_order_id");
@@ -583,22 +685,23 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             traded_c,
         } => {
             let a = &e.ledger.accounts[*acct as usize];
-            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 15); ints: ts, sub, position, exposure, realized, fees, traded
             // total, resting, traded; a bool; the strings.
-            let max = 1 + 15 + 9 * INT_MAX + 1 + str_max(user_id) + str_max(ticker);
-            w.bounded(max, |c| {
+            let max = || 1 + 15 + 9 * INT_MAX + 1 + user_id.room() + ticker.room();
+            const FRAME: usize = 1 + 15 + 9 * INT_MAX + 1 + 2 * NAME_WINDOW;
+            emit!(w, user_id.fits() && ticker.fits(), FRAME, max, |c| {
                 c.array(13);
                 c.str("PositionUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "position_c");
                 c.int128(*position_c);
                 key(c, "exposure_cc");
@@ -619,16 +722,17 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
         }
         Event::Balance { ts_ns, acct, available_cc, reserved_cc } => {
             let a = &e.ledger.accounts[*acct as usize];
-            let (user_id, sub): (&str, i64) = (&e.users[a.user as usize].user_id, a.sub);
+            let (user_id, sub) = (&e.users[a.user as usize].user_id_enc, a.sub);
             // Header and tag (1 + 14); ints: ts, sub, available, reserved; the strings.
-            let max = 1 + 14 + 4 * INT_MAX + str_max(user_id);
-            w.bounded(max, |c| {
+            let max = || 1 + 14 + 4 * INT_MAX + user_id.room();
+            const FRAME: usize = 1 + 14 + 4 * INT_MAX + NAME_WINDOW;
+            emit!(w, user_id.fits(), FRAME, max, |c| {
                 c.array(6);
                 c.str("BalanceUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(sub);
                 key(c, "available_cc");
@@ -638,12 +742,12 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Cash { ts_ns, kind, user, sub, amount_cc, to_subaccount, transfer_id } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 13); ints: ts, sub, amount, to_subaccount (or nil); transfer id
             // (or nil); the strings.
             let max = 1 + 13 + 4 * INT_MAX + 1
                 + str_max(kind)
-                + str_max(user_id)
+                + user_id.room()
                 + str_max(transfer_id.as_deref().unwrap_or(""));
             w.bounded(max, |c| {
                 c.array(8);
@@ -653,7 +757,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "kind");
                 c.str(kind);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "amount_cc");
@@ -665,10 +769,10 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Market { ts_ns, market, kind, status, result, settlement_value_cc } => {
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 13); ints: ts, value (or nil); the strings.
             let max = 1 + 13 + 2 * INT_MAX
-                + str_max(ticker)
+                + ticker.room()
                 + str_max(kind)
                 + str_max(status)
                 + str_max(result);
@@ -678,7 +782,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "kind");
                 c.str(kind);
                 key(c, "status");
@@ -704,22 +808,22 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 fee_cost_cc,
                 value_cc,
             } = &**settlement;
-            let user_id: &str = &e.users[*user as usize].user_id;
-            let ticker: &str = &e.markets[*market as usize].ticker;
+            let user_id = &e.users[*user as usize].user_id_enc;
+            let ticker = &e.markets[*market as usize].ticker_enc;
             // Header and tag (1 + 16); ints: ts, sub, yes, no, yes cost, no cost, revenue, fee
             // cost, value (or nil); the strings.
-            let max = 1 + 16 + 9 * INT_MAX + str_max(user_id) + str_max(ticker) + str_max(result);
+            let max = 1 + 16 + 9 * INT_MAX + user_id.room() + ticker.room() + str_max(result);
             w.bounded(max, |c| {
                 c.array(13);
                 c.str("SettlementEvent");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "ticker");
-                c.str(ticker);
+                c.name(ticker);
                 key(c, "result");
                 c.str(result);
                 key(c, "yes_c");
@@ -739,9 +843,9 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::Group { ts_ns, group_id, user, sub, kind, contracts_limit_c } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 17); ints: ts, sub, limit (or nil); id: group; the strings.
-            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + str_max(user_id) + str_max(kind);
+            let max = 1 + 17 + 3 * INT_MAX + ID_MAX + user_id.room() + str_max(kind);
             w.bounded(max, |c| {
                 c.array(7);
                 c.str("OrderGroupUpdate");
@@ -750,7 +854,7 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
                 key(c, "group_id");
                 e.put_id(c, 4, *group_id);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "subaccount");
                 c.int(*sub);
                 key(c, "kind");
@@ -788,16 +892,16 @@ pub fn encode_event(e: &Engine, ev: &Event, w: &mut Writer) {
             });
         }
         Event::User { ts_ns, user, name, tier } => {
-            let user_id: &str = &e.users[*user as usize].user_id;
+            let user_id = &e.users[*user as usize].user_id_enc;
             // Header and tag (1 + 11); int: ts; the strings.
-            let max = 1 + 11 + INT_MAX + str_max(user_id) + str_max(name) + str_max(tier);
+            let max = 1 + 11 + INT_MAX + user_id.room() + str_max(name) + str_max(tier);
             w.bounded(max, |c| {
                 c.array(5);
                 c.str("UserUpdate");
                 key(c, "ts_ns");
                 c.time(*ts_ns);
                 key(c, "user_id");
-                c.str(user_id);
+                c.name(user_id);
                 key(c, "name");
                 c.str(name);
                 key(c, "tier");
@@ -814,15 +918,18 @@ const ORDER_FIXED: usize = 3 + 12 + 13 * INT_MAX + 2 * ID_MAX + 2;
 
 /// Write an `OrderUpdate` (one room check for the whole event).
 pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
-    let user_id: &str = &e.users[o.user as usize].user_id;
-    let ticker: &str = &e.markets[o.market as usize].ticker;
-    // Seven labels (side, status, time in force, the three `Labels`, self-trade prevention).
-    let max = ORDER_FIXED + 7 * FIXSTR_ROOM
-        + str_max(user_id)
-        + str_max(ticker)
+    let user_id = &e.users[o.user as usize].user_id_enc;
+    let ticker = &e.markets[o.market as usize].ticker_enc;
+    // Three labels (side, status, self-trade prevention) and the run of the time in force
+    // and the three `Labels`.
+    let max = || ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN
+        + user_id.room()
+        + ticker.room()
         + str_max(o.reason)
         + str_max(&o.client_order_id);
-    w.bounded(max, |c| {
+    let fit = user_id.fits() && ticker.fits() && fits(o.reason) && fits(&o.client_order_id);
+    const FRAME: usize = ORDER_FIXED + 3 * FIXSTR_ROOM + ORDER_RUN + 2 * NAME_WINDOW + 2 * STR_ROOM;
+    emit!(w, fit, FRAME, max, |c| {
         c.array(29);
         c.str("OrderUpdate");
         key(c, "ts_ns");
@@ -830,11 +937,11 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "order_id");
         e.put_id(c, 1, o.id);
         key(c, "user_id");
-        c.str(user_id);
+        c.name(user_id);
         key(c, "subaccount");
         c.int(o.sub);
         key(c, "ticker");
-        c.str(ticker);
+        c.name(ticker);
         key(c, "side");
         c.fixstr(side_label(o.side));
         key(c, "price_cc");
@@ -850,13 +957,10 @@ pub fn encode_order(e: &Engine, o: &OrderSnap, w: &mut Writer) {
         key(c, "reason");
         c.str(o.reason);
         key(c, "time_in_force");
-        c.fixstr(tif_label(o.time_in_force));
         key(c, "order_type");
-        c.fixstr(order_type_label(o.labels));
         key(c, "legacy_side");
-        c.fixstr(legacy_side_label(o.labels));
         key(c, "legacy_action");
-        c.fixstr(legacy_action_label(o.labels));
+        c.run(order_run(o.time_in_force, o.labels));
         key(c, "client_order_id");
         c.str(&o.client_order_id);
         key(c, "order_group_id");
@@ -954,6 +1058,37 @@ mod tests {
         evs.push(ex(10));
         assert_eq!(ts(&evs.take()), [9, 10]);
         assert!(evs.is_empty());
+    }
+
+    /// Every run of an order's time in force and labels is the four labels written one by
+    /// one (each already held to its text above).
+    #[test]
+    fn every_order_run_is_its_four_labels() {
+        for t in [Tif::Gtc, Tif::Ioc, Tif::Fok] {
+            for bits in 0..8u8 {
+                let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                let mut w = Writer::new();
+                for f in [tif_label(t), order_type_label(l), legacy_side_label(l), legacy_action_label(l)] {
+                    w.bounded(FIXSTR_ROOM, |c| c.fixstr(f));
+                }
+                assert_eq!(order_run(t, l).encoded(), w.as_bytes(), "{t:?} {bits}");
+            }
+        }
+    }
+
+    /// Every run of a fill's side and legacy labels is the three labels written one by one.
+    #[test]
+    fn every_fill_run_is_its_three_labels() {
+        for side in [Side::Bid, Side::Ask] {
+            for bits in 0..8u8 {
+                let l = Labels::new(bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                let mut w = Writer::new();
+                for f in [side_label(side), legacy_side_label(l), legacy_action_label(l)] {
+                    w.bounded(FIXSTR_ROOM, |c| c.fixstr(f));
+                }
+                assert_eq!(fill_run(side, l).encoded(), w.as_bytes(), "{side:?} {bits}");
+            }
+        }
     }
 
     /// An event is moved (pushed, recycled) with inline copies, not a call to `memcpy`, only

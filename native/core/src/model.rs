@@ -298,6 +298,8 @@ impl MarketStatus {
 pub struct Market {
     pub index: u32,
     pub ticker: Arc<str>,
+    /// `ticker` encoded once for the events that name it (`msgpack::Name`).
+    pub ticker_enc: crate::msgpack::Name,
     pub event: u32,
     pub grid: u8,
     pub fees: FeeSchedule,
@@ -348,6 +350,8 @@ impl Market {
 
 pub struct User {
     pub user_id: Arc<str>,
+    /// `user_id` encoded once for the events that name it (`msgpack::Name`).
+    pub user_id_enc: crate::msgpack::Name,
     pub name: String,
     pub tier: String,
     pub subaccounts: i64,

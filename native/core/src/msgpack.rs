@@ -6,6 +6,12 @@
 //! canonical state digest depends on it). The reader accepts every encoding of a value
 //! (msgspec does too) and never panics on malformed input: every read is bounds-checked and
 //! nesting is limited (`MAX_DEPTH`).
+//!
+//! Values are written through `Out` (every value writer, over `store` and a few other
+//! primitives) at a write position in room a `Writer` made: a `Cursor` (any size; each
+//! store checked) or a `Frame` (a constant size; the compiler proves the stores in bounds).
+//! Texts written often are encoded once: labels (`Fixstr`, `Run`) and the names of users
+//! and markets (`Name`, kept in their records).
 
 use std::fmt;
 
@@ -419,6 +425,18 @@ impl Writer {
         out
     }
 
+    /// Write one value (or several) of at most `N` bytes (a constant) through a `Frame`,
+    /// after one room check: see `Frame`.
+    #[inline(always)]
+    pub fn framed<const N: usize, R>(&mut self, f: impl FnOnce(&mut Frame<'_, N>) -> R) -> R {
+        self.room(N);
+        let buf = self.buf[self.pos..].first_chunk_mut::<N>().expect("room was made");
+        let mut fr = Frame { buf, pos: 0 };
+        let out = f(&mut fr);
+        self.pos += fr.pos;
+        out
+    }
+
     /// Store a fixed-size run of bytes.
     #[inline(always)]
     pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
@@ -538,6 +556,102 @@ impl Fixstr {
     }
 }
 
+/// Short labels that always travel together (adjacent fields), each encoded as a fixstr,
+/// back to back in a window of `W` bytes: written as one fixed-size copy (`Out::run`).
+pub struct Run<const W: usize> {
+    bytes: [u8; W],
+    len: u8,
+}
+
+impl<const W: usize> Run<W> {
+    /// The labels' encodings in order; together they must be shorter than the window and
+    /// each under 32 bytes (a compile-time error where they are constants).
+    pub const fn new(labels: &[&str]) -> Run<W> {
+        let mut bytes = [0u8; W];
+        let mut at = 0;
+        let mut k = 0;
+        while k < labels.len() {
+            let b = labels[k].as_bytes();
+            assert!(b.len() < 32 && at + 1 + b.len() < W && W < 256);
+            bytes[at] = 0xa0 | b.len() as u8;
+            let mut i = 0;
+            while i < b.len() {
+                bytes[at + 1 + i] = b[i];
+                i += 1;
+            }
+            at += 1 + b.len();
+            k += 1;
+        }
+        Run { bytes, len: at as u8 }
+    }
+
+    /// The encoded labels.
+    pub fn encoded(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// The room a `Name` is written with (its whole window, when it fits one).
+pub const NAME_WINDOW: usize = 32;
+
+/// A name that events repeat (a user id, a ticker), encoded once as a MessagePack string
+/// (header and text) when its record is made. Writing it is a fixed-size copy of its
+/// window (`NAME_WINDOW` bytes: the tail past `len` is slack that what follows
+/// overwrites), not a length test, a header and a copy sized at run time. A name longer
+/// than the window (over 31 bytes of text: rare) is written from `long`.
+#[derive(Clone)]
+pub struct Name {
+    window: [u8; NAME_WINDOW],
+    /// The whole encoding when it is longer than the window (empty otherwise).
+    long: Box<[u8]>,
+    /// The encoding's length.
+    len: u32,
+}
+
+impl Name {
+    pub fn new(s: &str) -> Name {
+        let mut w = Writer::with_capacity(HEADER_MAX + s.len());
+        w.str(s);
+        let bytes = w.into_bytes();
+        let mut window = [0u8; NAME_WINDOW];
+        let long: Box<[u8]> = if bytes.len() <= NAME_WINDOW {
+            window[..bytes.len()].copy_from_slice(&bytes);
+            Box::default()
+        } else {
+            bytes.clone().into_boxed_slice()
+        };
+        Name { window, long, len: bytes.len() as u32 }
+    }
+
+    /// The encoded string (header and text).
+    pub fn encoded(&self) -> &[u8] {
+        let n = self.len as usize;
+        if n <= NAME_WINDOW {
+            &self.window[..n]
+        } else {
+            &self.long
+        }
+    }
+
+    /// Whether it fits its window (as a `Frame` writes it).
+    #[inline(always)]
+    pub fn fits(&self) -> bool {
+        self.len as usize <= NAME_WINDOW
+    }
+
+    /// The room writing it takes (at least the window).
+    #[inline(always)]
+    pub fn room(&self) -> usize {
+        (self.len as usize).max(NAME_WINDOW)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Name({:?})", self.encoded())
+    }
+}
+
 /// The most bytes a string, binary, array or map header takes.
 pub const HEADER_MAX: usize = 5;
 
@@ -547,8 +661,8 @@ pub fn str_max(s: &str) -> usize {
     HEADER_MAX + s.len()
 }
 
-/// A write position inside room a `Writer` has already made (`Writer::bounded`): the value
-/// writers, with the room's address and length in registers. Through
+/// A write position inside room a `Writer` has already made (`Writer::bounded`), for the
+/// value writers (`Out`), with the room's address and length in registers. Through
 /// the `Writer` itself they were reloaded from memory after every byte stored (a store
 /// through the buffer might, for all the compiler knows, change the `Writer`'s own fields),
 /// and every field paid a room check; an event written through one cursor pays one check.
@@ -570,54 +684,193 @@ impl Cursor<'_> {
         let rest = std::mem::take(&mut self.rest);
         self.rest = &mut rest[n..];
     }
+}
 
+impl Out for Cursor<'_> {
     #[inline(always)]
-    fn put(&mut self, b: u8) {
-        self.rest[0] = b;
-        self.advance(1);
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize) {
+        self.rest[..K].copy_from_slice(bytes);
+        self.advance(keep);
     }
 
-    /// Store nine bytes, keep the first `n` (the rest is overwritten by what follows).
     #[inline(always)]
-    fn put9(&mut self, bytes: [u8; 9], n: usize) {
-        self.rest[..9].copy_from_slice(&bytes);
-        self.advance(n);
-    }
-
-    /// Store a fixed-size run of bytes.
-    #[inline(always)]
-    pub fn put_array<const N: usize>(&mut self, bytes: &[u8; N]) {
-        self.rest[..N].copy_from_slice(bytes);
-        self.advance(N);
-    }
-
-    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
-    #[inline(always)]
-    pub fn fixstr(&mut self, f: &Fixstr) {
-        self.rest[..FIXSTR_ROOM].copy_from_slice(&f.bytes);
-        self.advance(usize::from(f.len));
-    }
-
-    /// Append already-encoded bytes.
-    #[inline]
-    pub fn raw(&mut self, data: &[u8]) {
+    fn raw(&mut self, data: &[u8]) {
         self.rest[..data.len()].copy_from_slice(data);
         self.advance(data.len());
     }
 
     #[inline(always)]
-    pub fn nil(&mut self) {
+    fn short_str(&mut self, b: &[u8]) {
+        let n = b.len();
+        debug_assert!(n < 32);
+        // One bounds check for the header and the text together.
+        let dst = &mut self.rest[..1 + n];
+        dst[0] = 0xa0 | n as u8;
+        copy_short(&mut dst[1..], b);
+        self.advance(1 + n);
+    }
+
+    /// Write a pre-encoded name (needs `name.room()` bytes of room).
+    #[inline(always)]
+    fn name(&mut self, name: &Name) {
+        let n = name.len as usize;
+        if n <= NAME_WINDOW {
+            self.store(&name.window, n);
+        } else {
+            // Inline, not a cold call taking the cursor's address (which would keep the
+            // cursor in memory through the whole event writer).
+            self.raw(&name.long);
+        }
+    }
+}
+
+/// A write position in a fixed-size room (`Writer::framed`): an event whose strings are
+/// within known caps (names that fit their window, other strings of at most `STR_CAP`
+/// bytes) has a constant most size, `N`. Every store is at `pos` into an array of `N`
+/// bytes, and each value advances `pos` by an amount of known range, so the compiler
+/// proves every store of the event in bounds and drops the per-field check a `Cursor`
+/// pays (and advancing is one add). The store is still checked wherever it cannot prove
+/// it (never out of bounds, whatever `N`); a string past its cap panics (the caller
+/// chooses a frame only when they are within them, `fits`).
+pub struct Frame<'a, const N: usize> {
+    buf: &'a mut [u8; N],
+    pos: usize,
+}
+
+/// The longest string (other than a `Name`) a `Frame` writes, and the room it takes.
+pub const STR_CAP: usize = 64;
+pub const STR_ROOM: usize = 2 + STR_CAP;
+
+/// Whether `s` is a string a `Frame` writes.
+#[inline(always)]
+pub fn fits(s: &str) -> bool {
+    s.len() <= STR_CAP
+}
+
+#[cold]
+#[inline(never)]
+fn past_cap() -> ! {
+    panic!("a string past a frame's cap (the caller checks `fits`)")
+}
+
+impl<const N: usize> Out for Frame<'_, N> {
+    #[inline(always)]
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize) {
+        self.buf[self.pos..self.pos + K].copy_from_slice(bytes);
+        // `min` states the range for the compiler (the caller keeps at most `K`).
+        self.pos += keep.min(K);
+    }
+
+    /// Any length (checked at run time; no frame writer's hot path uses it).
+    #[inline(always)]
+    fn raw(&mut self, data: &[u8]) {
+        self.buf[self.pos..self.pos + data.len()].copy_from_slice(data);
+        self.pos += data.len();
+    }
+
+    #[inline(always)]
+    fn short_str(&mut self, b: &[u8]) {
+        let n = b.len();
+        if n >= 32 {
+            past_cap();
+        }
+        let dst = &mut self.buf[self.pos..self.pos + 1 + n];
+        dst[0] = 0xa0 | n as u8;
+        copy_short(&mut dst[1..], b);
+        self.pos += 1 + n;
+    }
+
+    #[inline(always)]
+    fn name(&mut self, name: &Name) {
+        let n = name.len as usize;
+        if n > NAME_WINDOW {
+            past_cap();
+        }
+        self.store(&name.window, n);
+    }
+
+    /// A string of at most `STR_CAP` bytes: under 32 as `short_str`, else a str8 header
+    /// and the text in two overlapping 32-byte copies.
+    #[inline(always)]
+    fn str(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let n = b.len();
+        if n < 32 {
+            self.short_str(b);
+            return;
+        }
+        if n > STR_CAP {
+            past_cap();
+        }
+        let dst = &mut self.buf[self.pos..self.pos + 2 + n];
+        dst[0] = 0xd9;
+        dst[1] = n as u8;
+        dst[2..34].copy_from_slice(&b[..32]);
+        dst[2 + n - 32..2 + n].copy_from_slice(&b[n - 32..]);
+        self.pos += 2 + n;
+    }
+}
+
+/// The value writers over a write position: a `Cursor` (room checked per store) or a
+/// `Frame` (room proved at compile time). Each writes msgspec's bytes for its value; the
+/// stores are the implementor's (`store`, `raw`, `short_str`, `name`).
+pub trait Out {
+    /// Store `K` bytes and step past the first `keep` (at most `K`): the rest is slack
+    /// that what follows overwrites.
+    fn store<const K: usize>(&mut self, bytes: &[u8; K], keep: usize);
+
+    /// Append already-encoded bytes.
+    fn raw(&mut self, data: &[u8]);
+
+    /// A string under 32 bytes (a fixstr), header and text.
+    fn short_str(&mut self, b: &[u8]);
+
+    /// A pre-encoded name.
+    fn name(&mut self, name: &Name);
+
+    #[inline(always)]
+    fn put(&mut self, b: u8) {
+        self.store(&[b], 1);
+    }
+
+    /// Store a fixed-size run of bytes.
+    #[inline(always)]
+    fn put_array<const K: usize>(&mut self, bytes: &[u8; K]) {
+        self.store(bytes, K);
+    }
+
+    /// Store a fixed-size run of bytes and keep its first `n` (the rest is slack that what
+    /// follows overwrites).
+    #[inline(always)]
+    fn put_part<const K: usize>(&mut self, bytes: &[u8; K], n: usize) {
+        self.store(bytes, n.min(K));
+    }
+
+    /// Write a pre-encoded label (needs `FIXSTR_ROOM` bytes of room, whatever its length).
+    #[inline(always)]
+    fn fixstr(&mut self, f: &Fixstr) {
+        self.store(&f.bytes, usize::from(f.len));
+    }
+
+    /// Write a run of pre-encoded labels (needs `W` bytes of room, whatever its length).
+    #[inline(always)]
+    fn run<const W: usize>(&mut self, r: &Run<W>) {
+        self.store(&r.bytes, usize::from(r.len));
+    }
+
+    #[inline(always)]
+    fn nil(&mut self) {
         self.put(0xc0);
     }
 
     #[inline(always)]
-    pub fn bool(&mut self, v: bool) {
+    fn bool(&mut self, v: bool) {
         self.put(if v { 0xc3 } else { 0xc2 });
     }
 
     /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
     #[inline(always)]
-    pub fn int(&mut self, v: i64) {
+    fn int(&mut self, v: i64) {
         if (0..128).contains(&v) {
             self.put(v as u8);
             return;
@@ -644,19 +897,19 @@ impl Cursor<'_> {
         } else {
             (0xd3, 8)
         };
-        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag.
+        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag; nine
+        // bytes stored, `n + 1` kept.
         let be = ((v as u64) << (8 * (8 - n))).to_be_bytes();
         let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
         out[1..].copy_from_slice(&be);
-        self.put9(out, n + 1);
+        self.store(&out, n + 1);
     }
-
     /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
     /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
     /// tested first (one compare) and written as its three bytes, the rest is `int`. The
     /// same bytes as `int` for every value.
     #[inline(always)]
-    pub fn int16(&mut self, v: i64) {
+    fn int16(&mut self, v: i64) {
         if (0x100..=0xffff).contains(&v) {
             let b = (v as u16).to_be_bytes();
             self.put_array(&[0xcd, b[0], b[1]]);
@@ -669,11 +922,11 @@ impl Cursor<'_> {
     /// after its first four seconds): that case is tested first, the rest is `int`. The same
     /// bytes as `int` for every value.
     #[inline(always)]
-    pub fn time(&mut self, v: i64) {
+    fn time(&mut self, v: i64) {
         if v > 0xffff_ffff {
             let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
             out[1..].copy_from_slice(&v.to_be_bytes());
-            self.put9(out, 9);
+            self.store(&out, 9);
         } else {
             self.int(v);
         }
@@ -682,20 +935,27 @@ impl Cursor<'_> {
     /// Write an integer held in 128 bits; values beyond 64 bits cannot occur in a sound
     /// state and are clamped (the auditor reports the state long before).
     #[inline(always)]
-    pub fn int128(&mut self, v: i128) {
+    fn int128(&mut self, v: i128) {
+        // Fits 64 bits when the high word is the low word's sign: one compare of the
+        // words (`i64::try_from` added and compared the pair with carries).
+        let lo = v as i64;
+        if (v >> 64) as i64 == lo >> 63 {
+            self.int(lo);
+            return;
+        }
         match i64::try_from(v) {
             Ok(v) => self.int(v),
             Err(_) if v > 0 => {
                 let mut out = [0xcf, 0, 0, 0, 0, 0, 0, 0, 0];
                 out[1..].copy_from_slice(&(v.min(i128::from(u64::MAX)) as u64).to_be_bytes());
-                self.put9(out, 9);
+                self.store(&out, 9);
             }
             Err(_) => self.int(i64::MIN),
         }
     }
 
     #[inline(always)]
-    pub fn opt_int(&mut self, v: Option<i64>) {
+    fn opt_int(&mut self, v: Option<i64>) {
         match v {
             Some(v) => self.int(v),
             None => self.nil(),
@@ -703,7 +963,7 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn str_header(&mut self, n: usize) {
+    fn str_header(&mut self, n: usize) {
         if n < 32 {
             self.put(0xa0 | n as u8);
         } else if n <= 0xff {
@@ -721,15 +981,11 @@ impl Cursor<'_> {
     /// label are) is copied in at most two fixed-size overlapping moves, instead of a call to
     /// `memcpy` for a handful of bytes (a command writes about twenty).
     #[inline(always)]
-    pub fn str(&mut self, s: &str) {
+    fn str(&mut self, s: &str) {
         let b = s.as_bytes();
         let n = b.len();
         if n < 32 {
-            // One bounds check for the header and the text together.
-            let dst = &mut self.rest[..1 + n];
-            dst[0] = 0xa0 | n as u8;
-            copy_short(&mut dst[1..], b);
-            self.advance(1 + n);
+            self.short_str(b);
             return;
         }
         self.str_header(n);
@@ -737,14 +993,14 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn opt_str(&mut self, s: Option<&str>) {
+    fn opt_str(&mut self, s: Option<&str>) {
         match s {
             Some(s) => self.str(s),
             None => self.nil(),
         }
     }
 
-    pub fn bin(&mut self, data: &[u8]) {
+    fn bin(&mut self, data: &[u8]) {
         let n = data.len();
         if n <= 0xff {
             self.put_array(&[0xc4, n as u8]);
@@ -759,12 +1015,12 @@ impl Cursor<'_> {
     }
 
     #[inline(always)]
-    pub fn array(&mut self, n: usize) {
+    fn array(&mut self, n: usize) {
         self.container(0x90, 0xdc, n);
     }
 
     #[inline(always)]
-    pub fn map(&mut self, n: usize) {
+    fn map(&mut self, n: usize) {
         self.container(0x80, 0xde, n);
     }
 
@@ -781,6 +1037,7 @@ impl Cursor<'_> {
         }
     }
 }
+
 
 #[cfg(test)]
 mod tests {
@@ -871,6 +1128,123 @@ mod tests {
         }
         w.nil();
         want.push(0xc0);
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_name_is_the_string_written_by_the_rule() {
+        // Lengths at every header edge (fixstr up to 31, str8 from 32 to 255, str16 from
+        // 256) and where the window ends (31 bytes of text fill its 32), each written
+        // after an odd offset, back to back into a writer that must grow, then a value
+        // that overwrites the last one's slack: the bytes are the MessagePack rule by hand.
+        let text: String = (0..70_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let mut w = Writer::with_capacity(1);
+        w.nil();
+        let mut want = vec![0xc0u8];
+        for n in [0usize, 1, 2, 15, 16, 30, 31, 32, 33, 64, 255, 256, 65_535, 65_536] {
+            let name = Name::new(&text[..n]);
+            w.bounded(name.room(), |c| c.name(&name));
+            let start = want.len();
+            if n < 32 {
+                want.push(0xa0 | n as u8);
+            } else if n < 256 {
+                want.extend([0xd9, n as u8]);
+            } else if n < 65_536 {
+                want.extend([0xda, (n >> 8) as u8, n as u8]);
+            } else {
+                want.extend([0xdb, (n >> 24) as u8, (n >> 16) as u8, (n >> 8) as u8, n as u8]);
+            }
+            want.extend_from_slice(&text.as_bytes()[..n]);
+            assert_eq!(name.encoded(), &want[start..], "length {n}");
+            assert!(name.room() >= name.encoded().len() && name.room() >= NAME_WINDOW);
+        }
+        w.int(-1);
+        want.push(0xff);
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    fn a_frame_writes_the_bytes_of_the_rule() {
+        // Through frames (each value its own frame, back to back in a writer that must
+        // grow): every string length up to the cap (both sides of the fixstr/str8 edge at
+        // 32, and 64 itself), every integer width edge, names on both sides of the window's
+        // end, a label; the expected bytes are the MessagePack rule written out by hand.
+        let text: String = (0..STR_CAP as u8).map(|i| char::from(b'!' + i)).collect();
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for n in 0..=STR_CAP {
+            w.framed::<STR_ROOM, _>(|f| f.str(&text[..n]));
+            if n < 32 {
+                want.push(0xa0 | n as u8);
+            } else {
+                want.extend([0xd9, n as u8]);
+            }
+            want.extend_from_slice(&text.as_bytes()[..n]);
+        }
+        let mut vals = vec![0i64, i64::MAX, i64::MIN];
+        for k in 0..63 {
+            let p = 1i64 << k;
+            vals.extend([p - 1, p, p + 1, -p + 1, -p, -p - 1]);
+        }
+        for &v in &vals {
+            w.framed::<{ 3 * INT_MAX }, _>(|f| {
+                f.int(v);
+                f.time(v);
+                f.int16(v);
+            });
+            want.extend(spec_int(v).repeat(3));
+            w.framed::<INT_MAX, _>(|f| f.int128(i128::from(v)));
+            want.extend(spec_int(v));
+        }
+        for n in [0usize, 1, 30, 31] {
+            let name = Name::new(&text[..n]);
+            assert!(name.fits());
+            w.framed::<NAME_WINDOW, _>(|f| f.name(&name));
+            want.push(0xa0 | n as u8);
+            want.extend_from_slice(&text.as_bytes()[..n]);
+        }
+        assert!(!Name::new(&text[..32]).fits());
+        let label = Fixstr::new("resting");
+        w.framed::<FIXSTR_ROOM, _>(|f| f.fixstr(&label));
+        want.extend(b"\xa7resting");
+        assert_eq!(w.as_bytes(), &want[..]);
+    }
+
+    #[test]
+    #[should_panic(expected = "past a frame's cap")]
+    fn a_frame_refuses_a_string_past_its_cap() {
+        // The caller checks `fits`; a string past the cap panics, never writes past room.
+        assert!(fits(&"x".repeat(STR_CAP)) && !fits(&"x".repeat(STR_CAP + 1)));
+        let mut w = Writer::with_capacity(1);
+        w.framed::<{ 2 * STR_ROOM }, _>(|f| f.str(&"x".repeat(STR_CAP + 1)));
+    }
+
+    #[test]
+    fn a_128_bit_integer_is_its_64_bit_encoding_or_clamped() {
+        // Within 64 bits: the rule's bytes. Past them (never in a sound state): clamped to
+        // uint64's or int64's end; among those, values whose high word is a sign word but
+        // whose low word has the other sign (the one-compare test must send them there).
+        let mut w = Writer::with_capacity(1);
+        let mut want = Vec::new();
+        for v in [0i64, -1, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+            w.int128(i128::from(v));
+            want.extend(spec_int(v));
+        }
+        let max_u64 = [0xcfu8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        let min_i64 = [0xd3u8, 0x80, 0, 0, 0, 0, 0, 0, 0];
+        let cases: [(i128, &[u8]); 7] = [
+            (i128::from(i64::MAX) + 1, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+            (i128::from(u64::MAX), &max_u64),
+            (i128::from(u64::MAX) + 1, &max_u64),
+            (i128::MAX, &max_u64),
+            (i128::from(i64::MIN) - 1, &min_i64),
+            (-(1i128 << 64) + 5, &min_i64),
+            (i128::MIN, &min_i64),
+        ];
+        for (v, bytes) in cases {
+            w.int128(v);
+            want.extend_from_slice(bytes);
+        }
         assert_eq!(w.as_bytes(), &want[..]);
     }
 

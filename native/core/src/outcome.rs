@@ -9,10 +9,10 @@
 //! about 180 bytes less to write and to decode per placement). Events are written as msgspec writes them (`events::encode_event`), so the
 //! Python side decodes everything with msgspec, in C, into the engine's own event classes.
 
-use crate::events::{encode_event, encode_order};
+use crate::events::{encode_events, encode_order};
 use crate::events::{Event, OrderSnap};
 use crate::exchange::{Engine, Outcome, Step, Value};
-use crate::msgpack::{str_max, Writer, INT_MAX};
+use crate::msgpack::{str_max, Out, Writer, HEADER_MAX, INT_MAX};
 use crate::rejects::Reject;
 
 /// Write an owned outcome.
@@ -36,6 +36,34 @@ fn same_event(events: &[Event], snap: &OrderSnap) -> Option<usize> {
 }
 
 fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Event], w: &mut Writer) {
+    // The usual accepted command (its value one of its events, or none): everything up to
+    // the events in one frame (one room check where the parts took three).
+    if reject.is_none() {
+        let index = match value {
+            Value::Event(i) => Some(*i),
+            Value::None => None,
+            _ => return encode_general(e, reject, value, events, w),
+        };
+        w.framed::<{ 3 + 1 + INT_MAX + HEADER_MAX }, _>(|c| {
+            c.put_array(&[0x95, 0xc0, 0xc0]);
+            match index {
+                Some(i) => {
+                    debug_assert!(matches!(events.get(i), Some(Event::Order(_))), "the value is an order event");
+                    c.put(4);
+                    c.int(i as i64);
+                }
+                None => c.put_array(&[0, 0xc0]),
+            }
+            c.array(events.len());
+        });
+        encode_events(e, events, w);
+        return;
+    }
+    encode_general(e, reject, value, events, w)
+}
+
+/// `encode_parts` for any outcome.
+fn encode_general(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Event], w: &mut Writer) {
     // The array and the refusal (or two nils), after one room check.
     let head_max = 1 + reject.map_or(2, |r| str_max(r.reason.as_str()) + str_max(&r.message));
     w.bounded(head_max, |c| {
@@ -107,7 +135,5 @@ fn encode_parts(e: &Engine, reject: Option<&Reject>, value: &Value, events: &[Ev
         }
     }
     w.array(events.len());
-    for ev in events {
-        encode_event(e, ev, w);
-    }
+    encode_events(e, events, w);
 }

@@ -336,6 +336,7 @@ impl Engine {
             expect_len(&mut r, 6)?;
             let id: Arc<str> = Arc::from(r.str()?);
             let user = User {
+                user_id_enc: crate::msgpack::Name::new(&id),
                 user_id: id.clone(),
                 name: r.str()?.to_string(),
                 tier: r.str()?.to_string(),
@@ -559,6 +560,7 @@ impl Engine {
         let size = self.grids.all[usize::from(grid)].len();
         let mut market = Market {
             index: m,
+            ticker_enc: crate::msgpack::Name::new(&ticker),
             ticker: ticker.clone(),
             event,
             grid,
