@@ -18,6 +18,7 @@ pub mod groups;
 pub mod hash;
 pub mod holdings;
 pub mod ledger;
+pub mod lookahead;
 pub mod maintenance;
 pub mod model;
 pub mod msgpack;
