@@ -16,7 +16,7 @@
 use std::ffi::{c_int, c_void};
 use std::sync::{Arc, Mutex};
 
-use augury_core::msgpack::{DResult, DecodeError, Writer};
+use augury_core::msgpack::Writer;
 use augury_core::outcome::encode_step;
 use augury_core::{decode_record, Engine};
 use pyo3::exceptions::{PyKeyError, PyValueError};
@@ -152,49 +152,22 @@ fn apply_one(engine: &mut Engine, payload: &[u8], ts_ns: i64, w: &mut Writer) ->
 
 fn run_batch(engine: &mut Engine, items: &[&[u8]], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
     // Command i+1 is decoded before command i is applied (decoding is pure), so that the
-    // records it will read are asked for while command i runs (decision 0065). The two
-    // decoded commands live in two slots, each written where the decoder writes it.
-    let n = items.len();
-    if n == 0 {
-        return Ok(());
-    }
-    let mut slots: [DResult<augury_core::Command<'_>>; 2] =
-        [decode_record(items[0], ts_ns), Err(DecodeError(String::new()))];
-    for i in 0..n {
-        let has_next = i + 1 < n;
-        if has_next {
-            slots[(i + 1) & 1] = decode_record(items[i + 1], ts_ns);
-        }
-        let (cur, next) = if i & 1 == 0 {
-            let [a, b] = &slots;
-            (a, b)
-        } else {
-            let [a, b] = &slots;
-            (b, a)
+    // records it will read are asked for while command i runs (decision 0065).
+    let mut next = items.first().map(|p| decode_record(p, ts_ns));
+    for i in 0..items.len() {
+        let Some(decoded) = next.take() else { break };
+        next = items.get(i + 1).map(|p| decode_record(p, ts_ns));
+        let command = match &decoded {
+            Ok(command) => command,
+            Err(e) => return Err(format!("command {i}: {}", e.0)),
         };
-        apply_decoded(engine, cur, if has_next { Some(next) } else { None }, i, w)?;
+        if let Some(Ok(ahead)) = &next {
+            look_ahead(engine, ahead);
+        }
+        let step = engine.step(command);
+        encode_step(engine, &step, w);
+        engine.recycle(step.value);
     }
-    Ok(())
-}
-
-#[inline(always)]
-fn apply_decoded(
-    engine: &mut Engine,
-    decoded: &Result<augury_core::Command<'_>, DecodeError>,
-    next: Option<&Result<augury_core::Command<'_>, DecodeError>>,
-    i: usize,
-    w: &mut Writer,
-) -> Result<(), String> {
-    let command = match decoded {
-        Ok(command) => command,
-        Err(e) => return Err(format!("command {i}: {}", e.0)),
-    };
-    if let Some(Ok(ahead)) = next {
-        look_ahead(engine, ahead);
-    }
-    let step = engine.step(command);
-    encode_step(engine, &step, w);
-    engine.recycle(step.value);
     Ok(())
 }
 
@@ -205,11 +178,8 @@ fn look_ahead(engine: &Engine, command: &augury_core::Command<'_>) {
     if LOOKAHEAD_MODE == "none" {
         return;
     }
-    if LOOKAHEAD_MODE == "cancels" && matches!(command, augury_core::Command::PlaceOrder(_)) {
-        return;
-    }
     let ahead = engine.lookahead(command);
-    if LOOKAHEAD_MODE != "touch" {
+    if LOOKAHEAD_MODE == "prefetch" {
         prefetch(&ahead.at[..ahead.len]);
     } else {
         std::hint::black_box(&ahead);
