@@ -18,7 +18,6 @@ pub mod groups;
 pub mod hash;
 pub mod holdings;
 pub mod ledger;
-pub mod lookahead;
 pub mod maintenance;
 pub mod model;
 pub mod msgpack;

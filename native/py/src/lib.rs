@@ -151,58 +151,11 @@ fn apply_one(engine: &mut Engine, payload: &[u8], ts_ns: i64, w: &mut Writer) ->
 }
 
 fn run_batch(engine: &mut Engine, items: &[&[u8]], ts_ns: i64, w: &mut Writer) -> Result<(), String> {
-    // Command i+1 is decoded before command i is applied (decoding is pure), so that the
-    // records it will read are asked for while command i runs (decision 0065).
-    let mut next = items.first().map(|p| decode_record(p, ts_ns));
-    for i in 0..items.len() {
-        let Some(decoded) = next.take() else { break };
-        next = items.get(i + 1).map(|p| decode_record(p, ts_ns));
-        let command = match &decoded {
-            Ok(command) => command,
-            Err(e) => return Err(format!("command {i}: {}", e.0)),
-        };
-        if let Some(Ok(ahead)) = &next {
-            look_ahead(engine, ahead);
-        }
-        let step = engine.step(command);
-        encode_step(engine, &step, w);
-        engine.recycle(step.value);
+    for (i, p) in items.iter().enumerate() {
+        apply_one(engine, p, ts_ns, w).map_err(|e| format!("command {i}: {e}"))?;
     }
     Ok(())
 }
-
-const LOOKAHEAD_MODE: &str = match option_env!("AUGURY_LOOKAHEAD") { Some(m) => m, None => "prefetch" };
-
-#[inline]
-fn look_ahead(engine: &Engine, command: &augury_core::Command<'_>) {
-    if LOOKAHEAD_MODE == "none" {
-        return;
-    }
-    let ahead = engine.lookahead(command);
-    if LOOKAHEAD_MODE == "prefetch" {
-        prefetch(&ahead.at[..ahead.len]);
-    } else {
-        std::hint::black_box(&ahead);
-    }
-}
-
-/// Hint the cache lines at `at` into L1 (x86-64; other targets do nothing).
-#[cfg(target_arch = "x86_64")]
-#[allow(unsafe_code)]
-#[inline]
-fn prefetch(at: &[*const u8]) {
-    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-    for &p in at {
-        // SAFETY: a prefetch is only a hint: it never faults (even on a stale or unmapped
-        // address), reads nothing into a Rust value and writes nothing; SSE is baseline on
-        // x86-64, so the instruction always exists.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>()) };
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn prefetch(_at: &[*const u8]) {}
 
 /// The bytes of each payload, borrowed: the list's bytes objects are immutable and the
 /// caller's `Bound`s keep them alive while the GIL is released.
