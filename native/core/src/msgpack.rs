@@ -430,7 +430,9 @@ impl Writer {
     #[inline(always)]
     pub fn framed<const N: usize, R>(&mut self, f: impl FnOnce(&mut Frame<'_, N>) -> R) -> R {
         self.room(N);
-        let buf = self.buf[self.pos..].first_chunk_mut::<N>().expect("room was made");
+        // The slice's end is the room check's sum (`room`), so the compiler can merge them.
+        let pos = self.pos;
+        let buf: &mut [u8; N] = (&mut self.buf[pos..pos + N]).try_into().expect("room was made");
         let mut fr = Frame { buf, pos: 0 };
         let out = f(&mut fr);
         self.pos += fr.pos;
@@ -939,7 +941,14 @@ pub trait Out {
         // Fits 64 bits when the high word is the low word's sign: one compare of the
         // words (`i64::try_from` added and compared the pair with carries).
         let lo = v as i64;
-        if (v >> 64) as i64 == lo >> 63 {
+        let hi = (v >> 64) as i64;
+        // The usual value (a fee, a cost, a count of zero or a few): a positive fixint,
+        // two compares of the words.
+        if hi == 0 && (lo as u64) < 0x80 {
+            self.put(lo as u8);
+            return;
+        }
+        if hi == lo >> 63 {
             self.int(lo);
             return;
         }
@@ -1226,13 +1235,20 @@ mod tests {
         // whose low word has the other sign (the one-compare test must send them there).
         let mut w = Writer::with_capacity(1);
         let mut want = Vec::new();
-        for v in [0i64, -1, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+        for v in [0i64, 1, 0x7e, -1, -32, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
             w.int128(i128::from(v));
             want.extend(spec_int(v));
         }
         let max_u64 = [0xcfu8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         let min_i64 = [0xd3u8, 0x80, 0, 0, 0, 0, 0, 0, 0];
-        let cases: [(i128, &[u8]); 7] = [
+        // Words that pass one of the two fixint compares but not the other: a high word of
+        // one or of all ones over a low word under 0x80, a high word of zero over a
+        // negative low word.
+        let cases: [(i128, &[u8]); 11] = [
+            ((1i128 << 64) + 5, &max_u64),
+            ((1i128 << 64) + 0x7f, &max_u64),
+            (-(1i128 << 64) + 0x7f, &min_i64),
+            ((1i128 << 63) + 5, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 5]),
             (i128::from(i64::MAX) + 1, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0]),
             (i128::from(u64::MAX), &max_u64),
             (i128::from(u64::MAX) + 1, &max_u64),
