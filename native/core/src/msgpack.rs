@@ -871,41 +871,49 @@ pub trait Out {
     }
 
     /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
+    ///
+    /// Each form is its own store of constant shape (the tag and the value's low bytes,
+    /// big-endian), so a form costs its compares and a store: one shared store of a length
+    /// chosen at run time paid a variable shift and the choice of tag and length besides.
     #[inline(always)]
     fn int(&mut self, v: i64) {
         if (0..128).contains(&v) {
             self.put(v as u8);
-            return;
-        }
-        let (tag, n): (u8, usize) = if v >= 0 {
+        } else if v >= 0 {
             if v <= 0xff {
-                (0xcc, 1)
+                self.put_array(&[0xcc, v as u8]);
             } else if v <= 0xffff {
-                (0xcd, 2)
+                let b = (v as u16).to_be_bytes();
+                self.put_array(&[0xcd, b[0], b[1]]);
             } else if v <= 0xffff_ffff {
-                (0xce, 4)
+                let b = (v as u32).to_be_bytes();
+                self.put_array(&[0xce, b[0], b[1], b[2], b[3]]);
             } else {
-                (0xcf, 8)
+                self.int_word(0xcf, v);
             }
         } else if v >= -32 {
             self.put(v as i8 as u8);
-            return;
         } else if v >= -128 {
-            (0xd0, 1)
+            self.put_array(&[0xd0, v as u8]);
         } else if v >= -32768 {
-            (0xd1, 2)
+            let b = (v as i16).to_be_bytes();
+            self.put_array(&[0xd1, b[0], b[1]]);
         } else if v >= -(1i64 << 31) {
-            (0xd2, 4)
+            let b = (v as i32).to_be_bytes();
+            self.put_array(&[0xd2, b[0], b[1], b[2], b[3]]);
         } else {
-            (0xd3, 8)
-        };
-        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag; nine
-        // bytes stored, `n + 1` kept.
-        let be = ((v as u64) << (8 * (8 - n))).to_be_bytes();
-        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
-        out[1..].copy_from_slice(&be);
-        self.store(&out, n + 1);
+            self.int_word(0xd3, v);
+        }
     }
+
+    /// A tag and the eight bytes of `v`.
+    #[inline(always)]
+    fn int_word(&mut self, tag: u8, v: i64) {
+        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
+        out[1..].copy_from_slice(&v.to_be_bytes());
+        self.put_array(&out);
+    }
+
     /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
     /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
     /// tested first (one compare) and written as its three bytes, the rest is `int`. The
