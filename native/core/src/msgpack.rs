@@ -560,6 +560,10 @@ impl Fixstr {
 
 /// Short labels that always travel together (adjacent fields), each encoded as a fixstr,
 /// back to back in a window of `W` bytes: written as one fixed-size copy (`Out::run`).
+/// Aligned to 16 bytes so a table of runs has a stride of a multiple of 16 (48 for a
+/// 40-byte window, 32 for a 16-byte one): an entry's address is the index scaled by a shift
+/// or two, where the packed stride (41, 17) cost a multiplication per index bit.
+#[repr(align(16))]
 pub struct Run<const W: usize> {
     bytes: [u8; W],
     len: u8,
