@@ -884,17 +884,7 @@ pub trait Out {
         if (0..128).contains(&v) {
             self.put(v as u8);
         } else if v >= 0 {
-            if v <= 0xff {
-                self.put_array(&[0xcc, v as u8]);
-            } else if v <= 0xffff {
-                let b = (v as u16).to_be_bytes();
-                self.put_array(&[0xcd, b[0], b[1]]);
-            } else if v <= 0xffff_ffff {
-                let b = (v as u32).to_be_bytes();
-                self.put_array(&[0xce, b[0], b[1], b[2], b[3]]);
-            } else {
-                self.int_word(0xcf, v);
-            }
+            self.uint(v as u64);
         } else if v >= -32 {
             self.put(v as i8 as u8);
         } else if v >= -128 {
@@ -907,6 +897,24 @@ pub trait Out {
             self.put_array(&[0xd2, b[0], b[1], b[2], b[3]]);
         } else {
             self.int_word(0xd3, v);
+        }
+    }
+
+    /// Write a non-negative integer of at most `i64::MAX` (`int`'s forms for it).
+    #[inline(always)]
+    fn uint(&mut self, v: u64) {
+        if v < 0x80 {
+            self.put(v as u8);
+        } else if v <= 0xff {
+            self.put_array(&[0xcc, v as u8]);
+        } else if v <= 0xffff {
+            let b = (v as u16).to_be_bytes();
+            self.put_array(&[0xcd, b[0], b[1]]);
+        } else if v <= 0xffff_ffff {
+            let b = (v as u32).to_be_bytes();
+            self.put_array(&[0xce, b[0], b[1], b[2], b[3]]);
+        } else {
+            self.int_word(0xcf, v as i64);
         }
     }
 
@@ -950,16 +958,22 @@ pub trait Out {
     /// state and are clamped (the auditor reports the state long before).
     #[inline(always)]
     fn int128(&mut self, v: i128) {
-        // Fits 64 bits when the high word is the low word's sign: one compare of the
-        // words (`i64::try_from` added and compared the pair with carries).
         let lo = v as i64;
         let hi = (v >> 64) as i64;
-        // The usual value (a fee, a cost, a count of zero or a few): a positive fixint,
-        // two compares of the words.
-        if hi == 0 && (lo as u64) < 0x80 {
-            self.put(lo as u8);
-            return;
+        // The usual value (a fee, a cost, a position, a balance): non-negative within 63
+        // bits. A high word of zero and a positive fixint (most fees and costs) is two
+        // compares; any other non-negative low word goes to the non-negative forms only.
+        if hi == 0 {
+            if (lo as u64) < 0x80 {
+                self.put(lo as u8);
+                return;
+            }
+            if lo >= 0 {
+                self.uint(lo as u64);
+                return;
+            }
         }
+        // Fits 64 bits when the high word is the low word's sign.
         if hi == lo >> 63 {
             self.int(lo);
             return;
