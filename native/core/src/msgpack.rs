@@ -430,7 +430,9 @@ impl Writer {
     #[inline(always)]
     pub fn framed<const N: usize, R>(&mut self, f: impl FnOnce(&mut Frame<'_, N>) -> R) -> R {
         self.room(N);
-        let buf = self.buf[self.pos..].first_chunk_mut::<N>().expect("room was made");
+        // The slice's end is the room check's sum (`room`), so the compiler can merge them.
+        let pos = self.pos;
+        let buf: &mut [u8; N] = (&mut self.buf[pos..pos + N]).try_into().expect("room was made");
         let mut fr = Frame { buf, pos: 0 };
         let out = f(&mut fr);
         self.pos += fr.pos;
@@ -558,6 +560,10 @@ impl Fixstr {
 
 /// Short labels that always travel together (adjacent fields), each encoded as a fixstr,
 /// back to back in a window of `W` bytes: written as one fixed-size copy (`Out::run`).
+/// Aligned to 16 bytes so a table of runs has a stride of a multiple of 16 (48 for a
+/// 40-byte window, 32 for a 16-byte one): an entry's address is the index scaled by a shift
+/// or two, where the packed stride (41, 17) cost a multiplication per index bit.
+#[repr(align(16))]
 pub struct Run<const W: usize> {
     bytes: [u8; W],
     len: u8,
@@ -869,41 +875,57 @@ pub trait Out {
     }
 
     /// Write an integer in its smallest encoding (msgspec's choice byte for byte).
+    ///
+    /// Each form is its own store of constant shape (the tag and the value's low bytes,
+    /// big-endian), so a form costs its compares and a store: one shared store of a length
+    /// chosen at run time paid a variable shift and the choice of tag and length besides.
     #[inline(always)]
     fn int(&mut self, v: i64) {
         if (0..128).contains(&v) {
             self.put(v as u8);
-            return;
-        }
-        let (tag, n): (u8, usize) = if v >= 0 {
-            if v <= 0xff {
-                (0xcc, 1)
-            } else if v <= 0xffff {
-                (0xcd, 2)
-            } else if v <= 0xffff_ffff {
-                (0xce, 4)
-            } else {
-                (0xcf, 8)
-            }
+        } else if v >= 0 {
+            self.uint(v as u64);
         } else if v >= -32 {
             self.put(v as i8 as u8);
-            return;
         } else if v >= -128 {
-            (0xd0, 1)
+            self.put_array(&[0xd0, v as u8]);
         } else if v >= -32768 {
-            (0xd1, 2)
+            let b = (v as i16).to_be_bytes();
+            self.put_array(&[0xd1, b[0], b[1]]);
         } else if v >= -(1i64 << 31) {
-            (0xd2, 4)
+            let b = (v as i32).to_be_bytes();
+            self.put_array(&[0xd2, b[0], b[1], b[2], b[3]]);
         } else {
-            (0xd3, 8)
-        };
-        // The value's big-endian bytes, shifted so its low `n` bytes follow the tag; nine
-        // bytes stored, `n + 1` kept.
-        let be = ((v as u64) << (8 * (8 - n))).to_be_bytes();
-        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
-        out[1..].copy_from_slice(&be);
-        self.store(&out, n + 1);
+            self.int_word(0xd3, v);
+        }
     }
+
+    /// Write a non-negative integer of at most `i64::MAX` (`int`'s forms for it).
+    #[inline(always)]
+    fn uint(&mut self, v: u64) {
+        if v < 0x80 {
+            self.put(v as u8);
+        } else if v <= 0xff {
+            self.put_array(&[0xcc, v as u8]);
+        } else if v <= 0xffff {
+            let b = (v as u16).to_be_bytes();
+            self.put_array(&[0xcd, b[0], b[1]]);
+        } else if v <= 0xffff_ffff {
+            let b = (v as u32).to_be_bytes();
+            self.put_array(&[0xce, b[0], b[1], b[2], b[3]]);
+        } else {
+            self.int_word(0xcf, v as i64);
+        }
+    }
+
+    /// A tag and the eight bytes of `v`.
+    #[inline(always)]
+    fn int_word(&mut self, tag: u8, v: i64) {
+        let mut out = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
+        out[1..].copy_from_slice(&v.to_be_bytes());
+        self.put_array(&out);
+    }
+
     /// Write an integer that is usually a uint16 above 255 (a price in centi-cents, 1¢ to
     /// 99¢, is 100 to 9,900; most counts in centi-contracts are as well): that case is
     /// tested first (one compare) and written as its three bytes, the rest is `int`. The
@@ -936,10 +958,23 @@ pub trait Out {
     /// state and are clamped (the auditor reports the state long before).
     #[inline(always)]
     fn int128(&mut self, v: i128) {
-        // Fits 64 bits when the high word is the low word's sign: one compare of the
-        // words (`i64::try_from` added and compared the pair with carries).
         let lo = v as i64;
-        if (v >> 64) as i64 == lo >> 63 {
+        let hi = (v >> 64) as i64;
+        // The usual value (a fee, a cost, a position, a balance): non-negative within 63
+        // bits. A high word of zero and a positive fixint (most fees and costs) is two
+        // compares; any other non-negative low word goes to the non-negative forms only.
+        if hi == 0 {
+            if (lo as u64) < 0x80 {
+                self.put(lo as u8);
+                return;
+            }
+            if lo >= 0 {
+                self.uint(lo as u64);
+                return;
+            }
+        }
+        // Fits 64 bits when the high word is the low word's sign.
+        if hi == lo >> 63 {
             self.int(lo);
             return;
         }
@@ -1226,13 +1261,20 @@ mod tests {
         // whose low word has the other sign (the one-compare test must send them there).
         let mut w = Writer::with_capacity(1);
         let mut want = Vec::new();
-        for v in [0i64, -1, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
+        for v in [0i64, 1, 0x7e, -1, -32, 127, 128, -33, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1] {
             w.int128(i128::from(v));
             want.extend(spec_int(v));
         }
         let max_u64 = [0xcfu8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         let min_i64 = [0xd3u8, 0x80, 0, 0, 0, 0, 0, 0, 0];
-        let cases: [(i128, &[u8]); 7] = [
+        // Words that pass one of the two fixint compares but not the other: a high word of
+        // one or of all ones over a low word under 0x80, a high word of zero over a
+        // negative low word.
+        let cases: [(i128, &[u8]); 11] = [
+            ((1i128 << 64) + 5, &max_u64),
+            ((1i128 << 64) + 0x7f, &max_u64),
+            (-(1i128 << 64) + 0x7f, &min_i64),
+            ((1i128 << 63) + 5, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 5]),
             (i128::from(i64::MAX) + 1, &[0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0]),
             (i128::from(u64::MAX), &max_u64),
             (i128::from(u64::MAX) + 1, &max_u64),
