@@ -222,7 +222,14 @@ impl Engine {
                     self.spare_fills.push(f);
                 }
             }
-            self.orders[slot as usize] = None;
+            // The order's client id (its one owned field left) released first, then the
+            // slot emptied: written as `= None` alone, the order was copied out whole to
+            // be dropped (a 144-byte `memcpy` per retired order, measured).
+            let freed = &mut self.orders[slot as usize];
+            if let Some(o) = freed {
+                drop(std::mem::take(&mut o.client_order_id));
+            }
+            *freed = None;
             self.free_slots.push(slot);
         }
         step
@@ -478,21 +485,22 @@ impl Engine {
 
     /// The counter of an id of a kind, or None when the text is not such an id.
     pub fn parse_id<'t>(&self, kind: usize, text: impl Into<Text<'t>>) -> Option<u64> {
-        let head = &self.id_heads[kind];
         let bytes = text.into().as_bytes();
-        if bytes.len() != head.len() + 12 || !bytes.starts_with(head) {
+        // Fixed-size compares and a table: no `memcmp` call and no branch per digit.
+        let Ok(&[ref head @ .., _, _, _, _, _, _, _, _, _, _, _, _]) = <&[u8; ID_LEN]>::try_from(bytes) else {
+            return None;
+        };
+        if *head != self.id_heads[kind] {
             return None;
         }
-        let mut v = 0u64;
-        for &b in &bytes[head.len()..] {
-            let d = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                _ => return None,
-            };
-            v = (v << 4) | u64::from(d);
+        let (mut v, mut seen) = (0u64, 0u8);
+        for &b in &bytes[24..] {
+            let d = HEX_VALUE[usize::from(b)];
+            seen |= d;
+            v = (v << 4) | u64::from(d & 15);
         }
-        Some(v)
+        // A byte that is no lowercase hex digit reads as 0xff, marking the high bits.
+        (seen < 16).then_some(v)
     }
 
     // --- shared lookups and checks ---------------------------------------------------
@@ -645,6 +653,17 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     t
 };
 
+/// Each byte's value as a lowercase hex digit, or 0xff where it is none (`parse_id`).
+static HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 16 {
+        t[HEX[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 fn push_hex12(buf: &mut Vec<u8>, v: u64) {
     let digits = if v >> 48 == 0 { 12 } else { 16 - (v.leading_zeros() as usize / 4) };
     for i in (0..digits).rev() {
@@ -676,6 +695,46 @@ mod tests {
                 let mut want = vec![0xd9, text.len() as u8];
                 want.extend_from_slice(text.as_bytes());
                 assert_eq!(w.as_bytes(), &want[..], "kind {kind} counter {c:#x}");
+            }
+        }
+    }
+
+    /// `parse_id` against the rule stated plainly: the kind's 24-byte head, then exactly
+    /// twelve lowercase hex digits. Every byte value in every digit place, wrong heads and
+    /// wrong lengths.
+    #[test]
+    fn parsed_ids_are_the_heads_and_twelve_lowercase_digits() {
+        let e = Engine::new("ids", "0badc0de", (1, 2));
+        let plain = |kind: usize, t: &[u8]| -> Option<u64> {
+            let head = e.id_text(kind, 0);
+            let head = &head.as_bytes()[..24];
+            if t.len() != 36 || &t[..24] != head {
+                return None;
+            }
+            let digits = std::str::from_utf8(&t[24..]).ok()?;
+            if !digits.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                return None;
+            }
+            u64::from_str_radix(digits, 16).ok()
+        };
+        for kind in 1..5 {
+            for c in [0u64, 1, 0x0123_4567_89ab, 0xfedc_ba98_7654, (1 << 48) - 1] {
+                let text = e.id_text(kind, c);
+                assert_eq!(e.parse_id(kind, text.as_str()), Some(c));
+                assert_eq!(e.parse_id(kind % 4 + 1, text.as_str()), None, "another kind's id");
+                let bytes = text.into_bytes();
+                for at in 0..bytes.len() {
+                    for b in 0..=255u8 {
+                        let mut t = bytes.clone();
+                        t[at] = b;
+                        let Ok(s) = std::str::from_utf8(&t) else { continue };
+                        assert_eq!(e.parse_id(kind, s), plain(kind, &t), "kind {kind} byte {b} at {at}");
+                    }
+                }
+                assert_eq!(e.parse_id(kind, std::str::from_utf8(&bytes[..35]).unwrap()), None);
+                let mut longer = bytes.clone();
+                longer.push(b'0');
+                assert_eq!(e.parse_id(kind, std::str::from_utf8(&longer).unwrap()), None);
             }
         }
     }

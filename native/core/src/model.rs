@@ -574,7 +574,33 @@ pub const REMAINING_SUM_FITS: () = assert!(
 );
 
 impl GroupSide {
+    /// An order's counted terms: (remaining, open cost, fee, allowance, shortfall).
+    /// Within the domain (a count below 2^36 centi-contracts, a lot fee below 2^16 cc, a
+    /// limit within $1) every product is below 2^59 and is taken in 64 bits, as exactly as
+    /// in 128 (`tests::terms_in_64_bits_are_the_wide_terms`); anything else, wide.
+    #[inline(always)]
     fn terms(o: &Order) -> (i128, i128, i128, i128, i128) {
+        let (rem, limit) = (o.remaining_c, o.outcome_limit_cc());
+        if rem >> 36 == 0 && o.fee_lot_cc >> 16 == 0 && (0..=ONE_DOLLAR_CC).contains(&limit) {
+            let lot = i64::from(o.lot);
+            // `rem` is not negative here, so `/` is `div_euclid`.
+            let lots = rem / lot;
+            let fee_lot_fine = i64::from(o.fee_lot_cc) * 100;
+            let least = (ONE_DOLLAR_CC - limit) * lot;
+            let shortfall = if fee_lot_fine > least { lots * (fee_lot_fine - least) } else { 0 };
+            return (
+                i128::from(rem),
+                i128::from(rem * limit),
+                i128::from(lots * fee_lot_fine),
+                CENT_FINE - i128::from(o.fee_acc_fine),
+                i128::from(shortfall),
+            );
+        }
+        Self::terms_wide(o)
+    }
+
+    #[cold]
+    fn terms_wide(o: &Order) -> (i128, i128, i128, i128, i128) {
         let rem = i128::from(o.remaining_c);
         let limit = i128::from(o.outcome_limit_cc());
         let lot = i128::from(o.lot);
@@ -744,14 +770,9 @@ mod tests {
         assert_eq!(Slots::from_slice(&[7, 8, 9, 10, 11, 12]).as_slice(), &[7, 8, 9, 10, 11, 12]);
     }
 
-    #[test]
-    fn a_group_at_the_domain_extreme_sums_exactly() {
-        // One user's whole limit of resting orders (200,000, and the one being placed), each
-        // at the largest count and the dearest limit, in one group: the 64-bit remaining
-        // count equals the 128-bit sum written out, and uncounting returns it to zero.
-        let _ = REMAINING_SUM_FITS;
-        let n = crate::exchange::MAX_RESTING_ORDERS as usize + 1;
-        let o = Order {
+    /// A resting bid at the largest count and the dearest limit (the domain's extreme).
+    fn largest_order() -> Order {
+        Order {
             id: 1,
             user: 0,
             sub: 0,
@@ -782,7 +803,17 @@ mod tests {
             live: true,
             gs_pos: 0,
             hold: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn a_group_at_the_domain_extreme_sums_exactly() {
+        // One user's whole limit of resting orders (200,000, and the one being placed), each
+        // at the largest count and the dearest limit, in one group: the 64-bit remaining
+        // count equals the 128-bit sum written out, and uncounting returns it to zero.
+        let _ = REMAINING_SUM_FITS;
+        let n = crate::exchange::MAX_RESTING_ORDERS as usize + 1;
+        let o = largest_order();
         let mut orders: Vec<Option<Order>> = (0..n).map(|_| Some(o.clone())).collect();
         let mut g = GroupSide::default();
         for s in 0..n as u32 {
@@ -797,6 +828,39 @@ mod tests {
             g.remove(&mut orders, s);
         }
         assert_eq!((g.remaining_c, g.open_cost_all_fine, g.slots.len()), (0, 0, 0));
+    }
+
+    /// The 64-bit terms equal the 128-bit ones at and around every bound of the fast path
+    /// (counts up to and past 2^36, lot fees up to and past 2^16, both lots, both sides,
+    /// every limit from 0 to $1 and the accumulator's range), and past the bounds the wide
+    /// path is taken.
+    #[test]
+    fn terms_in_64_bits_are_the_wide_terms() {
+        let base = largest_order();
+        let counts = [0i64, 1, 99, 100, 101, 12_345, crate::domain::COUNT_MAX_C, (1 << 36) - 1, 1 << 36, i64::MAX / 3];
+        let fees = [0u32, 1, 17_500, (1 << 16) - 1, 1 << 16, u32::MAX];
+        for &rem in &counts {
+            for &fee in &fees {
+                for lot in [1u8, 100] {
+                    for is_bid in [true, false] {
+                        for price in [0i64, 1, 50, 4_999, 5_000, 9_999, 10_000] {
+                            for acc in [0u32, 1, 9_999] {
+                                let o = Order {
+                                    remaining_c: rem,
+                                    fee_lot_cc: fee,
+                                    lot,
+                                    is_bid,
+                                    price_cc: price,
+                                    fee_acc_fine: acc,
+                                    ..base.clone()
+                                };
+                                assert_eq!(GroupSide::terms(&o), GroupSide::terms_wide(&o), "{rem} {fee} {lot} {is_bid} {price} {acc}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The slab holds one `Option<Order>` per live order: its size is most of the memory a

@@ -88,11 +88,17 @@ impl Engine {
     }
 
     /// The position of holding `h`'s account in its market, opened flat on first use.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn position_at(&mut self, h: u32, ts: i64) -> u32 {
-        if let Some(p) = self.collateral.rec(h).position() {
-            return p;
+        match self.collateral.rec(h).position() {
+            Some(p) => p,
+            None => self.open_position_at(h, ts),
         }
+    }
+
+    /// `position_at`'s first use: the position opened flat and linked to the holding.
+    #[inline(never)]
+    fn open_position_at(&mut self, h: u32, ts: i64) -> u32 {
         let (acct, m) = (self.collateral.rec(h).acct(), self.collateral.rec(h).market());
         let p = self.ledger.open_position(&mut self.markets, acct, m, ts);
         self.collateral.set_position(h, p);
@@ -130,8 +136,7 @@ impl Engine {
             if let Some(group) = self.collateral.side_if_present(h, is_bid) {
                 let closable = if is_bid { -held_c } else { held_c };
                 let target = reserve_cc(group.target_fine(&self.orders, closable.max(0)));
-                let available = self.ledger.accounts[acct as usize].available_cc;
-                assert!(target <= group.reserve_cc || target - group.reserve_cc <= available);
+                // `set_reserve` refuses (panics on) a rise beyond the available cash.
                 self.ledger.set_reserve(acct, &mut group.reserve_cc, target, now);
             }
         }
@@ -286,7 +291,7 @@ impl Engine {
 
     /// Add `change` to the resting-order count of the position of holding `h` (an order's
     /// `hold`; the position is created on first use).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn count_resting(&mut self, h: u32, change: i64, ts: i64) {
         let p = self.position_at(h, ts);
         self.ledger.positions[p as usize].resting_orders += change;
