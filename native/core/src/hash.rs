@@ -556,6 +556,7 @@ mod tests {
                     vec![Write::Bytes(bytes.clone()), Write::Int(0xff, 1)],      // str
                     vec![Write::Int(g.next() >> 32, 4), Write::Bytes(bytes.clone()), Write::Int(0xff, 1)],
                     vec![Write::Int(big, 8), Write::Bytes(bytes.clone()), Write::Int(g.next() as u16 as u64, 2)],
+                    vec![Write::Int(g.next() >> 40, 8), Write::Int(big, 8), Write::Bytes(bytes.clone())],
                 ];
                 for w in &shapes {
                     assert!(same_hash(k0, k1, fast(&b, w), w), "length {n}, writes {w:?}");
