@@ -385,7 +385,7 @@ mod tests {
                         start += 49;
                     }
                     let r = n - start;
-                    let limbs = (r + 6) / 7;
+                    let limbs = r.div_ceil(7);
                     for j in 0..limbs {
                         let from = if j + 1 == limbs { n.saturating_sub(7).max(start) } else { start + 7 * j };
                         c.push(le(&b[from..(from + 7).min(n)]));
@@ -426,8 +426,8 @@ mod tests {
                 }
                 let mut b = vec![0u8; n];
                 let last_from = n.saturating_sub(7);
-                for i in last_from..n {
-                    b[i] = (t >> (8 * (i - last_from))) as u8;
+                for (i, byte) in b[last_from..].iter_mut().enumerate() {
+                    *byte = (t >> (8 * i)) as u8;
                 }
                 if n > 7 {
                     let first = *c[..end].last()?;
@@ -441,7 +441,7 @@ mod tests {
                 let n = ((t - 1) / 2) as usize;
                 let blocks = if n > 49 { (n - 1) / 49 } else { 0 };
                 let r = n - 49 * blocks;
-                let count = 7 * blocks + (r + 6) / 7;
+                let count = 7 * blocks + r.div_ceil(7);
                 if count > end {
                     return None;
                 }
@@ -581,7 +581,7 @@ mod tests {
         let b = KeyedBuild::new(k0, k1);
         let id = "u00042";
         assert!(same_hash(k0, k1, b.hash_one(id.as_bytes()), &[Write::Int(6, 8), Write::Bytes(id.into())]));
-        assert_eq!(b.hash_one(&Name(id.into())), b.hash_one(id.as_bytes()));
+        assert_eq!(b.hash_one(Name(id.into())), b.hash_one(id.as_bytes()));
         let s = String::from("BENCH-EV");
         assert!(same_hash(k0, k1, b.hash_one(&s), &[Write::Bytes(s.clone().into()), Write::Int(0xff, 1)]));
         let client: (u32, Box<str>) = (7, "my-order-1".into());
@@ -602,7 +602,7 @@ mod tests {
                         Write::Bytes(g.bytes(n))
                     }
                     1 => Write::Int(g.next() >> (g.next() % 64), 8),
-                    _ => Write::Int(g.next() % 70_000 & 0xffff, 1 << (g.next() % 3)),
+                    _ => Write::Int((g.next() % 70_000) & 0xffff, 1 << (g.next() % 3)),
                 })
                 .map(|w| match w {
                     Write::Int(v, 1) => Write::Int(v & 0xff, 1),
