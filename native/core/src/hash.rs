@@ -205,7 +205,7 @@ fn word(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
 }
 
-/// The little-endian value of 1 to 7 bytes, by overlapping loads (no copy, no loop).
+/// The little-endian value of 0 to 7 bytes, by overlapping loads (no copy, no loop).
 #[inline(always)]
 fn small(b: &[u8]) -> u64 {
     let r = b.len();
@@ -213,8 +213,10 @@ fn small(b: &[u8]) -> u64 {
         let lo = u64::from(u32::from_le_bytes(b[..4].try_into().expect("four bytes")));
         let hi = u64::from(u32::from_le_bytes(b[r - 4..].try_into().expect("four bytes")));
         lo | hi << (8 * (r - 4))
-    } else {
+    } else if r > 0 {
         u64::from(b[0]) | u64::from(b[r / 2]) << (8 * (r / 2)) | u64::from(b[r - 1]) << (8 * (r - 1))
+    } else {
+        0
     }
 }
 
@@ -234,9 +236,7 @@ fn absorb_bytes(key: &PolyKey, acc: u64, pend: u64, bytes: &[u8]) -> u64 {
     let pow = &key.pow;
     let n = bytes.len();
     let mark = SHORT | (n as u64) << 56;
-    if n == 0 {
-        fold(mul(acc + mark, pow[1]) + mul(pend, pow[2]))
-    } else if n <= LIMB {
+    if n <= LIMB {
         fold(mul(acc + (small(bytes) | mark), pow[1]) + mul(pend, pow[2]))
     } else if n <= 2 * LIMB {
         let first = word(bytes, 0) & MASK56;
