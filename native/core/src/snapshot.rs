@@ -500,6 +500,7 @@ impl Engine {
             return bad("trailing bytes");
         }
         e.rebuild_free_slots();
+        e.resting.rebuild(); // orders arrive in book order; the index is densest in id order
         for m in 0..e.markets.len() as u32 {
             e.schedule_market(m); // the due index is derived: rebuilt, never stored
         }
