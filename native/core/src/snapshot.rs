@@ -430,7 +430,6 @@ impl Engine {
                 updated_ns: r.int()?,
                 dirty: false,
             });
-            e.ledger.position_ix.insert((acct, m), p);
             e.markets[m as usize].holders.push(acct);
             let h = e.collateral.holding(acct, m);
             e.collateral.set_position(h, p);
