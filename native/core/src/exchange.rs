@@ -15,10 +15,11 @@ use std::sync::Arc;
 use crate::commands::{Command, Text};
 use crate::events::{Event, Events, OrderSnap};
 use crate::grid::Grids;
-use crate::hash::{IdMap, IntBuild, KeyedBuild, Name};
+use crate::hash::{IntBuild, KeyedBuild, Name};
 use crate::ledger::Ledger;
 use crate::holdings::Collateral;
 use crate::model::{ApiKey, EventInfo, Fills, Market, Order, OrderGroup, Series, User};
+use crate::order_index::OrderIndex;
 use crate::msgpack::{Out, Writer};
 use crate::rejects::{reject, Reject, RejectReason, Res};
 use crate::units::{fine_to_cc, py_repr};
@@ -85,7 +86,7 @@ pub struct Engine {
     /// (`fills_of`): at most `FILLS_KEPT`.
     pub(crate) spare_fills: Vec<Box<Fills>>,
     /// Resting orders: id counter -> slot (Python's `Exchange.orders`).
-    pub resting: IdMap,
+    pub resting: OrderIndex,
     pub groups: BTreeMap<u64, OrderGroup>,
     /// Both collateral groups and the position's number per (account, market) (`holdings`).
     pub collateral: Collateral,
@@ -145,7 +146,7 @@ impl Engine {
             free_slots: Vec::new(),
             retired: Vec::new(),
             spare_fills: Vec::new(),
-            resting: IdMap::default(),
+            resting: OrderIndex::default(),
             groups: BTreeMap::new(),
             collateral: Collateral::default(),
             expiring: HashMap::with_hasher(IntBuild),

@@ -20,6 +20,7 @@ pub mod holdings;
 pub mod ledger;
 pub mod maintenance;
 pub mod model;
+pub mod order_index;
 pub mod msgpack;
 pub mod outcome;
 pub mod rejects;

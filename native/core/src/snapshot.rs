@@ -430,7 +430,6 @@ impl Engine {
                 updated_ns: r.int()?,
                 dirty: false,
             });
-            e.ledger.position_ix.insert((acct, m), p);
             e.markets[m as usize].holders.push(acct);
             let h = e.collateral.holding(acct, m);
             e.collateral.set_position(h, p);
@@ -500,6 +499,7 @@ impl Engine {
             return bad("trailing bytes");
         }
         e.rebuild_free_slots();
+        e.resting.rebuild(); // orders arrive in book order; the index is densest in id order
         for m in 0..e.markets.len() as u32 {
             e.schedule_market(m); // the due index is derived: rebuilt, never stored
         }
