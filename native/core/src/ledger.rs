@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use crate::chunked::Chunked;
 use crate::hash::IntBuild;
 use crate::model::Market;
 use crate::rejects::{reject, RejectReason, Res};
@@ -77,10 +78,12 @@ pub struct Ledger {
     /// every command names subaccount 0, and this finds it without hashing. Derived: kept
     /// with `account_ix` by `index_account`, checked by the auditor.
     pub main_accounts: Vec<u32>,
-    /// Positions in creation order. Their index by (account, market) is the holdings'
-    /// (`Collateral::find`, then `Holding::position`): a second map of every position cost
-    /// an insert (and its share of rehashing) per position opened, and 13 to 26 bytes each.
-    pub positions: Vec<Position>,
+    /// Positions in creation order, chunked so that growing never copies (`chunked`):
+    /// 8,192 positions of 128 bytes, a 1 MiB chunk. Their index by (account, market) is the
+    /// holdings' (`Collateral::find`, then `Holding::position`): a second map of every
+    /// position cost an insert (and its share of rehashing) per position opened, and 13 to
+    /// 26 bytes each.
+    pub positions: Chunked<Position, POSITION_CHUNK_BITS>,
     pub fee_revenue_cc: i128,
     pub external_cc: i128,
     pub dirty_accounts: Vec<u32>,
@@ -96,6 +99,9 @@ fn check_cents(amount_cc: i64) -> Res<()> {
 
 /// `Ledger::main_accounts` of a user whose subaccount 0 has no account yet.
 pub const NO_ACCOUNT: u32 = u32::MAX;
+
+/// `Ledger::positions`' chunk: 2^13 positions.
+pub const POSITION_CHUNK_BITS: u32 = 13;
 
 impl Ledger {
     /// The account of a key, if opened.

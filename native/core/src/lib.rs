@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod book;
 pub mod catalog;
+pub mod chunked;
 pub mod commands;
 pub mod domain;
 pub mod events;

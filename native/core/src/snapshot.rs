@@ -39,6 +39,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use crate::commands::{Stp, Tif};
+use crate::events::ClientId;
 use crate::hash::Name;
 use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
@@ -647,10 +648,7 @@ impl Engine {
                 Some(labels) => labels,
                 None => return bad("order type or legacy side or action"),
             },
-            client_order_id: {
-                let c = r.str()?;
-                if c.is_empty() { self.empty.clone() } else { Arc::from(c) }
-            },
+            client_order_id: ClientId::new(r.str()?),
             group: if r.nil()? {
                 None
             } else {
