@@ -25,12 +25,12 @@ $(SDK_STAMP): $(STAMP)
 	touch $(SDK_STAMP)
 
 # The native engine (Rust, docs/decisions/0036) is built in the release profile where cargo
-# exists; without a Rust toolchain the install still succeeds and Augury runs the Python
-# engine (it says so once at startup).
-$(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
+# exists, profile-guided where the toolchain has llvm-profdata (native/build.sh, decision
+# 0065; AUGURY_NATIVE_PGO=0 skips that); without a Rust toolchain the install still
+# succeeds and Augury runs the Python engine (it says so once at startup).
+$(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES) native/build.sh bench/pgo_train.py
 	@if command -v cargo >/dev/null 2>&1; then \
-		VIRTUAL_ENV=$(abspath $(VENV)) PATH="$(abspath $(BIN)):$$PATH" \
-			$(BIN)/maturin develop --release -q -m native/py/Cargo.toml && touch $@; \
+		native/build.sh $(VENV) && touch $@; \
 	else \
 		echo "make install: no Rust toolchain (cargo): the native engine is not built;" \
 			"Augury runs the Python engine"; \

@@ -48,8 +48,13 @@ impl Engine {
         }
         for (h, rec) in self.collateral.holdings() {
             let key = (rec.acct(), rec.market());
-            if rec.position() != l.position_ix.get(&key).copied() || self.collateral.find(key.0, key.1) != Some(h) {
-                problems.push(format!("holding {h} of {key:?} disagrees with the position index"));
+            if self.collateral.find(key.0, key.1) != Some(h) {
+                problems.push(format!("holding {h} of {key:?} is not indexed under its key"));
+            }
+            if let Some(p) = rec.position().map(|p| p as usize) {
+                if l.positions.get(p).is_none_or(|pos| (pos.acct, pos.market) != key) {
+                    problems.push(format!("holding {h} of {key:?} links to position {p} of another key"));
+                }
             }
             let held = rec.position().and_then(|p| l.positions.get(p as usize)).map_or(0, |p| p.position_c);
             if rec.held_c() != crate::holdings::held_copy(held) {

@@ -453,15 +453,20 @@ impl Engine {
             })
             .collect();
         holders.sort();
-        let order: Vec<u32> = holders.into_iter().map(|h| h.2).collect();
-        let lines = self.ledger.settle_market(&mut self.markets[m as usize], &order, value, ts);
-        for &a in &order {
+        // A holder is an account with a position in the market, so it has a holding that
+        // links to it (`Engine::position_at`, snapshot load).
+        let order: Vec<(u32, u32, u32)> = holders
+            .into_iter()
+            .map(|(_, _, a)| {
+                let h = self.collateral.find(a, m).expect("a holder's holding");
+                (a, self.collateral.rec(h).position().expect("a holder's position"), h)
+            })
+            .collect();
+        let pairs: Vec<(u32, u32)> = order.iter().map(|&(a, p, _)| (a, p)).collect();
+        let lines = self.ledger.settle_market(&mut self.markets[m as usize], &pairs, value, ts);
+        for &(_, p, h) in &order {
             // Settlement flattened every holder's position: the holdings' copies follow.
-            if let Some(h) = self.collateral.find(a, m) {
-                if let Some(p) = self.collateral.rec(h).position() {
-                    self.collateral.set_held(h, self.ledger.positions[p as usize].position_c);
-                }
-            }
+            self.collateral.set_held(h, self.ledger.positions[p as usize].position_c);
         }
         let result = self.markets[m as usize].result;
         for line in lines {

@@ -14,29 +14,35 @@ use crate::model::{Labels, OrderStatus};
 use crate::exchange::ID_MAX;
 use crate::msgpack::{fits, str_max, Fixstr, Out, Run, Writer, FIXSTR_ROOM, INT_MAX, NAME_WINDOW, STR_ROOM};
 
-/// A client order id as an event holds it: none for the empty one (most orders have none),
-/// so an event of such an order takes no reference count (an atomic add when made and an
-/// atomic subtract when dropped, each a full memory barrier on x86). Reads as the text.
+/// A client order id as an order and its events hold it: none for the empty one (most
+/// orders have none), so making, copying, retiring and dropping such an order or event
+/// takes no reference count. A count is an atomic add or subtract, and on x86 each is a
+/// full barrier: the core waits there for every load in flight, so a cold line read just
+/// before it cannot overlap the work after it (measured: the shared empty id's count taken
+/// per new order, and given back per retired one, held 21 % of `dispatch`'s and 11 % of
+/// `step`'s time samples). A non-empty id is shared between the order and its events.
+/// Reads as the text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientId(Option<Arc<str>>);
 
 impl ClientId {
-    /// The order's client id (shared with the order when it has one).
-    #[inline(always)]
-    pub fn of(c: &Arc<str>) -> ClientId {
-        ClientId(if c.is_empty() { None } else { Some(c.clone()) })
+    /// The id `c` (none when empty).
+    #[inline]
+    pub fn new(c: &str) -> ClientId {
+        ClientId(if c.is_empty() { None } else { Some(Arc::from(c)) })
     }
 
     /// Hold `c` instead, unless it is already the text held (the same allocation, or both
     /// empty): a kept snapshot box rewritten for another order of the same client id.
     #[inline(always)]
-    pub fn set(&mut self, c: &Arc<str>) {
-        let same = match &self.0 {
-            None => c.is_empty(),
-            Some(held) => Arc::ptr_eq(held, c),
+    pub fn set(&mut self, c: &ClientId) {
+        let same = match (&self.0, &c.0) {
+            (None, None) => true,
+            (Some(held), Some(c)) => Arc::ptr_eq(held, c),
+            _ => false,
         };
         if !same {
-            *self = ClientId::of(c);
+            *self = c.clone();
         }
     }
 }

@@ -7,10 +7,11 @@
 //!   something made it (`side_mut`, `entry_or_default`: the map's `entry().or_default()`);
 //!   `get`, `get_mut` and `iter` see present sides only, so the snapshot, the digest, the
 //!   auditor and the read side list the very groups the map held;
-//! - the ledger's `position_ix` for the engine's own look-ups: `Holding::pos` is the number of
+//! - the ledger's index of positions by (account, market): `Holding::pos` is the number of
 //!   the account's position in `ledger.positions` (creation order, which the snapshot and the
-//!   read side keep), set when the position is created (`Engine::position_at`). The ledger's
-//!   index stays for the read side and settlement; the auditor checks the two agree.
+//!   read side keep), set when the position is created (`Engine::position_at`) or loaded. It
+//!   is the only such index (the read side and settlement look positions up through it); the
+//!   auditor checks that every position is linked from the holding of its key and back.
 //! - a copy of the position's `position_c` (`Holding::held_c`) in the header's line: the
 //!   engine's risk checks and re-balancing read the held position with every placement,
 //!   cancel and fill, and reading it through `ledger.positions[pos]` was a second dependent

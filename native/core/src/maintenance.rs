@@ -5,10 +5,9 @@
 //! goes down, anything else re-enters it at the back and may match at once; an amend is
 //! checked (validation, identity, market state, then collateral) before anything changes.
 
-use std::sync::Arc;
 
 use crate::commands::{AmendOrder, Text};
-use crate::events::Event;
+use crate::events::{ClientId, Event};
 use crate::exchange::{Engine, Value};
 use crate::fees::fee_lot_cc;
 use crate::model::{reserve_cc, OptNs};
@@ -213,7 +212,7 @@ impl Engine {
             if !old.is_empty() {
                 self.retire_client_id(u, &old);
             }
-            self.order_mut(slot).client_order_id = Arc::from(c);
+            self.order_mut(slot).client_order_id = ClientId::new(c);
         }
         self.order_mut(slot).expiration = OptNs::new(expiration).expect("expiration in the domain");
         self.drop_expiring(id);

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::book::Book;
 use crate::commands::{Side, Stp, Tif};
+use crate::events::ClientId;
 use crate::fees::FeeSchedule;
 use crate::units::{ceil_div, CC_PER_CENT, CENT_FINE, ONE_DOLLAR_CC};
 
@@ -55,7 +56,7 @@ pub struct Order {
     pub time_in_force: Tif,
     /// `order_type`, `legacy_side` and `legacy_action`, two values each (`Labels`).
     pub labels: Labels,
-    pub client_order_id: Arc<str>,
+    pub client_order_id: ClientId,
     /// The order group's id counter (`Order::order_group_id`; counters start at 1).
     pub group: Option<NonZeroU64>,
     pub self_trade_prevention: Stp,
@@ -789,7 +790,7 @@ mod tests {
             status: OrderStatus::Resting,
             time_in_force: crate::commands::Tif::Gtc,
             labels: Labels::new(false, false, false),
-            client_order_id: Arc::from(""),
+            client_order_id: ClientId::default(),
             group: None,
             self_trade_prevention: crate::commands::Stp::TakerAtCross,
             post_only: false,

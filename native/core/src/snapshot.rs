@@ -39,6 +39,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use crate::commands::{Stp, Tif};
+use crate::events::ClientId;
 use crate::hash::Name;
 use crate::exchange::Engine;
 use crate::fees::{FeeSchedule, FeeType};
@@ -430,7 +431,6 @@ impl Engine {
                 updated_ns: r.int()?,
                 dirty: false,
             });
-            e.ledger.position_ix.insert((acct, m), p);
             e.markets[m as usize].holders.push(acct);
             let h = e.collateral.holding(acct, m);
             e.collateral.set_position(h, p);
@@ -500,6 +500,7 @@ impl Engine {
             return bad("trailing bytes");
         }
         e.rebuild_free_slots();
+        e.resting.rebuild(); // orders arrive in book order; the index is densest in id order
         for m in 0..e.markets.len() as u32 {
             e.schedule_market(m); // the due index is derived: rebuilt, never stored
         }
@@ -647,10 +648,7 @@ impl Engine {
                 Some(labels) => labels,
                 None => return bad("order type or legacy side or action"),
             },
-            client_order_id: {
-                let c = r.str()?;
-                if c.is_empty() { self.empty.clone() } else { Arc::from(c) }
-            },
+            client_order_id: ClientId::new(r.str()?),
             group: if r.nil()? {
                 None
             } else {

@@ -202,7 +202,7 @@ impl Engine {
             status: OrderStatus::Resting,
             time_in_force: Tif::Gtc,
             labels: Labels::new(false, false, !is_bid),
-            client_order_id: self.empty.clone(),
+            client_order_id: ClientId::default(),
             group: None,
             self_trade_prevention: Stp::TakerAtCross,
             post_only: false,
@@ -259,7 +259,7 @@ impl Engine {
 
     fn fill_in(&mut self, slot: u32, cmd: &PlaceOrder<'_>, group: Option<u64>) {
         let coid = cmd.client_order_id.filter(|c| !c.is_empty());
-        let coid_arc = coid.map(std::sync::Arc::<str>::from);
+        let coid_held = coid.map(ClientId::new);
         let o = self.order_mut(slot);
         o.time_in_force = cmd.time_in_force;
         // The decoder admits only the two values of each label, so one comparison says which.
@@ -273,7 +273,7 @@ impl Engine {
         o.reduce_only = cmd.reduce_only;
         o.cancel_on_pause = cmd.cancel_order_on_pause;
         o.expiration = OptNs::new(cmd.expiration_ts_ns).expect("expiration in the domain");
-        if let Some(c) = coid_arc {
+        if let Some(c) = coid_held {
             o.client_order_id = c;
         }
         let (id, u, h) = (o.id, o.user, o.hold);
@@ -480,7 +480,7 @@ impl Engine {
                 is_taker,
                 fee_cc: fee,
                 post_position_c: self.ledger.positions[side.pos as usize].position_c,
-                client_order_id: ClientId::of(&o.client_order_id),
+                client_order_id: o.client_order_id.clone(),
             };
             self.out.push(ev);
         }
@@ -581,7 +581,7 @@ impl Engine {
                 delta_c,
                 user: o.user,
                 sub: o.sub(),
-                client_order_id: ClientId::of(&o.client_order_id),
+                client_order_id: o.client_order_id.clone(),
             });
         }
     }
@@ -700,7 +700,7 @@ impl Engine {
             reason,
             time_in_force: o.time_in_force,
             labels: o.labels,
-            client_order_id: ClientId::of(&o.client_order_id),
+            client_order_id: o.client_order_id.clone(),
             order_group_id: o.order_group_id(),
             self_trade_prevention: o.self_trade_prevention,
             post_only: o.post_only,

@@ -9,7 +9,6 @@
 //! and checks the bytes against the MessagePack rule: an integer outside i64 clamps to 9
 //! bytes, so each event's length is computed here independently and must match.
 
-use std::sync::Arc;
 
 use augury_core::commands::{AddMarket, Command, Side, Stp, Tif};
 use augury_core::events::{encode_event, ClientId, Event, OrderSnap, Settlement};
@@ -84,7 +83,7 @@ fn encoded(e: &Engine, ev: &Event) -> usize {
 fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
     let (e, user, ticker) = engine();
     let (u, t) = (user.len(), ticker.len());
-    let coid: Arc<str> = Arc::from(long('c', 64));
+    let coid = ClientId::new(&long('c', 64));
     let c = coid.len();
     let transfer = long('x', 64 + 1 + 36);
 
@@ -103,7 +102,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
         reason: "self_trade_prevention",
         time_in_force: Tif::Ioc,
         labels: Labels::new(true, false, true), // "market", "yes", "sell"
-        client_order_id: ClientId::of(&coid),
+        client_order_id: coid.clone(),
         order_group_id: Some(u64::MAX),
         self_trade_prevention: Stp::TakerAtCross,
         post_only: true,
@@ -138,7 +137,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 is_taker: true,
                 fee_cc: HUGE,
                 post_position_c: -HUGE,
-                client_order_id: ClientId::of(&coid),
+                client_order_id: coid.clone(),
             },
             3 + s(9) + 6 * INT + 3 * ID + B + s(u) + s(t) + s(3) + s(3) + s(4) + s(c),
         ),
@@ -156,7 +155,7 @@ fn every_event_at_its_widest_fits_its_room_and_has_the_length_the_rule_gives() {
                 delta_c: i64::MIN,
                 user: 0,
                 sub: BIG,
-                client_order_id: ClientId::of(&coid),
+                client_order_id: coid.clone(),
             },
             1 + s(9) + 5 * INT + s(t) + s(3) + s(u) + s(c),
         ),

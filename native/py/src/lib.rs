@@ -450,7 +450,7 @@ impl Core {
         let u = *e.user_ix.get(user_id.as_bytes())?;
         let a = *e.ledger.account_ix.get(&(u, sub))?;
         let m = *e.market_ix.get(ticker.as_bytes())?;
-        let p = e.ledger.peek_position(a, m)?;
+        let p = e.collateral.rec(e.collateral.find(a, m)?).position()?;
         Some(position_row(e, p as usize))
     }
 
