@@ -121,7 +121,7 @@ impl Engine {
     /// (the caller computes it: the crate draws on no hashing library); `hash_keys` seed
     /// the maps keyed by client-chosen strings.
     pub fn new(instance_id: &str, id_prefix: &str, hash_keys: (u64, u64)) -> Engine {
-        let keyed = KeyedBuild { k0: hash_keys.0, k1: hash_keys.1 };
+        let keyed = KeyedBuild::new(hash_keys.0, hash_keys.1);
         let head = |kind: u16| -> [u8; 24] {
             // The prefix is 8 hex digits (SHA-256 of the instance id), so the head is 24 bytes.
             let text = format!("{id_prefix}-{kind:04x}-4000-8000-");
