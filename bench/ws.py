@@ -42,7 +42,7 @@ import shutil
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from augury.api.auth import signing_headers
 from bench.bench_server import start_bench_server
@@ -89,9 +89,10 @@ class Feed(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)  # a TCP connection
-        self.transport = transport
-        transport.write(self.request)
+        # A TCP connection. Typed by a cast, not an isinstance check: uvloop's TCPTransport
+        # is not a subclass of asyncio.Transport, and the check refused every connection.
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.ready.done():
