@@ -2,39 +2,20 @@
 //! make (`COUNT_MAX_C`): the collateral group's 64-bit count relies on it
 //! (`GroupSide::remaining_c`). The same document with the count at the bound loads.
 
-use augury_core::commands::{AddMarket, Command, PlaceOrder, Side};
+mod common;
+
+use augury_core::commands::{Command, PlaceOrder, Side};
 use augury_core::domain::COUNT_MAX_C;
 use augury_core::exchange::Engine;
+use common::TS;
 
-const TS: i64 = 1_700_000_000_000_000_000;
 /// The order's count (centi-contracts), chosen so its MessagePack bytes are easy to find.
 const COUNT_C: i64 = 1_234_500;
 
 fn one_resting_order() -> Engine {
-    let mut e = Engine::new("bounds", "0123abcd", (1, 2));
-    let commands = [
-        Command::CreateUser { ts_ns: TS, user_id: "ann", name: "ann" },
-        Command::Deposit { ts_ns: TS, user_id: "ann", amount_cc: 100_000_000, subaccount: 0, transfer_id: None },
-        Command::AddSeries { ts_ns: TS, ticker: "S", fee_type: "flat", fee_multiplier_e4: 10_000, meta: &[0x80] },
-        Command::AddEvent { ts_ns: TS, event_ticker: "E", series_ticker: "S", mutually_exclusive: false, meta: &[0x80] },
-        Command::AddMarket(AddMarket {
-            ts_ns: TS,
-            ticker: "M".into(),
-            event_ticker: "E",
-            open_ts_ns: TS - 1,
-            close_ts_ns: TS + 1_000_000_000_000,
-            price_level_structure: "linear_cent",
-            fractional: false,
-            settlement_timer_s: 0,
-            market_type: "binary",
-            meta: &[0x80],
-        }),
-        Command::PlaceOrder(PlaceOrder::limit(TS, "ann", "M", Side::Bid, 1_000, COUNT_C)),
-    ];
-    for c in &commands {
-        let outcome = e.apply(c);
-        assert!(outcome.reject.is_none(), "{c:?} refused");
-    }
+    let mut e = common::one_market("bounds", 100_000_000);
+    let place = Command::PlaceOrder(PlaceOrder::limit(TS, "ann", "M", Side::Bid, 1_000, COUNT_C));
+    assert!(e.apply(&place).reject.is_none(), "{place:?} refused");
     e
 }
 

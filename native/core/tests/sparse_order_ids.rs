@@ -3,35 +3,16 @@
 //! (`order_index::OrderIndex`, dense only where ids crowd) must find every one of them,
 //! before and after new orders arrive, and let each be cancelled.
 
-use augury_core::commands::{AddMarket, Command, PlaceOrder, Side};
-use augury_core::exchange::Engine;
+mod common;
 
-const TS: i64 = 1_700_000_000_000_000_000;
+use augury_core::commands::{Command, PlaceOrder, Side};
+use augury_core::exchange::Engine;
+use common::TS;
+
 const ORDERS: u64 = 40;
 
 fn engine_with_resting_orders() -> Engine {
-    let mut e = Engine::new("sparse", "0123abcd", (1, 2));
-    let setup = [
-        Command::CreateUser { ts_ns: TS, user_id: "ann", name: "ann" },
-        Command::Deposit { ts_ns: TS, user_id: "ann", amount_cc: 10_000_000_000, subaccount: 0, transfer_id: None },
-        Command::AddSeries { ts_ns: TS, ticker: "S", fee_type: "flat", fee_multiplier_e4: 10_000, meta: &[0x80] },
-        Command::AddEvent { ts_ns: TS, event_ticker: "E", series_ticker: "S", mutually_exclusive: false, meta: &[0x80] },
-        Command::AddMarket(AddMarket {
-            ts_ns: TS,
-            ticker: "M".into(),
-            event_ticker: "E",
-            open_ts_ns: TS - 1,
-            close_ts_ns: TS + 1_000_000_000_000,
-            price_level_structure: "linear_cent",
-            fractional: false,
-            settlement_timer_s: 0,
-            market_type: "binary",
-            meta: &[0x80],
-        }),
-    ];
-    for c in &setup {
-        assert!(e.apply(c).reject.is_none(), "{c:?} refused");
-    }
+    let mut e = common::one_market("sparse", 10_000_000_000);
     for k in 0..ORDERS as i64 {
         // Bids from 1 to 40 cents: nothing crosses, every order rests.
         let place = Command::PlaceOrder(PlaceOrder::limit(TS, "ann", "M", Side::Bid, 100 * (k + 1), 100));
