@@ -28,6 +28,7 @@
 
 use std::collections::HashMap;
 
+use crate::chunked::Chunked;
 use crate::hash::IntBuild;
 use crate::model::GroupSide;
 
@@ -125,18 +126,19 @@ impl Holding {
     }
 }
 
-/// Holdings per chunk: records live in fixed chunks that never move, so the store grows
-/// without copying. A `Vec` of 64-byte-aligned records grows by allocate, copy and free
-/// (the system allocator's `realloc`, which can remap pages in place, serves alignments up
-/// to 16 only): measured, that left 11 MiB more resident with 1,000,000 resting orders.
-/// 4,096 records of 256 bytes: a 1 MiB chunk.
+/// Holdings per chunk (`chunked::Chunked`): records live in fixed chunks that never move,
+/// so the store grows without copying. A `Vec` of 64-byte-aligned records grows by
+/// allocate, copy and free (the system allocator's `realloc`, which can remap pages in
+/// place, serves alignments up to 16 only): measured, that left 11 MiB more resident with
+/// 1,000,000 resting orders. 4,096 records of 256 bytes: a 1 MiB chunk.
 const CHUNK_BITS: u32 = 12;
+#[cfg(test)]
 const CHUNK: usize = 1 << CHUNK_BITS;
 
 /// The holdings, in creation order, and their index by (account, market).
 #[derive(Default)]
 pub struct Collateral {
-    chunks: Vec<Vec<Holding>>,
+    recs: Chunked<Holding, CHUNK_BITS>,
     ix: HashMap<(u32, u32), u32, IntBuild>,
 }
 
@@ -150,34 +152,22 @@ impl Collateral {
     /// The holding of (account, market), made (with no side present) on first use.
     #[inline]
     pub fn holding(&mut self, acct: u32, market: u32) -> u32 {
-        let next = self.count();
+        let next = self.recs.len() as u32;
         let h = *self.ix.entry((acct, market)).or_insert(next);
         if h == next {
-            if next as usize % CHUNK == 0 {
-                self.chunks.push(Vec::with_capacity(CHUNK));
-            }
-            self.chunks.last_mut().expect("a chunk with room").push(Holding::new(acct, market));
+            self.recs.push(Holding::new(acct, market));
         }
         h
     }
 
-    /// How many holdings were made.
-    #[inline]
-    fn count(&self) -> u32 {
-        match self.chunks.last() {
-            Some(last) => ((self.chunks.len() - 1) * CHUNK + last.len()) as u32,
-            None => 0,
-        }
-    }
-
     #[inline(always)]
     pub fn rec(&self, h: u32) -> &Holding {
-        &self.chunks[(h >> CHUNK_BITS) as usize][h as usize % CHUNK]
+        &self.recs[h as usize]
     }
 
     #[inline(always)]
     fn rec_mut(&mut self, h: u32) -> &mut Holding {
-        &mut self.chunks[(h >> CHUNK_BITS) as usize][h as usize % CHUNK]
+        &mut self.recs[h as usize]
     }
 
     /// Link a holding to its position's number (made, or read from a snapshot).
@@ -240,7 +230,7 @@ impl Collateral {
     /// the ask side first; the map's own order was arbitrary and every reader sorts). Keys
     /// are given by value: the record keeps (account, market) once, not a key per side.
     pub fn iter(&self) -> impl Iterator<Item = (CollateralKey, &GroupSide)> + '_ {
-        self.chunks.iter().flatten().flat_map(|r| {
+        self.recs.iter().flat_map(|r| {
             [false, true]
                 .into_iter()
                 .filter(move |&b| r.present[usize::from(b)])
@@ -250,7 +240,7 @@ impl Collateral {
 
     /// How many sides are present (the map's `len`).
     pub fn len(&self) -> usize {
-        self.chunks.iter().flatten().map(|r| usize::from(r.present[0]) + usize::from(r.present[1])).sum()
+        self.recs.iter().map(|r| usize::from(r.present[0]) + usize::from(r.present[1])).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -259,7 +249,7 @@ impl Collateral {
 
     /// Every holding, in creation order (the auditor's walk).
     pub fn holdings(&self) -> impl Iterator<Item = (u32, &Holding)> + '_ {
-        self.chunks.iter().flatten().enumerate().map(|(h, r)| (h as u32, r))
+        self.recs.iter().enumerate().map(|(h, r)| (h as u32, r))
     }
 }
 
