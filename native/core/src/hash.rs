@@ -725,7 +725,7 @@ mod tests {
 }
 
 /// An id counter as a hash key of 4-byte alignment: with a 32-bit value beside it a map
-/// entry takes 12 bytes instead of 16 (the resting index holds one per resting order).
+/// entry takes 12 bytes instead of 16 (`order_index::OrderIndex` keeps its sparse ids in one).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct IdKey([u32; 2]);
 
@@ -748,7 +748,8 @@ impl std::hash::Hash for IdKey {
     }
 }
 
-/// A map from id counters to slots (the resting orders' index), 12 bytes an entry.
+/// A map from id counters to slots, 12 bytes an entry: the overflow of
+/// `order_index::OrderIndex` (ids outside its dense pages).
 #[derive(Default, Clone)]
 pub struct IdMap {
     map: std::collections::HashMap<IdKey, u32, IntBuild>,
