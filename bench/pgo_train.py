@@ -23,15 +23,15 @@ plain release build is installed instead). Deterministic: fixed seeds, fixed tim
 
 from __future__ import annotations
 
-import random
 import sys
 
-from augury.engine import commands as c
 from augury.runtime import native_engine
 from augury.sim.cli import main as sim_main
-from bench.engine import TS0, Generator, setup_commands
+from bench.engine import TS0
+from bench.native_batch import generate
 
 MIXED_COMMANDS = 100_000
+REPLAY_COMMANDS = 20_000
 SIM_COMMANDS = 20_000
 SEED = 11
 BATCH = 1024
@@ -39,14 +39,12 @@ BATCH = 1024
 
 def mixed_workload() -> native_engine.NativeExchange:
     """The benchmark's mixed workload through ``apply_batch``; return the exchange."""
-    gen = Generator(random.Random(SEED))
+    setup, prefill, stream = generate(MIXED_COMMANDS, SEED, BATCH)
     exchange = native_engine.NativeExchange("pgo-train")
     core = exchange.core
-    core.apply_batch([c.encode_command(cmd) for cmd in setup_commands()], TS0)
-    timed = gen.prefill(per_market=40) + [gen.next() for _ in range(MIXED_COMMANDS)]
-    for i in range(0, len(timed), BATCH):
-        chunk = timed[i : i + BATCH]
-        core.apply_batch([c.encode_command(cmd) for cmd, _ in chunk], chunk[-1][1])
+    core.apply_batch(setup, TS0)
+    for payloads, ts_ns in prefill + stream:
+        core.apply_batch(payloads, ts_ns)
     return exchange
 
 
@@ -55,13 +53,13 @@ def recovery(exchange: native_engine.NativeExchange) -> None:
     loaded = native_engine.NativeExchange.load(exchange.dump_state())
     if loaded.canonical_bytes() != exchange.canonical_bytes():
         raise SystemExit("pgo_train: a snapshot loaded to another state")
-    gen = Generator(random.Random(SEED + 1))
+    setup, prefill, stream = generate(REPLAY_COMMANDS, SEED + 1, BATCH)
+    payloads = list(setup)
+    times = [TS0] * len(setup)
+    for batch, ts_ns in prefill + stream:
+        payloads += batch
+        times += [ts_ns] * len(batch)
     replayed = native_engine.NativeExchange("pgo-replay")
-    payloads = [c.encode_command(cmd) for cmd in setup_commands()]
-    times = [TS0] * len(payloads)
-    for cmd, ts_ns in gen.prefill(per_market=10) + [gen.next() for _ in range(20_000)]:
-        payloads.append(c.encode_command(cmd))
-        times.append(ts_ns)
     _, applied, error = replayed.core.apply_prefix(payloads, times, False)
     if error is not None or applied != len(payloads):
         raise SystemExit(f"pgo_train: replay stopped at record {applied}: {error}")
