@@ -8,6 +8,7 @@
 //! `apply_batch`, 48 with the positions' growth kept from copying (measured with the
 //! capacity reserved up front). A chunk's pages are touched only as records are written
 //! into it, so resident memory is what the records need, as with a `Vec` that never grew.
+//! Users: the ledger's positions and the holdings (`holdings::Collateral`).
 //!
 //! Invariants: record `i` is `chunks[i >> BITS][i & (CHUNK - 1)]`; every chunk but the last
 //! is full; the last is non-empty when there is one; a record's address never changes
